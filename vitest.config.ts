@@ -7,6 +7,10 @@ export default defineConfig({
 			wrangler: { configPath: "./wrangler.toml" },
 			miniflare: {
 				bindings: {
+					SES_ENDPOINT: "https://ses.simulator.test",
+					SES_MAX_SEND_RATE: "1000",
+					AWS_ACCESS_KEY_ID: "AKIDSENDFLEETTEST",
+					AWS_SECRET_ACCESS_KEY: "sendfleet-test-secret",
 					TEST_MIGRATIONS: await readD1Migrations("./migrations"),
 				},
 			},

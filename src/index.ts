@@ -1,8 +1,20 @@
+/**
+ * SendFleet's Worker: the table of contents. Every request, queue batch and cron run enters
+ * here; follow the imports to find its whole path.
+ *
+ * - fetch: the HTTP API (src/app.ts → src/routes/<resource>/)
+ * - queue: the send queue's consumer and its dead-letter consumer (src/queues/)
+ * - scheduled: housekeeping (src/cron/)
+ */
+import { createApp } from "./app.ts";
+import { runScheduled } from "./cron/index.ts";
+import type { Bindings } from "./env.ts";
+import { handleQueueBatch } from "./queues/index.ts";
+
+const app = createApp();
+
 export default {
-	async fetch(): Promise<Response> {
-		return new Response("ok");
-	},
-	async queue(batch: MessageBatch<unknown>): Promise<void> {
-		for (const m of batch.messages) m.ack();
-	},
-} satisfies ExportedHandler<Env>;
+	fetch: app.fetch,
+	queue: (batch, env) => handleQueueBatch(batch, env),
+	scheduled: (controller, env, ctx) => ctx.waitUntil(runScheduled(controller, env)),
+} satisfies ExportedHandler<Bindings>;

@@ -1,0 +1,76 @@
+/**
+ * Builds the HTTP app: one router per resource, API-key auth in front of them, one error
+ * handler that writes every failure as `{statusCode, name, message}`, and the OpenAPI 3.1
+ * document generated from the same zod schemas that validate the requests.
+ */
+
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { type AppEnv, createRouter } from "./env.ts";
+import { ApiError } from "./lib/errors.ts";
+import { requireApiKey } from "./middleware/auth.ts";
+import { apiKeysRouter } from "./routes/api-keys/index.ts";
+import { emailsRouter } from "./routes/emails/index.ts";
+
+export function createApp() {
+	const app = createRouter();
+
+	app.get("/", (c) => c.json({ name: "SendFleet", docs: "/openapi.json" }, 200));
+	app.doc31("/openapi.json", {
+		openapi: "3.1.0",
+		info: {
+			title: "SendFleet API",
+			version: "1.0.0",
+			description: "Resend-compatible email sending on a shared, managed Amazon SES account.",
+		},
+		security: [{ bearerAuth: [] }],
+	});
+	app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+		type: "http",
+		scheme: "bearer",
+		description: "An API key, `sf_…`",
+	});
+
+	for (const path of ["/emails", "/api-keys"])
+		app.use(path, requireApiKey).use(`${path}/*`, requireApiKey);
+	app.route("/emails", emailsRouter);
+	app.route("/api-keys", apiKeysRouter);
+
+	app.notFound((c) =>
+		writeError(c, new ApiError("not_found", `No route for ${c.req.method} ${c.req.path}.`, 404)),
+	);
+	app.onError((err, c) => writeError(c, toApiError(err)));
+	return app;
+}
+
+function toApiError(err: unknown): ApiError {
+	if (err instanceof ApiError) return err;
+	if (err instanceof HTTPException) {
+		// Hono's JSON validator answers a body that does not parse with a 400.
+		if (err.status === 400) {
+			return new ApiError(
+				"validation_error",
+				`The request body is not valid JSON: ${err.message}`,
+				422,
+			);
+		}
+		if (err.status === 415) {
+			return new ApiError(
+				"validation_error",
+				"Send the request body as JSON with the header `Content-Type: application/json`.",
+				415,
+			);
+		}
+		return new ApiError("invalid_parameter", err.message, err.status);
+	}
+	console.error("unhandled error", err);
+	return new ApiError(
+		"internal_server_error",
+		"Something went wrong on our side; it has been logged.",
+		500,
+	);
+}
+
+function writeError(c: Context<AppEnv>, error: ApiError) {
+	return c.json(error.toJSON(), error.status);
+}

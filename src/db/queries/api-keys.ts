@@ -1,0 +1,71 @@
+import { and, eq } from "drizzle-orm";
+import type { Db } from "../client.ts";
+import { type ApiKeyPermission, accounts, apiKeys } from "../schema.ts";
+import { keysetPage, type PageRequest } from "./pagination.ts";
+
+export async function findApiKeyByHash(db: Db, tokenHash: string) {
+	const [row] = await db
+		.select({
+			id: apiKeys.id,
+			accountId: apiKeys.accountId,
+			permission: apiKeys.permission,
+			domainId: apiKeys.domainId,
+			lastUsedAt: apiKeys.lastUsedAt,
+			account: {
+				plan: accounts.plan,
+				suspendedAt: accounts.suspendedAt,
+				suspensionReason: accounts.suspensionReason,
+			},
+		})
+		.from(apiKeys)
+		.innerJoin(accounts, eq(accounts.id, apiKeys.accountId))
+		.where(eq(apiKeys.tokenHash, tokenHash))
+		.limit(1);
+	return row;
+}
+
+export async function touchApiKey(db: Db, id: string, now: number) {
+	await db.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, id));
+}
+
+export async function insertApiKey(
+	db: Db,
+	key: {
+		id: string;
+		accountId: string;
+		name: string;
+		tokenHash: string;
+		permission: ApiKeyPermission;
+		domainId: string | null;
+		createdAt: number;
+	},
+) {
+	await db.insert(apiKeys).values(key);
+}
+
+export function listApiKeys(db: Db, accountId: string, page: PageRequest) {
+	return keysetPage(page, (where, order) =>
+		db
+			.select({
+				id: apiKeys.id,
+				name: apiKeys.name,
+				permission: apiKeys.permission,
+				domainId: apiKeys.domainId,
+				createdAt: apiKeys.createdAt,
+				lastUsedAt: apiKeys.lastUsedAt,
+			})
+			.from(apiKeys)
+			.where(and(eq(apiKeys.accountId, accountId), where(apiKeys.id)))
+			.orderBy(order(apiKeys.id))
+			.limit(page.limit + 1),
+	);
+}
+
+/** Deletes one of the account's keys; false when there is no such key in this account. */
+export async function deleteApiKey(db: Db, accountId: string, id: string): Promise<boolean> {
+	const deleted = await db
+		.delete(apiKeys)
+		.where(and(eq(apiKeys.accountId, accountId), eq(apiKeys.id, id)))
+		.returning({ id: apiKeys.id });
+	return deleted.length > 0;
+}

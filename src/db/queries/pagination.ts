@@ -1,0 +1,35 @@
+/**
+ * Keyset pagination over UUIDv7 ids, newest first, as Resend's lists are: `after` walks to
+ * older rows, `before` to newer ones. One extra row is fetched to know `has_more`. Each list
+ * query is a range scan on an `(account_id, id)` index, so its cost does not grow with the
+ * account's size the way OFFSET would.
+ */
+import { asc, desc, gt, lt, type SQL } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
+
+export interface PageRequest {
+	limit: number;
+	after?: string;
+	before?: string;
+}
+
+export interface Page<T> {
+	rows: T[];
+	hasMore: boolean;
+}
+
+type Where = (id: SQLiteColumn) => SQL | undefined;
+type Order = (id: SQLiteColumn) => SQL;
+
+export async function keysetPage<T>(
+	page: PageRequest,
+	query: (where: Where, order: Order) => Promise<T[]>,
+): Promise<Page<T>> {
+	const { limit, after, before } = page;
+	const rows = before
+		? await query((id) => gt(id, before), asc)
+		: await query((id) => (after ? lt(id, after) : undefined), desc);
+	const hasMore = rows.length > limit;
+	const kept = rows.slice(0, limit);
+	return { rows: before ? kept.reverse() : kept, hasMore };
+}

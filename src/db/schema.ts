@@ -1,0 +1,159 @@
+/**
+ * The D1 schema, in drizzle. Migrations in `migrations/` are generated from this file with
+ * `npm run db:generate`; never edit a migration that has been applied.
+ *
+ * Conventions: ids are UUIDv7 strings. They sort by creation time, so `(account_id, id)` is the
+ * keyset for newest-first pagination without OFFSET, and the 90-day purge is a range scan on the
+ * primary key (no extra index to write on every insert). Times are integer milliseconds since
+ * the epoch; lists of addresses and tags are JSON text.
+ */
+import { sql } from "drizzle-orm";
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+export const PLANS = ["free", "growth", "pro"] as const;
+export type Plan = (typeof PLANS)[number];
+
+export const accounts = sqliteTable("accounts", {
+	id: text("id").primaryKey(),
+	name: text("name").notNull(),
+	plan: text("plan", { enum: PLANS }).notNull().default("free"),
+	verificationStatus: text("verification_status", {
+		enum: ["none", "pending", "approved", "rejected"],
+	})
+		.notNull()
+		.default("none"),
+	suspendedAt: integer("suspended_at"),
+	suspensionReason: text("suspension_reason"),
+	createdAt: integer("created_at").notNull(),
+});
+
+export const API_KEY_PERMISSIONS = ["full_access", "sending_access"] as const;
+export type ApiKeyPermission = (typeof API_KEY_PERMISSIONS)[number];
+
+export const apiKeys = sqliteTable(
+	"api_keys",
+	{
+		id: text("id").primaryKey(),
+		accountId: text("account_id")
+			.notNull()
+			.references(() => accounts.id, { onDelete: "cascade" }),
+		name: text("name").notNull(),
+		/** SHA-256 of the whole token; the token itself is shown once and never stored. */
+		tokenHash: text("token_hash").notNull(),
+		permission: text("permission", { enum: API_KEY_PERMISSIONS }).notNull(),
+		/** Set only for `sending_access` keys restricted to one domain. */
+		domainId: text("domain_id"),
+		createdAt: integer("created_at").notNull(),
+		lastUsedAt: integer("last_used_at"),
+	},
+	(t) => [
+		uniqueIndex("api_keys_token_hash").on(t.tokenHash),
+		index("api_keys_account").on(t.accountId, t.id),
+	],
+);
+
+export const RECORD_STATUSES = ["not_started", "pending", "verified", "failed"] as const;
+export type RecordStatus = (typeof RECORD_STATUSES)[number];
+
+export const domains = sqliteTable(
+	"domains",
+	{
+		id: text("id").primaryKey(),
+		accountId: text("account_id")
+			.notNull()
+			.references(() => accounts.id, { onDelete: "cascade" }),
+		/** Lower-case ASCII (punycode); unique across accounts: a domain has one owner at a time. */
+		name: text("name").notNull(),
+		region: text("region").notNull(),
+		ownershipStatus: text("ownership_status", { enum: RECORD_STATUSES })
+			.notNull()
+			.default("not_started"),
+		dkimStatus: text("dkim_status", { enum: RECORD_STATUSES }).notNull().default("not_started"),
+		spfStatus: text("spf_status", { enum: RECORD_STATUSES }).notNull().default("not_started"),
+		mailFromStatus: text("mail_from_status", { enum: RECORD_STATUSES })
+			.notNull()
+			.default("not_started"),
+		dmarcStatus: text("dmarc_status", { enum: RECORD_STATUSES }).notNull().default("not_started"),
+		verificationToken: text("verification_token"),
+		/** JSON array of the three SES Easy DKIM tokens. */
+		dkimTokens: text("dkim_tokens", { mode: "json" }).$type<string[]>(),
+		createdAt: integer("created_at").notNull(),
+		lastCheckedAt: integer("last_checked_at"),
+	},
+	(t) => [uniqueIndex("domains_name").on(t.name), index("domains_account").on(t.accountId, t.id)],
+);
+
+/** The product page's statuses: pending → sent (delivery confirmed) or failed. */
+export const EMAIL_STATUSES = ["pending", "sent", "failed"] as const;
+export type EmailStatus = (typeof EMAIL_STATUSES)[number];
+
+/** Resend's `last_event`, kept for SDK users. */
+export const EMAIL_EVENTS = [
+	"queued",
+	"sent",
+	"delivered",
+	"delivery_delayed",
+	"bounced",
+	"complained",
+	"failed",
+] as const;
+export type EmailEvent = (typeof EMAIL_EVENTS)[number];
+
+export type Tag = { name: string; value: string };
+
+export const emails = sqliteTable(
+	"emails",
+	{
+		id: text("id").primaryKey(),
+		accountId: text("account_id").notNull(),
+		domainId: text("domain_id").notNull(),
+		from: text("from_address").notNull(),
+		to: text("to_addresses", { mode: "json" }).notNull().$type<string[]>(),
+		cc: text("cc_addresses", { mode: "json" }).$type<string[]>(),
+		bcc: text("bcc_addresses", { mode: "json" }).$type<string[]>(),
+		replyTo: text("reply_to", { mode: "json" }).$type<string[]>(),
+		subject: text("subject").notNull(),
+		html: text("html"),
+		text: text("text_body"),
+		headers: text("headers", { mode: "json" }).$type<Record<string, string>>(),
+		tags: text("tags", { mode: "json" }).$type<Tag[]>(),
+		status: text("status", { enum: EMAIL_STATUSES }).notNull().default("pending"),
+		lastEvent: text("last_event", { enum: EMAIL_EVENTS }).notNull().default("queued"),
+		sesMessageId: text("ses_message_id"),
+		/** Why the email failed, in words a customer can act on. */
+		failureReason: text("failure_reason"),
+		createdAt: integer("created_at").notNull(),
+		/** When SES accepted the message. */
+		sentAt: integer("sent_at"),
+		deliveredAt: integer("delivered_at"),
+	},
+	(t) => [
+		index("emails_account").on(t.accountId, t.id),
+		uniqueIndex("emails_ses_message_id")
+			.on(t.sesMessageId)
+			.where(sql`${t.sesMessageId} IS NOT NULL`),
+		// The sweeper's scan for accepted emails that never reached the queue consumer.
+		index("emails_queued").on(t.createdAt).where(sql`${t.lastEvent} = 'queued'`),
+	],
+);
+
+export const emailEvents = sqliteTable(
+	"email_events",
+	{
+		id: text("id").primaryKey(),
+		emailId: text("email_id").notNull(),
+		accountId: text("account_id").notNull(),
+		type: text("type").notNull(),
+		/** The recipient the event is about, when it is about one. */
+		recipient: text("recipient"),
+		details: text("details", { mode: "json" }).$type<Record<string, unknown>>(),
+		occurredAt: integer("occurred_at").notNull(),
+		/** Makes redelivered notifications no-ops (e.g. SNS MessageId + recipient). */
+		dedupeKey: text("dedupe_key"),
+		createdAt: integer("created_at").notNull(),
+	},
+	(t) => [
+		index("email_events_email").on(t.emailId, t.occurredAt),
+		uniqueIndex("email_events_dedupe").on(t.dedupeKey).where(sql`${t.dedupeKey} IS NOT NULL`),
+	],
+);

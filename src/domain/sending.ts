@@ -1,0 +1,185 @@
+/**
+ * Accepting emails: the rules between a valid request and a queued email, free of HTTP.
+ *
+ * Order of checks, as the product page states them: the sender's domain must be a verified
+ * domain of the account (ownership and DKIM), then the account must not be suspended. An
+ * accepted email is stored in D1 first and then named (by id only) on the send queue; SES is
+ * never called on the request path. The request costs one D1 read for the domains, one D1
+ * batch for the inserts and one queue call, however many emails it carries.
+ */
+
+import type { Db } from "../db/client.ts";
+import { type DomainRow, findDomainsByNames } from "../db/queries/domains.ts";
+import {
+	deleteEmails,
+	insertEmailsStatements,
+	type NewEmail,
+	runBatch,
+} from "../db/queries/emails.ts";
+import type { Caller } from "../env.ts";
+import { ApiError } from "../lib/errors.ts";
+import { uuidv7 } from "../lib/ids.ts";
+import { parseMailbox } from "./addresses.ts";
+import {
+	type DeliverabilityWarning,
+	deliverabilityWarnings,
+	isVerifiedForSending,
+} from "./domains.ts";
+
+/** What the routes hand over: a request's email after schema validation. */
+export interface EmailInput {
+	from: string;
+	to: string[];
+	cc?: string[] | null;
+	bcc?: string[] | null;
+	reply_to?: string[] | null;
+	subject: string;
+	html?: string | null;
+	text?: string | null;
+	headers?: Record<string, string> | null;
+	tags?: { name: string; value: string }[] | null;
+}
+
+export type Acceptance =
+	| { kind: "accepted"; id: string; warnings: DeliverabilityWarning[] }
+	| { kind: "rejected"; error: ApiError };
+
+/** The SES tag that carries our email id to SES and back in its notifications. */
+export const EMAIL_ID_TAG = "sendfleet_email_id";
+
+/** The send queue's message: ids only; the content stays in D1. */
+export interface SendMessage {
+	emailId: string;
+}
+
+/** A domain and its parents, most specific first: SES lets a verified domain's subdomains send. */
+function domainAndParents(domain: string): string[] {
+	const labels = domain.split(".");
+	return labels.slice(0, -1).map((_, i) => labels.slice(i).join("."));
+}
+
+function chooseSendingDomain(
+	senderDomain: string,
+	domains: DomainRow[],
+	caller: Caller,
+): { kind: "ok"; domain: DomainRow } | { kind: "rejected"; error: ApiError } {
+	const byName = new Map(domains.map((d) => [d.name, d]));
+	const domain = domainAndParents(senderDomain)
+		.map((name) => byName.get(name))
+		.find((d) => d !== undefined);
+	if (!domain) {
+		return {
+			kind: "rejected",
+			error: new ApiError(
+				"domain_not_verified",
+				`The ${senderDomain} domain is not a domain of this account. Add it with POST /domains and verify it before sending from it.`,
+				403,
+			),
+		};
+	}
+	const check = isVerifiedForSending(domain);
+	if (!check.ok) {
+		return {
+			kind: "rejected",
+			error: new ApiError(
+				"domain_not_verified",
+				`The ${domain.name} domain is not verified: ${check.missing.join(" and ")} ${check.missing.length > 1 ? "are" : "is"} not verified yet. Publish its DNS records and run the checks.`,
+				403,
+			),
+		};
+	}
+	if (caller.restrictedToDomainId && caller.restrictedToDomainId !== domain.id) {
+		return {
+			kind: "rejected",
+			error: new ApiError(
+				"invalid_api_key",
+				`This API key may only send from its own domain, not from ${senderDomain}.`,
+				403,
+			),
+		};
+	}
+	return { kind: "ok", domain };
+}
+
+/**
+ * Checks every email and stores and queues the accepted ones. In `all-or-nothing` mode a
+ * single rejection stores nothing (Resend's strict batch validation); otherwise the accepted
+ * ones go ahead and each rejection is reported in place.
+ */
+export async function acceptEmails(
+	deps: { db: Db; queue: Queue<SendMessage> },
+	caller: Caller,
+	inputs: EmailInput[],
+	mode: "all-or-nothing" | "each-on-its-own",
+): Promise<Acceptance[]> {
+	if (caller.account.suspendedAt !== null) {
+		const error = new ApiError(
+			"account_suspended",
+			`This account's sending is suspended${caller.account.suspensionReason ? `: ${caller.account.suspensionReason}` : ""}. Contact support to have it reviewed.`,
+			403,
+		);
+		return inputs.map(() => ({ kind: "rejected", error }));
+	}
+
+	const senders = inputs.map((input) => parseMailbox(input.from));
+	const candidates = [...new Set(senders.flatMap((s) => (s ? domainAndParents(s.domain) : [])))];
+	const domains = candidates.length
+		? await findDomainsByNames(deps.db, caller.accountId, candidates)
+		: [];
+
+	const now = Date.now();
+	const rows: NewEmail[] = [];
+	const results: Acceptance[] = inputs.map((input, i) => {
+		const sender = senders[i];
+		if (!sender) {
+			return {
+				kind: "rejected",
+				error: new ApiError("validation_error", "`from` is not a valid email address.", 422),
+			};
+		}
+		const chosen = chooseSendingDomain(sender.domain, domains, caller);
+		if (chosen.kind === "rejected") return chosen;
+		const id = uuidv7(now);
+		rows.push({
+			id,
+			accountId: caller.accountId,
+			domainId: chosen.domain.id,
+			from: input.from,
+			to: input.to,
+			cc: input.cc?.length ? input.cc : null,
+			bcc: input.bcc?.length ? input.bcc : null,
+			replyTo: input.reply_to?.length ? input.reply_to : null,
+			subject: input.subject,
+			html: input.html ?? null,
+			text: input.text ?? null,
+			headers: input.headers && Object.keys(input.headers).length ? input.headers : null,
+			tags: input.tags?.length ? input.tags : null,
+			createdAt: now,
+		});
+		return { kind: "accepted", id, warnings: deliverabilityWarnings(chosen.domain) };
+	});
+
+	if (mode === "all-or-nothing" && results.some((r) => r.kind === "rejected")) return results;
+	await storeAndQueue(deps, rows);
+	return results;
+}
+
+async function storeAndQueue(deps: { db: Db; queue: Queue<SendMessage> }, rows: NewEmail[]) {
+	if (rows.length === 0) return;
+	await runBatch(deps.db, insertEmailsStatements(deps.db, rows));
+	try {
+		await deps.queue.sendBatch(rows.map((row) => ({ body: { emailId: row.id } })));
+	} catch (cause) {
+		// Not queued means not accepted: take the rows back so the client's retry is the only copy.
+		console.error("send queue unavailable", cause);
+		await deleteEmails(
+			deps.db,
+			rows.map((r) => r.id),
+		);
+		throw new ApiError(
+			"service_unavailable",
+			"Sending is briefly unavailable; nothing was accepted. Retry the request.",
+			503,
+		);
+	}
+}

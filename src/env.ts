@@ -1,0 +1,50 @@
+/**
+ * The Worker's environment and the router factory every resource uses.
+ *
+ * `Env` comes from `wrangler types` (bindings and vars in wrangler.toml); secrets are set with
+ * `wrangler secret put` and so are declared here by hand.
+ */
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { ZodError } from "zod";
+import { ApiError } from "./lib/errors.ts";
+
+export interface Secrets {
+	AWS_ACCESS_KEY_ID: string;
+	AWS_SECRET_ACCESS_KEY: string;
+}
+
+export type Bindings = Env & Secrets;
+
+/** Who is calling, resolved once by the auth middleware. */
+export interface Caller {
+	accountId: string;
+	apiKeyId: string;
+	permission: "full_access" | "sending_access";
+	/** A `sending_access` key may be restricted to one domain. */
+	restrictedToDomainId: string | null;
+	account: { plan: string; suspendedAt: number | null; suspensionReason: string | null };
+}
+
+export type AppEnv = { Bindings: Bindings; Variables: { caller: Caller } };
+
+/** Renders zod's first issue as one sentence that names the field, e.g. "`to[2]` is not …". */
+export function describeZodError(error: ZodError, prefix = ""): string {
+	const issue = error.issues[0];
+	if (!issue) return "The request is invalid.";
+	const path = issue.path.reduce<string>(
+		(acc, part) =>
+			typeof part === "number" ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part),
+		prefix,
+	);
+	return path ? `\`${path}\`: ${issue.message}` : issue.message;
+}
+
+export function createRouter() {
+	return new OpenAPIHono<AppEnv>({
+		defaultHook: (result) => {
+			if (!result.success) {
+				throw new ApiError("validation_error", describeZodError(result.error), 422);
+			}
+		},
+	});
+}

@@ -1,0 +1,65 @@
+/** Stored emails in the API's wire format (snake_case, ISO times), as Resend shows them. */
+import type { z } from "@hono/zod-openapi";
+import type { EmailRow, listColumns } from "../../db/queries/emails.ts";
+import type { emailEvents } from "../../db/schema.ts";
+import { toIso, toIsoOrNull } from "../../lib/time.ts";
+import type { EmailListItem, EmailSchema } from "./schemas.ts";
+
+type ListRow = { [K in keyof typeof listColumns]: EmailRow[K] };
+type EventRow = typeof emailEvents.$inferSelect;
+
+export function presentEmailListItem(row: ListRow): z.infer<typeof EmailListItem> {
+	return {
+		object: "email",
+		id: row.id,
+		from: row.from,
+		to: row.to,
+		cc: row.cc,
+		bcc: row.bcc,
+		reply_to: row.replyTo,
+		subject: row.subject,
+		status: row.status,
+		last_event: row.lastEvent,
+		created_at: toIso(row.createdAt),
+		sent_at: toIsoOrNull(row.sentAt),
+		delivered_at: toIsoOrNull(row.deliveredAt),
+		scheduled_at: null,
+		failure_reason: row.failureReason,
+	};
+}
+
+/**
+ * The timeline starts with the moments kept on the email itself (queued, accepted by SES),
+ * followed by the stored events (failures and, from SNS, deliveries, bounces, complaints).
+ */
+export function presentEmail(row: EmailRow, events: EventRow[]): z.infer<typeof EmailSchema> {
+	const own = [
+		{ type: "queued", recipient: null, at: toIso(row.createdAt), details: null },
+		...(row.sentAt === null
+			? []
+			: [
+					{
+						type: "sent",
+						recipient: null,
+						at: toIso(row.sentAt),
+						details: { ses_message_id: row.sesMessageId },
+					},
+				]),
+	];
+	return {
+		...presentEmailListItem(row),
+		html: row.html,
+		text: row.text,
+		headers: row.headers,
+		tags: row.tags ?? [],
+		events: [
+			...own,
+			...events.map((e) => ({
+				type: e.type,
+				recipient: e.recipient,
+				at: toIso(e.occurredAt),
+				details: e.details,
+			})),
+		],
+	};
+}

@@ -1,0 +1,215 @@
+/**
+ * `/emails` request and response shapes, Resend's wire format plus our additions (`status`,
+ * `warnings`, the event timeline). Limits, stated once here and in the README:
+ * - at most 50 recipients in `to` + `cc` + `bcc` (SES's own limit per message);
+ * - at most 1 MiB of content per email (subject + html + text + headers, UTF-8), which keeps
+ *   every stored email well inside D1's 2 MB row limit;
+ * - request bodies at most 10 MiB (413 beyond), so a batch of 100 averages 100 KiB an email.
+ */
+import { z } from "@hono/zod-openapi";
+import { EMAIL_EVENTS, EMAIL_STATUSES } from "../../db/schema.ts";
+import { parseMailbox } from "../../domain/addresses.ts";
+import { EMAIL_ID_TAG } from "../../domain/sending.ts";
+
+export const MAX_RECIPIENTS = 50;
+export const MAX_EMAIL_CONTENT_BYTES = 1024 * 1024;
+export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+export const MAX_BATCH_SIZE = 100;
+
+const NO_LINE_BREAKS = /^[^\r\n]*$/;
+/** RFC 5322 field names: printable ASCII except the colon. */
+const HEADER_NAME = /^[!-9;-~]{1,76}$/;
+/** Headers SES builds itself from the request's fields; setting them twice is refused. */
+const RESERVED_HEADERS = new Set([
+	"from",
+	"to",
+	"cc",
+	"bcc",
+	"subject",
+	"reply-to",
+	"sender",
+	"return-path",
+	"date",
+	"message-id",
+	"mime-version",
+	"content-type",
+	"content-transfer-encoding",
+]);
+const TAG_PART = /^[A-Za-z0-9_-]{1,256}$/;
+
+const mailbox = z.string().superRefine((value, ctx) => {
+	if (!parseMailbox(value)) {
+		ctx.addIssue({
+			code: "custom",
+			message: `${JSON.stringify(value)} is not a valid email address (use "a@example.com" or "Name <a@example.com>").`,
+		});
+	}
+});
+
+const mailboxes = z
+	.union([mailbox, z.array(mailbox)])
+	.transform((v) => (Array.isArray(v) ? v : [v]))
+	.openapi({ type: "array", items: { type: "string" }, description: "One address or a list" });
+
+const unsupported = (what: string) =>
+	z
+		.unknown()
+		.refine((v) => v === undefined, `${what} is not supported by SendFleet yet.`)
+		.optional()
+		.openapi({ description: "Not supported yet; leave it out" });
+
+export const SendEmailBody = z
+	.strictObject({
+		from: z
+			.string({ error: "is required" })
+			.pipe(mailbox)
+			.openapi({ example: "Acme <onboarding@acme.com>" }),
+		to: mailboxes.refine((v) => v.length > 0, "needs at least one recipient"),
+		cc: mailboxes.nullish(),
+		bcc: mailboxes.nullish(),
+		reply_to: mailboxes.nullish(),
+		subject: z
+			.string({ error: "is required" })
+			.min(1, "is required")
+			.max(998, "must be at most 998 characters")
+			.regex(NO_LINE_BREAKS, "must not contain line breaks"),
+		html: z.string().nullish(),
+		text: z.string().nullish(),
+		headers: z
+			.record(
+				z.string(),
+				z.string().regex(NO_LINE_BREAKS, "header values must not contain line breaks").max(998),
+			)
+			.superRefine((headers, ctx) => {
+				const names = Object.keys(headers);
+				if (names.length > 50) ctx.addIssue({ code: "custom", message: "at most 50 headers" });
+				for (const name of names) {
+					if (!HEADER_NAME.test(name)) {
+						ctx.addIssue({
+							code: "custom",
+							path: [name],
+							message: "header names are printable ASCII without spaces or colons",
+						});
+					} else if (RESERVED_HEADERS.has(name.toLowerCase())) {
+						ctx.addIssue({
+							code: "custom",
+							path: [name],
+							message: "this header is set from the email's own fields (from, to, subject…)",
+						});
+					}
+				}
+			})
+			.nullish(),
+		tags: z
+			.array(
+				z.strictObject({
+					name: z
+						.string()
+						.regex(TAG_PART, "tag names are 1-256 ASCII letters, digits, _ or -")
+						.refine((n) => n !== EMAIL_ID_TAG, `${EMAIL_ID_TAG} is reserved`),
+					value: z.string().regex(TAG_PART, "tag values are 1-256 ASCII letters, digits, _ or -"),
+				}),
+			)
+			.max(40, "at most 40 tags")
+			.nullish(),
+		attachments: unsupported("`attachments`"),
+		scheduled_at: unsupported("`scheduled_at`"),
+		template: unsupported("`template`"),
+		topic_id: unsupported("`topic_id`"),
+	})
+	.superRefine((email, ctx) => {
+		if (!email.html && !email.text) {
+			ctx.addIssue({ code: "custom", message: "Provide `html` or `text` (or both).", path: [] });
+		}
+		const recipients = email.to.length + (email.cc?.length ?? 0) + (email.bcc?.length ?? 0);
+		if (recipients > MAX_RECIPIENTS) {
+			ctx.addIssue({
+				code: "custom",
+				message: `An email can have at most ${MAX_RECIPIENTS} recipients in \`to\`, \`cc\` and \`bcc\` together; this one has ${recipients}.`,
+				path: [],
+			});
+		}
+		const size = contentBytes(email);
+		if (size > MAX_EMAIL_CONTENT_BYTES) {
+			ctx.addIssue({
+				code: "custom",
+				message: `The email's content is ${size} bytes; the limit is ${MAX_EMAIL_CONTENT_BYTES} bytes (subject, html, text and headers together).`,
+				path: [],
+			});
+		}
+	})
+	.openapi("SendEmailRequest");
+
+export type SendEmailInput = z.output<typeof SendEmailBody>;
+
+function contentBytes(email: {
+	subject: string;
+	html?: string | null;
+	text?: string | null;
+	headers?: Record<string, string> | null;
+}): number {
+	const encoder = new TextEncoder();
+	const headers = Object.entries(email.headers ?? {})
+		.flat()
+		.join("");
+	return [email.subject, email.html ?? "", email.text ?? "", headers].reduce(
+		(n, s) => n + encoder.encode(s).length,
+		0,
+	);
+}
+
+export const Warning = z
+	.object({ code: z.string(), message: z.string() })
+	.openapi("Warning", { description: "A non-blocking deliverability problem and its fix" });
+
+export const SendEmailResponse = z
+	.object({ id: z.string(), warnings: z.array(Warning) })
+	.openapi("SendEmailResponse");
+
+export const SendBatchResponse = z
+	.object({
+		data: z.array(SendEmailResponse),
+		errors: z
+			.array(z.object({ index: z.number().int(), message: z.string() }))
+			.optional()
+			.openapi({ description: "Only with `x-batch-validation: permissive`" }),
+	})
+	.openapi("SendBatchResponse");
+
+const EmailEventSchema = z.object({
+	type: z.string(),
+	recipient: z.string().nullable(),
+	at: z.string(),
+	details: z.record(z.string(), z.unknown()).nullable(),
+});
+
+const emailFields = {
+	object: z.literal("email"),
+	id: z.string(),
+	from: z.string(),
+	to: z.array(z.string()),
+	cc: z.array(z.string()).nullable(),
+	bcc: z.array(z.string()).nullable(),
+	reply_to: z.array(z.string()).nullable(),
+	subject: z.string(),
+	status: z.enum(EMAIL_STATUSES),
+	last_event: z.enum(EMAIL_EVENTS),
+	created_at: z.string(),
+	sent_at: z.string().nullable(),
+	delivered_at: z.string().nullable(),
+	scheduled_at: z.null(),
+	failure_reason: z.string().nullable(),
+};
+
+export const EmailListItem = z.object(emailFields).openapi("EmailListItem");
+
+export const EmailSchema = z
+	.object({
+		...emailFields,
+		html: z.string().nullable(),
+		text: z.string().nullable(),
+		headers: z.record(z.string(), z.string()).nullable(),
+		tags: z.array(z.object({ name: z.string(), value: z.string() })),
+		events: z.array(EmailEventSchema),
+	})
+	.openapi("Email");

@@ -1,0 +1,75 @@
+/**
+ * Test data, built through the same query functions the app uses. Each test makes its own
+ * account so tests never depend on each other's rows.
+ */
+import { env } from "cloudflare:workers";
+import { createDb } from "../../src/db/client.ts";
+import { insertApiKey } from "../../src/db/queries/api-keys.ts";
+import { type ApiKeyPermission, accounts, domains, type Plan } from "../../src/db/schema.ts";
+import { randomToken, sha256Hex, uuidv7 } from "../../src/lib/ids.ts";
+import { API_KEY_PREFIX } from "../../src/middleware/auth.ts";
+
+export const db = () => createDb(env.DB);
+
+let counter = 0;
+const unique = () => `${Date.now().toString(36)}${(counter++).toString(36)}`;
+
+export async function createAccount(overrides: Partial<typeof accounts.$inferInsert> = {}) {
+	const account = {
+		id: uuidv7(),
+		name: `Test account ${unique()}`,
+		plan: "pro" as Plan,
+		verificationStatus: "approved" as const,
+		createdAt: Date.now(),
+		...overrides,
+	};
+	await db().insert(accounts).values(account);
+	return account;
+}
+
+export async function createDomain(
+	accountId: string,
+	overrides: Partial<typeof domains.$inferInsert> = {},
+) {
+	const domain = {
+		id: uuidv7(),
+		accountId,
+		name: `t${unique()}.example.com`,
+		region: "us-east-1",
+		ownershipStatus: "verified" as const,
+		dkimStatus: "verified" as const,
+		spfStatus: "verified" as const,
+		mailFromStatus: "verified" as const,
+		dmarcStatus: "verified" as const,
+		createdAt: Date.now(),
+		...overrides,
+	};
+	await db().insert(domains).values(domain);
+	return domain;
+}
+
+export async function createApiKey(
+	accountId: string,
+	options: { permission?: ApiKeyPermission; domainId?: string } = {},
+) {
+	const token = randomToken(API_KEY_PREFIX);
+	const id = uuidv7();
+	await insertApiKey(db(), {
+		id,
+		accountId,
+		name: "test key",
+		tokenHash: await sha256Hex(token),
+		permission: options.permission ?? "full_access",
+		domainId: options.domainId ?? null,
+		createdAt: Date.now(),
+	});
+	return { id, token };
+}
+
+/** An account with a verified domain and a full-access key: the usual starting point. */
+export async function createSender(plan: Plan = "pro") {
+	const account = await createAccount({ plan });
+	const domain = await createDomain(account.id);
+	const key = await createApiKey(account.id);
+	return { account, domain, key, from: `Acme <hello@${domain.name}>` };
+}

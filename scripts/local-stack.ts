@@ -1,0 +1,148 @@
+/**
+ * The local stack shared by `npm start` and `npm run bench`: applies the D1 migrations to
+ * wrangler's local state, seeds the demo account, starts the SES simulator and `wrangler dev`
+ * on loopback, and waits until the Worker answers. No AWS, Stripe or Cloudflare account needed.
+ */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { startSimulatorServer } from "../simulator/server.ts";
+
+export const LOCAL_CREDENTIALS = {
+	accessKeyId: "AKIDSENDFLEETLOCAL",
+	secretAccessKey: "sendfleet-local-secret",
+};
+
+export const DEMO = {
+	accountId: "00000000-0000-7000-8000-000000000001",
+	domainId: "00000000-0000-7000-8000-000000000002",
+	apiKeyId: "00000000-0000-7000-8000-000000000003",
+	domain: "acme.test",
+};
+
+export interface LocalStackOptions {
+	port?: number;
+	simulatorPort?: number;
+	/** Extra `--var NAME:value` settings for wrangler dev. */
+	vars?: Record<string, string>;
+	/** A separate wrangler state folder (the benchmark uses its own). */
+	persistTo?: string;
+	quiet?: boolean;
+}
+
+export interface LocalStack {
+	apiUrl: string;
+	simulatorUrl: string;
+	apiKey: string;
+	stop(): Promise<void>;
+}
+
+function wrangler(args: string[], persistTo: string | undefined) {
+	const full = persistTo ? [...args, "--persist-to", persistTo] : args;
+	const result = spawnSync("wrangler", full, {
+		stdio: ["ignore", "pipe", "pipe"],
+		encoding: "utf8",
+	});
+	if (result.status !== 0) {
+		throw new Error(`wrangler ${args.join(" ")} failed:\n${result.stdout}\n${result.stderr}`);
+	}
+}
+
+/** The demo API key lives in a git-ignored file so every restart prints the same key. */
+function demoApiKey(stateDir: string): string {
+	const file = `${stateDir}/sendfleet-demo-key`;
+	if (existsSync(file)) return readFileSync(file, "utf8").trim();
+	mkdirSync(stateDir, { recursive: true });
+	const token = `sf_${randomBytes(32).toString("base64url")}`;
+	writeFileSync(file, `${token}\n`, { mode: 0o600 });
+	return token;
+}
+
+/** Idempotent: the demo account (approved, Pro), its verified domain and its key. */
+function seedSql(apiKey: string): string {
+	const now = Date.now();
+	const hash = createHash("sha256").update(apiKey).digest("hex");
+	return `
+INSERT OR IGNORE INTO accounts (id, name, plan, verification_status, created_at)
+  VALUES ('${DEMO.accountId}', 'Demo account', 'pro', 'approved', ${now});
+INSERT OR IGNORE INTO domains (id, account_id, name, region, ownership_status, dkim_status,
+  spf_status, mail_from_status, dmarc_status, created_at)
+  VALUES ('${DEMO.domainId}', '${DEMO.accountId}', '${DEMO.domain}', 'us-east-1', 'verified',
+  'verified', 'verified', 'pending', 'verified', ${now});
+INSERT INTO api_keys (id, account_id, name, token_hash, permission, created_at)
+  VALUES ('${DEMO.apiKeyId}', '${DEMO.accountId}', 'Demo key', '${hash}', 'full_access', ${now})
+  ON CONFLICT(id) DO UPDATE SET token_hash = excluded.token_hash;
+`;
+}
+
+async function waitForWorker(url: string, child: ChildProcess, timeoutMs = 60_000) {
+	const deadline = Date.now() + timeoutMs;
+	while (Date.now() < deadline) {
+		if (child.exitCode !== null) throw new Error(`wrangler dev exited with code ${child.exitCode}`);
+		try {
+			const res = await fetch(url);
+			if (res.ok) return;
+		} catch {
+			// not listening yet
+		}
+		await new Promise((r) => setTimeout(r, 250));
+	}
+	throw new Error(`the Worker did not answer at ${url} within ${timeoutMs / 1000}s`);
+}
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+	const port = options.port ?? 8787;
+	const simulatorPort = options.simulatorPort ?? 8788;
+	const stateDir = options.persistTo ?? ".wrangler/state";
+	const log = options.quiet ? () => {} : (line: string) => console.log(line);
+
+	log("Applying D1 migrations to the local database…");
+	wrangler(["d1", "migrations", "apply", "DB", "--local"], options.persistTo);
+	const apiKey = demoApiKey(stateDir);
+	const seedFile = `${stateDir}/seed.sql`;
+	writeFileSync(seedFile, seedSql(apiKey));
+	wrangler(["d1", "execute", "DB", "--local", `--file=${seedFile}`], options.persistTo);
+
+	const simulator = await startSimulatorServer({
+		port: simulatorPort,
+		credentials: LOCAL_CREDENTIALS,
+	});
+	log(`SES simulator listening on ${simulator.url}`);
+
+	const vars: Record<string, string> = {
+		SES_ENDPOINT: simulator.url,
+		AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+		AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+		...options.vars,
+	};
+	const args = [
+		"dev",
+		"--ip",
+		"127.0.0.1",
+		"--port",
+		String(port),
+		"--test-scheduled",
+		"--show-interactive-dev-session=false",
+		...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
+		...(options.persistTo ? ["--persist-to", options.persistTo] : []),
+	];
+	const child = spawn("wrangler", args, {
+		stdio: options.quiet ? ["ignore", "ignore", "pipe"] : ["ignore", "inherit", "inherit"],
+		env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+	});
+	const apiUrl = `http://127.0.0.1:${port}`;
+	const stop = async () => {
+		if (child.exitCode === null) {
+			child.kill("SIGTERM");
+			await new Promise((r) => child.once("exit", r));
+		}
+		await simulator.close();
+	};
+	try {
+		await waitForWorker(apiUrl, child);
+	} catch (error) {
+		await stop();
+		throw error;
+	}
+	return { apiUrl, simulatorUrl: simulator.url, apiKey, stop };
+}

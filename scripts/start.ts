@@ -1,0 +1,48 @@
+/**
+ * `npm start`: the whole product on this machine (see scripts/local-stack.ts), then the demo
+ * API key, a ready-to-paste curl command and the inbox URL. Ctrl-C stops everything.
+ */
+import { DEMO, startLocalStack } from "./local-stack.ts";
+
+const stack = await startLocalStack({
+	port: Number(process.env.PORT ?? 8787),
+	simulatorPort: Number(process.env.SIMULATOR_PORT ?? 8788),
+});
+
+// wrangler dev does not fire Cron Triggers by itself; --test-scheduled lets us do it.
+const cron = setInterval(
+	() =>
+		fetch(`${stack.apiUrl}/__scheduled?cron=${encodeURIComponent("*/5 * * * *")}`).catch(() => {}),
+	5 * 60_000,
+);
+
+console.log(`
+SendFleet is running locally.
+
+  API            ${stack.apiUrl}
+  OpenAPI        ${stack.apiUrl}/openapi.json
+  SES inbox      ${stack.simulatorUrl}/
+  Demo API key   ${stack.apiKey}
+
+Send your first email:
+
+curl -X POST ${stack.apiUrl}/emails \\
+  -H 'Authorization: Bearer ${stack.apiKey}' \\
+  -H 'Content-Type: application/json' \\
+  -d '{"from": "Acme <hello@${DEMO.domain}>", "to": "success@simulator.amazonses.com", "subject": "Hello from SendFleet", "html": "<p>It works!</p>"}'
+
+Then open ${stack.simulatorUrl}/ to see it, or GET ${stack.apiUrl}/emails/<id> with the same key.
+Press Ctrl-C to stop.
+`);
+
+let stopping = false;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+	process.on(signal, async () => {
+		if (stopping) return;
+		stopping = true;
+		clearInterval(cron);
+		console.log("\nStopping…");
+		await stack.stop();
+		process.exit(0);
+	});
+}

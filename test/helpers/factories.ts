@@ -5,6 +5,7 @@
 import { env } from "cloudflare:workers";
 import { createDb } from "../../src/db/client.ts";
 import { insertApiKey } from "../../src/db/queries/api-keys.ts";
+import { insertEmailsStatements, type NewEmail, runBatch } from "../../src/db/queries/emails.ts";
 import { type ApiKeyPermission, accounts, domains, type Plan } from "../../src/db/schema.ts";
 import { randomToken, sha256Hex, uuidv7 } from "../../src/lib/ids.ts";
 import { API_KEY_PREFIX } from "../../src/middleware/auth.ts";
@@ -64,6 +65,30 @@ export async function createApiKey(
 		createdAt: Date.now(),
 	});
 	return { id, token };
+}
+
+/**
+ * An accepted email stored as the send route stores it, but not put on the queue, so a test
+ * can hand it to the consumer itself without the local queue delivering it too.
+ */
+export async function createQueuedEmail(
+	sender: { account: { id: string }; domain: { id: string; name: string } },
+	overrides: Partial<NewEmail> = {},
+) {
+	const row: NewEmail = {
+		id: uuidv7(),
+		accountId: sender.account.id,
+		domainId: sender.domain.id,
+		from: `Acme <hello@${sender.domain.name}>`,
+		to: [`r${unique()}@example.org`],
+		subject: "Your receipt",
+		html: "<p>Thanks!</p>",
+		text: "Thanks!",
+		createdAt: Date.now(),
+		...overrides,
+	};
+	await runBatch(db(), insertEmailsStatements(db(), [row]));
+	return row as NewEmail & { to: string[] };
 }
 
 /** An account with a verified domain and a full-access key: the usual starting point. */

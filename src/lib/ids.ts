@@ -13,14 +13,23 @@ function formatUuid(h: string): string {
 	return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
+// RFC 9562 §6.2 method 1: a counter in the 12 `rand_a` bits keeps ids from one isolate strictly
+// increasing, even for the 100 emails of one batch created in the same millisecond.
+let lastTime = 0;
+let sequence = 0;
+
 export function uuidv7(now = Date.now()): string {
-	const bytes = crypto.getRandomValues(new Uint8Array(16));
-	const time = now.toString(16).padStart(12, "0");
-	const h = time + hex(bytes).slice(12);
-	// Version 7 in the high nibble of byte 6, variant 0b10 in the top bits of byte 8.
-	const version = `7${h.slice(13, 16)}`;
-	const variant = ((Number.parseInt(h.slice(16, 18), 16) & 0x3f) | 0x80).toString(16);
-	return formatUuid(h.slice(0, 12) + version + variant + h.slice(18));
+	if (now > lastTime) {
+		lastTime = now;
+		sequence = 0;
+	} else if (++sequence > 0xfff) {
+		lastTime += 1;
+		sequence = 0;
+	}
+	const random = hex(crypto.getRandomValues(new Uint8Array(8)));
+	const variant = ((Number.parseInt(random.slice(0, 2), 16) & 0x3f) | 0x80).toString(16);
+	const h = `${lastTime.toString(16).padStart(12, "0")}7${sequence.toString(16).padStart(3, "0")}${variant}${random.slice(2)}`;
+	return formatUuid(h);
 }
 
 /** The smallest UUIDv7 for a time: every id created at or after `time` sorts at or after it. */

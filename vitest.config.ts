@@ -8,6 +8,7 @@ export default defineConfig({
 			miniflare: {
 				bindings: {
 					SES_ENDPOINT: "https://ses.simulator.test",
+					DNS_RESOLVER_URL: "https://ses.simulator.test/dns-query",
 					SES_MAX_SEND_RATE: "1000",
 					AWS_ACCESS_KEY_ID: "AKIDSENDFLEETTEST",
 					AWS_SECRET_ACCESS_KEY: "sendfleet-test-secret",

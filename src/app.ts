@@ -10,6 +10,7 @@ import { type AppEnv, createRouter } from "./env.ts";
 import { ApiError } from "./lib/errors.ts";
 import { requireApiKey } from "./middleware/auth.ts";
 import { apiKeysRouter } from "./routes/api-keys/index.ts";
+import { domainsRouter } from "./routes/domains/index.ts";
 import { emailsRouter } from "./routes/emails/index.ts";
 
 export function createApp() {
@@ -31,10 +32,11 @@ export function createApp() {
 		description: "An API key, `sf_…`",
 	});
 
-	for (const path of ["/emails", "/api-keys"])
+	for (const path of ["/emails", "/api-keys", "/domains"])
 		app.use(path, requireApiKey).use(`${path}/*`, requireApiKey);
 	app.route("/emails", emailsRouter);
 	app.route("/api-keys", apiKeysRouter);
+	app.route("/domains", domainsRouter);
 
 	app.notFound((c) =>
 		writeError(c, new ApiError("not_found", `No route for ${c.req.method} ${c.req.path}.`, 404)),

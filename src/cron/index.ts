@@ -4,6 +4,8 @@
  */
 import { createDb } from "../db/client.ts";
 import type { Bindings } from "../env.ts";
+import { servicesFromEnv } from "../services/index.ts";
+import { checkDueDomains } from "./check-domains.ts";
 import { requeueStuckEmails } from "./requeue-stuck-emails.ts";
 
 /** Must match `[triggers] crons` in wrangler.toml. */
@@ -11,9 +13,12 @@ export const EVERY_FIVE_MINUTES = "*/5 * * * *";
 
 export async function runScheduled(controller: ScheduledController, env: Bindings): Promise<void> {
 	switch (controller.cron) {
-		case EVERY_FIVE_MINUTES:
-			await requeueStuckEmails(createDb(env.DB), env.SEND_QUEUE);
+		case EVERY_FIVE_MINUTES: {
+			const db = createDb(env.DB);
+			await requeueStuckEmails(db, env.SEND_QUEUE);
+			await checkDueDomains({ db, ...servicesFromEnv(env) });
 			return;
+		}
 		default:
 			console.error(`no job for cron "${controller.cron}"`);
 	}

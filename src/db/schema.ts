@@ -55,6 +55,16 @@ export const apiKeys = sqliteTable(
 export const RECORD_STATUSES = ["not_started", "pending", "verified", "failed"] as const;
 export type RecordStatus = (typeof RECORD_STATUSES)[number];
 
+/** What the latest check found for one DNS record (shown per record in the API). */
+export interface RecordDiagnosis {
+	state: "found" | "missing" | "wrong_value" | "could_not_check";
+	/** The values DNS returned, so the customer sees what is there instead. */
+	found: string[];
+	message: string;
+}
+
+export type DomainDiagnosis = Record<string, RecordDiagnosis>;
+
 export const domains = sqliteTable(
 	"domains",
 	{
@@ -74,13 +84,27 @@ export const domains = sqliteTable(
 			.notNull()
 			.default("not_started"),
 		dmarcStatus: text("dmarc_status", { enum: RECORD_STATUSES }).notNull().default("not_started"),
+		/** The SES v1 `_amazonses` TXT token. */
 		verificationToken: text("verification_token"),
 		/** JSON array of the three SES Easy DKIM tokens. */
 		dkimTokens: text("dkim_tokens", { mode: "json" }).$type<string[]>(),
+		/** The custom MAIL FROM domain set on the SES identity, `send.<name>` by default. */
+		mailFromDomain: text("mail_from_domain"),
+		/** Per record (keyed like `dkim:<token>`), what the latest check found. */
+		diagnosis: text("diagnosis", { mode: "json" }).$type<DomainDiagnosis>(),
 		createdAt: integer("created_at").notNull(),
 		lastCheckedAt: integer("last_checked_at"),
+		verifiedAt: integer("verified_at"),
+		/** When the cron should check again; null when no check is due (failed domains). */
+		nextCheckAt: integer("next_check_at"),
+		/** Checks since the last change of state, for the cron's backoff. */
+		checkAttempts: integer("check_attempts").notNull().default(0),
 	},
-	(t) => [uniqueIndex("domains_name").on(t.name), index("domains_account").on(t.accountId, t.id)],
+	(t) => [
+		uniqueIndex("domains_name").on(t.name),
+		index("domains_account").on(t.accountId, t.id),
+		index("domains_next_check").on(t.nextCheckAt).where(sql`${t.nextCheckAt} IS NOT NULL`),
+	],
 );
 
 /** The product page's statuses: pending → sent (delivery confirmed) or failed. */

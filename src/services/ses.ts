@@ -1,10 +1,12 @@
 /**
- * Amazon SES v2 over its REST API, signed with SigV4 by aws4fetch. Only the calls we make, and
- * every answer classified so callers can choose: `ok`, `retry` (throttling, 5xx, network,
- * a paused shared account) or `fail` (SES refused this message for good).
+ * Amazon SES, signed with SigV4 by aws4fetch: the v2 REST API for sending and identities, and
+ * the v1 Query API only for the `_amazonses` TXT token, which v2 does not have. Only the calls
+ * we make, and every answer classified so callers can choose: `ok`, `retry` (throttling, 5xx,
+ * network, a paused shared account) or `fail` (SES refused this for good).
  *
- * Errors follow AWS's restJson1 protocol: the code is in the `x-amzn-ErrorType` header
+ * v2 errors follow AWS's restJson1 protocol: the code is in the `x-amzn-ErrorType` header
  * ("Code:namespace" form) or the body's `__type`/`code`, the text in `message`/`Message`.
+ * v1 errors are XML: `<Error><Code>…</Code><Message>…</Message></Error>`.
  */
 import { AwsClient } from "aws4fetch";
 import type { Bindings } from "../env.ts";
@@ -100,10 +102,99 @@ export function createSesClient(config: SesConfig) {
 		return { kind: retry ? "retry" : "fail", code, message };
 	}
 
+	async function query(params: Record<string, string>): Promise<SesOutcome<string>> {
+		let response: Response;
+		try {
+			response = await aws.fetch(`${base}/`, {
+				method: "POST",
+				headers: { "content-type": "application/x-www-form-urlencoded" },
+				body: new URLSearchParams({ ...params, Version: "2010-12-01" }).toString(),
+			});
+		} catch (cause) {
+			return { kind: "retry", code: "NetworkError", message: String(cause) };
+		}
+		const text = await response.text();
+		if (response.ok) return { kind: "ok", value: text };
+		const code = xmlText(text, "Code") ?? `HTTP${response.status}`;
+		const message = xmlText(text, "Message") ?? response.statusText;
+		const retry = response.status === 429 || response.status >= 500 || RETRYABLE_CODES.has(code);
+		return { kind: retry ? "retry" : "fail", code, message };
+	}
+
+	const identityPath = (domain: string) => `/v2/email/identities/${encodeURIComponent(domain)}`;
+
 	return {
 		sendEmail: (request: SesSendEmailRequest) =>
 			call<{ MessageId: string }>("POST", "/v2/email/outbound-emails", request),
+
+		/** v2 CreateEmailIdentity: registers the domain with Easy DKIM; answers its 3 tokens. */
+		createEmailIdentity: (domain: string) =>
+			call<SesEmailIdentity>("POST", "/v2/email/identities", {
+				EmailIdentity: domain,
+				ConfigurationSetName: config.configurationSet,
+			}),
+
+		getEmailIdentity: (domain: string) => call<SesEmailIdentity>("GET", identityPath(domain)),
+
+		deleteEmailIdentity: (domain: string) => call<object>("DELETE", identityPath(domain)),
+
+		putMailFrom: (domain: string, mailFromDomain: string) =>
+			call<object>("PUT", `${identityPath(domain)}/mail-from`, {
+				MailFromDomain: mailFromDomain,
+				BehaviorOnMxFailure: "USE_DEFAULT_VALUE",
+			}),
+
+		/** v1 VerifyDomainIdentity: the token for the `_amazonses.<domain>` TXT record. */
+		async verifyDomainIdentity(domain: string): Promise<SesOutcome<string>> {
+			const outcome = await query({ Action: "VerifyDomainIdentity", Domain: domain });
+			if (outcome.kind !== "ok") return outcome;
+			const token = xmlText(outcome.value, "VerificationToken");
+			return token
+				? { kind: "ok", value: token }
+				: {
+						kind: "retry",
+						code: "MalformedResponse",
+						message: "no VerificationToken in the answer",
+					};
+		},
+
+		/** v1 GetIdentityVerificationAttributes: the `_amazonses` TXT check's status. */
+		async getOwnershipStatus(domain: string): Promise<SesOutcome<SesOwnershipStatus>> {
+			const outcome = await query({
+				Action: "GetIdentityVerificationAttributes",
+				"Identities.member.1": domain,
+			});
+			if (outcome.kind !== "ok") return outcome;
+			const status = xmlText(outcome.value, "VerificationStatus") ?? "NotStarted";
+			return { kind: "ok", value: status as SesOwnershipStatus };
+		},
 	};
+}
+
+export type SesOwnershipStatus =
+	| "Pending"
+	| "Success"
+	| "Failed"
+	| "TemporaryFailure"
+	| "NotStarted";
+export type SesDkimStatus = "PENDING" | "SUCCESS" | "FAILED" | "TEMPORARY_FAILURE" | "NOT_STARTED";
+
+/** The parts of SES v2's identity answer (Create/GetEmailIdentity) that we read. */
+export interface SesEmailIdentity {
+	VerifiedForSendingStatus?: boolean;
+	DkimAttributes?: { Status?: SesDkimStatus; Tokens?: string[] };
+	MailFromAttributes?: { MailFromDomain?: string; MailFromDomainStatus?: string };
+}
+
+/** The text of the first `<tag>…</tag>`; SES's Query API answers are small, flat XML. */
+function xmlText(xml: string, tag: string): string | undefined {
+	const match = new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(xml);
+	return match?.[1]
+		?.replaceAll("&lt;", "<")
+		.replaceAll("&gt;", ">")
+		.replaceAll("&quot;", '"')
+		.replaceAll("&apos;", "'")
+		.replaceAll("&amp;", "&");
 }
 
 function parseJson(text: string): Record<string, unknown> | null {

@@ -1,0 +1,72 @@
+import { createRoute } from "@hono/zod-openapi";
+import { createDb } from "../../db/client.ts";
+import { registerDomain } from "../../domain/domain-registration.ts";
+import { DEFAULT_MAIL_FROM_LABEL, normalizeDomainName } from "../../domain/domains.ts";
+import { createRouter } from "../../env.ts";
+import { ApiError } from "../../lib/errors.ts";
+import { servicesFromEnv } from "../../services/index.ts";
+import { commonErrors, errorResponse } from "../shared-schemas.ts";
+import { presentDomain } from "./present.ts";
+import { CreateDomainBody, DomainSchema } from "./schemas.ts";
+
+const route = createRoute({
+	method: "post",
+	path: "/",
+	summary: "Add a domain: registers it with SES and returns the DNS records to publish",
+	description:
+		"Adding a domain this account already has returns it (200) instead of failing; a domain another account holds answers 409.",
+	request: {
+		body: { required: true, content: { "application/json": { schema: CreateDomainBody } } },
+	},
+	responses: {
+		201: { description: "Added", content: { "application/json": { schema: DomainSchema } } },
+		200: {
+			description: "Already added",
+			content: { "application/json": { schema: DomainSchema } },
+		},
+		409: errorResponse("Another account holds this domain"),
+		503: errorResponse("SES is unavailable; nothing was created"),
+		...commonErrors,
+	},
+});
+
+export const createDomain = createRouter().openapi(route, async (c) => {
+	const body = c.req.valid("json");
+	const services = servicesFromEnv(c.env);
+	const name = normalizeDomainName(body.name);
+	if (!name.ok) throw new ApiError("validation_error", `\`name\`: ${name.reason}`, 422);
+	if (body.region && body.region !== services.region) {
+		throw new ApiError(
+			"validation_error",
+			`\`region\`: SendFleet sends from ${services.region} only.`,
+			422,
+		);
+	}
+	const mailFrom = `${body.custom_return_path ?? DEFAULT_MAIL_FROM_LABEL}.${name.name}`;
+	const result = await registerDomain(
+		{ db: createDb(c.env.DB), ...services },
+		c.get("caller").accountId,
+		name.name,
+		mailFrom,
+	);
+	switch (result.kind) {
+		case "created":
+			return c.json(presentDomain(result.domain), 201);
+		case "existing":
+			return c.json(presentDomain(result.domain), 200);
+		case "taken":
+			throw new ApiError(
+				"conflict",
+				`${name.name} is registered by another SendFleet account.`,
+				409,
+			);
+		case "ses_refused":
+			throw new ApiError("validation_error", `SES refused ${name.name}: ${result.message}`, 422);
+		case "ses_unavailable":
+			throw new ApiError(
+				"service_unavailable",
+				`SES is unavailable (${result.message}); nothing was created. Try again shortly.`,
+				503,
+			);
+	}
+});

@@ -1,5 +1,19 @@
+import { readdirSync, readFileSync } from "node:fs";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+
+/**
+ * The real signed SNS messages and certificates in ../shared/fixtures/sns, which tests inside
+ * workerd cannot read: the manifest plus every file's text keyed by its path in that folder.
+ */
+function readSnsFixtures() {
+	const root = new URL("../shared/fixtures/sns/", import.meta.url);
+	const read = (path: string) => readFileSync(new URL(path, root), "utf8");
+	const files: Record<string, string> = {};
+	for (const dir of ["messages/", "certs/", "doc-examples-unsigned/"])
+		for (const name of readdirSync(new URL(dir, root))) files[dir + name] = read(dir + name);
+	return { manifest: JSON.parse(read("manifest.json")), files };
+}
 
 export default defineConfig({
 	plugins: [
@@ -13,6 +27,7 @@ export default defineConfig({
 					AWS_ACCESS_KEY_ID: "AKIDSENDFLEETTEST",
 					AWS_SECRET_ACCESS_KEY: "sendfleet-test-secret",
 					TEST_MIGRATIONS: await readD1Migrations("./migrations"),
+					TEST_SNS_FIXTURES: readSnsFixtures(),
 				},
 			},
 		})),

@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import type { SesSimulator } from "../simulator/app.ts";
 import { startSimulatorServer } from "../simulator/server.ts";
 
 export const LOCAL_CREDENTIALS = {
@@ -34,6 +35,8 @@ export interface LocalStack {
 	apiUrl: string;
 	simulatorUrl: string;
 	apiKey: string;
+	/** The in-process simulator (the benchmark counts delivered messages in its store). */
+	simulator: SesSimulator;
 	stop(): Promise<void>;
 }
 
@@ -75,10 +78,17 @@ INSERT INTO api_keys (id, account_id, name, token_hash, permission, created_at)
 `;
 }
 
-async function waitForWorker(url: string, child: ChildProcess, timeoutMs = 60_000) {
+async function waitForWorker(
+	url: string,
+	child: ChildProcess,
+	stderrTail: () => string,
+	timeoutMs = 60_000,
+) {
 	const deadline = Date.now() + timeoutMs;
 	while (Date.now() < deadline) {
-		if (child.exitCode !== null) throw new Error(`wrangler dev exited with code ${child.exitCode}`);
+		if (child.exitCode !== null) {
+			throw new Error(`wrangler dev exited with code ${child.exitCode}\n${stderrTail()}`);
+		}
 		try {
 			const res = await fetch(url);
 			if (res.ok) return;
@@ -111,6 +121,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
 	const vars: Record<string, string> = {
 		SES_ENDPOINT: simulator.url,
+		DNS_RESOLVER_URL: `${simulator.url}/dns-query`,
 		AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
 		AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
 		...options.vars,
@@ -130,19 +141,26 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 		stdio: options.quiet ? ["ignore", "ignore", "pipe"] : ["ignore", "inherit", "inherit"],
 		env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
 	});
+	// Quiet mode pipes stderr: drain it (a full pipe would stall wrangler) and keep the tail for
+	// the error message if wrangler fails to start.
+	let stderr = "";
+	child.stderr?.on("data", (chunk: Buffer) => {
+		stderr = (stderr + chunk.toString()).slice(-4000);
+	});
 	const apiUrl = `http://127.0.0.1:${port}`;
 	const stop = async () => {
-		if (child.exitCode === null) {
+		// A child killed by a signal (Ctrl-C reaches the whole process group) has exited too.
+		if (child.exitCode === null && child.signalCode === null) {
 			child.kill("SIGTERM");
 			await new Promise((r) => child.once("exit", r));
 		}
 		await simulator.close();
 	};
 	try {
-		await waitForWorker(apiUrl, child);
+		await waitForWorker(apiUrl, child, () => stderr);
 	} catch (error) {
 		await stop();
 		throw error;
 	}
-	return { apiUrl, simulatorUrl: simulator.url, apiKey, stop };
+	return { apiUrl, simulatorUrl: simulator.url, apiKey, simulator: simulator.simulator, stop };
 }

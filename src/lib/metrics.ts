@@ -1,0 +1,327 @@
+/**
+ * Opt-in usage counters for `npm run bench`: D1 statements, rows read and written (from D1's
+ * own result metadata), queue operations and Durable Object calls, the units Cloudflare bills.
+ *
+ * Off unless the Worker var `SENDFLEET_METRICS` is "true" (never set in wrangler.toml; the
+ * benchmark passes it to `wrangler dev --var`). When off, `withMetrics` hands every invocation
+ * its untouched `env` and `/__metrics` answers the normal 404. When on, it wraps `env.DB` and
+ * `env.SEND_QUEUE`, counts each queue delivery, ack and retry, and serves the totals at
+ * `GET /__metrics` and `POST /__metrics/reset`.
+ *
+ * Totals live in this module, so they are per isolate: meaningful on `wrangler dev` (one
+ * isolate runs the fetch and queue handlers), not in production.
+ *
+ * Metrics mode costs extra work: D1's `raw()` and `first()` return no metadata, so a SELECT
+ * run through them is run a second time with `all()` for its metadata (counted once). Read
+ * queries are therefore doubled, and throughput must be measured with metrics off.
+ */
+
+export interface MetricsTotals {
+	/** When the counters were last reset (ISO 8601). */
+	since: string;
+	worker: { fetches: number; queueInvocations: number; scheduledRuns: number };
+	d1: {
+		/** SQL statements executed (a `batch` of n statements counts n). */
+		statements: number;
+		/** Round trips to D1 (`all`, `run`, `first`, `raw`, `batch`, `exec` calls). */
+		calls: number;
+		rowsRead: number;
+		rowsWritten: number;
+	};
+	queue: {
+		/** Messages written (`send` counts 1, `sendBatch` counts each message). */
+		written: number;
+		/** Messages delivered to a consumer: each delivery is one read. */
+		delivered: number;
+		/** Messages acked, explicitly or by a successful batch: each ack is one delete. */
+		acked: number;
+		/** Messages handed back for redelivery (read again later). */
+		retried: number;
+	};
+	/**
+	 * Calls on Durable Object stubs. SendFleet has no Durable Object binding yet (the per-account
+	 * reputation guard and quota of SPEC §8 arrives with a later issue); when it does, wrap its namespace in `instrumentEnv`.
+	 */
+	durableObjects: { calls: number };
+}
+
+function zero(): MetricsTotals {
+	return {
+		since: new Date().toISOString(),
+		worker: { fetches: 0, queueInvocations: 0, scheduledRuns: 0 },
+		d1: { statements: 0, calls: 0, rowsRead: 0, rowsWritten: 0 },
+		queue: { written: 0, delivered: 0, acked: 0, retried: 0 },
+		durableObjects: { calls: 0 },
+	};
+}
+
+let totals = zero();
+
+export function readMetrics(): MetricsTotals {
+	return structuredClone(totals);
+}
+
+export function resetMetrics(): void {
+	totals = zero();
+}
+
+export function metricsEnabled(env: object): boolean {
+	return (env as { SENDFLEET_METRICS?: unknown }).SENDFLEET_METRICS === "true";
+}
+
+function recordD1(meta: Partial<D1Meta> | undefined, statements: number) {
+	totals.d1.calls += 1;
+	totals.d1.statements += statements;
+	totals.d1.rowsRead += meta?.rows_read ?? 0;
+	totals.d1.rowsWritten += meta?.rows_written ?? 0;
+}
+
+// --- D1 -----------------------------------------------------------------------------------
+
+/** Our wrappers around the real statements, so `batch` can hand D1 the real ones. */
+const realStatements = new WeakMap<D1PreparedStatement, D1PreparedStatement>();
+
+/** A SELECT cannot write, so running it twice (once for the metadata) changes nothing. */
+const isSelect = (sql: string) => /^\s*select\b/i.test(sql);
+
+function countStatement(real: D1PreparedStatement, sql: string): D1PreparedStatement {
+	const statement = {
+		bind: (...values: unknown[]) => countStatement(real.bind(...values), sql),
+		async all() {
+			const result = await real.all();
+			recordD1(result.meta, 1);
+			return result;
+		},
+		async run() {
+			const result = await real.run();
+			recordD1(result.meta, 1);
+			return result;
+		},
+		async first(colName?: string) {
+			if (!isSelect(sql)) {
+				const result = await real.all();
+				recordD1(result.meta, 1);
+				const row = result.results[0] as Record<string, unknown> | undefined;
+				if (row === undefined || colName === undefined) return row ?? null;
+				if (!(colName in row)) throw new Error(`D1_COLUMN_NOTFOUND: Column not found (${colName})`);
+				return row[colName];
+			}
+			// first() returns no metadata: all() for the metadata, first() for the value.
+			recordD1((await real.all()).meta, 1);
+			return colName === undefined ? real.first() : real.first(colName);
+		},
+		async raw(options?: { columnNames?: boolean }) {
+			if (isSelect(sql)) {
+				// raw() returns no metadata: all() for the metadata, raw() for the arrays (a join's
+				// duplicate column names survive only in raw()). Doubles every read query.
+				recordD1((await real.all()).meta, 1);
+				return options?.columnNames ? real.raw({ columnNames: true }) : real.raw();
+			}
+			// A write (INSERT … RETURNING) must run once: take all()'s rows as arrays, in column
+			// order, which is how drizzle itself reads rows that come back from a batch.
+			const result = await real.all();
+			recordD1(result.meta, 1);
+			const rows = result.results.map((row) => Object.values(row as Record<string, unknown>));
+			if (!options?.columnNames) return rows;
+			const first = result.results[0] as Record<string, unknown> | undefined;
+			return [first ? Object.keys(first) : [], ...rows];
+		},
+	};
+	const counted = statement as unknown as D1PreparedStatement;
+	realStatements.set(counted, real);
+	return counted;
+}
+
+function countBatch(
+	run: (statements: D1PreparedStatement[]) => Promise<D1Result<unknown>[]>,
+): D1Database["batch"] {
+	return async <T>(statements: D1PreparedStatement[]) => {
+		const results = await run(statements.map((s) => realStatements.get(s) ?? s));
+		totals.d1.calls += 1;
+		totals.d1.statements += statements.length;
+		for (const result of results) {
+			totals.d1.rowsRead += result.meta?.rows_read ?? 0;
+			totals.d1.rowsWritten += result.meta?.rows_written ?? 0;
+		}
+		return results as D1Result<T>[];
+	};
+}
+
+/** A D1Database that counts every statement and the rows D1 reports reading and writing. */
+export function instrumentD1(db: D1Database): D1Database {
+	const counted = {
+		prepare: (query: string) => countStatement(db.prepare(query), query),
+		batch: countBatch((statements) => db.batch(statements)),
+		async exec(query: string) {
+			// exec() reports a statement count but no rows; it is used only by tooling.
+			const result = await db.exec(query);
+			totals.d1.calls += 1;
+			totals.d1.statements += result.count;
+			return result;
+		},
+		withSession(constraintOrBookmark?: string) {
+			const session = db.withSession(constraintOrBookmark);
+			return {
+				prepare: (query: string) => countStatement(session.prepare(query), query),
+				batch: countBatch((statements) => session.batch(statements)),
+				getBookmark: () => session.getBookmark(),
+			};
+		},
+		dump: () => db.dump(),
+	};
+	return counted as unknown as D1Database;
+}
+
+// --- Queues -------------------------------------------------------------------------------
+
+/** A producer binding that counts the messages written (each one a billed write). */
+export function instrumentQueue<Body>(queue: Queue<Body>): Queue<Body> {
+	return {
+		metrics: () => queue.metrics(),
+		async send(body, options) {
+			const response = await queue.send(body, options);
+			totals.queue.written += 1;
+			return response;
+		},
+		async sendBatch(messages, options) {
+			const list = [...messages];
+			const response = await queue.sendBatch(list, options);
+			totals.queue.written += list.length;
+			return response;
+		},
+	};
+}
+
+/**
+ * Runs a consumer on a batch and counts each message's fate. A message's own ack()/retry()
+ * decides it (the first call wins), then ackAll()/retryAll(); a message nobody decided is
+ * acked if the handler returns and retried if it throws, as the Queues runtime does.
+ */
+export async function countQueueBatch<Body>(
+	batch: MessageBatch<Body>,
+	consume: (batch: MessageBatch<Body>) => void | Promise<void>,
+): Promise<void> {
+	totals.worker.queueInvocations += 1;
+	totals.queue.delivered += batch.messages.length;
+	const decided = new Map<Message<Body>, "ack" | "retry">();
+	let decidedAll: "ack" | "retry" | undefined;
+	const messages = batch.messages.map(
+		(message): Message<Body> => ({
+			get id() {
+				return message.id;
+			},
+			get timestamp() {
+				return message.timestamp;
+			},
+			get body() {
+				return message.body;
+			},
+			get attempts() {
+				return message.attempts;
+			},
+			ack() {
+				if (!decided.has(message)) decided.set(message, "ack");
+				message.ack();
+			},
+			retry(options) {
+				if (!decided.has(message)) decided.set(message, "retry");
+				message.retry(options);
+			},
+		}),
+	);
+	const counted: MessageBatch<Body> = {
+		messages,
+		get queue() {
+			return batch.queue;
+		},
+		get metadata() {
+			return batch.metadata;
+		},
+		ackAll() {
+			decidedAll ??= "ack";
+			batch.ackAll();
+		},
+		retryAll(options) {
+			decidedAll ??= "retry";
+			batch.retryAll(options);
+		},
+	};
+	let completed = false;
+	try {
+		await consume(counted);
+		completed = true;
+	} finally {
+		for (const message of batch.messages) {
+			const fate = decided.get(message) ?? decidedAll ?? (completed ? "ack" : "retry");
+			if (fate === "ack") totals.queue.acked += 1;
+			else totals.queue.retried += 1;
+		}
+	}
+}
+
+// --- Wiring -------------------------------------------------------------------------------
+
+interface Instrumentable {
+	DB: D1Database;
+	SEND_QUEUE: Queue;
+}
+
+const instrumented = new WeakMap<object, object>();
+
+/** The same env with counting DB and SEND_QUEUE bindings (one wrapper per env object). */
+export function instrumentEnv<E extends Instrumentable>(env: E): E {
+	const cached = instrumented.get(env);
+	if (cached) return cached as E;
+	const wrapped: E = {
+		...env,
+		DB: instrumentD1(env.DB),
+		SEND_QUEUE: instrumentQueue(env.SEND_QUEUE),
+	};
+	instrumented.set(env, wrapped);
+	return wrapped;
+}
+
+/** `GET /__metrics` and `POST /__metrics/reset`; undefined for every other request. */
+export function serveMetrics(request: Request): Response | undefined {
+	const { pathname } = new URL(request.url);
+	if (request.method === "GET" && pathname === "/__metrics") return Response.json(readMetrics());
+	if (request.method === "POST" && pathname === "/__metrics/reset") {
+		resetMetrics();
+		return Response.json(readMetrics());
+	}
+	return undefined;
+}
+
+export interface WorkerHandlers<E> {
+	fetch(request: Request, env: E, ctx: ExecutionContext): Response | Promise<Response>;
+	/** `ctx` is optional so tests can call the queue handler with a batch and env only. */
+	queue(batch: MessageBatch<unknown>, env: E, ctx?: ExecutionContext): void | Promise<void>;
+	scheduled(controller: ScheduledController, env: E, ctx: ExecutionContext): void | Promise<void>;
+}
+
+/**
+ * The Worker's handlers, counting when `SENDFLEET_METRICS` is "true" and untouched otherwise
+ * (the check is one property read per invocation).
+ */
+export function withMetrics<E extends Instrumentable>(
+	handlers: WorkerHandlers<E>,
+): WorkerHandlers<E> {
+	return {
+		fetch(request, env, ctx) {
+			if (!metricsEnabled(env)) return handlers.fetch(request, env, ctx);
+			const served = serveMetrics(request);
+			if (served) return served;
+			totals.worker.fetches += 1;
+			return handlers.fetch(request, instrumentEnv(env), ctx);
+		},
+		queue(batch, env, ctx) {
+			if (!metricsEnabled(env)) return handlers.queue(batch, env, ctx);
+			return countQueueBatch(batch, (counted) => handlers.queue(counted, instrumentEnv(env), ctx));
+		},
+		scheduled(controller, env, ctx) {
+			if (!metricsEnabled(env)) return handlers.scheduled(controller, env, ctx);
+			totals.worker.scheduledRuns += 1;
+			return handlers.scheduled(controller, instrumentEnv(env), ctx);
+		},
+	};
+}

@@ -1,0 +1,125 @@
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
+import { beforeEach, describe, expect, it } from "vitest";
+import { createDb } from "../../src/db/client.ts";
+import { accounts } from "../../src/db/schema.ts";
+import { uuidv7 } from "../../src/lib/ids.ts";
+import {
+	countQueueBatch,
+	instrumentD1,
+	instrumentQueue,
+	readMetrics,
+	resetMetrics,
+} from "../../src/lib/metrics.ts";
+import { api } from "../helpers/api.ts";
+
+const newAccount = () => ({
+	id: uuidv7(),
+	name: "Metrics test",
+	plan: "pro" as const,
+	verificationStatus: "approved" as const,
+	createdAt: Date.now(),
+});
+
+beforeEach(() => resetMetrics());
+
+describe("instrumentD1", () => {
+	it("counts statements and D1's rows read and written, and leaves results unchanged", async () => {
+		const counted = createDb(instrumentD1(env.DB));
+		const plain = createDb(env.DB);
+		const account = newAccount();
+
+		await counted.insert(accounts).values(account);
+		const viaCounted = await counted.select().from(accounts).where(eq(accounts.id, account.id));
+
+		const { d1 } = readMetrics();
+		expect(d1.statements).toBe(2);
+		expect(d1.calls).toBe(2);
+		expect(d1.rowsWritten).toBeGreaterThanOrEqual(1);
+		expect(d1.rowsRead).toBeGreaterThanOrEqual(1);
+		expect(viaCounted).toEqual(
+			await plain.select().from(accounts).where(eq(accounts.id, account.id)),
+		);
+		expect(viaCounted).toEqual([{ ...account, suspendedAt: null, suspensionReason: null }]);
+	});
+
+	it("runs INSERT … RETURNING once and returns the same row", async () => {
+		const counted = createDb(instrumentD1(env.DB));
+		const account = newAccount();
+
+		const returned = await counted.insert(accounts).values(account).returning();
+
+		expect(returned).toEqual([{ ...account, suspendedAt: null, suspensionReason: null }]);
+		const stored = await createDb(env.DB)
+			.select()
+			.from(accounts)
+			.where(eq(accounts.id, account.id));
+		expect(stored).toHaveLength(1);
+		expect(readMetrics().d1).toMatchObject({ statements: 1, calls: 1 });
+	});
+
+	it("counts each statement of a batch, in one call", async () => {
+		const counted = createDb(instrumentD1(env.DB));
+		const [a, b] = [newAccount(), newAccount()];
+
+		const [, , found] = await counted.batch([
+			counted.insert(accounts).values(a),
+			counted.insert(accounts).values(b),
+			counted.select({ id: accounts.id }).from(accounts).where(eq(accounts.id, b.id)),
+		]);
+
+		expect(found).toEqual([{ id: b.id }]);
+		const { d1 } = readMetrics();
+		expect(d1).toMatchObject({ statements: 3, calls: 1 });
+		expect(d1.rowsWritten).toBeGreaterThanOrEqual(2);
+	});
+});
+
+describe("queue counters", () => {
+	it("counts messages written by send and sendBatch", async () => {
+		const sent: unknown[] = [];
+		const fake = {
+			metrics: async () => ({ backlogCount: 0, backlogBytes: 0 }),
+			send: async (body: unknown) => {
+				sent.push(body);
+				return { metadata: { metrics: { backlogCount: 0, backlogBytes: 0 } } };
+			},
+			sendBatch: async (messages: Iterable<{ body: unknown }>) => {
+				for (const m of messages) sent.push(m.body);
+				return { metadata: { metrics: { backlogCount: 0, backlogBytes: 0 } } };
+			},
+		} satisfies Queue;
+		const queue = instrumentQueue(fake);
+
+		await queue.send({ n: 1 });
+		await queue.sendBatch([{ body: { n: 2 } }, { body: { n: 3 } }]);
+
+		expect(sent).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
+		expect(readMetrics().queue.written).toBe(3);
+	});
+
+	it("counts deliveries, acks and retries, including the implicit ack of a finished batch", async () => {
+		const batch = createMessageBatch("metrics-test", [
+			{ id: "m1", timestamp: new Date(), attempts: 1, body: 1 },
+			{ id: "m2", timestamp: new Date(), attempts: 1, body: 2 },
+			{ id: "m3", timestamp: new Date(), attempts: 1, body: 3 },
+		]);
+		const ctx = createExecutionContext();
+
+		await countQueueBatch(batch, (counted) => {
+			counted.messages[0]?.ack();
+			counted.messages[1]?.retry();
+		});
+
+		expect(readMetrics().queue).toEqual({ written: 0, delivered: 3, acked: 2, retried: 1 });
+		const result = await getQueueResult(batch, ctx);
+		expect(result.explicitAcks).toEqual(["m1"]);
+		expect(result.retryMessages).toEqual([{ msgId: "m2" }]);
+	});
+});
+
+it("serves no /__metrics unless SENDFLEET_METRICS is true", async () => {
+	expect((await api("GET", "/__metrics")).status).toBe(404);
+	expect((await api("POST", "/__metrics/reset")).status).toBe(404);
+});

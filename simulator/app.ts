@@ -1,18 +1,40 @@
 // The SES simulator: one Hono app standing in for Amazon SES in tests (imported in-process, inside
 // workerd) and in local development (served by server.ts). Web-standard APIs only, so it runs in
-// both. Each concern mounts its own routes here; later: SES identities, DNS-over-HTTPS and
-// signed SNS callbacks.
+// both. Each concern mounts its own routes here:
+//   SES v2, SigV4: SendEmail and email identities   routes/send-email.ts, routes/identities.ts
+//   SES v1 Query API, SigV4: the `_amazonses` token  routes/query-api.ts
+//   DNS-over-HTTPS over the simulated DNS            routes/doh.ts
+//   controls: faults, DNS and domains (JSON)         routes/faults.ts, routes/domain-controls.ts
+//   pages: inbox and domains (HTML)                  routes/inbox.ts, routes/domains-page.ts
+// Later: signed SNS callbacks.
 
 import { Hono } from "hono";
 import { AwsError, awsErrorResponse } from "./aws-error.ts";
+import { createDnsStore } from "./dns.ts";
+import {
+	createDomainControls,
+	DomainControlError,
+	type SimulatorDns,
+	type SimulatorDomains,
+} from "./domain-controls.ts";
 import { type FaultInput, type FaultRule, parseFault } from "./faults.ts";
+import { createIdentityStore } from "./identities.ts";
+import { createDohRoutes } from "./routes/doh.ts";
+import { createDomainControlRoutes } from "./routes/domain-controls.ts";
+import { createDomainsPageRoutes } from "./routes/domains-page.ts";
 import { createFaultRoutes } from "./routes/faults.ts";
+import { createIdentityRoutes } from "./routes/identities.ts";
 import { createInboxRoutes } from "./routes/inbox.ts";
+import { createQueryApiRoutes } from "./routes/query-api.ts";
 import { createSendEmailRoutes } from "./routes/send-email.ts";
 import { type Credentials, requireSigV4 } from "./sigv4.ts";
 import { createStore, type SimulatorStore } from "./store.ts";
 
-export type { FaultInput, FaultRule } from "./faults.ts";
+export type { DnsFailureMode, DnsRecord } from "./dns.ts";
+export type { SimulatorDns, SimulatorDomains } from "./domain-controls.ts";
+export type { RecordCheck, RecordKind, RequiredRecord } from "./domain-records.ts";
+export type { FaultInput, FaultOperation, FaultRule } from "./faults.ts";
+export type { DomainView } from "./identities.ts";
 export type { Credentials } from "./sigv4.ts";
 export type { NameValue, SentMessage, SimulatorStore } from "./store.ts";
 
@@ -21,7 +43,10 @@ export interface SesSimulatorOptions {
 	credentials?: Credentials;
 	/** The region requests must be scoped to; default us-east-1. */
 	region?: string;
-	/** The simulator's clock (message times, ids, signature expiry); default the real clock. */
+	/**
+	 * The simulator's clock (message times, ids, signature expiry, the 72-hour verification
+	 * window); default the real clock. Tests move it forward to see identities fail.
+	 */
 	now?: () => Date;
 	/** Messages kept before the oldest are dropped; default 10,000. */
 	maxMessages?: number;
@@ -30,8 +55,15 @@ export interface SesSimulatorOptions {
 export interface SesSimulator {
 	fetch(request: Request): Promise<Response>;
 	store: SimulatorStore;
-	/** The next `times` (default 1) matching SendEmail calls fail with this error. */
+	/**
+	 * The next `times` (default 1) matching calls fail with this error: SendEmail unless
+	 * `match.operation` names another SES operation.
+	 */
 	addFault(fault: FaultInput): FaultRule;
+	/** The customer's DNS, as SES and the DNS-over-HTTPS endpoint see it. */
+	dns: SimulatorDns;
+	/** The SES domain identities with their records and statuses. */
+	domains: SimulatorDomains;
 	region: string;
 }
 
@@ -39,11 +71,23 @@ export function createSesSimulator(options: SesSimulatorOptions = {}): SesSimula
 	const region = options.region ?? "us-east-1";
 	const now = options.now ?? (() => new Date());
 	const store = createStore({ maxMessages: options.maxMessages });
+	const identities = createIdentityStore();
+	const dnsStore = createDnsStore();
+	const controls = createDomainControls({ identities, dns: dnsStore, region, now });
+	const credentials = options.credentials;
 
 	const app = new Hono();
-	app.use("/v2/*", requireSigV4({ region, service: "ses", credentials: options.credentials, now }));
+	app.use("/v2/*", requireSigV4({ region, service: "ses", credentials, now }));
 	app.route("/", createSendEmailRoutes({ store, now }));
+	app.route("/", createIdentityRoutes({ store, identities, dns: dnsStore, region, now }));
+	app.route(
+		"/",
+		createQueryApiRoutes({ store, identities, dns: dnsStore, region, now, credentials }),
+	);
+	app.route("/", createDohRoutes(dnsStore));
 	app.route("/", createFaultRoutes(store));
+	app.route("/", createDomainControlRoutes(controls));
+	app.route("/", createDomainsPageRoutes(controls));
 	app.route("/", createInboxRoutes(store));
 
 	app.notFound((c) => {
@@ -57,8 +101,9 @@ export function createSesSimulator(options: SesSimulatorOptions = {}): SesSimula
 		return c.text("Not found", 404);
 	});
 
-	app.onError((error) => {
+	app.onError((error, c) => {
 		if (error instanceof AwsError) return awsErrorResponse(error.code, error.status, error.message);
+		if (error instanceof DomainControlError) return c.json({ error: error.message }, error.status);
 		console.error("SES simulator: unexpected error", error);
 		return awsErrorResponse("InternalFailure", 500, "The SES simulator failed unexpectedly.");
 	});
@@ -71,6 +116,8 @@ export function createSesSimulator(options: SesSimulatorOptions = {}): SesSimula
 			store.addFault(rule);
 			return rule;
 		},
+		dns: controls.dns,
+		domains: controls.domains,
 		region,
 	};
 }

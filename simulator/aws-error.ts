@@ -15,14 +15,17 @@ export class AwsError extends Error {
 	}
 }
 
-/** Statuses SES v2 (and the AWS front end before it) uses for the codes we can be asked to fake. */
+/** Statuses SES (v2, the v1 Query API, and the AWS front end) uses for the codes we can fake. */
 export const DEFAULT_STATUS: Readonly<Record<string, number>> = {
 	AccountSuspendedException: 400,
+	AlreadyExistsException: 400,
 	BadRequestException: 400,
+	ConcurrentModificationException: 500,
 	LimitExceededException: 400,
 	MailFromDomainNotVerifiedException: 400,
 	MessageRejected: 400,
 	SendingPausedException: 400,
+	Throttling: 400,
 	NotFoundException: 404,
 	TooManyRequestsException: 429,
 	InternalFailure: 500,
@@ -34,7 +37,9 @@ export const DEFAULT_STATUS: Readonly<Record<string, number>> = {
 export const DEFAULT_MESSAGE: Readonly<Record<string, string>> = {
 	AccountSuspendedException:
 		"The message can't be sent because the account's ability to send email has been permanently restricted.",
+	AlreadyExistsException: "The resource specified in your request already exists.",
 	BadRequestException: "The input you provided is invalid.",
+	ConcurrentModificationException: "The resource is being modified by another operation or thread.",
 	LimitExceededException: "There are too many instances of the specified resource type.",
 	MailFromDomainNotVerifiedException:
 		"The message can't be sent because the sending domain isn't verified.",
@@ -43,6 +48,8 @@ export const DEFAULT_MESSAGE: Readonly<Record<string, string>> = {
 		"The message can't be sent because the account's ability to send email is currently paused.",
 	NotFoundException: "The resource you attempted to access doesn't exist.",
 	TooManyRequestsException: "Maximum sending rate exceeded.",
+	// The SES v1 Query API's throttling code.
+	Throttling: "Rate exceeded",
 	InternalFailure:
 		"The request processing has failed because of an unknown error, exception or failure.",
 	InternalServiceErrorException: "The request couldn't be processed because of an internal error.",

@@ -1,13 +1,37 @@
-// Fault injection: rules that make the next matching SendEmail calls fail with an SES error, so
-// tests and demos can exercise throttling, outages and permanent rejections without AWS.
-// A rule is consumed one call at a time; rules are tried in the order they were added.
+// Fault injection: rules that make the next matching SES calls fail with an SES error, so tests
+// and demos can exercise throttling, outages and permanent rejections without AWS. A rule names
+// the operation it targets (default SendEmail, so rules written before the identity operations
+// existed keep their meaning); `to`/`from` narrow SendEmail rules further. A rule is consumed one
+// call at a time; rules are tried in the order they were added.
 
 import { bareAddress } from "./address.ts";
 import { DEFAULT_MESSAGE, DEFAULT_STATUS } from "./aws-error.ts";
 
+/** The SES operations a fault can target, as AWS names them. */
+export const FAULT_OPERATIONS = [
+	"SendEmail",
+	"CreateEmailIdentity",
+	"GetEmailIdentity",
+	"DeleteEmailIdentity",
+	"PutEmailIdentityMailFromAttributes",
+	"VerifyDomainIdentity",
+	"GetIdentityVerificationAttributes",
+] as const;
+
+export type FaultOperation = (typeof FAULT_OPERATIONS)[number];
+
+export interface FaultMatch {
+	/** The operation to fail; default SendEmail. */
+	operation?: FaultOperation;
+	/** SendEmail only: any To, Cc or Bcc recipient. */
+	to?: string;
+	/** SendEmail only: the sender. */
+	from?: string;
+}
+
 /** What callers pass to `addFault` or `POST /_simulator/faults`. */
 export interface FaultInput {
-	match?: { to?: string; from?: string };
+	match?: FaultMatch;
 	code: string;
 	status?: number;
 	message?: string;
@@ -18,18 +42,17 @@ export interface FaultInput {
 /** A stored rule, with its defaults resolved. */
 export interface FaultRule {
 	id: string;
-	match: { to?: string; from?: string };
+	match: FaultMatch;
 	code: string;
 	status: number;
 	message: string;
 	remaining: number;
 }
 
-/** The parts of a SendEmail call a rule can match on. */
-export interface FaultEnvelope {
-	from: string;
-	recipients: readonly string[];
-}
+/** The parts of a call a rule can match on; only SendEmail has a sender and recipients. */
+export type FaultEnvelope =
+	| { operation: "SendEmail"; from: string; recipients: readonly string[] }
+	| { operation: Exclude<FaultOperation, "SendEmail"> };
 
 /** Thrown for a fault description that cannot be honoured; the message says why. */
 export class FaultInputError extends TypeError {
@@ -75,8 +98,10 @@ export function parseFault(input: unknown): FaultRule {
 	};
 }
 
-/** Whether `rule` applies to a call; an empty match applies to every call. */
+/** Whether `rule` applies to a call; an empty match applies to every SendEmail call. */
 export function faultMatches(rule: FaultRule, envelope: FaultEnvelope): boolean {
+	if ((rule.match.operation ?? "SendEmail") !== envelope.operation) return false;
+	if (envelope.operation !== "SendEmail") return true;
 	const { to, from } = rule.match;
 	if (from !== undefined && bareAddress(envelope.from) !== bareAddress(from)) return false;
 	if (to !== undefined) {
@@ -88,8 +113,17 @@ export function faultMatches(rule: FaultRule, envelope: FaultEnvelope): boolean 
 
 function parseMatch(match: unknown): FaultRule["match"] {
 	if (match === undefined || match === null) return {};
-	if (!isRecord(match)) throw new FaultInputError("match must be an object with to and/or from.");
+	if (!isRecord(match)) {
+		throw new FaultInputError("match must be an object with operation, to and/or from.");
+	}
 	const result: FaultRule["match"] = {};
+	const { operation } = match;
+	if (operation !== undefined) {
+		if (!FAULT_OPERATIONS.includes(operation as FaultOperation)) {
+			throw new FaultInputError(`match.operation must be one of ${FAULT_OPERATIONS.join(", ")}.`);
+		}
+		result.operation = operation as FaultOperation;
+	}
 	for (const key of ["to", "from"] as const) {
 		const value = match[key];
 		if (value === undefined) continue;
@@ -97,6 +131,13 @@ function parseMatch(match: unknown): FaultRule["match"] {
 			throw new FaultInputError(`match.${key} must be a non-empty email address.`);
 		}
 		result[key] = value;
+	}
+	// A recipient filter on an operation that has no recipients would silently never fire.
+	if (
+		(result.to !== undefined || result.from !== undefined) &&
+		(result.operation ?? "SendEmail") !== "SendEmail"
+	) {
+		throw new FaultInputError("match.to and match.from apply to SendEmail only.");
 	}
 	return result;
 }

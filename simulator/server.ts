@@ -90,6 +90,9 @@ async function main(): Promise<void> {
 	const server = await startSimulatorServer({ port, credentials, region: env.SIMULATOR_REGION });
 	console.log(`SES simulator listening on ${server.url} (inbox: ${server.url}/)`);
 	console.log(
+		`Domains and DNS: ${server.url}/domains; DNS-over-HTTPS (DNS_RESOLVER_URL): ${server.url}/dns-query`,
+	);
+	console.log(
 		credentials
 			? `Verifying SigV4 signatures for access key ${credentials.accessKeyId}.`
 			: "Accepting any access key (set SIMULATOR_AWS_ACCESS_KEY_ID/SECRET_ACCESS_KEY to verify).",

@@ -13,7 +13,7 @@ export function createFaultRoutes(store: SimulatorStore): Hono {
 	routes.post("/_simulator/faults", async (c) => {
 		// Requiring JSON makes a cross-site form post impossible without a CORS preflight, which
 		// the simulator never grants: a web page cannot plant faults in a developer's simulator.
-		if (!isJson(c.req.header("content-type"))) {
+		if (!isJsonContentType(c.req.header("content-type"))) {
 			return c.json({ error: "Content-Type must be application/json." }, 415);
 		}
 		let input: unknown;
@@ -41,6 +41,7 @@ export function createFaultRoutes(store: SimulatorStore): Hono {
 	return routes;
 }
 
-function isJson(contentType: string | undefined): boolean {
+/** Whether a control request is JSON; the other control routes require the same. */
+export function isJsonContentType(contentType: string | undefined): boolean {
 	return contentType?.split(";")[0]?.trim().toLowerCase() === "application/json";
 }

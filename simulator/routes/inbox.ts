@@ -1,20 +1,12 @@
 // The inbox: HTML pages to read what the Worker sent (`GET /`, `GET /messages/:id`) and JSON
 // endpoints for tests and scripts (`/_simulator/messages`). Email content is hostile by default:
-// every user-controlled string is HTML-escaped, the email's HTML is shown only inside an
+// every user-controlled string is HTML-escaped (html.ts), the email's HTML is shown only inside an
 // `<iframe sandbox>` (no scripts, no forms, no navigation, an opaque origin), and the page's CSP
 // forbids scripts and all network loads; a srcdoc frame inherits that policy.
 
 import { Hono } from "hono";
+import { escapeHtml, htmlResponse, page, READ_ONLY_CSP } from "../html.ts";
 import type { NameValue, SentMessage, SimulatorStore } from "../store.ts";
-
-const CONTENT_SECURITY_POLICY = [
-	"default-src 'none'",
-	"style-src 'unsafe-inline'",
-	"img-src data:",
-	"base-uri 'none'",
-	"form-action 'none'",
-	"frame-ancestors 'none'",
-].join("; ");
 
 export function createInboxRoutes(store: SimulatorStore): Hono {
 	const routes = new Hono();
@@ -50,27 +42,8 @@ export function createInboxRoutes(store: SimulatorStore): Hono {
 	return routes;
 }
 
-/** Escapes text for an HTML text node or a quoted attribute value. */
-export function escapeHtml(value: string): string {
-	return value
-		.replaceAll("&", "&amp;")
-		.replaceAll("<", "&lt;")
-		.replaceAll(">", "&gt;")
-		.replaceAll('"', "&quot;")
-		.replaceAll("'", "&#39;");
-}
-
 function html(body: string, status: 200 | 404): Response {
-	return new Response(body, {
-		status,
-		headers: {
-			"content-type": "text/html; charset=utf-8",
-			"content-security-policy": CONTENT_SECURITY_POLICY,
-			"x-content-type-options": "nosniff",
-			"referrer-policy": "no-referrer",
-			"cache-control": "no-store",
-		},
-	});
+	return htmlResponse(body, status, READ_ONLY_CSP);
 }
 
 const backLink = '<p><a href="/">&larr; Inbox</a></p>';
@@ -135,34 +108,6 @@ ${htmlPart}
 ${textPart}
 <p class="muted">JSON: <code>GET /_simulator/messages/${escapeHtml(m.id)}</code></p>`,
 	);
-}
-
-function page(title: string, body: string): string {
-	return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)} · SES simulator</title>
-<style>
-body { font: 14px/1.5 system-ui, sans-serif; margin: 2rem auto; max-width: 72rem; padding: 0 1rem; color: #1a1a1a; }
-table { border-collapse: collapse; width: 100%; }
-th, td { text-align: left; padding: .4rem .6rem; border-bottom: 1px solid #ddd; vertical-align: top; }
-.nowrap { white-space: nowrap; }
-.muted { color: #666; }
-.warn { background: #fff4d6; padding: .5rem .75rem; }
-dl { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; }
-dt { font-weight: 600; }
-dd { margin: 0; word-break: break-all; }
-pre { background: #f6f6f6; padding: .75rem; white-space: pre-wrap; word-break: break-word; }
-iframe { width: 100%; height: 32rem; border: 1px solid #ccc; background: #fff; }
-</style>
-</head>
-<body>
-${body}
-</body>
-</html>
-`;
 }
 
 function formatTime(iso: string): string {

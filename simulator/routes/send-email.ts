@@ -5,6 +5,14 @@
 import { Hono } from "hono";
 import { addressProblem } from "../address.ts";
 import { AwsError } from "../aws-error.ts";
+import {
+	badRequest,
+	type Json,
+	parseJsonBody,
+	requireObject,
+	requireString,
+	wrongType,
+} from "../rest-json.ts";
 import type { NameValue, SimulatorStore } from "../store.ts";
 
 export interface SendEmailDeps {
@@ -19,9 +27,9 @@ export function createSendEmailRoutes(deps: SendEmailDeps): Hono {
 	const routes = new Hono();
 
 	routes.post("/v2/email/outbound-emails", async (c) => {
-		const email = parseSendEmail(parseJson(await c.req.arrayBuffer()));
+		const email = parseSendEmail(parseJsonBody(await c.req.arrayBuffer()));
 		const recipients = [...email.to, ...email.cc, ...email.bcc];
-		const fault = deps.store.takeFault({ from: email.from, recipients });
+		const fault = deps.store.takeFault({ operation: "SendEmail", from: email.from, recipients });
 		if (fault !== undefined) throw new AwsError(fault.code, fault.status, fault.message);
 
 		const receivedAt = deps.now();
@@ -55,8 +63,6 @@ interface ParsedEmail {
 	tags: NameValue[];
 	configurationSetName: string | null;
 }
-
-type Json = Record<string, unknown>;
 
 function parseSendEmail(body: unknown): ParsedEmail {
 	if (typeof body !== "object" || body === null || Array.isArray(body)) {
@@ -121,14 +127,6 @@ function parseSendEmail(body: unknown): ParsedEmail {
 	};
 }
 
-function parseJson(body: ArrayBuffer): unknown {
-	try {
-		return JSON.parse(new TextDecoder().decode(body));
-	} catch {
-		return badRequest("The request body is not valid JSON.");
-	}
-}
-
 function checkAddress(address: string): void {
 	const problem = addressProblem(address);
 	if (problem !== null) badRequest(problem);
@@ -160,18 +158,6 @@ function checkTag({ name, value }: NameValue): void {
 	}
 }
 
-function requireObject(value: unknown, path: string): Json {
-	if (value === undefined || value === null) missing(path);
-	if (typeof value !== "object" || Array.isArray(value)) return wrongType(path, "structure");
-	return value as Json;
-}
-
-function requireString(value: unknown, path: string): string {
-	if (value === undefined || value === null) missing(path);
-	if (typeof value !== "string") return wrongType(path, "string");
-	return value;
-}
-
 function optionalStringList(value: unknown, path: string): string[] {
 	if (value === undefined || value === null) return [];
 	if (!Array.isArray(value)) return wrongType(path, "list");
@@ -193,20 +179,4 @@ function optionalNameValueList(value: unknown, path: string): NameValue[] {
 			value: requireString(entry.Value, `${path}.${i + 1}.member.value`),
 		};
 	});
-}
-
-// Wording of AWS's request validation ("Coral") messages, which SES v2 answers as
-// BadRequestException.
-function missing(path: string): never {
-	return badRequest(
-		`1 validation error detected: Value null at '${path}' failed to satisfy constraint: Member must not be null`,
-	);
-}
-
-function wrongType(path: string, type: string): never {
-	return badRequest(`1 validation error detected: Value at '${path}' must be a ${type}`);
-}
-
-function badRequest(message: string): never {
-	throw new AwsError("BadRequestException", 400, message);
 }

@@ -1,6 +1,9 @@
 // Puts the SES simulator behind the Worker's SES endpoint for a test. Tests and the Worker share
 // one isolate in @cloudflare/vitest-plugin, so replacing globalThis.fetch reroutes the Worker's
 // own SES calls: the real signing, request building and error mapping run against the simulator.
+// The Worker's DNS-over-HTTPS resolver (DNS_RESOLVER_URL, by default `/dns-query` on the same
+// host) is routed to the same simulator, so `sim.dns.publish(...)` is what the Worker's lookups
+// and SES's verification both see.
 
 import { env } from "cloudflare:workers";
 import {
@@ -12,6 +15,7 @@ import {
 // Used until the test config sets these bindings (AWS_* are secrets the Env type may not list).
 const TEST_DEFAULTS = {
 	SES_ENDPOINT: "https://ses.simulator.test",
+	DNS_RESOLVER_URL: "https://ses.simulator.test/dns-query",
 	SES_REGION: "us-east-1",
 	AWS_ACCESS_KEY_ID: "AKIDSENDFLEETTEST",
 	AWS_SECRET_ACCESS_KEY: "sendfleet-test-secret",
@@ -25,10 +29,16 @@ export function simulatorSetting(name: Setting): string {
 	return typeof value === "string" && value !== "" ? value : TEST_DEFAULTS[name];
 }
 
+/** `path` on the simulator's origin, e.g. `simulatorUrl("/_simulator/domains")`. */
+export function simulatorUrl(path = "/"): string {
+	return new URL(path, new URL(simulatorSetting("SES_ENDPOINT")).origin).toString();
+}
+
 /**
- * Creates a simulator that verifies signatures with the Worker's credentials and routes fetches
- * to SES_ENDPOINT into it; everything else goes to the real fetch. Call `restore()` (e.g. in
- * afterEach) to put the original fetch back.
+ * Creates a simulator that verifies signatures with the Worker's credentials and routes every
+ * fetch to the SES_ENDPOINT origin (any path: the SES APIs, `/dns-query`, the controls) and to
+ * the DNS_RESOLVER_URL origin into it; everything else goes to the real fetch. Call `restore()`
+ * (e.g. in afterEach) to put the original fetch back.
  */
 export function installSimulator(opts: SesSimulatorOptions = {}): {
 	sim: SesSimulator;
@@ -42,15 +52,18 @@ export function installSimulator(opts: SesSimulatorOptions = {}): {
 		region: simulatorSetting("SES_REGION"),
 		...opts,
 	});
-	const endpoint = simulatorSetting("SES_ENDPOINT").replace(/\/+$/, "");
+	// Compare whole origins, so `https://ses.simulator.test.example` is not captured.
+	const origins = new Set(
+		[simulatorSetting("SES_ENDPOINT"), simulatorSetting("DNS_RESOLVER_URL")].map(
+			(url) => new URL(url).origin,
+		),
+	);
 	const global = globalThis as unknown as { fetch: typeof fetch };
 	const original = global.fetch;
 
 	global.fetch = (input, init) => {
 		const url = input instanceof Request ? input.url : String(input);
-		// Compare up to a separator so `https://ses.simulator.test.example` is not captured.
-		const isSes = url === endpoint || /^[/?#]/.test(url.slice(endpoint.length));
-		if (url.startsWith(endpoint) && isSes) return sim.fetch(new Request(input, init));
+		if (origins.has(originOf(url) ?? "")) return sim.fetch(new Request(input, init));
 		return original(input, init);
 	};
 
@@ -60,4 +73,12 @@ export function installSimulator(opts: SesSimulatorOptions = {}): {
 			global.fetch = original;
 		},
 	};
+}
+
+function originOf(url: string): string | null {
+	try {
+		return new URL(url).origin;
+	} catch {
+		return null;
+	}
 }

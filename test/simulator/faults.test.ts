@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FaultInputError } from "../../simulator/faults.ts";
+import { type FaultInput, FaultInputError } from "../../simulator/faults.ts";
 import { awsError, ENDPOINT, minimalEmail, newSimulator, send } from "./support.ts";
 
 const to = (...addresses: string[]) => minimalEmail({ Destination: { ToAddresses: addresses } });
@@ -121,9 +121,18 @@ describe("fault injection", () => {
 		[{ code: "InternalFailure", status: 200 }, "status must be an integer from 400 to 599."],
 		[{ code: "InternalFailure", times: 0 }, "times must be an integer from 1 to 100000."],
 		[{ code: "InternalFailure", match: { to: "" } }, "match.to must be a non-empty email address."],
+		[
+			{ code: "InternalFailure", match: { operation: "ListEmailIdentities" } },
+			"match.operation must be one of SendEmail, CreateEmailIdentity, GetEmailIdentity, DeleteEmailIdentity, PutEmailIdentityMailFromAttributes, VerifyDomainIdentity, GetIdentityVerificationAttributes.",
+		],
+		[
+			{ code: "InternalFailure", match: { operation: "CreateEmailIdentity", to: "a@b.test" } },
+			"match.to and match.from apply to SendEmail only.",
+		],
 	])("refuses the fault %j", (fault, message) => {
 		const sim = newSimulator();
-		expect(() => sim.addFault(fault)).toThrow(new FaultInputError(message));
+		// Untyped input, as it arrives over HTTP.
+		expect(() => sim.addFault(fault as FaultInput)).toThrow(new FaultInputError(message));
 		expect(sim.store.listFaults()).toEqual([]);
 	});
 
@@ -155,6 +164,34 @@ describe("fault injection", () => {
 		);
 		expect(await cleared.json()).toEqual({ deleted: 1 });
 		expect((await send(sim, to("x@example.test"))).status).toBe(200);
+	});
+
+	it("takes an operation over HTTP and keeps to/from for SendEmail", async () => {
+		const sim = newSimulator();
+		const created = await sim.fetch(
+			postFault(
+				JSON.stringify({ match: { operation: "VerifyDomainIdentity" }, code: "Throttling" }),
+			),
+		);
+		expect(await created.json()).toEqual({
+			id: expect.any(String),
+			match: { operation: "VerifyDomainIdentity" },
+			code: "Throttling",
+			status: 400,
+			message: "Rate exceeded",
+			remaining: 1,
+		});
+		// Not a SendEmail rule: sending is unaffected.
+		expect((await send(sim, minimalEmail())).status).toBe(200);
+		sim.addFault({
+			code: "MessageRejected",
+			match: { operation: "SendEmail", to: "x@example.test" },
+		});
+		expect((await send(sim, minimalEmail())).status).toBe(200);
+		expect((await awsError(await send(sim, to("x@example.test")))).code).toBe("MessageRejected");
+		expect(sim.store.listFaults().map((f) => f.match)).toEqual([
+			{ operation: "VerifyDomainIdentity" },
+		]);
 	});
 
 	it("refuses a fault posted without a JSON content type (no cross-site form posts)", async () => {

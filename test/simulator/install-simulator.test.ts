@@ -1,6 +1,6 @@
 import { AwsClient } from "aws4fetch";
 import { afterEach, describe, expect, it } from "vitest";
-import { installSimulator, simulatorSetting } from "../helpers/simulator.ts";
+import { installSimulator, simulatorSetting, simulatorUrl } from "../helpers/simulator.ts";
 import { minimalEmail } from "./support.ts";
 
 const global = globalThis as unknown as { fetch: typeof fetch };
@@ -73,5 +73,27 @@ describe("installSimulator", () => {
 		expect(await (await fetch(`${simulatorSetting("SES_ENDPOINT")}/x`)).text()).toBe(
 			"from the network",
 		);
+	});
+
+	it("routes the DNS-over-HTTPS resolver and the controls on the same origin", async () => {
+		const { sim, restore } = installSimulator();
+		try {
+			expect(simulatorSetting("DNS_RESOLVER_URL")).toBe(simulatorUrl("/dns-query"));
+			sim.dns.set("_amazonses.acme.test", "TXT", ["token"]);
+			const url = new URL(simulatorSetting("DNS_RESOLVER_URL"));
+			url.searchParams.set("name", "_amazonses.acme.test");
+			url.searchParams.set("type", "TXT");
+			const response = await fetch(url, { headers: { accept: "application/dns-json" } });
+			expect(response.headers.get("content-type")).toBe("application/dns-json");
+			expect(await response.json()).toMatchObject({ Status: 0, Answer: [{ data: '"token"' }] });
+
+			const controls = await fetch(simulatorUrl("/_simulator/dns"));
+			expect(await controls.json()).toEqual({
+				records: [{ name: "_amazonses.acme.test", type: "TXT", values: ["token"] }],
+				failure: "none",
+			});
+		} finally {
+			restore();
+		}
 	});
 });

@@ -69,3 +69,77 @@ export async function awsError(
 		message: body.message,
 	};
 }
+
+/** `yyyymmddThhmmssZ`, as SigV4 dates a request. */
+export function amzDate(date: Date): string {
+	return date.toISOString().replace(/[:-]|\.\d{3}/g, "");
+}
+
+/** A clock tests can move; the simulator's `now` and the client's signing time both follow it. */
+export interface TestClock {
+	now: () => Date;
+	advance(ms: number): void;
+}
+
+export function testClock(start: Date = NOW): TestClock {
+	let current = start.getTime();
+	return {
+		now: () => new Date(current),
+		advance(ms) {
+			current += ms;
+		},
+	};
+}
+
+export const HOUR_MS = 60 * 60 * 1000;
+
+/** A simulator on a movable clock, with clients for its v2 JSON and v1 Query APIs. */
+export function sesHarness(options: SesSimulatorOptions = {}) {
+	const clock = testClock();
+	const sim = newSimulator({ now: clock.now, ...options });
+	const sign = (path: string, init: { method: string; body?: string; headers?: HeadersInit }) =>
+		client().sign(`${ENDPOINT}${path}`, { ...init, aws: { datetime: amzDate(clock.now()) } });
+	return {
+		sim,
+		clock,
+		/** A signed SES v2 call; `body` is sent as JSON. */
+		async v2(method: string, path: string, body?: unknown): Promise<Response> {
+			return sim.fetch(
+				await sign(path, {
+					method,
+					headers: { "content-type": "application/json" },
+					body: body === undefined ? undefined : JSON.stringify(body),
+				}),
+			);
+		},
+		/** A signed SES v1 Query API call. */
+		async query(params: Record<string, string>): Promise<Response> {
+			return sim.fetch(await signedQuery(params, clock.now()));
+		},
+		/** GetEmailIdentity's JSON body. */
+		async getIdentity(domain: string): Promise<Record<string, unknown>> {
+			const response = await this.v2("GET", `/v2/email/identities/${domain}`);
+			if (response.status !== 200) throw new Error(`GetEmailIdentity answered ${response.status}`);
+			return (await response.json()) as Record<string, unknown>;
+		},
+	};
+}
+
+/** A v1 Query API request, form-encoded and signed at `at`. */
+export function signedQuery(
+	params: Record<string, string>,
+	at: Date = NOW,
+	signer: AwsClient = client(),
+): Promise<Request> {
+	return signer.sign(`${ENDPOINT}/`, {
+		method: "POST",
+		headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" },
+		body: new URLSearchParams(params).toString(),
+		aws: { datetime: amzDate(at) },
+	});
+}
+
+/** The XML's text for `tag` (first occurrence), or null. */
+export function xmlText(xml: string, tag: string): string | null {
+	return new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(xml)?.[1] ?? null;
+}

@@ -1,0 +1,219 @@
+// SES domain identities: what SES remembers about each domain (tokens, when verification started,
+// the MAIL FROM setting) and how it decides verification statuses. As real SES does from real
+// DNS, the simulator decides from its own DNS store, and it re-decides on every read: a record
+// published now is "found" at once, a record removed after success makes the status go back, and
+// a record still missing 72 hours after verification started makes it Failed.
+
+import type { DnsStore } from "./dns.ts";
+import { checkRecords, type RecordCheck } from "./domain-records.ts";
+import { newDkimToken, newVerificationToken } from "./tokens.ts";
+
+export type BehaviorOnMxFailure = "USE_DEFAULT_VALUE" | "REJECT_MESSAGE";
+
+export interface DomainIdentity {
+	/** Lower case, as the identity is keyed. */
+	domain: string;
+	createdAt: Date;
+	/** The `_amazonses` TXT value (SES v1 VerifyDomainIdentity); every domain identity has one. */
+	verificationToken: string;
+	/** When SES started looking for the TXT record; VerifyDomainIdentity restarts it. */
+	verificationStartedAt: Date;
+	/** Easy DKIM tokens; null for an identity created only through VerifyDomainIdentity. */
+	dkimTokens: string[] | null;
+	dkimStartedAt: Date | null;
+	/** The custom MAIL FROM domain, or null when SES uses amazonses.com. */
+	mailFromDomain: string | null;
+	mailFromSetAt: Date | null;
+	behaviorOnMxFailure: BehaviorOnMxFailure;
+	configurationSetName: string | null;
+}
+
+/** SES v1 spelling (GetIdentityVerificationAttributes). */
+export type OwnershipStatus = "Pending" | "Success" | "Failed" | "TemporaryFailure" | "NotStarted";
+/** SES v2 spelling (DkimAttributes.Status, VerificationStatus). */
+export type DkimStatus = "PENDING" | "SUCCESS" | "FAILED" | "TEMPORARY_FAILURE" | "NOT_STARTED";
+export type MailFromStatus = "PENDING" | "SUCCESS" | "FAILED" | "TEMPORARY_FAILURE";
+/** SES v2 VerificationInfo.ErrorType, for the first record that stops verification. */
+export type VerificationError = "HOST_NOT_FOUND" | "TYPE_NOT_FOUND" | "INVALID_VALUE";
+
+export interface IdentityStatuses {
+	ownership: OwnershipStatus;
+	dkim: DkimStatus;
+	/** Null when no custom MAIL FROM domain is set. */
+	mailFrom: MailFromStatus | null;
+	/** The v2 VerificationStatus: DKIM's, or ownership's for an identity without DKIM. */
+	verification: DkimStatus;
+	verifiedForSending: boolean;
+	/** Why verification has not succeeded, when it has not. */
+	error: VerificationError | null;
+}
+
+/** What the controls, the JSON endpoints and the domains page show for one identity. */
+export interface DomainView {
+	domain: string;
+	createdAt: string;
+	verificationToken: string;
+	dkimTokens: string[];
+	mailFromDomain: string | null;
+	behaviorOnMxFailure: BehaviorOnMxFailure;
+	configurationSetName: string | null;
+	status: {
+		ownership: OwnershipStatus;
+		dkim: DkimStatus;
+		mailFrom: MailFromStatus | null;
+		verifiedForSending: boolean;
+	};
+	records: RecordCheck[];
+}
+
+export interface IdentityStore {
+	/** Undefined when the domain already has an identity. */
+	create(
+		domain: string,
+		options: { now: Date; withDkim: boolean; configurationSetName?: string | null },
+	): DomainIdentity | undefined;
+	get(domain: string): DomainIdentity | undefined;
+	delete(domain: string): boolean;
+	/** Sorted by domain. */
+	list(): DomainIdentity[];
+	clear(): void;
+}
+
+/** SES gives up on records it has not found after 72 hours (SES Developer Guide). */
+export const VERIFICATION_WINDOW_MS = 72 * 60 * 60 * 1000;
+
+export function createIdentityStore(): IdentityStore {
+	const identities = new Map<string, DomainIdentity>();
+	return {
+		create(domain, { now, withDkim, configurationSetName = null }) {
+			const key = domain.toLowerCase();
+			if (identities.has(key)) return undefined;
+			const identity: DomainIdentity = {
+				domain: key,
+				createdAt: now,
+				verificationToken: newVerificationToken(),
+				verificationStartedAt: now,
+				dkimTokens: withDkim ? [newDkimToken(), newDkimToken(), newDkimToken()] : null,
+				dkimStartedAt: withDkim ? now : null,
+				mailFromDomain: null,
+				mailFromSetAt: null,
+				behaviorOnMxFailure: "USE_DEFAULT_VALUE",
+				configurationSetName,
+			};
+			identities.set(key, identity);
+			return identity;
+		},
+		get: (domain) => identities.get(domain.toLowerCase()),
+		delete: (domain) => identities.delete(domain.toLowerCase()),
+		list: () => [...identities.values()].sort((a, b) => (a.domain < b.domain ? -1 : 1)),
+		clear: () => identities.clear(),
+	};
+}
+
+/** `domain` in lower case if SES would accept it as a domain identity, otherwise null. */
+export function parseDomainName(domain: string): string | null {
+	const lower = domain.toLowerCase();
+	const label = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+	const labels = lower.split(".");
+	if (lower.length > 253 || labels.length < 2 || !labels.every((l) => label.test(l))) return null;
+	return lower;
+}
+
+/** Statuses as SES would report them at `now`, from the records in `dns`. */
+export function evaluateIdentity(
+	identity: DomainIdentity,
+	dns: DnsStore,
+	region: string,
+	now: Date,
+): { statuses: IdentityStatuses; records: RecordCheck[] } {
+	const records = checkRecords(identity, dns, region);
+	const byKind = (kind: RecordCheck["record"]) => records.filter((r) => r.record === kind);
+	const ok = (checks: RecordCheck[]) => checks.length > 0 && checks.every((r) => r.check === "ok");
+	const expired = (since: Date | null) =>
+		since !== null && now.getTime() - since.getTime() >= VERIFICATION_WINDOW_MS;
+
+	const ownershipRecords = byKind("ownership");
+	const ownership: OwnershipStatus = ok(ownershipRecords)
+		? "Success"
+		: expired(identity.verificationStartedAt)
+			? "Failed"
+			: "Pending";
+
+	const dkimRecords = byKind("dkim");
+	const dkim: DkimStatus =
+		identity.dkimTokens === null
+			? "NOT_STARTED"
+			: ok(dkimRecords)
+				? "SUCCESS"
+				: expired(identity.dkimStartedAt)
+					? "FAILED"
+					: "PENDING";
+
+	const mailFrom: MailFromStatus | null =
+		identity.mailFromDomain === null
+			? null
+			: ok(byKind("mail_from"))
+				? "SUCCESS"
+				: expired(identity.mailFromSetAt)
+					? "FAILED"
+					: "PENDING";
+
+	// A domain created through SES v2 is verified by its DKIM records; one created only through
+	// v1 by its TXT token.
+	const verification: DkimStatus = identity.dkimTokens === null ? V2_STATUS[ownership] : dkim;
+	const deciding = identity.dkimTokens === null ? ownershipRecords : dkimRecords;
+	const failing = deciding.find((r) => r.check !== "ok");
+	return {
+		statuses: {
+			ownership,
+			dkim,
+			mailFrom,
+			verification,
+			verifiedForSending: verification === "SUCCESS",
+			error:
+				verification === "SUCCESS" || failing === undefined
+					? null
+					: verificationError(failing, dns),
+		},
+		records,
+	};
+}
+
+export function describeIdentity(
+	identity: DomainIdentity,
+	dns: DnsStore,
+	region: string,
+	now: Date,
+): DomainView {
+	const { statuses, records } = evaluateIdentity(identity, dns, region, now);
+	return {
+		domain: identity.domain,
+		createdAt: identity.createdAt.toISOString(),
+		verificationToken: identity.verificationToken,
+		dkimTokens: [...(identity.dkimTokens ?? [])],
+		mailFromDomain: identity.mailFromDomain,
+		behaviorOnMxFailure: identity.behaviorOnMxFailure,
+		configurationSetName: identity.configurationSetName,
+		status: {
+			ownership: statuses.ownership,
+			dkim: statuses.dkim,
+			mailFrom: statuses.mailFrom,
+			verifiedForSending: statuses.verifiedForSending,
+		},
+		records,
+	};
+}
+
+const V2_STATUS: Readonly<Record<OwnershipStatus, DkimStatus>> = {
+	Pending: "PENDING",
+	Success: "SUCCESS",
+	Failed: "FAILED",
+	TemporaryFailure: "TEMPORARY_FAILURE",
+	NotStarted: "NOT_STARTED",
+};
+
+// The distinctions SES's VerificationInfo.ErrorType draws (SES v2 API reference).
+function verificationError(check: RecordCheck, dns: DnsStore): VerificationError {
+	if (check.check === "wrong") return "INVALID_VALUE";
+	return dns.resolve(check.name, 255).status === 3 ? "HOST_NOT_FOUND" : "TYPE_NOT_FOUND";
+}

@@ -12,6 +12,8 @@ import { requireApiKey } from "./middleware/auth.ts";
 import { apiKeysRouter } from "./routes/api-keys/index.ts";
 import { domainsRouter } from "./routes/domains/index.ts";
 import { emailsRouter } from "./routes/emails/index.ts";
+import { snsHook } from "./routes/hooks/sns.ts";
+import { suppressionsRouter } from "./routes/suppressions/index.ts";
 
 export function createApp() {
 	const app = createRouter();
@@ -32,11 +34,13 @@ export function createApp() {
 		description: "An API key, `sf_…`",
 	});
 
-	for (const path of ["/emails", "/api-keys", "/domains"])
+	for (const path of ["/emails", "/api-keys", "/domains", "/suppressions"])
 		app.use(path, requireApiKey).use(`${path}/*`, requireApiKey);
 	app.route("/emails", emailsRouter);
 	app.route("/api-keys", apiKeysRouter);
 	app.route("/domains", domainsRouter);
+	app.route("/suppressions", suppressionsRouter);
+	app.route("/hooks", snsHook);
 
 	app.notFound((c) =>
 		writeError(c, new ApiError("not_found", `No route for ${c.req.method} ${c.req.path}.`, 404)),

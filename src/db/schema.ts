@@ -181,3 +181,43 @@ export const emailEvents = sqliteTable(
 		uniqueIndex("email_events_dedupe").on(t.dedupeKey).where(sql`${t.dedupeKey} IS NOT NULL`),
 	],
 );
+
+export const SUPPRESSION_ORIGINS = ["bounce", "complaint", "manual"] as const;
+export type SuppressionOrigin = (typeof SUPPRESSION_ORIGINS)[number];
+
+/** Per-account suppression list: a send to any of these addresses answers 422. */
+export const suppressions = sqliteTable(
+	"suppressions",
+	{
+		id: text("id").primaryKey(),
+		accountId: text("account_id")
+			.notNull()
+			.references(() => accounts.id, { onDelete: "cascade" }),
+		/** The bare address, lower-cased (domain in punycode). */
+		email: text("email").notNull(),
+		origin: text("origin", { enum: SUPPRESSION_ORIGINS }).notNull(),
+		/** The email whose bounce or complaint caused it (Resend's `source_id`). */
+		sourceId: text("source_id"),
+		/** What SES said (bounce type and diagnostic, complaint feedback type). */
+		reason: text("reason"),
+		createdAt: integer("created_at").notNull(),
+	},
+	(t) => [
+		uniqueIndex("suppressions_account_email").on(t.accountId, t.email),
+		index("suppressions_account").on(t.accountId, t.id),
+	],
+);
+
+/**
+ * Feedback notifications that matched no email (purged, never ours, or a test message): kept
+ * for diagnosis and acknowledged so SNS stops retrying. Purged with the emails after 90 days.
+ */
+export const unmatchedNotifications = sqliteTable("unmatched_notifications", {
+	id: text("id").primaryKey(),
+	snsMessageId: text("sns_message_id").notNull(),
+	topicArn: text("topic_arn").notNull(),
+	sesMessageId: text("ses_message_id"),
+	type: text("type"),
+	payload: text("payload").notNull(),
+	createdAt: integer("created_at").notNull(),
+});

@@ -2,10 +2,12 @@
  * Accepting emails: the rules between a valid request and a queued email, free of HTTP.
  *
  * Order of checks, as the product page states them: the sender's domain must be a verified
- * domain of the account (ownership and DKIM), then the account must not be suspended. An
+ * domain of the account (ownership and DKIM), then the account must not be suspended, then no
+ * recipient may be on the account's suppression list. An
  * accepted email is stored in D1 first and then named (by id only) on the send queue; SES is
- * never called on the request path. The request costs one D1 read for the domains, one D1
- * batch for the inserts and one queue call, however many emails it carries.
+ * never called on the request path. The request costs one D1 round trip for the domain and
+ * suppression lookups, one D1 batch for the inserts and one queue call, however many emails
+ * it carries.
  */
 
 import type { Db } from "../db/client.ts";
@@ -16,6 +18,7 @@ import {
 	type NewEmail,
 	runBatch,
 } from "../db/queries/emails.ts";
+import { findSuppressedStatement } from "../db/queries/suppressions.ts";
 import type { Caller } from "../env.ts";
 import { ApiError } from "../lib/errors.ts";
 import { uuidv7 } from "../lib/ids.ts";
@@ -112,20 +115,16 @@ export async function acceptEmails(
 	inputs: EmailInput[],
 	mode: "all-or-nothing" | "each-on-its-own",
 ): Promise<Acceptance[]> {
-	if (caller.account.suspendedAt !== null) {
-		const error = new ApiError(
-			"account_suspended",
-			`This account's sending is suspended${caller.account.suspensionReason ? `: ${caller.account.suspensionReason}` : ""}. Contact support to have it reviewed.`,
-			403,
-		);
-		return inputs.map(() => ({ kind: "rejected", error }));
-	}
-
 	const senders = inputs.map((input) => parseMailbox(input.from));
+	const recipients = inputs.map(recipientAddresses);
 	const candidates = [...new Set(senders.flatMap((s) => (s ? domainAndParents(s.domain) : [])))];
-	const domains = candidates.length
-		? await findDomainsByNames(deps.db, caller.accountId, candidates)
-		: [];
+	const everyone = [...new Set(recipients.flat())];
+	// One round trip for both lookups, however many emails the request carries.
+	const [domains, suppressedRows] = await deps.db.batch([
+		findDomainsByNames(deps.db, caller.accountId, candidates),
+		findSuppressedStatement(deps.db, caller.accountId, everyone),
+	]);
+	const suppressed = new Set(suppressedRows.map((r) => r.email));
 
 	const now = Date.now();
 	const rows: NewEmail[] = [];
@@ -139,6 +138,11 @@ export async function acceptEmails(
 		}
 		const chosen = chooseSendingDomain(sender.domain, domains, caller);
 		if (chosen.kind === "rejected") return chosen;
+		if (caller.account.suspendedAt !== null)
+			return { kind: "rejected", error: suspendedError(caller) };
+		const blocked = (recipients[i] ?? []).filter((address) => suppressed.has(address));
+		if (blocked.length) return { kind: "rejected", error: suppressedError(blocked) };
+
 		const id = uuidv7(now);
 		rows.push({
 			id,
@@ -162,6 +166,36 @@ export async function acceptEmails(
 	if (mode === "all-or-nothing" && results.some((r) => r.kind === "rejected")) return results;
 	await storeAndQueue(deps, rows);
 	return results;
+}
+
+/** The bare, lower-cased addresses of every recipient: the suppression list's keys. */
+export function recipientAddresses(email: {
+	to: string[];
+	cc?: string[] | null;
+	bcc?: string[] | null;
+}): string[] {
+	return [...email.to, ...(email.cc ?? []), ...(email.bcc ?? [])].flatMap((value) => {
+		const mailbox = parseMailbox(value);
+		return mailbox ? [mailbox.address.toLowerCase()] : [];
+	});
+}
+
+function suspendedError(caller: Caller): ApiError {
+	const reason = caller.account.suspensionReason;
+	return new ApiError(
+		"account_suspended",
+		`This account's sending is suspended${reason ? `: ${reason}` : ""}. Contact support to have it reviewed.`,
+		403,
+	);
+}
+
+function suppressedError(addresses: string[]): ApiError {
+	return new ApiError(
+		"recipient_suppressed",
+		`These recipients are on your suppression list after a hard bounce or complaint: ${addresses.join(", ")}. Remove an address with DELETE /suppressions/{email} only if you are sure it can receive mail again.`,
+		422,
+		{ recipients: addresses },
+	);
 }
 
 async function storeAndQueue(deps: { db: Db; queue: Queue<SendMessage> }, rows: NewEmail[]) {

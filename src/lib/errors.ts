@@ -24,6 +24,7 @@ export type ErrorName =
 	| "verification_required"
 	| "plan_required"
 	| "conflict"
+	| "invalid_signature"
 	| "service_unavailable"
 	| "internal_server_error";
 

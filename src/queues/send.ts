@@ -18,8 +18,9 @@ import {
 	markSentStatement,
 	runBatch,
 } from "../db/queries/emails.ts";
+import { findSuppressedPairs } from "../db/queries/suppressions.ts";
 import { formatMailbox, parseMailbox } from "../domain/addresses.ts";
-import { EMAIL_ID_TAG } from "../domain/sending.ts";
+import { EMAIL_ID_TAG, recipientAddresses } from "../domain/sending.ts";
 import type { Bindings } from "../env.ts";
 import { uuidv7 } from "../lib/ids.ts";
 import { mapPaced } from "../lib/pace.ts";
@@ -75,9 +76,14 @@ export async function consumeSendBatch(
 	if (work.size === 0) return;
 
 	const rows = await findEmailsByIds(deps.db, [...work.keys()]);
-	const queued = rows.filter((row) => row.status === "pending" && row.lastEvent === "queued");
-	const queuedIds = new Set(queued.map((r) => r.id));
-	for (const [id, message] of work) if (!queuedIds.has(id)) message.ack();
+	const pending = rows.filter((row) => row.status === "pending" && row.lastEvent === "queued");
+	const pendingIds = new Set(pending.map((r) => r.id));
+	for (const [id, message] of work) if (!pendingIds.has(id)) message.ack();
+
+	// An address suppressed after the email was accepted (a bounce from an earlier email, a
+	// manual add) must not be mailed: such an email fails instead of going to SES.
+	const blocked = await suppressedRecipients(deps.db, pending);
+	const queued = pending.filter((email) => !blocked.has(email.id));
 
 	// After the first throttle, the rest of the batch would be throttled too: retry it later.
 	let throttled = false;
@@ -95,6 +101,13 @@ export async function consumeSendBatch(
 	const now = Date.now();
 	const statements = [];
 	const failures = [];
+	for (const [emailId, addresses] of blocked) {
+		const email = pending.find((e) => e.id === emailId);
+		if (!email) continue;
+		const reason = `Not sent: ${addresses.join(", ")} ${addresses.length > 1 ? "were" : "was"} added to the suppression list after the email was accepted.`;
+		statements.push(markSendFailedStatement(deps.db, email.id, reason));
+		failures.push(failedEvent(email, "RecipientSuppressed", reason, now));
+	}
 	for (const [i, email] of queued.entries()) {
 		const outcome = outcomes[i];
 		if (outcome?.kind === "ok") {
@@ -109,9 +122,10 @@ export async function consumeSendBatch(
 		await runBatch(deps.db, [...statements, ...insertEventsStatements(deps.db, failures)]);
 	} catch (cause) {
 		console.error("send queue: could not record outcomes, retrying the batch", cause);
-		for (const email of queued) work.get(email.id)?.retry({ delaySeconds: 5 });
+		for (const email of pending) work.get(email.id)?.retry({ delaySeconds: 5 });
 		return;
 	}
+	for (const emailId of blocked.keys()) work.get(emailId)?.ack();
 	for (const [i, email] of queued.entries()) {
 		const message = work.get(email.id);
 		const outcome = outcomes[i];
@@ -123,6 +137,23 @@ export async function consumeSendBatch(
 			message.ack();
 		}
 	}
+}
+
+/** Email id → its recipients now on the account's suppression list (one D1 statement). */
+async function suppressedRecipients(db: Db, emails: EmailRow[]): Promise<Map<string, string[]>> {
+	const pairs = emails.flatMap((e) =>
+		recipientAddresses(e).map((a): [string, string] => [e.accountId, a]),
+	);
+	if (pairs.length === 0) return new Map();
+	const hits = await findSuppressedPairs(db, pairs);
+	const blocked = new Map<string, string[]>();
+	for (const email of emails) {
+		const mine = recipientAddresses(email).filter((a) =>
+			hits.some((h) => h.accountId === email.accountId && h.email === a),
+		);
+		if (mine.length) blocked.set(email.id, mine);
+	}
+	return blocked;
 }
 
 export function failedEvent(email: EmailRow, code: string, reason: string, now: number) {

@@ -15,20 +15,28 @@ export const IdParam = z.object({
 
 const cursor = z.string().regex(UUID_PATTERN, "must be an id from a previous page").optional();
 
-export const ListQuery = z
-	.object({
-		limit: z.coerce
-			.number()
-			.int("must be a whole number")
-			.min(1, "must be between 1 and 100")
-			.max(100, "must be between 1 and 100")
-			.default(20),
-		after: cursor,
-		before: cursor,
-	})
-	.refine((q) => !(q.after && q.before), {
-		message: "`after` and `before` cannot be used together.",
-	});
+const listFields = {
+	limit: z.coerce
+		.number()
+		.int("must be a whole number")
+		.min(1, "must be between 1 and 100")
+		.max(100, "must be between 1 and 100")
+		.default(20),
+	after: cursor,
+	before: cursor,
+};
+
+/** `?limit=&after=&before=` plus a resource's own filters. */
+export const listQuery = <T extends z.ZodRawShape>(filters: T) =>
+	z.object({ ...listFields, ...filters }).refine(
+		(q) => {
+			const { after, before } = q as { after?: string; before?: string };
+			return !(after && before);
+		},
+		{ message: "`after` and `before` cannot be used together." },
+	);
+
+export const ListQuery = listQuery({});
 
 export const listResponse = <T extends z.ZodType>(item: T) =>
 	z.object({ object: z.literal("list"), has_more: z.boolean(), data: z.array(item) });

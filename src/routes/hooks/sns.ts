@@ -1,0 +1,152 @@
+/**
+ * `POST /hooks/sns`: SES's bounce, complaint and delivery events arrive here through SNS. The
+ * endpoint is public, so nothing is believed before `src/services/sns-verify.ts` has checked the
+ * topic, the certificate URL and the signature; a forged or tampered message gets 403 (400 when
+ * it is not even an SNS message) and changes nothing.
+ *
+ * Answers: 200 once a notification is handled, duplicate, or matched no email (recorded for
+ * diagnosis, so SNS stops retrying); 5xx only when our own storage fails or the certificate
+ * could not be fetched, so that SNS retries.
+ */
+import { createRoute, z } from "@hono/zod-openapi";
+import { createDb } from "../../db/client.ts";
+import { applyFeedback } from "../../domain/feedback.ts";
+import { parseSesNotification } from "../../domain/ses-notifications.ts";
+import { type Bindings, createRouter } from "../../env.ts";
+import { ApiError } from "../../lib/errors.ts";
+import {
+	createSnsVerifier,
+	isAwsSnsUrl,
+	type SnsRejection,
+	type SnsVerifier,
+} from "../../services/sns-verify.ts";
+import { errorResponse } from "../shared-schemas.ts";
+
+/** SNS messages are at most 256 KiB. */
+const MAX_BODY_BYTES = 256 * 1024;
+
+const REJECTION_STATUS: Record<SnsRejection, 400 | 403 | 503> = {
+	malformed: 400,
+	unsupported_signature_version: 400,
+	unknown_topic: 403,
+	untrusted_certificate_url: 403,
+	bad_signature: 403,
+	certificate_unavailable: 503,
+};
+
+const list = (value: string | undefined) =>
+	(value ?? "")
+		.split(",")
+		.map((s) => s.trim())
+		.filter(Boolean);
+
+// One verifier per configuration, so its certificate cache lives as long as the isolate.
+let cached: { key: string; verify: SnsVerifier } | undefined;
+function verifierFor(env: Bindings): { verify: SnsVerifier; localPrefixes: string[] } {
+	const topicArns = list(env.SNS_TOPIC_ARNS);
+	const localPrefixes = list(env.SNS_LOCAL_CERT_URL_PREFIX);
+	const key = `${topicArns.join()}|${localPrefixes.join()}`;
+	if (cached?.key !== key) {
+		cached = {
+			key,
+			verify: createSnsVerifier({ topicArns, trustedLocalCertUrlPrefixes: localPrefixes }),
+		};
+	}
+	return { verify: cached.verify, localPrefixes };
+}
+
+const HookResult = z
+	.object({
+		status: z.enum([
+			"processed",
+			"duplicate",
+			"unmatched",
+			"ignored",
+			"subscribed",
+			"unsubscribed",
+		]),
+	})
+	.openapi("SnsHookResult");
+
+const route = createRoute({
+	method: "post",
+	path: "/sns",
+	summary: "Amazon SNS endpoint for SES events (signature-verified)",
+	description:
+		"The body is SNS's JSON message, sent as text/plain; it is read raw because the signature covers its exact fields.",
+	responses: {
+		200: { description: "Handled", content: { "application/json": { schema: HookResult } } },
+		400: errorResponse("Not an SNS message"),
+		403: errorResponse("Forged, tampered or for a topic we do not subscribe to"),
+		503: errorResponse("Could not be handled now; SNS retries"),
+	},
+});
+
+export const snsHook = createRouter().openapi(route, async (c) => {
+	const body = await c.req.text();
+	if (new TextEncoder().encode(body).length > MAX_BODY_BYTES) {
+		throw new ApiError("payload_too_large", "SNS messages are at most 256 KiB.", 413);
+	}
+	const { verify, localPrefixes } = verifierFor(c.env);
+	const verdict = await verify(body);
+	if (!verdict.ok) {
+		console.warn("sns: rejected", verdict.reason, verdict.detail);
+		const status = REJECTION_STATUS[verdict.reason];
+		throw new ApiError(
+			status === 503
+				? "service_unavailable"
+				: status === 400
+					? "validation_error"
+					: "invalid_signature",
+			`SNS message refused (${verdict.reason}): ${verdict.detail}`,
+			status,
+		);
+	}
+	const message = verdict.message;
+	const headerType = c.req.header("x-amz-sns-message-type");
+	if (headerType && headerType !== message.Type) {
+		throw new ApiError(
+			"validation_error",
+			"x-amz-sns-message-type does not match the message's Type.",
+			400,
+		);
+	}
+
+	switch (message.Type) {
+		case "SubscriptionConfirmation": {
+			const url = message.SubscribeURL;
+			const trusted = isAwsSnsUrl(url) || localPrefixes.some((p) => url.startsWith(p));
+			if (!trusted)
+				throw new ApiError("invalid_signature", "SubscribeURL is not an Amazon SNS URL.", 403);
+			const confirmed = await fetch(url, { redirect: "manual" }).catch(() => undefined);
+			if (!confirmed?.ok) {
+				throw new ApiError(
+					"service_unavailable",
+					"Could not confirm the subscription; SNS will retry.",
+					503,
+				);
+			}
+			console.log("sns: subscribed to", message.TopicArn);
+			return c.json({ status: "subscribed" as const }, 200);
+		}
+		case "UnsubscribeConfirmation":
+			console.warn("sns: unsubscribed from", message.TopicArn);
+			return c.json({ status: "unsubscribed" as const }, 200);
+		case "Notification": {
+			const parsed = parseSesNotification(message.Message);
+			if (!parsed.ok) {
+				console.warn("sns: not an SES event, acknowledged", message.MessageId, parsed.reason);
+				return c.json({ status: "ignored" as const }, 200);
+			}
+			const outcome = await applyFeedback(createDb(c.env.DB), parsed.event, {
+				snsMessageId: message.MessageId,
+				topicArn: message.TopicArn,
+				raw: message.Message,
+			});
+			return c.json(
+				{ status: outcome.kind === "applied" ? ("processed" as const) : outcome.kind },
+				200,
+			);
+		}
+	}
+});

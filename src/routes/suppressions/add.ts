@@ -1,0 +1,96 @@
+/** `POST /suppressions` and `POST /suppressions/batch/add`: manual entries (origin `manual`). */
+import { createRoute, z } from "@hono/zod-openapi";
+import { createDb, type Db } from "../../db/client.ts";
+import { runBatch } from "../../db/queries/emails.ts";
+import {
+	findSuppressionsByKeys,
+	insertSuppressionStatement,
+} from "../../db/queries/suppressions.ts";
+import { createRouter } from "../../env.ts";
+import { uuidv7 } from "../../lib/ids.ts";
+import { commonErrors } from "../shared-schemas.ts";
+import { MAX_SUPPRESSION_BATCH, SuppressedAddress, SuppressionRef } from "./schemas.ts";
+
+/** Adds the addresses not yet listed; answers every address's entry id, in the given order. */
+async function addManual(db: Db, accountId: string, emails: string[]) {
+	const unique = [...new Set(emails)];
+	const now = Date.now();
+	await runBatch(
+		db,
+		unique.map((email) =>
+			insertSuppressionStatement(db, {
+				id: uuidv7(now),
+				accountId,
+				email,
+				origin: "manual",
+				createdAt: now,
+			}),
+		),
+	);
+	const rows = await findSuppressionsByKeys(db, accountId, unique);
+	const idByEmail = new Map(rows.map((r) => [r.email, r.id]));
+	return emails.map((email) => ({
+		object: "suppression" as const,
+		id: idByEmail.get(email) ?? "",
+	}));
+}
+
+const single = createRoute({
+	method: "post",
+	path: "/",
+	summary: "Add an address to the suppression list (idempotent)",
+	request: {
+		body: {
+			required: true,
+			content: { "application/json": { schema: z.strictObject({ email: SuppressedAddress }) } },
+		},
+	},
+	responses: {
+		201: { description: "Listed", content: { "application/json": { schema: SuppressionRef } } },
+		...commonErrors,
+	},
+});
+
+const batch = createRoute({
+	method: "post",
+	path: "/batch/add",
+	summary: `Add up to ${MAX_SUPPRESSION_BATCH} addresses`,
+	request: {
+		body: {
+			required: true,
+			content: {
+				"application/json": {
+					schema: z.strictObject({
+						emails: z
+							.array(SuppressedAddress)
+							.min(1, "is empty")
+							.max(MAX_SUPPRESSION_BATCH, `at most ${MAX_SUPPRESSION_BATCH} addresses`),
+					}),
+				},
+			},
+		},
+	},
+	responses: {
+		200: {
+			description: "Listed",
+			content: { "application/json": { schema: z.object({ data: z.array(SuppressionRef) }) } },
+		},
+		...commonErrors,
+	},
+});
+
+export const addSuppressions = createRouter()
+	.openapi(single, async (c) => {
+		const [entry] = await addManual(createDb(c.env.DB), c.get("caller").accountId, [
+			c.req.valid("json").email,
+		]);
+		return c.json({ object: "suppression" as const, id: entry?.id ?? "" }, 201);
+	})
+	.openapi(batch, async (c) => {
+		const data = await addManual(
+			createDb(c.env.DB),
+			c.get("caller").accountId,
+			c.req.valid("json").emails,
+		);
+		return c.json({ data }, 200);
+	});

@@ -15,6 +15,16 @@ function readSnsFixtures() {
 	return { manifest: JSON.parse(read("manifest.json")), files };
 }
 
+/** SES's own notification examples (../shared/fixtures/ses-notifications), keyed by path. */
+function readSesNotificationFixtures() {
+	const root = new URL("../shared/fixtures/ses-notifications/", import.meta.url);
+	const files: Record<string, string> = {};
+	for (const dir of ["event-publishing/", "identity-notifications/"])
+		for (const name of readdirSync(new URL(dir, root)))
+			files[dir + name] = readFileSync(new URL(dir + name, root), "utf8");
+	return files;
+}
+
 export default defineConfig({
 	plugins: [
 		cloudflareTest(async () => ({
@@ -28,6 +38,9 @@ export default defineConfig({
 					AWS_SECRET_ACCESS_KEY: "sendfleet-test-secret",
 					TEST_MIGRATIONS: await readD1Migrations("./migrations"),
 					TEST_SNS_FIXTURES: readSnsFixtures(),
+					TEST_SES_NOTIFICATIONS: readSesNotificationFixtures(),
+					SNS_TOPIC_ARNS: "arn:aws:sns:us-east-1:000000000000:sendfleet-ses-events",
+					SNS_LOCAL_CERT_URL_PREFIX: "https://ses.simulator.test/sns/",
 				},
 			},
 		})),

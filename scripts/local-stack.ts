@@ -66,8 +66,9 @@ function seedSql(apiKey: string): string {
 	const now = Date.now();
 	const hash = createHash("sha256").update(apiKey).digest("hex");
 	return `
-INSERT OR IGNORE INTO accounts (id, name, plan, verification_status, created_at)
-  VALUES ('${DEMO.accountId}', 'Demo account', 'pro', 'approved', ${now});
+INSERT INTO accounts (id, name, plan, verification_status, subscription_status, created_at)
+  VALUES ('${DEMO.accountId}', 'Demo account', 'pro', 'approved', 'active', ${now})
+  ON CONFLICT(id) DO UPDATE SET plan = 'pro', verification_status = 'approved', subscription_status = 'active';
 INSERT OR IGNORE INTO domains (id, account_id, name, region, ownership_status, dkim_status,
   spf_status, mail_from_status, dmarc_status, created_at)
   VALUES ('${DEMO.domainId}', '${DEMO.accountId}', '${DEMO.domain}', 'us-east-1', 'verified',

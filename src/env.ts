@@ -6,23 +6,41 @@
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { ZodError } from "zod";
+import type { Plan, SubscriptionStatus, VerificationStatus } from "./db/schema.ts";
 import { ApiError } from "./lib/errors.ts";
 
 export interface Secrets {
 	AWS_ACCESS_KEY_ID: string;
 	AWS_SECRET_ACCESS_KEY: string;
+	/** Billing is off (503 billing_not_configured) while these are unset, as in local development. */
+	STRIPE_SECRET_KEY?: string;
+	STRIPE_WEBHOOK_SECRET?: string;
 }
 
 export type Bindings = Env & Secrets;
 
-/** Who is calling, resolved once by the auth middleware. */
+/** The account fields every request needs, loaded with the credential in one query. */
+export interface CallerAccount {
+	plan: Plan;
+	verificationStatus: VerificationStatus;
+	subscriptionStatus: SubscriptionStatus;
+	suspendedAt: number | null;
+	suspensionReason: string | null;
+}
+
+/** Who is calling, resolved once by the auth middleware: an API key or a dashboard session. */
 export interface Caller {
 	accountId: string;
-	apiKeyId: string;
+	/** The API key used, or null for a dashboard session. */
+	apiKeyId: string | null;
+	/** The dashboard user, or null for an API key. */
+	userId: string | null;
+	/** Staff review other accounts (dashboard sessions only). */
+	isStaff: boolean;
 	permission: "full_access" | "sending_access";
 	/** A `sending_access` key may be restricted to one domain. */
 	restrictedToDomainId: string | null;
-	account: { plan: string; suspendedAt: number | null; suspensionReason: string | null };
+	account: CallerAccount;
 }
 
 export type AppEnv = { Bindings: Bindings; Variables: { caller: Caller } };

@@ -13,17 +13,42 @@ import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqli
 export const PLANS = ["free", "growth", "pro"] as const;
 export type Plan = (typeof PLANS)[number];
 
+/** Stripe's subscription statuses, plus `none` before the first checkout. */
+export const SUBSCRIPTION_STATUSES = [
+	"none",
+	"incomplete",
+	"incomplete_expired",
+	"trialing",
+	"active",
+	"past_due",
+	"canceled",
+	"unpaid",
+	"paused",
+] as const;
+export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
+
+export const VERIFICATION_STATUSES = ["none", "pending", "approved", "rejected"] as const;
+export type VerificationStatus = (typeof VERIFICATION_STATUSES)[number];
+
 export const accounts = sqliteTable("accounts", {
 	id: text("id").primaryKey(),
 	name: text("name").notNull(),
+	/** The plan being paid for; `free` until a Growth or Pro subscription is active. */
 	plan: text("plan", { enum: PLANS }).notNull().default("free"),
-	verificationStatus: text("verification_status", {
-		enum: ["none", "pending", "approved", "rejected"],
-	})
+	verificationStatus: text("verification_status", { enum: VERIFICATION_STATUSES })
 		.notNull()
 		.default("none"),
 	suspendedAt: integer("suspended_at"),
 	suspensionReason: text("suspension_reason"),
+	/** The user who signed up; null for accounts made by seeds and tests. */
+	ownerUserId: text("owner_user_id"),
+	stripeCustomerId: text("stripe_customer_id"),
+	stripeSubscriptionId: text("stripe_subscription_id"),
+	subscriptionStatus: text("subscription_status", { enum: SUBSCRIPTION_STATUSES })
+		.notNull()
+		.default("none"),
+	/** End of the paid period, from Stripe. */
+	currentPeriodEnd: integer("current_period_end"),
 	createdAt: integer("created_at").notNull(),
 });
 
@@ -220,4 +245,82 @@ export const unmatchedNotifications = sqliteTable("unmatched_notifications", {
 	type: text("type"),
 	payload: text("payload").notNull(),
 	createdAt: integer("created_at").notNull(),
+});
+
+export const USER_ROLES = ["user", "staff"] as const;
+export type UserRole = (typeof USER_ROLES)[number];
+
+/** Dashboard users. Each owns one account; staff also review other accounts. */
+export const users = sqliteTable(
+	"users",
+	{
+		id: text("id").primaryKey(),
+		/** Lower-cased. */
+		email: text("email").notNull(),
+		/** `pbkdf2-sha256$<iterations>$<salt b64>$<hash b64>`: the parameters travel with the hash. */
+		passwordHash: text("password_hash").notNull(),
+		role: text("role", { enum: USER_ROLES }).notNull().default("user"),
+		accountId: text("account_id").notNull(),
+		createdAt: integer("created_at").notNull(),
+	},
+	(t) => [uniqueIndex("users_email").on(t.email)],
+);
+
+export const sessions = sqliteTable(
+	"sessions",
+	{
+		id: text("id").primaryKey(),
+		/** SHA-256 of the cookie's token; the token itself is never stored. */
+		tokenHash: text("token_hash").notNull(),
+		/** Sent back in `x-csrf-token` on every cookie-authenticated write. */
+		csrfToken: text("csrf_token").notNull(),
+		userId: text("user_id")
+			.notNull()
+			.references(() => users.id, { onDelete: "cascade" }),
+		createdAt: integer("created_at").notNull(),
+		expiresAt: integer("expires_at").notNull(),
+	},
+	(t) => [
+		uniqueIndex("sessions_token_hash").on(t.tokenHash),
+		index("sessions_expires").on(t.expiresAt),
+	],
+);
+
+/** Failed logins per key (an email, an IP), for throttling. */
+export const loginFailures = sqliteTable("login_failures", {
+	key: text("key").primaryKey(),
+	count: integer("count").notNull(),
+	firstAt: integer("first_at").notNull(),
+});
+
+export const REQUEST_STATUSES = ["pending", "approved", "rejected"] as const;
+
+export const verificationRequests = sqliteTable(
+	"verification_requests",
+	{
+		id: text("id").primaryKey(),
+		accountId: text("account_id")
+			.notNull()
+			.references(() => accounts.id, { onDelete: "cascade" }),
+		useCase: text("use_case").notNull(),
+		companyName: text("company_name").notNull(),
+		website: text("website").notNull(),
+		expectedMonthlyVolume: integer("expected_monthly_volume").notNull(),
+		status: text("status", { enum: REQUEST_STATUSES }).notNull().default("pending"),
+		decisionNote: text("decision_note"),
+		decidedBy: text("decided_by"),
+		decidedAt: integer("decided_at"),
+		createdAt: integer("created_at").notNull(),
+	},
+	(t) => [
+		index("verification_requests_account").on(t.accountId, t.id),
+		index("verification_requests_status").on(t.status, t.id),
+	],
+);
+
+/** Stripe event ids already handled: each webhook event takes effect at most once. */
+export const stripeEvents = sqliteTable("stripe_events", {
+	id: text("id").primaryKey(),
+	type: text("type").notNull(),
+	receivedAt: integer("received_at").notNull(),
 });

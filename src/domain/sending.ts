@@ -2,7 +2,8 @@
  * Accepting emails: the rules between a valid request and a queued email, free of HTTP.
  *
  * Order of checks, as the product page states them: the sender's domain must be a verified
- * domain of the account (ownership and DKIM), then the account must not be suspended, then no
+ * domain of the account (ownership and DKIM), then the account must be approved and on a paid
+ * plan in good standing, then it must not be suspended, then no
  * recipient may be on the account's suppression list. An
  * accepted email is stored in D1 first and then named (by id only) on the send queue; SES is
  * never called on the request path. The request costs one D1 round trip for the domain and
@@ -28,6 +29,7 @@ import {
 	deliverabilityWarnings,
 	isVerifiedForSending,
 } from "./domains.ts";
+import { sharedSesRefusal } from "./plans.ts";
 
 /** What the routes hand over: a request's email after schema validation. */
 export interface EmailInput {

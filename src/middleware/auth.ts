@@ -27,6 +27,8 @@ export const requireApiKey = createMiddleware<AppEnv>(async (c, next) => {
 	c.set("caller", {
 		accountId: key.accountId,
 		apiKeyId: key.id,
+		userId: null,
+		isStaff: false,
 		permission: key.permission,
 		restrictedToDomainId: key.domainId,
 		account: key.account,

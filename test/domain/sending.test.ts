@@ -11,9 +11,17 @@ async function callerFor() {
 	const caller: Caller = {
 		accountId: sender.account.id,
 		apiKeyId: sender.key.id,
+		userId: null,
+		isStaff: false,
 		permission: "full_access",
 		restrictedToDomainId: null,
-		account: { plan: "pro", suspendedAt: null, suspensionReason: null },
+		account: {
+			plan: "pro",
+			verificationStatus: "approved",
+			subscriptionStatus: "active",
+			suspendedAt: null,
+			suspensionReason: null,
+		},
 	};
 	return { sender, caller };
 }

@@ -21,6 +21,7 @@ export async function createAccount(overrides: Partial<typeof accounts.$inferIns
 		name: `Test account ${unique()}`,
 		plan: "pro" as Plan,
 		verificationStatus: "approved" as const,
+		subscriptionStatus: "active" as const,
 		createdAt: Date.now(),
 		...overrides,
 	};

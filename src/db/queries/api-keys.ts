@@ -3,6 +3,15 @@ import type { Db } from "../client.ts";
 import { type ApiKeyPermission, accounts, apiKeys } from "../schema.ts";
 import { keysetPage, type PageRequest } from "./pagination.ts";
 
+/** The account fields a request needs (see `CallerAccount`), selected with the credential. */
+export const callerAccountColumns = {
+	plan: accounts.plan,
+	verificationStatus: accounts.verificationStatus,
+	subscriptionStatus: accounts.subscriptionStatus,
+	suspendedAt: accounts.suspendedAt,
+	suspensionReason: accounts.suspensionReason,
+};
+
 export async function findApiKeyByHash(db: Db, tokenHash: string) {
 	const [row] = await db
 		.select({
@@ -11,11 +20,7 @@ export async function findApiKeyByHash(db: Db, tokenHash: string) {
 			permission: apiKeys.permission,
 			domainId: apiKeys.domainId,
 			lastUsedAt: apiKeys.lastUsedAt,
-			account: {
-				plan: accounts.plan,
-				suspendedAt: accounts.suspendedAt,
-				suspensionReason: accounts.suspensionReason,
-			},
+			account: callerAccountColumns,
 		})
 		.from(apiKeys)
 		.innerJoin(accounts, eq(accounts.id, apiKeys.accountId))

@@ -1,0 +1,55 @@
+/**
+ * The plan table: every limit a plan implies, in one place (product page "What's included").
+ * Shared SES sending needs an approved account on Growth or Pro with a subscription in good
+ * standing; a past-due, unpaid or cancelled subscription stops it.
+ */
+import type { Plan, SubscriptionStatus, VerificationStatus } from "../db/schema.ts";
+import { ApiError } from "../lib/errors.ts";
+
+export interface PlanLimits {
+	/** Display name and monthly price in USD. */
+	name: string;
+	priceUsd: number;
+	/** Recipients per calendar month (UTC); 0 means no Shared SES sending. */
+	monthlyEmails: number;
+	/** Days of email logs kept. */
+	logRetentionDays: number;
+}
+
+export const PLAN_LIMITS: Record<Plan, PlanLimits> = {
+	free: { name: "Free", priceUsd: 0, monthlyEmails: 0, logRetentionDays: 90 },
+	growth: { name: "Growth", priceUsd: 15, monthlyEmails: 25_000, logRetentionDays: 90 },
+	pro: { name: "Pro", priceUsd: 59, monthlyEmails: 100_000, logRetentionDays: 90 },
+};
+
+/** Subscription states in which the customer has paid for the current period. */
+const IN_GOOD_STANDING: ReadonlySet<SubscriptionStatus> = new Set(["active", "trialing"]);
+
+export interface SendingAccount {
+	plan: Plan;
+	verificationStatus: VerificationStatus;
+	subscriptionStatus: SubscriptionStatus;
+}
+
+/** Why this account may not send through Shared SES, or null when it may. */
+export function sharedSesRefusal(account: SendingAccount): ApiError | null {
+	if (account.verificationStatus !== "approved") {
+		return new ApiError(
+			"verification_required",
+			"Shared SES sending needs a manually approved account. Submit a verification request from the dashboard (POST /account/verification-request); reviews take 1–2 business days.",
+			403,
+		);
+	}
+	if (account.plan === "free" || !IN_GOOD_STANDING.has(account.subscriptionStatus)) {
+		const why =
+			account.plan === "free"
+				? "this account has no Growth or Pro subscription"
+				: `the ${PLAN_LIMITS[account.plan].name} subscription is ${account.subscriptionStatus.replace("_", " ")}`;
+		return new ApiError(
+			"plan_required",
+			`Shared SES sending needs an active Growth or Pro plan: ${why}. Subscribe or update billing from the dashboard.`,
+			403,
+		);
+	}
+	return null;
+}

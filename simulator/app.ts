@@ -6,7 +6,9 @@
 //   DNS-over-HTTPS over the simulated DNS            routes/doh.ts
 //   controls: faults, DNS and domains (JSON)         routes/faults.ts, routes/domain-controls.ts
 //   pages: inbox and domains (HTML)                  routes/inbox.ts, routes/domains-page.ts
-// Later: signed SNS callbacks.
+//   SNS: the signing certificate, SubscribeURL      routes/sns.ts
+// and, after every accepted SendEmail, the SES events of its recipients posted as signed SNS
+// messages to the Worker (sns.ts, ses-events.ts).
 
 import { Hono } from "hono";
 import { AwsError, awsErrorResponse } from "./aws-error.ts";
@@ -27,7 +29,9 @@ import { createIdentityRoutes } from "./routes/identities.ts";
 import { createInboxRoutes } from "./routes/inbox.ts";
 import { createQueryApiRoutes } from "./routes/query-api.ts";
 import { createSendEmailRoutes } from "./routes/send-email.ts";
+import { createSnsRoutes } from "./routes/sns.ts";
 import { type Credentials, requireSigV4 } from "./sigv4.ts";
+import { createSnsPublisher, type SimulatorSns, type SnsOptions } from "./sns.ts";
 import { createStore, type SimulatorStore } from "./store.ts";
 
 export type { DnsFailureMode, DnsRecord } from "./dns.ts";
@@ -35,7 +39,28 @@ export type { SimulatorDns, SimulatorDomains } from "./domain-controls.ts";
 export type { RecordCheck, RecordKind, RequiredRecord } from "./domain-records.ts";
 export type { FaultInput, FaultOperation, FaultRule } from "./faults.ts";
 export type { DomainView } from "./identities.ts";
+export {
+	type RecipientOutcome,
+	SENDFLEET_SIMULATOR_DOMAIN,
+	SES_MAILBOX_SIMULATOR_DOMAIN,
+	SIMULATOR_ADDRESSES,
+	type SimulatorAddress,
+} from "./ses-events.ts";
 export type { Credentials } from "./sigv4.ts";
+export type {
+	FlushResult,
+	PendingNotification,
+	SentNotification,
+	SimulatorSns,
+	SnsAttempt,
+	SnsConfirmationMessage,
+	SnsMessage,
+	SnsNotificationMessage,
+	SnsOptions,
+	SnsOutcome,
+	SubscriptionState,
+	UnsignedSnsMessage,
+} from "./sns.ts";
 export type { NameValue, SentMessage, SimulatorStore } from "./store.ts";
 
 export interface SesSimulatorOptions {
@@ -50,6 +75,13 @@ export interface SesSimulatorOptions {
 	now?: () => Date;
 	/** Messages kept before the oldest are dropped; default 10,000. */
 	maxMessages?: number;
+	/**
+	 * The simulator's origin as the Worker reaches it; the SNS SigningCertURL and SubscribeURL
+	 * are built on it. Default `http://127.0.0.1:8788` (the server sets its own).
+	 */
+	publicUrl?: string;
+	/** The SNS topic and where its messages go; without an endpoint they are only recorded. */
+	sns?: SnsOptions;
 }
 
 export interface SesSimulator {
@@ -64,8 +96,12 @@ export interface SesSimulator {
 	dns: SimulatorDns;
 	/** The SES domain identities with their records and statuses. */
 	domains: SimulatorDomains;
+	/** The SNS topic SES publishes to, and the subscription posting to the Worker. */
+	sns: SimulatorSns;
 	region: string;
 }
+
+const DEFAULT_PUBLIC_URL = "http://127.0.0.1:8788";
 
 export function createSesSimulator(options: SesSimulatorOptions = {}): SesSimulator {
 	const region = options.region ?? "us-east-1";
@@ -75,10 +111,17 @@ export function createSesSimulator(options: SesSimulatorOptions = {}): SesSimula
 	const dnsStore = createDnsStore();
 	const controls = createDomainControls({ identities, dns: dnsStore, region, now });
 	const credentials = options.credentials;
+	const sns = createSnsPublisher(options.sns ?? {}, {
+		region,
+		publicUrl: options.publicUrl ?? DEFAULT_PUBLIC_URL,
+		now,
+		// A message has at most a few events (delivery, bounce, complaint…).
+		maxRecords: 4 * (options.maxMessages ?? 10_000),
+	});
 
 	const app = new Hono();
 	app.use("/v2/*", requireSigV4({ region, service: "ses", credentials, now }));
-	app.route("/", createSendEmailRoutes({ store, now }));
+	app.route("/", createSendEmailRoutes({ store, now, onAccepted: sns.enqueueMessage }));
 	app.route("/", createIdentityRoutes({ store, identities, dns: dnsStore, region, now }));
 	app.route(
 		"/",
@@ -88,7 +131,8 @@ export function createSesSimulator(options: SesSimulatorOptions = {}): SesSimula
 	app.route("/", createFaultRoutes(store));
 	app.route("/", createDomainControlRoutes(controls));
 	app.route("/", createDomainsPageRoutes(controls));
-	app.route("/", createInboxRoutes(store));
+	app.route("/", createSnsRoutes(sns));
+	app.route("/", createInboxRoutes(store, sns));
 
 	app.notFound((c) => {
 		if (c.req.path.startsWith("/v2/")) {
@@ -118,6 +162,22 @@ export function createSesSimulator(options: SesSimulatorOptions = {}): SesSimula
 		},
 		dns: controls.dns,
 		domains: controls.domains,
+		sns: {
+			topicArn: sns.topicArn,
+			certUrl: sns.certUrl,
+			endpoint: sns.endpoint,
+			certificatePem: sns.certificatePem,
+			sign: sns.sign,
+			publish: sns.publish,
+			subscribe: sns.subscribe,
+			subscription: sns.subscription,
+			flush: sns.flush,
+			pending: sns.pending,
+			sent: sns.sent,
+			resume: sns.resume,
+			stop: sns.stop,
+			clear: sns.clear,
+		},
 		region,
 	};
 }

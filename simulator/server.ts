@@ -1,23 +1,46 @@
 // The simulator's Node entry: `node simulator/server.ts` (or `npm run simulator`) serves it on
 // loopback for `npm start` and demos. `startSimulatorServer` lets scripts/start.ts run it
 // in-process. The project has no @types/node, so the few Node globals used are typed locally.
+//
+// With `snsEndpoint` (the Worker's `/hooks/sns`), the simulator posts its SES events there as
+// signed SNS messages. The Worker usually starts after the simulator, so the server first posts
+// a SubscriptionConfirmation, retrying while the endpoint cannot be reached, and holds the
+// notifications until that has succeeded or been given up.
 
 import { serve } from "@hono/node-server";
-import { type Credentials, createSesSimulator, type SesSimulator } from "./app.ts";
+import {
+	type Credentials,
+	createSesSimulator,
+	type SentNotification,
+	type SesSimulator,
+} from "./app.ts";
 
 export interface SimulatorServerOptions {
 	/** 0 picks a free port. */
 	port: number;
 	credentials?: Credentials;
 	region?: string;
+	/** Where SNS notifications are posted, e.g. `http://127.0.0.1:8787/hooks/sns`. */
+	snsEndpoint?: string;
+	/** Pauses between subscription attempts; default about a minute's worth. */
+	subscribeRetryDelaysMs?: readonly number[];
 }
 
 export interface SimulatorServer {
 	/** e.g. `http://127.0.0.1:8788`; use it as the Worker's SES_ENDPOINT. */
 	url: string;
 	simulator: SesSimulator;
+	/**
+	 * The SubscriptionConfirmation once posted (its `outcome` says whether the endpoint took it);
+	 * null without an SNS endpoint.
+	 */
+	subscribed: Promise<SentNotification | null>;
 	close(): Promise<void>;
 }
+
+// 250 ms, doubling to 4 s, then every 4 s: about a minute, as long as scripts/local-stack.ts
+// waits for wrangler.
+const SUBSCRIBE_RETRY_DELAYS_MS = [250, 500, 1_000, 2_000, ...Array<number>(14).fill(4_000)];
 
 const HOSTNAME = "127.0.0.1";
 // A page on the internet can point its own DNS name at 127.0.0.1 and read the inbox from the
@@ -26,31 +49,72 @@ const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
 /** Serves a new simulator on 127.0.0.1 and resolves once it is listening. */
 export function startSimulatorServer(options: SimulatorServerOptions): Promise<SimulatorServer> {
-	const simulator = createSesSimulator({
-		credentials: options.credentials,
-		region: options.region,
-	});
-	const fetch = (request: Request): Promise<Response> | Response =>
-		LOOPBACK_HOSTS.has(new URL(request.url).hostname)
-			? simulator.fetch(request)
-			: new Response("The SES simulator answers only on loopback host names.\n", { status: 403 });
+	// Made once the port is known: the SNS certificate and SubscribeURL are built on the URL.
+	let simulator: SesSimulator | undefined;
+	const fetch = (request: Request): Promise<Response> | Response => {
+		if (!LOOPBACK_HOSTS.has(new URL(request.url).hostname)) {
+			return new Response("The SES simulator answers only on loopback host names.\n", {
+				status: 403,
+			});
+		}
+		if (simulator === undefined) return new Response("Starting.\n", { status: 503 });
+		return simulator.fetch(request);
+	};
 
 	return new Promise((resolve, reject) => {
 		const server: NodeHttpServer = serve(
 			{ fetch, port: options.port, hostname: HOSTNAME },
 			(info: { port: number }) => {
+				const url = `http://${HOSTNAME}:${info.port}`;
+				const endpoint = options.snsEndpoint;
+				const sim = createSesSimulator({
+					credentials: options.credentials,
+					region: options.region,
+					publicUrl: url,
+					sns: endpoint === undefined ? {} : { endpoint, autoDeliver: true, paused: true },
+				});
+				simulator = sim;
+				const subscribed =
+					endpoint === undefined
+						? Promise.resolve(null)
+						: subscribe(sim, options.subscribeRetryDelaysMs ?? SUBSCRIBE_RETRY_DELAYS_MS);
 				resolve({
-					url: `http://${HOSTNAME}:${info.port}`,
-					simulator,
-					close: () =>
-						new Promise<void>((done, fail) =>
+					url,
+					simulator: sim,
+					subscribed,
+					close: () => {
+						sim.sns.stop();
+						return new Promise<void>((done, fail) =>
 							server.close((error) => (error ? fail(error) : done())),
-						),
+						);
+					},
 				});
 			},
 		);
 		server.once("error", reject);
 	});
+}
+
+/** Subscribes (retrying while the Worker starts), then lets the held notifications go. */
+async function subscribe(
+	sim: SesSimulator,
+	retryDelaysMs: readonly number[],
+): Promise<SentNotification | null> {
+	try {
+		const confirmation = await sim.sns.subscribe({ retryDelaysMs });
+		if (confirmation.outcome !== "delivered") {
+			const last = confirmation.attempts.at(-1);
+			console.error(
+				`SES simulator: ${sim.sns.endpoint} did not take the SNS SubscriptionConfirmation after ${confirmation.attempts.length} attempts (last: ${last?.status ?? last?.answer ?? "none"}); posting events anyway.`,
+			);
+		}
+		return confirmation;
+	} catch (error) {
+		console.error("SES simulator: could not post the SNS SubscriptionConfirmation", error);
+		return null;
+	} finally {
+		sim.sns.resume();
+	}
 }
 
 /** The part of Node's http.Server used here. */
@@ -87,10 +151,22 @@ async function main(): Promise<void> {
 			? { accessKeyId, secretAccessKey }
 			: undefined;
 
-	const server = await startSimulatorServer({ port, credentials, region: env.SIMULATOR_REGION });
+	const snsEndpoint = env.SIMULATOR_SNS_ENDPOINT || undefined;
+	const server = await startSimulatorServer({
+		port,
+		credentials,
+		region: env.SIMULATOR_REGION,
+		snsEndpoint,
+	});
+	const { sns } = server.simulator;
 	console.log(`SES simulator listening on ${server.url} (inbox: ${server.url}/)`);
 	console.log(
 		`Domains and DNS: ${server.url}/domains; DNS-over-HTTPS (DNS_RESOLVER_URL): ${server.url}/dns-query`,
+	);
+	console.log(
+		snsEndpoint
+			? `SNS: posting SES events to ${snsEndpoint}. Worker: SNS_TOPIC_ARNS=${sns.topicArn} SNS_LOCAL_CERT_URL_PREFIX=${server.url}/sns/`
+			: "SNS: no SIMULATOR_SNS_ENDPOINT, so SES events are recorded, not posted.",
 	);
 	console.log(
 		credentials

@@ -3,22 +3,30 @@
 // every user-controlled string is HTML-escaped (html.ts), the email's HTML is shown only inside an
 // `<iframe sandbox>` (no scripts, no forms, no navigation, an opaque origin), and the page's CSP
 // forbids scripts and all network loads; a srcdoc frame inherits that policy.
+// Each message also shows the SNS notifications the simulator posted about it (or queued) and
+// the Worker's answers; the inbox lists the special recipient addresses (ses-events.ts).
 
 import { Hono } from "hono";
 import { escapeHtml, htmlResponse, page, READ_ONLY_CSP } from "../html.ts";
+import { SIMULATOR_ADDRESSES } from "../ses-events.ts";
+import type { PendingNotification, SentNotification, SnsPublisher } from "../sns.ts";
 import type { NameValue, SentMessage, SimulatorStore } from "../store.ts";
 
-export function createInboxRoutes(store: SimulatorStore): Hono {
+type Notification = PendingNotification | SentNotification;
+
+export function createInboxRoutes(store: SimulatorStore, sns: SnsPublisher): Hono {
 	const routes = new Hono();
 
-	routes.get("/", () => html(renderInbox(store.listMessages(), store.listFaults().length), 200));
+	routes.get("/", () =>
+		html(renderInbox(store.listMessages(), store.listFaults().length, sns), 200),
+	);
 
 	routes.get("/messages/:id", (c) => {
 		const message = store.getMessage(c.req.param("id"));
 		if (message === undefined) {
 			return html(page("Not found", `<p>No message with this id.</p>${backLink}`), 404);
 		}
-		return html(renderMessage(message), 200);
+		return html(renderMessage(message, sns), 200);
 	});
 
 	routes.get("/_simulator/messages", (c) => {
@@ -48,7 +56,7 @@ function html(body: string, status: 200 | 404): Response {
 
 const backLink = '<p><a href="/">&larr; Inbox</a></p>';
 
-function renderInbox(messages: SentMessage[], pendingFaults: number): string {
+function renderInbox(messages: SentMessage[], pendingFaults: number, sns: SnsPublisher): string {
 	const rows = messages
 		.map(
 			(m) => `<tr>
@@ -56,6 +64,10 @@ function renderInbox(messages: SentMessage[], pendingFaults: number): string {
 <td>${escapeHtml(m.from)}</td>
 <td>${escapeHtml([...m.to, ...m.cc, ...m.bcc].join(", "))}</td>
 <td><a href="/messages/${escapeHtml(encodeURIComponent(m.id))}">${escapeHtml(m.subject || "(no subject)")}</a></td>
+<td>${sns
+				.notificationsFor(m.messageId)
+				.map((n) => `<span class="nowrap">${escapeHtml(`${label(n)} ${answer(n, sns)}`)}</span>`)
+				.join("<br>")}</td>
 </tr>`,
 		)
 		.join("\n");
@@ -66,7 +78,7 @@ function renderInbox(messages: SentMessage[], pendingFaults: number): string {
 	const table =
 		messages.length === 0
 			? "<p>No messages yet. Emails sent through the simulator appear here.</p>"
-			: `<table><thead><tr><th>Received</th><th>From</th><th>To</th><th>Subject</th></tr></thead>
+			: `<table><thead><tr><th>Received</th><th>From</th><th>To</th><th>Subject</th><th>SNS notifications</th></tr></thead>
 <tbody>
 ${rows}
 </tbody></table>`;
@@ -74,11 +86,92 @@ ${rows}
 		"Inbox",
 		`<h1>SES simulator inbox</h1>
 <p class="muted">${messages.length} message(s), newest first. JSON: <code>GET /_simulator/messages</code>.</p>
-${faults}${table}`,
+${faults}${table}
+${renderSnsStatus(sns)}
+${renderAddresses()}`,
 	);
 }
 
-function renderMessage(m: SentMessage): string {
+function renderSnsStatus(sns: SnsPublisher): string {
+	const subscription = sns.subscription();
+	const target =
+		sns.endpoint === null
+			? "No SNS endpoint is configured: events are recorded, not posted."
+			: `Posting to <code>${escapeHtml(sns.endpoint)}</code>; subscription ${
+					subscription.confirmed
+						? `confirmed (<code>${escapeHtml(subscription.arn ?? "")}</code>)`
+						: "not confirmed"
+				}.`;
+	return `<h2>SNS</h2>
+<p>Topic <code>${escapeHtml(sns.topicArn)}</code>. ${target}
+Signing certificate: <code>${escapeHtml(sns.certUrl)}</code>. JSON: <code>GET /_simulator/sns</code>.</p>`;
+}
+
+function renderAddresses(): string {
+	const rows = SIMULATOR_ADDRESSES.map(
+		(a) =>
+			`<tr><td><code>${escapeHtml(a.address)}</code></td><td>${escapeHtml(a.events)}</td></tr>`,
+	).join("\n");
+	return `<h2>Test recipients</h2>
+<p class="muted">After each send, SES events are published for every recipient; any other address
+is delivered. A <code>+label</code> before the <code>@</code> is ignored. SES does not count mail to
+<code>@simulator.amazonses.com</code> in reputation metrics and neither does SendFleet's guard;
+<code>@simulator.sendfleet.test</code> addresses count, so suspension can be shown locally.</p>
+<table><thead><tr><th>Recipient</th><th>Events</th></tr></thead>
+<tbody>
+${rows}
+</tbody></table>`;
+}
+
+/** "Delivery", "Bounce", "SubscriptionConfirmation"… */
+function label(n: Notification): string {
+	return n.eventType ?? n.type;
+}
+
+/** What became of a notification, in a few words. */
+function answer(n: Notification, sns: SnsPublisher): string {
+	if (!("attempts" in n)) return sns.endpoint === null ? "not posted (no endpoint)" : "queued";
+	const last = n.attempts.at(-1);
+	const status = last === undefined ? "" : last.status === null ? "no answer" : String(last.status);
+	switch (n.outcome) {
+		case "recorded":
+			return "not posted";
+		case "posting":
+			return last === undefined ? "posting" : `${status}, retrying`;
+		case "delivered":
+			return status;
+		case "failed":
+			return `${status}, gave up after ${n.attempts.length} attempts`;
+	}
+}
+
+function renderNotifications(notifications: Notification[], sns: SnsPublisher): string {
+	if (notifications.length === 0) return "";
+	const rows = notifications
+		.map((n) => {
+			const time = "attempts" in n ? (n.attempts.at(-1)?.at ?? n.message.Timestamp) : n.timestamp;
+			const attempts =
+				"attempts" in n
+					? n.attempts
+							.map((a) => `${formatTime(a.at)}: ${a.status ?? "no answer"} ${a.answer}`.trim())
+							.join("\n")
+					: "";
+			return `<tr>
+<td>${escapeHtml(label(n))}</td>
+<td>${escapeHtml(n.recipients.join(", "))}</td>
+<td class="nowrap">${escapeHtml(formatTime(time))}</td>
+<td>${escapeHtml(answer(n, sns))}${attempts === "" ? "" : `<pre>${escapeHtml(attempts)}</pre>`}</td>
+</tr>`;
+		})
+		.join("\n");
+	return `<h2>SNS notifications</h2>
+<table><thead><tr><th>Event</th><th>Recipients</th><th>Time</th><th>Worker's answer</th></tr></thead>
+<tbody>
+${rows}
+</tbody></table>`;
+}
+
+function renderMessage(m: SentMessage, sns: SnsPublisher): string {
 	const field = (label: string, value: string) =>
 		value === "" ? "" : `<dt>${escapeHtml(label)}</dt><dd>${escapeHtml(value)}</dd>`;
 	const pairs = (list: NameValue[]) => list.map((p) => `${p.name}: ${p.value}`).join("\n");
@@ -104,6 +197,7 @@ ${field("Configuration set", m.configurationSetName ?? "")}
 </dl>
 ${m.tags.length === 0 ? "" : `<h2>Tags</h2><pre>${escapeHtml(pairs(m.tags))}</pre>`}
 ${m.headers.length === 0 ? "" : `<h2>Headers</h2><pre>${escapeHtml(pairs(m.headers))}</pre>`}
+${renderNotifications(sns.notificationsFor(m.messageId), sns)}
 ${htmlPart}
 ${textPart}
 <p class="muted">JSON: <code>GET /_simulator/messages/${escapeHtml(m.id)}</code></p>`,

@@ -1,5 +1,6 @@
 // SES v2 SendEmail (`POST /v2/email/outbound-emails`): validates the request the way SES does,
-// applies injected faults, stores the message and answers with an SES-style MessageId.
+// applies injected faults, stores the message, hands it to the SNS side (which publishes its SES
+// events) and answers with an SES-style MessageId.
 // Only Content.Simple is implemented; Raw and Template answer BadRequestException for now.
 
 import { Hono } from "hono";
@@ -13,11 +14,13 @@ import {
 	requireString,
 	wrongType,
 } from "../rest-json.ts";
-import type { NameValue, SimulatorStore } from "../store.ts";
+import type { NameValue, SentMessage, SimulatorStore } from "../store.ts";
 
 export interface SendEmailDeps {
 	store: SimulatorStore;
 	now: () => Date;
+	/** Called with every accepted message (the SNS side queues its SES events). */
+	onAccepted?: (message: SentMessage) => void;
 }
 
 /** SES's per-message limit across To, Cc and Bcc (SES API reference, SendEmail). */
@@ -34,7 +37,12 @@ export function createSendEmailRoutes(deps: SendEmailDeps): Hono {
 
 		const receivedAt = deps.now();
 		const messageId = createMessageId(receivedAt);
-		deps.store.addMessage({ ...email, messageId, receivedAt: receivedAt.toISOString() });
+		const stored = deps.store.addMessage({
+			...email,
+			messageId,
+			receivedAt: receivedAt.toISOString(),
+		});
+		deps.onAccepted?.(stored);
 		c.header("x-amzn-RequestId", crypto.randomUUID());
 		return c.json({ MessageId: messageId }, 200);
 	});

@@ -3,7 +3,8 @@
 // own SES calls: the real signing, request building and error mapping run against the simulator.
 // The Worker's DNS-over-HTTPS resolver (DNS_RESOLVER_URL, by default `/dns-query` on the same
 // host) is routed to the same simulator, so `sim.dns.publish(...)` is what the Worker's lookups
-// and SES's verification both see.
+// and SES's verification both see. The simulator's SNS URLs (signing certificate, SubscribeURL)
+// are on the same origin, so the Worker's certificate fetch reaches it too.
 
 import { env } from "cloudflare:workers";
 import {
@@ -35,10 +36,23 @@ export function simulatorUrl(path = "/"): string {
 }
 
 /**
+ * What the Worker must trust to accept the simulator's SNS messages in tests: its topic (unless
+ * a test sets `sns.topicArn`) and the prefix of its SigningCertURL.
+ */
+export function simulatorSnsSettings(): { topicArn: string; certUrlPrefix: string } {
+	return {
+		topicArn: `arn:aws:sns:${simulatorSetting("SES_REGION")}:000000000000:sendfleet-ses-events`,
+		certUrlPrefix: simulatorUrl("/sns/"),
+	};
+}
+
+/**
  * Creates a simulator that verifies signatures with the Worker's credentials and routes every
  * fetch to the SES_ENDPOINT origin (any path: the SES APIs, `/dns-query`, the controls) and to
  * the DNS_RESOLVER_URL origin into it; everything else goes to the real fetch. Call `restore()`
- * (e.g. in afterEach) to put the original fetch back.
+ * (e.g. in afterEach) to put the original fetch back. To have SES events posted to the Worker,
+ * pass `sns: { deliver: (request) => exports.default.fetch(request) }` (`exports` from
+ * "cloudflare:workers") and `await sim.sns.flush()`.
  */
 export function installSimulator(opts: SesSimulatorOptions = {}): {
 	sim: SesSimulator;
@@ -50,6 +64,7 @@ export function installSimulator(opts: SesSimulatorOptions = {}): {
 			secretAccessKey: simulatorSetting("AWS_SECRET_ACCESS_KEY"),
 		},
 		region: simulatorSetting("SES_REGION"),
+		publicUrl: new URL(simulatorSetting("SES_ENDPOINT")).origin,
 		...opts,
 	});
 	// Compare whole origins, so `https://ses.simulator.test.example` is not captured.

@@ -15,7 +15,12 @@ export const SEND_URL = `${ENDPOINT}/v2/email/outbound-emails`;
 export const CREDENTIALS = { accessKeyId: "AKIDSIMTEST", secretAccessKey: "sim-test-secret" };
 
 export function newSimulator(options: SesSimulatorOptions = {}): SesSimulator {
-	return createSesSimulator({ credentials: CREDENTIALS, now: () => NOW, ...options });
+	return createSesSimulator({
+		credentials: CREDENTIALS,
+		now: () => NOW,
+		publicUrl: ENDPOINT,
+		...options,
+	});
 }
 
 export function client(

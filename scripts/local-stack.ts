@@ -19,6 +19,12 @@ export const DEMO = {
 	domainId: "00000000-0000-7000-8000-000000000002",
 	apiKeyId: "00000000-0000-7000-8000-000000000003",
 	domain: "acme.test",
+	/** SendFleet's own account, which sends verification outcomes and suspension notices. */
+	platformAccountId: "00000000-0000-7000-8000-0000000000f1",
+	platformDomainId: "00000000-0000-7000-8000-0000000000f2",
+	platformDomain: "sendfleet.test",
+	/** Signing up with this email makes a staff user (STAFF_EMAILS). */
+	staffEmail: "staff@sendfleet.test",
 };
 
 export interface LocalStackOptions {
@@ -73,6 +79,13 @@ INSERT OR IGNORE INTO domains (id, account_id, name, region, ownership_status, d
   spf_status, mail_from_status, dmarc_status, created_at)
   VALUES ('${DEMO.domainId}', '${DEMO.accountId}', '${DEMO.domain}', 'us-east-1', 'verified',
   'verified', 'verified', 'pending', 'verified', ${now});
+INSERT INTO accounts (id, name, plan, verification_status, subscription_status, created_at)
+  VALUES ('${DEMO.platformAccountId}', 'SendFleet', 'pro', 'approved', 'active', ${now})
+  ON CONFLICT(id) DO NOTHING;
+INSERT OR IGNORE INTO domains (id, account_id, name, region, ownership_status, dkim_status,
+  spf_status, mail_from_status, dmarc_status, created_at)
+  VALUES ('${DEMO.platformDomainId}', '${DEMO.platformAccountId}', '${DEMO.platformDomain}', 'us-east-1',
+  'verified', 'verified', 'verified', 'verified', 'verified', ${now});
 INSERT INTO api_keys (id, account_id, name, token_hash, permission, created_at)
   VALUES ('${DEMO.apiKeyId}', '${DEMO.accountId}', 'Demo key', '${hash}', 'full_access', ${now})
   ON CONFLICT(id) DO UPDATE SET token_hash = excluded.token_hash;
@@ -114,9 +127,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 	writeFileSync(seedFile, seedSql(apiKey));
 	wrangler(["d1", "execute", "DB", "--local", `--file=${seedFile}`], options.persistTo);
 
+	const apiUrl = `http://127.0.0.1:${port}`;
+	// The simulator posts SES's events to the Worker once it answers (it retries meanwhile).
 	const simulator = await startSimulatorServer({
 		port: simulatorPort,
 		credentials: LOCAL_CREDENTIALS,
+		snsEndpoint: `${apiUrl}/hooks/sns`,
 	});
 	log(`SES simulator listening on ${simulator.url}`);
 
@@ -125,6 +141,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 		DNS_RESOLVER_URL: `${simulator.url}/dns-query`,
 		AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
 		AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+		SNS_TOPIC_ARNS: simulator.simulator.sns.topicArn,
+		// Local development only: trust the simulator's signing certificate (never in production).
+		SNS_LOCAL_CERT_URL_PREFIX: `${simulator.url}/sns/`,
+		STAFF_EMAILS: DEMO.staffEmail,
+		PLATFORM_ACCOUNT_ID: DEMO.platformAccountId,
+		PLATFORM_FROM: `SendFleet <no-reply@${DEMO.platformDomain}>`,
+		DASHBOARD_URL: apiUrl,
 		...options.vars,
 	};
 	const args = [
@@ -148,7 +171,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 	child.stderr?.on("data", (chunk: Buffer) => {
 		stderr = (stderr + chunk.toString()).slice(-4000);
 	});
-	const apiUrl = `http://127.0.0.1:${port}`;
 	const stop = async () => {
 		// A child killed by a signal (Ctrl-C reaches the whole process group) has exited too.
 		if (child.exitCode === null && child.signalCode === null) {

@@ -50,7 +50,16 @@ export type UnsignedSnsMessage = DistributiveOmit<
 
 /** The Subject SES gives event-publishing notifications. */
 export const SES_EVENT_SUBJECT = "Amazon SES Email Event Notification";
-export const CERTIFICATE_PATH = "/sns/SimpleNotificationService-sendfleet-simulator.pem";
+/**
+ * Each simulator has its own key, so its certificate gets its own file name, as SNS names each
+ * of its certificates differently: a verifier caching keys by URL never mixes two simulators.
+ */
+export function certificatePath(): string {
+	const id = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) =>
+		b.toString(16).padStart(2, "0"),
+	).join("");
+	return `/sns/SimpleNotificationService-${id}.pem`;
+}
 
 /**
  * AWS's string to sign ("Verifying the signatures of Amazon SNS messages"): `Key\nValue\n` for
@@ -275,7 +284,7 @@ export function createSnsPublisher(options: SnsOptions, deps: SnsPublisherDeps):
 	const topicArn =
 		options.topicArn ?? `arn:aws:sns:${deps.region}:000000000000:sendfleet-ses-events`;
 	const subscriptionArn = `${topicArn}:${crypto.randomUUID()}`;
-	const certUrl = `${publicUrl}${CERTIFICATE_PATH}`;
+	const certUrl = `${publicUrl}${certificatePath()}`;
 	const unsubscribeUrl = `${publicUrl}/sns/unsubscribe?SubscriptionArn=${encodeURIComponent(subscriptionArn)}`;
 	const deliver = options.deliver;
 	const hasTransport = deliver !== undefined || options.endpoint !== undefined;

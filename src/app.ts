@@ -8,11 +8,16 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { type AppEnv, createRouter } from "./env.ts";
 import { ApiError } from "./lib/errors.ts";
-import { requireApiKey } from "./middleware/auth.ts";
+import { authenticate } from "./middleware/auth.ts";
+import { accountRouter } from "./routes/account/index.ts";
 import { apiKeysRouter } from "./routes/api-keys/index.ts";
+import { authRouter } from "./routes/auth/index.ts";
+import { billingRouter } from "./routes/billing/index.ts";
 import { domainsRouter } from "./routes/domains/index.ts";
 import { emailsRouter } from "./routes/emails/index.ts";
 import { snsHook } from "./routes/hooks/sns.ts";
+import { stripeHook } from "./routes/hooks/stripe.ts";
+import { staffRouter } from "./routes/staff/index.ts";
 import { suppressionsRouter } from "./routes/suppressions/index.ts";
 
 export function createApp() {
@@ -34,13 +39,28 @@ export function createApp() {
 		description: "An API key, `sf_…`",
 	});
 
-	for (const path of ["/emails", "/api-keys", "/domains", "/suppressions"])
-		app.use(path, requireApiKey).use(`${path}/*`, requireApiKey);
+	// API keys or a dashboard session; /auth and /hooks authenticate their own way.
+	for (const path of [
+		"/emails",
+		"/api-keys",
+		"/domains",
+		"/suppressions",
+		"/account",
+		"/staff",
+		"/billing",
+	]) {
+		app.use(path, authenticate).use(`${path}/*`, authenticate);
+	}
+	app.route("/auth", authRouter);
+	app.route("/account", accountRouter);
+	app.route("/staff", staffRouter);
 	app.route("/emails", emailsRouter);
 	app.route("/api-keys", apiKeysRouter);
 	app.route("/domains", domainsRouter);
 	app.route("/suppressions", suppressionsRouter);
+	app.route("/billing", billingRouter);
 	app.route("/hooks", snsHook);
+	app.route("/hooks", stripeHook);
 
 	app.notFound((c) =>
 		writeError(c, new ApiError("not_found", `No route for ${c.req.method} ${c.req.path}.`, 404)),

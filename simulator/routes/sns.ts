@@ -3,14 +3,15 @@
 // plus `GET /_simulator/sns` (JSON: topic, subscription, queued and sent notifications).
 
 import { Hono } from "hono";
-import { CERTIFICATE_PATH, type SnsPublisher } from "../sns.ts";
+import type { SnsPublisher } from "../sns.ts";
 
 const SNS_XMLNS = "http://sns.amazonaws.com/doc/2010-03-31/";
 
 export function createSnsRoutes(sns: SnsPublisher): Hono {
 	const routes = new Hono();
 
-	routes.get(CERTIFICATE_PATH, async () => {
+	routes.get("/sns/:file", async (c, next) => {
+		if (c.req.path !== new URL(sns.certUrl).pathname) return next();
 		return new Response(await sns.certificatePem(), {
 			status: 200,
 			headers: { "content-type": "application/x-pem-file", "cache-control": "no-store" },

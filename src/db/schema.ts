@@ -30,27 +30,36 @@ export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
 export const VERIFICATION_STATUSES = ["none", "pending", "approved", "rejected"] as const;
 export type VerificationStatus = (typeof VERIFICATION_STATUSES)[number];
 
-export const accounts = sqliteTable("accounts", {
-	id: text("id").primaryKey(),
-	name: text("name").notNull(),
-	/** The plan being paid for; `free` until a Growth or Pro subscription is active. */
-	plan: text("plan", { enum: PLANS }).notNull().default("free"),
-	verificationStatus: text("verification_status", { enum: VERIFICATION_STATUSES })
-		.notNull()
-		.default("none"),
-	suspendedAt: integer("suspended_at"),
-	suspensionReason: text("suspension_reason"),
-	/** The user who signed up; null for accounts made by seeds and tests. */
-	ownerUserId: text("owner_user_id"),
-	stripeCustomerId: text("stripe_customer_id"),
-	stripeSubscriptionId: text("stripe_subscription_id"),
-	subscriptionStatus: text("subscription_status", { enum: SUBSCRIPTION_STATUSES })
-		.notNull()
-		.default("none"),
-	/** End of the paid period, from Stripe. */
-	currentPeriodEnd: integer("current_period_end"),
-	createdAt: integer("created_at").notNull(),
-});
+export const accounts = sqliteTable(
+	"accounts",
+	{
+		id: text("id").primaryKey(),
+		name: text("name").notNull(),
+		/** The plan being paid for; `free` until a Growth or Pro subscription is active. */
+		plan: text("plan", { enum: PLANS }).notNull().default("free"),
+		verificationStatus: text("verification_status", { enum: VERIFICATION_STATUSES })
+			.notNull()
+			.default("none"),
+		suspendedAt: integer("suspended_at"),
+		suspensionReason: text("suspension_reason"),
+		/** The user who signed up; null for accounts made by seeds and tests. */
+		ownerUserId: text("owner_user_id"),
+		stripeCustomerId: text("stripe_customer_id"),
+		stripeSubscriptionId: text("stripe_subscription_id"),
+		subscriptionStatus: text("subscription_status", { enum: SUBSCRIPTION_STATUSES })
+			.notNull()
+			.default("none"),
+		/** End of the paid period, from Stripe. */
+		currentPeriodEnd: integer("current_period_end"),
+		createdAt: integer("created_at").notNull(),
+	},
+	(t) => [
+		// Stripe webhooks find the account by its customer.
+		uniqueIndex("accounts_stripe_customer")
+			.on(t.stripeCustomerId)
+			.where(sql`${t.stripeCustomerId} IS NOT NULL`),
+	],
+);
 
 export const API_KEY_PERMISSIONS = ["full_access", "sending_access"] as const;
 export type ApiKeyPermission = (typeof API_KEY_PERMISSIONS)[number];

@@ -140,8 +140,11 @@ export async function acceptEmails(
 		}
 		const chosen = chooseSendingDomain(sender.domain, domains, caller);
 		if (chosen.kind === "rejected") return chosen;
-		if (caller.account.suspendedAt !== null)
+		const refusal = sharedSesRefusal(caller.account);
+		if (refusal) return { kind: "rejected", error: refusal };
+		if (caller.account.suspendedAt !== null) {
 			return { kind: "rejected", error: suspendedError(caller) };
+		}
 		const blocked = (recipients[i] ?? []).filter((address) => suppressed.has(address));
 		if (blocked.length) return { kind: "rejected", error: suppressedError(blocked) };
 

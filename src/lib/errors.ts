@@ -25,7 +25,13 @@ export type ErrorName =
 	| "plan_required"
 	| "conflict"
 	| "invalid_signature"
+	| "invalid_session"
+	| "invalid_credentials"
+	| "csrf_rejected"
+	| "forbidden"
 	| "service_unavailable"
+	| "billing_not_configured"
+	| "billing_unavailable"
 	| "internal_server_error";
 
 export class ApiError extends Error {

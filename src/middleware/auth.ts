@@ -1,21 +1,45 @@
 /**
- * API-key authentication: `Authorization: Bearer sf_…`. Keys are stored only as SHA-256 hashes
- * (they are 256-bit random, so a fast hash is safe), looked up with the account in one query,
- * so a deleted key stops working on the very next request.
+ * Authentication: who is calling, resolved once per request into `c.var.caller`.
+ *
+ * - API keys: `Authorization: Bearer sf_…`. Stored only as SHA-256 hashes (they are 256-bit
+ *   random, so a fast hash is safe), looked up with the account in one query, so a deleted key
+ *   stops working on the very next request.
+ * - Dashboard sessions: the `__Host-sf_session` cookie (HttpOnly, Secure, SameSite=Lax, path /),
+ *   also stored hashed. A session acts for its user's account with full access. Because
+ *   browsers attach cookies by themselves, every cookie-authenticated write must also carry the
+ *   session's `x-csrf-token` header (which a cross-site page cannot read) and, when the browser
+ *   sends an Origin, come from the API's own origin or the dashboard's.
  */
+import type { Context } from "hono";
+import { getCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import { createDb } from "../db/client.ts";
 import { findApiKeyByHash, touchApiKey } from "../db/queries/api-keys.ts";
+import { findSession } from "../db/queries/users.ts";
 import type { AppEnv } from "../env.ts";
 import { ApiError } from "../lib/errors.ts";
 import { sha256Hex } from "../lib/ids.ts";
 import { MINUTE } from "../lib/time.ts";
 
 export const API_KEY_PREFIX = "sf_";
+export const SESSION_COOKIE = "__Host-sf_session";
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
-export const requireApiKey = createMiddleware<AppEnv>(async (c, next) => {
+export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
 	const header = c.req.header("authorization");
-	const token = header?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
+	if (header) await authenticateKey(c, header);
+	else {
+		const cookie = getCookie(c, SESSION_COOKIE);
+		if (!cookie) {
+			throw new ApiError("missing_api_key", "Missing API key in the authorization header.", 401);
+		}
+		await authenticateSession(c, cookie);
+	}
+	await next();
+});
+
+async function authenticateKey(c: Context<AppEnv>, header: string) {
+	const token = header.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
 	if (!token) {
 		throw new ApiError("missing_api_key", "Missing API key in the authorization header.", 401);
 	}
@@ -39,8 +63,55 @@ export const requireApiKey = createMiddleware<AppEnv>(async (c, next) => {
 	if (key.lastUsedAt === null || now - key.lastUsedAt > MINUTE) {
 		c.executionCtx.waitUntil(touchApiKey(createDb(c.env.DB), key.id, now));
 	}
-	await next();
-});
+}
+
+async function authenticateSession(c: Context<AppEnv>, token: string) {
+	const session = await findSession(createDb(c.env.DB), await sha256Hex(token), Date.now());
+	if (!session) {
+		throw new ApiError(
+			"invalid_session",
+			"Your session has expired or is not valid. Log in again.",
+			401,
+		);
+	}
+	if (!SAFE_METHODS.has(c.req.method)) checkCrossSite(c, session.csrfToken);
+	c.set("caller", {
+		accountId: session.user.accountId,
+		apiKeyId: null,
+		userId: session.user.id,
+		isStaff: session.user.role === "staff",
+		permission: "full_access",
+		restrictedToDomainId: null,
+		account: session.account,
+	});
+}
+
+/** The CSRF defences for cookie-authenticated writes (see the module header). */
+export function checkCrossSite(c: Context<AppEnv>, csrfToken: string) {
+	const origin = c.req.header("origin");
+	if (origin && !allowedOrigins(c).has(origin)) {
+		throw new ApiError(
+			"csrf_rejected",
+			`Requests from ${origin} may not use the session cookie.`,
+			403,
+		);
+	}
+	const sent = new TextEncoder().encode(c.req.header("x-csrf-token") ?? "");
+	const expected = new TextEncoder().encode(csrfToken);
+	if (sent.length !== expected.length || !crypto.subtle.timingSafeEqual(sent, expected)) {
+		throw new ApiError(
+			"csrf_rejected",
+			"Missing or wrong x-csrf-token header; it is returned by POST /auth/login and GET /auth/session.",
+			403,
+		);
+	}
+}
+
+function allowedOrigins(c: Context<AppEnv>): Set<string> {
+	const own = new URL(c.req.url).origin;
+	const dashboard = URL.canParse(c.env.DASHBOARD_URL) ? new URL(c.env.DASHBOARD_URL).origin : own;
+	return new Set([own, dashboard]);
+}
 
 /** Everything but sending needs a `full_access` key, as on Resend. */
 export const requireFullAccess = createMiddleware<AppEnv>(async (c, next) => {
@@ -50,6 +121,14 @@ export const requireFullAccess = createMiddleware<AppEnv>(async (c, next) => {
 			"This API key is restricted to only send emails.",
 			401,
 		);
+	}
+	await next();
+});
+
+/** Staff pages: a staff user's dashboard session. */
+export const requireStaff = createMiddleware<AppEnv>(async (c, next) => {
+	if (!c.get("caller").isStaff) {
+		throw new ApiError("forbidden", "Only SendFleet staff may use this endpoint.", 403);
 	}
 	await next();
 });

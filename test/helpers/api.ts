@@ -24,3 +24,66 @@ export async function api(
 	const json = (await response.json()) as Record<string, unknown> & { data?: unknown[] };
 	return { status: response.status, headers: response.headers, json };
 }
+
+let users = 0;
+
+/** Signs a new user up through the API and returns what a browser would hold. */
+export async function signUp(email = `user${Date.now().toString(36)}${users++}@example.com`) {
+	const response = await exports.default.fetch(`${BASE_URL}/auth/signup`, {
+		method: "POST",
+		headers: { "content-type": "application/json" },
+		body: JSON.stringify({ email, password: "correct horse battery staple", account_name: "Acme" }),
+	});
+	return session(email, response);
+}
+
+/** What a browser keeps from a sign-up or login answer (empty values when it failed). */
+async function session(email: string, response: Response) {
+	const json = (await response.json()) as {
+		account_id?: string;
+		csrf_token?: string;
+		user?: { id: string };
+	};
+	const cookie = (response.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+	return {
+		email,
+		cookie,
+		csrf: json.csrf_token ?? "",
+		accountId: json.account_id ?? "",
+		userId: json.user?.id ?? "",
+		status: response.status,
+	};
+}
+
+/** Like `api`, as a logged-in browser: the session cookie, and the CSRF header on writes. */
+export function asBrowser(session: { cookie: string; csrf: string }) {
+	return (
+		method: string,
+		path: string,
+		options: { body?: unknown; headers?: Record<string, string>; csrf?: boolean } = {},
+	) =>
+		api(method, path, {
+			body: options.body,
+			headers: {
+				cookie: session.cookie,
+				...(method !== "GET" && options.csrf !== false ? { "x-csrf-token": session.csrf } : {}),
+				...options.headers,
+			},
+		});
+}
+
+/** Logs an existing user in through the API. */
+export async function logIn(email: string, password = "correct horse battery staple") {
+	const response = await exports.default.fetch(`${BASE_URL}/auth/login`, {
+		method: "POST",
+		headers: { "content-type": "application/json" },
+		body: JSON.stringify({ email, password }),
+	});
+	return session(email, response);
+}
+
+/** A staff session (STAFF_EMAILS in the test config lists staff@sendfleet.test). */
+export async function staffBrowser() {
+	const signedUp = await signUp("staff@sendfleet.test");
+	return asBrowser(signedUp.status === 201 ? signedUp : await logIn("staff@sendfleet.test"));
+}

@@ -95,9 +95,7 @@ describe("the inbox shows each message's SNS notifications", () => {
 		expect(inbox).toContain(
 			`Posting to <code>https://sendfleet.test/hooks/sns</code>; subscription confirmed (<code>${sim.sns.subscription().arn}</code>).`,
 		);
-		expect(inbox).toContain(
-			"Signing certificate: <code>https://ses.simulator.test/sns/SimpleNotificationService-sendfleet-simulator.pem</code>",
-		);
+		expect(inbox).toContain(`Signing certificate: <code>${sim.sns.certUrl}</code>`);
 		const rows = [...inbox.matchAll(/<tr><td><code>([^<]+)<\/code><\/td><td>([^<]+)<\/td><\/tr>/g)];
 		expect(rows.map((r) => [r[1], r[2]])).toEqual([
 			["success@simulator.amazonses.com", "Delivery"],

@@ -9,7 +9,10 @@ import { minimalEmail, NOW, newSimulator, send } from "./support.ts";
 
 export const TOPIC_ARN = "arn:aws:sns:us-east-1:000000000000:sendfleet-ses-events";
 export const CERT_PREFIX = "https://ses.simulator.test/sns/";
-export const CERT_URL = `${CERT_PREFIX}SimpleNotificationService-sendfleet-simulator.pem`;
+/** Each simulator names its certificate after a random id, as SNS names each certificate. */
+export const CERT_URL = expect.stringMatching(
+	/^https:\/\/ses\.simulator\.test\/sns\/SimpleNotificationService-[0-9a-f]{32}\.pem$/,
+);
 /** Where `deliver` requests are addressed when no endpoint is set. */
 export const DEFAULT_HOOK_URL = "https://sendfleet.test/hooks/sns";
 

@@ -87,8 +87,8 @@ describe("SNS notifications", () => {
 			sns: { endpoint: "http://127.0.0.1:8787/hooks/sns", deliver: worker.deliver },
 		});
 		expect(sim.sns.topicArn).toBe("arn:aws:sns:eu-west-1:000000000000:sendfleet-ses-events");
-		expect(sim.sns.certUrl).toBe(
-			"http://127.0.0.1:9999/sns/SimpleNotificationService-sendfleet-simulator.pem",
+		expect(sim.sns.certUrl).toMatch(
+			/^http:\/\/127\.0\.0\.1:9999\/sns\/SimpleNotificationService-[0-9a-f]{32}\.pem$/,
 		);
 		expect(sim.sns.endpoint).toBe("http://127.0.0.1:8787/hooks/sns");
 
@@ -123,12 +123,12 @@ describe("SNS signatures and the Worker's verifier", () => {
 			expect(result).toEqual({ ok: true, message: JSON.parse(body) });
 		}
 		// One certificate, fetched once from the simulator (the verifier caches keys).
-		expect(certificateUrls).toEqual([CERT_URL]);
+		expect(certificateUrls).toEqual([sim.sns.certUrl]);
 	});
 
 	it("serve a real self-signed certificate at the SigningCertURL", async () => {
 		const sim = newSimulator();
-		const response = await get(sim, CERT_URL);
+		const response = await get(sim, sim.sns.certUrl);
 		expect(response.status).toBe(200);
 		expect(response.headers.get("content-type")).toBe("application/x-pem-file");
 		const pem = await response.text();
@@ -161,7 +161,7 @@ describe("SNS signatures and the Worker's verifier", () => {
 		expect(await verify(worker.posted[0]?.body ?? "")).toEqual({
 			ok: false,
 			reason: "untrusted_certificate_url",
-			detail: `SigningCertURL ${CERT_URL} is not an AWS SNS URL`,
+			detail: `SigningCertURL ${sim.sns.certUrl} is not an AWS SNS URL`,
 		});
 		expect(certificateUrls).toEqual([]);
 	});

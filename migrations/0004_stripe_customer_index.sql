@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX `accounts_stripe_customer` ON `accounts` (`stripe_customer_id`) WHERE "accounts"."stripe_customer_id" IS NOT NULL;

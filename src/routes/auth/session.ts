@@ -1,0 +1,72 @@
+/** `GET /auth/session` (who am I, and the CSRF token) and `POST /auth/logout`. */
+import { createRoute, z } from "@hono/zod-openapi";
+import { eq } from "drizzle-orm";
+import { getCookie } from "hono/cookie";
+import { createDb } from "../../db/client.ts";
+import { findSession } from "../../db/queries/users.ts";
+import { sessions } from "../../db/schema.ts";
+import { createRouter } from "../../env.ts";
+import { ApiError } from "../../lib/errors.ts";
+import { sha256Hex } from "../../lib/ids.ts";
+import { toIso } from "../../lib/time.ts";
+import { checkCrossSite, SESSION_COOKIE } from "../../middleware/auth.ts";
+import { errorResponse } from "../shared-schemas.ts";
+import { clearSessionCookie } from "./cookie.ts";
+import { SessionSchema } from "./schemas.ts";
+
+const current = createRoute({
+	method: "get",
+	path: "/session",
+	summary: "The logged-in user, their account and the session's CSRF token",
+	responses: {
+		200: { description: "The session", content: { "application/json": { schema: SessionSchema } } },
+		401: errorResponse("Not logged in"),
+	},
+});
+
+const logout = createRoute({
+	method: "post",
+	path: "/logout",
+	summary: "End the session",
+	responses: {
+		200: {
+			description: "Logged out",
+			content: { "application/json": { schema: z.object({ logged_out: z.literal(true) }) } },
+		},
+		401: errorResponse("Not logged in"),
+		403: errorResponse("Missing CSRF token or cross-site request"),
+	},
+});
+
+async function sessionFromCookie(token: string | undefined, db: ReturnType<typeof createDb>) {
+	const session = token ? await findSession(db, await sha256Hex(token), Date.now()) : undefined;
+	if (!session)
+		throw new ApiError(
+			"invalid_session",
+			"You are not logged in, or your session has expired.",
+			401,
+		);
+	return session;
+}
+
+export const sessionRoutes = createRouter()
+	.openapi(current, async (c) => {
+		const session = await sessionFromCookie(getCookie(c, SESSION_COOKIE), createDb(c.env.DB));
+		return c.json(
+			{
+				user: { id: session.user.id, email: session.user.email, role: session.user.role },
+				account_id: session.user.accountId,
+				csrf_token: session.csrfToken,
+				expires_at: toIso(session.expiresAt),
+			},
+			200,
+		);
+	})
+	.openapi(logout, async (c) => {
+		const db = createDb(c.env.DB);
+		const session = await sessionFromCookie(getCookie(c, SESSION_COOKIE), db);
+		checkCrossSite(c, session.csrfToken);
+		await db.delete(sessions).where(eq(sessions.id, session.id));
+		clearSessionCookie(c);
+		return c.json({ logged_out: true as const }, 200);
+	});

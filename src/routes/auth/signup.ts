@@ -1,0 +1,65 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { createDb } from "../../db/client.ts";
+import { signUp, startSession } from "../../domain/sessions.ts";
+import { createRouter } from "../../env.ts";
+import { ApiError } from "../../lib/errors.ts";
+import { passwordProblem } from "../../lib/passwords.ts";
+import { toIso } from "../../lib/time.ts";
+import { errorResponse } from "../shared-schemas.ts";
+import { setSessionCookie } from "./cookie.ts";
+import { EmailField, SessionSchema } from "./schemas.ts";
+
+const route = createRoute({
+	method: "post",
+	path: "/signup",
+	summary: "Create a user and their account, and log in",
+	request: {
+		body: {
+			required: true,
+			content: {
+				"application/json": {
+					schema: z.strictObject({
+						email: EmailField,
+						password: z.string({ error: "is required" }),
+						account_name: z.string().trim().min(1).max(100).optional(),
+					}),
+				},
+			},
+		},
+	},
+	responses: {
+		201: {
+			description: "Signed up and logged in",
+			content: { "application/json": { schema: SessionSchema } },
+		},
+		409: errorResponse("A user with this email exists"),
+		422: errorResponse("Invalid email or a password that breaks the policy"),
+	},
+});
+
+export const signupRoute = createRouter().openapi(route, async (c) => {
+	const body = c.req.valid("json");
+	const problem = passwordProblem(body.password, body.email);
+	if (problem) throw new ApiError("validation_error", `\`password\` ${problem}.`, 422);
+	const db = createDb(c.env.DB);
+	const result = await signUp(db, {
+		email: body.email,
+		password: body.password,
+		accountName: body.account_name ?? body.email.split("@")[1] ?? body.email,
+		staffEmails: c.env.STAFF_EMAILS,
+	});
+	if (result.kind === "taken") {
+		throw new ApiError("conflict", "A user with this email already exists; log in instead.", 409);
+	}
+	const session = await startSession(db, result.userId);
+	setSessionCookie(c, session);
+	return c.json(
+		{
+			user: { id: result.userId, email: body.email, role: result.role },
+			account_id: result.accountId,
+			csrf_token: session.csrfToken,
+			expires_at: toIso(session.expiresAt),
+		},
+		201,
+	);
+});

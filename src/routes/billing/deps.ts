@@ -1,0 +1,16 @@
+/** What the billing routes and the Stripe webhook need, or 503 when Stripe is not configured. */
+import { createDb } from "../../db/client.ts";
+import { type BillingDeps, billingNotConfigured } from "../../domain/billing.ts";
+import type { Bindings } from "../../env.ts";
+import { createStripeClient, stripeSettingsFromEnv } from "../../services/stripe.ts";
+
+export function billingDepsFromEnv(env: Bindings): BillingDeps {
+	const settings = stripeSettingsFromEnv(env);
+	if (!settings) throw billingNotConfigured();
+	return { db: createDb(env.DB), stripe: createStripeClient(settings), prices: settings.prices };
+}
+
+/** A page of the dashboard, for Stripe to send the customer back to. */
+export function dashboardUrl(env: Bindings, path: string): string {
+	return `${env.DASHBOARD_URL.replace(/\/+$/, "")}${path}`;
+}

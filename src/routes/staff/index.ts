@@ -1,0 +1,8 @@
+/** `/staff`: SendFleet staff's review pages. Staff dashboard sessions only. */
+import { createRouter } from "../../env.ts";
+import { requireStaff } from "../../middleware/auth.ts";
+import { verificationReview } from "./verification-requests.ts";
+
+export const staffRouter = createRouter();
+staffRouter.use(requireStaff);
+staffRouter.route("/", verificationReview);

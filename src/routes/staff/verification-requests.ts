@@ -1,0 +1,146 @@
+/**
+ * Staff review of verification requests: list them by status, approve or reject with a note.
+ * The decision is recorded with who and when, and the owner is emailed the outcome through
+ * SendFleet's own sending path.
+ */
+import { createRoute, z } from "@hono/zod-openapi";
+import { createDb } from "../../db/client.ts";
+import {
+	decideVerificationRequest,
+	findOwnerEmail,
+	findVerificationRequest,
+	listVerificationRequests,
+} from "../../db/queries/accounts.ts";
+import { REQUEST_STATUSES } from "../../db/schema.ts";
+import { sendPlatformEmail } from "../../domain/platform-email.ts";
+import { createRouter } from "../../env.ts";
+import { ApiError, notFound } from "../../lib/errors.ts";
+import { presentVerificationRequest, VerificationRequestSchema } from "../account/schemas.ts";
+import { errorResponse, IdParam, listQuery, listResponse, toList } from "../shared-schemas.ts";
+
+const staffErrors = {
+	401: errorResponse("Not logged in"),
+	403: errorResponse("Not staff"),
+} as const;
+
+const list = createRoute({
+	method: "get",
+	path: "/verification-requests",
+	summary: "Verification requests by status (default: pending), newest first",
+	request: { query: listQuery({ status: z.enum(REQUEST_STATUSES).default("pending") }) },
+	responses: {
+		200: {
+			description: "A page of requests",
+			content: {
+				"application/json": {
+					schema: listResponse(VerificationRequestSchema.extend({ account_name: z.string() })),
+				},
+			},
+		},
+		...staffErrors,
+	},
+});
+
+const Decision = z.object({
+	request: VerificationRequestSchema,
+	owner_notified: z.boolean(),
+	notification_problem: z.string().nullable(),
+});
+
+const decide = (action: "approve" | "reject") =>
+	createRoute({
+		method: "post",
+		path: `/verification-requests/{id}/${action}`,
+		summary:
+			action === "approve"
+				? "Approve: the account may subscribe and send"
+				: "Reject, with a note the owner sees",
+		request: {
+			params: IdParam,
+			body: {
+				required: action === "reject",
+				content: {
+					"application/json": {
+						schema: z.strictObject({
+							note:
+								action === "reject"
+									? z
+											.string({ error: "is required: tell the owner why" })
+											.trim()
+											.min(1, "is required")
+											.max(2000)
+									: z.string().trim().max(2000).optional(),
+						}),
+					},
+				},
+			},
+		},
+		responses: {
+			200: { description: "Decided", content: { "application/json": { schema: Decision } } },
+			404: errorResponse("No such request"),
+			409: errorResponse("Already decided"),
+			...staffErrors,
+		},
+	});
+
+const OUTCOME_TEXT = {
+	approved: (note: string | null) =>
+		`Good news: your SendFleet account is approved for Shared SES.\n\nYou can now subscribe to Growth or Pro from Dashboard → Billing, add your domain and start sending.${note ? `\n\nNote from our team: ${note}` : ""}\n`,
+	rejected: (note: string | null) =>
+		`We could not approve your SendFleet account for Shared SES this time.\n\nReason: ${note ?? "not given"}\n\nYou can submit a new verification request from the dashboard once this is addressed.\n`,
+};
+
+export const verificationReview = createRouter().openapi(list, async (c) => {
+	const { status, ...page } = c.req.valid("query");
+	const result = await listVerificationRequests(createDb(c.env.DB), status, page);
+	return c.json(
+		toList(result, (row) => ({
+			...presentVerificationRequest(row.request),
+			account_name: row.accountName,
+		})),
+		200,
+	);
+});
+
+for (const [action, status] of [
+	["approve", "approved"],
+	["reject", "rejected"],
+] as const) {
+	verificationReview.openapi(decide(action), async (c) => {
+		const db = createDb(c.env.DB);
+		const request = await findVerificationRequest(db, c.req.valid("param").id);
+		if (!request) throw notFound("Verification request");
+		// The body is optional for an approval: without one the validator yields nothing.
+		const note = (c.req.valid("json") as { note?: string } | undefined)?.note ?? null;
+		const decidedAt = Date.now();
+		const decidedBy = c.get("caller").userId ?? "unknown";
+		if (!(await decideVerificationRequest(db, request, { status, note, decidedBy, decidedAt }))) {
+			throw new ApiError("conflict", `This request was already ${request.status}.`, 409);
+		}
+		const owner = await findOwnerEmail(db, request.accountId);
+		const notified = owner
+			? await sendPlatformEmail(c.env, db, {
+					to: owner,
+					subject:
+						status === "approved"
+							? "Your SendFleet account is approved"
+							: "Your SendFleet verification request",
+					text: OUTCOME_TEXT[status](note),
+				})
+			: ({ sent: false, reason: "the account has no owner to notify" } as const);
+		return c.json(
+			{
+				request: presentVerificationRequest({
+					...request,
+					status,
+					decisionNote: note,
+					decidedBy,
+					decidedAt,
+				}),
+				owner_notified: notified.sent,
+				notification_problem: notified.sent ? null : notified.reason,
+			},
+			200,
+		);
+	});
+}

@@ -112,6 +112,38 @@ describe("POST /emails", () => {
 		expect(sent.json.message).not.toContain("ownership");
 	});
 
+	it("answers 403 verification_required before approval and plan_required without a paid plan", async () => {
+		const unapproved = await createAccount({
+			verificationStatus: "pending",
+			plan: "free",
+			subscriptionStatus: "none",
+		});
+		const domain = await createDomain(unapproved.id);
+		const key = await createApiKey(unapproved.id);
+		const first = await api("POST", "/emails", { key: key.token, body: email(`a@${domain.name}`) });
+		expect(first.status).toBe(403);
+		expect(first.json.name).toBe("verification_required");
+
+		await db()
+			.update(accounts)
+			.set({ verificationStatus: "approved" })
+			.where(eq(accounts.id, unapproved.id));
+		const second = await api("POST", "/emails", {
+			key: key.token,
+			body: email(`a@${domain.name}`),
+		});
+		expect(second.status).toBe(403);
+		expect(second.json.name).toBe("plan_required");
+
+		await db()
+			.update(accounts)
+			.set({ plan: "growth", subscriptionStatus: "past_due" })
+			.where(eq(accounts.id, unapproved.id));
+		const third = await api("POST", "/emails", { key: key.token, body: email(`a@${domain.name}`) });
+		expect(third.json.name).toBe("plan_required");
+		expect(third.json.message).toContain("past due");
+	});
+
 	it("answers 403 account_suspended for a suspended account", async () => {
 		const { account, key, from } = await createSender();
 		await db()

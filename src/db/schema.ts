@@ -8,7 +8,14 @@
  * the epoch; lists of addresses and tags are JSON text.
  */
 import { sql } from "drizzle-orm";
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import {
+	index,
+	integer,
+	primaryKey,
+	sqliteTable,
+	text,
+	uniqueIndex,
+} from "drizzle-orm/sqlite-core";
 
 export const PLANS = ["free", "growth", "pro"] as const;
 export type Plan = (typeof PLANS)[number];
@@ -333,3 +340,44 @@ export const stripeEvents = sqliteTable("stripe_events", {
 	type: text("type").notNull(),
 	receivedAt: integer("received_at").notNull(),
 });
+
+/**
+ * `Idempotency-Key` on POST /emails and /emails/batch, kept 24 hours: the first request's
+ * body hash and, once it finished, its response, replayed for the same key and body.
+ */
+export const idempotencyKeys = sqliteTable(
+	"idempotency_keys",
+	{
+		accountId: text("account_id").notNull(),
+		key: text("key").notNull(),
+		/** `POST /emails` or `POST /emails/batch`: a key belongs to one endpoint. */
+		endpoint: text("endpoint").notNull(),
+		/** SHA-256 of the request body. */
+		requestHash: text("request_hash").notNull(),
+		/** Null while the first request is still running. */
+		responseStatus: integer("response_status"),
+		responseBody: text("response_body"),
+		createdAt: integer("created_at").notNull(),
+	},
+	(t) => [
+		primaryKey({ columns: [t.accountId, t.key] }),
+		index("idempotency_keys_created").on(t.createdAt),
+	],
+);
+
+/** Suspensions and reinstatements, with who and why: the staff's audit trail. */
+export const accountActions = sqliteTable(
+	"account_actions",
+	{
+		id: text("id").primaryKey(),
+		accountId: text("account_id").notNull(),
+		action: text("action", { enum: ["suspended", "reinstated"] }).notNull(),
+		reason: text("reason").notNull(),
+		/** The 7-day figures at the time. */
+		details: text("details", { mode: "json" }).$type<Record<string, unknown>>(),
+		/** The staff user, or null for the automatic guard. */
+		actorUserId: text("actor_user_id"),
+		createdAt: integer("created_at").notNull(),
+	},
+	(t) => [index("account_actions_account").on(t.accountId, t.id)],
+);

@@ -14,15 +14,28 @@
  *   cost per million emails at the list prices below. Metrics mode runs read queries twice,
  *   which is why throughput comes from phase A.
  *
- * Bounded: at most 10,000 emails per path, 120 s per load or drain, 5 minutes in all. Prints a
- * table; asserts nothing about timing. Options (flag or environment variable):
+ * - Phase C, the retention purge (src/cron/purge.ts) over a million expired rows: a fresh state
+ *   folder seeded with `wrangler d1 execute` (recursive-CTE INSERT … SELECT, before wrangler dev
+ *   starts), then the five-minute cron fired through `wrangler dev --test-scheduled`
+ *   (`GET /__scheduled`) until the purge reports `finished`. The Worker logs each run's report
+ *   (`purge: {…}`), read back from wrangler's log file (WRANGLER_LOG_PATH); D1 statements per
+ *   invocation come from /__metrics. Afterwards every row still inside its retention must be
+ *   there and nothing expired may be.
+ *
+ * Bounded: at most 10,000 emails per path, 120 s per load or drain, 5 minutes for phases A and
+ * B; phase C stops after 10 minutes or --purge-max-invocations runs, whichever comes first.
+ * Prints tables; asserts nothing about timing. Options (flag or environment variable):
+ *   --phases LIST (BENCH_PHASES, "send,purge": "send" is phases A and B, "purge" phase C)
  *   --singles N (BENCH_SINGLES, 2000)   --batches N (BENCH_BATCHES, 20, of 100 emails)
  *   --concurrency N (BENCH_CONCURRENCY, 24)
  *   --metrics-singles N (BENCH_METRICS_SINGLES, 200)  --metrics-batches N (BENCH_METRICS_BATCHES, 2)
  *   --cpu-ms-per-invocation X (BENCH_CPU_MS_PER_INVOCATION, 2)
  *   --cpu-ms-per-email X (BENCH_CPU_MS_PER_EMAIL, 1)
+ *   --purge-emails N (BENCH_PURGE_EMAILS, 250000: with 3 events each and the other tables,
+ *     about 1.08 million expired rows)   --purge-max-invocations N (BENCH_PURGE_MAX_INVOCATIONS, 100)
  */
-import { rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { DEMO, type LocalStack, startLocalStack } from "./local-stack.ts";
 
@@ -51,6 +64,7 @@ const MAX_EMAILS_PER_PATH = 10_000; // what the simulator keeps
 const LOAD_TIMEOUT_MS = 120_000;
 const DRAIN_TIMEOUT_MS = 120_000;
 const RUN_TIMEOUT_MS = 5 * 60_000;
+const PURGE_TIMEOUT_MS = 10 * 60_000;
 const SES_MAX_SEND_RATE = "1000";
 const STATE_DIR = ".wrangler/bench-state";
 
@@ -76,11 +90,19 @@ const { values: flags } = parseArgs({
 		"metrics-batches": { type: "string" },
 		"cpu-ms-per-invocation": { type: "string" },
 		"cpu-ms-per-email": { type: "string" },
+		"purge-emails": { type: "string" },
+		"purge-max-invocations": { type: "string" },
+		phases: { type: "string" },
 	},
 	strict: true,
 });
 
-function option(flag: keyof typeof flags, envName: string, fallback: number, max: number): number {
+function option(
+	flag: Exclude<keyof typeof flags, "phases">,
+	envName: string,
+	fallback: number,
+	max: number,
+): number {
 	const raw = flags[flag] ?? process.env[envName];
 	const value = raw === undefined ? fallback : Number(raw);
 	if (!Number.isFinite(value) || value < 0 || value > max) {
@@ -97,9 +119,25 @@ const config = {
 	metricsBatches: Math.floor(option("metrics-batches", "BENCH_METRICS_BATCHES", 2, 20)),
 	cpuMsPerInvocation: option("cpu-ms-per-invocation", "BENCH_CPU_MS_PER_INVOCATION", 2, 1000),
 	cpuMsPerEmail: option("cpu-ms-per-email", "BENCH_CPU_MS_PER_EMAIL", 1, 1000),
+	purgeEmails: Math.floor(option("purge-emails", "BENCH_PURGE_EMAILS", 250_000, 2_000_000)),
+	purgeMaxInvocations: Math.max(
+		1,
+		Math.floor(option("purge-max-invocations", "BENCH_PURGE_MAX_INVOCATIONS", 100, 1000)),
+	),
+	phases: phasesOption(),
 	port: 8797,
 	simulatorPort: 8798,
 };
+
+function phasesOption(): Set<string> {
+	const known = ["send", "purge"];
+	const raw = flags.phases ?? process.env.BENCH_PHASES ?? known.join(",");
+	const phases = new Set(raw.split(",").map((p) => p.trim()));
+	for (const p of phases) {
+		if (!known.includes(p)) throw new Error(`--phases (BENCH_PHASES): unknown phase "${p}"`);
+	}
+	return phases;
+}
 
 // --- The stack and its clean-up -------------------------------------------------------------
 
@@ -135,11 +173,15 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 	});
 }
 
+// Phases A and B share RUN_TIMEOUT_MS; phase C has its own deadline inside PURGE_TIMEOUT_MS.
+const watchdogMs =
+	(config.phases.has("send") ? RUN_TIMEOUT_MS : 0) +
+	(config.phases.has("purge") ? PURGE_TIMEOUT_MS + 60_000 : 0);
 const watchdog = setTimeout(() => {
-	console.error(`bench: over its ${RUN_TIMEOUT_MS / 60_000}-minute budget; stopping.`);
+	console.error(`bench: over its ${watchdogMs / 60_000}-minute budget; stopping.`);
 	interrupted = true;
 	void stopStack().finally(() => process.exit(1));
-}, RUN_TIMEOUT_MS);
+}, watchdogMs);
 watchdog.unref();
 
 // --- Load -----------------------------------------------------------------------------------
@@ -563,15 +605,388 @@ ${table(costRows)}
     (--cpu-ms-per-invocation, --cpu-ms-per-email); each 1 ms per email adds $${PRICES.cpuMsPerMillion} per million emails.`);
 }
 
+// --- Phase C: the retention purge over a million expired rows ------------------------------
+
+const PURGE_STATE_DIR = ".wrangler/bench-purge-state";
+const PURGE_LOG_DIR = `${PURGE_STATE_DIR}/logs`;
+/** EVERY_FIVE_MINUTES in src/cron/index.ts: its run ends with the purge. */
+const PURGE_CRON = "*/5 * * * *";
+const EVENTS_PER_EMAIL = 3;
+const DAY_MS = 24 * 60 * 60_000;
+
+/** `PurgeReport` in src/cron/purge.ts, restated as MetricsTotals is. */
+interface PurgeReport {
+	emails: number;
+	events: number;
+	unmatchedNotifications: number;
+	sessions: number;
+	loginFailures: number;
+	idempotencyKeys: number;
+	statements: number;
+	batches: number;
+	finished: boolean;
+}
+
+/** Row counts of the tables the purge works on. */
+interface TableCounts {
+	emails: number;
+	events: number;
+	unmatched: number;
+	sessions: number;
+	loginFailures: number;
+	idempotencyKeys: number;
+}
+
+const sumCounts = (c: TableCounts) => Object.values(c).reduce((x, y) => x + y, 0);
+
+/** A wrangler D1 command on the purge phase's own local state (never remote). */
+function wranglerLocal(args: string[]): string {
+	const result = spawnSync("wrangler", [...args, "--local", "--persist-to", PURGE_STATE_DIR], {
+		stdio: ["ignore", "pipe", "pipe"],
+		encoding: "utf8",
+		maxBuffer: 64 * 1024 * 1024,
+		env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+	});
+	if (result.status !== 0) {
+		throw new Error(`wrangler ${args.slice(0, 3).join(" ")} failed:\n${result.stderr}`);
+	}
+	return result.stdout;
+}
+
+function tableCounts(): TableCounts {
+	const out = wranglerLocal([
+		"d1",
+		"execute",
+		"DB",
+		"--json",
+		`--command=SELECT (SELECT count(*) FROM emails) AS emails, (SELECT count(*) FROM email_events) AS events, (SELECT count(*) FROM unmatched_notifications) AS unmatched, (SELECT count(*) FROM sessions) AS sessions, (SELECT count(*) FROM login_failures) AS loginFailures, (SELECT count(*) FROM idempotency_keys) AS idempotencyKeys`,
+	]);
+	const parsed = JSON.parse(out.slice(out.indexOf("["))) as { results: TableCounts[] }[];
+	const row = parsed.at(-1)?.results[0];
+	if (!row) throw new Error(`no counts in wrangler's answer: ${out.slice(0, 200)}`);
+	return row;
+}
+
+/**
+ * SQL for a UUIDv7 at time `t` (ms) whose random bits are the number `n`: the shape of
+ * src/lib/ids.ts's ids, so the purge's primary-key ranges see realistic keys.
+ */
+const uuidSql = (t: string, n: string) =>
+	`substr(printf('%012x', ${t}), 1, 8) || '-' || substr(printf('%012x', ${t}), 9, 4) || '-7' || printf('%03x', (${n}) % 4096) || '-8' || printf('%03x', ((${n}) / 4096) % 4096) || '-' || printf('%012x', ${n})`;
+
+/** `count` rows numbered n = 0 … count-1 with a time t spread over [from, from + span). */
+const numbered = (count: number, from: number, span: number) =>
+	`WITH RECURSIVE seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq WHERE n < ${count - 1}), rows AS (SELECT n, ${from} + n * ${Math.max(1, Math.floor(span / count))} AS t FROM seq)`;
+
+/**
+ * The purge's workload: expired emails (180 to 91 days old, each with a sent and a delivered
+ * event and a complaint two days later), orphan events and unmatched notifications of the same
+ * age, expired sessions, stale login failures and idempotency keys; and rows inside their
+ * retention in every table, which must survive.
+ */
+function purgeSeed(now: number) {
+	const e = config.purgeEmails;
+	const tenth = Math.max(1, Math.round(e / 10));
+	const fiftieth = Math.max(1, Math.round(e / 50));
+	const expired: TableCounts = {
+		emails: e,
+		events: e * EVENTS_PER_EMAIL + tenth,
+		unmatched: tenth,
+		sessions: fiftieth,
+		loginFailures: fiftieth,
+		idempotencyKeys: tenth,
+	};
+	const kept: TableCounts = {
+		emails: fiftieth,
+		events: fiftieth * 2,
+		unmatched: fiftieth,
+		sessions: fiftieth,
+		loginFailures: fiftieth,
+		idempotencyKeys: fiftieth,
+	};
+	const oldFrom = now - 180 * DAY_MS;
+	const oldSpan = 89 * DAY_MS;
+	const keptFrom = now - 89 * DAY_MS;
+	const keptSpan = 88 * DAY_MS;
+	const account = `'${DEMO.accountId}'`;
+	const html = `'<html><body><h1>Your receipt</h1><p>${"Thank you for your order. ".repeat(14)}</p></body></html>'`;
+	const text = `'${"Thank you for your order. ".repeat(8)}'`;
+	const emailsInsert = (count: number, from: number, span: number, offset: number) =>
+		`${numbered(count, from, span)}
+INSERT INTO emails (id, account_id, domain_id, from_address, to_addresses, subject, html, text_body,
+  status, last_event, created_at, sent_at, delivered_at)
+SELECT ${uuidSql("t", `n + ${offset}`)}, ${account}, '${DEMO.domainId}', 'Bench <bench@${DEMO.domain}>',
+  '["r' || n || '@example.org"]', 'Purge benchmark ' || n, ${html}, ${text}, 'sent', 'delivered',
+  t, t + 1000, t + 2000
+FROM rows;`;
+	const eventsInsert = (count: number, from: number, span: number, offset: number, kinds: string) =>
+		`${numbered(count, from, span)}, kinds(k, type, delay) AS (VALUES ${kinds})
+INSERT INTO email_events (id, email_id, account_id, type, recipient, occurred_at, created_at)
+SELECT ${uuidSql("t + delay", `${offset} + 4 + n * 4 + k`)}, ${uuidSql("t", `n + ${offset}`)}, ${account},
+  type, 'r' || n || '@example.org', t + delay, t + delay
+FROM rows, kinds;`;
+	const sql = [
+		emailsInsert(e, oldFrom, oldSpan, 0),
+		eventsInsert(
+			e,
+			oldFrom,
+			oldSpan,
+			0,
+			`(0, 'sent', 1000), (1, 'delivered', 2000), (2, 'complained', ${2 * DAY_MS})`,
+		),
+		// Orphans: events of emails that are gone (their email ids exist nowhere).
+		`${numbered(tenth, oldFrom, oldSpan)}
+INSERT INTO email_events (id, email_id, account_id, type, occurred_at, created_at)
+SELECT ${uuidSql("t", "n + 100000000")}, ${uuidSql("t - 5000", "n + 200000000")}, ${account},
+  'complained', t, t
+FROM rows;`,
+		`${numbered(tenth, oldFrom, oldSpan)}
+INSERT INTO unmatched_notifications (id, sns_message_id, topic_arn, type, payload, created_at)
+SELECT ${uuidSql("t", "n")}, 'bench-' || n, 'arn:aws:sns:us-east-1:000000000000:bench', 'Bounce',
+  '{"notificationType":"Bounce"}', t
+FROM rows;`,
+		`INSERT INTO users (id, email, password_hash, role, account_id, created_at)
+VALUES ('bench-purge-user', 'purge-bench@example.org', 'x', 'user', ${account}, ${now});`,
+		`${numbered(fiftieth, now - 30 * DAY_MS, 29 * DAY_MS)}
+INSERT INTO sessions (id, token_hash, csrf_token, user_id, created_at, expires_at)
+SELECT 'expired-' || n, 'expired-' || n, 'x', 'bench-purge-user', t - 14 * ${DAY_MS}, t
+FROM rows;`,
+		`${numbered(fiftieth, now - 10 * DAY_MS, 8 * DAY_MS)}
+INSERT INTO login_failures (key, count, first_at) SELECT 'ip:stale-' || n, 3, t FROM rows;`,
+		`${numbered(tenth, now - 3 * DAY_MS, DAY_MS)}
+INSERT INTO idempotency_keys (account_id, key, endpoint, request_hash, response_status,
+  response_body, created_at)
+SELECT ${account}, 'expired-' || n, 'POST /emails', 'hash', 200, '{"id":"x"}', t FROM rows;`,
+		// Inside their retention: must all be there after the purge.
+		emailsInsert(fiftieth, keptFrom, keptSpan, 300000000),
+		eventsInsert(
+			fiftieth,
+			keptFrom,
+			keptSpan,
+			300000000,
+			"(0, 'sent', 1000), (1, 'delivered', 2000)",
+		),
+		`${numbered(fiftieth, keptFrom, keptSpan)}
+INSERT INTO unmatched_notifications (id, sns_message_id, topic_arn, type, payload, created_at)
+SELECT ${uuidSql("t", "n + 300000000")}, 'kept-' || n, 'arn:aws:sns:us-east-1:000000000000:bench',
+  'Bounce', '{"notificationType":"Bounce"}', t
+FROM rows;`,
+		`${numbered(fiftieth, now, 13 * DAY_MS)}
+INSERT INTO sessions (id, token_hash, csrf_token, user_id, created_at, expires_at)
+SELECT 'live-' || n, 'live-' || n, 'x', 'bench-purge-user', t, t + ${DAY_MS} FROM rows;`,
+		`${numbered(fiftieth, now - 20 * 60_000, 10 * 60_000)}
+INSERT INTO login_failures (key, count, first_at) SELECT 'ip:recent-' || n, 1, t FROM rows;`,
+		`${numbered(fiftieth, now - 20 * 60 * 60_000, 10 * 60 * 60_000)}
+INSERT INTO idempotency_keys (account_id, key, endpoint, request_hash, response_status,
+  response_body, created_at)
+SELECT ${account}, 'kept-' || n, 'POST /emails', 'hash', 200, '{"id":"x"}', t FROM rows;`,
+	].join("\n");
+	return { sql, expired, kept };
+}
+
+/** Every `purge: {…}` report the Worker has logged so far, oldest first. */
+function loggedPurgeReports(): PurgeReport[] {
+	if (!existsSync(PURGE_LOG_DIR)) return [];
+	const reports: PurgeReport[] = [];
+	for (const name of readdirSync(PURGE_LOG_DIR).sort()) {
+		const log = readFileSync(`${PURGE_LOG_DIR}/${name}`, "utf8");
+		for (const [, json] of log.matchAll(/purge: (\{[^\n]*\})/g)) {
+			if (json) reports.push(JSON.parse(json) as PurgeReport);
+		}
+	}
+	return reports;
+}
+
+interface Invocation {
+	ms: number;
+	report: PurgeReport;
+	/** From /__metrics: every D1 statement of the invocation, the cron's other jobs included. */
+	d1Statements: number;
+	d1RowsWritten: number;
+}
+
+interface PurgeRun {
+	seedSeconds: number;
+	expired: TableCounts;
+	kept: TableCounts;
+	seeded: TableCounts;
+	left: TableCounts;
+	invocations: Invocation[];
+	finished: boolean;
+	stoppedBecause: string;
+}
+
+async function phaseC(): Promise<PurgeRun> {
+	if (interrupted) throw new Error("interrupted");
+	const deadline = performance.now() + PURGE_TIMEOUT_MS;
+	console.log("Phase C: retention purge (metrics on). Seeding a fresh local database…");
+	rmSync(PURGE_STATE_DIR, { recursive: true, force: true });
+	wranglerLocal(["d1", "migrations", "apply", "DB"]);
+	const { sql, expired, kept } = purgeSeed(Date.now());
+	const seedFile = `${PURGE_STATE_DIR}/purge-seed.sql`;
+	writeFileSync(seedFile, sql);
+	const seedStarted = performance.now();
+	wranglerLocal(["d1", "execute", "DB", `--file=${seedFile}`]);
+	const seedSeconds = (performance.now() - seedStarted) / 1000;
+	const seeded = tableCounts();
+
+	// The Worker's console output reaches wrangler's debug log, where its reports are read.
+	const previousLogPath = process.env.WRANGLER_LOG_PATH;
+	process.env.WRANGLER_LOG_PATH = PURGE_LOG_DIR;
+	try {
+		stack = await startLocalStack({
+			port: config.port,
+			simulatorPort: config.simulatorPort,
+			persistTo: PURGE_STATE_DIR,
+			quiet: true,
+			vars: { SES_MAX_SEND_RATE, SENDFLEET_METRICS: "true" },
+		});
+	} finally {
+		if (previousLogPath === undefined) delete process.env.WRANGLER_LOG_PATH;
+		else process.env.WRANGLER_LOG_PATH = previousLogPath;
+	}
+	const s = stack;
+	if (new URL(s.apiUrl).hostname !== "127.0.0.1") {
+		throw new Error(`refusing to load ${s.apiUrl}: not loopback`);
+	}
+	console.log(
+		`  ${fixed(sumCounts(seeded))} rows seeded in ${fixed(seedSeconds, 1)} s; firing the five-minute cron until the purge finishes…`,
+	);
+
+	const invocations: Invocation[] = [];
+	let stoppedBecause = "";
+	const reportsBefore = loggedPurgeReports().length;
+	while (!stoppedBecause) {
+		if (invocations.length >= config.purgeMaxInvocations) {
+			stoppedBecause = `stopped after ${config.purgeMaxInvocations} invocations (--purge-max-invocations)`;
+			break;
+		}
+		if (performance.now() > deadline) {
+			stoppedBecause = `stopped after ${PURGE_TIMEOUT_MS / 60_000} minutes`;
+			break;
+		}
+		const before = await metrics(s);
+		const started = performance.now();
+		const response = await fetch(`${s.apiUrl}/__scheduled?cron=${encodeURIComponent(PURGE_CRON)}`, {
+			signal: AbortSignal.timeout(120_000),
+		});
+		const body = await response.text();
+		const ms = performance.now() - started;
+		if (!response.ok) throw new Error(`/__scheduled answered ${response.status}: ${body}`);
+		const after = await metrics(s);
+		// The response comes once the handler and its waitUntil work are done; the log line
+		// follows within moments.
+		const wanted = reportsBefore + invocations.length + 1;
+		const logged = await waitFor(() => loggedPurgeReports().length >= wanted);
+		const report = loggedPurgeReports()[wanted - 1];
+		if (logged === undefined || !report) {
+			throw new Error(
+				`no purge report in wrangler's log (${PURGE_LOG_DIR}) after invocation ${wanted}`,
+			);
+		}
+		invocations.push({
+			ms,
+			report,
+			d1Statements: after.d1.statements - before.d1.statements,
+			d1RowsWritten: after.d1.rowsWritten - before.d1.rowsWritten,
+		});
+		if (report.finished) stoppedBecause = "finished";
+	}
+	await stopStack();
+	const left = tableCounts();
+	rmSync(PURGE_STATE_DIR, { recursive: true, force: true });
+
+	const finished = stoppedBecause === "finished";
+	if (!finished) problems.push(`purge: ${stoppedBecause} without finishing`);
+	if (finished && JSON.stringify(left) !== JSON.stringify(kept)) {
+		problems.push(`purge: rows left ${JSON.stringify(left)}, expected ${JSON.stringify(kept)}`);
+	}
+	if (JSON.stringify(seeded) !== JSON.stringify(addCounts(expired, kept))) {
+		problems.push(
+			`purge: seeded ${JSON.stringify(seeded)}, planned ${JSON.stringify(addCounts(expired, kept))}`,
+		);
+	}
+	return { seedSeconds, expired, kept, seeded, left, invocations, finished, stoppedBecause };
+}
+
+function addCounts(a: TableCounts, b: TableCounts): TableCounts {
+	return {
+		emails: a.emails + b.emails,
+		events: a.events + b.events,
+		unmatched: a.unmatched + b.unmatched,
+		sessions: a.sessions + b.sessions,
+		loginFailures: a.loginFailures + b.loginFailures,
+		idempotencyKeys: a.idempotencyKeys + b.idempotencyKeys,
+	};
+}
+
+const deletedBy = (r: PurgeReport) =>
+	r.emails + r.events + r.unmatchedNotifications + r.sessions + r.loginFailures + r.idempotencyKeys;
+
+function purgeReport(run: PurgeRun) {
+	const inv = run.invocations;
+	const total = (pick: (i: Invocation) => number) => inv.reduce((sum, i) => sum + pick(i), 0);
+	const max = (pick: (i: Invocation) => number) => Math.max(0, ...inv.map(pick));
+	const n = Math.max(1, inv.length);
+	const deleted = total((i) => deletedBy(i.report));
+	const seconds = total((i) => i.ms) / 1000;
+	const batches = total((i) => i.report.batches);
+	const rows: string[][] = [
+		[
+			"invocation",
+			"time",
+			"emails",
+			"events",
+			"other rows",
+			"batches",
+			"statements",
+			"D1 statements",
+			"finished",
+		],
+	];
+	const shown = inv.length <= 12 ? inv : [...inv.slice(0, 9), ...inv.slice(-2)];
+	for (const i of shown) {
+		const r = i.report;
+		if (shown.length < inv.length && i === inv[inv.length - 2]) rows.push(["…"]);
+		rows.push([
+			`#${inv.indexOf(i) + 1}`,
+			`${fixed(i.ms / 1000, 2)} s`,
+			fixed(r.emails),
+			fixed(r.events),
+			fixed(deletedBy(r) - r.emails - r.events),
+			fixed(r.batches),
+			fixed(r.statements),
+			fixed(i.d1Statements),
+			r.finished ? "yes" : "no",
+		]);
+	}
+	console.log(`
+Retention purge (src/cron/purge.ts), metrics on: ${fixed(sumCounts(run.expired))} expired rows (${fixed(run.expired.emails)} emails with ${fixed(run.expired.events)} events, orphans included, and ${fixed(sumCounts(run.expired) - run.expired.emails - run.expired.events)} other rows)
+  and ${fixed(sumCounts(run.kept))} rows inside their retention, seeded in ${fixed(run.seedSeconds, 1)} s; cron "${PURGE_CRON}" fired through /__scheduled.
+${table(rows)}
+  "statements" is the purge's own count; "D1 statements" (from /__metrics) adds the cron's other jobs.
+
+  invocations needed        ${fixed(inv.length)} (${run.finished ? "finished" : run.stoppedBecause})
+  rows deleted              ${fixed(deleted)} in ${fixed(seconds, 1)} s of invocations: ${fixed(deleted / Math.max(seconds, 0.001))} rows/s
+  time per invocation       ${fixed(seconds / n, 2)} s average, ${fixed(max((i) => i.ms) / 1000, 2)} s longest
+  statements per invocation ${fixed(total((i) => i.report.statements) / n, 1)} average, ${fixed(max((i) => i.report.statements))} most (D1, all jobs: ${fixed(total((i) => i.d1Statements) / n, 1)} average)
+  time per batch            ${fixed((seconds * 1000) / Math.max(1, batches), 1)} ms average over ${fixed(batches)} batches
+  D1 rows written           ${fixed(total((i) => i.d1RowsWritten))} (as local D1 reports them)
+  left afterwards           ${JSON.stringify(run.left)}${run.finished && JSON.stringify(run.left) === JSON.stringify(run.kept) ? ": exactly the rows inside their retention" : ""}`);
+}
+
 // --- Main -----------------------------------------------------------------------------------
 
 try {
-	console.log(
-		`SendFleet benchmark: ${config.singles} singles and ${config.batches} batches of ${BATCH_SIZE} (throughput), ${config.metricsSingles} singles and ${config.metricsBatches} batch(es) (usage).`,
-	);
-	const a = await phaseA();
-	const b = await phaseB();
-	report(a, b);
+	if (config.phases.has("send")) {
+		console.log(
+			`SendFleet benchmark: ${config.singles} singles and ${config.batches} batches of ${BATCH_SIZE} (throughput), ${config.metricsSingles} singles and ${config.metricsBatches} batch(es) (usage).`,
+		);
+		const a = await phaseA();
+		const b = await phaseB();
+		report(a, b);
+	}
+	if (config.phases.has("purge")) purgeReport(await phaseC());
 	if (problems.length) {
 		console.log(`\nProblems:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
 		process.exitCode = 1;

@@ -9,6 +9,7 @@ import { HTTPException } from "hono/http-exception";
 import { type AppEnv, createRouter } from "./env.ts";
 import { ApiError } from "./lib/errors.ts";
 import { authenticate } from "./middleware/auth.ts";
+import { rateLimit } from "./middleware/rate-limit.ts";
 import { accountRouter } from "./routes/account/index.ts";
 import { apiKeysRouter } from "./routes/api-keys/index.ts";
 import { authRouter } from "./routes/auth/index.ts";
@@ -49,7 +50,8 @@ export function createApp() {
 		"/staff",
 		"/billing",
 	]) {
-		app.use(path, authenticate).use(`${path}/*`, authenticate);
+		// `/x/*` also matches `/x` itself in Hono: one registration, or the middleware runs twice.
+		app.use(`${path}/*`, authenticate, rateLimit);
 	}
 	app.route("/auth", authRouter);
 	app.route("/account", accountRouter);
@@ -98,5 +100,6 @@ function toApiError(err: unknown): ApiError {
 }
 
 function writeError(c: Context<AppEnv>, error: ApiError) {
+	for (const [name, value] of Object.entries(error.headers ?? {})) c.header(name, value);
 	return c.json(error.toJSON(), error.status);
 }

@@ -26,6 +26,7 @@ export interface CallerAccount {
 	subscriptionStatus: SubscriptionStatus;
 	suspendedAt: number | null;
 	suspensionReason: string | null;
+	suspensionDetails: Record<string, unknown> | null;
 }
 
 /** Who is calling, resolved once by the auth middleware: an API key or a dashboard session. */

@@ -5,6 +5,7 @@
  * - fetch: the HTTP API (src/app.ts → src/routes/<resource>/)
  * - queue: the send queue's consumer and its dead-letter consumer (src/queues/)
  * - scheduled: housekeeping (src/cron/)
+ * - AccountGuard: the per-account Durable Object (src/durable-objects/)
  *
  * `withMetrics` passes everything through untouched unless the var SENDFLEET_METRICS is "true"
  * (only `npm run bench` sets it); then it counts D1, queue and Durable Object usage
@@ -15,6 +16,8 @@ import { runScheduled } from "./cron/index.ts";
 import type { Bindings } from "./env.ts";
 import { withMetrics } from "./lib/metrics.ts";
 import { handleQueueBatch } from "./queues/index.ts";
+
+export { AccountGuard } from "./durable-objects/index.ts";
 
 const app = createApp();
 

@@ -6,6 +6,7 @@ import { createDb } from "../db/client.ts";
 import type { Bindings } from "../env.ts";
 import { servicesFromEnv } from "../services/index.ts";
 import { checkDueDomains } from "./check-domains.ts";
+import { purgeExpiredData } from "./purge.ts";
 import { requeueStuckEmails } from "./requeue-stuck-emails.ts";
 
 /** Must match `[triggers] crons` in wrangler.toml. */
@@ -15,11 +16,30 @@ export async function runScheduled(controller: ScheduledController, env: Binding
 	switch (controller.cron) {
 		case EVERY_FIVE_MINUTES: {
 			const db = createDb(env.DB);
-			await requeueStuckEmails(db, env.SEND_QUEUE);
-			await checkDueDomains({ db, ...servicesFromEnv(env) });
+			await runEach([
+				() => requeueStuckEmails(db, env.SEND_QUEUE),
+				() => checkDueDomains({ db, ...servicesFromEnv(env) }),
+				// Last: it spends what is left of the invocation's budget (src/cron/purge.ts).
+				async () => console.log(`purge: ${JSON.stringify(await purgeExpiredData(db))}`),
+			]);
 			return;
 		}
 		default:
 			console.error(`no job for cron "${controller.cron}"`);
 	}
+}
+
+/** Runs every job even when an earlier one fails, then fails the invocation if any did. */
+async function runEach(jobs: (() => Promise<unknown>)[]): Promise<void> {
+	const errors: unknown[] = [];
+	for (const job of jobs) {
+		try {
+			await job();
+		} catch (error) {
+			console.error("cron job failed:", error);
+			errors.push(error);
+		}
+	}
+	if (errors.length === 1) throw errors[0];
+	if (errors.length > 1) throw new AggregateError(errors, `${errors.length} cron jobs failed`);
 }

@@ -50,7 +50,9 @@ export const accounts = sqliteTable(
 		suspendedAt: integer("suspended_at"),
 		suspensionReason: text("suspension_reason"),
 		/** The 7-day figures that caused the suspension (mirrored from the account's guard). */
-		suspensionDetails: text("suspension_details", { mode: "json" }).$type<Record<string, unknown>>(),
+		suspensionDetails: text("suspension_details", { mode: "json" }).$type<
+			Record<string, unknown>
+		>(),
 		/** The user who signed up; null for accounts made by seeds and tests. */
 		ownerUserId: text("owner_user_id"),
 		stripeCustomerId: text("stripe_customer_id"),

@@ -16,9 +16,12 @@
  */
 import { eq, or, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
+import { rowsPerInsert } from "../db/queries/emails.ts";
 import { insertSuppressionStatement } from "../db/queries/suppressions.ts";
 import { type EmailEvent, emailEvents, emails, unmatchedNotifications } from "../db/schema.ts";
+import { chunk } from "../lib/chunk.ts";
 import { uuidv7 } from "../lib/ids.ts";
+import { countsForReputation } from "./reputation.ts";
 import type { FeedbackEvent } from "./ses-notifications.ts";
 
 export interface FeedbackSource {
@@ -29,16 +32,24 @@ export interface FeedbackSource {
 }
 
 export type FeedbackOutcome =
-	| { kind: "applied"; emailId: string; accountId: string; newEvents: NewEventCounts }
-	| { kind: "duplicate"; emailId: string }
+	| {
+			kind: "applied" | "duplicate";
+			emailId: string;
+			accountId: string;
+			reputation: ReputationEvent[];
+	  }
 	| { kind: "unmatched" }
 	| { kind: "ignored" };
 
-/** What this notification added for the first time: what the reputation counters need. */
-export interface NewEventCounts {
-	delivered: number;
-	hardBounces: number;
-	complaints: number;
+/**
+ * The hard bounces and complaints this notification reports, for the account's reputation
+ * window. Given on duplicates too: the guard counts each key once, so a notification whose
+ * first handling failed half-way is counted when SNS retries it.
+ */
+export interface ReputationEvent {
+	key: string;
+	kind: "hard_bounce" | "complaint";
+	at: number;
 }
 
 /** The timeline's event names, and the `last_event` each one implies (null: leaves it alone). */
@@ -133,23 +144,27 @@ export async function applyFeedback(
 
 	const { type, lastEvent } = describe(event);
 	const recipients = event.recipients.length ? event.recipients : [null];
-	const insertEvents = db
-		.insert(emailEvents)
-		.values(
-			recipients.map((recipient) => ({
-				id: uuidv7(now),
-				emailId: email.id,
-				accountId: email.accountId,
-				type,
-				recipient,
-				details: event.details,
-				occurredAt: event.occurredAt,
-				dedupeKey: `sns:${source.snsMessageId}:${recipient ?? "*"}`,
-				createdAt: now,
-			})),
-		)
-		.onConflictDoNothing()
-		.returning({ id: emailEvents.id });
+	// One row per recipient, in INSERTs small enough for D1's 100 bound parameters; RETURNING
+	// tells which rows are new (a redelivered notification inserts none).
+	const insertEvents = chunk(recipients, rowsPerInsert(emailEvents)).map((part) =>
+		db
+			.insert(emailEvents)
+			.values(
+				part.map((recipient) => ({
+					id: uuidv7(now),
+					emailId: email.id,
+					accountId: email.accountId,
+					type,
+					recipient,
+					details: event.details,
+					occurredAt: event.occurredAt,
+					dedupeKey: `sns:${source.snsMessageId}:${recipient ?? "*"}`,
+					createdAt: now,
+				})),
+			)
+			.onConflictDoNothing()
+			.returning({ id: emailEvents.id }),
+	);
 
 	const set: Record<string, unknown> = {};
 	if (lastEvent) {
@@ -196,17 +211,21 @@ export async function applyFeedback(
 	const update = Object.keys(set).length
 		? [db.update(emails).set(set).where(eq(emails.id, email.id))]
 		: [];
-	const [inserted] = await db.batch([insertEvents, ...update, ...suppress]);
-	const fresh = inserted.length;
-	if (fresh === 0) return { kind: "duplicate", emailId: email.id };
+	const [first, ...rest] = insertEvents;
+	if (!first) return { kind: "ignored" };
+	const results = await db.batch([first, ...rest, ...update, ...suppress]);
+	const inserted = results.slice(0, insertEvents.length).flat();
+	const reputation: ReputationEvent[] = suppressionOrigin
+		? event.recipients.filter(countsForReputation).map((recipient) => ({
+				key: `sns:${source.snsMessageId}:${recipient}`,
+				kind: suppressionOrigin === "bounce" ? "hard_bounce" : "complaint",
+				at: event.occurredAt,
+			}))
+		: [];
 	return {
-		kind: "applied",
+		kind: inserted.length === 0 ? "duplicate" : "applied",
 		emailId: email.id,
 		accountId: email.accountId,
-		newEvents: {
-			delivered: event.kind === "delivery" ? fresh : 0,
-			hardBounces: suppressionOrigin === "bounce" ? fresh : 0,
-			complaints: suppressionOrigin === "complaint" ? fresh : 0,
-		},
+		reputation,
 	};
 }

@@ -14,12 +14,37 @@ export interface PlanLimits {
 	monthlyEmails: number;
 	/** Days of email logs kept. */
 	logRetentionDays: number;
+	/** API requests per second per account, refilling a token bucket… */
+	requestsPerSecond: number;
+	/** …of this many tokens, so a dashboard page's burst of calls goes through. */
+	requestBurst: number;
 }
 
 export const PLAN_LIMITS: Record<Plan, PlanLimits> = {
-	free: { name: "Free", priceUsd: 0, monthlyEmails: 0, logRetentionDays: 90 },
-	growth: { name: "Growth", priceUsd: 15, monthlyEmails: 25_000, logRetentionDays: 90 },
-	pro: { name: "Pro", priceUsd: 59, monthlyEmails: 100_000, logRetentionDays: 90 },
+	free: {
+		name: "Free",
+		priceUsd: 0,
+		monthlyEmails: 0,
+		logRetentionDays: 90,
+		requestsPerSecond: 5,
+		requestBurst: 20,
+	},
+	growth: {
+		name: "Growth",
+		priceUsd: 15,
+		monthlyEmails: 25_000,
+		logRetentionDays: 90,
+		requestsPerSecond: 10,
+		requestBurst: 40,
+	},
+	pro: {
+		name: "Pro",
+		priceUsd: 59,
+		monthlyEmails: 100_000,
+		logRetentionDays: 90,
+		requestsPerSecond: 50,
+		requestBurst: 200,
+	},
 };
 
 /** Subscription states in which the customer has paid for the current period. */

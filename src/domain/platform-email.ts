@@ -6,6 +6,7 @@
  */
 import type { Db } from "../db/client.ts";
 import { findAccount } from "../db/queries/accounts.ts";
+import { guardFor } from "../durable-objects/index.ts";
 import type { Bindings } from "../env.ts";
 import { acceptEmails } from "./sending.ts";
 
@@ -26,8 +27,10 @@ export async function sendPlatformEmail(
 	}
 	const account = await findAccount(db, env.PLATFORM_ACCOUNT_ID);
 	if (!account) return { sent: false, reason: "the platform account does not exist" };
-	const [result] = await acceptEmails(
-		{ db, queue: env.SEND_QUEUE },
+	const {
+		results: [result],
+	} = await acceptEmails(
+		{ db, queue: env.SEND_QUEUE, guard: guardFor(env, account.id) },
 		{
 			accountId: account.id,
 			apiKeyId: null,

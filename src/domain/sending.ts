@@ -11,7 +11,7 @@
  * it carries.
  */
 
-import type { Db } from "../db/client.ts";
+import { createDb, type Db } from "../db/client.ts";
 import { type DomainRow, findDomainsByNames } from "../db/queries/domains.ts";
 import {
 	deleteEmails,
@@ -20,7 +20,14 @@ import {
 	runBatch,
 } from "../db/queries/emails.ts";
 import { findSuppressedStatement } from "../db/queries/suppressions.ts";
-import type { Caller } from "../env.ts";
+import type {
+	AccountGuard,
+	Admission,
+	RateLimitState,
+	Suspension,
+} from "../durable-objects/account-guard.ts";
+import { guardFor } from "../durable-objects/index.ts";
+import type { Bindings, Caller } from "../env.ts";
 import { ApiError } from "../lib/errors.ts";
 import { uuidv7 } from "../lib/ids.ts";
 import { parseMailbox } from "./addresses.ts";
@@ -30,6 +37,8 @@ import {
 	isVerifiedForSending,
 } from "./domains.ts";
 import { sharedSesRefusal } from "./plans.ts";
+import { countsForReputation, describeFigures } from "./reputation.ts";
+import { announceSuspension } from "./suspension.ts";
 
 /** What the routes hand over: a request's email after schema validation. */
 export interface EmailInput {
@@ -51,6 +60,48 @@ export type Acceptance =
 
 /** The SES tag that carries our email id to SES and back in its notifications. */
 export const EMAIL_ID_TAG = "sendfleet_email_id";
+
+/** The IETF draft's `ratelimit-*` headers (what Resend sends), for answers and refusals alike. */
+export function rateLimitHeaders(rate: RateLimitState): Record<string, string> {
+	return {
+		"ratelimit-limit": String(rate.limit),
+		"ratelimit-remaining": String(rate.remaining),
+		"ratelimit-reset": String(rate.resetSeconds),
+	};
+}
+
+export function rateLimitedError(rate: RateLimitState, retryAfterSeconds: number): ApiError {
+	return new ApiError(
+		"rate_limit_exceeded",
+		`Too many requests: this plan allows bursts of ${rate.limit} requests, refilled every second at its rate. Retry after ${retryAfterSeconds} s.`,
+		429,
+		undefined,
+		{ ...rateLimitHeaders(rate), "retry-after": String(retryAfterSeconds) },
+	);
+}
+
+export function sendingDeps(
+	env: Bindings,
+	accountId: string,
+	waitUntil: (work: Promise<unknown>) => void,
+): SendingDeps {
+	const db = createDb(env.DB);
+	return {
+		db,
+		queue: env.SEND_QUEUE,
+		guard: guardFor(env, accountId),
+		onSuspended: (suspension) => waitUntil(announceSuspension(env, db, accountId, suspension)),
+	};
+}
+
+export interface SendingDeps {
+	db: Db;
+	queue: Queue<SendMessage>;
+	/** The caller's AccountGuard (src/durable-objects/). */
+	guard: Pick<AccountGuard, "admit" | "release">;
+	/** Told when the guard suspends the account during this request (to mirror and announce it). */
+	onSuspended?: (suspension: Suspension) => void;
+}
 
 /** The send queue's message: ids only; the content stays in D1. */
 export interface SendMessage {
@@ -112,11 +163,11 @@ function chooseSendingDomain(
  * ones go ahead and each rejection is reported in place.
  */
 export async function acceptEmails(
-	deps: { db: Db; queue: Queue<SendMessage> },
+	deps: SendingDeps,
 	caller: Caller,
 	inputs: EmailInput[],
 	mode: "all-or-nothing" | "each-on-its-own",
-): Promise<Acceptance[]> {
+): Promise<{ results: Acceptance[]; rate: RateLimitState | null }> {
 	const senders = inputs.map((input) => parseMailbox(input.from));
 	const recipients = inputs.map(recipientAddresses);
 	const candidates = [...new Set(senders.flatMap((s) => (s ? domainAndParents(s.domain) : [])))];
@@ -168,9 +219,65 @@ export async function acceptEmails(
 		return { kind: "accepted", id, warnings: deliverabilityWarnings(chosen.domain) };
 	});
 
-	if (mode === "all-or-nothing" && results.some((r) => r.kind === "rejected")) return results;
-	await storeAndQueue(deps, rows);
-	return results;
+	if (
+		rows.length === 0 ||
+		(mode === "all-or-nothing" && results.some((r) => r.kind === "rejected"))
+	) {
+		return { results, rate: null };
+	}
+
+	// The request's one call to the account's guard: suspension, request rate and monthly quota
+	// for all its emails at once; admitted recipients are counted there and then.
+	const addresses = rows.flatMap((row) =>
+		recipientAddresses({ to: row.to, cc: row.cc, bcc: row.bcc }),
+	);
+	const usage = {
+		recipients: addresses.length,
+		reputationRecipients: addresses.filter(countsForReputation).length,
+	};
+	let admission: Admission;
+	try {
+		admission = await deps.guard.admit({ plan: caller.account.plan, ...usage, now });
+	} catch (cause) {
+		console.error("account guard unavailable", cause);
+		throw new ApiError(
+			"service_unavailable",
+			"Sending is briefly unavailable; nothing was accepted. Retry the request.",
+			503,
+		);
+	}
+	if (admission.kind === "suspended" && admission.newly) deps.onSuspended?.(admission.suspension);
+	if (admission.kind !== "admitted") throw refusalError(admission);
+
+	try {
+		await storeAndQueue(deps, rows);
+	} catch (error) {
+		await deps.guard
+			.release({ ...usage, at: now })
+			.catch((cause) => console.error("could not release", cause));
+		throw error;
+	}
+	return { results, rate: admission.rate };
+}
+
+function refusalError(admission: Exclude<Admission, { kind: "admitted" }>): ApiError {
+	switch (admission.kind) {
+		case "suspended":
+			return new ApiError(
+				"account_suspended",
+				`This account's sending is suspended: ${admission.suspension.reason} Contact support to have it reviewed.`,
+				403,
+				{ figures: describeFigures(admission.suspension.figures) },
+			);
+		case "rate_limited":
+			return rateLimitedError(admission.rate, admission.retryAfterSeconds);
+		case "quota_exceeded":
+			return new ApiError(
+				"monthly_quota_exceeded",
+				`This request has ${admission.requested} recipients but only ${Math.max(0, admission.quota - admission.used)} of the plan's ${admission.quota} remain this month (the quota resets ${new Date(admission.resetsAt).toISOString()}). Upgrade the plan or wait.`,
+				429,
+			);
+	}
 }
 
 /** The bare, lower-cased addresses of every recipient: the suppression list's keys. */
@@ -186,11 +293,12 @@ export function recipientAddresses(email: {
 }
 
 function suspendedError(caller: Caller): ApiError {
-	const reason = caller.account.suspensionReason;
+	const { suspensionReason: reason, suspensionDetails: figures } = caller.account;
 	return new ApiError(
 		"account_suspended",
-		`This account's sending is suspended${reason ? `: ${reason}` : ""}. Contact support to have it reviewed.`,
+		`This account's sending is suspended${reason ? `: ${reason}` : ""} Contact support to have it reviewed.`,
 		403,
+		figures ? { figures } : undefined,
 	);
 }
 
@@ -203,7 +311,7 @@ function suppressedError(addresses: string[]): ApiError {
 	);
 }
 
-async function storeAndQueue(deps: { db: Db; queue: Queue<SendMessage> }, rows: NewEmail[]) {
+async function storeAndQueue(deps: SendingDeps, rows: NewEmail[]) {
 	if (rows.length === 0) return;
 	await runBatch(deps.db, insertEmailsStatements(deps.db, rows));
 	try {

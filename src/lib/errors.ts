@@ -16,6 +16,7 @@ export type ErrorName =
 	| "payload_too_large"
 	| "rate_limit_exceeded"
 	| "monthly_quota_exceeded"
+	| "invalid_idempotency_key"
 	| "invalid_idempotent_request"
 	| "concurrent_idempotent_requests"
 	| "recipient_suppressed"
@@ -41,6 +42,8 @@ export class ApiError extends Error {
 		readonly status: ContentfulStatusCode,
 		/** Extra fields some errors carry (e.g. the suppressed addresses); never renames. */
 		readonly extra?: Record<string, unknown>,
+		/** Response headers the error needs (e.g. `retry-after` on a 429). */
+		readonly headers?: Record<string, string>,
 	) {
 		super(message);
 	}

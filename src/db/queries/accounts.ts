@@ -1,8 +1,7 @@
 /** Accounts as the account and staff pages see them, and verification requests. */
-import { and, desc, eq, gte, sql } from "drizzle-orm";
-import { idFloor } from "../../lib/ids.ts";
+import { and, desc, eq, isNotNull, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
-import { accounts, emails, users, verificationRequests } from "../schema.ts";
+import { accountActions, accounts, users, verificationRequests } from "../schema.ts";
 import { keysetPage, type PageRequest } from "./pagination.ts";
 
 export type AccountRow = typeof accounts.$inferSelect;
@@ -21,17 +20,6 @@ export async function findOwnerEmail(db: Db, accountId: string): Promise<string 
 		.where(eq(accounts.id, accountId))
 		.limit(1);
 	return row?.email;
-}
-
-/** Recipients of the emails created since `since` (ids are time-ordered: a key range scan). */
-export async function recipientsSince(db: Db, accountId: string, since: number): Promise<number> {
-	const [row] = await db
-		.select({
-			total: sql<number>`COALESCE(SUM(json_array_length(${emails.to}) + COALESCE(json_array_length(${emails.cc}), 0) + COALESCE(json_array_length(${emails.bcc}), 0)), 0)`,
-		})
-		.from(emails)
-		.where(and(eq(emails.accountId, accountId), gte(emails.id, idFloor(since))));
-	return Number(row?.total ?? 0);
 }
 
 export async function latestVerificationRequest(db: Db, accountId: string) {
@@ -123,4 +111,25 @@ export async function decideVerificationRequest(
 			),
 	]);
 	return updated.length > 0;
+}
+
+/** Accounts for the staff pages, newest first; optionally only the suspended ones. */
+export function listAccounts(db: Db, page: PageRequest & { suspended?: boolean }) {
+	return keysetPage(page, (where, order) =>
+		db
+			.select()
+			.from(accounts)
+			.where(and(page.suspended ? isNotNull(accounts.suspendedAt) : undefined, where(accounts.id)))
+			.orderBy(order(accounts.id))
+			.limit(page.limit + 1),
+	);
+}
+
+export function listAccountActions(db: Db, accountId: string) {
+	return db
+		.select()
+		.from(accountActions)
+		.where(eq(accountActions.accountId, accountId))
+		.orderBy(desc(accountActions.id))
+		.limit(50);
 }

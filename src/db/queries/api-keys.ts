@@ -10,6 +10,7 @@ export const callerAccountColumns = {
 	subscriptionStatus: accounts.subscriptionStatus,
 	suspendedAt: accounts.suspendedAt,
 	suspensionReason: accounts.suspensionReason,
+	suspensionDetails: accounts.suspensionDetails,
 };
 
 export async function findApiKeyByHash(db: Db, tokenHash: string) {

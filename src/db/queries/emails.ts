@@ -18,7 +18,7 @@ type Statement = BatchItem<"sqlite">;
  * D1 binds at most 100 parameters per statement, and a multi-row INSERT binds every column of
  * every row: rows per INSERT = floor(100 / columns).
  */
-function rowsPerInsert(table: typeof emails | typeof emailEvents): number {
+export function rowsPerInsert(table: typeof emails | typeof emailEvents): number {
 	return Math.floor(100 / Object.keys(getTableColumns(table)).length);
 }
 

@@ -1,12 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createDb } from "../../db/client.ts";
-import {
-	findAccount,
-	latestVerificationRequest,
-	recipientsSince,
-} from "../../db/queries/accounts.ts";
+import { findAccount, latestVerificationRequest } from "../../db/queries/accounts.ts";
 import { PLANS, SUBSCRIPTION_STATUSES, VERIFICATION_STATUSES } from "../../db/schema.ts";
 import { PLAN_LIMITS, sharedSesRefusal } from "../../domain/plans.ts";
+import { guardFor } from "../../durable-objects/index.ts";
 import { createRouter } from "../../env.ts";
 import { notFound } from "../../lib/errors.ts";
 import { toIsoOrNull } from "../../lib/time.ts";
@@ -61,10 +58,11 @@ export const getAccount = createRouter().openapi(route, async (c) => {
 	const db = createDb(c.env.DB);
 	const { accountId } = c.get("caller");
 	const since = monthStart(new Date());
+	// Usage comes from the account's guard, which meters the quota (one counter, no D1 scan).
 	const [account, request, used] = await Promise.all([
 		findAccount(db, accountId),
 		latestVerificationRequest(db, accountId),
-		recipientsSince(db, accountId, since),
+		guardFor(c.env, accountId).usage(),
 	]);
 	if (!account) throw notFound("Account");
 	const refusal = sharedSesRefusal(account);

@@ -2,8 +2,12 @@
 import { createRouter } from "../../env.ts";
 import { requireFullAccess } from "../../middleware/auth.ts";
 import { getAccount } from "./get.ts";
+import { getReputation } from "./reputation.ts";
 import { verificationRequestRoutes } from "./verification-request.ts";
 
 export const accountRouter = createRouter();
 accountRouter.use(requireFullAccess);
-accountRouter.route("/", getAccount).route("/", verificationRequestRoutes);
+accountRouter
+	.route("/", getAccount)
+	.route("/", getReputation)
+	.route("/", verificationRequestRoutes);

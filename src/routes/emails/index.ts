@@ -3,6 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import { createRouter } from "../../env.ts";
 import { ApiError } from "../../lib/errors.ts";
 import { requireFullAccess } from "../../middleware/auth.ts";
+import { idempotency } from "../../middleware/idempotency.ts";
 import { getEmail } from "./get.ts";
 import { listEmailsRoute } from "./list.ts";
 import { MAX_REQUEST_BYTES } from "./schemas.ts";
@@ -22,6 +23,8 @@ const limitBody = bodyLimit({
 
 export const emailsRouter = createRouter();
 emailsRouter.post("/*", limitBody);
+emailsRouter.post("/", idempotency("POST /emails"));
+emailsRouter.post("/batch", idempotency("POST /emails/batch"));
 emailsRouter.get("/*", requireFullAccess);
 emailsRouter
 	.route("/", sendEmail)

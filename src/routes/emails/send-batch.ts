@@ -5,8 +5,12 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { createDb } from "../../db/client.ts";
-import { acceptEmails, type EmailInput } from "../../domain/sending.ts";
+import {
+	acceptEmails,
+	type EmailInput,
+	rateLimitHeaders,
+	sendingDeps,
+} from "../../domain/sending.ts";
 import { type AppEnv, createRouter, describeZodError } from "../../env.ts";
 import { ApiError } from "../../lib/errors.ts";
 import { commonErrors, errorResponse } from "../shared-schemas.ts";
@@ -37,6 +41,9 @@ const route = createRoute({
 		...commonErrors,
 		403: errorResponse("Invalid key, domain not verified, or account suspended"),
 		413: errorResponse("Request body over 10 MiB"),
+		429: errorResponse(
+			"Over the request rate (rate_limit_exceeded) or the monthly quota (monthly_quota_exceeded)",
+		),
 		503: errorResponse("Briefly unavailable; nothing was accepted"),
 	},
 });
@@ -69,12 +76,15 @@ async function sendBatch(c: Context<AppEnv>, items: Item[], mode: "strict" | "pe
 	if (mode === "strict" && firstInvalid)
 		throw new ApiError("validation_error", firstInvalid.message, 422);
 
-	const results = await acceptEmails(
-		{ db: createDb(c.env.DB), queue: c.env.SEND_QUEUE },
-		c.get("caller"),
+	const caller = c.get("caller");
+	const { results, rate } = await acceptEmails(
+		sendingDeps(c.env, caller.accountId, (work) => c.executionCtx.waitUntil(work)),
+		caller,
 		valid.map((v) => v.email),
 		mode === "strict" ? "all-or-nothing" : "each-on-its-own",
 	);
+	if (rate)
+		for (const [name, value] of Object.entries(rateLimitHeaders(rate))) c.header(name, value);
 	const data: { id: string; warnings: { code: string; message: string }[] }[] = [];
 	const errors = invalid.map(({ index, message }) => ({ index, message }));
 	results.forEach((result, i) => {

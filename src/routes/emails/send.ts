@@ -1,6 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
-import { createDb } from "../../db/client.ts";
-import { acceptEmails } from "../../domain/sending.ts";
+import { acceptEmails, rateLimitHeaders, sendingDeps } from "../../domain/sending.ts";
 import { createRouter } from "../../env.ts";
 import { commonErrors, errorResponse } from "../shared-schemas.ts";
 import { SendEmailBody, SendEmailResponse } from "./schemas.ts";
@@ -20,17 +19,24 @@ const route = createRoute({
 		...commonErrors,
 		403: errorResponse("Invalid key, domain not verified, or account suspended"),
 		413: errorResponse("Request body over 10 MiB"),
+		429: errorResponse(
+			"Over the request rate (rate_limit_exceeded) or the monthly quota (monthly_quota_exceeded)",
+		),
 		503: errorResponse("Briefly unavailable; nothing was accepted"),
 	},
 });
 
 export const sendEmail = createRouter().openapi(route, async (c) => {
-	const [result] = await acceptEmails(
-		{ db: createDb(c.env.DB), queue: c.env.SEND_QUEUE },
-		c.get("caller"),
+	const caller = c.get("caller");
+	const { results, rate } = await acceptEmails(
+		sendingDeps(c.env, caller.accountId, (work) => c.executionCtx.waitUntil(work)),
+		caller,
 		[c.req.valid("json")],
 		"all-or-nothing",
 	);
+	const [result] = results;
 	if (!result || result.kind === "rejected") throw result?.error;
+	if (rate)
+		for (const [name, value] of Object.entries(rateLimitHeaders(rate))) c.header(name, value);
 	return c.json({ id: result.id, warnings: result.warnings }, 200);
 });

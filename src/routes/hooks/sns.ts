@@ -12,6 +12,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { createDb } from "../../db/client.ts";
 import { applyFeedback } from "../../domain/feedback.ts";
 import { parseSesNotification } from "../../domain/ses-notifications.ts";
+import { recordReputation } from "../../domain/suspension.ts";
 import { type Bindings, createRouter } from "../../env.ts";
 import { ApiError } from "../../lib/errors.ts";
 import {
@@ -138,11 +139,24 @@ export const snsHook = createRouter().openapi(route, async (c) => {
 				console.warn("sns: not an SES event, acknowledged", message.MessageId, parsed.reason);
 				return c.json({ status: "ignored" as const }, 200);
 			}
-			const outcome = await applyFeedback(createDb(c.env.DB), parsed.event, {
+			const db = createDb(c.env.DB);
+			const outcome = await applyFeedback(db, parsed.event, {
 				snsMessageId: message.MessageId,
 				topicArn: message.TopicArn,
 				raw: message.Message,
 			});
+			if (outcome.kind === "applied" || outcome.kind === "duplicate") {
+				// If the guard cannot count it now, answer 503: SNS retries, the D1 part is then a
+				// no-op and the guard counts each event key once.
+				await recordReputation(c.env, db, outcome.accountId, outcome.reputation).catch((cause) => {
+					console.error("sns: account guard unavailable", cause);
+					throw new ApiError(
+						"service_unavailable",
+						"Could not record the event's reputation; SNS will retry.",
+						503,
+					);
+				});
+			}
 			return c.json(
 				{ status: outcome.kind === "applied" ? ("processed" as const) : outcome.kind },
 				200,

@@ -1,0 +1,156 @@
+/**
+ * Retention (SPEC §11): deletes what SendFleet keeps for a limited time, in bounded batches that
+ * fit in one cron invocation and continue on the next one.
+ *
+ * - emails older than 90 days, with their content (it is in the row) and all their events,
+ *   matched by email id so an event recorded later (a complaint days after the send) goes too;
+ * - events older than 90 days by their own id (orphans whose email is already gone) and
+ *   unmatched feedback notifications older than 90 days;
+ * - expired dashboard sessions, login-failure counters whose window started over a day ago,
+ *   and idempotency keys past their 24 hours.
+ *
+ * Every delete takes the oldest rows below a bound through an index with `LIMIT` (see
+ * src/db/queries/retention.ts), so a batch costs the same on a table of a thousand rows or a
+ * hundred million, and a run that stops early leaves nothing to remember: the next run starts
+ * again from the oldest row. The tables take turns, one batch each per round, so a backlog in
+ * one (a first purge of millions of emails) never starves the others.
+ *
+ * Schedule: the five-minute cron, after its other jobs (src/cron/index.ts). Frequent short runs
+ * keep each run's load on D1, which executes one query at a time per database, small and even;
+ * at the budget below a run deletes up to 200 batches of 1,000 emails, about 57 million emails
+ * a day, far beyond what the shared SES account sends.
+ *
+ * The budget, and where the numbers come from:
+ * - BATCH_SIZE = 1,000 rows (emails, with their events): each batch is one short transaction,
+ *   tens of milliseconds on the benchmark's million rows (`npm run bench`), far from D1's
+ *   30-second limit per query; every statement binds 2 parameters (D1 allows 100) and is a few
+ *   hundred bytes long (D1 allows 100 KB). https://developers.cloudflare.com/d1/platform/limits/
+ * - MAX_STATEMENTS = 400 per run: D1 allows 1,000 queries per Worker invocation on Workers Paid
+ *   (same page; 50 on Free), and the cron's other jobs in the same invocation use a few dozen
+ *   (up to 25 domain updates, the stuck-email scan).
+ * - MAX_MILLIS = 20 s: no batch starts after 20 s of wall time. A Cron Trigger may run for 15
+ *   minutes of wall time and 30 s of CPU by default
+ *   (https://developers.cloudflare.com/workers/platform/limits/); waiting on D1 uses no CPU, so
+ *   the CPU limit is far away, and 20 s ends every run long before the next one starts.
+ */
+import type { Db } from "../db/client.ts";
+import { deleteExpiredIdempotencyKeys, IDEMPOTENCY_KEY_TTL } from "../db/queries/idempotency.ts";
+import {
+	deleteOldestEmailsWithEvents,
+	deleteOldestEvents,
+	deleteOldestUnmatchedNotifications,
+	deleteStaleLoginFailures,
+} from "../db/queries/retention.ts";
+import { deleteExpiredSessions } from "../db/queries/users.ts";
+import { idFloor } from "../lib/ids.ts";
+import { DAY } from "../lib/time.ts";
+
+/** Emails, events and unmatched notifications are kept 90 days (SPEC §11, every plan). */
+export const RETENTION = 90 * DAY;
+/** Login throttling counts failures over 15 minutes; a day-old window is long over. */
+export const LOGIN_FAILURE_RETENTION = DAY;
+
+export const BATCH_SIZE = 1000;
+export const MAX_STATEMENTS = 400;
+export const MAX_MILLIS = 20_000;
+
+export interface PurgeOptions {
+	/** The time the cutoffs are computed from (epoch ms). */
+	now?: number;
+	batchSize?: number;
+	maxStatements?: number;
+	maxMillis?: number;
+}
+
+export interface PurgeReport {
+	emails: number;
+	/** Events deleted with their emails plus orphan events. */
+	events: number;
+	unmatchedNotifications: number;
+	sessions: number;
+	loginFailures: number;
+	idempotencyKeys: number;
+	/** SQL statements run (a batch of the events and their emails counts 2). */
+	statements: number;
+	/** Transactions run: D1 batches and single statements. */
+	batches: number;
+	/** True when nothing due remains; false when the budget ran out first. */
+	finished: boolean;
+}
+
+type Counter = Exclude<keyof PurgeReport, "statements" | "batches" | "finished">;
+
+interface Task {
+	statements: number;
+	/** Runs one batch; returns how many of its `limit` rows it found. */
+	run(limit: number, report: PurgeReport): Promise<number>;
+}
+
+function single(counter: Counter, del: (limit: number) => Promise<number>): Task {
+	return {
+		statements: 1,
+		async run(limit, report) {
+			const deleted = await del(limit);
+			report[counter] += deleted;
+			return deleted;
+		},
+	};
+}
+
+export async function purgeExpiredData(db: Db, options: PurgeOptions = {}): Promise<PurgeReport> {
+	const now = options.now ?? Date.now();
+	const batchSize = options.batchSize ?? BATCH_SIZE;
+	const maxStatements = options.maxStatements ?? MAX_STATEMENTS;
+	const stopAt = Date.now() + (options.maxMillis ?? MAX_MILLIS);
+	const retainedFrom = idFloor(now - RETENTION);
+
+	const pending: Task[] = [
+		{
+			statements: 2,
+			async run(limit, report) {
+				const deleted = await deleteOldestEmailsWithEvents(db, retainedFrom, limit);
+				report.emails += deleted.emails;
+				report.events += deleted.events;
+				return deleted.emails;
+			},
+		},
+		single("events", (limit) => deleteOldestEvents(db, retainedFrom, limit)),
+		single("unmatchedNotifications", (limit) =>
+			deleteOldestUnmatchedNotifications(db, retainedFrom, limit),
+		),
+		single("sessions", (limit) => deleteExpiredSessions(db, now, limit)),
+		single("loginFailures", (limit) =>
+			deleteStaleLoginFailures(db, now - LOGIN_FAILURE_RETENTION, limit),
+		),
+		single("idempotencyKeys", (limit) =>
+			deleteExpiredIdempotencyKeys(db, now - IDEMPOTENCY_KEY_TTL, limit),
+		),
+	];
+	const report: PurgeReport = {
+		emails: 0,
+		events: 0,
+		unmatchedNotifications: 0,
+		sessions: 0,
+		loginFailures: 0,
+		idempotencyKeys: 0,
+		statements: 0,
+		batches: 0,
+		finished: false,
+	};
+
+	// Round robin: one batch per unfinished task per round. A task is done when a batch finds
+	// fewer rows than it may delete.
+	while (pending.length > 0) {
+		for (const task of [...pending]) {
+			if (report.statements + task.statements > maxStatements || Date.now() >= stopAt) {
+				return report;
+			}
+			const found = await task.run(batchSize, report);
+			report.statements += task.statements;
+			report.batches += 1;
+			if (found < batchSize) pending.splice(pending.indexOf(task), 1);
+		}
+	}
+	report.finished = true;
+	return report;
+}

@@ -1,0 +1,106 @@
+/**
+ * The retention purge's deletes (src/cron/purge.ts). Each one picks the oldest rows below a
+ * bound through a primary-key or index range with `ORDER BY … LIMIT` in a subquery, so a call
+ * touches at most `limit` rows (plus the events of those emails) however large the table is,
+ * never scans it and never uses OFFSET; the next call simply continues from the new oldest row.
+ *
+ * Ids are UUIDv7 (src/lib/ids.ts): `id < idFloor(t)` is exactly "created before t", a range on
+ * the primary key's index.
+ */
+import { asc, inArray, lt } from "drizzle-orm";
+import type { Db } from "../client.ts";
+import { emailEvents, emails, loginFailures, unmatchedNotifications } from "../schema.ts";
+
+/**
+ * Deletes the `limit` oldest emails with ids below `beforeId` and every event of those emails
+ * (by `email_id`, so an event recorded after the bound, such as a late complaint, goes with its
+ * email). One D1 batch, so one transaction: both deletes commit or neither does. The events go
+ * first, while the subquery still finds their emails; both subqueries read the same rows.
+ */
+export async function deleteOldestEmailsWithEvents(
+	db: Db,
+	beforeId: string,
+	limit: number,
+): Promise<{ emails: number; events: number }> {
+	const oldest = () =>
+		db
+			.select({ id: emails.id })
+			.from(emails)
+			.where(lt(emails.id, beforeId))
+			.orderBy(asc(emails.id))
+			.limit(limit);
+	const [events, gone] = await db.batch([
+		db.delete(emailEvents).where(inArray(emailEvents.emailId, oldest())),
+		db.delete(emails).where(inArray(emails.id, oldest())),
+	]);
+	return { emails: gone.meta.changes, events: events.meta.changes };
+}
+
+/**
+ * Events whose own id is below `beforeId` whatever their email: those whose email is already
+ * gone (orphans). An event is recorded after its email, so an event this old belongs to an
+ * email that is older still and due for deletion anyway.
+ */
+export async function deleteOldestEvents(db: Db, beforeId: string, limit: number): Promise<number> {
+	const result = await db
+		.delete(emailEvents)
+		.where(
+			inArray(
+				emailEvents.id,
+				db
+					.select({ id: emailEvents.id })
+					.from(emailEvents)
+					.where(lt(emailEvents.id, beforeId))
+					.orderBy(asc(emailEvents.id))
+					.limit(limit),
+			),
+		);
+	return result.meta.changes;
+}
+
+/** Feedback notifications that matched no email, kept for diagnosis until `beforeId`. */
+export async function deleteOldestUnmatchedNotifications(
+	db: Db,
+	beforeId: string,
+	limit: number,
+): Promise<number> {
+	const result = await db
+		.delete(unmatchedNotifications)
+		.where(
+			inArray(
+				unmatchedNotifications.id,
+				db
+					.select({ id: unmatchedNotifications.id })
+					.from(unmatchedNotifications)
+					.where(lt(unmatchedNotifications.id, beforeId))
+					.orderBy(asc(unmatchedNotifications.id))
+					.limit(limit),
+			),
+		);
+	return result.meta.changes;
+}
+
+/**
+ * Login-failure counters whose window started before `before` (epoch ms). `first_at` has no
+ * index, so this reads the table until it finds `limit` such rows; the table holds one row per
+ * throttled key (an email, an IP) and this purge keeps it to about a day of them.
+ */
+export async function deleteStaleLoginFailures(
+	db: Db,
+	before: number,
+	limit: number,
+): Promise<number> {
+	const result = await db
+		.delete(loginFailures)
+		.where(
+			inArray(
+				loginFailures.key,
+				db
+					.select({ key: loginFailures.key })
+					.from(loginFailures)
+					.where(lt(loginFailures.firstAt, before))
+					.limit(limit),
+			),
+		);
+	return result.meta.changes;
+}

@@ -1,0 +1,302 @@
+/**
+ * AccountGuard: one Durable Object per account (SQLite storage, RPC methods, no HTTP) that
+ * protects the shared SES reputation and meters the plan in real time. A Durable Object runs
+ * one call at a time and its SQLite writes are synchronous, so concurrent requests can never
+ * overshoot the quota or race a suspension.
+ *
+ * It keeps:
+ * - the monthly usage (recipients per calendar month, UTC);
+ * - a rolling 7-day window in hourly buckets of recipients sent, hard bounces and complaints;
+ *   each bounce or complaint is counted once (by its event key), whatever SNS redelivers;
+ * - the suspension, decided here the moment the figures cross a threshold;
+ * - a token bucket for the account's request rate (in memory: a restart merely refills it).
+ * An alarm prunes buckets and event keys that left the window.
+ */
+import { DurableObject } from "cloudflare:workers";
+import type { Plan } from "../db/schema.ts";
+import { PLAN_LIMITS } from "../domain/plans.ts";
+import { judge, REPUTATION_WINDOW_HOURS, type ReputationFigures } from "../domain/reputation.ts";
+import { HOUR } from "../lib/time.ts";
+
+export interface Suspension {
+	reason: string;
+	at: number;
+	figures: ReputationFigures;
+}
+
+export interface RateLimitState {
+	limit: number;
+	remaining: number;
+	/** Seconds until the bucket is full again. */
+	resetSeconds: number;
+}
+
+export type Admission =
+	| { kind: "admitted"; rate: RateLimitState; used: number; quota: number }
+	/** `newly`: this call decided it (the figures reached the 50-send minimum); announce it. */
+	| { kind: "suspended"; suspension: Suspension; newly: boolean }
+	| { kind: "rate_limited"; rate: RateLimitState; retryAfterSeconds: number }
+	| { kind: "quota_exceeded"; used: number; quota: number; requested: number; resetsAt: number };
+
+export interface FeedbackEvent {
+	/** Unique per event and recipient (the SNS message id and the address). */
+	key: string;
+	kind: "hard_bounce" | "complaint";
+	at: number;
+}
+
+const hourOf = (t: number) => Math.floor(t / HOUR);
+const monthOf = (t: number) => new Date(t).toISOString().slice(0, 7);
+const nextMonth = (t: number) => {
+	const d = new Date(t);
+	return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+};
+
+export class AccountGuard extends DurableObject<Env> {
+	private tokens = 0;
+	private tokensAt = 0;
+	private tokensPlan: Plan | null = null;
+
+	constructor(ctx: DurableObjectState, env: Env) {
+		super(ctx, env);
+		ctx.blockConcurrencyWhile(async () => {
+			this.sql(`CREATE TABLE IF NOT EXISTS buckets (
+				hour INTEGER PRIMARY KEY, sends INTEGER NOT NULL DEFAULT 0,
+				hard_bounces INTEGER NOT NULL DEFAULT 0, complaints INTEGER NOT NULL DEFAULT 0)`);
+			this.sql(
+				"CREATE TABLE IF NOT EXISTS usage (month TEXT PRIMARY KEY, recipients INTEGER NOT NULL)",
+			);
+			this.sql(
+				"CREATE TABLE IF NOT EXISTS seen_events (key TEXT PRIMARY KEY, at INTEGER NOT NULL)",
+			);
+			this.sql("CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+		});
+	}
+
+	private sql(query: string, ...bindings: (string | number | null)[]) {
+		return this.ctx.storage.sql.exec(query, ...bindings);
+	}
+
+	private getState<T>(key: string): T | null {
+		const row = this.sql("SELECT value FROM state WHERE key = ?", key).toArray()[0];
+		return row ? (JSON.parse(String(row.value)) as T) : null;
+	}
+
+	private setState(key: string, value: unknown) {
+		if (value === null) this.sql("DELETE FROM state WHERE key = ?", key);
+		else
+			this.sql(
+				"INSERT OR REPLACE INTO state (key, value) VALUES (?, ?)",
+				key,
+				JSON.stringify(value),
+			);
+	}
+
+	/** Takes one request token; the bucket refills at the plan's rate up to its burst. */
+	private takeToken(plan: Plan, now: number): { ok: boolean; rate: RateLimitState } {
+		const { requestsPerSecond: perSecond, requestBurst: burst } = PLAN_LIMITS[plan];
+		if (this.tokensPlan !== plan) {
+			this.tokens = burst;
+			this.tokensAt = now;
+			this.tokensPlan = plan;
+		}
+		this.tokens = Math.min(burst, this.tokens + ((now - this.tokensAt) / 1000) * perSecond);
+		this.tokensAt = now;
+		const ok = this.tokens >= 1;
+		if (ok) this.tokens -= 1;
+		return {
+			ok,
+			rate: {
+				limit: burst,
+				remaining: Math.floor(this.tokens),
+				resetSeconds: Math.ceil((burst - this.tokens) / perSecond),
+			},
+		};
+	}
+
+	/** The rate limit alone, for the API's other endpoints. */
+	async hit(plan: Plan, now = Date.now()): Promise<{ ok: boolean; rate: RateLimitState }> {
+		return this.takeToken(plan, now);
+	}
+
+	/**
+	 * One call per send request: admits or refuses it as a whole (suspended, over the request
+	 * rate, over the monthly quota) and, when admitted, records its recipients.
+	 */
+	async admit(request: {
+		plan: Plan;
+		/** Every recipient: the quota counts them all. */
+		recipients: number;
+		/** Recipients that count for reputation (SES's mailbox simulator does not). */
+		reputationRecipients: number;
+		now?: number;
+	}): Promise<Admission> {
+		const now = request.now ?? Date.now();
+		const suspension = this.getState<Suspension>("suspension");
+		if (suspension) return { kind: "suspended", suspension, newly: false };
+		// Bounces alone cannot suspend below 50 sends; the send that reaches 50 can make the
+		// figures cross, and the next request is then refused here.
+		const verdict = judge(this.figures(now));
+		if (verdict.suspend) {
+			const decided: Suspension = { reason: verdict.reason, at: now, figures: this.figures(now) };
+			this.setState("suspension", decided);
+			return { kind: "suspended", suspension: decided, newly: true };
+		}
+
+		const token = this.takeToken(request.plan, now);
+		if (!token.ok) return { kind: "rate_limited", rate: token.rate, retryAfterSeconds: 1 };
+
+		const month = monthOf(now);
+		const used = Number(
+			this.sql("SELECT recipients FROM usage WHERE month = ?", month).toArray()[0]?.recipients ?? 0,
+		);
+		const quota = PLAN_LIMITS[request.plan].monthlyEmails;
+		if (used + request.recipients > quota) {
+			return {
+				kind: "quota_exceeded",
+				used,
+				quota,
+				requested: request.recipients,
+				resetsAt: nextMonth(now),
+			};
+		}
+		this.sql(
+			"INSERT INTO usage (month, recipients) VALUES (?, ?) ON CONFLICT(month) DO UPDATE SET recipients = recipients + excluded.recipients",
+			month,
+			request.recipients,
+		);
+		this.addToBucket(hourOf(now), "sends", request.reputationRecipients);
+		await this.ensureAlarm(now);
+		return { kind: "admitted", rate: token.rate, used: used + request.recipients, quota };
+	}
+
+	/** Gives back an admission whose emails could not be stored after all. */
+	async release(request: {
+		recipients: number;
+		reputationRecipients: number;
+		at: number;
+	}): Promise<void> {
+		this.sql(
+			"UPDATE usage SET recipients = MAX(0, recipients - ?) WHERE month = ?",
+			request.recipients,
+			monthOf(request.at),
+		);
+		this.sql(
+			"UPDATE buckets SET sends = MAX(0, sends - ?) WHERE hour = ?",
+			request.reputationRecipients,
+			hourOf(request.at),
+		);
+	}
+
+	private addToBucket(
+		hour: number,
+		column: "sends" | "hard_bounces" | "complaints",
+		amount: number,
+	) {
+		if (amount <= 0) return;
+		this.sql(
+			`INSERT INTO buckets (hour, ${column}) VALUES (?, ?) ON CONFLICT(hour) DO UPDATE SET ${column} = ${column} + excluded.${column}`,
+			hour,
+			amount,
+		);
+	}
+
+	/** The 7-day figures since the window's start (a reinstatement restarts it). */
+	figures(now = Date.now()): ReputationFigures {
+		const from = Math.max(
+			hourOf(now) - REPUTATION_WINDOW_HOURS + 1,
+			hourOf(this.getState<number>("window_start") ?? 0),
+		);
+		const row = this.sql(
+			"SELECT COALESCE(SUM(sends), 0) AS sends, COALESCE(SUM(hard_bounces), 0) AS hb, COALESCE(SUM(complaints), 0) AS c FROM buckets WHERE hour >= ?",
+			from,
+		).toArray()[0];
+		return {
+			sends: Number(row?.sends ?? 0),
+			hardBounces: Number(row?.hb ?? 0),
+			complaints: Number(row?.c ?? 0),
+		};
+	}
+
+	/**
+	 * Counts bounces and complaints (each event key once) and suspends the account the moment
+	 * the figures cross a threshold. Answers the suspension when this call caused it.
+	 */
+	async recordFeedback(
+		events: FeedbackEvent[],
+		now = Date.now(),
+	): Promise<{ newlySuspended: Suspension | null; counted: number }> {
+		const windowStart = this.getState<number>("window_start") ?? 0;
+		let counted = 0;
+		for (const event of events) {
+			const hour = hourOf(event.at);
+			if (event.at < windowStart || hour <= hourOf(now) - REPUTATION_WINDOW_HOURS) continue;
+			const fresh =
+				this.sql("INSERT OR IGNORE INTO seen_events (key, at) VALUES (?, ?)", event.key, event.at)
+					.rowsWritten > 0;
+			if (!fresh) continue;
+			this.addToBucket(hour, event.kind === "hard_bounce" ? "hard_bounces" : "complaints", 1);
+			counted++;
+		}
+		await this.ensureAlarm(now);
+		if (this.getState<Suspension>("suspension")) return { newlySuspended: null, counted };
+		const figures = this.figures(now);
+		const verdict = judge(figures);
+		if (!verdict.suspend) return { newlySuspended: null, counted };
+		const suspension: Suspension = { reason: verdict.reason, at: now, figures };
+		this.setState("suspension", suspension);
+		return { newlySuspended: suspension, counted };
+	}
+
+	async reputation(now = Date.now()): Promise<{
+		figures: ReputationFigures;
+		suspension: Suspension | null;
+		windowStart: number | null;
+	}> {
+		return {
+			figures: this.figures(now),
+			suspension: this.getState<Suspension>("suspension"),
+			windowStart: this.getState<number>("window_start"),
+		};
+	}
+
+	/**
+	 * Staff reinstatement: lifts the suspension and restarts the window, so the same old events
+	 * cannot suspend the account again. Answers the suspension that was lifted.
+	 */
+	async reinstate(now = Date.now()): Promise<Suspension | null> {
+		const lifted = this.getState<Suspension>("suspension");
+		this.setState("suspension", null);
+		// Everything before `now` is forgotten: its buckets go, and events older than it are
+		// ignored when SNS redelivers them (their keys stay known until they leave the window).
+		this.setState("window_start", now);
+		this.sql("DELETE FROM buckets");
+		return lifted;
+	}
+
+	/** Monthly usage so far (recipients), for the account page. */
+	async usage(now = Date.now()): Promise<number> {
+		return Number(
+			this.sql("SELECT recipients FROM usage WHERE month = ?", monthOf(now)).toArray()[0]
+				?.recipients ?? 0,
+		);
+	}
+
+	private async ensureAlarm(now: number) {
+		if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(now + HOUR);
+	}
+
+	/** Hourly: drop what left the 7-day window (and usage older than last month). */
+	async alarm(): Promise<void> {
+		const now = Date.now();
+		const oldest = hourOf(now) - REPUTATION_WINDOW_HOURS + 1;
+		this.sql("DELETE FROM buckets WHERE hour < ?", oldest);
+		this.sql("DELETE FROM seen_events WHERE at < ?", oldest * HOUR);
+		this.sql(
+			"DELETE FROM usage WHERE month < ?",
+			monthOf(Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth() - 1, 1)),
+		);
+		const left = Number(this.sql("SELECT COUNT(*) AS n FROM buckets").toArray()[0]?.n ?? 0);
+		if (left > 0) await this.ctx.storage.setAlarm(now + HOUR);
+	}
+}

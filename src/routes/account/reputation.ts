@@ -1,0 +1,87 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { describeFigures, judge } from "../../domain/reputation.ts";
+import { guardFor } from "../../durable-objects/index.ts";
+import { createRouter } from "../../env.ts";
+import { toIsoOrNull } from "../../lib/time.ts";
+import { commonErrors } from "../shared-schemas.ts";
+
+const ReputationSchema = z
+	.object({
+		object: z.literal("reputation"),
+		window_days: z.number(),
+		window_start: z
+			.string()
+			.nullable()
+			.openapi({ description: "Set when a reinstatement restarted the window" }),
+		sends: z
+			.number()
+			.int()
+			.openapi({ description: "Recipients sent in the window (SES's mailbox simulator excluded)" }),
+		hard_bounces: z.number().int(),
+		complaints: z.number().int(),
+		bounce_rate: z.number(),
+		complaint_rate: z.number(),
+		thresholds: z.object({
+			min_sends: z.number().int(),
+			bounce_rate: z.number(),
+			complaint_rate: z.number(),
+		}),
+		headroom: z.object({
+			hard_bounces_before_suspension: z.number().int().nullable(),
+			complaints_before_suspension: z.number().int().nullable(),
+		}),
+		suspended: z.boolean(),
+		suspension_reason: z.string().nullable(),
+	})
+	.openapi("Reputation");
+
+const route = createRoute({
+	method: "get",
+	path: "/reputation",
+	summary:
+		"The rolling 7-day bounce and complaint figures, the thresholds, and how close the account is",
+	responses: {
+		200: {
+			description: "The figures",
+			content: { "application/json": { schema: ReputationSchema } },
+		},
+		...commonErrors,
+	},
+});
+
+/**
+ * How many more of `kind` (with no more sends) would cross that kind's threshold on its own;
+ * null below 50 sends, where nothing suspends.
+ */
+function headroom(
+	figures: { sends: number; hardBounces: number; complaints: number },
+	kind: "hardBounces" | "complaints",
+) {
+	if (figures.sends < 50) return null;
+	const alone = { sends: figures.sends, hardBounces: 0, complaints: 0 };
+	for (let more = 0; more <= figures.sends; more++) {
+		if (judge({ ...alone, [kind]: figures[kind] + more }).suspend) return more;
+	}
+	return null;
+}
+
+export const getReputation = createRouter().openapi(route, async (c) => {
+	const { figures, suspension, windowStart } = await guardFor(
+		c.env,
+		c.get("caller").accountId,
+	).reputation();
+	return c.json(
+		{
+			object: "reputation" as const,
+			...describeFigures(figures),
+			window_start: toIsoOrNull(windowStart),
+			headroom: {
+				hard_bounces_before_suspension: headroom(figures, "hardBounces"),
+				complaints_before_suspension: headroom(figures, "complaints"),
+			},
+			suspended: suspension !== null,
+			suspension_reason: suspension?.reason ?? null,
+		},
+		200,
+	);
+});

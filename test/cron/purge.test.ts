@@ -1,0 +1,402 @@
+import { createScheduledController } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { inArray } from "drizzle-orm";
+import { beforeEach, describe, expect, it } from "vitest";
+import { EVERY_FIVE_MINUTES } from "../../src/cron/index.ts";
+import { type PurgeOptions, purgeExpiredData, RETENTION } from "../../src/cron/purge.ts";
+import {
+	insertEmailsStatements,
+	insertEventsStatements,
+	runBatch,
+} from "../../src/db/queries/emails.ts";
+import {
+	emailEvents,
+	emails,
+	idempotencyKeys,
+	loginFailures,
+	sessions,
+	unmatchedNotifications,
+	users,
+} from "../../src/db/schema.ts";
+import type { Bindings } from "../../src/env.ts";
+import worker from "../../src/index.ts";
+import { idFloor, uuidv7 } from "../../src/lib/ids.ts";
+import { DAY, HOUR, MINUTE } from "../../src/lib/time.ts";
+import { db } from "../helpers/factories.ts";
+
+/**
+ * A UUIDv7 created at `time`, as the app makes them. `uuidv7(time)` itself cannot go back in
+ * time: to keep ids increasing it issues a time earlier than its last one as that last one.
+ */
+function uuidv7At(time: number): string {
+	return `${idFloor(time).slice(0, 14)}${uuidv7().slice(14)}`;
+}
+
+const ACCOUNT = "00000000-0000-7000-8000-00000000c0de";
+const DOMAIN = "00000000-0000-7000-8000-00000000d0e5";
+
+async function insertEmail(createdAt: number): Promise<string> {
+	const id = uuidv7At(createdAt);
+	await runBatch(
+		db(),
+		insertEmailsStatements(db(), [
+			{
+				id,
+				accountId: ACCOUNT,
+				domainId: DOMAIN,
+				from: "Acme <hello@acme.test>",
+				to: ["someone@example.org"],
+				subject: "Receipt",
+				html: "<p>Private content</p>",
+				text: "Private content",
+				// Delivered, so the five-minute cron's stuck-email sweep leaves them alone.
+				status: "sent",
+				lastEvent: "delivered",
+				createdAt,
+			},
+		]),
+	);
+	return id;
+}
+
+async function insertEvent(emailId: string, createdAt: number, type = "delivered") {
+	const id = uuidv7At(createdAt);
+	await runBatch(
+		db(),
+		insertEventsStatements(db(), [
+			{ id, emailId, accountId: ACCOUNT, type, occurredAt: createdAt, createdAt },
+		]),
+	);
+	return id;
+}
+
+async function insertUnmatched(createdAt: number) {
+	const id = uuidv7At(createdAt);
+	await db()
+		.insert(unmatchedNotifications)
+		.values({ id, snsMessageId: id, topicArn: "arn:test", payload: "{}", createdAt });
+	return id;
+}
+
+let sessionUser: string | undefined;
+
+async function insertSession(expiresAt: number) {
+	if (!sessionUser) {
+		sessionUser = uuidv7();
+		await db()
+			.insert(users)
+			.values({
+				id: sessionUser,
+				email: `purge-${sessionUser}@example.org`,
+				passwordHash: "x",
+				accountId: ACCOUNT,
+				createdAt: Date.now(),
+			});
+	}
+	const id = uuidv7();
+	await db()
+		.insert(sessions)
+		.values({
+			id,
+			tokenHash: id,
+			csrfToken: id,
+			userId: sessionUser,
+			createdAt: expiresAt - 14 * DAY,
+			expiresAt,
+		});
+	return id;
+}
+
+async function insertLoginFailure(firstAt: number) {
+	const key = `ip:${uuidv7()}`;
+	await db().insert(loginFailures).values({ key, count: 3, firstAt });
+	return key;
+}
+
+async function insertIdempotencyKey(createdAt: number) {
+	const key = uuidv7();
+	await db().insert(idempotencyKeys).values({
+		accountId: ACCOUNT,
+		key,
+		endpoint: "POST /emails",
+		requestHash: "hash",
+		responseStatus: 200,
+		responseBody: "{}",
+		createdAt,
+	});
+	return key;
+}
+
+async function existing(table: typeof emails | typeof emailEvents, ids: string[]) {
+	const rows = await db().select({ id: table.id }).from(table).where(inArray(table.id, ids));
+	return rows.map((r) => r.id).sort();
+}
+
+const sorted = (ids: string[]) => [...ids].sort();
+
+/** Runs the purge until it reports finished: a clean slate of nothing due. */
+async function drain(options: PurgeOptions = {}) {
+	for (let run = 0; run < 100; run++) {
+		if ((await purgeExpiredData(db(), options)).finished) return;
+	}
+	throw new Error("the purge did not finish in 100 runs");
+}
+
+const NOTHING = {
+	emails: 0,
+	events: 0,
+	unmatchedNotifications: 0,
+	sessions: 0,
+	loginFailures: 0,
+	idempotencyKeys: 0,
+};
+
+describe("purgeExpiredData", () => {
+	// Storage is shared by the tests of this file: start each one with nothing due, so the
+	// counts below are exactly this test's rows.
+	beforeEach(() => drain());
+
+	it("deletes emails older than 90 days with all their events, even later ones, and keeps the rest", async () => {
+		const now = Date.now();
+		const cutoff = now - RETENTION;
+		const old = await insertEmail(now - 91 * DAY);
+		const oldEvents = [
+			await insertEvent(old, now - 91 * DAY, "sent"),
+			await insertEvent(old, now - 91 * DAY + MINUTE, "delivered"),
+			// A complaint two days after the send: younger than 90 days, gone with its email.
+			await insertEvent(old, now - 89 * DAY, "complained"),
+		];
+		const justOld = await insertEmail(cutoff - 1);
+		const justOldEvent = await insertEvent(justOld, cutoff - 1);
+		const atCutoff = await insertEmail(cutoff);
+		const atCutoffEvent = await insertEvent(atCutoff, cutoff);
+		const recent = await insertEmail(now - 89 * DAY);
+		const recentEvent = await insertEvent(recent, now - 89 * DAY);
+
+		const report = await purgeExpiredData(db(), { now });
+
+		expect(report).toEqual({
+			...NOTHING,
+			emails: 2,
+			events: 4,
+			statements: 7,
+			batches: 6,
+			finished: true,
+		});
+		expect(await existing(emails, [old, justOld, atCutoff, recent])).toEqual(
+			sorted([atCutoff, recent]),
+		);
+		expect(
+			await existing(emailEvents, [...oldEvents, justOldEvent, atCutoffEvent, recentEvent]),
+		).toEqual(sorted([atCutoffEvent, recentEvent]));
+	});
+
+	it("deletes orphan events and unmatched notifications older than 90 days", async () => {
+		const now = Date.now();
+		const gone = uuidv7At(now - 200 * DAY); // an email purged long ago
+		const orphanOld = await insertEvent(gone, now - 91 * DAY, "complained");
+		const orphanRecent = await insertEvent(gone, now - 89 * DAY, "complained");
+		const unmatchedOld = await insertUnmatched(now - 91 * DAY);
+		const unmatchedRecent = await insertUnmatched(now - 89 * DAY);
+
+		const report = await purgeExpiredData(db(), { now });
+
+		expect(report).toEqual({
+			...NOTHING,
+			events: 1,
+			unmatchedNotifications: 1,
+			statements: 7,
+			batches: 6,
+			finished: true,
+		});
+		expect(await existing(emailEvents, [orphanOld, orphanRecent])).toEqual([orphanRecent]);
+		const unmatched = await db()
+			.select({ id: unmatchedNotifications.id })
+			.from(unmatchedNotifications)
+			.where(inArray(unmatchedNotifications.id, [unmatchedOld, unmatchedRecent]));
+		expect(unmatched).toEqual([{ id: unmatchedRecent }]);
+	});
+
+	it("deletes expired sessions, day-old login failures and idempotency keys past 24 hours", async () => {
+		const now = Date.now();
+		const expired = await insertSession(now - 1);
+		const live = await insertSession(now + HOUR);
+		const staleFailure = await insertLoginFailure(now - DAY - 1);
+		const recentFailure = await insertLoginFailure(now - DAY + MINUTE);
+		const expiredKey = await insertIdempotencyKey(now - DAY - 1);
+		const liveKey = await insertIdempotencyKey(now - DAY + MINUTE);
+
+		const report = await purgeExpiredData(db(), { now });
+
+		expect(report).toEqual({
+			...NOTHING,
+			sessions: 1,
+			loginFailures: 1,
+			idempotencyKeys: 1,
+			statements: 7,
+			batches: 6,
+			finished: true,
+		});
+		const leftSessions = await db()
+			.select({ id: sessions.id })
+			.from(sessions)
+			.where(inArray(sessions.id, [expired, live]));
+		expect(leftSessions).toEqual([{ id: live }]);
+		const leftFailures = await db()
+			.select({ key: loginFailures.key })
+			.from(loginFailures)
+			.where(inArray(loginFailures.key, [staleFailure, recentFailure]));
+		expect(leftFailures).toEqual([{ key: recentFailure }]);
+		const leftKeys = await db()
+			.select({ key: idempotencyKeys.key })
+			.from(idempotencyKeys)
+			.where(inArray(idempotencyKeys.key, [expiredKey, liveKey]));
+		expect(leftKeys).toEqual([{ key: liveKey }]);
+	});
+
+	it("stops at its statement budget with finished: false, oldest first, and the next run finishes", async () => {
+		const now = Date.now();
+		const old: string[] = [];
+		const events: string[] = [];
+		for (let i = 0; i < 5; i++) {
+			const id = await insertEmail(now - (120 - i) * DAY);
+			old.push(id);
+			// Recorded within the retention: only the email's own batch deletes it.
+			events.push(await insertEvent(id, now - 89 * DAY + i * MINUTE));
+		}
+		const recent = await insertEmail(now - DAY);
+
+		// Round 1: an email batch (2 statements) and one batch of each of the 5 other tables;
+		// round 2 needs 2 more statements than the 8 allowed.
+		const first = await purgeExpiredData(db(), { now, batchSize: 2, maxStatements: 8 });
+		expect(first).toEqual({
+			...NOTHING,
+			emails: 2,
+			events: 2,
+			statements: 7,
+			batches: 6,
+			finished: false,
+		});
+		expect(await existing(emails, [...old, recent])).toEqual(sorted([...old.slice(2), recent]));
+
+		const second = await purgeExpiredData(db(), { now, batchSize: 2 });
+		// Two email batches (2 and 1 emails), then every other table finds nothing.
+		expect(second).toEqual({
+			...NOTHING,
+			emails: 3,
+			events: 3,
+			statements: 9,
+			batches: 7,
+			finished: true,
+		});
+		expect(await existing(emails, [...old, recent])).toEqual([recent]);
+		expect(await existing(emailEvents, events)).toEqual([]);
+	});
+
+	it("starts no batch once its time budget is spent", async () => {
+		const now = Date.now();
+		const old = await insertEmail(now - 91 * DAY);
+		const report = await purgeExpiredData(db(), { now, maxMillis: 0 });
+		expect(report).toEqual({ ...NOTHING, statements: 0, batches: 0, finished: false });
+		expect(await existing(emails, [old])).toEqual([old]);
+	});
+
+	it("never touches an email inside its retention, its events or any other live row", async () => {
+		const now = Date.now();
+		const cutoff = now - RETENTION;
+		const keptEmails: string[] = [];
+		const keptEvents: string[] = [];
+		for (let i = 0; i < 4; i++) {
+			// Emails from the cutoff onwards, each with an event, and old ones in between.
+			const email = await insertEmail(cutoff + i * HOUR);
+			keptEmails.push(email);
+			keptEvents.push(await insertEvent(email, cutoff + i * HOUR + MINUTE));
+			await insertEvent(await insertEmail(cutoff - (i + 1) * HOUR), cutoff - (i + 1) * HOUR);
+		}
+		const keptUnmatched = await insertUnmatched(cutoff);
+		const keptSession = await insertSession(now);
+		const keptFailure = await insertLoginFailure(now - DAY);
+		const keptKey = await insertIdempotencyKey(now - DAY);
+		await insertUnmatched(cutoff - 1);
+		await insertSession(now - 1);
+		await insertLoginFailure(now - DAY - 1);
+		await insertIdempotencyKey(now - DAY - 1);
+
+		// One batch of one row per table per run: many runs, each ending mid-way.
+		const total = { ...NOTHING, statements: 0, batches: 0 };
+		let runs = 0;
+		for (let finished = false; !finished && runs < 10; runs++) {
+			const report = await purgeExpiredData(db(), { now, batchSize: 1, maxStatements: 7 });
+			for (const key of Object.keys(total) as (keyof typeof total)[]) total[key] += report[key];
+			finished = report.finished;
+		}
+
+		// Runs 1-4 take one old email each (the orphan pass takes the other events first);
+		// run 5 finds nothing anywhere.
+		expect(runs).toBe(5);
+		expect(total).toEqual({
+			emails: 4,
+			events: 4,
+			unmatchedNotifications: 1,
+			sessions: 1,
+			loginFailures: 1,
+			idempotencyKeys: 1,
+			statements: 35,
+			batches: 30,
+		});
+		expect(await existing(emails, keptEmails)).toEqual(sorted(keptEmails));
+		expect(await existing(emailEvents, keptEvents)).toEqual(sorted(keptEvents));
+		expect(
+			await db()
+				.select({ id: unmatchedNotifications.id })
+				.from(unmatchedNotifications)
+				.where(inArray(unmatchedNotifications.id, [keptUnmatched])),
+		).toEqual([{ id: keptUnmatched }]);
+		expect(
+			await db()
+				.select({ id: sessions.id })
+				.from(sessions)
+				.where(inArray(sessions.id, [keptSession])),
+		).toEqual([{ id: keptSession }]);
+		expect(
+			await db()
+				.select({ key: loginFailures.key })
+				.from(loginFailures)
+				.where(inArray(loginFailures.key, [keptFailure])),
+		).toEqual([{ key: keptFailure }]);
+		expect(
+			await db()
+				.select({ key: idempotencyKeys.key })
+				.from(idempotencyKeys)
+				.where(inArray(idempotencyKeys.key, [keptKey])),
+		).toEqual([{ key: keptKey }]);
+	});
+
+	it("runs from the Worker's scheduled handler on the five-minute cron", async () => {
+		const now = Date.now();
+		const old = await insertEmail(now - 91 * DAY);
+		const oldEvent = await insertEvent(old, now - 89 * DAY, "complained");
+		const recent = await insertEmail(now - 89 * DAY);
+		const expiredSession = await insertSession(now - HOUR);
+
+		const waits: Promise<unknown>[] = [];
+		await worker.scheduled(
+			createScheduledController({ cron: EVERY_FIVE_MINUTES }),
+			env as Bindings,
+			{
+				waitUntil: (p: Promise<unknown>) => waits.push(p),
+				passThroughOnException: () => {},
+			} as unknown as ExecutionContext,
+		);
+		await Promise.all(waits);
+
+		expect(await existing(emails, [old, recent])).toEqual([recent]);
+		expect(await existing(emailEvents, [oldEvent])).toEqual([]);
+		expect(
+			await db()
+				.select({ id: sessions.id })
+				.from(sessions)
+				.where(inArray(sessions.id, [expiredSession])),
+		).toEqual([]);
+	});
+});

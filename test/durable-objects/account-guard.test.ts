@@ -1,0 +1,140 @@
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { AccountGuard } from "../../src/durable-objects/account-guard.ts";
+import { guardFor } from "../../src/durable-objects/index.ts";
+import type { Bindings } from "../../src/env.ts";
+import { DAY, HOUR } from "../../src/lib/time.ts";
+
+let n = 0;
+const newGuard = () => guardFor(env as Bindings, `guard-test-${Date.now()}-${n++}`);
+const bounces = (count: number, at: number, prefix = "b") =>
+	Array.from({ length: count }, (_, i) => ({
+		key: `${prefix}${i}`,
+		kind: "hard_bounce" as const,
+		at,
+	}));
+
+describe("AccountGuard", () => {
+	it("admits within the monthly quota and counts recipients, refusing the request that would overshoot", async () => {
+		const guard = newGuard();
+		expect(
+			await guard.admit({ plan: "growth", recipients: 24_990, reputationRecipients: 0 }),
+		).toMatchObject({
+			kind: "admitted",
+			used: 24_990,
+			quota: 25_000,
+		});
+		const over = await guard.admit({ plan: "growth", recipients: 11, reputationRecipients: 11 });
+		expect(over).toMatchObject({
+			kind: "quota_exceeded",
+			used: 24_990,
+			quota: 25_000,
+			requested: 11,
+		});
+		expect(
+			await guard.admit({ plan: "growth", recipients: 10, reputationRecipients: 10 }),
+		).toMatchObject({
+			kind: "admitted",
+			used: 25_000,
+		});
+		expect(await guard.usage()).toBe(25_000);
+	});
+
+	it("lets exactly 50 of 100 concurrent one-recipient requests through when 50 units remain", async () => {
+		const guard = newGuard();
+		await guard.admit({ plan: "pro", recipients: 99_950, reputationRecipients: 0 });
+		const results = await Promise.all(
+			Array.from({ length: 100 }, () =>
+				guard.admit({ plan: "pro", recipients: 1, reputationRecipients: 1 }),
+			),
+		);
+		expect(results.filter((r) => r.kind === "admitted")).toHaveLength(50);
+		expect(results.filter((r) => r.kind === "quota_exceeded")).toHaveLength(50);
+		expect(await guard.usage()).toBe(100_000);
+	});
+
+	it("suspends at 2 hard bounces in 50 sends, not in 49, and counts each event key once", async () => {
+		const at = Date.now();
+		const below = newGuard();
+		await below.admit({ plan: "pro", recipients: 49, reputationRecipients: 49, now: at });
+		expect((await below.recordFeedback(bounces(2, at), at)).newlySuspended).toBeNull();
+
+		const guard = newGuard();
+		await guard.admit({ plan: "pro", recipients: 50, reputationRecipients: 50, now: at });
+		expect(await guard.recordFeedback(bounces(1, at), at)).toEqual({
+			newlySuspended: null,
+			counted: 1,
+		});
+		expect(await guard.recordFeedback(bounces(1, at), at)).toEqual({
+			newlySuspended: null,
+			counted: 0,
+		});
+		const second = await guard.recordFeedback(bounces(2, at), at);
+		expect(second.counted).toBe(1);
+		expect(second.newlySuspended).toMatchObject({
+			figures: { sends: 50, hardBounces: 2, complaints: 0 },
+		});
+		expect(
+			await guard.admit({ plan: "pro", recipients: 1, reputationRecipients: 1 }),
+		).toMatchObject({
+			kind: "suspended",
+		});
+	});
+
+	it("reinstatement lifts the suspension and restarts the window, so old events do not suspend again", async () => {
+		const at = Date.now();
+		const guard = newGuard();
+		await guard.admit({ plan: "pro", recipients: 50, reputationRecipients: 50, now: at });
+		await guard.recordFeedback(bounces(5, at), at);
+		expect((await guard.reputation()).suspension).not.toBeNull();
+		const lifted = await guard.reinstate(at + HOUR);
+		expect(lifted?.figures.hardBounces).toBe(5);
+		expect(await guard.reputation(at + HOUR)).toMatchObject({
+			suspension: null,
+			figures: { sends: 0, hardBounces: 0, complaints: 0 },
+		});
+		// A late redelivery of events from before the reinstatement counts for nothing.
+		expect(await guard.recordFeedback(bounces(5, at, "late"), at + HOUR)).toEqual({
+			newlySuspended: null,
+			counted: 0,
+		});
+		expect(
+			(await guard.admit({ plan: "pro", recipients: 1, reputationRecipients: 1, now: at + HOUR }))
+				.kind,
+		).toBe("admitted");
+	});
+
+	it("limits the request rate with a token bucket per plan", async () => {
+		const guard = newGuard();
+		const now = Date.now();
+		const results = [];
+		for (let i = 0; i < 21; i++) results.push(await guard.hit("free", now));
+		expect(results.slice(0, 20).every((r) => r.ok)).toBe(true);
+		expect(results[20]).toEqual({ ok: false, rate: { limit: 20, remaining: 0, resetSeconds: 4 } });
+		// Five tokens a second come back.
+		expect((await guard.hit("free", now + 1000)).ok).toBe(true);
+	});
+
+	it("prunes buckets and event keys older than 7 days in its alarm", async () => {
+		const guard = newGuard();
+		const old = Date.now() - 8 * DAY;
+		await guard.admit({ plan: "pro", recipients: 10, reputationRecipients: 10 });
+		await runInDurableObject(guard, async (_instance: AccountGuard, state) => {
+			state.storage.sql.exec(
+				"INSERT INTO buckets (hour, sends) VALUES (?, 500)",
+				Math.floor(old / HOUR),
+			);
+			state.storage.sql.exec("INSERT INTO seen_events (key, at) VALUES ('old', ?)", old);
+		});
+		expect(await runDurableObjectAlarm(guard)).toBe(true);
+		await runInDurableObject(guard, async (_instance: AccountGuard, state) => {
+			const buckets = state.storage.sql.exec("SELECT SUM(sends) AS s FROM buckets").toArray();
+			expect(buckets[0]?.s).toBe(10);
+			expect(state.storage.sql.exec("SELECT COUNT(*) AS n FROM seen_events").toArray()[0]?.n).toBe(
+				0,
+			);
+			expect(await state.storage.getAlarm()).not.toBeNull();
+		});
+	});
+});

@@ -1,0 +1,249 @@
+/**
+ * The account guard through the HTTP API: quota under concurrency, automatic suspension from
+ * signed SNS bounces, staff reinstatement, the request rate, and the reputation figures.
+ */
+import { env, exports } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { SesSimulator } from "../../simulator/app.ts";
+import { accounts, emails } from "../../src/db/schema.ts";
+import { guardFor } from "../../src/durable-objects/index.ts";
+import type { Bindings } from "../../src/env.ts";
+import { SEND_QUEUE } from "../../src/queues/index.ts";
+import { api, asBrowser, signUp, staffBrowser } from "../helpers/api.ts";
+import {
+	createAccount,
+	createApiKey,
+	createDomain,
+	createQueuedEmail,
+	createSender,
+	db,
+} from "../helpers/factories.ts";
+import { runQueue } from "../helpers/queue.ts";
+import { installSimulator } from "../helpers/simulator.ts";
+
+let sim: SesSimulator;
+let restore: () => void;
+beforeEach(() => {
+	({ sim, restore } = installSimulator({
+		sns: { deliver: (request) => exports.default.fetch(request) },
+	}));
+});
+afterEach(() => restore());
+beforeAll(async () => {
+	const platform = await createAccount({ id: env.PLATFORM_ACCOUNT_ID, name: "SendFleet" });
+	await createDomain(platform.id, { name: "platform.sendfleet.test" });
+});
+
+/** An approved Pro account with an owner who can log in, a verified domain and a key. */
+async function ownedSender() {
+	const owner = await signUp();
+	await db()
+		.update(accounts)
+		.set({ plan: "pro", verificationStatus: "approved", subscriptionStatus: "active" })
+		.where(eq(accounts.id, owner.accountId));
+	const domain = await createDomain(owner.accountId);
+	const key = await createApiKey(owner.accountId);
+	return {
+		owner,
+		account: { id: owner.accountId },
+		domain,
+		key,
+		from: `Acme <hello@${domain.name}>`,
+	};
+}
+
+const send = (key: string, from: string, to: string | string[]) =>
+	api("POST", "/emails", { key, body: { from, to, subject: "Hi", text: "Hi" } });
+
+describe("monthly quota", () => {
+	it("100 concurrent one-recipient sends racing for the last 50 units: exactly 50 accepted", async () => {
+		const sender = await createSender("pro");
+		await guardFor(env as Bindings, sender.account.id).admit({
+			plan: "pro",
+			recipients: 99_950,
+			reputationRecipients: 0,
+		});
+		const answers = await Promise.all(
+			Array.from({ length: 100 }, (_, i) =>
+				send(sender.key.token, sender.from, `r${i}@example.org`),
+			),
+		);
+		expect(answers.filter((a) => a.status === 200)).toHaveLength(50);
+		const refused = answers.filter((a) => a.status === 429);
+		expect(refused).toHaveLength(50);
+		expect(refused[0]?.json.name).toBe("monthly_quota_exceeded");
+		const stored = await db()
+			.select({ id: emails.id })
+			.from(emails)
+			.where(eq(emails.accountId, sender.account.id));
+		expect(stored).toHaveLength(50);
+	});
+
+	it("counts recipients, not requests: a 3-recipient send needs 3 units", async () => {
+		const sender = await createSender("growth");
+		await guardFor(env as Bindings, sender.account.id).admit({
+			plan: "growth",
+			recipients: 24_998,
+			reputationRecipients: 0,
+		});
+		const three = await send(sender.key.token, sender.from, [
+			"a@example.org",
+			"b@example.org",
+			"c@example.org",
+		]);
+		expect(three.status).toBe(429);
+		expect(three.json.message).toContain("only 2 of the plan's 25000 remain");
+		expect(
+			(await send(sender.key.token, sender.from, ["a@example.org", "b@example.org"])).status,
+		).toBe(200);
+	});
+});
+
+describe("automatic suspension", () => {
+	it("50 recipients and 2 hard bounces back through signed SNS suspend the account; staff reinstate it", async () => {
+		const sender = await ownedSender();
+		const to = [
+			...Array.from({ length: 48 }, (_, i) => `delivered+${i}@simulator.sendfleet.test`),
+			"bounce+1@simulator.sendfleet.test",
+			"bounce+2@simulator.sendfleet.test",
+		];
+		const accepted = await send(sender.key.token, sender.from, to);
+		expect(accepted.status).toBe(200);
+		await runQueue(SEND_QUEUE, [{ emailId: accepted.json.id }]);
+		await sim.sns.flush();
+
+		const refused = await send(sender.key.token, sender.from, "someone@example.org");
+		expect(refused.status).toBe(403);
+		expect(refused.json.name).toBe("account_suspended");
+		expect(refused.json.message).toContain("Bounce rate 4.00% (2 hard bounces in 50 recipients");
+		expect(refused.json.figures).toMatchObject({
+			sends: 50,
+			hard_bounces: 2,
+			complaints: 0,
+			bounce_rate: 0.04,
+		});
+		const batch = await api("POST", "/emails/batch", {
+			key: sender.key.token,
+			body: [{ from: sender.from, to: "a@example.org", subject: "x", text: "x" }],
+		});
+		expect(batch.status).toBe(403);
+
+		const account = await asBrowser(sender.owner)("GET", "/account");
+		expect(account.json.suspension).toMatchObject({ suspended: true });
+		const mail = await (async () => {
+			for (let i = 0; i < 100; i++) {
+				const found = sim.store.listMessages({ to: sender.owner.email })[0];
+				if (found) return found;
+				await new Promise((r) => setTimeout(r, 100));
+			}
+		})();
+		expect(mail?.subject).toBe("Your SendFleet sending is suspended");
+
+		const staff = await staffBrowser();
+		const listed = await staff("GET", "/staff/accounts?suspended=true");
+		expect((listed.json.data as { id: string }[]).map((a) => a.id)).toContain(sender.account.id);
+		expect(
+			(await staff("POST", `/staff/accounts/${sender.account.id}/reinstate`, { body: {} })).status,
+		).toBe(422);
+		const reinstated = await staff("POST", `/staff/accounts/${sender.account.id}/reinstate`, {
+			body: { note: "Customer removed the bad addresses." },
+		});
+		expect(reinstated.status).toBe(200);
+		expect(reinstated.json.suspended_at).toBeNull();
+		const history = await staff("GET", `/staff/accounts/${sender.account.id}`);
+		expect((history.json.actions as { action: string }[]).map((a) => a.action)).toEqual([
+			"reinstated",
+			"suspended",
+		]);
+
+		expect((await send(sender.key.token, sender.from, "someone@example.org")).status).toBe(200);
+		// The same bounces redelivered after the reinstatement do not suspend it again.
+		const [bounce] = sim.sns.sent().filter((s) => s.eventType === "Bounce");
+		await exports.default.fetch("https://api.sendfleet.test/hooks/sns", {
+			method: "POST",
+			body: bounce?.body,
+		});
+		expect((await send(sender.key.token, sender.from, "someone@example.org")).status).toBe(200);
+	});
+
+	it("49 recipients with 2 hard bounces do not suspend; a duplicate bounce is counted once", async () => {
+		const sender = await ownedSender();
+		const to = [
+			...Array.from({ length: 47 }, (_, i) => `delivered+${i}@simulator.sendfleet.test`),
+			"bounce+1@simulator.sendfleet.test",
+			"bounce+2@simulator.sendfleet.test",
+		];
+		const accepted = await send(sender.key.token, sender.from, to);
+		await runQueue(SEND_QUEUE, [{ emailId: accepted.json.id }]);
+		await sim.sns.flush();
+		const [bounce] = sim.sns.sent().filter((s) => s.eventType === "Bounce");
+		await exports.default.fetch("https://api.sendfleet.test/hooks/sns", {
+			method: "POST",
+			body: bounce?.body,
+		});
+
+		const reputation = await api("GET", "/account/reputation", { key: sender.key.token });
+		expect(reputation.json).toMatchObject({
+			object: "reputation",
+			window_days: 7,
+			sends: 49,
+			hard_bounces: 2,
+			complaints: 0,
+			thresholds: { min_sends: 50, bounce_rate: 0.04, complaint_rate: 0.0008 },
+			headroom: { hard_bounces_before_suspension: null, complaints_before_suspension: null },
+			suspended: false,
+		});
+		expect((await send(sender.key.token, sender.from, "someone@example.org")).status).toBe(200);
+		const after = await api("GET", "/account/reputation", { key: sender.key.token });
+		expect(after.json).toMatchObject({
+			sends: 50,
+			hard_bounces: 2,
+			headroom: { hard_bounces_before_suspension: 0, complaints_before_suspension: 1 },
+		});
+		// The 50th recipient made the figures cross (2 in 50 is 4%): the next request is refused.
+		const next = await send(sender.key.token, sender.from, "someone@example.org");
+		expect(next.status).toBe(403);
+		expect(next.json.name).toBe("account_suspended");
+		const [row] = await db().select().from(accounts).where(eq(accounts.id, sender.account.id));
+		expect(row?.suspensionReason).toContain("4.00%");
+	});
+
+	it("mail to SES's mailbox simulator does not count", async () => {
+		const sender = await ownedSender();
+		const email = await createQueuedEmail(
+			{ account: sender.account, domain: sender.domain },
+			{ to: ["bounce@simulator.amazonses.com"] },
+		);
+		await runQueue(SEND_QUEUE, [{ emailId: email.id }]);
+		await sim.sns.flush();
+		const reputation = await api("GET", "/account/reputation", { key: sender.key.token });
+		expect(reputation.json).toMatchObject({ hard_bounces: 0 });
+	});
+});
+
+describe("request rate", () => {
+	it("answers 429 rate_limit_exceeded with retry-after and ratelimit headers past the burst", async () => {
+		const account = await createAccount({
+			plan: "free",
+			verificationStatus: "none",
+			subscriptionStatus: "none",
+		});
+		const key = await createApiKey(account.id);
+		const answers = [];
+		for (let i = 0; i < 21; i++) answers.push(await api("GET", "/domains", { key: key.token }));
+		expect(answers[0]?.headers.get("ratelimit-limit")).toBe("20");
+		expect(answers[0]?.headers.get("ratelimit-remaining")).toBe("19");
+		const limited = answers.find((a) => a.status === 429);
+		expect(limited?.json.name).toBe("rate_limit_exceeded");
+		expect(limited?.headers.get("retry-after")).toBe("1");
+		expect(limited?.headers.get("ratelimit-remaining")).toBe("0");
+	});
+
+	it("sends carry the ratelimit headers too", async () => {
+		const sender = await createSender();
+		const sent = await send(sender.key.token, sender.from, "a@example.org");
+		expect(sent.headers.get("ratelimit-limit")).toBe("200");
+		expect(Number(sent.headers.get("ratelimit-remaining"))).toBeGreaterThan(0);
+	});
+});

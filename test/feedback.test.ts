@@ -14,14 +14,12 @@ import { SEND_QUEUE } from "../src/queues/index.ts";
 import { api } from "./helpers/api.ts";
 import { createQueuedEmail, createSender, db } from "./helpers/factories.ts";
 import { runQueue } from "./helpers/queue.ts";
-import { installSimulator } from "./helpers/simulator.ts";
+import { installSimulator, installSimulatorPostingToWorker } from "./helpers/simulator.ts";
 
 let sim: SesSimulator;
 let restore: () => void;
 beforeEach(() => {
-	({ sim, restore } = installSimulator({
-		sns: { deliver: (request) => exports.default.fetch(request) },
-	}));
+	({ sim, restore } = installSimulatorPostingToWorker());
 });
 afterEach(() => restore());
 

@@ -62,3 +62,9 @@ export const commonErrors = {
 } as const;
 
 export { errorResponse };
+
+/** The error responses of every staff route. */
+export const staffErrors = {
+	401: errorResponse("Not logged in"),
+	403: errorResponse("Not staff"),
+} as const;

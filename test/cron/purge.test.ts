@@ -266,27 +266,27 @@ describe("purgeExpiredData", () => {
 		}
 		const recent = await insertEmail(now - DAY);
 
-		// Round 1: an email batch (2 statements) and one batch of each of the 5 other tables;
-		// round 2 needs 2 more statements than the 8 allowed.
+		// Round 1: an email batch (2 statements) and one of each of the 4 other tables, which
+		// find nothing; round 2: another email batch (8 statements); round 3 would exceed 8.
 		const first = await purgeExpiredData(db(), { now, batchSize: 2, maxStatements: 8 });
 		expect(first).toEqual({
 			...NOTHING,
-			emails: 2,
-			events: 2,
-			statements: 7,
+			emails: 4,
+			events: 4,
+			statements: 8,
 			batches: 6,
 			finished: false,
 		});
-		expect(await existing(emails, [...old, recent])).toEqual(sorted([...old.slice(2), recent]));
+		expect(await existing(emails, [...old, recent])).toEqual(sorted([old[4] ?? "", recent]));
 
+		// The last email (a short batch ends the email pass), the 4 tables, then orphan events.
 		const second = await purgeExpiredData(db(), { now, batchSize: 2 });
-		// Two email batches (2 and 1 emails), then every other table finds nothing.
 		expect(second).toEqual({
 			...NOTHING,
-			emails: 3,
-			events: 3,
-			statements: 9,
-			batches: 7,
+			emails: 1,
+			events: 1,
+			statements: 7,
+			batches: 6,
 			finished: true,
 		});
 		expect(await existing(emails, [...old, recent])).toEqual([recent]);
@@ -331,8 +331,8 @@ describe("purgeExpiredData", () => {
 			finished = report.finished;
 		}
 
-		// Runs 1-4 take one old email each (the orphan pass takes the other events first);
-		// run 5 finds nothing anywhere.
+		// Runs 1-4: one old email with its event, one batch of each other table (6 statements;
+		// the next email batch would make 8). Run 5: nothing anywhere, orphans included (7).
 		expect(runs).toBe(5);
 		expect(total).toEqual({
 			emails: 4,
@@ -341,8 +341,8 @@ describe("purgeExpiredData", () => {
 			sessions: 1,
 			loginFailures: 1,
 			idempotencyKeys: 1,
-			statements: 35,
-			batches: 30,
+			statements: 31,
+			batches: 26,
 		});
 		expect(await existing(emails, keptEmails)).toEqual(sorted(keptEmails));
 		expect(await existing(emailEvents, keptEvents)).toEqual(sorted(keptEvents));

@@ -99,3 +99,10 @@ export async function createSender(plan: Plan = "pro") {
 	const key = await createApiKey(account.id);
 	return { account, domain, key, from: `Acme <hello@${domain.name}>` };
 }
+
+/** SendFleet's own account (PLATFORM_ACCOUNT_ID in the test config), which sends its notices. */
+export async function createPlatformAccount() {
+	const platform = await createAccount({ id: env.PLATFORM_ACCOUNT_ID, name: "SendFleet" });
+	await createDomain(platform.id, { name: "platform.sendfleet.test" });
+	return platform;
+}

@@ -6,7 +6,7 @@
 // and SES's verification both see. The simulator's SNS URLs (signing certificate, SubscribeURL)
 // are on the same origin, so the Worker's certificate fetch reaches it too.
 
-import { env } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import {
 	createSesSimulator,
 	type SesSimulator,
@@ -96,4 +96,9 @@ function originOf(url: string): string | null {
 	} catch {
 		return null;
 	}
+}
+
+/** A simulator whose SNS notifications go to the Worker's own fetch handler (`sim.sns.flush()`). */
+export function installSimulatorPostingToWorker() {
+	return installSimulator({ sns: { deliver: (request) => exports.default.fetch(request) } });
 }

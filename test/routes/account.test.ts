@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { SesSimulator } from "../../simulator/app.ts";
 import { api, asBrowser, signUp, staffBrowser } from "../helpers/api.ts";
-import { createAccount, createDomain } from "../helpers/factories.ts";
+import { createPlatformAccount } from "../helpers/factories.ts";
 import { installSimulator } from "../helpers/simulator.ts";
 
 let sim: SesSimulator;
@@ -12,11 +12,7 @@ beforeEach(() => {
 });
 afterEach(() => restore());
 
-beforeAll(async () => {
-	// SendFleet's own account, which sends the outcome emails (PLATFORM_ACCOUNT_ID in the test config).
-	const platform = await createAccount({ id: env.PLATFORM_ACCOUNT_ID, name: "SendFleet" });
-	await createDomain(platform.id, { name: "platform.sendfleet.test" });
-});
+beforeAll(createPlatformAccount);
 
 const request = {
 	use_case: "Receipts and password resets for our invoicing app's customers.",

@@ -15,25 +15,21 @@ import {
 	createAccount,
 	createApiKey,
 	createDomain,
+	createPlatformAccount,
 	createQueuedEmail,
 	createSender,
 	db,
 } from "../helpers/factories.ts";
 import { runQueue } from "../helpers/queue.ts";
-import { installSimulator } from "../helpers/simulator.ts";
+import { installSimulatorPostingToWorker } from "../helpers/simulator.ts";
 
 let sim: SesSimulator;
 let restore: () => void;
 beforeEach(() => {
-	({ sim, restore } = installSimulator({
-		sns: { deliver: (request) => exports.default.fetch(request) },
-	}));
+	({ sim, restore } = installSimulatorPostingToWorker());
 });
 afterEach(() => restore());
-beforeAll(async () => {
-	const platform = await createAccount({ id: env.PLATFORM_ACCOUNT_ID, name: "SendFleet" });
-	await createDomain(platform.id, { name: "platform.sendfleet.test" });
-});
+beforeAll(createPlatformAccount);
 
 /** An approved Pro account with an owner who can log in, a verified domain and a key. */
 async function ownedSender() {

@@ -10,6 +10,7 @@ import { z } from "@hono/zod-openapi";
 import { EMAIL_EVENTS, EMAIL_STATUSES } from "../../db/schema.ts";
 import { parseMailbox } from "../../domain/addresses.ts";
 import { EMAIL_ID_TAG } from "../../domain/sending.ts";
+import { commonErrors, errorResponse } from "../shared-schemas.ts";
 
 export const MAX_RECIPIENTS = 50;
 export const MAX_EMAIL_CONTENT_BYTES = 1024 * 1024;
@@ -213,3 +214,30 @@ export const EmailSchema = z
 		events: z.array(EmailEventSchema),
 	})
 	.openapi("Email");
+
+/** What POST /emails and /emails/batch can answer besides success, for the OpenAPI document. */
+export const sendErrors = {
+	...commonErrors,
+	400: errorResponse("Malformed Idempotency-Key"),
+	403: errorResponse(
+		"Invalid key, domain not verified, plan or approval missing, or account suspended",
+	),
+	409: errorResponse(
+		"Idempotency-Key reused with another body, or its first request still running",
+	),
+	413: errorResponse("Request body over 10 MiB"),
+	429: errorResponse(
+		"Over the request rate (rate_limit_exceeded) or the monthly quota (monthly_quota_exceeded)",
+	),
+	503: errorResponse("Briefly unavailable; nothing was accepted"),
+} as const;
+
+/** The optional `Idempotency-Key` header of the send endpoints (enforced by its middleware). */
+export const idempotencyHeader = {
+	"idempotency-key": z
+		.string()
+		.optional()
+		.openapi({
+			description: "Replays the first response for 24 hours; 1–256 printable ASCII characters",
+		}),
+};

@@ -13,8 +13,13 @@ import {
 } from "../../domain/sending.ts";
 import { type AppEnv, createRouter, describeZodError } from "../../env.ts";
 import { ApiError } from "../../lib/errors.ts";
-import { commonErrors, errorResponse } from "../shared-schemas.ts";
-import { MAX_BATCH_SIZE, SendBatchResponse, SendEmailBody } from "./schemas.ts";
+import {
+	idempotencyHeader,
+	MAX_BATCH_SIZE,
+	SendBatchResponse,
+	SendEmailBody,
+	sendErrors,
+} from "./schemas.ts";
 
 const BatchBody = z
 	.array(SendEmailBody, { error: "The body must be a JSON array of emails." })
@@ -23,6 +28,7 @@ const BatchBody = z
 
 const BatchHeaders = z.object({
 	"x-batch-validation": z.enum(["strict", "permissive"]).default("strict"),
+	...idempotencyHeader,
 });
 
 const route = createRoute({
@@ -38,13 +44,7 @@ const route = createRoute({
 			description: "Accepted",
 			content: { "application/json": { schema: SendBatchResponse } },
 		},
-		...commonErrors,
-		403: errorResponse("Invalid key, domain not verified, or account suspended"),
-		413: errorResponse("Request body over 10 MiB"),
-		429: errorResponse(
-			"Over the request rate (rate_limit_exceeded) or the monthly quota (monthly_quota_exceeded)",
-		),
-		503: errorResponse("Briefly unavailable; nothing was accepted"),
+		...sendErrors,
 	},
 });
 

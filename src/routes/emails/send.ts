@@ -1,14 +1,14 @@
-import { createRoute } from "@hono/zod-openapi";
+import { createRoute, z } from "@hono/zod-openapi";
 import { acceptEmails, rateLimitHeaders, sendingDeps } from "../../domain/sending.ts";
 import { createRouter } from "../../env.ts";
-import { commonErrors, errorResponse } from "../shared-schemas.ts";
-import { SendEmailBody, SendEmailResponse } from "./schemas.ts";
+import { idempotencyHeader, SendEmailBody, SendEmailResponse, sendErrors } from "./schemas.ts";
 
 const route = createRoute({
 	method: "post",
 	path: "/",
 	summary: "Send an email (accepted and queued; SES is called asynchronously)",
 	request: {
+		headers: z.object(idempotencyHeader),
 		body: { required: true, content: { "application/json": { schema: SendEmailBody } } },
 	},
 	responses: {
@@ -16,13 +16,7 @@ const route = createRoute({
 			description: "Accepted",
 			content: { "application/json": { schema: SendEmailResponse } },
 		},
-		...commonErrors,
-		403: errorResponse("Invalid key, domain not verified, or account suspended"),
-		413: errorResponse("Request body over 10 MiB"),
-		429: errorResponse(
-			"Over the request rate (rate_limit_exceeded) or the monthly quota (monthly_quota_exceeded)",
-		),
-		503: errorResponse("Briefly unavailable; nothing was accepted"),
+		...sendErrors,
 	},
 });
 

@@ -12,7 +12,14 @@ import { reinstateAccount } from "../../domain/suspension.ts";
 import { createRouter } from "../../env.ts";
 import { ApiError, notFound } from "../../lib/errors.ts";
 import { toIso, toIsoOrNull } from "../../lib/time.ts";
-import { errorResponse, IdParam, listQuery, listResponse, toList } from "../shared-schemas.ts";
+import {
+	errorResponse,
+	IdParam,
+	listQuery,
+	listResponse,
+	staffErrors,
+	toList,
+} from "../shared-schemas.ts";
 
 const StaffAccount = z
 	.object({
@@ -47,11 +54,6 @@ const present = (a: AccountRow): z.infer<typeof StaffAccount> => ({
 	suspension_details: a.suspensionDetails,
 	created_at: toIso(a.createdAt),
 });
-
-const staffErrors = {
-	401: errorResponse("Not logged in"),
-	403: errorResponse("Not staff"),
-} as const;
 
 const list = createRoute({
 	method: "get",

@@ -16,12 +16,14 @@ import { sendPlatformEmail } from "../../domain/platform-email.ts";
 import { createRouter } from "../../env.ts";
 import { ApiError, notFound } from "../../lib/errors.ts";
 import { presentVerificationRequest, VerificationRequestSchema } from "../account/schemas.ts";
-import { errorResponse, IdParam, listQuery, listResponse, toList } from "../shared-schemas.ts";
-
-const staffErrors = {
-	401: errorResponse("Not logged in"),
-	403: errorResponse("Not staff"),
-} as const;
+import {
+	errorResponse,
+	IdParam,
+	listQuery,
+	listResponse,
+	staffErrors,
+	toList,
+} from "../shared-schemas.ts";
 
 const list = createRoute({
 	method: "get",

@@ -4,15 +4,20 @@ import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client.ts";
 import { accounts } from "../../src/db/schema.ts";
+import { guardFor } from "../../src/durable-objects/index.ts";
+import type { Bindings } from "../../src/env.ts";
+import worker from "../../src/index.ts";
 import { uuidv7 } from "../../src/lib/ids.ts";
 import {
 	countQueueBatch,
 	instrumentD1,
+	instrumentEnv,
 	instrumentQueue,
 	readMetrics,
 	resetMetrics,
 } from "../../src/lib/metrics.ts";
-import { api } from "../helpers/api.ts";
+import { api, BASE_URL } from "../helpers/api.ts";
+import { createSender } from "../helpers/factories.ts";
 
 const newAccount = () => ({
 	id: uuidv7(),
@@ -117,6 +122,51 @@ describe("queue counters", () => {
 		const result = await getQueueResult(batch, ctx);
 		expect(result.explicitAcks).toEqual(["m1"]);
 		expect(result.retryMessages).toEqual([{ msgId: "m2" }]);
+	});
+});
+
+describe("Durable Object counters", () => {
+	it("counts each RPC call on an ACCOUNT_GUARD stub, not get() or idFromName(), and leaves results unchanged", async () => {
+		const name = `metrics-test-${uuidv7()}`;
+		const guard = guardFor(instrumentEnv(env as Bindings), name);
+		expect(readMetrics().durableObjects.calls).toBe(0);
+
+		const admission = await guard.admit({ plan: "pro", recipients: 3, reputationRecipients: 3 });
+		const usage = await guard.usage();
+
+		expect(admission).toMatchObject({ kind: "admitted", used: 3 });
+		expect(usage).toBe(3);
+		expect(guard.id.toString()).toBe(env.ACCOUNT_GUARD.idFromName(name).toString());
+		expect(readMetrics().durableObjects.calls).toBe(2);
+		// The same object through the plain binding: the same state, and nothing counted.
+		expect(await guardFor(env as Bindings, name).usage()).toBe(3);
+		expect(readMetrics().durableObjects.calls).toBe(2);
+	});
+
+	it("counts the one guard call of a send request when SENDFLEET_METRICS is true", async () => {
+		const sender = await createSender("pro");
+		const metricsEnv = { ...(env as Bindings), SENDFLEET_METRICS: "true" };
+		const send = (path: string, body: unknown) =>
+			worker.fetch(
+				new Request(`${BASE_URL}${path}`, {
+					method: "POST",
+					headers: {
+						authorization: `Bearer ${sender.key.token}`,
+						"content-type": "application/json",
+					},
+					body: JSON.stringify(body),
+				}),
+				metricsEnv,
+				createExecutionContext(),
+			);
+		const email = (to: string) => ({ from: sender.from, to, subject: "Hi", text: "Hi" });
+
+		expect((await send("/emails", email("a@example.org"))).status).toBe(200);
+		expect(readMetrics().durableObjects.calls).toBe(1);
+		expect(
+			(await send("/emails/batch", [email("b@example.org"), email("c@example.org")])).status,
+		).toBe(200);
+		expect(readMetrics()).toMatchObject({ worker: { fetches: 2 }, durableObjects: { calls: 2 } });
 	});
 });
 

@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { loginFailures, users } from "../../src/db/schema.ts";
+import { loginFailures, sessions, users } from "../../src/db/schema.ts";
 import { PBKDF2_ITERATIONS, verifyPassword } from "../../src/lib/passwords.ts";
 import { api, asBrowser, signUp } from "../helpers/api.ts";
 import { db } from "../helpers/factories.ts";
@@ -143,6 +143,17 @@ describe("sessions on the API", () => {
 			headers: { origin: "https://api.sendfleet.test" },
 		});
 		expect(sameSite.status).toBe(201);
+	});
+
+	it("reject an expired session", async () => {
+		const user = await signUp();
+		await db()
+			.update(sessions)
+			.set({ expiresAt: Date.now() - 1000 })
+			.where(eq(sessions.userId, user.userId));
+		const res = await asBrowser(user)("GET", "/emails");
+		expect(res.status).toBe(401);
+		expect(res.json.name).toBe("invalid_session");
 	});
 
 	it("reject forged and ended sessions", async () => {

@@ -234,10 +234,7 @@ export const sendErrors = {
 
 /** The optional `Idempotency-Key` header of the send endpoints (enforced by its middleware). */
 export const idempotencyHeader = {
-	"idempotency-key": z
-		.string()
-		.optional()
-		.openapi({
-			description: "Replays the first response for 24 hours; 1–256 printable ASCII characters",
-		}),
+	"idempotency-key": z.string().optional().openapi({
+		description: "Replays the first response for 24 hours; 1–256 printable ASCII characters",
+	}),
 };

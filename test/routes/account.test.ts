@@ -1,4 +1,3 @@
-import { env } from "cloudflare:workers";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { SesSimulator } from "../../simulator/app.ts";
 import { api, asBrowser, signUp, staffBrowser } from "../helpers/api.ts";

@@ -4,9 +4,10 @@
  *
  * Off unless the Worker var `SENDFLEET_METRICS` is "true" (never set in wrangler.toml; the
  * benchmark passes it to `wrangler dev --var`). When off, `withMetrics` hands every invocation
- * its untouched `env` and `/__metrics` answers the normal 404. When on, it wraps `env.DB` and
- * `env.SEND_QUEUE`, counts each queue delivery, ack and retry, and serves the totals at
- * `GET /__metrics` and `POST /__metrics/reset`.
+ * its untouched `env` and `/__metrics` answers the normal 404. When on, it wraps `env.DB`,
+ * `env.SEND_QUEUE` and `env.ACCOUNT_GUARD` (each call on one of its stubs), counts each queue
+ * delivery, ack and retry, and serves the totals at `GET /__metrics` and
+ * `POST /__metrics/reset`.
  *
  * Totals live in this module, so they are per isolate: meaningful on `wrangler dev` (one
  * isolate runs the fetch and queue handlers), not in production.
@@ -39,8 +40,9 @@ export interface MetricsTotals {
 		retried: number;
 	};
 	/**
-	 * Calls on Durable Object stubs. SendFleet has no Durable Object binding yet (the per-account
-	 * reputation guard and quota of SPEC §8 arrives with a later issue); when it does, wrap its namespace in `instrumentEnv`.
+	 * Calls on Durable Object stubs (`env.ACCOUNT_GUARD`): each RPC method call (or `fetch`) on a
+	 * stub is its own RPC session, which Cloudflare bills as one Durable Object request. Alarms,
+	 * also billed as requests, run inside the object and are not counted here.
 	 */
 	durableObjects: { calls: number };
 }
@@ -259,16 +261,61 @@ export async function countQueueBatch<Body>(
 	}
 }
 
+// --- Durable Objects ----------------------------------------------------------------------
+
+/**
+ * A stub whose every method call (RPC, or `fetch`) counts one Durable Object call. Properties
+ * that are not functions (`id`, `name`) pass through; so does `then`, which must stay
+ * undefined-or-native so that awaiting code never mistakes the stub for a promise.
+ */
+function countStub<S extends object>(stub: S): S {
+	return new Proxy(stub, {
+		get(target, property) {
+			const value: unknown = Reflect.get(target, property);
+			if (typeof property === "symbol" || property === "then" || typeof value !== "function") {
+				return value;
+			}
+			return (...args: unknown[]) => {
+				totals.durableObjects.calls += 1;
+				return Reflect.apply(value, target, args);
+			};
+		},
+	});
+}
+
+/**
+ * A Durable Object namespace whose stubs (from `get` and `getByName`) count each call made on
+ * them. Its other methods (`idFromName`, `newUniqueId` …) run on the real namespace uncounted:
+ * they make no request to an object.
+ */
+export function instrumentDurableObjects<N extends object>(namespace: N): N {
+	return new Proxy(namespace, {
+		get(target, property) {
+			const value: unknown = Reflect.get(target, property);
+			if (typeof value !== "function") return value;
+			if (property === "get" || property === "getByName") {
+				return (...args: unknown[]) => countStub(Reflect.apply(value, target, args) as object);
+			}
+			return (...args: unknown[]) => Reflect.apply(value, target, args);
+		},
+	});
+}
+
 // --- Wiring -------------------------------------------------------------------------------
 
 interface Instrumentable {
 	DB: D1Database;
 	SEND_QUEUE: Queue;
+	/** The per-account guard's namespace (src/durable-objects/); optional so tests may omit it. */
+	ACCOUNT_GUARD?: object;
 }
 
 const instrumented = new WeakMap<object, object>();
 
-/** The same env with counting DB and SEND_QUEUE bindings (one wrapper per env object). */
+/**
+ * The same env with counting DB, SEND_QUEUE and ACCOUNT_GUARD bindings (one wrapper per env
+ * object).
+ */
 export function instrumentEnv<E extends Instrumentable>(env: E): E {
 	const cached = instrumented.get(env);
 	if (cached) return cached as E;
@@ -276,6 +323,7 @@ export function instrumentEnv<E extends Instrumentable>(env: E): E {
 		...env,
 		DB: instrumentD1(env.DB),
 		SEND_QUEUE: instrumentQueue(env.SEND_QUEUE),
+		...(env.ACCOUNT_GUARD && { ACCOUNT_GUARD: instrumentDurableObjects(env.ACCOUNT_GUARD) }),
 	};
 	instrumented.set(env, wrapped);
 	return wrapped;

@@ -22,12 +22,26 @@
  *   invocation come from /__metrics. Afterwards every row still inside its retention must be
  *   there and nothing expired may be.
  *
+ * Phases A and B send as many benchmark accounts, in turn (round-robin), not as the one demo
+ * account: each account's request rate is limited by its own Durable Object (src/middleware/
+ * rate-limit.ts, src/durable-objects/account-guard.ts; Pro: bursts of 200 requests refilled at
+ * 50/s, src/domain/plans.ts), and real traffic from many customers spreads over many accounts
+ * too. The accounts (approved, Pro, each with a verified domain and an API key, hashed with
+ * SHA-256 as scripts/local-stack.ts does for the demo key) are seeded into the bench's own local
+ * D1 state with `wrangler d1 execute --local --persist-to` before wrangler dev starts. By
+ * default there are enough that no account gets more than half a burst of send requests in a
+ * run, so none depends on the refill rate however fast this machine is. Every answer is counted
+ * by HTTP status: a 429 (or any other refusal) is printed, never silently left out of the
+ * accepted figures.
+ *
  * Bounded: at most 10,000 emails per path, 120 s per load or drain, 5 minutes for phases A and
  * B; phase C stops after 10 minutes or --purge-max-invocations runs, whichever comes first.
  * Prints tables; asserts nothing about timing. Options (flag or environment variable):
  *   --phases LIST (BENCH_PHASES, "send,purge": "send" is phases A and B, "purge" phase C)
  *   --singles N (BENCH_SINGLES, 2000)   --batches N (BENCH_BATCHES, 20, of 100 emails)
  *   --concurrency N (BENCH_CONCURRENCY, 24)
+ *   --accounts N (BENCH_ACCOUNTS: at least 32, more when the phase A load would give an account
+ *     over half a burst)
  *   --metrics-singles N (BENCH_METRICS_SINGLES, 200)  --metrics-batches N (BENCH_METRICS_BATCHES, 2)
  *   --cpu-ms-per-invocation X (BENCH_CPU_MS_PER_INVOCATION, 2)
  *   --cpu-ms-per-email X (BENCH_CPU_MS_PER_EMAIL, 1)
@@ -35,7 +49,8 @@
  *     about 1.08 million expired rows)   --purge-max-invocations N (BENCH_PURGE_MAX_INVOCATIONS, 100)
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { DEMO, type LocalStack, startLocalStack } from "./local-stack.ts";
 
@@ -54,8 +69,10 @@ const PRICES = {
 	// https://developers.cloudflare.com/queues/platform/pricing/: $0.40 per million operations
 	// beyond 1 M/month; one operation per 64 KB written, read or deleted, per message.
 	queueOperationsPerMillion: 0.4,
-	// https://developers.cloudflare.com/durable-objects/platform/pricing/: requests (HTTP, RPC
-	// calls, alarms) $0.15 per million beyond 1 M/month; duration ($12.50 per M GB-s) left out.
+	// https://developers.cloudflare.com/durable-objects/platform/pricing/ (checked 2026-11-26):
+	// requests $0.15 per million beyond 1 M/month, counting HTTP requests, RPC sessions (every RPC
+	// method call on a stub is one) and alarms. Left out: duration ($12.50 per M GB-s beyond
+	// 400,000 GB-s) and SQLite storage (the guard's own rows, which /__metrics cannot see).
 	durableObjectRequestsPerMillion: 0.15,
 } as const;
 
@@ -67,6 +84,14 @@ const RUN_TIMEOUT_MS = 5 * 60_000;
 const PURGE_TIMEOUT_MS = 10 * 60_000;
 const SES_MAX_SEND_RATE = "1000";
 const STATE_DIR = ".wrangler/bench-state";
+/**
+ * The Pro plan's request rate (PLAN_LIMITS.pro in src/domain/plans.ts, restated because that
+ * module cannot load under Node's type stripping); checked against the `ratelimit-limit` header
+ * the API answers.
+ */
+const PRO_LIMITS = { requestBurst: 200, requestsPerSecond: 50 } as const;
+/** Warm-up singles of phase A (at least one per account, so every guard exists beforehand). */
+const WARM_UP_SINGLES = 50;
 
 /**
  * The JSON of `GET /__metrics`: `MetricsTotals` in src/lib/metrics.ts, restated here because
@@ -86,6 +111,7 @@ const { values: flags } = parseArgs({
 		singles: { type: "string" },
 		batches: { type: "string" },
 		concurrency: { type: "string" },
+		accounts: { type: "string" },
 		"metrics-singles": { type: "string" },
 		"metrics-batches": { type: "string" },
 		"cpu-ms-per-invocation": { type: "string" },
@@ -125,9 +151,31 @@ const config = {
 		Math.floor(option("purge-max-invocations", "BENCH_PURGE_MAX_INVOCATIONS", 100, 1000)),
 	),
 	phases: phasesOption(),
+	accounts: 0, // set below, from the load
 	port: 8797,
 	simulatorPort: 8798,
 };
+
+/**
+ * Enough accounts that phase A, the larger load, gives none more than half a burst of send
+ * requests: the run then never depends on the refill rate, however fast this machine is.
+ */
+config.accounts = Math.max(
+	1,
+	Math.floor(
+		option(
+			"accounts",
+			"BENCH_ACCOUNTS",
+			Math.max(
+				32,
+				Math.ceil(
+					(WARM_UP_SINGLES + config.singles + config.batches) / (PRO_LIMITS.requestBurst / 2),
+				),
+			),
+			1000,
+		),
+	),
+);
 
 function phasesOption(): Set<string> {
 	const known = ["send", "purge"];
@@ -137,6 +185,85 @@ function phasesOption(): Set<string> {
 		if (!known.includes(p)) throw new Error(`--phases (BENCH_PHASES): unknown phase "${p}"`);
 	}
 	return phases;
+}
+
+// --- Benchmark accounts ----------------------------------------------------------------------
+
+interface BenchAccount {
+	accountId: string;
+	domainId: string;
+	apiKeyId: string;
+	domain: string;
+	apiKey: string;
+	tokenHash: string;
+}
+
+/** Ids in the shape of DEMO's (UUIDv7-like), `kind` telling accounts, domains and keys apart. */
+const benchId = (kind: number, n: number) =>
+	`00000000-0000-7000-${(0x8000 + kind).toString(16)}-${n.toString(16).padStart(12, "0")}`;
+
+/** New keys on every run; the same accounts are seeded into each fresh state folder. */
+const accounts: BenchAccount[] = Array.from({ length: config.accounts }, (_, i) => {
+	const n = i + 1;
+	const apiKey = `sf_${randomBytes(32).toString("base64url")}`;
+	return {
+		accountId: benchId(0xb1, n),
+		domainId: benchId(0xb2, n),
+		apiKeyId: benchId(0xb3, n),
+		domain: `bench-${String(n).padStart(3, "0")}.test`,
+		apiKey,
+		tokenHash: createHash("sha256").update(apiKey).digest("hex"),
+	};
+});
+
+/** Request i of a load goes to account i mod N. */
+const accountFor = (i: number): BenchAccount => accounts[i % accounts.length] as BenchAccount;
+
+/** Send requests one account gets in a load of `count` requests (round-robin). */
+const perAccount = (count: number) => Math.ceil(count / accounts.length);
+const warmUpSingles = Math.max(WARM_UP_SINGLES, accounts.length);
+/** The most send requests one account gets while a stack runs, phase A's and phase B's. */
+const mostPerAccount = {
+	a: perAccount(warmUpSingles) + perAccount(config.singles) + perAccount(config.batches),
+	b: perAccount(config.metricsSingles) + perAccount(config.metricsBatches),
+};
+
+/** Approved Pro accounts in good standing, each with a verified domain and a key, as the demo's. */
+function benchAccountsSql(now: number): string {
+	const rows = (make: (a: BenchAccount, n: number) => string) =>
+		accounts.map((a, i) => `  ${make(a, i + 1)}`).join(",\n");
+	return `INSERT INTO accounts (id, name, plan, verification_status, subscription_status, created_at) VALUES
+${rows((a, n) => `('${a.accountId}', 'Benchmark account ${n}', 'pro', 'approved', 'active', ${now})`)};
+INSERT INTO domains (id, account_id, name, region, ownership_status, dkim_status, spf_status,
+  mail_from_status, dmarc_status, created_at) VALUES
+${rows((a) => `('${a.domainId}', '${a.accountId}', '${a.domain}', 'us-east-1', 'verified', 'verified', 'verified', 'pending', 'verified', ${now})`)};
+INSERT INTO api_keys (id, account_id, name, token_hash, permission, created_at) VALUES
+${rows((a) => `('${a.apiKeyId}', '${a.accountId}', 'Benchmark key', '${a.tokenHash}', 'full_access', ${now})`)};
+`;
+}
+
+/** A fresh state folder with the schema and the benchmark accounts, before wrangler dev starts. */
+function seedBenchAccounts() {
+	rmSync(STATE_DIR, { recursive: true, force: true });
+	mkdirSync(STATE_DIR, { recursive: true });
+	wranglerLocal(STATE_DIR, ["d1", "migrations", "apply", "DB"]);
+	const seedFile = `${STATE_DIR}/bench-accounts.sql`;
+	writeFileSync(seedFile, benchAccountsSql(Date.now()));
+	wranglerLocal(STATE_DIR, ["d1", "execute", "DB", `--file=${seedFile}`]);
+}
+
+/** A wrangler D1 command on a local state folder of the bench's own (never remote). */
+function wranglerLocal(stateDir: string, args: string[]): string {
+	const result = spawnSync("wrangler", [...args, "--local", "--persist-to", stateDir], {
+		stdio: ["ignore", "pipe", "pipe"],
+		encoding: "utf8",
+		maxBuffer: 64 * 1024 * 1024,
+		env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+	});
+	if (result.status !== 0) {
+		throw new Error(`wrangler ${args.slice(0, 3).join(" ")} failed:\n${result.stderr}`);
+	}
+	return result.stdout;
 }
 
 // --- The stack and its clean-up -------------------------------------------------------------
@@ -152,7 +279,8 @@ async function stopStack() {
 
 async function startStack(vars: Record<string, string>): Promise<LocalStack> {
 	if (interrupted) throw new Error("interrupted");
-	rmSync(STATE_DIR, { recursive: true, force: true });
+	// startLocalStack then applies the (already applied) migrations and adds the demo account.
+	seedBenchAccounts();
 	stack = await startLocalStack({
 		port: config.port,
 		simulatorPort: config.simulatorPort,
@@ -187,7 +315,15 @@ watchdog.unref();
 // --- Load -----------------------------------------------------------------------------------
 
 interface LoadResult {
+	/** Requests planned; fewer are sent when the load stops at LOAD_TIMEOUT_MS. */
+	requests: number;
+	/** 2xx answers: the only ones counted as accepted. */
 	ok: number;
+	/** Every answer by HTTP status ("no answer": a network error or a client-side timeout). */
+	statuses: Map<string, number>;
+	/** The `ratelimit-*` headers of the answers: the plan's burst and the lowest remaining. */
+	rateLimit: { limit: number; lowestRemaining: number } | undefined;
+	/** Every answer that was not 2xx: its status and the start of its body. */
 	failures: string[];
 	seconds: number;
 	/** performance.now() of the first accepted response. */
@@ -204,7 +340,10 @@ async function load(
 	const started = performance.now();
 	const deadline = started + LOAD_TIMEOUT_MS;
 	const result: LoadResult = {
+		requests: count,
 		ok: 0,
+		statuses: new Map(),
+		rateLimit: undefined,
 		failures: [],
 		seconds: 0,
 		firstOkAt: undefined,
@@ -221,6 +360,16 @@ async function load(
 			try {
 				const response = await request(i);
 				const body = await response.text();
+				const status = String(response.status);
+				result.statuses.set(status, (result.statuses.get(status) ?? 0) + 1);
+				const limit = Number(response.headers.get("ratelimit-limit") ?? Number.NaN);
+				const remaining = Number(response.headers.get("ratelimit-remaining") ?? Number.NaN);
+				if (Number.isFinite(limit) && Number.isFinite(remaining)) {
+					result.rateLimit = {
+						limit,
+						lowestRemaining: Math.min(result.rateLimit?.lowestRemaining ?? limit, remaining),
+					};
+				}
 				if (response.ok) {
 					result.ok += 1;
 					onAccepted?.(i, body);
@@ -229,6 +378,7 @@ async function load(
 					result.failures.push(`${response.status} ${body.slice(0, 200)}`);
 				}
 			} catch (error) {
+				result.statuses.set("no answer", (result.statuses.get("no answer") ?? 0) + 1);
 				result.failures.push(String(error));
 			}
 		}
@@ -238,9 +388,9 @@ async function load(
 	return result;
 }
 
-function email(to: string) {
+function email(account: BenchAccount, to: string) {
 	return {
-		from: `Bench <bench@${DEMO.domain}>`,
+		from: `Bench <bench@${account.domain}>`,
 		to,
 		subject: "SendFleet benchmark",
 		html: "<p>Hello from the benchmark.</p>",
@@ -248,33 +398,38 @@ function email(to: string) {
 	};
 }
 
-function post(s: LocalStack, path: string, body: unknown): Promise<Response> {
+function post(s: LocalStack, account: BenchAccount, path: string, body: unknown) {
 	return fetch(`${s.apiUrl}${path}`, {
 		method: "POST",
-		headers: { authorization: `Bearer ${s.apiKey}`, "content-type": "application/json" },
+		headers: { authorization: `Bearer ${account.apiKey}`, "content-type": "application/json" },
 		body: JSON.stringify(body),
 		signal: AbortSignal.timeout(30_000),
 	});
 }
 
-/** Email ids by recipient, to say where an email that never arrived got stuck. */
-const acceptedIds = new Map<string, string>();
+/** Email ids (and their accounts) by recipient, to say where an email that never arrived got stuck. */
+const acceptedIds = new Map<string, { id: string; account: BenchAccount }>();
 
+/** Request i sends as account i mod N (round-robin). */
 const sendSingles = (s: LocalStack, prefix: string, count: number) =>
 	load(
 		count,
-		(i) => post(s, "/emails", email(`${prefix}-${i}@example.org`)),
+		(i) => post(s, accountFor(i), "/emails", email(accountFor(i), `${prefix}-${i}@example.org`)),
 		(i, body) =>
-			acceptedIds.set(`${prefix}-${i}@example.org`, (JSON.parse(body) as { id: string }).id),
+			acceptedIds.set(`${prefix}-${i}@example.org`, {
+				id: (JSON.parse(body) as { id: string }).id,
+				account: accountFor(i),
+			}),
 	);
 
 const sendBatches = (s: LocalStack, prefix: string, count: number) =>
 	load(count, (b) =>
 		post(
 			s,
+			accountFor(b),
 			"/emails/batch",
 			Array.from({ length: BATCH_SIZE }, (_, i) =>
-				email(`${prefix}-${b * BATCH_SIZE + i}@example.org`),
+				email(accountFor(b), `${prefix}-${b * BATCH_SIZE + i}@example.org`),
 			),
 		),
 	);
@@ -295,9 +450,9 @@ async function missingStatuses(s: LocalStack, prefix: string): Promise<string> {
 	const seen = deliveredTo(s, prefix);
 	const missing = [...acceptedIds].filter(([to]) => to.startsWith(`${prefix}-`) && !seen.has(to));
 	const sample = await Promise.all(
-		missing.slice(0, 3).map(async ([, id]) => {
+		missing.slice(0, 3).map(async ([, { id, account }]) => {
 			const response = await fetch(`${s.apiUrl}/emails/${id}`, {
-				headers: { authorization: `Bearer ${s.apiKey}` },
+				headers: { authorization: `Bearer ${account.apiKey}` },
 				signal: AbortSignal.timeout(10_000),
 			});
 			const body = (await response.json()) as { last_event?: string };
@@ -329,10 +484,36 @@ async function metrics(s: LocalStack, reset = false): Promise<MetricsTotals> {
 // --- Output helpers -------------------------------------------------------------------------
 
 const problems: string[] = [];
+/** Every load of phases A and B, for the table of answers by status. */
+const loads: { label: string; result: LoadResult }[] = [];
+
+const isAccepted = (status: string) => /^2\d\d$/.test(status);
+
+/** "429 ×12, 500 ×1": the answers that were not acceptances, or "" if there were none. */
+function refusals(result: LoadResult): string {
+	return [...result.statuses]
+		.filter(([status]) => !isAccepted(status))
+		.map(([status, n]) => `${status} ×${fixed(n)}`)
+		.join(", ");
+}
 
 function check(label: string, result: LoadResult, expected: number) {
+	loads.push({ label, result });
 	if (result.failures.length) {
-		problems.push(`${label}: ${result.failures.length} failed, e.g. ${result.failures[0]}`);
+		problems.push(
+			`${label}: ${fixed(result.failures.length)} of ${fixed(result.requests)} not accepted (${refusals(result)}), e.g. ${result.failures[0]}`,
+		);
+	}
+	const rateLimited = result.statuses.get("429") ?? 0;
+	if (rateLimited) {
+		problems.push(
+			`${label}: ${fixed(rateLimited)} answered 429 rate_limit_exceeded: an account went over its plan's request rate; more --accounts spreads the load further`,
+		);
+	}
+	if (result.rateLimit && result.rateLimit.limit !== PRO_LIMITS.requestBurst) {
+		problems.push(
+			`${label}: ratelimit-limit is ${result.rateLimit.limit}, not the Pro burst of ${PRO_LIMITS.requestBurst} this script assumes: update PRO_LIMITS from src/domain/plans.ts`,
+		);
 	}
 	if (result.timedOut) problems.push(`${label}: stopped after ${LOAD_TIMEOUT_MS / 1000} s`);
 	if (result.ok !== expected) problems.push(`${label}: ${result.ok} of ${expected} accepted`);
@@ -380,25 +561,25 @@ async function phaseA(): Promise<Throughput> {
 	console.log("Phase A: throughput (metrics off). Starting the local stack…");
 	const s = await startStack({});
 
-	// Warm-up: JIT, D1 file and queue consumer, then a clean inbox.
+	// Warm-up: JIT, D1 file, queue consumer and every account's guard, then a clean inbox.
 	await load(50, () => fetch(`${s.apiUrl}/`));
-	const warm = await sendSingles(s, "warm", 50);
-	check("warm-up", warm, 50);
-	await waitFor(() => delivered(s, "warm") >= 50);
+	const warm = await sendSingles(s, "warm", warmUpSingles);
+	check("A warm-up POST /emails", warm, warmUpSingles);
+	await waitFor(() => delivered(s, "warm") >= warm.ok);
 	s.simulator.store.clearMessages();
 
 	const bare = await load(config.singles, () =>
 		fetch(`${s.apiUrl}/`, { signal: AbortSignal.timeout(30_000) }),
 	);
-	check("bare GET /", bare, config.singles);
+	check("A bare GET /", bare, config.singles);
 
 	const single = await sendSingles(s, "single", config.singles);
-	check("POST /emails", single, config.singles);
+	check("A POST /emails", single, config.singles);
 	const singleEndToEnd = await endToEnd(s, "single", single, single.ok);
 	s.simulator.store.clearMessages();
 
 	const batch = await sendBatches(s, "batch", config.batches);
-	check("POST /emails/batch", batch, config.batches);
+	check("A POST /emails/batch", batch, config.batches);
 	const batchEndToEnd = await endToEnd(s, "batch", batch, batch.ok * BATCH_SIZE);
 
 	await stopStack();
@@ -414,14 +595,18 @@ interface Usage {
 
 async function measureUsage(
 	s: LocalStack,
+	label: string,
 	prefix: string,
-	emails: number,
+	emailsPerRequest: number,
 	send: () => Promise<LoadResult>,
 	requests: number,
 ): Promise<Usage | undefined> {
 	await metrics(s, true);
 	const result = await send();
-	check(`metrics ${prefix}`, result, requests);
+	check(label, result, requests);
+	// Per email means per accepted email: refusals are reported by check(), not averaged in.
+	const emails = result.ok * emailsPerRequest;
+	if (emails === 0) return undefined;
 	// Drained: every email in the simulator and every queue message acked (the consumer acks
 	// after its D1 write, so the counters are final).
 	let last: MetricsTotals | undefined;
@@ -431,7 +616,7 @@ async function measureUsage(
 		return last.queue.acked >= last.queue.written;
 	});
 	if (drained === undefined || last === undefined) {
-		problems.push(`metrics ${prefix}: the queue did not drain in ${DRAIN_TIMEOUT_MS / 1000} s`);
+		problems.push(`${label}: the queue did not drain in ${DRAIN_TIMEOUT_MS / 1000} s`);
 		return undefined;
 	}
 	return { emails, totals: last };
@@ -443,8 +628,9 @@ async function phaseB(): Promise<{ single?: Usage; batch?: Usage }> {
 	const single = config.metricsSingles
 		? await measureUsage(
 				s,
+				"B POST /emails",
 				"msingle",
-				config.metricsSingles,
+				1,
 				() => sendSingles(s, "msingle", config.metricsSingles),
 				config.metricsSingles,
 			)
@@ -452,8 +638,9 @@ async function phaseB(): Promise<{ single?: Usage; batch?: Usage }> {
 	const batch = config.metricsBatches
 		? await measureUsage(
 				s,
+				"B POST /emails/batch",
 				"mbatch",
-				config.metricsBatches * BATCH_SIZE,
+				BATCH_SIZE,
 				() => sendBatches(s, "mbatch", config.metricsBatches),
 				config.metricsBatches,
 			)
@@ -500,10 +687,15 @@ function report(a: Throughput, b: { single?: Usage; batch?: Usage }) {
 	const singleEps = a.single.ok / a.single.seconds;
 	const batchEps = (a.batch.ok * BATCH_SIZE) / a.batch.seconds;
 	const e2e = (v: number | undefined) => (v === undefined ? "timed out" : `${fixed(v)} emails/s`);
+	const limits = loads.flatMap(({ result }) => (result.rateLimit ? [result.rateLimit] : []));
+	const lowestRemaining = limits.length
+		? `${fixed(Math.min(...limits.map((l) => l.lowestRemaining)))} of ${fixed(Math.max(...limits.map((l) => l.limit)))}`
+		: "none answered";
 
 	console.log(`
 SendFleet benchmark: local stack on 127.0.0.1 (wrangler dev, local D1 and Queues, SES simulator)
   ${config.concurrency} requests in flight; SES_MAX_SEND_RATE=${SES_MAX_SEND_RATE} so end to end measures our pipeline, not SES's pacing.
+  ${accountsLine(lowestRemaining)}
 
 Throughput (metrics off)
 ${table([
@@ -541,6 +733,7 @@ ${table([
 		"",
 	],
 ])}
+  Accepted: 2xx answers only; every other answer is counted under "Answers by HTTP status".
   End to end: from the first accepted request until the SES simulator holds every email.`);
 
 	const usages = [
@@ -574,7 +767,7 @@ ${table([
 			fixed(p.rowsWritten, 2),
 			fixed(p.queueOps, 2),
 			p.queueSplit,
-			fixed(p.doCalls, 0),
+			fixed(p.doCalls, 2),
 			fixed(p.invocations, 2),
 		]);
 		const c = costPerMillion(usage);
@@ -593,7 +786,8 @@ ${table([
 Usage per email (metrics on; D1 rows from D1's result metadata)
 ${table(usageRows)}
   Queue ops = writes + reads (deliveries) + deletes (acks); retries would add reads.
-  DO calls: 0, as SendFleet has no Durable Object yet (the per-account guard of SPEC §8 comes later).
+  DO calls: calls on the account's AccountGuard stub, each billed as a Durable Object request; a send
+  request makes one (admit: suspension, request rate, monthly quota), whatever the number of emails.
   Invocations = Worker requests + queue consumer batches, each counted as a billed request.
 
 Cloudflare cost per million emails (list prices read 2026-11-26, marginal rates beyond the
@@ -602,7 +796,44 @@ ${table(costRows)}
   Prices: Workers $${PRICES.workerRequestsPerMillion}/M requests and $${PRICES.cpuMsPerMillion}/M CPU-ms, D1 $${PRICES.d1RowsReadPerMillion}/M rows read and $${PRICES.d1RowsWrittenPerMillion.toFixed(2)}/M rows written,
   Queues $${PRICES.queueOperationsPerMillion}/M operations, Durable Objects $${PRICES.durableObjectRequestsPerMillion}/M requests.
   * CPU time cannot be measured locally: assumed ${config.cpuMsPerInvocation} ms per invocation + ${config.cpuMsPerEmail} ms per email sent
-    (--cpu-ms-per-invocation, --cpu-ms-per-email); each 1 ms per email adds $${PRICES.cpuMsPerMillion} per million emails.`);
+    (--cpu-ms-per-invocation, --cpu-ms-per-email); each 1 ms per email adds $${PRICES.cpuMsPerMillion} per million emails.
+  Not priced: Durable Object duration and SQLite storage (the guard's own rows), and its hourly alarm.`);
+
+	console.log(`
+Answers by HTTP status (every request of phases A and B; only 2xx counts as accepted)
+${statusTable()}`);
+}
+
+/** One row per load: requests planned, then the answers by status, then what was never sent. */
+function statusTable(): string {
+	const statuses = [...new Set(loads.flatMap(({ result }) => [...result.statuses.keys()]))].sort();
+	const header = ["request", "requests", ...statuses, "not sent", "refused"];
+	const rows = loads.map(({ label, result }) => {
+		const answered = [...result.statuses.values()].reduce((x, y) => x + y, 0);
+		return [
+			label,
+			fixed(result.requests),
+			...statuses.map((status) => fixed(result.statuses.get(status) ?? 0)),
+			fixed(result.requests - answered),
+			refusals(result) || "none",
+		];
+	});
+	return table([header, ...rows]);
+}
+
+/** The header's account lines: how many, why, and how far each stays from its rate limit. */
+function accountsLine(lowestRemaining: string): string {
+	const most = Math.max(mostPerAccount.a, mostPerAccount.b);
+	const headroom =
+		most <= PRO_LIMITS.requestBurst / 2
+			? "under half a\n  burst, so none depends on the refill"
+			: most <= PRO_LIMITS.requestBurst
+				? "within one\n  burst, so none depends on the refill"
+				: `over a burst:\n  each relies on the refill, ${fixed(accounts.length * PRO_LIMITS.requestsPerSecond)} requests/s in all`;
+	return `Sends rotate round-robin over ${fixed(accounts.length)} benchmark accounts (approved, Pro, each with a verified
+  domain and its own API key), not one: each account's request rate is limited by its own Durable
+  Object (Pro: bursts of ${PRO_LIMITS.requestBurst} requests, refilled at ${PRO_LIMITS.requestsPerSecond}/s), and real traffic from many customers
+  spreads over many accounts too. At most ${fixed(most)} send requests per account per run (--accounts), ${headroom}; lowest ratelimit-remaining answered to a send: ${lowestRemaining}.`;
 }
 
 // --- Phase C: the retention purge over a million expired rows ------------------------------
@@ -639,22 +870,8 @@ interface TableCounts {
 
 const sumCounts = (c: TableCounts) => Object.values(c).reduce((x, y) => x + y, 0);
 
-/** A wrangler D1 command on the purge phase's own local state (never remote). */
-function wranglerLocal(args: string[]): string {
-	const result = spawnSync("wrangler", [...args, "--local", "--persist-to", PURGE_STATE_DIR], {
-		stdio: ["ignore", "pipe", "pipe"],
-		encoding: "utf8",
-		maxBuffer: 64 * 1024 * 1024,
-		env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
-	});
-	if (result.status !== 0) {
-		throw new Error(`wrangler ${args.slice(0, 3).join(" ")} failed:\n${result.stderr}`);
-	}
-	return result.stdout;
-}
-
 function tableCounts(): TableCounts {
-	const out = wranglerLocal([
+	const out = wranglerLocal(PURGE_STATE_DIR, [
 		"d1",
 		"execute",
 		"DB",
@@ -821,12 +1038,12 @@ async function phaseC(): Promise<PurgeRun> {
 	const deadline = performance.now() + PURGE_TIMEOUT_MS;
 	console.log("Phase C: retention purge (metrics on). Seeding a fresh local database…");
 	rmSync(PURGE_STATE_DIR, { recursive: true, force: true });
-	wranglerLocal(["d1", "migrations", "apply", "DB"]);
+	wranglerLocal(PURGE_STATE_DIR, ["d1", "migrations", "apply", "DB"]);
 	const { sql, expired, kept } = purgeSeed(Date.now());
 	const seedFile = `${PURGE_STATE_DIR}/purge-seed.sql`;
 	writeFileSync(seedFile, sql);
 	const seedStarted = performance.now();
-	wranglerLocal(["d1", "execute", "DB", `--file=${seedFile}`]);
+	wranglerLocal(PURGE_STATE_DIR, ["d1", "execute", "DB", `--file=${seedFile}`]);
 	const seedSeconds = (performance.now() - seedStarted) / 1000;
 	const seeded = tableCounts();
 
@@ -980,7 +1197,8 @@ ${table(rows)}
 try {
 	if (config.phases.has("send")) {
 		console.log(
-			`SendFleet benchmark: ${config.singles} singles and ${config.batches} batches of ${BATCH_SIZE} (throughput), ${config.metricsSingles} singles and ${config.metricsBatches} batch(es) (usage).`,
+			`SendFleet benchmark: ${config.singles} singles and ${config.batches} batches of ${BATCH_SIZE} (throughput), ${config.metricsSingles} singles and ${config.metricsBatches} batch(es) (usage),
+  round-robin over ${fixed(accounts.length)} benchmark accounts (per-account rate limits: Pro allows bursts of ${PRO_LIMITS.requestBurst}, refilled at ${PRO_LIMITS.requestsPerSecond}/s).`,
 		);
 		const a = await phaseA();
 		const b = await phaseB();

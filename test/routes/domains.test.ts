@@ -169,6 +169,7 @@ describe("POST /domains", () => {
 		["localhost", "not a valid domain"],
 		["10.0.0.1", "not a valid domain"],
 		[`${"a".repeat(64)}.example.com`, "not a valid domain"],
+		["a".repeat(300), "at most 253 characters"],
 	])("refuses %j with 422", async (name, message) => {
 		const { key } = await newAccount();
 		const res = await api("POST", "/domains", { key, body: { name } });

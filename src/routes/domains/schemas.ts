@@ -6,7 +6,7 @@ export const CreateDomainBody = z
 		name: z
 			.string({ error: "is required" })
 			.min(1, "is required")
-			.max(253)
+			.max(253, "must be at most 253 characters")
 			.openapi({ example: "acme.com" }),
 		region: z
 			.string()

@@ -128,91 +128,78 @@ export function parseSesNotification(
 	const type = n.eventType ?? n.notificationType ?? "";
 	const kind = KINDS[type];
 	if (!kind) return { ok: false, reason: `unknown SES event type "${type}"` };
-	const base = {
-		kind,
-		sesMessageId: n.mail.messageId,
-		emailId: n.mail.tags?.[EMAIL_ID_TAG]?.[0] ?? null,
+	const what = eventContents(kind, n);
+	if (!what)
+		return { ok: false, reason: `the ${type} notification has no ${type.toLowerCase()} object` };
+	return {
+		ok: true,
+		event: {
+			kind,
+			sesMessageId: n.mail.messageId,
+			emailId: n.mail.tags?.[EMAIL_ID_TAG]?.[0] ?? null,
+			occurredAt: time(what.at, n.mail.timestamp),
+			recipients: what.recipients ?? [],
+			...(what.bounceType ? { bounceType: what.bounceType } : {}),
+			details: what.details ?? {},
+		},
 	};
-	const lower = (list: { emailAddress: string }[]) => list.map((r) => r.emailAddress.toLowerCase());
+}
 
+type Contents = {
+	at?: string;
+	recipients?: string[];
+	bounceType?: FeedbackEvent["bounceType"];
+	details?: Record<string, unknown>;
+};
+
+/** Each event type's own object, reduced to what the feedback loop uses; null when missing. */
+function eventContents(kind: FeedbackKind, n: z.infer<typeof Notification>): Contents | null {
+	const lower = (list: { emailAddress: string }[]) => list.map((r) => r.emailAddress.toLowerCase());
 	switch (kind) {
 		case "delivery":
-			if (!n.delivery) break;
-			return {
-				ok: true,
-				event: {
-					...base,
-					occurredAt: time(n.delivery.timestamp, n.mail.timestamp),
-					recipients: n.delivery.recipients.map((r) => r.toLowerCase()),
-					details: { smtp_response: n.delivery.smtpResponse ?? null },
-				},
-			};
+			return n.delivery
+				? {
+						at: n.delivery.timestamp,
+						recipients: n.delivery.recipients.map((r) => r.toLowerCase()),
+						details: { smtp_response: n.delivery.smtpResponse ?? null },
+					}
+				: null;
 		case "bounce":
-			if (!n.bounce) break;
-			return {
-				ok: true,
-				event: {
-					...base,
-					occurredAt: time(n.bounce.timestamp, n.mail.timestamp),
-					recipients: lower(n.bounce.bouncedRecipients),
-					bounceType: n.bounce.bounceType,
-					details: {
-						bounce_type: n.bounce.bounceType,
-						bounce_sub_type: n.bounce.bounceSubType ?? null,
-						diagnostics: n.bounce.bouncedRecipients.map((r) => ({
-							email: r.emailAddress.toLowerCase(),
-							status: r.status ?? null,
-							diagnostic_code: r.diagnosticCode ?? null,
-						})),
-					},
-				},
-			};
+			return n.bounce
+				? {
+						at: n.bounce.timestamp,
+						recipients: lower(n.bounce.bouncedRecipients),
+						bounceType: n.bounce.bounceType,
+						details: {
+							bounce_type: n.bounce.bounceType,
+							bounce_sub_type: n.bounce.bounceSubType ?? null,
+							diagnostics: n.bounce.bouncedRecipients.map((r) => ({
+								email: r.emailAddress.toLowerCase(),
+								status: r.status ?? null,
+								diagnostic_code: r.diagnosticCode ?? null,
+							})),
+						},
+					}
+				: null;
 		case "complaint":
-			if (!n.complaint) break;
-			return {
-				ok: true,
-				event: {
-					...base,
-					occurredAt: time(n.complaint.timestamp, n.mail.timestamp),
-					recipients: lower(n.complaint.complainedRecipients),
-					details: { feedback_type: n.complaint.complaintFeedbackType ?? null },
-				},
-			};
+			return n.complaint
+				? {
+						at: n.complaint.timestamp,
+						recipients: lower(n.complaint.complainedRecipients),
+						details: { feedback_type: n.complaint.complaintFeedbackType ?? null },
+					}
+				: null;
 		case "delivery_delay":
 			return {
-				ok: true,
-				event: {
-					...base,
-					occurredAt: time(n.deliveryDelay?.timestamp, n.mail.timestamp),
-					recipients: lower(n.deliveryDelay?.delayedRecipients ?? []),
-					details: { delay_type: n.deliveryDelay?.delayType ?? null },
-				},
+				at: n.deliveryDelay?.timestamp,
+				recipients: lower(n.deliveryDelay?.delayedRecipients ?? []),
+				details: { delay_type: n.deliveryDelay?.delayType ?? null },
 			};
 		case "reject":
-			return {
-				ok: true,
-				event: {
-					...base,
-					occurredAt: time(n.mail.timestamp),
-					recipients: [],
-					details: { reason: n.reject?.reason ?? null },
-				},
-			};
+			return { details: { reason: n.reject?.reason ?? null } };
 		case "rendering_failure":
-			return {
-				ok: true,
-				event: {
-					...base,
-					occurredAt: time(n.mail.timestamp),
-					recipients: [],
-					details: { error: n.failure?.errorMessage ?? null },
-				},
-			};
+			return { details: { error: n.failure?.errorMessage ?? null } };
 		default:
-			return {
-				ok: true,
-				event: { ...base, occurredAt: time(n.mail.timestamp), recipients: [], details: {} },
-			};
+			return {};
 	}
-	return { ok: false, reason: `the ${type} notification has no ${type.toLowerCase()} object` };
 }

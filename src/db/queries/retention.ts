@@ -41,39 +41,36 @@ export async function deleteOldestEmailsWithEvents(
  * gone (orphans). An event is recorded after its email, so an event this old belongs to an
  * email that is older still and due for deletion anyway.
  */
-export async function deleteOldestEvents(db: Db, beforeId: string, limit: number): Promise<number> {
-	const result = await db
-		.delete(emailEvents)
-		.where(
-			inArray(
-				emailEvents.id,
-				db
-					.select({ id: emailEvents.id })
-					.from(emailEvents)
-					.where(lt(emailEvents.id, beforeId))
-					.orderBy(asc(emailEvents.id))
-					.limit(limit),
-			),
-		);
-	return result.meta.changes;
+export function deleteOldestEvents(db: Db, beforeId: string, limit: number): Promise<number> {
+	return deleteOldestById(db, emailEvents, beforeId, limit);
 }
 
 /** Feedback notifications that matched no email, kept for diagnosis until `beforeId`. */
-export async function deleteOldestUnmatchedNotifications(
+export function deleteOldestUnmatchedNotifications(
 	db: Db,
 	beforeId: string,
 	limit: number,
 ): Promise<number> {
+	return deleteOldestById(db, unmatchedNotifications, beforeId, limit);
+}
+
+/** The `limit` oldest rows of a UUIDv7-keyed table below `beforeId`: a primary-key range. */
+async function deleteOldestById(
+	db: Db,
+	table: typeof emailEvents | typeof unmatchedNotifications,
+	beforeId: string,
+	limit: number,
+): Promise<number> {
 	const result = await db
-		.delete(unmatchedNotifications)
+		.delete(table)
 		.where(
 			inArray(
-				unmatchedNotifications.id,
+				table.id,
 				db
-					.select({ id: unmatchedNotifications.id })
-					.from(unmatchedNotifications)
-					.where(lt(unmatchedNotifications.id, beforeId))
-					.orderBy(asc(unmatchedNotifications.id))
+					.select({ id: table.id })
+					.from(table)
+					.where(lt(table.id, beforeId))
+					.orderBy(asc(table.id))
 					.limit(limit),
 			),
 		);

@@ -56,14 +56,26 @@ export async function startSession(
 	return { token, csrfToken, expiresAt };
 }
 
+/** Sign-ups per IP address within the throttle window: enough for an office, not for a bot. */
+const MAX_SIGNUPS_PER_IP = 10;
+
 export async function signUp(
 	db: Db,
-	input: { email: string; password: string; accountName: string; staffEmails: string },
+	input: { email: string; password: string; accountName: string; staffEmails: string; ip: string },
 ): Promise<
-	{ kind: "created"; userId: string; accountId: string; role: UserRole } | { kind: "taken" }
+	| { kind: "created"; userId: string; accountId: string; role: UserRole }
+	| { kind: "taken" }
+	| { kind: "throttled"; retryAfterSeconds: number }
 > {
-	if (await findUserByEmail(db, input.email)) return { kind: "taken" };
 	const now = Date.now();
+	const since = now - THROTTLE_WINDOW;
+	const ipKey = `signup:${input.ip}`;
+	if ((await recentFailures(db, ipKey, since)) >= MAX_SIGNUPS_PER_IP) {
+		return { kind: "throttled", retryAfterSeconds: THROTTLE_WINDOW / 1000 };
+	}
+	// Every attempt counts, so probing which emails exist costs the same as signing up.
+	await recordFailureStatement(db, ipKey, now, since);
+	if (await findUserByEmail(db, input.email)) return { kind: "taken" };
 	const userId = uuidv7(now);
 	const accountId = uuidv7(now);
 	const role = roleFor(input.email, input.staffEmails);

@@ -31,7 +31,11 @@ let users = 0;
 export async function signUp(email = `user${Date.now().toString(36)}${users++}@example.com`) {
 	const response = await exports.default.fetch(`${BASE_URL}/auth/signup`, {
 		method: "POST",
-		headers: { "content-type": "application/json" },
+		// Each test user signs up from its own address: sign-ups are throttled per IP.
+		headers: {
+			"content-type": "application/json",
+			"cf-connecting-ip": `2001:db8::${users.toString(16)}`,
+		},
 		body: JSON.stringify({ email, password: "correct horse battery staple", account_name: "Acme" }),
 	});
 	return session(email, response);

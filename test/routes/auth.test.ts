@@ -102,6 +102,28 @@ describe("sign-up and login", () => {
 		).toBe(200);
 	});
 
+	it("throttles sign-ups from one address after ten attempts", async () => {
+		const headers = { "cf-connecting-ip": "203.0.113.77" };
+		for (let i = 0; i < 10; i++) {
+			const res = await api("POST", "/auth/signup", {
+				headers,
+				body: { email: `burst${i}@example.com`, password: PASSWORD },
+			});
+			expect(res.status).toBe(201);
+		}
+		const eleventh = await api("POST", "/auth/signup", {
+			headers,
+			body: { email: "burst10@example.com", password: PASSWORD },
+		});
+		expect(eleventh.status).toBe(429);
+		expect(eleventh.headers.get("retry-after")).toBe("900");
+		const elsewhere = await api("POST", "/auth/signup", {
+			headers: { "cf-connecting-ip": "203.0.113.78" },
+			body: { email: "burst10@example.com", password: PASSWORD },
+		});
+		expect(elsewhere.status).toBe(201);
+	});
+
 	it("makes configured staff emails staff", async () => {
 		const staff = await signUp("staff@sendfleet.test");
 		expect(staff.status).toBe(201);

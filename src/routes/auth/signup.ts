@@ -33,6 +33,7 @@ const route = createRoute({
 			content: { "application/json": { schema: SessionSchema } },
 		},
 		409: errorResponse("A user with this email exists"),
+		429: errorResponse("Too many sign-ups from this address"),
 		422: errorResponse("Invalid email or a password that breaks the policy"),
 	},
 });
@@ -47,7 +48,16 @@ export const signupRoute = createRouter().openapi(route, async (c) => {
 		password: body.password,
 		accountName: body.account_name ?? body.email.split("@")[1] ?? body.email,
 		staffEmails: c.env.STAFF_EMAILS,
+		ip: c.req.header("cf-connecting-ip") ?? "unknown",
 	});
+	if (result.kind === "throttled") {
+		c.header("retry-after", String(result.retryAfterSeconds));
+		throw new ApiError(
+			"rate_limit_exceeded",
+			"Too many sign-ups from this address. Try again in 15 minutes.",
+			429,
+		);
+	}
 	if (result.kind === "taken") {
 		throw new ApiError("conflict", "A user with this email already exists; log in instead.", 409);
 	}

@@ -154,7 +154,6 @@ export const domains = sqliteTable(
 
 /** The product page's statuses: pending → sent (delivery confirmed) or failed. */
 export const EMAIL_STATUSES = ["pending", "sent", "failed"] as const;
-export type EmailStatus = (typeof EMAIL_STATUSES)[number];
 
 /** Resend's `last_event`, kept for SDK users. */
 export const EMAIL_EVENTS = [

@@ -30,6 +30,7 @@ import { guardFor } from "../durable-objects/index.ts";
 import type { Bindings, Caller } from "../env.ts";
 import { ApiError } from "../lib/errors.ts";
 import { uuidv7 } from "../lib/ids.ts";
+import { rateLimitedError } from "../lib/rate-limit.ts";
 import { parseMailbox } from "./addresses.ts";
 import {
 	type DeliverabilityWarning,
@@ -60,25 +61,6 @@ export type Acceptance =
 
 /** The SES tag that carries our email id to SES and back in its notifications. */
 export const EMAIL_ID_TAG = "sendfleet_email_id";
-
-/** The IETF draft's `ratelimit-*` headers (what Resend sends), for answers and refusals alike. */
-export function rateLimitHeaders(rate: RateLimitState): Record<string, string> {
-	return {
-		"ratelimit-limit": String(rate.limit),
-		"ratelimit-remaining": String(rate.remaining),
-		"ratelimit-reset": String(rate.resetSeconds),
-	};
-}
-
-export function rateLimitedError(rate: RateLimitState, retryAfterSeconds: number): ApiError {
-	return new ApiError(
-		"rate_limit_exceeded",
-		`Too many requests: this plan allows bursts of ${rate.limit} requests, refilled every second at its rate. Retry after ${retryAfterSeconds} s.`,
-		429,
-		undefined,
-		{ ...rateLimitHeaders(rate), "retry-after": String(retryAfterSeconds) },
-	);
-}
 
 export function sendingDeps(
 	env: Bindings,
@@ -179,8 +161,14 @@ export async function acceptEmails(
 	]);
 	const suppressed = new Set(suppressedRows.map((r) => r.email));
 
+	// Account-wide refusals, after each email's own checks (the product page's order).
+	const accountRefusal =
+		sharedSesRefusal(caller.account) ??
+		(caller.account.suspendedAt === null ? null : suspendedError(caller));
 	const now = Date.now();
 	const rows: NewEmail[] = [];
+	/** Every accepted recipient: what the guard meters. */
+	const addresses: string[] = [];
 	const results: Acceptance[] = inputs.map((input, i) => {
 		const sender = senders[i];
 		if (!sender) {
@@ -191,13 +179,11 @@ export async function acceptEmails(
 		}
 		const chosen = chooseSendingDomain(sender.domain, domains, caller);
 		if (chosen.kind === "rejected") return chosen;
-		const refusal = sharedSesRefusal(caller.account);
-		if (refusal) return { kind: "rejected", error: refusal };
-		if (caller.account.suspendedAt !== null) {
-			return { kind: "rejected", error: suspendedError(caller) };
-		}
-		const blocked = (recipients[i] ?? []).filter((address) => suppressed.has(address));
+		if (accountRefusal) return { kind: "rejected", error: accountRefusal };
+		const to = recipients[i] ?? [];
+		const blocked = to.filter((address) => suppressed.has(address));
 		if (blocked.length) return { kind: "rejected", error: suppressedError(blocked) };
+		addresses.push(...to);
 
 		const id = uuidv7(now);
 		rows.push({
@@ -228,9 +214,6 @@ export async function acceptEmails(
 
 	// The request's one call to the account's guard: suspension, request rate and monthly quota
 	// for all its emails at once; admitted recipients are counted there and then.
-	const addresses = rows.flatMap((row) =>
-		recipientAddresses({ to: row.to, cc: row.cc, bcc: row.bcc }),
-	);
 	const usage = {
 		recipients: addresses.length,
 		reputationRecipients: addresses.filter(countsForReputation).length,

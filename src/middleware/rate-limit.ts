@@ -8,9 +8,9 @@
  * turn a Durable Object hiccup into an outage of the whole API. (Sending fails closed.)
  */
 import { createMiddleware } from "hono/factory";
-import { rateLimitedError, rateLimitHeaders } from "../domain/sending.ts";
 import { guardFor } from "../durable-objects/index.ts";
 import type { AppEnv } from "../env.ts";
+import { rateLimitedError, setRateLimitHeaders } from "../lib/rate-limit.ts";
 
 const SEND_PATHS = new Set(["/emails", "/emails/batch"]);
 
@@ -24,8 +24,6 @@ export const rateLimit = createMiddleware<AppEnv>(async (c, next) => {
 			return null;
 		});
 	if (result && !result.ok) throw rateLimitedError(result.rate, 1);
-	if (result)
-		for (const [name, value] of Object.entries(rateLimitHeaders(result.rate)))
-			c.header(name, value);
+	setRateLimitHeaders(c, result?.rate ?? null);
 	await next();
 });

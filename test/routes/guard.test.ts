@@ -1,3 +1,4 @@
+import { createExecutionContext } from "cloudflare:test";
 /**
  * The account guard through the HTTP API: quota under concurrency, automatic suspension from
  * signed SNS bounces, staff reinstatement, the request rate, and the reputation figures.
@@ -6,6 +7,7 @@ import { env, exports } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { SesSimulator } from "../../simulator/app.ts";
+import { createApp } from "../../src/app.ts";
 import { accounts, emails } from "../../src/db/schema.ts";
 import { guardFor } from "../../src/durable-objects/index.ts";
 import type { Bindings } from "../../src/env.ts";
@@ -21,7 +23,7 @@ import {
 	db,
 } from "../helpers/factories.ts";
 import { runQueue } from "../helpers/queue.ts";
-import { installSimulatorPostingToWorker } from "../helpers/simulator.ts";
+import { installSimulator, installSimulatorPostingToWorker } from "../helpers/simulator.ts";
 
 let sim: SesSimulator;
 let restore: () => void;
@@ -241,5 +243,79 @@ describe("request rate", () => {
 		const sent = await send(sender.key.token, sender.from, "a@example.org");
 		expect(sent.headers.get("ratelimit-limit")).toBe("200");
 		expect(Number(sent.headers.get("ratelimit-remaining"))).toBeGreaterThan(0);
+	});
+});
+
+describe("when the account guard cannot be reached", () => {
+	/** The Worker's env with an ACCOUNT_GUARD whose every call fails. */
+	const brokenGuardEnv = () =>
+		({
+			...(env as Bindings),
+			ACCOUNT_GUARD: {
+				idFromName: (name: string) => env.ACCOUNT_GUARD.idFromName(name),
+				get: () =>
+					new Proxy(
+						{},
+						{
+							get: () => async () => {
+								throw new Error("Durable Object unavailable");
+							},
+						},
+					),
+			},
+		}) as unknown as Bindings;
+	const call = (request: Request, bindings: Bindings) =>
+		createApp().fetch(request, bindings, createExecutionContext());
+
+	it("other endpoints go on unmetered, and sending is refused with 503", async () => {
+		const sender = await createSender();
+		const headers = {
+			authorization: `Bearer ${sender.key.token}`,
+			"content-type": "application/json",
+		};
+		const read = await call(
+			new Request("https://api.sendfleet.test/domains", { headers }),
+			brokenGuardEnv(),
+		);
+		expect(read.status).toBe(200);
+		expect(read.headers.get("ratelimit-limit")).toBeNull();
+		const sent = await call(
+			new Request("https://api.sendfleet.test/emails", {
+				method: "POST",
+				headers,
+				body: JSON.stringify({ from: sender.from, to: "a@example.org", subject: "x", text: "x" }),
+			}),
+			brokenGuardEnv(),
+		);
+		expect(sent.status).toBe(503);
+		expect(((await sent.json()) as { name: string }).name).toBe("service_unavailable");
+	});
+
+	it("a bounce the guard cannot count now answers 503, and SNS's retry counts it once", async () => {
+		const sender = await ownedSender();
+		// This simulator posts to a Worker whose guard is down.
+		restore();
+		({ sim, restore } = installSimulator({
+			sns: { deliver: async (request) => call(request, brokenGuardEnv()) },
+		}));
+		const email = await createQueuedEmail(
+			{ account: sender.account, domain: sender.domain },
+			{ to: ["bounce@simulator.sendfleet.test"] },
+		);
+		await runQueue(SEND_QUEUE, [{ emailId: email.id }]);
+		expect((await sim.sns.flush()).map((p) => [p.eventType, p.status])).toEqual([["Bounce", 503]]);
+		const [bounce] = sim.sns.sent();
+
+		// SNS retries (twice here) against a Worker whose guard is back.
+		const retry = () =>
+			exports.default.fetch("https://api.sendfleet.test/hooks/sns", {
+				method: "POST",
+				body: bounce?.body,
+			});
+		expect(await (await retry()).json()).toEqual({ status: "duplicate" });
+		expect((await retry()).status).toBe(200);
+		const reputation = await api("GET", "/account/reputation", { key: sender.key.token });
+		// Counted once, on the first retry (the email was stored directly, so no sends are counted).
+		expect(reputation.json).toMatchObject({ sends: 0, hard_bounces: 1 });
 	});
 });

@@ -1,11 +1,10 @@
 import { createRoute } from "@hono/zod-openapi";
 import { createDb } from "../../db/client.ts";
-import { logIn, startSession } from "../../domain/sessions.ts";
+import { logIn } from "../../domain/sessions.ts";
 import { createRouter } from "../../env.ts";
 import { ApiError } from "../../lib/errors.ts";
-import { toIso } from "../../lib/time.ts";
 import { errorResponse } from "../shared-schemas.ts";
-import { setSessionCookie } from "./cookie.ts";
+import { openSession, throttledError } from "./cookie.ts";
 import { Credentials, SessionSchema } from "./schemas.ts";
 
 const route = createRoute({
@@ -29,25 +28,9 @@ export const loginRoute = createRouter().openapi(route, async (c) => {
 		ip: c.req.header("cf-connecting-ip") ?? "unknown",
 		staffEmails: c.env.STAFF_EMAILS,
 	});
-	if (result.kind === "throttled") {
-		c.header("retry-after", String(result.retryAfterSeconds));
-		throw new ApiError(
-			"rate_limit_exceeded",
-			"Too many failed logins. Try again in 15 minutes.",
-			429,
-		);
-	}
-	if (result.kind === "invalid")
+	if (result.kind === "throttled") throw throttledError("failed logins", result.retryAfterSeconds);
+	if (result.kind === "invalid") {
 		throw new ApiError("invalid_credentials", "Email or password is incorrect.", 401);
-	const session = await startSession(db, result.userId);
-	setSessionCookie(c, session);
-	return c.json(
-		{
-			user: { id: result.userId, email, role: result.role },
-			account_id: result.accountId,
-			csrf_token: session.csrfToken,
-			expires_at: toIso(session.expiresAt),
-		},
-		200,
-	);
+	}
+	return c.json(await openSession(c, db, { ...result, email }), 200);
 });

@@ -1,10 +1,8 @@
 /** `GET /auth/session` (who am I, and the CSRF token) and `POST /auth/logout`. */
 import { createRoute, z } from "@hono/zod-openapi";
-import { eq } from "drizzle-orm";
 import { getCookie } from "hono/cookie";
 import { createDb } from "../../db/client.ts";
-import { findSession } from "../../db/queries/users.ts";
-import { sessions } from "../../db/schema.ts";
+import { deleteSession, findSession } from "../../db/queries/users.ts";
 import { createRouter } from "../../env.ts";
 import { ApiError } from "../../lib/errors.ts";
 import { sha256Hex } from "../../lib/ids.ts";
@@ -66,7 +64,7 @@ export const sessionRoutes = createRouter()
 		const db = createDb(c.env.DB);
 		const session = await sessionFromCookie(getCookie(c, SESSION_COOKIE), db);
 		checkCrossSite(c, session.csrfToken);
-		await db.delete(sessions).where(eq(sessions.id, session.id));
+		await deleteSession(db, session.id);
 		clearSessionCookie(c);
 		return c.json({ logged_out: true as const }, 200);
 	});

@@ -1,12 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createDb } from "../../db/client.ts";
-import { signUp, startSession } from "../../domain/sessions.ts";
+import { signUp } from "../../domain/sessions.ts";
 import { createRouter } from "../../env.ts";
 import { ApiError } from "../../lib/errors.ts";
 import { passwordProblem } from "../../lib/passwords.ts";
-import { toIso } from "../../lib/time.ts";
 import { errorResponse } from "../shared-schemas.ts";
-import { setSessionCookie } from "./cookie.ts";
+import { openSession, throttledError } from "./cookie.ts";
 import { EmailField, SessionSchema } from "./schemas.ts";
 
 const route = createRoute({
@@ -50,26 +49,10 @@ export const signupRoute = createRouter().openapi(route, async (c) => {
 		staffEmails: c.env.STAFF_EMAILS,
 		ip: c.req.header("cf-connecting-ip") ?? "unknown",
 	});
-	if (result.kind === "throttled") {
-		c.header("retry-after", String(result.retryAfterSeconds));
-		throw new ApiError(
-			"rate_limit_exceeded",
-			"Too many sign-ups from this address. Try again in 15 minutes.",
-			429,
-		);
-	}
+	if (result.kind === "throttled")
+		throw throttledError("sign-ups from this address", result.retryAfterSeconds);
 	if (result.kind === "taken") {
 		throw new ApiError("conflict", "A user with this email already exists; log in instead.", 409);
 	}
-	const session = await startSession(db, result.userId);
-	setSessionCookie(c, session);
-	return c.json(
-		{
-			user: { id: result.userId, email: body.email, role: result.role },
-			account_id: result.accountId,
-			csrf_token: session.csrfToken,
-			expires_at: toIso(session.expiresAt),
-		},
-		201,
-	);
+	return c.json(await openSession(c, db, { ...result, email: body.email }), 201);
 });

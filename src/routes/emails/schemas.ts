@@ -141,8 +141,6 @@ export const SendEmailBody = z
 	})
 	.openapi("SendEmailRequest");
 
-export type SendEmailInput = z.output<typeof SendEmailBody>;
-
 function contentBytes(email: {
 	subject: string;
 	html?: string | null;

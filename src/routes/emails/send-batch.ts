@@ -5,14 +5,10 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import {
-	acceptEmails,
-	type EmailInput,
-	rateLimitHeaders,
-	sendingDeps,
-} from "../../domain/sending.ts";
+import { acceptEmails, type EmailInput, sendingDeps } from "../../domain/sending.ts";
 import { type AppEnv, createRouter, describeZodError } from "../../env.ts";
 import { ApiError } from "../../lib/errors.ts";
+import { setRateLimitHeaders } from "../../lib/rate-limit.ts";
 import {
 	idempotencyHeader,
 	MAX_BATCH_SIZE,
@@ -83,8 +79,7 @@ async function sendBatch(c: Context<AppEnv>, items: Item[], mode: "strict" | "pe
 		valid.map((v) => v.email),
 		mode === "strict" ? "all-or-nothing" : "each-on-its-own",
 	);
-	if (rate)
-		for (const [name, value] of Object.entries(rateLimitHeaders(rate))) c.header(name, value);
+	setRateLimitHeaders(c, rate);
 	const data: { id: string; warnings: { code: string; message: string }[] }[] = [];
 	const errors = invalid.map(({ index, message }) => ({ index, message }));
 	results.forEach((result, i) => {

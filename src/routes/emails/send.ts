@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { acceptEmails, rateLimitHeaders, sendingDeps } from "../../domain/sending.ts";
+import { acceptEmails, sendingDeps } from "../../domain/sending.ts";
 import { createRouter } from "../../env.ts";
+import { setRateLimitHeaders } from "../../lib/rate-limit.ts";
 import { idempotencyHeader, SendEmailBody, SendEmailResponse, sendErrors } from "./schemas.ts";
 
 const route = createRoute({
@@ -30,7 +31,6 @@ export const sendEmail = createRouter().openapi(route, async (c) => {
 	);
 	const [result] = results;
 	if (!result || result.kind === "rejected") throw result?.error;
-	if (rate)
-		for (const [name, value] of Object.entries(rateLimitHeaders(rate))) c.header(name, value);
+	setRateLimitHeaders(c, rate);
 	return c.json({ id: result.id, warnings: result.warnings }, 200);
 });

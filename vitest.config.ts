@@ -3,11 +3,12 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
 /**
- * The real signed SNS messages and certificates in ../shared/fixtures/sns, which tests inside
- * workerd cannot read: the manifest plus every file's text keyed by its path in that folder.
+ * The real signed SNS messages and certificates in test/fixtures/sns (see test/fixtures/SOURCES.md),
+ * which tests inside workerd cannot read from disk: the manifest plus every file's text keyed by its
+ * path in that folder.
  */
 function readSnsFixtures() {
-	const root = new URL("../shared/fixtures/sns/", import.meta.url);
+	const root = new URL("./test/fixtures/sns/", import.meta.url);
 	const read = (path: string) => readFileSync(new URL(path, root), "utf8");
 	const files: Record<string, string> = {};
 	for (const dir of ["messages/", "certs/", "doc-examples-unsigned/"])
@@ -15,9 +16,9 @@ function readSnsFixtures() {
 	return { manifest: JSON.parse(read("manifest.json")), files };
 }
 
-/** SES's own notification examples (../shared/fixtures/ses-notifications), keyed by path. */
+/** SES's own notification examples (test/fixtures/ses-notifications), keyed by path. */
 function readSesNotificationFixtures() {
-	const root = new URL("../shared/fixtures/ses-notifications/", import.meta.url);
+	const root = new URL("./test/fixtures/ses-notifications/", import.meta.url);
 	const files: Record<string, string> = {};
 	for (const dir of ["event-publishing/", "identity-notifications/"])
 		for (const name of readdirSync(new URL(dir, root)))

@@ -1,5 +1,5 @@
 // What SES would publish about an accepted message, in the event-publishing format (`eventType`)
-// of a configuration set's SNS destination (examples: shared/fixtures/ses-notifications/
+// of a configuration set's SNS destination (examples: test/fixtures/ses-notifications/
 // event-publishing/). Recipients decide the outcome, like SES's mailbox simulator:
 //
 //   @simulator.amazonses.com (SES's own addresses; SES does not count them in reputation metrics)

@@ -1,7 +1,7 @@
 /**
  * SES feedback as it arrives inside an SNS notification's `Message`: both formats, the identity
  * notifications (`notificationType`) and configuration-set event publishing (`eventType`), turned
- * into one shape the feedback loop acts on. Examples: ../shared/fixtures/ses-notifications/.
+ * into one shape the feedback loop acts on. Examples: test/fixtures/ses-notifications/.
  *
  * Parsing is lenient about fields we do not use (SES adds fields over time) and strict about
  * the ones we do: a message without `mail.messageId` or the event's own object is "not feedback".

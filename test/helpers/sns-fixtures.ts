@@ -1,5 +1,5 @@
 /**
- * The real signed SNS messages and certificates of `shared/fixtures/sns/` (read by
+ * The real signed SNS messages and certificates of `test/fixtures/sns/` (read by
  * vitest.config.ts into the `TEST_SNS_FIXTURES` binding, since workerd cannot read the disk), a
  * certificate fetcher that serves them and records its calls, and a way to sign messages with a
  * key made in the test, wrapped in a real self-signed X.509 certificate (built by

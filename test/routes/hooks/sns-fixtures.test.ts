@@ -1,5 +1,5 @@
 /**
- * `/hooks/sns` against the real signed SNS messages of shared/fixtures/sns, each sent to the
+ * `/hooks/sns` against the real signed SNS messages of test/fixtures/sns, each sent to the
  * Worker's app with its topic configured and AWS's certificate host served from the fixtures.
  */
 import { createExecutionContext } from "cloudflare:test";

@@ -53,49 +53,49 @@ export function createApp() {
 		// `/x/*` also matches `/x` itself in Hono: one registration, or the middleware runs twice.
 		app.use(`${path}/*`, authenticate, rateLimit);
 	}
-	app.route("/auth", authRouter);
-	app.route("/account", accountRouter);
-	app.route("/staff", staffRouter);
-	app.route("/emails", emailsRouter);
-	app.route("/api-keys", apiKeysRouter);
-	app.route("/domains", domainsRouter);
-	app.route("/suppressions", suppressionsRouter);
-	app.route("/billing", billingRouter);
-	app.route("/hooks", snsHook);
-	app.route("/hooks", stripeHook);
+	// One chain, so the returned app's type carries every mounted route (`AppType`, for `hc`).
+	const routes = app
+		.route("/auth", authRouter)
+		.route("/account", accountRouter)
+		.route("/staff", staffRouter)
+		.route("/emails", emailsRouter)
+		.route("/api-keys", apiKeysRouter)
+		.route("/domains", domainsRouter)
+		.route("/suppressions", suppressionsRouter)
+		.route("/billing", billingRouter)
+		.route("/hooks", snsHook)
+		.route("/hooks", stripeHook);
 
-	app.notFound((c) =>
-		writeError(c, new ApiError("not_found", `No route for ${c.req.method} ${c.req.path}.`, 404)),
+	routes.notFound((c) =>
+		writeError(c, new ApiError("not_found", `No route for ${c.req.method} ${c.req.path}.`)),
 	);
-	app.onError((err, c) => writeError(c, toApiError(err)));
-	return app;
+	routes.onError((err, c) => writeError(c, toApiError(err)));
+	return routes;
 }
+
+/** The app's routes as types, for Hono's typed client (`hc<AppType>`). */
+export type AppType = ReturnType<typeof createApp>;
 
 function toApiError(err: unknown): ApiError {
 	if (err instanceof ApiError) return err;
 	if (err instanceof HTTPException) {
 		// Hono's JSON validator answers a body that does not parse with a 400.
 		if (err.status === 400) {
-			return new ApiError(
-				"validation_error",
-				`The request body is not valid JSON: ${err.message}`,
-				422,
-			);
+			return new ApiError("validation_error", `The request body is not valid JSON: ${err.message}`);
 		}
 		if (err.status === 415) {
 			return new ApiError(
-				"validation_error",
+				"unsupported_media_type",
 				"Send the request body as JSON with the header `Content-Type: application/json`.",
-				415,
 			);
 		}
-		return new ApiError("invalid_parameter", err.message, err.status);
+		if (err.status === 413) return new ApiError("payload_too_large", err.message);
+		return new ApiError("invalid_parameter", err.message);
 	}
 	console.error("unhandled error", err);
 	return new ApiError(
 		"internal_server_error",
 		"Something went wrong on our side; it has been logged.",
-		500,
 	);
 }
 

@@ -62,7 +62,7 @@ export function createRouter() {
 	return new OpenAPIHono<AppEnv>({
 		defaultHook: (result) => {
 			if (!result.success) {
-				throw new ApiError("validation_error", describeZodError(result.error), 422);
+				throw new ApiError("validation_error", describeZodError(result.error));
 			}
 		},
 	});

@@ -6,23 +6,19 @@
  * - queue: the send queue's consumer and its dead-letter consumer (src/queues/)
  * - scheduled: housekeeping (src/cron/)
  * - AccountGuard: the per-account Durable Object (src/durable-objects/)
- *
- * `withMetrics` passes everything through untouched unless the var SENDFLEET_METRICS is "true"
- * (only `npm run bench` sets it); then it counts D1, queue and Durable Object usage
- * (src/lib/metrics.ts).
  */
 import { createApp } from "./app.ts";
 import { runScheduled } from "./cron/index.ts";
 import type { Bindings } from "./env.ts";
-import { withMetrics } from "./lib/metrics.ts";
 import { handleQueueBatch } from "./queues/index.ts";
 
 export { AccountGuard } from "./durable-objects/index.ts";
 
 const app = createApp();
 
-export default withMetrics<Bindings>({
+export default {
 	fetch: (request, env, ctx) => app.fetch(request, env, ctx),
 	queue: (batch, env) => handleQueueBatch(batch, env),
-	scheduled: (controller, env, ctx) => ctx.waitUntil(runScheduled(controller, env)),
-}) satisfies ExportedHandler<Bindings>;
+	scheduled: (controller, env, ctx) =>
+		ctx.waitUntil(runScheduled(controller, env, (work) => ctx.waitUntil(work))),
+} satisfies ExportedHandler<Bindings>;

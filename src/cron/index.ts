@@ -3,6 +3,8 @@
  * in one invocation and picks up where it stopped on the next run.
  */
 import { createDb } from "../db/client.ts";
+import { noticeDepsFromEnv } from "../deps.ts";
+import { dispatchNotices } from "../domain/notices.ts";
 import type { Bindings } from "../env.ts";
 import { servicesFromEnv } from "../services/index.ts";
 import { checkDueDomains } from "./check-domains.ts";
@@ -12,12 +14,18 @@ import { requeueStuckEmails } from "./requeue-stuck-emails.ts";
 /** Must match `[triggers] crons` in wrangler.toml. */
 export const EVERY_FIVE_MINUTES = "*/5 * * * *";
 
-export async function runScheduled(controller: ScheduledController, env: Bindings): Promise<void> {
+export async function runScheduled(
+	controller: ScheduledController,
+	env: Bindings,
+	waitUntil: (work: Promise<unknown>) => void,
+): Promise<void> {
 	switch (controller.cron) {
 		case EVERY_FIVE_MINUTES: {
 			const db = createDb(env.DB);
 			await runEach([
 				() => requeueStuckEmails(db, env.SEND_QUEUE),
+				// Notices whose dispatch right after their decision did not go through.
+				() => dispatchNotices(noticeDepsFromEnv(env, waitUntil)),
 				() => checkDueDomains({ db, ...servicesFromEnv(env) }),
 				// Last: it spends what is left of the invocation's budget (src/cron/purge.ts).
 				async () => console.log(`purge: ${JSON.stringify(await purgeExpiredData(db))}`),

@@ -194,6 +194,10 @@ export const emails = sqliteTable(
 		/** When SES accepted the message. */
 		sentAt: integer("sent_at"),
 		deliveredAt: integer("delivered_at"),
+		/** The recipients whose delivery SES confirmed (the lifecycle's state, not the timeline). */
+		deliveredTo: text("delivered_to", { mode: "json" }).$type<string[]>(),
+		/** Bumped by every lifecycle write: a write applies only to the state it was decided on. */
+		revision: integer("revision").notNull().default(0),
 	},
 	(t) => [
 		index("emails_account").on(t.accountId, t.id),
@@ -383,4 +387,28 @@ export const accountActions = sqliteTable(
 		createdAt: integer("created_at").notNull(),
 	},
 	(t) => [index("account_actions_account").on(t.accountId, t.id)],
+);
+
+/**
+ * SendFleet's own mail to account owners (verification outcomes, suspension notices), recorded
+ * in the same D1 batch as the decision it announces, then turned into a platform email. The id
+ * and the email id are derived from what the notice is about, so recording it twice keeps one,
+ * and dispatching it twice stores one email.
+ */
+export const notices = sqliteTable(
+	"notices",
+	{
+		id: text("id").primaryKey(),
+		accountId: text("account_id").notNull(),
+		to: text("to_address").notNull(),
+		subject: text("subject").notNull(),
+		text: text("text_body").notNull(),
+		/** The platform email that carries it, once dispatched (the id is fixed in advance). */
+		emailId: text("email_id").notNull(),
+		createdAt: integer("created_at").notNull(),
+		dispatchedAt: integer("dispatched_at"),
+		/** Why it was not sent (e.g. platform mail not configured), when it was not. */
+		problem: text("problem"),
+	},
+	(t) => [index("notices_undispatched").on(t.createdAt).where(sql`${t.dispatchedAt} IS NULL`)],
 );

@@ -71,3 +71,16 @@ function encodeDisplayName(name: string): string {
 	const bytes = new TextEncoder().encode(name);
 	return `=?UTF-8?B?${btoa(String.fromCharCode(...bytes))}?=`;
 }
+
+/** Every recipient's bare, lower-cased address, each once: the suppression list's keys. */
+export function recipientAddresses(email: {
+	to: string[];
+	cc?: string[] | null;
+	bcc?: string[] | null;
+}): string[] {
+	const all = [...email.to, ...(email.cc ?? []), ...(email.bcc ?? [])].flatMap((value) => {
+		const mailbox = parseMailbox(value);
+		return mailbox ? [mailbox.address.toLowerCase()] : [];
+	});
+	return [...new Set(all)];
+}

@@ -41,9 +41,9 @@ import {
 	recordStripeEvent,
 } from "../db/queries/billing.ts";
 import { type Plan, SUBSCRIPTION_STATUSES, type SubscriptionStatus } from "../db/schema.ts";
-import { ApiError, notFound } from "../lib/errors.ts";
 import type { StripeClient, StripeResult, StripeSettings } from "../services/stripe.ts";
 import { PLAN_LIMITS } from "./plans.ts";
+import { type Refusal, type Rejected, rejected } from "./refusals.ts";
 
 export const PAID_PLANS = ["growth", "pro"] as const satisfies readonly Plan[];
 export type PaidPlan = (typeof PAID_PLANS)[number];
@@ -61,41 +61,30 @@ const MANAGED: ReadonlySet<SubscriptionStatus> = new Set([
 /** Statuses after which a subscription never comes back. */
 const ENDED: ReadonlySet<SubscriptionStatus> = new Set(["none", "canceled", "incomplete_expired"]);
 
-export function billingNotConfigured(detail = "no Stripe secret key is set"): ApiError {
-	return new ApiError(
-		"billing_not_configured",
-		`Billing is not configured on this SendFleet deployment (${detail}), so plans cannot be bought or changed here.`,
-		503,
-	);
-}
-
 export function billingUnavailable(
 	doing: string,
 	error: Extract<StripeResult<unknown>, { kind: "error" }>,
-): ApiError {
-	const why = error.status === null ? "could not be reached" : `answered ${error.status}`;
-	return new ApiError(
-		"billing_unavailable",
-		`Stripe ${why} while ${doing} (${error.type}: ${error.message}); nothing was changed. Try again shortly.`,
-		502,
-	);
+): Refusal {
+	return {
+		code: "billing_unavailable",
+		doing,
+		status: error.status,
+		type: error.type,
+		message: error.message,
+	};
 }
 
 /** Why this account may not start a checkout, or null when it may. */
-export function checkoutRefusal(account: BillingAccount): ApiError | null {
+export function checkoutRefusal(account: BillingAccount): Refusal | null {
 	if (account.verificationStatus !== "approved") {
-		return new ApiError(
-			"verification_required",
-			"Subscribing to Growth or Pro needs a manually approved account. Submit a verification request from the dashboard (POST /account/verification-request); reviews take 1–2 business days.",
-			403,
-		);
+		return { code: "verification_required", for: "subscribing" };
 	}
 	if (MANAGED.has(account.subscriptionStatus)) {
-		return new ApiError(
-			"conflict",
-			`This account already has a ${PLAN_LIMITS[account.plan].name} subscription (${account.subscriptionStatus.replace("_", " ")}). Change or cancel it in the billing portal (POST /billing/portal).`,
-			409,
-		);
+		return {
+			code: "subscription_exists",
+			plan: account.plan,
+			subscriptionStatus: account.subscriptionStatus,
+		};
 	}
 	return null;
 }
@@ -173,19 +162,19 @@ export async function startCheckout(
 	account: BillingAccount,
 	plan: PaidPlan,
 	urls: { successUrl: string; cancelUrl: string },
-): Promise<{ kind: "ok"; url: string } | { kind: "refused"; error: ApiError }> {
+): Promise<{ kind: "ok"; url: string } | Rejected> {
 	const priceId = deps.prices[plan];
 	if (!priceId) {
-		return {
-			kind: "refused",
-			error: billingNotConfigured(`the ${PLAN_LIMITS[plan].name} plan has no Stripe price`),
-		};
+		return rejected({
+			code: "billing_not_configured",
+			detail: `the ${PLAN_LIMITS[plan].name} plan has no Stripe price`,
+		});
 	}
 	let customerId = account.stripeCustomerId;
 	if (!customerId) {
 		const created = await deps.stripe.createCustomer({ accountId: account.id, name: account.name });
 		if (created.kind === "error") {
-			return { kind: "refused", error: billingUnavailable("creating the customer", created) };
+			return rejected(billingUnavailable("creating the customer", created));
 		}
 		// Stored before the customer reaches Stripe's pages, so every event finds the account. A
 		// checkout that then fails keeps it: it is this account's customer, reused next time.
@@ -193,7 +182,7 @@ export async function startCheckout(
 		if (customerId !== created.value.id) {
 			console.warn("stripe: account", account.id, "already had customer", customerId);
 		}
-		if (!customerId) return { kind: "refused", error: notFound("Account") };
+		if (!customerId) return rejected({ code: "account_not_found" });
 	}
 	const session = await deps.stripe.createCheckoutSession({
 		customerId,
@@ -202,7 +191,7 @@ export async function startCheckout(
 		...urls,
 	});
 	if (session.kind === "error") {
-		return { kind: "refused", error: billingUnavailable("creating the Checkout Session", session) };
+		return rejected(billingUnavailable("creating the Checkout Session", session));
 	}
 	return { kind: "ok", url: session.value.url };
 }

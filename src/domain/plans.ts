@@ -4,7 +4,7 @@
  * standing; a past-due, unpaid or cancelled subscription stops it.
  */
 import type { Plan, SubscriptionStatus, VerificationStatus } from "../db/schema.ts";
-import { ApiError } from "../lib/errors.ts";
+import type { Refusal } from "./refusals.ts";
 
 export interface PlanLimits {
 	/** Display name and monthly price in USD. */
@@ -57,24 +57,16 @@ export interface SendingAccount {
 }
 
 /** Why this account may not send through Shared SES, or null when it may. */
-export function sharedSesRefusal(account: SendingAccount): ApiError | null {
+export function sharedSesRefusal(account: SendingAccount): Refusal | null {
 	if (account.verificationStatus !== "approved") {
-		return new ApiError(
-			"verification_required",
-			"Shared SES sending needs a manually approved account. Submit a verification request from the dashboard (POST /account/verification-request); reviews take 1–2 business days.",
-			403,
-		);
+		return { code: "verification_required", for: "sending" };
 	}
 	if (account.plan === "free" || !IN_GOOD_STANDING.has(account.subscriptionStatus)) {
-		const why =
-			account.plan === "free"
-				? "this account has no Growth or Pro subscription"
-				: `the ${PLAN_LIMITS[account.plan].name} subscription is ${account.subscriptionStatus.replace("_", " ")}`;
-		return new ApiError(
-			"plan_required",
-			`Shared SES sending needs an active Growth or Pro plan: ${why}. Subscribe or update billing from the dashboard.`,
-			403,
-		);
+		return {
+			code: "plan_required",
+			plan: account.plan,
+			subscriptionStatus: account.subscriptionStatus,
+		};
 	}
 	return null;
 }

@@ -11,7 +11,7 @@
  * it carries.
  */
 
-import { createDb, type Db } from "../db/client.ts";
+import type { Db } from "../db/client.ts";
 import { type DomainRow, findDomainsByNames } from "../db/queries/domains.ts";
 import {
 	deleteEmails,
@@ -20,29 +20,23 @@ import {
 	runBatch,
 } from "../db/queries/emails.ts";
 import { findSuppressedStatement } from "../db/queries/suppressions.ts";
-import type {
-	AccountGuard,
-	Admission,
-	RateLimitState,
-	Suspension,
-} from "../durable-objects/account-guard.ts";
-import { guardFor } from "../durable-objects/index.ts";
-import type { Bindings, Caller } from "../env.ts";
-import { ApiError } from "../lib/errors.ts";
+import type { Plan, SubscriptionStatus, VerificationStatus } from "../db/schema.ts";
 import { uuidv7 } from "../lib/ids.ts";
-import { rateLimitedError } from "../lib/rate-limit.ts";
-import { parseMailbox } from "./addresses.ts";
+import { parseMailbox, recipientAddresses } from "./addresses.ts";
 import {
 	type DeliverabilityWarning,
 	deliverabilityWarnings,
 	isVerifiedForSending,
 } from "./domains.ts";
+import type { Admission, GuardPort, RateLimitState, Suspension } from "./guard.ts";
 import { sharedSesRefusal } from "./plans.ts";
+import { type Refusal, type Rejected, rejected } from "./refusals.ts";
 import { countsForReputation, describeFigures } from "./reputation.ts";
-import { announceSuspension } from "./suspension.ts";
 
 /** What the routes hand over: a request's email after schema validation. */
 export interface EmailInput {
+	/** Fixed in advance only by SendFleet's own notices (exactly-once); the API never sets it. */
+	id?: string;
 	from: string;
 	to: string[];
 	cc?: string[] | null;
@@ -57,38 +51,42 @@ export interface EmailInput {
 
 export type Acceptance =
 	| { kind: "accepted"; id: string; warnings: DeliverabilityWarning[] }
-	| { kind: "rejected"; error: ApiError };
+	| Rejected;
 
-/** The SES tag that carries our email id to SES and back in its notifications. */
-export const EMAIL_ID_TAG = "sendfleet_email_id";
-
-export function sendingDeps(
-	env: Bindings,
-	accountId: string,
-	waitUntil: (work: Promise<unknown>) => void,
-): SendingDeps {
-	const db = createDb(env.DB);
-	return {
-		db,
-		queue: env.SEND_QUEUE,
-		guard: guardFor(env, accountId),
-		onSuspended: (suspension) => waitUntil(announceSuspension(env, db, accountId, suspension)),
+/** Who is sending: the account's standing and what the credential may do. */
+export interface Sender {
+	accountId: string;
+	/** A `sending_access` key may be restricted to one domain. */
+	restrictedToDomainId: string | null;
+	account: {
+		plan: Plan;
+		verificationStatus: VerificationStatus;
+		subscriptionStatus: SubscriptionStatus;
+		suspendedAt: number | null;
+		suspensionReason: string | null;
+		suspensionDetails: Record<string, unknown> | null;
 	};
 }
 
 export interface SendingDeps {
 	db: Db;
 	queue: Queue<SendMessage>;
-	/** The caller's AccountGuard (src/durable-objects/). */
-	guard: Pick<AccountGuard, "admit" | "release">;
-	/** Told when the guard suspends the account during this request (to mirror and announce it). */
-	onSuspended?: (suspension: Suspension) => void;
+	/** The sender's account guard (src/durable-objects/). */
+	guard: GuardPort;
+	/** Told of a suspension not yet recorded in D1 (to mirror and announce it). */
+	onSuspended?: (suspension: Suspension) => Promise<void>;
+	now?: () => number;
 }
 
 /** The send queue's message: ids only; the content stays in D1. */
 export interface SendMessage {
 	emailId: string;
 }
+
+/** The request as a whole: refused before any email was looked at one by one, or answered. */
+export type SendOutcome =
+	| { kind: "answered"; results: Acceptance[]; rate: RateLimitState | null }
+	| Rejected;
 
 /** A domain and its parents, most specific first: SES lets a verified domain's subdomains send. */
 function domainAndParents(domain: string): string[] {
@@ -99,42 +97,19 @@ function domainAndParents(domain: string): string[] {
 function chooseSendingDomain(
 	senderDomain: string,
 	domains: DomainRow[],
-	caller: Caller,
-): { kind: "ok"; domain: DomainRow } | { kind: "rejected"; error: ApiError } {
+	sender: Sender,
+): { kind: "ok"; domain: DomainRow } | Rejected {
 	const byName = new Map(domains.map((d) => [d.name, d]));
 	const domain = domainAndParents(senderDomain)
 		.map((name) => byName.get(name))
 		.find((d) => d !== undefined);
-	if (!domain) {
-		return {
-			kind: "rejected",
-			error: new ApiError(
-				"domain_not_verified",
-				`The ${senderDomain} domain is not a domain of this account. Add it with POST /domains and verify it before sending from it.`,
-				403,
-			),
-		};
-	}
+	if (!domain) return rejected({ code: "unknown_sending_domain", domain: senderDomain });
 	const check = isVerifiedForSending(domain);
 	if (!check.ok) {
-		return {
-			kind: "rejected",
-			error: new ApiError(
-				"domain_not_verified",
-				`The ${domain.name} domain is not verified: ${check.missing.join(" and ")} ${check.missing.length > 1 ? "are" : "is"} not verified yet. Publish its DNS records and run the checks.`,
-				403,
-			),
-		};
+		return rejected({ code: "domain_not_verified", domain: domain.name, missing: check.missing });
 	}
-	if (caller.restrictedToDomainId && caller.restrictedToDomainId !== domain.id) {
-		return {
-			kind: "rejected",
-			error: new ApiError(
-				"invalid_api_key",
-				`This API key may only send from its own domain, not from ${senderDomain}.`,
-				403,
-			),
-		};
+	if (sender.restrictedToDomainId && sender.restrictedToDomainId !== domain.id) {
+		return rejected({ code: "key_restricted_to_domain", domain: senderDomain });
 	}
 	return { kind: "ok", domain };
 }
@@ -146,49 +121,42 @@ function chooseSendingDomain(
  */
 export async function acceptEmails(
 	deps: SendingDeps,
-	caller: Caller,
+	sender: Sender,
 	inputs: EmailInput[],
 	mode: "all-or-nothing" | "each-on-its-own",
-): Promise<{ results: Acceptance[]; rate: RateLimitState | null }> {
+): Promise<SendOutcome> {
 	const senders = inputs.map((input) => parseMailbox(input.from));
 	const recipients = inputs.map(recipientAddresses);
 	const candidates = [...new Set(senders.flatMap((s) => (s ? domainAndParents(s.domain) : [])))];
 	const everyone = [...new Set(recipients.flat())];
 	// One round trip for both lookups, however many emails the request carries.
 	const [domains, suppressedRows] = await deps.db.batch([
-		findDomainsByNames(deps.db, caller.accountId, candidates),
-		findSuppressedStatement(deps.db, caller.accountId, everyone),
+		findDomainsByNames(deps.db, sender.accountId, candidates),
+		findSuppressedStatement(deps.db, sender.accountId, everyone),
 	]);
 	const suppressed = new Set(suppressedRows.map((r) => r.email));
 
 	// Account-wide refusals, after each email's own checks (the product page's order).
-	const accountRefusal =
-		sharedSesRefusal(caller.account) ??
-		(caller.account.suspendedAt === null ? null : suspendedError(caller));
-	const now = Date.now();
+	const accountRefusal = sharedSesRefusal(sender.account) ?? suspensionOf(sender);
+	const now = deps.now?.() ?? Date.now();
 	const rows: NewEmail[] = [];
 	/** Every accepted recipient: what the guard meters. */
 	const addresses: string[] = [];
 	const results: Acceptance[] = inputs.map((input, i) => {
-		const sender = senders[i];
-		if (!sender) {
-			return {
-				kind: "rejected",
-				error: new ApiError("validation_error", "`from` is not a valid email address.", 422),
-			};
-		}
-		const chosen = chooseSendingDomain(sender.domain, domains, caller);
+		const from = senders[i];
+		if (!from) return rejected({ code: "invalid_from" });
+		const chosen = chooseSendingDomain(from.domain, domains, sender);
 		if (chosen.kind === "rejected") return chosen;
-		if (accountRefusal) return { kind: "rejected", error: accountRefusal };
+		if (accountRefusal) return rejected(accountRefusal);
 		const to = recipients[i] ?? [];
 		const blocked = to.filter((address) => suppressed.has(address));
-		if (blocked.length) return { kind: "rejected", error: suppressedError(blocked) };
+		if (blocked.length) return rejected({ code: "recipient_suppressed", recipients: blocked });
 		addresses.push(...to);
 
-		const id = uuidv7(now);
+		const id = input.id ?? uuidv7(now);
 		rows.push({
 			id,
-			accountId: caller.accountId,
+			accountId: sender.accountId,
 			domainId: chosen.domain.id,
 			from: input.from,
 			to: input.to,
@@ -209,7 +177,7 @@ export async function acceptEmails(
 		rows.length === 0 ||
 		(mode === "all-or-nothing" && results.some((r) => r.kind === "rejected"))
 	) {
-		return { results, rate: null };
+		return { kind: "answered", results, rate: null };
 	}
 
 	// The request's one call to the account's guard: suspension, request rate and monthly quota
@@ -220,85 +188,63 @@ export async function acceptEmails(
 	};
 	let admission: Admission;
 	try {
-		admission = await deps.guard.admit({ plan: caller.account.plan, ...usage, now });
+		admission = await deps.guard.admit({ plan: sender.account.plan, ...usage, now });
 	} catch (cause) {
 		console.error("account guard unavailable", cause);
-		throw new ApiError(
-			"service_unavailable",
-			"Sending is briefly unavailable; nothing was accepted. Retry the request.",
-			503,
+		return rejected({ code: "unavailable", what: "account_guard" });
+	}
+	if (admission.kind === "suspended" && admission.unrecorded) {
+		// Once per suspension, so it may cost this request a D1 batch; if it fails, the guard
+		// keeps asking and the next request records it.
+		await deps.onSuspended?.(admission.suspension).catch((cause: unknown) =>
+			console.error("suspension not recorded yet", cause),
 		);
 	}
-	if (admission.kind === "suspended" && admission.newly) deps.onSuspended?.(admission.suspension);
-	if (admission.kind !== "admitted") throw refusalError(admission);
+	if (admission.kind !== "admitted") return rejected(admissionRefusal(admission));
 
-	try {
-		await storeAndQueue(deps, rows);
-	} catch (error) {
+	const stored = await storeAndQueue(deps, rows).catch((cause: unknown) => {
+		console.error("could not store the emails", cause);
+		return false;
+	});
+	if (!stored) {
 		await deps.guard
 			.release({ ...usage, at: now })
 			.catch((cause) => console.error("could not release", cause));
-		throw error;
+		return rejected({ code: "unavailable", what: "storage" });
 	}
-	return { results, rate: admission.rate };
+	return { kind: "answered", results, rate: admission.rate };
 }
 
-function refusalError(admission: Exclude<Admission, { kind: "admitted" }>): ApiError {
+function admissionRefusal(admission: Exclude<Admission, { kind: "admitted" }>): Refusal {
 	switch (admission.kind) {
 		case "suspended":
-			return new ApiError(
-				"account_suspended",
-				`This account's sending is suspended: ${admission.suspension.reason} Contact support to have it reviewed.`,
-				403,
-				{ figures: describeFigures(admission.suspension.figures) },
-			);
+			return {
+				code: "account_suspended",
+				reason: admission.suspension.reason,
+				figures: describeFigures(admission.suspension.figures),
+			};
 		case "rate_limited":
-			return rateLimitedError(admission.rate, admission.retryAfterSeconds);
+			return {
+				code: "rate_limited",
+				rate: admission.rate,
+				retryAfterSeconds: admission.retryAfterSeconds,
+			};
 		case "quota_exceeded":
-			return new ApiError(
-				"monthly_quota_exceeded",
-				`This request has ${admission.requested} recipients but only ${Math.max(0, admission.quota - admission.used)} of the plan's ${admission.quota} remain this month (the quota resets ${new Date(admission.resetsAt).toISOString()}). Upgrade the plan or wait.`,
-				429,
-			);
+			return { code: "quota_exceeded", ...admission };
 	}
 }
 
-/** The bare, lower-cased addresses of every recipient: the suppression list's keys. */
-export function recipientAddresses(email: {
-	to: string[];
-	cc?: string[] | null;
-	bcc?: string[] | null;
-}): string[] {
-	return [...email.to, ...(email.cc ?? []), ...(email.bcc ?? [])].flatMap((value) => {
-		const mailbox = parseMailbox(value);
-		return mailbox ? [mailbox.address.toLowerCase()] : [];
-	});
+function suspensionOf(sender: Sender): Refusal | null {
+	const { suspendedAt, suspensionReason: reason, suspensionDetails: figures } = sender.account;
+	return suspendedAt === null ? null : { code: "account_suspended", reason, figures };
 }
 
-function suspendedError(caller: Caller): ApiError {
-	const { suspensionReason: reason, suspensionDetails: figures } = caller.account;
-	return new ApiError(
-		"account_suspended",
-		`This account's sending is suspended${reason ? `: ${reason}` : ""} Contact support to have it reviewed.`,
-		403,
-		figures ? { figures } : undefined,
-	);
-}
-
-function suppressedError(addresses: string[]): ApiError {
-	return new ApiError(
-		"recipient_suppressed",
-		`These recipients are on your suppression list after a hard bounce or complaint: ${addresses.join(", ")}. Remove an address with DELETE /suppressions/{email} only if you are sure it can receive mail again.`,
-		422,
-		{ recipients: addresses },
-	);
-}
-
-async function storeAndQueue(deps: SendingDeps, rows: NewEmail[]) {
-	if (rows.length === 0) return;
+/** Stores the rows, then names them on the queue; false (and nothing kept) if the queue refused. */
+async function storeAndQueue(deps: SendingDeps, rows: NewEmail[]): Promise<boolean> {
 	await runBatch(deps.db, insertEmailsStatements(deps.db, rows));
 	try {
 		await deps.queue.sendBatch(rows.map((row) => ({ body: { emailId: row.id } })));
+		return true;
 	} catch (cause) {
 		// Not queued means not accepted: take the rows back so the client's retry is the only copy.
 		console.error("send queue unavailable", cause);
@@ -306,10 +252,6 @@ async function storeAndQueue(deps: SendingDeps, rows: NewEmail[]) {
 			deps.db,
 			rows.map((r) => r.id),
 		);
-		throw new ApiError(
-			"service_unavailable",
-			"Sending is briefly unavailable; nothing was accepted. Retry the request.",
-			503,
-		);
+		return false;
 	}
 }

@@ -1,42 +1,64 @@
 /**
  * Suspension and reinstatement, around the account's guard (the authority): the guard decides
  * and enforces; D1 mirrors the state for the dashboard, staff and the send path's early
- * refusal, with an audit trail; the owner is emailed.
+ * refusal, with an audit entry and a notice to the owner, all written in one batch.
+ *
+ * Recording is idempotent (ids derived from the suspension's time) and the guard keeps asking
+ * until it is told the suspension is recorded, so a caller that fails half-way (an SNS
+ * notification answered 503, a send request whose waitUntil died) is followed by one that
+ * finishes the job, and the owner is told exactly once.
  */
 import { eq } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { findOwnerEmail } from "../db/queries/accounts.ts";
+import { insertNoticeStatement, type NoticeRow } from "../db/queries/notices.ts";
 import { accountActions, accounts } from "../db/schema.ts";
-import type { Suspension } from "../durable-objects/account-guard.ts";
-import { guardFor } from "../durable-objects/index.ts";
-import type { Bindings } from "../env.ts";
-import { uuidv7 } from "../lib/ids.ts";
-import type { ReputationEvent } from "./feedback.ts";
-import { sendPlatformEmail } from "./platform-email.ts";
+import { derivedUuidv7, uuidv7 } from "../lib/ids.ts";
+import type { ReputationEvent, ReputationGuard, Suspension } from "./guard.ts";
+import { buildNotice } from "./notices.ts";
 import { describeFigures } from "./reputation.ts";
 
-/** Feeds bounces and complaints to the guard; mirrors and announces a suspension it causes. */
+export interface SuspensionDeps {
+	db: Db;
+	guard: Pick<ReputationGuard, "recordFeedback" | "markSuspensionRecorded" | "reinstate">;
+}
+
+/**
+ * Feeds bounces and complaints to the guard and records a suspension it has not recorded yet.
+ * Answers the notice to dispatch, if this call recorded one.
+ */
 export async function recordReputation(
-	env: Bindings,
-	db: Db,
+	deps: SuspensionDeps,
 	accountId: string,
 	events: ReputationEvent[],
 	now = Date.now(),
-): Promise<Suspension | null> {
+): Promise<NoticeRow | null> {
 	if (events.length === 0) return null;
-	const { newlySuspended } = await guardFor(env, accountId).recordFeedback(events, now);
-	if (newlySuspended) await announceSuspension(env, db, accountId, newlySuspended);
-	return newlySuspended;
+	const { unrecorded } = await deps.guard.recordFeedback(events, now);
+	return unrecorded ? recordSuspension(deps, accountId, unrecorded) : null;
 }
 
-/** Mirrors a suspension the guard decided to D1 (with the audit entry) and emails the owner. */
-export async function announceSuspension(
-	env: Bindings,
-	db: Db,
+/** Mirrors a suspension the guard decided to D1 with its audit entry and the owner's notice. */
+export async function recordSuspension(
+	deps: SuspensionDeps,
 	accountId: string,
 	suspension: Suspension,
-) {
+): Promise<NoticeRow | null> {
+	const { db } = deps;
 	const details = describeFigures(suspension.figures);
+	const owner = await findOwnerEmail(db, accountId);
+	const notice = owner
+		? await buildNotice(
+				{ key: `suspension:${accountId}`, keyTime: suspension.at },
+				{
+					accountId,
+					to: owner,
+					subject: "Your SendFleet sending is suspended",
+					text: `API sending for your SendFleet account has been suspended automatically to protect the shared sending reputation.\n\n${suspension.reason}\n\nClean your recipient lists (remove addresses that bounce or complain), then contact support to have the account reviewed and reinstated.\n`,
+				},
+				suspension.at,
+			)
+		: null;
 	await db.batch([
 		db
 			.update(accounts)
@@ -46,36 +68,34 @@ export async function announceSuspension(
 				suspensionDetails: details,
 			})
 			.where(eq(accounts.id, accountId)),
-		db.insert(accountActions).values({
-			id: uuidv7(suspension.at),
-			accountId,
-			action: "suspended",
-			reason: suspension.reason,
-			details,
-			actorUserId: null,
-			createdAt: suspension.at,
-		}),
+		db
+			.insert(accountActions)
+			.values({
+				id: await derivedUuidv7(suspension.at, `suspended:${accountId}`),
+				accountId,
+				action: "suspended",
+				reason: suspension.reason,
+				details,
+				actorUserId: null,
+				createdAt: suspension.at,
+			})
+			.onConflictDoNothing(),
+		...(notice ? [insertNoticeStatement(db, notice)] : []),
 	]);
+	await deps.guard.markSuspensionRecorded(suspension.at);
 	console.warn(`account ${accountId} suspended: ${suspension.reason}`);
-	const owner = await findOwnerEmail(db, accountId);
-	if (owner) {
-		await sendPlatformEmail(env, db, {
-			to: owner,
-			subject: "Your SendFleet sending is suspended",
-			text: `API sending for your SendFleet account has been suspended automatically to protect the shared sending reputation.\n\n${suspension.reason}\n\nClean your recipient lists (remove addresses that bounce or complain), then contact support to have the account reviewed and reinstated.\n`,
-		});
-	}
+	return notice;
 }
 
 /** Staff lift a suspension; the guard's window restarts so the same events cannot repeat it. */
 export async function reinstateAccount(
-	env: Bindings,
-	db: Db,
+	deps: SuspensionDeps,
 	accountId: string,
 	staff: { userId: string; note: string },
 	now = Date.now(),
 ): Promise<Suspension | null> {
-	const lifted = await guardFor(env, accountId).reinstate(now);
+	const { db } = deps;
+	const lifted = await deps.guard.reinstate(now);
 	await db.batch([
 		db
 			.update(accounts)

@@ -8,42 +8,27 @@
  * - the monthly usage (recipients per calendar month, UTC);
  * - a rolling 7-day window in hourly buckets of recipients sent, hard bounces and complaints;
  *   each bounce or complaint is counted once (by its event key), whatever SNS redelivers;
- * - the suspension, decided here the moment the figures cross a threshold;
+ * - the suspension, decided here the moment the figures cross a threshold, and whether the
+ *   Worker has recorded it in D1 (mirror, audit entry, the owner's notice): every answer that
+ *   mentions an unrecorded suspension says so, so a caller that failed half-way is followed by
+ *   one that finishes the job;
  * - a token bucket for the account's request rate (in memory: a restart merely refills it).
  * An alarm prunes buckets and event keys that left the window.
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Plan } from "../db/schema.ts";
+import type {
+	Admission,
+	AdmitRequest,
+	GuardPort,
+	RateLimitState,
+	ReputationEvent,
+	ReputationGuard,
+	Suspension,
+} from "../domain/guard.ts";
 import { PLAN_LIMITS } from "../domain/plans.ts";
 import { judge, REPUTATION_WINDOW_HOURS, type ReputationFigures } from "../domain/reputation.ts";
 import { HOUR } from "../lib/time.ts";
-
-export interface Suspension {
-	reason: string;
-	at: number;
-	figures: ReputationFigures;
-}
-
-export interface RateLimitState {
-	limit: number;
-	remaining: number;
-	/** Seconds until the bucket is full again. */
-	resetSeconds: number;
-}
-
-export type Admission =
-	| { kind: "admitted"; rate: RateLimitState; used: number; quota: number }
-	/** `newly`: this call decided it (the figures reached the 50-send minimum); announce it. */
-	| { kind: "suspended"; suspension: Suspension; newly: boolean }
-	| { kind: "rate_limited"; rate: RateLimitState; retryAfterSeconds: number }
-	| { kind: "quota_exceeded"; used: number; quota: number; requested: number; resetsAt: number };
-
-export interface FeedbackEvent {
-	/** Unique per event and recipient (the SNS message id and the address). */
-	key: string;
-	kind: "hard_bounce" | "complaint";
-	at: number;
-}
 
 const hourOf = (t: number) => Math.floor(t / HOUR);
 const monthOf = (t: number) => new Date(t).toISOString().slice(0, 7);
@@ -52,7 +37,7 @@ const nextMonth = (t: number) => {
 	return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
 };
 
-export class AccountGuard extends DurableObject<Env> {
+export class AccountGuard extends DurableObject<Env> implements GuardPort, ReputationGuard {
 	private tokens = 0;
 	private tokensAt = 0;
 	private tokensPlan: Plan | null = null;
@@ -123,24 +108,17 @@ export class AccountGuard extends DurableObject<Env> {
 	 * One call per send request: admits or refuses it as a whole (suspended, over the request
 	 * rate, over the monthly quota) and, when admitted, records its recipients.
 	 */
-	async admit(request: {
-		plan: Plan;
-		/** Every recipient: the quota counts them all. */
-		recipients: number;
-		/** Recipients that count for reputation (SES's mailbox simulator does not). */
-		reputationRecipients: number;
-		now?: number;
-	}): Promise<Admission> {
+	async admit(request: AdmitRequest): Promise<Admission> {
 		const now = request.now ?? Date.now();
 		const suspension = this.getState<Suspension>("suspension");
-		if (suspension) return { kind: "suspended", suspension, newly: false };
+		if (suspension) return { kind: "suspended", suspension, unrecorded: !this.isRecorded() };
 		// Bounces alone cannot suspend below 50 sends; the send that reaches 50 can make the
 		// figures cross, and the next request is then refused here.
 		const verdict = judge(this.figures(now));
 		if (verdict.suspend) {
 			const decided: Suspension = { reason: verdict.reason, at: now, figures: this.figures(now) };
 			this.setState("suspension", decided);
-			return { kind: "suspended", suspension: decided, newly: true };
+			return { kind: "suspended", suspension: decided, unrecorded: true };
 		}
 
 		const token = this.takeToken(request.plan, now);
@@ -223,9 +201,9 @@ export class AccountGuard extends DurableObject<Env> {
 	 * the figures cross a threshold. Answers the suspension when this call caused it.
 	 */
 	async recordFeedback(
-		events: FeedbackEvent[],
+		events: ReputationEvent[],
 		now = Date.now(),
-	): Promise<{ newlySuspended: Suspension | null; counted: number }> {
+	): Promise<{ unrecorded: Suspension | null; counted: number }> {
 		const windowStart = this.getState<number>("window_start") ?? 0;
 		let counted = 0;
 		for (const event of events) {
@@ -239,13 +217,24 @@ export class AccountGuard extends DurableObject<Env> {
 			counted++;
 		}
 		await this.ensureAlarm(now);
-		if (this.getState<Suspension>("suspension")) return { newlySuspended: null, counted };
+		const current = this.getState<Suspension>("suspension");
+		if (current) return { unrecorded: this.isRecorded() ? null : current, counted };
 		const figures = this.figures(now);
 		const verdict = judge(figures);
-		if (!verdict.suspend) return { newlySuspended: null, counted };
+		if (!verdict.suspend) return { unrecorded: null, counted };
 		const suspension: Suspension = { reason: verdict.reason, at: now, figures };
 		this.setState("suspension", suspension);
-		return { newlySuspended: suspension, counted };
+		return { unrecorded: suspension, counted };
+	}
+
+	/** The Worker recorded the suspension decided at `at` in D1; later answers stop asking. */
+	async markSuspensionRecorded(at: number): Promise<void> {
+		if (this.getState<Suspension>("suspension")?.at === at) this.setState("recorded_at", at);
+	}
+
+	private isRecorded(): boolean {
+		const suspension = this.getState<Suspension>("suspension");
+		return suspension !== null && this.getState<number>("recorded_at") === suspension.at;
 	}
 
 	async reputation(now = Date.now()): Promise<{
@@ -267,6 +256,7 @@ export class AccountGuard extends DurableObject<Env> {
 	async reinstate(now = Date.now()): Promise<Suspension | null> {
 		const lifted = this.getState<Suspension>("suspension");
 		this.setState("suspension", null);
+		this.setState("recorded_at", null);
 		// Everything before `now` is forgotten: its buckets go, and events older than it are
 		// ignored when SNS redelivers them (their keys stay known until they leave the window).
 		this.setState("window_start", now);

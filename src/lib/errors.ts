@@ -14,6 +14,7 @@ export type ErrorName =
 	| "not_found"
 	| "method_not_allowed"
 	| "payload_too_large"
+	| "unsupported_media_type"
 	| "rate_limit_exceeded"
 	| "monthly_quota_exceeded"
 	| "invalid_idempotency_key"
@@ -35,17 +36,52 @@ export type ErrorName =
 	| "billing_unavailable"
 	| "internal_server_error";
 
+/** Each error name's one HTTP status (a name never answers two statuses). */
+export const ERROR_STATUS = {
+	missing_api_key: 401,
+	invalid_api_key: 403,
+	restricted_api_key: 401,
+	validation_error: 422,
+	invalid_parameter: 422,
+	not_found: 404,
+	method_not_allowed: 405,
+	payload_too_large: 413,
+	unsupported_media_type: 415,
+	rate_limit_exceeded: 429,
+	monthly_quota_exceeded: 429,
+	invalid_idempotency_key: 400,
+	invalid_idempotent_request: 409,
+	concurrent_idempotent_requests: 409,
+	recipient_suppressed: 422,
+	account_suspended: 403,
+	domain_not_verified: 403,
+	verification_required: 403,
+	plan_required: 403,
+	conflict: 409,
+	invalid_signature: 403,
+	invalid_session: 401,
+	invalid_credentials: 401,
+	csrf_rejected: 403,
+	forbidden: 403,
+	service_unavailable: 503,
+	billing_not_configured: 503,
+	billing_unavailable: 502,
+	internal_server_error: 500,
+} as const satisfies Record<ErrorName, ContentfulStatusCode>;
+
 export class ApiError extends Error {
+	readonly status: (typeof ERROR_STATUS)[ErrorName];
+
 	constructor(
 		readonly name: ErrorName,
 		message: string,
-		readonly status: ContentfulStatusCode,
 		/** Extra fields some errors carry (e.g. the suppressed addresses); never renames. */
 		readonly extra?: Record<string, unknown>,
 		/** Response headers the error needs (e.g. `retry-after` on a 429). */
 		readonly headers?: Record<string, string>,
 	) {
 		super(message);
+		this.status = ERROR_STATUS[name];
 	}
 
 	toJSON() {
@@ -53,4 +89,4 @@ export class ApiError extends Error {
 	}
 }
 
-export const notFound = (what: string) => new ApiError("not_found", `${what} not found.`, 404);
+export const notFound = (what: string) => new ApiError("not_found", `${what} not found.`);

@@ -53,3 +53,15 @@ export async function sha256Hex(value: string): Promise<string> {
 	const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(value));
 	return hex(new Uint8Array(digest));
 }
+
+/**
+ * A UUIDv7 for `time` whose other bits come from hashing `key`: the same key and time always
+ * give the same id, so a record written twice (a retried decision) is one row.
+ */
+export async function derivedUuidv7(time: number, key: string): Promise<string> {
+	const digest = await sha256Hex(key);
+	const variant = ((Number.parseInt(digest.slice(3, 5), 16) & 0x3f) | 0x80).toString(16);
+	return formatUuid(
+		`${time.toString(16).padStart(12, "0")}7${digest.slice(0, 3)}${variant}${digest.slice(5, 20)}`,
+	);
+}

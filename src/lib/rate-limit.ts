@@ -3,7 +3,7 @@
  * one shape for the send path's guard call and the other endpoints' middleware.
  */
 import type { Context } from "hono";
-import type { RateLimitState } from "../durable-objects/account-guard.ts";
+import type { RateLimitState } from "../domain/guard.ts";
 import { ApiError } from "./errors.ts";
 
 export function rateLimitHeaders(rate: RateLimitState): Record<string, string> {
@@ -23,7 +23,6 @@ export function rateLimitedError(rate: RateLimitState, retryAfterSeconds: number
 	return new ApiError(
 		"rate_limit_exceeded",
 		`Too many requests: this plan allows bursts of ${rate.limit} requests, refilled every second at its rate. Retry after ${retryAfterSeconds} s.`,
-		429,
 		undefined,
 		{ ...rateLimitHeaders(rate), "retry-after": String(retryAfterSeconds) },
 	);

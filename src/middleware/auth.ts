@@ -31,7 +31,7 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
 	else {
 		const cookie = getCookie(c, SESSION_COOKIE);
 		if (!cookie) {
-			throw new ApiError("missing_api_key", "Missing API key in the authorization header.", 401);
+			throw new ApiError("missing_api_key", "Missing API key in the authorization header.");
 		}
 		await authenticateSession(c, cookie);
 	}
@@ -41,12 +41,12 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
 async function authenticateKey(c: Context<AppEnv>, header: string) {
 	const token = header.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
 	if (!token) {
-		throw new ApiError("missing_api_key", "Missing API key in the authorization header.", 401);
+		throw new ApiError("missing_api_key", "Missing API key in the authorization header.");
 	}
 	const key = token.startsWith(API_KEY_PREFIX)
 		? await findApiKeyByHash(createDb(c.env.DB), await sha256Hex(token))
 		: undefined;
-	if (!key) throw new ApiError("invalid_api_key", "API key is invalid.", 403);
+	if (!key) throw new ApiError("invalid_api_key", "API key is invalid.");
 
 	c.set("caller", {
 		accountId: key.accountId,
@@ -71,7 +71,6 @@ async function authenticateSession(c: Context<AppEnv>, token: string) {
 		throw new ApiError(
 			"invalid_session",
 			"Your session has expired or is not valid. Log in again.",
-			401,
 		);
 	}
 	if (!SAFE_METHODS.has(c.req.method)) checkCrossSite(c, session.csrfToken);
@@ -90,11 +89,7 @@ async function authenticateSession(c: Context<AppEnv>, token: string) {
 export function checkCrossSite(c: Context<AppEnv>, csrfToken: string) {
 	const origin = c.req.header("origin");
 	if (origin && !allowedOrigins(c).has(origin)) {
-		throw new ApiError(
-			"csrf_rejected",
-			`Requests from ${origin} may not use the session cookie.`,
-			403,
-		);
+		throw new ApiError("csrf_rejected", `Requests from ${origin} may not use the session cookie.`);
 	}
 	const sent = new TextEncoder().encode(c.req.header("x-csrf-token") ?? "");
 	const expected = new TextEncoder().encode(csrfToken);
@@ -102,7 +97,6 @@ export function checkCrossSite(c: Context<AppEnv>, csrfToken: string) {
 		throw new ApiError(
 			"csrf_rejected",
 			"Missing or wrong x-csrf-token header; it is returned by POST /auth/login and GET /auth/session.",
-			403,
 		);
 	}
 }
@@ -116,11 +110,7 @@ function allowedOrigins(c: Context<AppEnv>): Set<string> {
 /** Everything but sending needs a `full_access` key, as on Resend. */
 export const requireFullAccess = createMiddleware<AppEnv>(async (c, next) => {
 	if (c.get("caller").permission !== "full_access") {
-		throw new ApiError(
-			"restricted_api_key",
-			"This API key is restricted to only send emails.",
-			401,
-		);
+		throw new ApiError("restricted_api_key", "This API key is restricted to only send emails.");
 	}
 	await next();
 });
@@ -128,7 +118,7 @@ export const requireFullAccess = createMiddleware<AppEnv>(async (c, next) => {
 /** Staff pages: a staff user's dashboard session. */
 export const requireStaff = createMiddleware<AppEnv>(async (c, next) => {
 	if (!c.get("caller").isStaff) {
-		throw new ApiError("forbidden", "Only SendFleet staff may use this endpoint.", 403);
+		throw new ApiError("forbidden", "Only SendFleet staff may use this endpoint.");
 	}
 	await next();
 });

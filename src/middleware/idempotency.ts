@@ -85,15 +85,14 @@ export function idempotency(endpoint: string) {
 
 function checkKey(key: string): void {
 	const rule = `The \`Idempotency-Key\` header must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} printable ASCII characters`;
-	if (key.length === 0) throw new ApiError("invalid_idempotency_key", `${rule}; it is empty.`, 400);
+	if (key.length === 0) throw new ApiError("invalid_idempotency_key", `${rule}; it is empty.`);
 	if (key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
-		throw new ApiError("invalid_idempotency_key", `${rule}; it has ${key.length} characters.`, 400);
+		throw new ApiError("invalid_idempotency_key", `${rule}; it has ${key.length} characters.`);
 	}
 	if (!PRINTABLE_ASCII.test(key)) {
 		throw new ApiError(
 			"invalid_idempotency_key",
 			`${rule}; it contains a character outside that range.`,
-			400,
 		);
 	}
 }
@@ -104,21 +103,18 @@ function replay(record: IdempotencyRecord, endpoint: string, requestHash: string
 		throw new ApiError(
 			"invalid_idempotent_request",
 			`This idempotency key was already used on \`${record.endpoint}\` within the last 24 hours. Use a new key for a new request.`,
-			409,
 		);
 	}
 	if (record.requestHash !== requestHash) {
 		throw new ApiError(
 			"invalid_idempotent_request",
 			"This idempotency key was already used with a different request body within the last 24 hours. Use a new key for a new request.",
-			409,
 		);
 	}
 	if (record.responseStatus === null || record.responseBody === null) {
 		throw new ApiError(
 			"concurrent_idempotent_requests",
 			"A request with this idempotency key is still being processed. Retry once it has finished.",
-			409,
 		);
 	}
 	return new Response(record.responseBody, {

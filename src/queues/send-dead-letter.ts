@@ -5,13 +5,10 @@
  */
 import { z } from "zod";
 import type { Db } from "../db/client.ts";
-import {
-	findEmailsByIds,
-	insertEventsStatements,
-	markSendFailedStatement,
-	runBatch,
-} from "../db/queries/emails.ts";
-import { failedEvent } from "./send.ts";
+import { findEmailsByIds } from "../db/queries/emails.ts";
+import { isAwaitingSes } from "../domain/email-lifecycle.ts";
+import { recordEmailEvents } from "../domain/email-recorder.ts";
+import { sendFailed } from "./send.ts";
 
 const Body = z.object({ emailId: z.string() });
 
@@ -25,15 +22,12 @@ export async function consumeSendDeadLetters(batch: MessageBatch<unknown>, db: D
 		),
 	];
 	const rows = ids.length ? await findEmailsByIds(db, ids) : [];
-	const stuck = rows.filter((r) => r.status === "pending" && r.lastEvent === "queued");
 	const now = Date.now();
 	const reason = "SES did not accept the email after every retry (throttled or unavailable).";
-	await runBatch(db, [
-		...stuck.map((r) => markSendFailedStatement(db, r.id, reason)),
-		...insertEventsStatements(
-			db,
-			stuck.map((r) => failedEvent(r, "RetriesExhausted", reason, now)),
-		),
-	]);
+	await recordEmailEvents(
+		db,
+		rows.filter(isAwaitingSes).map((r) => sendFailed(r, "RetriesExhausted", reason, now)),
+		now,
+	);
 	batch.ackAll();
 }

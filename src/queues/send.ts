@@ -10,22 +10,16 @@
  */
 import { z } from "zod";
 import { createDb, type Db } from "../db/client.ts";
-import {
-	type EmailRow,
-	findEmailsByIds,
-	insertEventsStatements,
-	markSendFailedStatement,
-	markSentStatement,
-	runBatch,
-} from "../db/queries/emails.ts";
+import { type EmailRow, findEmailsByIds } from "../db/queries/emails.ts";
 import { findSuppressedPairs } from "../db/queries/suppressions.ts";
-import { formatMailbox, parseMailbox } from "../domain/addresses.ts";
-import { EMAIL_ID_TAG, recipientAddresses } from "../domain/sending.ts";
+import { formatMailbox, parseMailbox, recipientAddresses } from "../domain/addresses.ts";
+import { isAwaitingSes } from "../domain/email-lifecycle.ts";
+import { type EmailEventInput, recordEmailEvents } from "../domain/email-recorder.ts";
 import type { Bindings } from "../env.ts";
-import { uuidv7 } from "../lib/ids.ts";
 import { mapPaced } from "../lib/pace.ts";
 import {
 	createSesClient,
+	EMAIL_ID_TAG,
 	type SesClient,
 	type SesOutcome,
 	type SesSendEmailRequest,
@@ -76,7 +70,7 @@ export async function consumeSendBatch(
 	if (work.size === 0) return;
 
 	const rows = await findEmailsByIds(deps.db, [...work.keys()]);
-	const pending = rows.filter((row) => row.status === "pending" && row.lastEvent === "queued");
+	const pending = rows.filter(isAwaitingSes);
 	const pendingIds = new Set(pending.map((r) => r.id));
 	for (const [id, message] of work) if (!pendingIds.has(id)) message.ack();
 
@@ -99,27 +93,28 @@ export async function consumeSendBatch(
 	);
 
 	const now = Date.now();
-	const statements = [];
-	const failures = [];
-	for (const [emailId, addresses] of blocked) {
-		const email = pending.find((e) => e.id === emailId);
-		if (!email) continue;
+	const results: EmailEventInput[] = [];
+	for (const email of pending) {
+		const addresses = blocked.get(email.id);
+		if (!addresses) continue;
 		const reason = `Not sent: ${addresses.join(", ")} ${addresses.length > 1 ? "were" : "was"} added to the suppression list after the email was accepted.`;
-		statements.push(markSendFailedStatement(deps.db, email.id, reason));
-		failures.push(failedEvent(email, "RecipientSuppressed", reason, now));
+		results.push(sendFailed(email, "RecipientSuppressed", reason, now));
 	}
 	for (const [i, email] of queued.entries()) {
 		const outcome = outcomes[i];
 		if (outcome?.kind === "ok") {
-			statements.push(markSentStatement(deps.db, email.id, outcome.value.MessageId, now));
+			results.push({
+				email,
+				event: { kind: "accepted_by_ses", sesMessageId: outcome.value.MessageId, at: now },
+				key: `ses-send:${email.id}`,
+			});
 		} else if (outcome?.kind === "fail") {
 			const reason = `SES refused the email (${outcome.code}): ${outcome.message}`;
-			statements.push(markSendFailedStatement(deps.db, email.id, reason));
-			failures.push(failedEvent(email, outcome.code, reason, now));
+			results.push(sendFailed(email, outcome.code, reason, now));
 		}
 	}
 	try {
-		await runBatch(deps.db, [...statements, ...insertEventsStatements(deps.db, failures)]);
+		await recordEmailEvents(deps.db, results, now);
 	} catch (cause) {
 		console.error("send queue: could not record outcomes, retrying the batch", cause);
 		for (const email of pending) work.get(email.id)?.retry({ delaySeconds: 5 });
@@ -156,17 +151,17 @@ async function suppressedRecipients(db: Db, emails: EmailRow[]): Promise<Map<str
 	return blocked;
 }
 
-export function failedEvent(email: EmailRow, code: string, reason: string, now: number) {
+/** An email that never reached SES: the lifecycle marks it failed with the reason. */
+export function sendFailed(
+	email: EmailRow,
+	code: string,
+	reason: string,
+	at: number,
+): EmailEventInput {
 	return {
-		id: uuidv7(now),
-		emailId: email.id,
-		accountId: email.accountId,
-		type: "failed",
-		recipient: null,
-		details: { code, reason },
-		occurredAt: now,
-		createdAt: now,
-		dedupeKey: `send-failed:${email.id}`,
+		email,
+		event: { kind: "send_failed", code, reason, at },
+		key: `send-failed:${email.id}`,
 	};
 }
 

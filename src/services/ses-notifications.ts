@@ -7,7 +7,7 @@
  * the ones we do: a message without `mail.messageId` or the event's own object is "not feedback".
  */
 import { z } from "zod";
-import { EMAIL_ID_TAG } from "./sending.ts";
+import { EMAIL_ID_TAG } from "./ses.ts";
 
 export type FeedbackKind =
 	| "delivery"

@@ -11,6 +11,9 @@
 import { AwsClient } from "aws4fetch";
 import type { Bindings } from "../env.ts";
 
+/** The SES message tag that carries our email id to SES and back in its notifications. */
+export const EMAIL_ID_TAG = "sendfleet_email_id";
+
 export interface SesConfig {
 	region: string;
 	/** Base URL; empty means the public regional endpoint. */

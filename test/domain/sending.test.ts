@@ -5,7 +5,6 @@ import { emails } from "../../src/db/schema.ts";
 import { acceptEmails, type SendMessage } from "../../src/domain/sending.ts";
 import { guardFor } from "../../src/durable-objects/index.ts";
 import type { Bindings, Caller } from "../../src/env.ts";
-import { ApiError } from "../../src/lib/errors.ts";
 import { createSender, db } from "../helpers/factories.ts";
 
 async function callerFor() {
@@ -40,7 +39,7 @@ const brokenQueue = {
 } as unknown as Queue<SendMessage>;
 
 describe("acceptEmails", () => {
-	it("answers 503 and keeps nothing when the send queue refuses the emails", async () => {
+	it("refuses as unavailable and keeps nothing when the send queue refuses the emails", async () => {
 		const { sender, caller } = await callerFor();
 		const input = { from: sender.from, to: ["a@example.org"], subject: "x", text: "x" };
 		const guard = guardFor(env as Bindings, sender.account.id);
@@ -50,8 +49,10 @@ describe("acceptEmails", () => {
 			[input, input],
 			"all-or-nothing",
 		);
-		await expect(attempt).rejects.toMatchObject({ name: "service_unavailable", status: 503 });
-		await expect(attempt).rejects.toBeInstanceOf(ApiError);
+		expect(await attempt).toEqual({
+			kind: "rejected",
+			reason: { code: "unavailable", what: "storage" },
+		});
 		// The rows written before the queue call are gone: the client's retry is the only copy.
 		const stored = await db()
 			.select({ id: emails.id })
@@ -62,7 +63,7 @@ describe("acceptEmails", () => {
 		expect(await guard.usage()).toBe(0);
 	});
 
-	it("refuses with 503, storing nothing, when the account's guard cannot be reached", async () => {
+	it("refuses as unavailable, storing nothing, when the account's guard cannot be reached", async () => {
 		const { sender, caller } = await callerFor();
 		const unreachable = {
 			admit: async () => {
@@ -76,7 +77,10 @@ describe("acceptEmails", () => {
 			[{ from: sender.from, to: ["a@example.org"], subject: "x", text: "x" }],
 			"all-or-nothing",
 		);
-		await expect(attempt).rejects.toMatchObject({ name: "service_unavailable", status: 503 });
+		expect(await attempt).toEqual({
+			kind: "rejected",
+			reason: { code: "unavailable", what: "account_guard" },
+		});
 		const stored = await db()
 			.select({ id: emails.id })
 			.from(emails)

@@ -58,21 +58,21 @@ describe("AccountGuard", () => {
 		const at = Date.now();
 		const below = newGuard();
 		await below.admit({ plan: "pro", recipients: 49, reputationRecipients: 49, now: at });
-		expect((await below.recordFeedback(bounces(2, at), at)).newlySuspended).toBeNull();
+		expect((await below.recordFeedback(bounces(2, at), at)).unrecorded).toBeNull();
 
 		const guard = newGuard();
 		await guard.admit({ plan: "pro", recipients: 50, reputationRecipients: 50, now: at });
 		expect(await guard.recordFeedback(bounces(1, at), at)).toEqual({
-			newlySuspended: null,
+			unrecorded: null,
 			counted: 1,
 		});
 		expect(await guard.recordFeedback(bounces(1, at), at)).toEqual({
-			newlySuspended: null,
+			unrecorded: null,
 			counted: 0,
 		});
 		const second = await guard.recordFeedback(bounces(2, at), at);
 		expect(second.counted).toBe(1);
-		expect(second.newlySuspended).toMatchObject({
+		expect(second.unrecorded).toMatchObject({
 			figures: { sends: 50, hardBounces: 2, complaints: 0 },
 		});
 		expect(
@@ -96,7 +96,7 @@ describe("AccountGuard", () => {
 		});
 		// A late redelivery of events from before the reinstatement counts for nothing.
 		expect(await guard.recordFeedback(bounces(5, at, "late"), at + HOUR)).toEqual({
-			newlySuspended: null,
+			unrecorded: null,
 			counted: 0,
 		});
 		expect(

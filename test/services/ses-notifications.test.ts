@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { parseSesNotification } from "../../src/domain/ses-notifications.ts";
+import { parseSesNotification } from "../../src/services/ses-notifications.ts";
 
 const fixtures = (env as unknown as { TEST_SES_NOTIFICATIONS: Record<string, string> })
 	.TEST_SES_NOTIFICATIONS;

@@ -68,6 +68,8 @@ describe("toSesRequest", () => {
 				createdAt: 0,
 				sentAt: null,
 				deliveredAt: null,
+				deliveredTo: null,
+				revision: 0,
 			},
 			"sendfleet",
 		);

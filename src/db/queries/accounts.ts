@@ -1,5 +1,6 @@
 /** Accounts as the account and staff pages see them, and verification requests. */
 import { and, desc, eq, isNotNull, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../client.ts";
 import { accountActions, accounts, users, verificationRequests } from "../schema.ts";
 import { keysetPage, type PageRequest } from "./pagination.ts";
@@ -73,7 +74,8 @@ export async function findVerificationRequest(db: Db, id: string) {
 
 /**
  * Records a staff decision on a pending request and sets the account's verification status, in
- * one batch; false when the request was no longer pending (decided meanwhile).
+ * one batch with `alongside` (the owner's notice); false when the request was no longer pending
+ * (decided meanwhile).
  */
 export async function decideVerificationRequest(
 	db: Db,
@@ -84,6 +86,7 @@ export async function decideVerificationRequest(
 		decidedBy: string;
 		decidedAt: number;
 	},
+	alongside: BatchItem<"sqlite">[] = [],
 ): Promise<boolean> {
 	const [updated] = await db.batch([
 		db
@@ -109,6 +112,7 @@ export async function decideVerificationRequest(
 					sql`EXISTS (SELECT 1 FROM ${verificationRequests} WHERE ${verificationRequests.id} = ${request.id} AND ${verificationRequests.decidedAt} = ${decision.decidedAt})`,
 				),
 			),
+		...alongside,
 	]);
 	return updated.length > 0;
 }

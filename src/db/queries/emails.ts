@@ -26,15 +26,18 @@ export function insertEmailsStatements(db: Db, rows: NewEmail[]): Statement[] {
 	return chunk(rows, rowsPerInsert(emails)).map((part) => db.insert(emails).values(part));
 }
 
-export function insertEventsStatements(db: Db, rows: NewEmailEvent[]): Statement[] {
+/** Timeline rows; a row whose dedupe key exists is skipped, and RETURNING names the new ones. */
+export function insertEventsStatements(db: Db, rows: NewEmailEvent[]) {
 	return chunk(rows, rowsPerInsert(emailEvents)).map((part) =>
-		db.insert(emailEvents).values(part).onConflictDoNothing(),
+		db.insert(emailEvents).values(part).onConflictDoNothing().returning({ id: emailEvents.id }),
 	);
 }
 
-export async function runBatch(db: Db, statements: Statement[]): Promise<void> {
+/** Runs statements as one D1 batch (all or nothing); each statement's rows, in order. */
+export async function runBatch(db: Db, statements: Statement[]): Promise<unknown[]> {
 	const [head, ...rest] = statements;
-	if (head) await db.batch([head, ...rest]);
+	if (!head) return [];
+	return db.batch([head, ...rest]);
 }
 
 export async function deleteEmails(db: Db, ids: string[]): Promise<void> {
@@ -94,17 +97,31 @@ export function findEmailsByIds(db: Db, ids: string[]) {
 	return db.select().from(emails).where(inArray(emails.id, ids));
 }
 
-export function markSentStatement(db: Db, id: string, sesMessageId: string, at: number) {
+/**
+ * Writes an email's lifecycle fields (src/domain/email-lifecycle.ts) only if the row is still at
+ * the revision they were decided on; RETURNING says whether it was (no row: decide again).
+ */
+export function updateEmailStateStatement(
+	db: Db,
+	id: string,
+	revision: number,
+	state: Pick<
+		EmailRow,
+		"status" | "lastEvent" | "sesMessageId" | "sentAt" | "deliveredAt" | "failureReason"
+	> & { deliveredTo: readonly string[] },
+) {
 	return db
 		.update(emails)
-		.set({ sesMessageId, lastEvent: "sent", sentAt: at })
-		.where(and(eq(emails.id, id), eq(emails.lastEvent, "queued")));
-}
-
-/** Marks an email that never reached SES as failed (it must still be `queued`). */
-export function markSendFailedStatement(db: Db, id: string, reason: string) {
-	return db
-		.update(emails)
-		.set({ status: "failed", lastEvent: "failed", failureReason: reason })
-		.where(and(eq(emails.id, id), eq(emails.lastEvent, "queued")));
+		.set({
+			status: state.status,
+			lastEvent: state.lastEvent,
+			sesMessageId: state.sesMessageId,
+			sentAt: state.sentAt,
+			deliveredAt: state.deliveredAt,
+			failureReason: state.failureReason,
+			deliveredTo: state.deliveredTo.length ? [...state.deliveredTo] : null,
+			revision: revision + 1,
+		})
+		.where(and(eq(emails.id, id), eq(emails.revision, revision)))
+		.returning({ id: emails.id });
 }

@@ -7,6 +7,7 @@ import { guardFor } from "../../durable-objects/index.ts";
 import { createRouter } from "../../env.ts";
 import { notFound } from "../../lib/errors.ts";
 import { toIsoOrNull } from "../../lib/time.ts";
+import { refusalError } from "../refusal-errors.ts";
 import { commonErrors } from "../shared-schemas.ts";
 import { presentVerificationRequest, VerificationRequestSchema } from "./schemas.ts";
 
@@ -66,6 +67,7 @@ export const getAccount = createRouter().openapi(route, async (c) => {
 	]);
 	if (!account) throw notFound("Account");
 	const refusal = sharedSesRefusal(account);
+	const refusalMessage = refusal && refusalError(refusal).message;
 	const suspended = account.suspendedAt !== null;
 	return c.json(
 		{
@@ -93,7 +95,7 @@ export const getAccount = createRouter().openapi(route, async (c) => {
 			},
 			can_send: !refusal && !suspended,
 			cannot_send_reason:
-				refusal?.message ?? (suspended ? `Suspended: ${account.suspensionReason}` : null),
+				refusalMessage ?? (suspended ? `Suspended: ${account.suspensionReason}` : null),
 		},
 		200,
 	);

@@ -51,12 +51,12 @@ export const verificationRequestRoutes = createRouter()
 		const body = c.req.valid("json");
 		const { accountId, account } = c.get("caller");
 		if (account.verificationStatus === "approved") {
-			throw new ApiError("conflict", "This account is already approved for Shared SES.", 409);
+			throw new ApiError("conflict", "This account is already approved for Shared SES.");
 		}
 		const db = createDb(c.env.DB);
 		const previous = await latestVerificationRequest(db, accountId);
 		if (previous?.status === "pending") {
-			throw new ApiError("conflict", "A verification request is already pending review.", 409);
+			throw new ApiError("conflict", "A verification request is already pending review.");
 		}
 		const now = Date.now();
 		const request = {

@@ -27,7 +27,7 @@ export const createApiKey = createRouter().openapi(route, async (c) => {
 	const body = c.req.valid("json");
 	const db = createDb(c.env.DB);
 	if (body.domain_id && !(await findDomain(db, accountId, body.domain_id))) {
-		throw new ApiError("validation_error", "`domain_id` is not a domain of this account.", 422);
+		throw new ApiError("validation_error", "`domain_id` is not a domain of this account.");
 	}
 	const token = randomToken(API_KEY_PREFIX);
 	const id = uuidv7();

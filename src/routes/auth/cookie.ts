@@ -50,7 +50,6 @@ export function throttledError(what: string, retryAfterSeconds: number): ApiErro
 	return new ApiError(
 		"rate_limit_exceeded",
 		`Too many ${what}. Try again in ${Math.ceil(retryAfterSeconds / 60)} minutes.`,
-		429,
 		undefined,
 		{ "retry-after": String(retryAfterSeconds) },
 	);

@@ -30,7 +30,7 @@ export const loginRoute = createRouter().openapi(route, async (c) => {
 	});
 	if (result.kind === "throttled") throw throttledError("failed logins", result.retryAfterSeconds);
 	if (result.kind === "invalid") {
-		throw new ApiError("invalid_credentials", "Email or password is incorrect.", 401);
+		throw new ApiError("invalid_credentials", "Email or password is incorrect.");
 	}
 	return c.json(await openSession(c, db, { ...result, email }), 200);
 });

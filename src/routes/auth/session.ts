@@ -39,11 +39,7 @@ const logout = createRoute({
 async function sessionFromCookie(token: string | undefined, db: ReturnType<typeof createDb>) {
 	const session = token ? await findSession(db, await sha256Hex(token), Date.now()) : undefined;
 	if (!session)
-		throw new ApiError(
-			"invalid_session",
-			"You are not logged in, or your session has expired.",
-			401,
-		);
+		throw new ApiError("invalid_session", "You are not logged in, or your session has expired.");
 	return session;
 }
 

@@ -40,7 +40,7 @@ const route = createRoute({
 export const signupRoute = createRouter().openapi(route, async (c) => {
 	const body = c.req.valid("json");
 	const problem = passwordProblem(body.password, body.email);
-	if (problem) throw new ApiError("validation_error", `\`password\` ${problem}.`, 422);
+	if (problem) throw new ApiError("validation_error", `\`password\` ${problem}.`);
 	const db = createDb(c.env.DB);
 	const result = await signUp(db, {
 		email: body.email,
@@ -52,7 +52,7 @@ export const signupRoute = createRouter().openapi(route, async (c) => {
 	if (result.kind === "throttled")
 		throw throttledError("sign-ups from this address", result.retryAfterSeconds);
 	if (result.kind === "taken") {
-		throw new ApiError("conflict", "A user with this email already exists; log in instead.", 409);
+		throw new ApiError("conflict", "A user with this email already exists; log in instead.");
 	}
 	return c.json(await openSession(c, db, { ...result, email: body.email }), 201);
 });

@@ -3,6 +3,7 @@ import { findBillingAccount } from "../../db/queries/billing.ts";
 import { checkoutRefusal, startCheckout } from "../../domain/billing.ts";
 import { createRouter } from "../../env.ts";
 import { notFound } from "../../lib/errors.ts";
+import { refusalError } from "../refusal-errors.ts";
 import { commonErrors, errorResponse } from "../shared-schemas.ts";
 import { billingDepsFromEnv, dashboardUrl } from "./deps.ts";
 import { CheckoutBody, RedirectUrl } from "./schemas.ts";
@@ -38,12 +39,12 @@ export const checkout = createRouter().openapi(route, async (c) => {
 	const account = await findBillingAccount(deps.db, c.get("caller").accountId);
 	if (!account) throw notFound("Account");
 	const refusal = checkoutRefusal(account);
-	if (refusal) throw refusal;
+	if (refusal) throw refusalError(refusal);
 	const result = await startCheckout(deps, account, plan, {
 		// Stripe fills in {CHECKOUT_SESSION_ID} itself.
 		successUrl: dashboardUrl(c.env, "/billing?checkout=success&session_id={CHECKOUT_SESSION_ID}"),
 		cancelUrl: dashboardUrl(c.env, "/billing?checkout=canceled"),
 	});
-	if (result.kind === "refused") throw result.error;
+	if (result.kind === "rejected") throw refusalError(result.reason);
 	return c.json({ url: result.url }, 200);
 });

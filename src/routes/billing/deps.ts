@@ -1,12 +1,15 @@
 /** What the billing routes and the Stripe webhook need, or 503 when Stripe is not configured. */
 import { createDb } from "../../db/client.ts";
-import { type BillingDeps, billingNotConfigured } from "../../domain/billing.ts";
+import type { BillingDeps } from "../../domain/billing.ts";
 import type { Bindings } from "../../env.ts";
 import { createStripeClient, stripeSettingsFromEnv } from "../../services/stripe.ts";
+import { refusalError } from "../refusal-errors.ts";
 
 export function billingDepsFromEnv(env: Bindings): BillingDeps {
 	const settings = stripeSettingsFromEnv(env);
-	if (!settings) throw billingNotConfigured();
+	if (!settings) {
+		throw refusalError({ code: "billing_not_configured", detail: "no Stripe secret key is set" });
+	}
 	return { db: createDb(env.DB), stripe: createStripeClient(settings), prices: settings.prices };
 }
 

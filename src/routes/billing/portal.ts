@@ -3,6 +3,7 @@ import { findBillingAccount } from "../../db/queries/billing.ts";
 import { billingUnavailable } from "../../domain/billing.ts";
 import { createRouter } from "../../env.ts";
 import { ApiError, notFound } from "../../lib/errors.ts";
+import { refusalError } from "../refusal-errors.ts";
 import { commonErrors, errorResponse } from "../shared-schemas.ts";
 import { billingDepsFromEnv, dashboardUrl } from "./deps.ts";
 import { RedirectUrl } from "./schemas.ts";
@@ -31,13 +32,13 @@ export const portal = createRouter().openapi(route, async (c) => {
 		throw new ApiError(
 			"conflict",
 			"This account has no billing to manage yet. Subscribe first with POST /billing/checkout.",
-			409,
 		);
 	}
 	const session = await deps.stripe.createPortalSession({
 		customerId: account.stripeCustomerId,
 		returnUrl: dashboardUrl(c.env, "/billing"),
 	});
-	if (session.kind === "error") throw billingUnavailable("opening the billing portal", session);
+	if (session.kind === "error")
+		throw refusalError(billingUnavailable("opening the billing portal", session));
 	return c.json({ url: session.value.url }, 200);
 });

@@ -34,12 +34,11 @@ export const createDomain = createRouter().openapi(route, async (c) => {
 	const body = c.req.valid("json");
 	const services = servicesFromEnv(c.env);
 	const name = normalizeDomainName(body.name);
-	if (!name.ok) throw new ApiError("validation_error", `\`name\`: ${name.reason}`, 422);
+	if (!name.ok) throw new ApiError("validation_error", `\`name\`: ${name.reason}`);
 	if (body.region && body.region !== services.region) {
 		throw new ApiError(
 			"validation_error",
 			`\`region\`: SendFleet sends from ${services.region} only.`,
-			422,
 		);
 	}
 	const mailFrom = `${body.custom_return_path ?? DEFAULT_MAIL_FROM_LABEL}.${name.name}`;
@@ -55,18 +54,13 @@ export const createDomain = createRouter().openapi(route, async (c) => {
 		case "existing":
 			return c.json(presentDomain(result.domain), 200);
 		case "taken":
-			throw new ApiError(
-				"conflict",
-				`${name.name} is registered by another SendFleet account.`,
-				409,
-			);
+			throw new ApiError("conflict", `${name.name} is registered by another SendFleet account.`);
 		case "ses_refused":
-			throw new ApiError("validation_error", `SES refused ${name.name}: ${result.message}`, 422);
+			throw new ApiError("validation_error", `SES refused ${name.name}: ${result.message}`);
 		case "ses_unavailable":
 			throw new ApiError(
 				"service_unavailable",
 				`SES is unavailable (${result.message}); nothing was created. Try again shortly.`,
-				503,
 			);
 	}
 });

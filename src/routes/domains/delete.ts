@@ -32,7 +32,6 @@ export const deleteDomainRoute = createRouter().openapi(route, async (c) => {
 		throw new ApiError(
 			"service_unavailable",
 			`SES could not delete the identity (${deleted.code}); nothing was deleted. Try again shortly.`,
-			503,
 		);
 	}
 	await deleteDomain(db, accountId, domain.id);

@@ -47,7 +47,6 @@ for (const [path, scope, summary] of ACTIONS) {
 			throw new ApiError(
 				"service_unavailable",
 				`SES could not be asked about ${domain.name} (${result.message}); try again shortly.`,
-				503,
 			);
 		}
 		await updateDomain(db, domain.id, result.update);

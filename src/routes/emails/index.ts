@@ -16,7 +16,6 @@ const limitBody = bodyLimit({
 		throw new ApiError(
 			"payload_too_large",
 			`The request body is larger than ${MAX_REQUEST_BYTES} bytes. Send fewer emails per batch.`,
-			413,
 		);
 	},
 });

@@ -9,7 +9,7 @@
 import { z } from "@hono/zod-openapi";
 import { EMAIL_EVENTS, EMAIL_STATUSES } from "../../db/schema.ts";
 import { parseMailbox } from "../../domain/addresses.ts";
-import { EMAIL_ID_TAG } from "../../domain/sending.ts";
+import { EMAIL_ID_TAG } from "../../services/ses.ts";
 import { commonErrors, errorResponse } from "../shared-schemas.ts";
 
 export const MAX_RECIPIENTS = 50;

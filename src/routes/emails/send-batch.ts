@@ -5,10 +5,12 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { acceptEmails, type EmailInput, sendingDeps } from "../../domain/sending.ts";
+import { sendingDepsFromEnv } from "../../deps.ts";
+import { acceptEmails, type EmailInput } from "../../domain/sending.ts";
 import { type AppEnv, createRouter, describeZodError } from "../../env.ts";
 import { ApiError } from "../../lib/errors.ts";
 import { setRateLimitHeaders } from "../../lib/rate-limit.ts";
+import { refusalError } from "../refusal-errors.ts";
 import {
 	idempotencyHeader,
 	MAX_BATCH_SIZE,
@@ -49,12 +51,11 @@ type Item = { index: number; email: EmailInput } | { index: number; message: str
 /** Validates each entry on its own, so a permissive batch can name every bad one. */
 function validateEach(raw: unknown): Item[] {
 	if (!Array.isArray(raw))
-		throw new ApiError("validation_error", "The body must be a JSON array of emails.", 422);
+		throw new ApiError("validation_error", "The body must be a JSON array of emails.");
 	if (raw.length === 0 || raw.length > MAX_BATCH_SIZE) {
 		throw new ApiError(
 			"validation_error",
 			`A batch holds 1 to ${MAX_BATCH_SIZE} emails; this one has ${raw.length}.`,
-			422,
 		);
 	}
 	return raw.map((entry, index) => {
@@ -70,28 +71,30 @@ async function sendBatch(c: Context<AppEnv>, items: Item[], mode: "strict" | "pe
 	const invalid = items.filter((i): i is { index: number; message: string } => "message" in i);
 	const firstInvalid = invalid[0];
 	if (mode === "strict" && firstInvalid)
-		throw new ApiError("validation_error", firstInvalid.message, 422);
+		throw new ApiError("validation_error", firstInvalid.message);
 
 	const caller = c.get("caller");
-	const { results, rate } = await acceptEmails(
-		sendingDeps(c.env, caller.accountId, (work) => c.executionCtx.waitUntil(work)),
+	const outcome = await acceptEmails(
+		sendingDepsFromEnv(c.env, caller.accountId, (work) => c.executionCtx.waitUntil(work)),
 		caller,
 		valid.map((v) => v.email),
 		mode === "strict" ? "all-or-nothing" : "each-on-its-own",
 	);
+	if (outcome.kind === "rejected") throw refusalError(outcome.reason);
+	const { results, rate } = outcome;
 	setRateLimitHeaders(c, rate);
 	const data: { id: string; warnings: { code: string; message: string }[] }[] = [];
 	const errors = invalid.map(({ index, message }) => ({ index, message }));
 	results.forEach((result, i) => {
 		const index = valid[i]?.index ?? i;
 		if (result.kind === "accepted") data.push({ id: result.id, warnings: result.warnings });
-		else if (mode === "strict")
-			throw new ApiError(
-				result.error.name,
-				`[${index}] ${result.error.message}`,
-				result.error.status,
-			);
-		else errors.push({ index, message: result.error.message });
+		else {
+			const error = refusalError(result.reason);
+			if (mode === "strict") {
+				throw new ApiError(error.name, `[${index}] ${error.message}`, error.extra, error.headers);
+			}
+			errors.push({ index, message: error.message });
+		}
 	});
 	errors.sort((a, b) => a.index - b.index);
 	return c.json(mode === "permissive" ? { data, errors } : { data }, 200);
@@ -111,6 +114,6 @@ export const sendEmailBatch = createRouter().openapi(
 		if (result.target === "json" && c.req.header("x-batch-validation") === "permissive") {
 			return c.req.json().then((raw: unknown) => sendBatch(c, validateEach(raw), "permissive"));
 		}
-		throw new ApiError("validation_error", describeZodError(result.error), 422);
+		throw new ApiError("validation_error", describeZodError(result.error));
 	},
 );

@@ -1,7 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { acceptEmails, sendingDeps } from "../../domain/sending.ts";
+import { sendingDepsFromEnv } from "../../deps.ts";
+import { acceptEmails } from "../../domain/sending.ts";
 import { createRouter } from "../../env.ts";
 import { setRateLimitHeaders } from "../../lib/rate-limit.ts";
+import { refusalError } from "../refusal-errors.ts";
 import { idempotencyHeader, SendEmailBody, SendEmailResponse, sendErrors } from "./schemas.ts";
 
 const route = createRoute({
@@ -23,14 +25,15 @@ const route = createRoute({
 
 export const sendEmail = createRouter().openapi(route, async (c) => {
 	const caller = c.get("caller");
-	const { results, rate } = await acceptEmails(
-		sendingDeps(c.env, caller.accountId, (work) => c.executionCtx.waitUntil(work)),
+	const outcome = await acceptEmails(
+		sendingDepsFromEnv(c.env, caller.accountId, (work) => c.executionCtx.waitUntil(work)),
 		caller,
 		[c.req.valid("json")],
 		"all-or-nothing",
 	);
-	const [result] = results;
-	if (!result || result.kind === "rejected") throw result?.error;
-	setRateLimitHeaders(c, rate);
+	if (outcome.kind === "rejected") throw refusalError(outcome.reason);
+	const [result] = outcome.results;
+	if (result?.kind !== "accepted") throw refusalError(result?.reason ?? { code: "invalid_from" });
+	setRateLimitHeaders(c, outcome.rate);
 	return c.json({ id: result.id, warnings: result.warnings }, 200);
 });

@@ -1,7 +1,7 @@
 /**
  * `POST /hooks/sns`: SES's bounce, complaint and delivery events arrive here through SNS. The
  * endpoint is public, so nothing is believed before `src/services/sns-verify.ts` has checked the
- * topic, the certificate URL and the signature; a forged or tampered message gets 403 (400 when
+ * topic, the certificate URL and the signature; a forged or tampered message gets 403 (422 when
  * it is not even an SNS message) and changes nothing.
  *
  * Answers: 200 once a notification is handled, duplicate, or matched no email (recorded for
@@ -10,11 +10,12 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { createDb } from "../../db/client.ts";
+import { sendNotices, suspensionDepsFromEnv } from "../../deps.ts";
 import { applyFeedback } from "../../domain/feedback.ts";
-import { parseSesNotification } from "../../domain/ses-notifications.ts";
 import { recordReputation } from "../../domain/suspension.ts";
 import { type Bindings, createRouter } from "../../env.ts";
-import { ApiError } from "../../lib/errors.ts";
+import { ApiError, type ErrorName } from "../../lib/errors.ts";
+import { parseSesNotification } from "../../services/ses-notifications.ts";
 import {
 	createSnsVerifier,
 	isAwsSnsUrl,
@@ -26,13 +27,13 @@ import { errorResponse } from "../shared-schemas.ts";
 /** SNS messages are at most 256 KiB. */
 const MAX_BODY_BYTES = 256 * 1024;
 
-const REJECTION_STATUS: Record<SnsRejection, 400 | 403 | 503> = {
-	malformed: 400,
-	unsupported_signature_version: 400,
-	unknown_topic: 403,
-	untrusted_certificate_url: 403,
-	bad_signature: 403,
-	certificate_unavailable: 503,
+const REJECTION_ERROR: Record<SnsRejection, ErrorName> = {
+	malformed: "validation_error",
+	unsupported_signature_version: "invalid_signature",
+	unknown_topic: "invalid_signature",
+	untrusted_certificate_url: "invalid_signature",
+	bad_signature: "invalid_signature",
+	certificate_unavailable: "service_unavailable",
 };
 
 const list = (value: string | undefined) =>
@@ -77,7 +78,7 @@ const route = createRoute({
 		"The body is SNS's JSON message, sent as text/plain; it is read raw because the signature covers its exact fields.",
 	responses: {
 		200: { description: "Handled", content: { "application/json": { schema: HookResult } } },
-		400: errorResponse("Not an SNS message"),
+		422: errorResponse("Not an SNS message"),
 		403: errorResponse("Forged, tampered or for a topic we do not subscribe to"),
 		503: errorResponse("Could not be handled now; SNS retries"),
 	},
@@ -86,21 +87,15 @@ const route = createRoute({
 export const snsHook = createRouter().openapi(route, async (c) => {
 	const body = await c.req.text();
 	if (new TextEncoder().encode(body).length > MAX_BODY_BYTES) {
-		throw new ApiError("payload_too_large", "SNS messages are at most 256 KiB.", 413);
+		throw new ApiError("payload_too_large", "SNS messages are at most 256 KiB.");
 	}
 	const { verify, localPrefixes } = verifierFor(c.env);
 	const verdict = await verify(body);
 	if (!verdict.ok) {
 		console.warn("sns: rejected", verdict.reason, verdict.detail);
-		const status = REJECTION_STATUS[verdict.reason];
 		throw new ApiError(
-			status === 503
-				? "service_unavailable"
-				: status === 400
-					? "validation_error"
-					: "invalid_signature",
+			REJECTION_ERROR[verdict.reason],
 			`SNS message refused (${verdict.reason}): ${verdict.detail}`,
-			status,
 		);
 	}
 	const message = verdict.message;
@@ -109,7 +104,6 @@ export const snsHook = createRouter().openapi(route, async (c) => {
 		throw new ApiError(
 			"validation_error",
 			"x-amz-sns-message-type does not match the message's Type.",
-			400,
 		);
 	}
 
@@ -118,13 +112,12 @@ export const snsHook = createRouter().openapi(route, async (c) => {
 			const url = message.SubscribeURL;
 			const trusted = isAwsSnsUrl(url) || localPrefixes.some((p) => url.startsWith(p));
 			if (!trusted)
-				throw new ApiError("invalid_signature", "SubscribeURL is not an Amazon SNS URL.", 403);
+				throw new ApiError("invalid_signature", "SubscribeURL is not an Amazon SNS URL.");
 			const confirmed = await fetch(url, { redirect: "manual" }).catch(() => undefined);
 			if (!confirmed?.ok) {
 				throw new ApiError(
 					"service_unavailable",
 					"Could not confirm the subscription; SNS will retry.",
-					503,
 				);
 			}
 			console.log("sns: subscribed to", message.TopicArn);
@@ -148,14 +141,19 @@ export const snsHook = createRouter().openapi(route, async (c) => {
 			if (outcome.kind === "applied" || outcome.kind === "duplicate") {
 				// If the guard cannot count it now, answer 503: SNS retries, the D1 part is then a
 				// no-op and the guard counts each event key once.
-				await recordReputation(c.env, db, outcome.accountId, outcome.reputation).catch((cause) => {
+				const notice = await recordReputation(
+					suspensionDepsFromEnv(c.env, outcome.accountId),
+					outcome.accountId,
+					outcome.reputation,
+				).catch((cause) => {
 					console.error("sns: account guard unavailable", cause);
 					throw new ApiError(
 						"service_unavailable",
 						"Could not record the event's reputation; SNS will retry.",
-						503,
 					);
 				});
+				const waitUntil = (work: Promise<unknown>) => c.executionCtx.waitUntil(work);
+				waitUntil(sendNotices(c.env, waitUntil, notice));
 			}
 			return c.json(
 				{ status: outcome.kind === "applied" ? ("processed" as const) : outcome.kind },

@@ -2,7 +2,7 @@
  * `POST /hooks/stripe`: Stripe's webhook. The endpoint is public, so nothing is believed before
  * the `Stripe-Signature` header has been checked against the exact raw body (HMAC-SHA256 with
  * the endpoint's secret, timestamp within Stripe's default 5-minute tolerance); a forged or
- * tampered event gets 400 `invalid_signature` and changes nothing.
+ * tampered event gets 403 `invalid_signature` and changes nothing.
  *
  * Answers: 200 once an event is handled, a redelivery (`duplicate: true`), about no account of
  * ours (logged), or of a type billing ignores; 502 when Stripe's API could not be asked about it
@@ -10,10 +10,11 @@
  * each event does: src/domain/billing.ts.
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import { billingNotConfigured, handleStripeEvent } from "../../domain/billing.ts";
+import { handleStripeEvent } from "../../domain/billing.ts";
 import { createRouter } from "../../env.ts";
 import { ApiError } from "../../lib/errors.ts";
 import { billingDepsFromEnv } from "../billing/deps.ts";
+import { refusalError } from "../refusal-errors.ts";
 import { errorResponse } from "../shared-schemas.ts";
 
 /** Stripe's events are far smaller; anything bigger is not from Stripe. */
@@ -31,7 +32,7 @@ const route = createRoute({
 		"Read raw: the signature covers the exact bytes. Each event takes effect at most once.",
 	responses: {
 		200: { description: "Handled", content: { "application/json": { schema: HookResult } } },
-		400: errorResponse("Missing, forged or expired signature"),
+		403: errorResponse("Missing, forged or expired signature"),
 		413: errorResponse("Not a Stripe event"),
 		502: errorResponse("Stripe's API failed while handling it; Stripe retries"),
 		503: errorResponse("Billing is not configured on this deployment"),
@@ -41,15 +42,18 @@ const route = createRoute({
 export const stripeHook = createRouter().openapi(route, async (c) => {
 	const deps = billingDepsFromEnv(c.env);
 	if (!c.env.STRIPE_WEBHOOK_SECRET) {
-		throw billingNotConfigured("no Stripe webhook secret is set");
+		throw refusalError({
+			code: "billing_not_configured",
+			detail: "no Stripe webhook secret is set",
+		});
 	}
 	const body = await c.req.text();
 	if (new TextEncoder().encode(body).length > MAX_BODY_BYTES) {
-		throw new ApiError("payload_too_large", "Stripe events are far smaller than 1 MiB.", 413);
+		throw new ApiError("payload_too_large", "Stripe events are far smaller than 1 MiB.");
 	}
 	const signature = c.req.header("stripe-signature");
 	if (!signature) {
-		throw new ApiError("invalid_signature", "The Stripe-Signature header is missing.", 400);
+		throw new ApiError("invalid_signature", "The Stripe-Signature header is missing.");
 	}
 	const verified = await deps.stripe.verifyEvent(body, signature);
 	if (!verified.ok) {
@@ -57,7 +61,6 @@ export const stripeHook = createRouter().openapi(route, async (c) => {
 		throw new ApiError(
 			"invalid_signature",
 			`The Stripe-Signature header does not match the body: ${verified.reason}`,
-			400,
 		);
 	}
 	const event = verified.event;
@@ -70,7 +73,6 @@ export const stripeHook = createRouter().openapi(route, async (c) => {
 			throw new ApiError(
 				"billing_unavailable",
 				`Stripe's API failed while handling ${event.id} (${outcome.error.type}: ${outcome.error.message}); nothing was recorded, so Stripe will retry.`,
-				502,
 			);
 		case "unmatched":
 			console.warn(

@@ -8,6 +8,7 @@ import {
 	listAccounts,
 } from "../../db/queries/accounts.ts";
 import { PLANS, VERIFICATION_STATUSES } from "../../db/schema.ts";
+import { suspensionDepsFromEnv } from "../../deps.ts";
 import { reinstateAccount } from "../../domain/suspension.ts";
 import { createRouter } from "../../env.ts";
 import { ApiError, notFound } from "../../lib/errors.ts";
@@ -147,8 +148,8 @@ export const accountsReview = createRouter()
 		const account = await findAccount(db, c.req.valid("param").id);
 		if (!account) throw notFound("Account");
 		if (account.suspendedAt === null)
-			throw new ApiError("conflict", "This account is not suspended.", 409);
-		await reinstateAccount(c.env, db, account.id, {
+			throw new ApiError("conflict", "This account is not suspended.");
+		await reinstateAccount(suspensionDepsFromEnv(c.env, account.id), account.id, {
 			userId: c.get("caller").userId ?? "unknown",
 			note: c.req.valid("json").note,
 		});

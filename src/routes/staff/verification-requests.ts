@@ -1,18 +1,14 @@
 /**
  * Staff review of verification requests: list them by status, approve or reject with a note.
- * The decision is recorded with who and when, and the owner is emailed the outcome through
- * SendFleet's own sending path.
+ * The decision is recorded with who and when, together with the owner's notice of the outcome
+ * (src/domain/verification.ts), which is then sent through SendFleet's own sending path.
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { createDb } from "../../db/client.ts";
-import {
-	decideVerificationRequest,
-	findOwnerEmail,
-	findVerificationRequest,
-	listVerificationRequests,
-} from "../../db/queries/accounts.ts";
+import { findVerificationRequest, listVerificationRequests } from "../../db/queries/accounts.ts";
 import { REQUEST_STATUSES } from "../../db/schema.ts";
-import { sendPlatformEmail } from "../../domain/platform-email.ts";
+import { sendNotices } from "../../deps.ts";
+import { decideVerification } from "../../domain/verification.ts";
 import { createRouter } from "../../env.ts";
 import { ApiError, notFound } from "../../lib/errors.ts";
 import { presentVerificationRequest, VerificationRequestSchema } from "../account/schemas.ts";
@@ -85,13 +81,6 @@ const decide = (action: "approve" | "reject") =>
 		},
 	});
 
-const OUTCOME_TEXT = {
-	approved: (note: string | null) =>
-		`Good news: your SendFleet account is approved for Shared SES.\n\nYou can now subscribe to Growth or Pro from Dashboard → Billing, add your domain and start sending.${note ? `\n\nNote from our team: ${note}` : ""}\n`,
-	rejected: (note: string | null) =>
-		`We could not approve your SendFleet account for Shared SES this time.\n\nReason: ${note ?? "not given"}\n\nYou can submit a new verification request from the dashboard once this is addressed.\n`,
-};
-
 export const verificationReview = createRouter().openapi(list, async (c) => {
 	const { status, ...page } = c.req.valid("query");
 	const result = await listVerificationRequests(createDb(c.env.DB), status, page);
@@ -116,20 +105,12 @@ for (const [action, status] of [
 		const note = (c.req.valid("json") as { note?: string } | undefined)?.note ?? null;
 		const decidedAt = Date.now();
 		const decidedBy = c.get("caller").userId ?? "unknown";
-		if (!(await decideVerificationRequest(db, request, { status, note, decidedBy, decidedAt }))) {
-			throw new ApiError("conflict", `This request was already ${request.status}.`, 409);
+		const outcome = await decideVerification(db, request, { status, note, decidedBy, decidedAt });
+		if (outcome.kind === "already_decided") {
+			throw new ApiError("conflict", `This request was already ${outcome.status}.`);
 		}
-		const owner = await findOwnerEmail(db, request.accountId);
-		const notified = owner
-			? await sendPlatformEmail(c.env, db, {
-					to: owner,
-					subject:
-						status === "approved"
-							? "Your SendFleet account is approved"
-							: "Your SendFleet verification request",
-					text: OUTCOME_TEXT[status](note),
-				})
-			: ({ sent: false, reason: "the account has no owner to notify" } as const);
+		const waitUntil = (work: Promise<unknown>) => c.executionCtx.waitUntil(work);
+		waitUntil(sendNotices(c.env, waitUntil, outcome.notice));
 		return c.json(
 			{
 				request: presentVerificationRequest({
@@ -139,8 +120,8 @@ for (const [action, status] of [
 					decidedBy,
 					decidedAt,
 				}),
-				owner_notified: notified.sent,
-				notification_problem: notified.sent ? null : notified.reason,
+				owner_notified: outcome.notice !== null,
+				notification_problem: outcome.notice ? null : "the account has no owner to notify",
 			},
 			200,
 		);

@@ -94,9 +94,9 @@ describe("POST /hooks/sns with AWS's real signed messages", () => {
 		["not JSON", "Hello"],
 		["no Signature", JSON.stringify({ Type: "Notification", MessageId: "x" })],
 		["an array", "[]"],
-	])("answers 400 for %s", async (_, body) => {
+	])("answers 422 for %s", async (_, body) => {
 		const res = await post(body, "arn:aws:sns:us-east-1:000000000000:x");
-		expect(res.status).toBe(400);
+		expect(res.status).toBe(422);
 		expect(res.json.message).toContain("malformed");
 	});
 });

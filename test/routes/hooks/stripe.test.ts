@@ -92,7 +92,7 @@ describe("POST /hooks/stripe: signatures", () => {
 		]);
 	});
 
-	it("answers 400 invalid_signature for a body changed after signing, and writes nothing", async () => {
+	it("answers 403 invalid_signature for a body changed after signing, and writes nothing", async () => {
 		const { account, subscription } = await customerWithSubscription();
 		const event = stripe.event(
 			"customer.subscription.created",
@@ -103,28 +103,28 @@ describe("POST /hooks/stripe: signatures", () => {
 			body: (await signed.text()).replace('"livemode": false', '"livemode": true'),
 		});
 		const res = await deliver(tampered);
-		expect(res.status).toBe(400);
-		expect(res.json).toMatchObject({ statusCode: 400, name: "invalid_signature" });
+		expect(res.status).toBe(403);
+		expect(res.json).toMatchObject({ statusCode: 403, name: "invalid_signature" });
 		expect(res.json.message).toMatch(/^The Stripe-Signature header does not match the body: /);
 		expect(await recorded(event.id)).toEqual([]);
 		expect((await billingOf(account.id)).plan).toBe("free");
 		expect(stripe.requests).toEqual([]);
 	});
 
-	it("answers 400 invalid_signature for an event signed with another secret", async () => {
+	it("answers 403 invalid_signature for an event signed with another secret", async () => {
 		const { account, subscription } = await customerWithSubscription();
 		const event = stripe.event(
 			"customer.subscription.created",
 			stripe.renderSubscription(subscription.id),
 		);
 		const res = await deliver(await stripe.webhookRequest(event, { secret: "whsec_someone_else" }));
-		expect(res.status).toBe(400);
+		expect(res.status).toBe(403);
 		expect(res.json.name).toBe("invalid_signature");
 		expect(await recorded(event.id)).toEqual([]);
 		expect((await billingOf(account.id)).plan).toBe("free");
 	});
 
-	it("answers 400 invalid_signature for a signature older than five minutes (a replayed capture)", async () => {
+	it("answers 403 invalid_signature for a signature older than five minutes (a replayed capture)", async () => {
 		const { account, subscription } = await customerWithSubscription();
 		const event = stripe.event(
 			"customer.subscription.created",
@@ -132,13 +132,13 @@ describe("POST /hooks/stripe: signatures", () => {
 		);
 		const old = Math.floor(Date.now() / 1000) - 301;
 		const res = await deliver(await stripe.webhookRequest(event, { timestamp: old }));
-		expect(res.status).toBe(400);
+		expect(res.status).toBe(403);
 		expect(res.json.name).toBe("invalid_signature");
 		expect(res.json.message).toContain("Timestamp outside the tolerance zone");
 		expect((await billingOf(account.id)).plan).toBe("free");
 	});
 
-	it("answers 400 invalid_signature without a Stripe-Signature header", async () => {
+	it("answers 403 invalid_signature without a Stripe-Signature header", async () => {
 		const { subscription } = await customerWithSubscription();
 		const event = stripe.event(
 			"customer.subscription.created",
@@ -149,9 +149,9 @@ describe("POST /hooks/stripe: signatures", () => {
 		headers.delete("stripe-signature");
 		const res = await deliver(new Request(signed, { headers }));
 		expect(res).toEqual({
-			status: 400,
+			status: 403,
 			json: {
-				statusCode: 400,
+				statusCode: 403,
 				name: "invalid_signature",
 				message: "The Stripe-Signature header is missing.",
 			},

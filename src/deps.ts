@@ -1,0 +1,57 @@
+/**
+ * The domain's dependencies, built from the Worker's env: the one place that turns bindings
+ * and vars into the small adapters `src/domain/` receives (D1, the send queue, an account's
+ * guard, SendFleet's own mail). Routes, queue consumers and cron jobs call these; the domain
+ * never sees `env`.
+ */
+import { createDb } from "./db/client.ts";
+import type { NoticeRow } from "./db/queries/notices.ts";
+import { dispatchNotices, type NoticeDeps } from "./domain/notices.ts";
+import type { SendingDeps } from "./domain/sending.ts";
+import { recordSuspension, type SuspensionDeps } from "./domain/suspension.ts";
+import { guardFor } from "./durable-objects/index.ts";
+import type { Bindings } from "./env.ts";
+
+type WaitUntil = (work: Promise<unknown>) => void;
+
+export function sendingDepsFromEnv(
+	env: Bindings,
+	accountId: string,
+	waitUntil: WaitUntil,
+): SendingDeps {
+	return {
+		db: createDb(env.DB),
+		queue: env.SEND_QUEUE,
+		guard: guardFor(env, accountId),
+		onSuspended: async (suspension) => {
+			const deps = suspensionDepsFromEnv(env, accountId);
+			const notice = await recordSuspension(deps, accountId, suspension);
+			waitUntil(sendNotices(env, waitUntil, notice));
+		},
+	};
+}
+
+export function suspensionDepsFromEnv(env: Bindings, accountId: string): SuspensionDeps {
+	return { db: createDb(env.DB), guard: guardFor(env, accountId) };
+}
+
+export function noticeDepsFromEnv(env: Bindings, waitUntil: WaitUntil): NoticeDeps {
+	return {
+		db: createDb(env.DB),
+		platform:
+			env.PLATFORM_ACCOUNT_ID && env.PLATFORM_FROM
+				? { accountId: env.PLATFORM_ACCOUNT_ID, from: env.PLATFORM_FROM }
+				: null,
+		sendingFor: (accountId) => sendingDepsFromEnv(env, accountId, waitUntil),
+	};
+}
+
+/** Dispatches just-recorded notices now; the cron picks up any this misses. */
+export async function sendNotices(
+	env: Bindings,
+	waitUntil: WaitUntil,
+	...given: (NoticeRow | null)[]
+) {
+	const notices = given.filter((n): n is NoticeRow => n !== null);
+	if (notices.length) await dispatchNotices(noticeDepsFromEnv(env, waitUntil), notices);
+}

@@ -1,0 +1,226 @@
+/**
+ * The email lifecycle: the one place that decides what an event does to an email. Pure: given
+ * the email's current state and one event, it answers the next state, the timeline entries to
+ * add and the effects the event has outside the email (suppress an address, count a bounce or
+ * complaint for the account's reputation). `src/domain/email-recorder.ts` is the one writer
+ * that applies these decisions to D1; the send consumer, its dead-letter consumer and the
+ * feedback loop all go through it.
+ *
+ * Two fields, as the product page and Resend define them:
+ * - `status`: `pending` → `sent` (every recipient's delivery confirmed, `delivered_at` set) or
+ *   `failed` (a hard bounce, SES rejected or could not render it, or it never reached SES).
+ *   Once final it never changes.
+ * - `last_event`: Resend's latest event, which only ever moves to a stronger one (RANK), so a
+ *   late or redelivered notification can never undo a bounce or a delivery.
+ *
+ * Every rule is idempotent (the same event twice changes nothing the second time) and
+ * independent of arrival order where SES does not guarantee one (a delivery notification may
+ * arrive before the consumer records SES's acceptance).
+ */
+import type { EmailEvent } from "../db/schema.ts";
+import { countsForReputation } from "./reputation.ts";
+
+export type EmailStatus = "pending" | "sent" | "failed";
+
+export interface EmailState {
+	status: EmailStatus;
+	lastEvent: EmailEvent;
+	sesMessageId: string | null;
+	sentAt: number | null;
+	deliveredAt: number | null;
+	failureReason: string | null;
+	/** Every recipient (to, cc, bcc), bare and lower-cased, each once. */
+	recipients: readonly string[];
+	/** The recipients whose delivery SES confirmed. */
+	deliveredTo: readonly string[];
+}
+
+/** What can happen to an email, in our words (SES's notifications are mapped in feedback.ts). */
+export type LifecycleEvent = { at: number } & (
+	| { kind: "accepted_by_ses"; sesMessageId: string }
+	/** It never reached SES: refused by SES, suppressed after acceptance, or out of retries. */
+	| { kind: "send_failed"; code: string; reason: string }
+	| { kind: "delivered"; recipients: string[]; details: Details }
+	| { kind: "delivery_delayed"; recipients: string[]; details: Details }
+	| {
+			kind: "bounced";
+			bounceType: "Permanent" | "Transient" | "Undetermined";
+			recipients: string[];
+			reason: string;
+			details: Details;
+	  }
+	| { kind: "complained"; recipients: string[]; reason: string; details: Details }
+	| { kind: "rejected" | "rendering_failed"; reason: string; details: Details }
+	| { kind: "opened" | "clicked"; recipients: string[]; details: Details }
+);
+
+type Details = Record<string, unknown>;
+
+/** One line of the email's timeline (`GET /emails/:id` → `events`). */
+export interface TimelineEntry {
+	type: string;
+	recipient: string | null;
+	details: Details | null;
+	at: number;
+}
+
+export type Effect =
+	| { kind: "suppress"; address: string; origin: "bounce" | "complaint"; reason: string }
+	/** Counted in the account's 7-day reputation window (SES's mailbox simulator is not). */
+	| { kind: "count_for_reputation"; address: string; what: "hard_bounce" | "complaint" };
+
+export interface Transition {
+	next: EmailState;
+	/** Whether `next` differs from the current state, i.e. the email row must be written. */
+	changed: boolean;
+	timeline: TimelineEntry[];
+	effects: Effect[];
+}
+
+/** `last_event` only moves up this ranking, whatever order SES's events arrive in. */
+export const RANK: Record<EmailEvent, number> = {
+	queued: 0,
+	sent: 1,
+	delivery_delayed: 2,
+	delivered: 3,
+	bounced: 4,
+	complained: 5,
+	failed: 6,
+};
+
+/** An email waiting for the send consumer: accepted by us, not yet handed to SES. */
+export const isAwaitingSes = (state: Pick<EmailState, "status" | "lastEvent">) =>
+	state.status === "pending" && state.lastEvent === "queued";
+
+const stronger = (current: EmailEvent, candidate: EmailEvent): EmailEvent =>
+	RANK[candidate] > RANK[current] ? candidate : current;
+
+/** A pending email fails with the reason; a final one keeps its status and reason. */
+function fail(state: EmailState, reason: string): Partial<EmailState> {
+	return state.status === "pending" ? { status: "failed", failureReason: reason } : {};
+}
+
+const perRecipient = (type: string, recipients: string[], details: Details | null, at: number) =>
+	(recipients.length ? recipients : [null]).map((recipient) => ({ type, recipient, details, at }));
+
+export function transition(state: EmailState, event: LifecycleEvent): Transition {
+	const { patch, timeline, effects } = decide(state, event);
+	const next = { ...state, ...patch };
+	const changed = (Object.keys(patch) as (keyof EmailState)[]).some((k) =>
+		Array.isArray(next[k])
+			? (next[k] as readonly string[]).length !== (state[k] as readonly string[]).length
+			: next[k] !== state[k],
+	);
+	return { next, changed, timeline, effects };
+}
+
+function decide(
+	state: EmailState,
+	event: LifecycleEvent,
+): { patch: Partial<EmailState>; timeline: TimelineEntry[]; effects: Effect[] } {
+	const none = { patch: {}, timeline: [], effects: [] };
+	switch (event.kind) {
+		case "accepted_by_ses":
+			// Recorded once; SES's later events may already have moved `last_event` past `sent`.
+			if (state.sesMessageId !== null) return none;
+			return {
+				patch: {
+					sesMessageId: event.sesMessageId,
+					sentAt: event.at,
+					lastEvent: stronger(state.lastEvent, "sent"),
+				},
+				timeline: [],
+				effects: [],
+			};
+		case "send_failed":
+			// Only an email SES never accepted can fail for not being sent.
+			if (!isAwaitingSes(state)) return none;
+			return {
+				patch: { lastEvent: "failed", ...fail(state, event.reason) },
+				timeline: [
+					{
+						type: "failed",
+						recipient: null,
+						details: { code: event.code, reason: event.reason },
+						at: event.at,
+					},
+				],
+				effects: [],
+			};
+		case "delivered": {
+			const deliveredTo = [...new Set([...state.deliveredTo, ...event.recipients])];
+			const everyone = state.recipients.every((r) => deliveredTo.includes(r));
+			return {
+				patch: {
+					deliveredTo,
+					lastEvent: stronger(state.lastEvent, "delivered"),
+					...(state.status === "pending" && everyone
+						? { status: "sent", deliveredAt: event.at }
+						: {}),
+				},
+				timeline: perRecipient("delivered", event.recipients, event.details, event.at),
+				effects: [],
+			};
+		}
+		case "delivery_delayed":
+			return {
+				patch: { lastEvent: stronger(state.lastEvent, "delivery_delayed") },
+				timeline: perRecipient("delivery_delayed", event.recipients, event.details, event.at),
+				effects: [],
+			};
+		case "bounced":
+			if (event.bounceType !== "Permanent") {
+				// A soft bounce: SES keeps trying; it is logged and changes nothing else.
+				return {
+					patch: {},
+					timeline: perRecipient("soft_bounced", event.recipients, event.details, event.at),
+					effects: [],
+				};
+			}
+			return {
+				patch: { lastEvent: stronger(state.lastEvent, "bounced"), ...fail(state, event.reason) },
+				timeline: perRecipient("bounced", event.recipients, event.details, event.at),
+				effects: listEffects(event.recipients, "bounce", event.reason),
+			};
+		case "complained":
+			return {
+				patch: { lastEvent: stronger(state.lastEvent, "complained") },
+				timeline: perRecipient("complained", event.recipients, event.details, event.at),
+				effects: listEffects(event.recipients, "complaint", event.reason),
+			};
+		case "rejected":
+		case "rendering_failed":
+			return {
+				patch: { lastEvent: stronger(state.lastEvent, "failed"), ...fail(state, event.reason) },
+				timeline: [{ type: event.kind, recipient: null, details: event.details, at: event.at }],
+				effects: [],
+			};
+		case "opened":
+		case "clicked":
+			return {
+				patch: {},
+				timeline: perRecipient(event.kind, event.recipients, event.details, event.at),
+				effects: [],
+			};
+	}
+}
+
+/** A hard bounce or complaint suppresses each address and counts against the reputation. */
+function listEffects(
+	addresses: string[],
+	origin: "bounce" | "complaint",
+	reason: string,
+): Effect[] {
+	return addresses.flatMap((address): Effect[] => [
+		{ kind: "suppress", address, origin, reason },
+		...(countsForReputation(address)
+			? [
+					{
+						kind: "count_for_reputation" as const,
+						address,
+						what: origin === "bounce" ? ("hard_bounce" as const) : ("complaint" as const),
+					},
+				]
+			: []),
+	]);
+}

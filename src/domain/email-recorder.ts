@@ -1,0 +1,151 @@
+/**
+ * The one writer of an email's lifecycle: applies `transition` (src/domain/email-lifecycle.ts)
+ * to stored emails in one D1 batch: the timeline rows, the suppressions the events cause, and
+ * the email rows themselves.
+ *
+ * D1 has no interactive transactions, so a row is written only if it is still at the revision
+ * its transition was decided on. When another writer got there first (a delivery notification
+ * racing the send consumer, two notifications for one email), the email is read again and the
+ * event decided anew on the fresh state; the timeline rows and suppressions are keyed, so they
+ * are written once whatever happens.
+ */
+import type { Db } from "../db/client.ts";
+import {
+	type EmailRow,
+	findEmailsByIds,
+	insertEventsStatements,
+	runBatch,
+	updateEmailStateStatement,
+} from "../db/queries/emails.ts";
+import { insertSuppressionStatement } from "../db/queries/suppressions.ts";
+import { uuidv7 } from "../lib/ids.ts";
+import { recipientAddresses } from "./addresses.ts";
+import {
+	type EmailState,
+	type LifecycleEvent,
+	type Transition,
+	transition,
+} from "./email-lifecycle.ts";
+import type { ReputationEvent } from "./guard.ts";
+
+export interface EmailEventInput {
+	email: EmailRow;
+	event: LifecycleEvent;
+	/** Unique per source event (an SNS message id, a send attempt): makes redelivery a no-op. */
+	key: string;
+}
+
+export interface Recorded {
+	emailId: string;
+	accountId: string;
+	/** False when every timeline entry was already there: the same event seen again. */
+	isNew: boolean;
+	/** Hard bounces and complaints for the account's reputation window (the guard's input). */
+	reputation: ReputationEvent[];
+}
+
+/** Lost races are decided again at most this often; each retry means another writer won. */
+const MAX_ATTEMPTS = 5;
+
+export function stateOf(email: EmailRow): EmailState {
+	return {
+		status: email.status,
+		lastEvent: email.lastEvent,
+		sesMessageId: email.sesMessageId,
+		sentAt: email.sentAt,
+		deliveredAt: email.deliveredAt,
+		failureReason: email.failureReason,
+		recipients: recipientAddresses(email),
+		deliveredTo: email.deliveredTo ?? [],
+	};
+}
+
+export async function recordEmailEvents(
+	db: Db,
+	inputs: EmailEventInput[],
+	now = Date.now(),
+): Promise<Recorded[]> {
+	const decided = inputs.map((input) => {
+		const t = transition(stateOf(input.email), input.event);
+		const rows = t.timeline.map((entry) => ({
+			id: uuidv7(now),
+			emailId: input.email.id,
+			accountId: input.email.accountId,
+			type: entry.type,
+			recipient: entry.recipient,
+			details: entry.details,
+			occurredAt: entry.at,
+			dedupeKey: `${input.key}:${entry.recipient ?? "*"}`,
+			createdAt: now,
+		}));
+		return { input, t, rows };
+	});
+	const changed = decided.filter(({ t }) => t.changed);
+	const timeline = insertEventsStatements(
+		db,
+		decided.flatMap(({ rows }) => rows),
+	);
+	const suppress = decided.flatMap(({ input, t }) =>
+		t.effects.flatMap((effect) =>
+			effect.kind === "suppress"
+				? [
+						insertSuppressionStatement(db, {
+							id: uuidv7(now),
+							accountId: input.email.accountId,
+							email: effect.address,
+							origin: effect.origin,
+							sourceId: input.email.id,
+							reason: effect.reason,
+							createdAt: now,
+						}),
+					]
+				: [],
+		),
+	);
+	const results = await runBatch(db, [...updates(db, changed), ...timeline, ...suppress]);
+	const idsIn = (from: number, to: number) =>
+		new Set(results.slice(from, to).flatMap((rows) => (rows as { id: string }[]).map((r) => r.id)));
+	const written = idsIn(0, changed.length);
+	const inserted = idsIn(changed.length, changed.length + timeline.length);
+	await retryLostRaces(
+		db,
+		changed.filter(({ input }) => !written.has(input.email.id)).map(({ input }) => input),
+	);
+
+	return decided.map(({ input, t, rows }) => ({
+		emailId: input.email.id,
+		accountId: input.email.accountId,
+		isNew: rows.length ? rows.some((row) => inserted.has(row.id)) : t.changed,
+		reputation: t.effects.flatMap((effect) =>
+			effect.kind === "count_for_reputation"
+				? [{ key: `${input.key}:${effect.address}`, kind: effect.what, at: input.event.at }]
+				: [],
+		),
+	}));
+}
+
+function updates(db: Db, changed: { input: EmailEventInput; t: Transition }[]) {
+	return changed.map(({ input, t }) =>
+		updateEmailStateStatement(db, input.email.id, input.email.revision, t.next),
+	);
+}
+
+/** Decides again, on a fresh read, each event whose write lost to another writer. */
+async function retryLostRaces(db: Db, lost: EmailEventInput[]) {
+	for (let attempt = 1; lost.length > 0; attempt++) {
+		if (attempt >= MAX_ATTEMPTS) {
+			throw new Error(`email lifecycle: ${lost.length} writes kept losing races; retry later`);
+		}
+		const fresh = new Map(
+			(await findEmailsByIds(db, [...new Set(lost.map((i) => i.email.id))])).map((e) => [e.id, e]),
+		);
+		const again = lost.flatMap((input) => {
+			const email = fresh.get(input.email.id);
+			if (!email) return []; // purged meanwhile
+			const t = transition(stateOf(email), input.event);
+			return t.changed ? [{ input: { ...input, email }, t }] : [];
+		});
+		const results = await runBatch(db, updates(db, again));
+		lost = again.filter((_, i) => (results[i] as unknown[]).length === 0).map(({ input }) => input);
+	}
+}

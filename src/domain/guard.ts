@@ -1,0 +1,64 @@
+/**
+ * The account guard as the product's rules see it: what it answers when a send asks to be
+ * admitted, what a suspension is, and what a reputation event is. The guard itself (one
+ * Durable Object per account, src/durable-objects/account-guard.ts) implements these; domain
+ * code receives it as a `GuardPort` and never reaches a binding.
+ */
+import type { Plan } from "../db/schema.ts";
+import type { ReputationFigures } from "./reputation.ts";
+
+export interface Suspension {
+	reason: string;
+	at: number;
+	figures: ReputationFigures;
+}
+
+export interface RateLimitState {
+	limit: number;
+	remaining: number;
+	/** Seconds until the bucket is full again. */
+	resetSeconds: number;
+}
+
+export type Admission =
+	| { kind: "admitted"; rate: RateLimitState; used: number; quota: number }
+	/** `unrecorded`: not yet mirrored to D1 and announced; the caller must record it. */
+	| { kind: "suspended"; suspension: Suspension; unrecorded: boolean }
+	| { kind: "rate_limited"; rate: RateLimitState; retryAfterSeconds: number }
+	| { kind: "quota_exceeded"; used: number; quota: number; requested: number; resetsAt: number };
+
+/** A hard bounce or complaint for the 7-day window, counted once per key. */
+export interface ReputationEvent {
+	/** Unique per event and recipient (the SNS message id and the address). */
+	key: string;
+	kind: "hard_bounce" | "complaint";
+	at: number;
+}
+
+export interface AdmitRequest {
+	plan: Plan;
+	/** Every recipient: the quota counts them all. */
+	recipients: number;
+	/** Recipients that count for reputation (SES's mailbox simulator does not). */
+	reputationRecipients: number;
+	now?: number;
+}
+
+/** The guard calls that keep the reputation window and the suspension. */
+export interface ReputationGuard {
+	/** Counts each event key once; answers a suspension that is not yet recorded in D1. */
+	recordFeedback(
+		events: ReputationEvent[],
+		now?: number,
+	): Promise<{ unrecorded: Suspension | null; counted: number }>;
+	markSuspensionRecorded(at: number): Promise<void>;
+	/** Lifts the suspension and restarts the window; answers the suspension lifted. */
+	reinstate(now?: number): Promise<Suspension | null>;
+}
+
+/** The guard calls the send path makes. */
+export interface GuardPort {
+	admit(request: AdmitRequest): Promise<Admission>;
+	/** Gives back an admission whose emails could not be stored after all. */
+	release(request: { recipients: number; reputationRecipients: number; at: number }): Promise<void>;
+}

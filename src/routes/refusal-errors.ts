@@ -1,0 +1,96 @@
+/**
+ * The one mapper from the domain's refusals (src/domain/refusals.ts) to API errors: each reason
+ * worded once, its status decided by the error name (ERROR_STATUS). Exhaustive, so a new reason
+ * cannot reach a client unworded.
+ */
+import { PLAN_LIMITS } from "../domain/plans.ts";
+import type { Refusal } from "../domain/refusals.ts";
+import { ApiError } from "../lib/errors.ts";
+import { rateLimitedError } from "../lib/rate-limit.ts";
+
+const APPROVAL_HINT =
+	"Submit a verification request from the dashboard (POST /account/verification-request); reviews take 1–2 business days.";
+
+export function refusalError(refusal: Refusal): ApiError {
+	switch (refusal.code) {
+		case "invalid_from":
+			return new ApiError("validation_error", "`from` is not a valid email address.");
+		case "unknown_sending_domain":
+			return new ApiError(
+				"domain_not_verified",
+				`The ${refusal.domain} domain is not a domain of this account. Add it with POST /domains and verify it before sending from it.`,
+			);
+		case "domain_not_verified": {
+			const { missing } = refusal;
+			return new ApiError(
+				"domain_not_verified",
+				`The ${refusal.domain} domain is not verified: ${missing.join(" and ")} ${missing.length > 1 ? "are" : "is"} not verified yet. Publish its DNS records and run the checks.`,
+			);
+		}
+		case "key_restricted_to_domain":
+			return new ApiError(
+				"invalid_api_key",
+				`This API key may only send from its own domain, not from ${refusal.domain}.`,
+			);
+		case "verification_required":
+			return new ApiError(
+				"verification_required",
+				refusal.for === "sending"
+					? `Shared SES sending needs a manually approved account. ${APPROVAL_HINT}`
+					: `Subscribing to Growth or Pro needs a manually approved account. ${APPROVAL_HINT}`,
+			);
+		case "plan_required": {
+			const why =
+				refusal.plan === "free"
+					? "this account has no Growth or Pro subscription"
+					: `the ${PLAN_LIMITS[refusal.plan].name} subscription is ${refusal.subscriptionStatus.replace("_", " ")}`;
+			return new ApiError(
+				"plan_required",
+				`Shared SES sending needs an active Growth or Pro plan: ${why}. Subscribe or update billing from the dashboard.`,
+			);
+		}
+		case "account_suspended":
+			return new ApiError(
+				"account_suspended",
+				`This account's sending is suspended${refusal.reason ? `: ${refusal.reason}` : "."} Contact support to have it reviewed.`,
+				refusal.figures ? { figures: refusal.figures } : undefined,
+			);
+		case "recipient_suppressed":
+			return new ApiError(
+				"recipient_suppressed",
+				`These recipients are on your suppression list after a hard bounce or complaint: ${refusal.recipients.join(", ")}. Remove an address with DELETE /suppressions/{email} only if you are sure it can receive mail again.`,
+				{ recipients: refusal.recipients },
+			);
+		case "rate_limited":
+			return rateLimitedError(refusal.rate, refusal.retryAfterSeconds);
+		case "quota_exceeded":
+			return new ApiError(
+				"monthly_quota_exceeded",
+				`This request has ${refusal.requested} recipients but only ${Math.max(0, refusal.quota - refusal.used)} of the plan's ${refusal.quota} remain this month (the quota resets ${new Date(refusal.resetsAt).toISOString()}). Upgrade the plan or wait.`,
+			);
+		case "unavailable":
+			return new ApiError(
+				"service_unavailable",
+				"Sending is briefly unavailable; nothing was accepted. Retry the request.",
+			);
+		case "billing_not_configured":
+			return new ApiError(
+				"billing_not_configured",
+				`Billing is not configured on this SendFleet deployment (${refusal.detail}), so plans cannot be bought or changed here.`,
+			);
+		case "billing_unavailable": {
+			const why = refusal.status === null ? "could not be reached" : `answered ${refusal.status}`;
+			return new ApiError(
+				"billing_unavailable",
+				`Stripe ${why} while ${refusal.doing} (${refusal.type}: ${refusal.message}); nothing was changed. Try again shortly.`,
+			);
+		}
+		case "subscription_exists":
+			return new ApiError(
+				"conflict",
+				`This account already has a ${PLAN_LIMITS[refusal.plan].name} subscription (${refusal.subscriptionStatus.replace("_", " ")}). Change or cancel it in the billing portal (POST /billing/portal).`,
+			);
+		case "account_not_found":
+			return new ApiError("not_found", "Account not found.");
+	}
+}

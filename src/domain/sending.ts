@@ -196,9 +196,9 @@ export async function acceptEmails(
 	if (admission.kind === "suspended" && admission.unrecorded) {
 		// Once per suspension, so it may cost this request a D1 batch; if it fails, the guard
 		// keeps asking and the next request records it.
-		await deps.onSuspended?.(admission.suspension).catch((cause: unknown) =>
-			console.error("suspension not recorded yet", cause),
-		);
+		await deps
+			.onSuspended?.(admission.suspension)
+			.catch((cause: unknown) => console.error("suspension not recorded yet", cause));
 	}
 	if (admission.kind !== "admitted") return rejected(admissionRefusal(admission));
 

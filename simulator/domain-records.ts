@@ -4,8 +4,28 @@
 // checks); the controls stand in for the customer editing their zone.
 
 import type { DnsStore } from "./dns.ts";
-import type { DomainIdentity } from "./identities.ts";
 import { newVerificationToken } from "./tokens.ts";
+
+export type BehaviorOnMxFailure = "USE_DEFAULT_VALUE" | "REJECT_MESSAGE";
+
+/** An SES domain identity as the simulator keeps it (its records are checked here). */
+export interface DomainIdentity {
+	/** Lower case, as the identity is keyed. */
+	domain: string;
+	createdAt: Date;
+	/** The `_amazonses` TXT value (SES v1 VerifyDomainIdentity); every domain identity has one. */
+	verificationToken: string;
+	/** When SES started looking for the TXT record; VerifyDomainIdentity restarts it. */
+	verificationStartedAt: Date;
+	/** Easy DKIM tokens; null for an identity created only through VerifyDomainIdentity. */
+	dkimTokens: string[] | null;
+	dkimStartedAt: Date | null;
+	/** The custom MAIL FROM domain, or null when SES uses amazonses.com. */
+	mailFromDomain: string | null;
+	mailFromSetAt: Date | null;
+	behaviorOnMxFailure: BehaviorOnMxFailure;
+	configurationSetName: string | null;
+}
 
 export const RECORD_KINDS = ["ownership", "dkim", "spf", "mail_from", "dmarc"] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];
@@ -14,13 +34,13 @@ export type RecordKind = (typeof RECORD_KINDS)[number];
 export const DKIM_HOSTED_ZONE = "dkim.amazonses.com";
 /** The SPF policy SES documents for a domain sending through it. */
 export const SPF_VALUE = "v=spf1 include:amazonses.com ~all";
-/** The starting DMARC policy SPEC §4 recommends: monitor only. */
+/** The starting DMARC policy SendFleet recommends: monitor only. */
 export const DMARC_VALUE = "v=DMARC1; p=none;";
 export const MX_PRIORITY = 10;
-/** SPEC §4: the MAIL FROM subdomain suggested until the customer sets their own. */
+/** The MAIL FROM subdomain suggested until the customer sets their own. */
 export const DEFAULT_MAIL_FROM_LABEL = "send";
 
-/** One record the owner should publish, in the shape SPEC §4 (Resend) uses for domains. */
+/** One record the owner should publish, in the shape Resend uses for domains. */
 export interface RequiredRecord {
 	record: RecordKind;
 	name: string;

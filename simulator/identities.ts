@@ -5,28 +5,16 @@
 // a record still missing 72 hours after verification started makes it Failed.
 
 import type { DnsStore } from "./dns.ts";
-import { checkRecords, type RecordCheck } from "./domain-records.ts";
+import {
+	type BehaviorOnMxFailure,
+	checkRecords,
+	type DomainIdentity,
+	type RecordCheck,
+} from "./domain-records.ts";
+
+export type { BehaviorOnMxFailure, DomainIdentity };
+
 import { newDkimToken, newVerificationToken } from "./tokens.ts";
-
-export type BehaviorOnMxFailure = "USE_DEFAULT_VALUE" | "REJECT_MESSAGE";
-
-export interface DomainIdentity {
-	/** Lower case, as the identity is keyed. */
-	domain: string;
-	createdAt: Date;
-	/** The `_amazonses` TXT value (SES v1 VerifyDomainIdentity); every domain identity has one. */
-	verificationToken: string;
-	/** When SES started looking for the TXT record; VerifyDomainIdentity restarts it. */
-	verificationStartedAt: Date;
-	/** Easy DKIM tokens; null for an identity created only through VerifyDomainIdentity. */
-	dkimTokens: string[] | null;
-	dkimStartedAt: Date | null;
-	/** The custom MAIL FROM domain, or null when SES uses amazonses.com. */
-	mailFromDomain: string | null;
-	mailFromSetAt: Date | null;
-	behaviorOnMxFailure: BehaviorOnMxFailure;
-	configurationSetName: string | null;
-}
 
 /** SES v1 spelling (GetIdentityVerificationAttributes). */
 export type OwnershipStatus = "Pending" | "Success" | "Failed" | "TemporaryFailure" | "NotStarted";

@@ -1,5 +1,5 @@
 /**
- * Retention (SPEC §11): deletes what SendFleet keeps for a limited time, in bounded batches that
+ * Retention: deletes what SendFleet keeps for a limited time, in bounded batches that
  * fit in one cron invocation and continue on the next one.
  *
  * - emails older than 90 days, with their content (it is in the row) and all their events,
@@ -49,7 +49,7 @@ import { deleteExpiredSessions } from "../db/queries/users.ts";
 import { idFloor } from "../lib/ids.ts";
 import { DAY } from "../lib/time.ts";
 
-/** Emails, events and unmatched notifications are kept 90 days (SPEC §11, every plan). */
+/** Emails, events and unmatched notifications are kept 90 days (the product page, every plan). */
 export const RETENTION = 90 * DAY;
 /** Login throttling counts failures over 15 minutes; a day-old window is long over. */
 export const LOGIN_FAILURE_RETENTION = DAY;

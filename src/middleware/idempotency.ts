@@ -1,5 +1,5 @@
 /**
- * `Idempotency-Key` on the sending endpoints (SPEC §3, as Resend): a client that retries a send
+ * `Idempotency-Key` on the sending endpoints (as Resend): a client that retries a send
  * after a timeout gets the first response back instead of a second email.
  *
  * - The key is 1 to 256 printable ASCII characters, kept 24 hours per account, and bound to

@@ -22,8 +22,7 @@
  *   signing with a certificate until it rotates the URL, and a message is only as old as its
  *   delivery retries. (Every real signed fixture in `fixtures/sns/` uses an expired certificate.)
  * - `Timestamp` is not checked for freshness either: SNS retries deliveries for hours and the
- *   fixtures are years old. Replays are harmless because handling a message is idempotent
- *   (SPEC §6).
+ *   fixtures are years old. Replays are harmless because handling a message is idempotent.
  * - Extra certificate URL prefixes (`trustedLocalCertUrlPrefixes`) exist only for the local SES
  *   simulator and are empty in production.
  *

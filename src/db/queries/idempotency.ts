@@ -12,7 +12,7 @@ import { idempotencyKeys } from "../schema.ts";
 
 export type IdempotencyRecord = typeof idempotencyKeys.$inferSelect;
 
-/** How long a key is kept: Resend keeps them 24 hours, and so does SPEC §3. */
+/** How long a key is kept: Resend keeps them 24 hours, and so do we. */
 export const IDEMPOTENCY_KEY_TTL = DAY;
 
 /** Identifies one claim: the key and the moment it was claimed. */

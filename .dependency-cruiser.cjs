@@ -1,0 +1,52 @@
+/**
+ * The architecture rules `npm run lint` enforces (dependency-cruiser): the layout in the README
+ * holds only if the imports keep to it. A rule broken here fails CI.
+ */
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+	forbidden: [
+		{
+			name: "no-cycles",
+			severity: "error",
+			comment: "An import cycle ties modules together so none can change alone.",
+			from: { path: "^(src|simulator|scripts|bench)/" },
+			to: { circular: true },
+		},
+		{
+			name: "domain-free-of-http",
+			severity: "error",
+			comment:
+				"src/domain/ holds the product's rules: no HTTP (hono, routes, middleware), no env or bindings (env.ts, deps.ts, durable-objects). Dependencies are handed in.",
+			from: { path: "^src/domain/" },
+			to: {
+				path: [
+					"^node_modules/(hono|@hono)/",
+					"^src/(routes|middleware)/",
+					"^src/(app|env|deps|index)\\.ts$",
+					"^src/durable-objects/",
+				],
+			},
+		},
+		{
+			name: "services-and-db-below-domain",
+			severity: "error",
+			comment: "src/services/ (the outside world) and src/db/ (storage) never know the product's rules.",
+			from: { path: "^src/(services|db)/" },
+			to: { path: "^src/domain/" },
+		},
+		{
+			name: "product-stands-alone",
+			severity: "error",
+			comment: "The deployed Worker never imports tests, scripts or the benchmark's instrumentation.",
+			from: { path: "^src/" },
+			to: { path: "^(test|scripts|bench|simulator)/" },
+		},
+	],
+	options: {
+		doNotFollow: { path: "node_modules" },
+		exclude: { path: "(^|/)node_modules/|\\.d\\.ts$" },
+		tsConfig: { fileName: "tsconfig.json" },
+		tsPreCompilationDeps: true,
+		enhancedResolveOptions: { extensions: [".ts", ".js", ".json"] },
+	},
+};

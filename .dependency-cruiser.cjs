@@ -44,7 +44,7 @@ module.exports = {
 	],
 	options: {
 		doNotFollow: { path: "node_modules" },
-		exclude: { path: "(^|/)node_modules/|\\.d\\.ts$" },
+		exclude: { path: "\\.d\\.ts$" },
 		tsConfig: { fileName: "tsconfig.json" },
 		tsPreCompilationDeps: true,
 		enhancedResolveOptions: { extensions: [".ts", ".js", ".json"] },

@@ -28,6 +28,12 @@ export const DEMO = {
 };
 
 export interface LocalStackOptions {
+	/**
+	 * The Worker's entry module, for `wrangler dev <entry>` with the same wrangler.toml (the
+	 * positional script overrides its `main`); default that `main`, src/index.ts. The benchmark
+	 * passes bench/worker.ts, the product Worker with usage counters.
+	 */
+	entry?: string;
 	port?: number;
 	simulatorPort?: number;
 	/** Extra `--var NAME:value` settings for wrangler dev. */
@@ -152,6 +158,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 	};
 	const args = [
 		"dev",
+		...(options.entry ? [options.entry] : []),
 		"--ip",
 		"127.0.0.1",
 		"--port",

@@ -1,13 +1,12 @@
+/**
+ * The benchmark's usage counters (bench/metrics.ts) and its Worker entry (bench/worker.ts),
+ * against the real D1, queue and Durable Object bindings; and the product entry
+ * (src/index.ts), which must serve none of it.
+ */
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
-import { createDb } from "../../src/db/client.ts";
-import { accounts } from "../../src/db/schema.ts";
-import { guardFor } from "../../src/durable-objects/index.ts";
-import type { Bindings } from "../../src/env.ts";
-import worker from "../../src/index.ts";
-import { uuidv7 } from "../../src/lib/ids.ts";
 import {
 	countQueueBatch,
 	instrumentD1,
@@ -15,7 +14,14 @@ import {
 	instrumentQueue,
 	readMetrics,
 	resetMetrics,
-} from "../../src/lib/metrics.ts";
+} from "../../bench/metrics.ts";
+import benchWorker, { AccountGuard as BenchAccountGuard } from "../../bench/worker.ts";
+import { createDb } from "../../src/db/client.ts";
+import { accounts } from "../../src/db/schema.ts";
+import { guardFor } from "../../src/durable-objects/index.ts";
+import type { Bindings } from "../../src/env.ts";
+import { AccountGuard } from "../../src/index.ts";
+import { uuidv7 } from "../../src/lib/ids.ts";
 import { api, BASE_URL } from "../helpers/api.ts";
 import { createSender } from "../helpers/factories.ts";
 
@@ -143,11 +149,10 @@ describe("Durable Object counters", () => {
 		expect(readMetrics().durableObjects.calls).toBe(2);
 	});
 
-	it("counts the one guard call of a send request when SENDFLEET_METRICS is true", async () => {
+	it("counts the one guard call of a send request through the bench entry", async () => {
 		const sender = await createSender("pro");
-		const metricsEnv = { ...(env as Bindings), SENDFLEET_METRICS: "true" };
 		const send = (path: string, body: unknown) =>
-			worker.fetch(
+			benchWorker.fetch(
 				new Request(`${BASE_URL}${path}`, {
 					method: "POST",
 					headers: {
@@ -156,7 +161,7 @@ describe("Durable Object counters", () => {
 					},
 					body: JSON.stringify(body),
 				}),
-				metricsEnv,
+				env as Bindings,
 				createExecutionContext(),
 			);
 		const email = (to: string) => ({ from: sender.from, to, subject: "Hi", text: "Hi" });
@@ -170,7 +175,30 @@ describe("Durable Object counters", () => {
 	});
 });
 
-it("serves no /__metrics unless SENDFLEET_METRICS is true", async () => {
+describe("the bench entry", () => {
+	it("serves the totals at GET /__metrics and zeroes them at POST /__metrics/reset", async () => {
+		const call = (method: string, path: string) =>
+			benchWorker.fetch(
+				new Request(`${BASE_URL}${path}`, { method }),
+				env as Bindings,
+				createExecutionContext(),
+			);
+		expect((await call("GET", "/")).status).toBe(200);
+
+		const read = await call("GET", "/__metrics");
+		expect(read.status).toBe(200);
+		expect(await read.json()).toMatchObject({ worker: { fetches: 1 } });
+		const reset = await call("POST", "/__metrics/reset");
+		expect(await reset.json()).toMatchObject({ worker: { fetches: 0 } });
+	});
+
+	it("exports the product's Durable Object class under the name wrangler.toml binds", () => {
+		expect(BenchAccountGuard).toBe(AccountGuard);
+		expect(BenchAccountGuard.name).toBe("AccountGuard");
+	});
+});
+
+it("the product Worker serves no /__metrics", async () => {
 	expect((await api("GET", "/__metrics")).status).toBe(404);
 	expect((await api("POST", "/__metrics/reset")).status).toBe(404);
 });

@@ -1,20 +1,20 @@
 /**
- * Opt-in usage counters for `npm run bench`: D1 statements, rows read and written (from D1's
- * own result metadata), queue operations and Durable Object calls, the units Cloudflare bills.
+ * Usage counters for `npm run bench`: D1 statements, rows read and written (from D1's own
+ * result metadata), queue operations and Durable Object calls, the units Cloudflare bills.
  *
- * Off unless the Worker var `SENDFLEET_METRICS` is "true" (never set in wrangler.toml; the
- * benchmark passes it to `wrangler dev --var`). When off, `withMetrics` hands every invocation
- * its untouched `env` and `/__metrics` answers the normal 404. When on, it wraps `env.DB`,
- * `env.SEND_QUEUE` and `env.ACCOUNT_GUARD` (each call on one of its stubs), counts each queue
- * delivery, ack and retry, and serves the totals at `GET /__metrics` and
+ * Bench-only: bench/worker.ts wraps the product Worker's handlers with `withMetrics`, and the
+ * benchmark runs that entry with `wrangler dev bench/worker.ts`. Nothing in src/ imports this
+ * module, so the deployed Worker (src/index.ts) contains none of it. `withMetrics` wraps
+ * `env.DB`, `env.SEND_QUEUE` and `env.ACCOUNT_GUARD` (each call on one of its stubs), counts
+ * each queue delivery, ack and retry, and serves the totals at `GET /__metrics` and
  * `POST /__metrics/reset`.
  *
  * Totals live in this module, so they are per isolate: meaningful on `wrangler dev` (one
- * isolate runs the fetch and queue handlers), not in production.
+ * isolate runs the fetch and queue handlers), nowhere else.
  *
- * Metrics mode costs extra work: D1's `raw()` and `first()` return no metadata, so a SELECT
- * run through them is run a second time with `all()` for its metadata (counted once). Read
- * queries are therefore doubled, and throughput must be measured with metrics off.
+ * Counting costs extra work: D1's `raw()` and `first()` return no metadata, so a SELECT run
+ * through them is run a second time with `all()` for its metadata (counted once). Read queries
+ * are therefore doubled, and throughput must be measured on the product entry, src/index.ts.
  */
 
 export interface MetricsTotals {
@@ -65,10 +65,6 @@ export function readMetrics(): MetricsTotals {
 
 export function resetMetrics(): void {
 	totals = zero();
-}
-
-export function metricsEnabled(env: object): boolean {
-	return (env as { SENDFLEET_METRICS?: unknown }).SENDFLEET_METRICS === "true";
 }
 
 function recordD1(meta: Partial<D1Meta> | undefined, statements: number) {
@@ -347,27 +343,21 @@ export interface WorkerHandlers<E> {
 	scheduled(controller: ScheduledController, env: E, ctx: ExecutionContext): void | Promise<void>;
 }
 
-/**
- * The Worker's handlers, counting when `SENDFLEET_METRICS` is "true" and untouched otherwise
- * (the check is one property read per invocation).
- */
+/** The Worker's handlers, counting every invocation and serving `/__metrics`. */
 export function withMetrics<E extends Instrumentable>(
 	handlers: WorkerHandlers<E>,
 ): WorkerHandlers<E> {
 	return {
 		fetch(request, env, ctx) {
-			if (!metricsEnabled(env)) return handlers.fetch(request, env, ctx);
 			const served = serveMetrics(request);
 			if (served) return served;
 			totals.worker.fetches += 1;
 			return handlers.fetch(request, instrumentEnv(env), ctx);
 		},
 		queue(batch, env, ctx) {
-			if (!metricsEnabled(env)) return handlers.queue(batch, env, ctx);
 			return countQueueBatch(batch, (counted) => handlers.queue(counted, instrumentEnv(env), ctx));
 		},
 		scheduled(controller, env, ctx) {
-			if (!metricsEnabled(env)) return handlers.scheduled(controller, env, ctx);
 			totals.worker.scheduledRuns += 1;
 			return handlers.scheduled(controller, instrumentEnv(env), ctx);
 		},

@@ -1,0 +1,109 @@
+/**
+ * The benchmark's bounds and options: the fixed limits every phase keeps to, and the flags and
+ * BENCH_* environment variables (listed in scripts/bench/main.ts) parsed once, at start.
+ */
+import { parseArgs } from "node:util";
+import { PLAN_LIMITS } from "../../src/domain/plans.ts";
+
+export const BATCH_SIZE = 100; // POST /emails/batch's maximum (MAX_BATCH_SIZE, src/routes/emails/schemas.ts)
+export const MAX_EMAILS_PER_PATH = 10_000; // what the simulator keeps
+export const LOAD_TIMEOUT_MS = 120_000;
+export const DRAIN_TIMEOUT_MS = 120_000;
+export const RUN_TIMEOUT_MS = 5 * 60_000;
+export const PURGE_TIMEOUT_MS = 10 * 60_000;
+export const SES_MAX_SEND_RATE = "1000";
+/** The Worker entry with usage counters (phases B and C); phase A runs wrangler.toml's main. */
+export const METERED_ENTRY = "bench/worker.ts";
+/**
+ * The Pro plan's request rate, which every benchmark account has; check() compares its burst
+ * with the `ratelimit-limit` header the API answers. src/domain/plans.ts loads under Node's
+ * type stripping because it imports nothing but types.
+ */
+export const PRO_LIMITS = PLAN_LIMITS.pro;
+/** Warm-up singles of phase A (at least one per account, so every guard exists beforehand). */
+export const WARM_UP_SINGLES = 50;
+
+const { values: flags } = parseArgs({
+	options: {
+		singles: { type: "string" },
+		batches: { type: "string" },
+		concurrency: { type: "string" },
+		accounts: { type: "string" },
+		"metrics-singles": { type: "string" },
+		"metrics-batches": { type: "string" },
+		"cpu-ms-per-invocation": { type: "string" },
+		"cpu-ms-per-email": { type: "string" },
+		"purge-emails": { type: "string" },
+		"purge-max-invocations": { type: "string" },
+		port: { type: "string" },
+		"simulator-port": { type: "string" },
+		phases: { type: "string" },
+	},
+	strict: true,
+});
+
+function option(
+	flag: Exclude<keyof typeof flags, "phases">,
+	envName: string,
+	fallback: number,
+	max: number,
+): number {
+	const raw = flags[flag] ?? process.env[envName];
+	const value = raw === undefined ? fallback : Number(raw);
+	if (!Number.isFinite(value) || value < 0 || value > max) {
+		throw new Error(`--${flag} (${envName}) must be a number from 0 to ${max}, not ${raw}`);
+	}
+	return value;
+}
+
+function phasesOption(): Set<string> {
+	const known = ["send", "purge"];
+	const raw = flags.phases ?? process.env.BENCH_PHASES ?? known.join(",");
+	const phases = new Set(raw.split(",").map((p) => p.trim()));
+	for (const p of phases) {
+		if (!known.includes(p)) throw new Error(`--phases (BENCH_PHASES): unknown phase "${p}"`);
+	}
+	return phases;
+}
+
+const singles = Math.floor(option("singles", "BENCH_SINGLES", 2000, MAX_EMAILS_PER_PATH));
+const batches = Math.floor(
+	option("batches", "BENCH_BATCHES", 20, MAX_EMAILS_PER_PATH / BATCH_SIZE),
+);
+
+export const config = {
+	singles,
+	batches,
+	concurrency: Math.max(1, Math.floor(option("concurrency", "BENCH_CONCURRENCY", 24, 256))),
+	metricsSingles: Math.floor(option("metrics-singles", "BENCH_METRICS_SINGLES", 200, 2000)),
+	metricsBatches: Math.floor(option("metrics-batches", "BENCH_METRICS_BATCHES", 2, 20)),
+	cpuMsPerInvocation: option("cpu-ms-per-invocation", "BENCH_CPU_MS_PER_INVOCATION", 2, 1000),
+	cpuMsPerEmail: option("cpu-ms-per-email", "BENCH_CPU_MS_PER_EMAIL", 1, 1000),
+	purgeEmails: Math.floor(option("purge-emails", "BENCH_PURGE_EMAILS", 250_000, 2_000_000)),
+	purgeMaxInvocations: Math.max(
+		1,
+		Math.floor(option("purge-max-invocations", "BENCH_PURGE_MAX_INVOCATIONS", 100, 1000)),
+	),
+	phases: phasesOption(),
+	/**
+	 * Enough accounts that phase A, the larger load, gives none more than half a burst of send
+	 * requests: the run then never depends on the refill rate, however fast this machine is.
+	 */
+	accounts: Math.max(
+		1,
+		Math.floor(
+			option(
+				"accounts",
+				"BENCH_ACCOUNTS",
+				Math.max(
+					32,
+					Math.ceil((WARM_UP_SINGLES + singles + batches) / (PRO_LIMITS.requestBurst / 2)),
+				),
+				1000,
+			),
+		),
+	),
+	// Not npm start's 8787/8788, so the two can run side by side.
+	port: Math.floor(option("port", "PORT", 8797, 65_535)),
+	simulatorPort: Math.floor(option("simulator-port", "SIMULATOR_PORT", 8798, 65_535)),
+};

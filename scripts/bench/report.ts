@@ -1,0 +1,163 @@
+/**
+ * The report of phases A and B: throughput against the bare endpoint, usage per email, the
+ * Cloudflare cost per million emails, and every answer by HTTP status.
+ */
+import { accounts, mostPerAccount } from "./accounts.ts";
+import { BATCH_SIZE, config, PRO_LIMITS, SES_MAX_SEND_RATE } from "./options.ts";
+import { fixed, loads, money, refusals, table } from "./outcome.ts";
+import type { Throughput, Usage } from "./phases.ts";
+import { costPerMillion, PRICES, perEmail } from "./prices.ts";
+
+export function report(a: Throughput, b: { single?: Usage; batch?: Usage }) {
+	const bareRps = a.bare.ok / a.bare.seconds;
+	const singleEps = a.single.ok / a.single.seconds;
+	const batchEps = (a.batch.ok * BATCH_SIZE) / a.batch.seconds;
+	const e2e = (v: number | undefined) => (v === undefined ? "timed out" : `${fixed(v)} emails/s`);
+	const limits = loads.flatMap(({ result }) => (result.rateLimit ? [result.rateLimit] : []));
+	const lowestRemaining = limits.length
+		? `${fixed(Math.min(...limits.map((l) => l.lowestRemaining)))} of ${fixed(Math.max(...limits.map((l) => l.limit)))}`
+		: "none answered";
+
+	console.log(`
+SendFleet benchmark: local stack on 127.0.0.1 (wrangler dev, local D1 and Queues, SES simulator)
+  ${config.concurrency} requests in flight; SES_MAX_SEND_RATE=${SES_MAX_SEND_RATE} so end to end measures our pipeline, not SES's pacing.
+  ${accountsLine(lowestRemaining)}
+
+Throughput (metrics off)
+${table([
+	[
+		"bare GET /",
+		`${fixed(a.bare.ok)} req`,
+		`${fixed(a.bare.seconds, 1)} s`,
+		`${fixed(bareRps)} req/s`,
+		"",
+		"",
+	],
+	[
+		"accepted (single)",
+		`${fixed(a.single.ok)} emails`,
+		`${fixed(a.single.seconds, 1)} s`,
+		`${fixed(singleEps)} emails/s`,
+		`bare GET / ${fixed(bareRps)} req/s`,
+		`ratio ${fixed(singleEps / bareRps, 2)}`,
+	],
+	[
+		`accepted (batch of ${BATCH_SIZE})`,
+		`${fixed(a.batch.ok * BATCH_SIZE)} emails`,
+		`${fixed(a.batch.seconds, 1)} s`,
+		`${fixed(batchEps)} emails/s`,
+		`bare GET / ${fixed(bareRps)} req/s`,
+		`ratio ${fixed(batchEps / bareRps, 2)}`,
+	],
+	["end to end (single)", `${fixed(a.single.ok)} emails`, "", e2e(a.singleEndToEnd), "", ""],
+	[
+		`end to end (batch)`,
+		`${fixed(a.batch.ok * BATCH_SIZE)} emails`,
+		"",
+		e2e(a.batchEndToEnd),
+		"",
+		"",
+	],
+])}
+  Accepted: 2xx answers only; every other answer is counted under "Answers by HTTP status".
+  End to end: from the first accepted request until the SES simulator holds every email.`);
+
+	const usages = [
+		["single", b.single],
+		[`batch of ${BATCH_SIZE}`, b.batch],
+	] as const;
+	const usageRows: string[][] = [
+		[
+			"per email",
+			"D1 statements",
+			"D1 calls",
+			"rows read",
+			"rows written",
+			"queue ops",
+			"(w/r/d)",
+			"DO calls",
+			"invocations",
+		],
+	];
+	const costRows: string[][] = [
+		["per million emails", "requests", "CPU*", "D1 reads", "D1 writes", "queues", "DO", "total"],
+	];
+	for (const [label, usage] of usages) {
+		if (!usage) continue;
+		const p = perEmail(usage);
+		usageRows.push([
+			`${label} (${fixed(usage.emails)} emails)`,
+			fixed(p.statements, 2),
+			fixed(p.calls, 2),
+			fixed(p.rowsRead, 2),
+			fixed(p.rowsWritten, 2),
+			fixed(p.queueOps, 2),
+			p.queueSplit,
+			fixed(p.doCalls, 2),
+			fixed(p.invocations, 2),
+		]);
+		const c = costPerMillion(usage);
+		costRows.push([
+			label,
+			money(c.requests),
+			money(c.cpu),
+			money(c.rowsRead),
+			money(c.rowsWritten),
+			money(c.queues),
+			money(c.durableObjects),
+			money(c.total),
+		]);
+	}
+	console.log(`
+Usage per email (metrics on; D1 rows from D1's result metadata)
+${table(usageRows)}
+  Queue ops = writes + reads (deliveries) + deletes (acks); retries would add reads.
+  DO calls: calls on the account's AccountGuard stub, each billed as a Durable Object request; a send
+  request makes one (admit: suspension, request rate, monthly quota), whatever the number of emails.
+  Invocations = Worker requests + queue consumer batches, each counted as a billed request.
+
+Cloudflare cost per million emails (list prices read 2026-11-26, marginal rates beyond the
+included usage; the $5/month Workers Paid minimum, D1 storage and SES itself are left out)
+${table(costRows)}
+  Prices: Workers $${PRICES.workerRequestsPerMillion}/M requests and $${PRICES.cpuMsPerMillion}/M CPU-ms, D1 $${PRICES.d1RowsReadPerMillion}/M rows read and $${PRICES.d1RowsWrittenPerMillion.toFixed(2)}/M rows written,
+  Queues $${PRICES.queueOperationsPerMillion}/M operations, Durable Objects $${PRICES.durableObjectRequestsPerMillion}/M requests.
+  * CPU time cannot be measured locally: assumed ${config.cpuMsPerInvocation} ms per invocation + ${config.cpuMsPerEmail} ms per email sent
+    (--cpu-ms-per-invocation, --cpu-ms-per-email); each 1 ms per email adds $${PRICES.cpuMsPerMillion} per million emails.
+  Not priced: Durable Object duration and SQLite storage (the guard's own rows), and its hourly alarm.`);
+
+	console.log(`
+Answers by HTTP status (every request of phases A and B; only 2xx counts as accepted)
+${statusTable()}`);
+}
+
+/** One row per load: requests planned, then the answers by status, then what was never sent. */
+function statusTable(): string {
+	const statuses = [...new Set(loads.flatMap(({ result }) => [...result.statuses.keys()]))].sort();
+	const header = ["request", "requests", ...statuses, "not sent", "refused"];
+	const rows = loads.map(({ label, result }) => {
+		const answered = [...result.statuses.values()].reduce((x, y) => x + y, 0);
+		return [
+			label,
+			fixed(result.requests),
+			...statuses.map((status) => fixed(result.statuses.get(status) ?? 0)),
+			fixed(result.requests - answered),
+			refusals(result) || "none",
+		];
+	});
+	return table([header, ...rows]);
+}
+
+/** The header's account lines: how many, why, and how far each stays from its rate limit. */
+function accountsLine(lowestRemaining: string): string {
+	const most = Math.max(mostPerAccount.a, mostPerAccount.b);
+	const headroom =
+		most <= PRO_LIMITS.requestBurst / 2
+			? "under half a\n  burst, so none depends on the refill"
+			: most <= PRO_LIMITS.requestBurst
+				? "within one\n  burst, so none depends on the refill"
+				: `over a burst:\n  each relies on the refill, ${fixed(accounts.length * PRO_LIMITS.requestsPerSecond)} requests/s in all`;
+	return `Sends rotate round-robin over ${fixed(accounts.length)} benchmark accounts (approved, Pro, each with a verified
+  domain and its own API key), not one: each account's request rate is limited by its own Durable
+  Object (Pro: bursts of ${PRO_LIMITS.requestBurst} requests, refilled at ${PRO_LIMITS.requestsPerSecond}/s), and real traffic from many customers
+  spreads over many accounts too. At most ${fixed(most)} send requests per account per run (--accounts), ${headroom}; lowest ratelimit-remaining answered to a send: ${lowestRemaining}.`;
+}

@@ -5,9 +5,9 @@
 import { exports } from "cloudflare:workers";
 import { Resend } from "resend";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { BASE_URL } from "./helpers/api.ts";
 import { createSender } from "./helpers/factories.ts";
 
-const BASE_URL = "https://api.sendfleet.test";
 const original = globalThis.fetch;
 beforeEach(() => {
 	globalThis.fetch = (input, init) => {

@@ -1,4 +1,9 @@
-/** Calls the Worker's fetch handler the way a client would, with JSON and a bearer key. */
+/**
+ * Calls the Worker's fetch handler the way a client would, with JSON and a bearer key, and
+ * answers the body untyped. Tests use the typed client (./client.ts) for what the API's types
+ * allow; this is for what they forbid on purpose: malformed or raw bodies, wrong content types,
+ * made-up paths, and the generic checks of ./common-route-tests.ts.
+ */
 import { exports } from "cloudflare:workers";
 
 export const BASE_URL = "https://api.sendfleet.test";

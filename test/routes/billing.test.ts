@@ -10,9 +10,12 @@ import { createApp } from "../../src/app.ts";
 import { findBillingAccount } from "../../src/db/queries/billing.ts";
 import { accounts } from "../../src/db/schema.ts";
 import type { Bindings } from "../../src/env.ts";
-import { api, asBrowser, BASE_URL, signUp } from "../helpers/api.ts";
+import { api, BASE_URL, signUp } from "../helpers/api.ts";
+import { client, expectJson } from "../helpers/client.ts";
+import { runCommonRouteTests } from "../helpers/common-route-tests.ts";
 import { createAccount, createApiKey, createDomain, db } from "../helpers/factories.ts";
 import { type FakeStripe, installFakeStripe } from "../helpers/fake-stripe.ts";
+import { readOpenApi } from "../helpers/openapi.ts";
 
 let stripe: FakeStripe;
 let restore: () => void;
@@ -36,10 +39,14 @@ async function newCustomer(overrides: Parameters<typeof createAccount>[0] = {}) 
 	return { account, key: key.token, from: `Acme <hello@${domain.name}>` };
 }
 
-const checkout = (key: string, plan: string) =>
-	api("POST", "/billing/checkout", { key, body: { plan } });
+const checkout = (key: string, plan: "growth" | "pro") =>
+	client(key).billing.checkout.$post({ json: { plan } });
+const portal = (key: string) => client(key).billing.portal.$post();
 const send = (key: string, from: string) =>
-	api("POST", "/emails", { key, body: { from, to: "a@example.org", subject: "Hi", text: "Hi" } });
+	client(key).emails.$post({
+		json: { from, to: "a@example.org", subject: "Hi", text: "Hi" },
+		header: {},
+	});
 const billingOf = async (accountId: string) => {
 	const row = await findBillingAccount(db(), accountId);
 	if (!row) throw new Error(`no account ${accountId}`);
@@ -51,7 +58,7 @@ async function deliver(request: Request) {
 	const response = await exports.default.fetch(request);
 	return { status: response.status, json: await response.json() };
 }
-const sessionIdOf = (url: unknown) => String(url).replace("https://checkout.stripe.com/c/pay/", "");
+const sessionIdOf = (url: string) => url.replace("https://checkout.stripe.com/c/pay/", "");
 const customerRequests = () => stripe.requests.filter((r) => r.path === "/v1/customers");
 
 const UNTOUCHED = {
@@ -66,14 +73,12 @@ describe("the billing journey", () => {
 	it("checkout → webhooks put the account on Growth and let it send; cancellation stops it", async () => {
 		const { account, key, from } = await newCustomer();
 
-		const before = await send(key, from);
-		expect(before.status).toBe(403);
-		expect(before.json.name).toBe("plan_required");
+		const before = await expectJson(send(key, from), 403);
+		expect(before.name).toBe("plan_required");
 
-		const started = await checkout(key, "growth");
-		expect(started.status).toBe(200);
-		expect(Object.keys(started.json)).toEqual(["url"]);
-		expect(started.json.url).toMatch(/^https:\/\/checkout\.stripe\.com\/c\/pay\/cs_test_\w+$/);
+		const started = await expectJson(checkout(key, "growth"), 200);
+		expect(Object.keys(started)).toEqual(["url"]);
+		expect(started.url).toMatch(/^https:\/\/checkout\.stripe\.com\/c\/pay\/cs_test_\w+$/);
 
 		// What Stripe was asked for, as Stripe received it.
 		const [customer] = [...stripe.customers.values()];
@@ -81,7 +86,7 @@ describe("the billing journey", () => {
 		expect(customerRequests().map((r) => r.idempotencyKey)).toEqual([
 			`sendfleet-customer-${account.id}`,
 		]);
-		const session = stripe.checkoutSessions.get(sessionIdOf(started.json.url));
+		const session = stripe.checkoutSessions.get(sessionIdOf(started.url));
 		expect(session).toMatchObject({
 			mode: "subscription",
 			customer: customer?.id,
@@ -95,7 +100,7 @@ describe("the billing journey", () => {
 		expect(await billingOf(account.id)).toEqual({ ...UNTOUCHED, stripeCustomerId: customer?.id });
 
 		// The customer pays; Stripe sends its two events.
-		const paid = stripe.completeCheckout(sessionIdOf(started.json.url));
+		const paid = stripe.completeCheckout(sessionIdOf(started.url));
 		expect(await deliver(await stripe.webhookRequest(paid.checkoutCompleted))).toEqual({
 			status: 200,
 			json: { received: true },
@@ -112,9 +117,8 @@ describe("the billing journey", () => {
 			currentPeriodEnd: paid.subscription.currentPeriodEnd * 1000,
 		});
 
-		const after = await send(key, from);
-		expect(after.status).toBe(200);
-		expect(after.json.id).toMatch(/^[0-9a-f-]{36}$/);
+		const after = await expectJson(send(key, from), 200);
+		expect(after.id).toMatch(/^[0-9a-f-]{36}$/);
 
 		// The subscription ends.
 		const ended = stripe.cancelSubscription(paid.subscription.id);
@@ -127,13 +131,11 @@ describe("the billing journey", () => {
 			stripeSubscriptionId: paid.subscription.id,
 			subscriptionStatus: "canceled",
 		});
-		const refused = await send(key, from);
-		expect(refused.status).toBe(403);
-		expect(refused.json.name).toBe("plan_required");
+		const refused = await expectJson(send(key, from), 403);
+		expect(refused.name).toBe("plan_required");
 
 		// With no subscription to manage any more, the account may check out again.
-		const again = await checkout(key, "pro");
-		expect(again.status).toBe(200);
+		await expectJson(checkout(key, "pro"), 200);
 		expect(stripe.customers.size).toBe(1);
 	});
 });
@@ -143,9 +145,8 @@ describe("POST /billing/checkout", () => {
 		"answers 403 verification_required for a %s account, without asking Stripe",
 		async (verificationStatus) => {
 			const { account, key } = await newCustomer({ verificationStatus });
-			const res = await checkout(key, "growth");
-			expect(res.status).toBe(403);
-			expect(res.json).toEqual({
+			const res = await expectJson(checkout(key, "growth"), 403);
+			expect(res).toEqual({
 				statusCode: 403,
 				name: "verification_required",
 				message:
@@ -169,9 +170,8 @@ describe("POST /billing/checkout", () => {
 				stripeCustomerId: `cus_existing_${subscriptionStatus}`,
 				stripeSubscriptionId: `sub_existing_${subscriptionStatus}`,
 			});
-			const res = await checkout(key, "growth");
-			expect(res.status).toBe(409);
-			expect(res.json).toEqual({
+			const res = await expectJson(checkout(key, "growth"), 409);
+			expect(res).toEqual({
 				statusCode: 409,
 				name: "conflict",
 				message: `This account already has a ${planName} subscription (${said}). Change or cancel it in the billing portal (POST /billing/portal).`,
@@ -182,14 +182,11 @@ describe("POST /billing/checkout", () => {
 
 	it("creates the Stripe customer once and reuses it on the next checkout", async () => {
 		const { account, key } = await newCustomer();
-		const first = await checkout(key, "growth");
-		const second = await checkout(key, "pro");
-		expect([first.status, second.status]).toEqual([200, 200]);
+		const first = await expectJson(checkout(key, "growth"), 200);
+		const second = await expectJson(checkout(key, "pro"), 200);
 		expect(customerRequests()).toHaveLength(1);
 		const [customer] = [...stripe.customers.values()];
-		const sessions = [first, second].map((r) =>
-			stripe.checkoutSessions.get(sessionIdOf(r.json.url)),
-		);
+		const sessions = [first, second].map((r) => stripe.checkoutSessions.get(sessionIdOf(r.url)));
 		expect(sessions.map((s) => [s?.customer, s?.priceId])).toEqual([
 			[customer?.id, "price_growth_test"],
 			[customer?.id, "price_pro_test"],
@@ -199,14 +196,17 @@ describe("POST /billing/checkout", () => {
 
 	it("settles two concurrent first checkouts on one customer", async () => {
 		const { account, key } = await newCustomer();
-		const results = await Promise.all([checkout(key, "growth"), checkout(key, "growth")]);
-		expect(results.map((r) => r.status)).toEqual([200, 200]);
+		const results = await Promise.all([
+			expectJson(checkout(key, "growth"), 200),
+			expectJson(checkout(key, "growth"), 200),
+		]);
 		expect(stripe.customers.size).toBe(1);
 		const [customer] = [...stripe.customers.values()];
 		expect((await billingOf(account.id)).stripeCustomerId).toBe(customer?.id);
-		expect(
-			results.map((r) => stripe.checkoutSessions.get(sessionIdOf(r.json.url))?.customer),
-		).toEqual([customer?.id, customer?.id]);
+		expect(results.map((r) => stripe.checkoutSessions.get(sessionIdOf(r.url))?.customer)).toEqual([
+			customer?.id,
+			customer?.id,
+		]);
 	});
 
 	it("answers 502 billing_unavailable and stores nothing when Stripe fails creating the customer", async () => {
@@ -215,9 +215,8 @@ describe("POST /billing/checkout", () => {
 			{ method: "POST", path: "/v1/customers" },
 			{ status: 500, type: "api_error", message: "An unknown error occurred" },
 		);
-		const res = await checkout(key, "growth");
-		expect(res.status).toBe(502);
-		expect(res.json).toEqual({
+		const res = await expectJson(checkout(key, "growth"), 502);
+		expect(res).toEqual({
 			statusCode: 502,
 			name: "billing_unavailable",
 			message:
@@ -238,9 +237,8 @@ describe("POST /billing/checkout", () => {
 				{ method: "POST", path: "/v1/checkout/sessions" },
 				{ status, type, message, ...(code ? { code } : {}) },
 			);
-			const res = await checkout(key, "growth");
-			expect(res.status).toBe(502);
-			expect(res.json).toEqual({
+			const res = await expectJson(checkout(key, "growth"), 502);
+			expect(res).toEqual({
 				statusCode: 502,
 				name: "billing_unavailable",
 				message: `Stripe answered ${status} while creating the Checkout Session (${type}: ${message}); nothing was changed. Try again shortly.`,
@@ -253,19 +251,17 @@ describe("POST /billing/checkout", () => {
 			});
 
 			stripe.clearFailures();
-			const retried = await checkout(key, "growth");
-			expect(retried.status).toBe(200);
+			const retried = await expectJson(checkout(key, "growth"), 200);
 			expect(stripe.customers.size).toBe(1);
-			expect(stripe.checkoutSessions.get(sessionIdOf(retried.json.url))?.customer).toBe(
-				customer?.id,
-			);
+			expect(stripe.checkoutSessions.get(sessionIdOf(retried.url))?.customer).toBe(customer?.id);
 		},
 	);
 
 	it("answers 422 naming `plan` for a plan that is not sold", async () => {
 		const { key } = await newCustomer();
+		// Plans the request type forbids, so sent untyped on purpose.
 		for (const plan of ["free", "enterprise"]) {
-			const res = await checkout(key, plan);
+			const res = await api("POST", "/billing/checkout", { key, body: { plan } });
 			expect(res.status).toBe(422);
 			expect(res.json).toEqual({
 				statusCode: 422,
@@ -276,13 +272,11 @@ describe("POST /billing/checkout", () => {
 		expect(stripe.requests).toEqual([]);
 	});
 
-	it("answers 401 restricted_api_key for a sending-access key", async () => {
+	it("answers 401 restricted_api_key for a sending-access key, without asking Stripe", async () => {
 		const { account } = await newCustomer();
 		const sending = await createApiKey(account.id, { permission: "sending_access" });
-		for (const path of ["/billing/checkout", "/billing/portal"]) {
-			const res = await api("POST", path, { key: sending.token, body: { plan: "growth" } });
-			expect(res.status).toBe(401);
-			expect(res.json.name).toBe("restricted_api_key");
+		for (const res of [checkout(sending.token, "growth"), portal(sending.token)]) {
+			expect((await expectJson(res, 401)).name).toBe("restricted_api_key");
 		}
 		expect(stripe.requests).toEqual([]);
 	});
@@ -294,29 +288,32 @@ describe("POST /billing/checkout", () => {
 			.update(accounts)
 			.set({ verificationStatus: "approved" })
 			.where(eq(accounts.id, user.accountId));
-		const res = await asBrowser(user)("POST", "/billing/checkout", { body: { plan: "pro" } });
-		expect(res.status).toBe(200);
-		const session = stripe.checkoutSessions.get(sessionIdOf(res.json.url));
+		const res = await expectJson(
+			client(user).billing.checkout.$post({ json: { plan: "pro" } }),
+			200,
+		);
+		const session = stripe.checkoutSessions.get(sessionIdOf(res.url));
 		expect(session).toMatchObject({ clientReferenceId: user.accountId, priceId: "price_pro_test" });
 	});
 
 	it("answers 401 without a key", async () => {
-		const res = await api("POST", "/billing/checkout", { body: { plan: "growth" } });
-		expect(res.status).toBe(401);
-		expect(res.json.name).toBe("missing_api_key");
+		const res = await expectJson(
+			client().billing.checkout.$post({ json: { plan: "growth" } }),
+			401,
+		);
+		expect(res.name).toBe("missing_api_key");
 	});
 });
 
 describe("POST /billing/portal", () => {
 	it("opens the portal for the account's customer, returning to the dashboard's billing page", async () => {
 		const { account, key } = await newCustomer();
-		await checkout(key, "growth");
-		const res = await api("POST", "/billing/portal", { key });
-		expect(res.status).toBe(200);
-		const [portal] = [...stripe.portalSessions.values()];
-		expect(res.json).toEqual({ url: portal?.url });
-		expect(portal?.url).toMatch(/^https:\/\/billing\.stripe\.com\/p\/session\/test_\w+$/);
-		expect(portal).toMatchObject({
+		await expectJson(checkout(key, "growth"), 200);
+		const res = await expectJson(portal(key), 200);
+		const [opened] = [...stripe.portalSessions.values()];
+		expect(res).toEqual({ url: opened?.url });
+		expect(opened?.url).toMatch(/^https:\/\/billing\.stripe\.com\/p\/session\/test_\w+$/);
+		expect(opened).toMatchObject({
 			customer: (await billingOf(account.id)).stripeCustomerId,
 			returnUrl: `${DASHBOARD}/billing`,
 		});
@@ -324,9 +321,8 @@ describe("POST /billing/portal", () => {
 
 	it("answers 409 conflict when the account has never checked out", async () => {
 		const { key } = await newCustomer();
-		const res = await api("POST", "/billing/portal", { key });
-		expect(res.status).toBe(409);
-		expect(res.json).toEqual({
+		const res = await expectJson(portal(key), 409);
+		expect(res).toEqual({
 			statusCode: 409,
 			name: "conflict",
 			message:
@@ -337,7 +333,7 @@ describe("POST /billing/portal", () => {
 
 	it("answers 502 billing_unavailable when Stripe refuses", async () => {
 		const { key } = await newCustomer();
-		await checkout(key, "growth");
+		await expectJson(checkout(key, "growth"), 200);
 		stripe.fail(
 			{ path: "/v1/billing_portal/sessions" },
 			{
@@ -347,10 +343,9 @@ describe("POST /billing/portal", () => {
 					"You can't create a portal session in test mode until you save your customer portal settings in test mode.",
 			},
 		);
-		const res = await api("POST", "/billing/portal", { key });
-		expect(res.status).toBe(502);
-		expect(res.json.name).toBe("billing_unavailable");
-		expect(res.json.message).toBe(
+		const res = await expectJson(portal(key), 502);
+		expect(res.name).toBe("billing_unavailable");
+		expect(res.message).toBe(
 			"Stripe answered 400 while opening the billing portal (invalid_request_error: You can't create a portal session in test mode until you save your customer portal settings in test mode.); nothing was changed. Try again shortly.",
 		);
 		expect(stripe.portalSessions.size).toBe(0);
@@ -359,22 +354,18 @@ describe("POST /billing/portal", () => {
 
 describe("the OpenAPI document", () => {
 	it("documents the billing routes and the Stripe webhook from their schemas", async () => {
-		const doc = await api("GET", "/openapi.json");
-		expect(doc.status).toBe(200);
-		const paths = doc.json.paths as Record<string, Record<string, { responses: object }>>;
-		expect(Object.keys(paths["/billing/checkout"]?.post?.responses ?? {})).toEqual(
+		const doc = await readOpenApi();
+		const statuses = (path: string) => Object.keys(doc.paths[path]?.post?.responses ?? {});
+		expect(statuses("/billing/checkout")).toEqual(
 			expect.arrayContaining(["200", "401", "403", "409", "422", "502", "503"]),
 		);
-		expect(Object.keys(paths["/billing/portal"]?.post?.responses ?? {})).toEqual(
+		expect(statuses("/billing/portal")).toEqual(
 			expect.arrayContaining(["200", "409", "502", "503"]),
 		);
-		expect(Object.keys(paths["/hooks/stripe"]?.post?.responses ?? {})).toEqual(
-			expect.arrayContaining(["200", "400", "502", "503"]),
+		expect(statuses("/hooks/stripe")).toEqual(expect.arrayContaining(["200", "400", "502", "503"]));
+		expect(Object.keys(doc.components.schemas)).toEqual(
+			expect.arrayContaining(["CheckoutRequest", "BillingRedirect", "StripeHookResult"]),
 		);
-		const schemas = (doc.json.components as { schemas: Record<string, unknown> }).schemas;
-		expect(schemas).toHaveProperty("CheckoutRequest");
-		expect(schemas).toHaveProperty("BillingRedirect");
-		expect(schemas).toHaveProperty("StripeHookResult");
 	});
 });
 
@@ -422,3 +413,13 @@ describe("billing without Stripe configured", () => {
 		expect(await billingOf(account.id)).toEqual(UNTOUCHED);
 	});
 });
+
+runCommonRouteTests("/billing", [
+	{
+		method: "POST",
+		path: "/billing/checkout",
+		access: "full_access",
+		body: () => ({ plan: "growth" }),
+	},
+	{ method: "POST", path: "/billing/portal", access: "full_access" },
+]);

@@ -1,17 +1,24 @@
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
+import type { InferRequestType } from "hono/client";
 import { describe, expect, it } from "vitest";
 import { accounts } from "../../src/db/schema.ts";
 import { api } from "../helpers/api.ts";
+import { client, expectJson } from "../helpers/client.ts";
+import { runCommonRouteTests } from "../helpers/common-route-tests.ts";
 import {
 	createAccount,
 	createApiKey,
 	createDomain,
+	createQueuedEmail,
 	createSender,
 	db,
 } from "../helpers/factories.ts";
+import { readOpenApi } from "../helpers/openapi.ts";
 
-const email = (from: string, extra: Record<string, unknown> = {}) => ({
+type Email = InferRequestType<ReturnType<typeof client>["emails"]["$post"]>["json"];
+
+const email = (from: string, extra: Partial<Email> = {}): Email => ({
 	from,
 	to: "customer@example.org",
 	subject: "Your receipt",
@@ -19,29 +26,47 @@ const email = (from: string, extra: Record<string, unknown> = {}) => ({
 	...extra,
 });
 
+/** `POST /emails` with a key, typed. */
+const send = (key: string, body: Email) => client(key).emails.$post({ json: body, header: {} });
+/** `POST /emails/batch` with a key, typed. */
+const sendBatch = (key: string, body: Email[], mode?: "strict" | "permissive") =>
+	client(key).emails.batch.$post({
+		json: body,
+		header: mode ? { "x-batch-validation": mode } : {},
+	});
+/** A page of `GET /emails`, newest first. */
+const listed = async (
+	key: string,
+	query: { limit?: number; after?: string; before?: string } = {},
+) => expectJson(client(key).emails.$get({ query }), 200);
+
 describe("POST /emails", () => {
 	it("accepts a valid email, stores it pending and queued, and returns its id", async () => {
 		const { key, from } = await createSender();
-		const sent = await api("POST", "/emails", {
-			key: key.token,
-			body: email(from, {
-				to: ["a@example.org", "B <b@example.org>"],
-				cc: "c@example.org",
-				bcc: ["d@example.org"],
-				reply_to: "support@example.org",
-				text: "Thanks!",
-				headers: { "X-Entity-Ref-ID": "123" },
-				tags: [{ name: "category", value: "receipt" }],
-			}),
-		});
-		expect(sent.status).toBe(200);
-		expect(sent.json).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), warnings: [] });
+		const sent = await expectJson(
+			send(
+				key.token,
+				email(from, {
+					to: ["a@example.org", "B <b@example.org>"],
+					cc: "c@example.org",
+					bcc: ["d@example.org"],
+					reply_to: "support@example.org",
+					text: "Thanks!",
+					headers: { "X-Entity-Ref-ID": "123" },
+					tags: [{ name: "category", value: "receipt" }],
+				}),
+			),
+			200,
+		);
+		expect(sent).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), warnings: [] });
 
-		const got = await api("GET", `/emails/${sent.json.id}`, { key: key.token });
-		expect(got.status).toBe(200);
-		expect(got.json).toMatchObject({
+		const got = await expectJson(
+			client(key.token).emails[":id"].$get({ param: { id: sent.id } }),
+			200,
+		);
+		expect(got).toMatchObject({
 			object: "email",
-			id: sent.json.id,
+			id: sent.id,
 			from,
 			to: ["a@example.org", "B <b@example.org>"],
 			cc: ["c@example.org"],
@@ -57,8 +82,8 @@ describe("POST /emails", () => {
 			delivered_at: null,
 			scheduled_at: null,
 		});
-		expect(got.json.events).toEqual([
-			{ type: "queued", recipient: null, at: got.json.created_at, details: null },
+		expect(got.events).toEqual([
+			{ type: "queued", recipient: null, at: got.created_at, details: null },
 		]);
 	});
 
@@ -70,9 +95,7 @@ describe("POST /emails", () => {
 			dmarcStatus: "not_started",
 		});
 		const key = await createApiKey(account.id);
-		const sent = await api("POST", "/emails", { key: key.token, body: email(`a@${domain.name}`) });
-		expect(sent.status).toBe(200);
-		const warnings = sent.json.warnings as { code: string; message: string }[];
+		const { warnings } = await expectJson(send(key.token, email(`a@${domain.name}`)), 200);
 		expect(warnings.map((w) => w.code)).toEqual([
 			"spf_not_verified",
 			"mail_from_not_verified",
@@ -85,31 +108,25 @@ describe("POST /emails", () => {
 
 	it("accepts a sender on a subdomain of a verified domain", async () => {
 		const { key, domain } = await createSender();
-		const sent = await api("POST", "/emails", {
-			key: key.token,
-			body: email(`a@mail.${domain.name}`),
-		});
-		expect(sent.status).toBe(200);
+		await expectJson(send(key.token, email(`a@mail.${domain.name}`)), 200);
 	});
 
 	it("answers 403 domain_not_verified for a domain that is not the account's", async () => {
 		const { key } = await createSender();
 		const other = await createSender();
-		const sent = await api("POST", "/emails", { key: key.token, body: email(other.from) });
-		expect(sent.status).toBe(403);
-		expect(sent.json).toMatchObject({ statusCode: 403, name: "domain_not_verified" });
-		expect(sent.json.message).toContain(other.domain.name);
+		const sent = await expectJson(send(key.token, email(other.from)), 403);
+		expect(sent).toMatchObject({ statusCode: 403, name: "domain_not_verified" });
+		expect(sent.message).toContain(other.domain.name);
 	});
 
 	it("answers 403 domain_not_verified naming DKIM when only ownership passed", async () => {
 		const account = await createAccount();
 		const domain = await createDomain(account.id, { dkimStatus: "pending" });
 		const key = await createApiKey(account.id);
-		const sent = await api("POST", "/emails", { key: key.token, body: email(`a@${domain.name}`) });
-		expect(sent.status).toBe(403);
-		expect(sent.json.name).toBe("domain_not_verified");
-		expect(sent.json.message).toContain("DKIM");
-		expect(sent.json.message).not.toContain("ownership");
+		const sent = await expectJson(send(key.token, email(`a@${domain.name}`)), 403);
+		expect(sent.name).toBe("domain_not_verified");
+		expect(sent.message).toContain("DKIM");
+		expect(sent.message).not.toContain("ownership");
 	});
 
 	it("answers 403 verification_required before approval and plan_required without a paid plan", async () => {
@@ -120,28 +137,23 @@ describe("POST /emails", () => {
 		});
 		const domain = await createDomain(unapproved.id);
 		const key = await createApiKey(unapproved.id);
-		const first = await api("POST", "/emails", { key: key.token, body: email(`a@${domain.name}`) });
-		expect(first.status).toBe(403);
-		expect(first.json.name).toBe("verification_required");
+		const first = await expectJson(send(key.token, email(`a@${domain.name}`)), 403);
+		expect(first.name).toBe("verification_required");
 
 		await db()
 			.update(accounts)
 			.set({ verificationStatus: "approved" })
 			.where(eq(accounts.id, unapproved.id));
-		const second = await api("POST", "/emails", {
-			key: key.token,
-			body: email(`a@${domain.name}`),
-		});
-		expect(second.status).toBe(403);
-		expect(second.json.name).toBe("plan_required");
+		const second = await expectJson(send(key.token, email(`a@${domain.name}`)), 403);
+		expect(second.name).toBe("plan_required");
 
 		await db()
 			.update(accounts)
 			.set({ plan: "growth", subscriptionStatus: "past_due" })
 			.where(eq(accounts.id, unapproved.id));
-		const third = await api("POST", "/emails", { key: key.token, body: email(`a@${domain.name}`) });
-		expect(third.json.name).toBe("plan_required");
-		expect(third.json.message).toContain("past due");
+		const third = await expectJson(send(key.token, email(`a@${domain.name}`)), 403);
+		expect(third.name).toBe("plan_required");
+		expect(third.message).toContain("past due");
 	});
 
 	it("answers 403 account_suspended for a suspended account", async () => {
@@ -150,21 +162,25 @@ describe("POST /emails", () => {
 			.update(accounts)
 			.set({ suspendedAt: Date.now(), suspensionReason: "bounce rate 5.00% over 7 days" })
 			.where(eq(accounts.id, account.id));
-		const sent = await api("POST", "/emails", { key: key.token, body: email(from) });
-		expect(sent.status).toBe(403);
-		expect(sent.json.name).toBe("account_suspended");
-		expect(sent.json.message).toContain("bounce rate 5.00%");
+		const sent = await expectJson(send(key.token, email(from)), 403);
+		expect(sent.name).toBe("account_suspended");
+		expect(sent.message).toContain("bounce rate 5.00%");
 	});
 
 	describe("validation: 422 naming the field", () => {
+		// Bodies the request type forbids, so they are sent untyped on purpose.
+		const loose = (from: string, extra: Record<string, unknown> = {}) => ({
+			...email(from),
+			...extra,
+		});
 		const cases: [string, (from: string) => unknown, RegExp][] = [
-			["a missing from", (f) => ({ ...email(f), from: undefined }), /`from`/],
+			["a missing from", (f) => loose(f, { from: undefined }), /`from`/],
 			[
 				"an invalid to address",
 				(f) => email(f, { to: ["ok@example.org", "not-an-address"] }),
 				/`to\[1\]`.*not-an-address/,
 			],
-			["a to of the wrong type", (f) => email(f, { to: 42 }), /`to`/],
+			["a to of the wrong type", (f) => loose(f, { to: 42 }), /`to`/],
 			["an empty to list", (f) => email(f, { to: [] }), /`to`.*at least one/],
 			[
 				"an address with a line break",
@@ -183,7 +199,7 @@ describe("POST /emails", () => {
 			],
 			["a header name with a colon", (f) => email(f, { headers: { "X:A": "1" } }), /`headers/],
 			["a reserved header", (f) => email(f, { headers: { Subject: "other" } }), /own fields/],
-			["no body", (f) => ({ ...email(f), html: undefined }), /`html` or `text`/],
+			["no body", (f) => loose(f, { html: undefined }), /`html` or `text`/],
 			[
 				"a bad tag",
 				(f) => email(f, { tags: [{ name: "has space", value: "x" }] }),
@@ -194,10 +210,10 @@ describe("POST /emails", () => {
 				(f) => email(f, { tags: [{ name: "sendfleet_email_id", value: "x" }] }),
 				/reserved/,
 			],
-			["an unknown field", (f) => email(f, { repy_to: "a@example.org" }), /repy_to/],
+			["an unknown field", (f) => loose(f, { repy_to: "a@example.org" }), /repy_to/],
 			[
 				"attachments",
-				(f) => email(f, { attachments: [{ filename: "a.txt", content: "aGk=" }] }),
+				(f) => loose(f, { attachments: [{ filename: "a.txt", content: "aGk=" }] }),
 				/attachments.*not supported/,
 			],
 			["an empty subject", (f) => email(f, { subject: "" }), /`subject`/],
@@ -217,38 +233,34 @@ describe("POST /emails", () => {
 		it("refuses 51 recipients and accepts 50", async () => {
 			const { key, from } = await createSender();
 			const addresses = (n: number) => Array.from({ length: n }, (_, i) => `r${i}@example.org`);
-			const tooMany = await api("POST", "/emails", {
-				key: key.token,
-				body: email(from, { to: addresses(40), cc: addresses(10), bcc: ["x@example.org"] }),
-			});
-			expect(tooMany.status).toBe(422);
-			expect(tooMany.json.message).toContain("at most 50 recipients");
-			expect(tooMany.json.message).toContain("has 51");
-			const fifty = await api("POST", "/emails", {
-				key: key.token,
-				body: email(from, { to: addresses(40), cc: addresses(10) }),
-			});
-			expect(fifty.status).toBe(200);
+			const tooMany = await expectJson(
+				send(
+					key.token,
+					email(from, { to: addresses(40), cc: addresses(10), bcc: ["x@example.org"] }),
+				),
+				422,
+			);
+			expect(tooMany.message).toContain("at most 50 recipients");
+			expect(tooMany.message).toContain("has 51");
+			await expectJson(send(key.token, email(from, { to: addresses(40), cc: addresses(10) })), 200);
 		});
 
 		it("refuses content over 1 MiB", async () => {
 			const { key, from } = await createSender();
-			const sent = await api("POST", "/emails", {
-				key: key.token,
-				body: email(from, { html: "x".repeat(1024 * 1024) }),
-			});
-			expect(sent.status).toBe(422);
-			expect(sent.json.message).toContain("the limit is 1048576 bytes");
+			const sent = await expectJson(
+				send(key.token, email(from, { html: "x".repeat(1024 * 1024) })),
+				422,
+			);
+			expect(sent.message).toContain("the limit is 1048576 bytes");
 		});
 
 		it("answers 413 for a body over 10 MiB", async () => {
 			const { key, from } = await createSender();
-			const sent = await api("POST", "/emails", {
-				key: key.token,
-				body: email(from, { html: "x".repeat(11 * 1024 * 1024) }),
-			});
-			expect(sent.status).toBe(413);
-			expect(sent.json.name).toBe("payload_too_large");
+			const sent = await expectJson(
+				send(key.token, email(from, { html: "x".repeat(11 * 1024 * 1024) })),
+				413,
+			);
+			expect(sent.name).toBe("payload_too_large");
 		});
 
 		it("refuses malformed JSON", async () => {
@@ -278,26 +290,24 @@ describe("POST /emails", () => {
 
 describe("authentication", () => {
 	it("answers 401 missing_api_key without a key", async () => {
-		const sent = await api("POST", "/emails", { body: email("a@example.com") });
-		expect(sent.status).toBe(401);
-		expect(sent.json).toMatchObject({ statusCode: 401, name: "missing_api_key" });
+		const sent = await expectJson(
+			client().emails.$post({ json: email("a@example.com"), header: {} }),
+			401,
+		);
+		expect(sent).toMatchObject({ statusCode: 401, name: "missing_api_key" });
 	});
 
 	it("answers 403 invalid_api_key for an unknown key", async () => {
-		const sent = await api("GET", "/emails", { key: "sf_notarealkey" });
-		expect(sent.status).toBe(403);
-		expect(sent.json.name).toBe("invalid_api_key");
+		const sent = await expectJson(client("sf_notarealkey").emails.$get({ query: {} }), 403);
+		expect(sent.name).toBe("invalid_api_key");
 	});
 
 	it("lets a sending_access key send but not read the log", async () => {
-		const { account, domain, from } = await createSender();
+		const { account, from } = await createSender();
 		const key = await createApiKey(account.id, { permission: "sending_access" });
-		const sent = await api("POST", "/emails", { key: key.token, body: email(from) });
-		expect(sent.status).toBe(200);
-		const list = await api("GET", "/emails", { key: key.token });
-		expect(list.status).toBe(401);
-		expect(list.json.name).toBe("restricted_api_key");
-		expect(domain.id).toBeTruthy();
+		await expectJson(send(key.token, email(from)), 200);
+		const list = await expectJson(client(key.token).emails.$get({ query: {} }), 401);
+		expect(list.name).toBe("restricted_api_key");
 	});
 
 	it("keeps a domain-restricted key to its own domain", async () => {
@@ -307,33 +317,31 @@ describe("authentication", () => {
 			permission: "sending_access",
 			domainId: domain.id,
 		});
-		expect(
-			(await api("POST", "/emails", { key: key.token, body: email(`a@${domain.name}`) })).status,
-		).toBe(200);
-		const refused = await api("POST", "/emails", {
-			key: key.token,
-			body: email(`a@${second.name}`),
-		});
-		expect(refused.status).toBe(403);
-		expect(refused.json.message).toContain(second.name);
+		await expectJson(send(key.token, email(`a@${domain.name}`)), 200);
+		const refused = await expectJson(send(key.token, email(`a@${second.name}`)), 403);
+		expect(refused.message).toContain(second.name);
 	});
 });
 
 describe("GET /emails/:id", () => {
 	it("answers 404 for another account's email", async () => {
 		const owner = await createSender();
-		const sent = await api("POST", "/emails", { key: owner.key.token, body: email(owner.from) });
+		const sent = await expectJson(send(owner.key.token, email(owner.from)), 200);
 		const stranger = await createSender();
-		const got = await api("GET", `/emails/${sent.json.id}`, { key: stranger.key.token });
-		expect(got.status).toBe(404);
-		expect(got.json.name).toBe("not_found");
+		const got = await expectJson(
+			client(stranger.key.token).emails[":id"].$get({ param: { id: sent.id } }),
+			404,
+		);
+		expect(got.name).toBe("not_found");
 	});
 
 	it("answers 422 for an id that is not one", async () => {
 		const { key } = await createSender();
-		const bad = await api("GET", "/emails/not-an-id", { key: key.token });
-		expect(bad.status).toBe(422);
-		expect(bad.json.message).toContain("`id`");
+		const bad = await expectJson(
+			client(key.token).emails[":id"].$get({ param: { id: "not-an-id" } }),
+			422,
+		);
+		expect(bad.message).toContain("`id`");
 	});
 });
 
@@ -342,31 +350,25 @@ describe("GET /emails", () => {
 		const { key, from } = await createSender();
 		const ids: string[] = [];
 		for (let i = 0; i < 5; i++) {
-			const sent = await api("POST", "/emails", {
-				key: key.token,
-				body: email(from, { subject: `n${i}` }),
-			});
-			ids.push(sent.json.id as string);
+			ids.push((await expectJson(send(key.token, email(from, { subject: `n${i}` })), 200)).id);
 		}
 		const newestFirst = [...ids].reverse();
-		const first = await api("GET", "/emails?limit=2", { key: key.token });
-		expect(first.json.object).toBe("list");
-		expect(first.json.has_more).toBe(true);
-		expect((first.json.data as { id: string }[]).map((e) => e.id)).toEqual(newestFirst.slice(0, 2));
+		const first = await listed(key.token, { limit: 2 });
+		expect(first.object).toBe("list");
+		expect(first.has_more).toBe(true);
+		expect(first.data.map((e) => e.id)).toEqual(newestFirst.slice(0, 2));
 
-		const second = await api("GET", `/emails?limit=2&after=${newestFirst[1]}`, { key: key.token });
-		expect((second.json.data as { id: string }[]).map((e) => e.id)).toEqual(
-			newestFirst.slice(2, 4),
-		);
-		expect(second.json.has_more).toBe(true);
+		const second = await listed(key.token, { limit: 2, after: newestFirst[1] });
+		expect(second.data.map((e) => e.id)).toEqual(newestFirst.slice(2, 4));
+		expect(second.has_more).toBe(true);
 
-		const last = await api("GET", `/emails?limit=2&after=${newestFirst[3]}`, { key: key.token });
-		expect((last.json.data as { id: string }[]).map((e) => e.id)).toEqual(newestFirst.slice(4));
-		expect(last.json.has_more).toBe(false);
+		const last = await listed(key.token, { limit: 2, after: newestFirst[3] });
+		expect(last.data.map((e) => e.id)).toEqual(newestFirst.slice(4));
+		expect(last.has_more).toBe(false);
 
-		const back = await api("GET", `/emails?limit=2&before=${newestFirst[2]}`, { key: key.token });
-		expect((back.json.data as { id: string }[]).map((e) => e.id)).toEqual(newestFirst.slice(0, 2));
-		const item = (first.json.data as Record<string, unknown>[])[0];
+		const back = await listed(key.token, { limit: 2, before: newestFirst[2] });
+		expect(back.data.map((e) => e.id)).toEqual(newestFirst.slice(0, 2));
+		const item = first.data[0];
 		expect(item).not.toHaveProperty("html");
 		expect(item).toMatchObject({ object: "email", status: "pending", last_event: "queued" });
 	});
@@ -374,9 +376,8 @@ describe("GET /emails", () => {
 	it("lists only the account's own emails", async () => {
 		const mine = await createSender();
 		const theirs = await createSender();
-		await api("POST", "/emails", { key: theirs.key.token, body: email(theirs.from) });
-		const list = await api("GET", "/emails", { key: mine.key.token });
-		expect(list.json.data).toEqual([]);
+		await expectJson(send(theirs.key.token, email(theirs.from)), 200);
+		expect((await listed(mine.key.token)).data).toEqual([]);
 	});
 
 	it("refuses bad list parameters", async () => {
@@ -399,75 +400,69 @@ describe("POST /emails/batch", () => {
 	it("accepts up to 100 emails and returns their ids in order", async () => {
 		const { key, from } = await createSender();
 		const batch = Array.from({ length: 100 }, (_, i) => email(from, { subject: `n${i}` }));
-		const sent = await api("POST", "/emails/batch", { key: key.token, body: batch });
-		expect(sent.status).toBe(200);
-		const data = sent.json.data as { id: string }[];
+		const { data } = await expectJson(sendBatch(key.token, batch), 200);
 		expect(data).toHaveLength(100);
-		const got = await api("GET", `/emails/${data[42]?.id}`, { key: key.token });
-		expect(got.json.subject).toBe("n42");
+		const got = await expectJson(
+			client(key.token).emails[":id"].$get({ param: { id: data[42]?.id ?? "" } }),
+			200,
+		);
+		expect(got.subject).toBe("n42");
 	});
 
 	it("refuses 101 emails and an empty batch", async () => {
 		const { key, from } = await createSender();
-		const tooMany = await api("POST", "/emails/batch", {
-			key: key.token,
-			body: Array.from({ length: 101 }, () => email(from)),
-		});
-		expect(tooMany.status).toBe(422);
-		expect(tooMany.json.message).toContain("at most 100");
-		const empty = await api("POST", "/emails/batch", { key: key.token, body: [] });
-		expect(empty.status).toBe(422);
+		const tooMany = await expectJson(
+			sendBatch(
+				key.token,
+				Array.from({ length: 101 }, () => email(from)),
+			),
+			422,
+		);
+		expect(tooMany.message).toContain("at most 100");
+		await expectJson(sendBatch(key.token, []), 422);
 	});
 
 	it("in strict mode stores nothing when one email is invalid, and names it", async () => {
 		const { key, from } = await createSender();
-		const sent = await api("POST", "/emails/batch", {
-			key: key.token,
-			body: [email(from), email(from, { to: "nope" })],
-		});
-		expect(sent.status).toBe(422);
-		expect(sent.json.message).toMatch(/`\[1\]\.to`/);
-		const list = await api("GET", "/emails", { key: key.token });
-		expect(list.json.data).toEqual([]);
+		const sent = await expectJson(
+			sendBatch(key.token, [email(from), email(from, { to: "nope" })]),
+			422,
+		);
+		expect(sent.message).toMatch(/`\[1\]\.to`/);
+		expect((await listed(key.token)).data).toEqual([]);
 	});
 
 	it("in strict mode stores nothing when one sender domain is not verified", async () => {
 		const { key, from } = await createSender();
-		const sent = await api("POST", "/emails/batch", {
-			key: key.token,
-			body: [email(from), email("a@unverified.example.net")],
-		});
-		expect(sent.status).toBe(403);
-		expect(sent.json.message).toMatch(/^\[1\]/);
-		expect((await api("GET", "/emails", { key: key.token })).json.data).toEqual([]);
+		const sent = await expectJson(
+			sendBatch(key.token, [email(from), email("a@unverified.example.net")]),
+			403,
+		);
+		expect(sent.message).toMatch(/^\[1\]/);
+		expect((await listed(key.token)).data).toEqual([]);
 	});
 
 	it("in permissive mode accepts the valid emails and lists the others by index", async () => {
 		const { key, from } = await createSender();
-		const sent = await api("POST", "/emails/batch", {
-			key: key.token,
-			headers: { "x-batch-validation": "permissive" },
-			body: [
-				email(from, { to: "bad" }),
-				email(from),
-				email("a@unverified.example.net"),
-				email(from),
-			],
-		});
-		expect(sent.status).toBe(200);
-		expect(sent.json.data).toHaveLength(2);
-		expect((sent.json.errors as { index: number }[]).map((e) => e.index)).toEqual([0, 2]);
-		expect((await api("GET", "/emails", { key: key.token })).json.data).toHaveLength(2);
+		const sent = await expectJson(
+			sendBatch(
+				key.token,
+				[email(from, { to: "bad" }), email(from), email("a@unverified.example.net"), email(from)],
+				"permissive",
+			),
+			200,
+		);
+		expect(sent.data).toHaveLength(2);
+		expect(sent.errors?.map((e) => e.index)).toEqual([0, 2]);
+		expect((await listed(key.token)).data).toHaveLength(2);
 	});
 });
 
 describe("GET /openapi.json", () => {
 	it("documents the routes from the same schemas that validate", async () => {
-		const doc = await api("GET", "/openapi.json");
-		expect(doc.status).toBe(200);
-		expect(doc.json.openapi).toBe("3.1.0");
-		const paths = doc.json.paths as Record<string, unknown>;
-		expect(Object.keys(paths)).toEqual(
+		const doc = await readOpenApi();
+		expect(doc.openapi).toBe("3.1.0");
+		expect(Object.keys(doc.paths)).toEqual(
 			expect.arrayContaining([
 				"/emails",
 				"/emails/batch",
@@ -476,8 +471,7 @@ describe("GET /openapi.json", () => {
 				"/api-keys/{id}",
 			]),
 		);
-		const schemas = (doc.json.components as { schemas: Record<string, unknown> }).schemas;
-		expect(schemas).toHaveProperty("SendEmailRequest");
+		expect(doc.components.schemas).toHaveProperty("SendEmailRequest");
 	});
 });
 
@@ -489,3 +483,25 @@ describe("unknown routes", () => {
 		expect(env.DB).toBeDefined();
 	});
 });
+
+runCommonRouteTests("/emails", [
+	{
+		method: "POST",
+		path: "/emails",
+		access: "sending_access",
+		body: (owner) => email(owner.from),
+	},
+	{
+		method: "POST",
+		path: "/emails/batch",
+		access: "sending_access",
+		body: (owner) => [email(owner.from)],
+	},
+	{ method: "GET", path: "/emails", access: "full_access" },
+	{
+		method: "GET",
+		path: "/emails/{id}",
+		access: "full_access",
+		resource: async (owner) => (await createQueuedEmail(owner)).id,
+	},
+]);

@@ -12,7 +12,8 @@ import { accounts, emails } from "../../src/db/schema.ts";
 import { guardFor } from "../../src/durable-objects/index.ts";
 import type { Bindings } from "../../src/env.ts";
 import { SEND_QUEUE } from "../../src/queues/index.ts";
-import { api, asBrowser, signUp, staffBrowser } from "../helpers/api.ts";
+import { api, asBrowser, signUp } from "../helpers/api.ts";
+import { client, expectJson } from "../helpers/client.ts";
 import {
 	createAccount,
 	createApiKey,
@@ -23,6 +24,7 @@ import {
 	db,
 } from "../helpers/factories.ts";
 import { runQueue } from "../helpers/queue.ts";
+import { createSession } from "../helpers/sessions.ts";
 import { installSimulator, installSimulatorPostingToWorker } from "../helpers/simulator.ts";
 
 let sim: SesSimulator;
@@ -138,22 +140,26 @@ describe("automatic suspension", () => {
 		})();
 		expect(mail?.subject).toBe("Your SendFleet sending is suspended");
 
-		const staff = await staffBrowser();
-		const listed = await staff("GET", "/staff/accounts?suspended=true");
-		expect((listed.json.data as { id: string }[]).map((a) => a.id)).toContain(sender.account.id);
-		expect(
-			(await staff("POST", `/staff/accounts/${sender.account.id}/reinstate`, { body: {} })).status,
-		).toBe(422);
-		const reinstated = await staff("POST", `/staff/accounts/${sender.account.id}/reinstate`, {
-			body: { note: "Customer removed the bad addresses." },
+		const staffSession = await createSession((await createAccount()).id, { role: "staff" });
+		const staff = client(staffSession).staff.accounts;
+		const listed = await expectJson(staff.$get({ query: { suspended: "true" } }), 200);
+		expect(listed.data.map((a) => a.id)).toContain(sender.account.id);
+		const param = { id: sender.account.id };
+		// A body the request type forbids (no note), so sent untyped on purpose.
+		const noNote = await asBrowser(staffSession)("POST", `/staff/accounts/${param.id}/reinstate`, {
+			body: {},
 		});
-		expect(reinstated.status).toBe(200);
-		expect(reinstated.json.suspended_at).toBeNull();
-		const history = await staff("GET", `/staff/accounts/${sender.account.id}`);
-		expect((history.json.actions as { action: string }[]).map((a) => a.action)).toEqual([
-			"reinstated",
-			"suspended",
-		]);
+		expect(noNote.status).toBe(422);
+		const reinstated = await expectJson(
+			staff[":id"].reinstate.$post({
+				param,
+				json: { note: "Customer removed the bad addresses." },
+			}),
+			200,
+		);
+		expect(reinstated.suspended_at).toBeNull();
+		const history = await expectJson(staff[":id"].$get({ param }), 200);
+		expect(history.actions.map((a) => a.action)).toEqual(["reinstated", "suspended"]);
 
 		expect((await send(sender.key.token, sender.from, "someone@example.org")).status).toBe(200);
 		// The same bounces redelivered after the reinstatement do not suspend it again.
@@ -288,7 +294,7 @@ describe("when the account guard cannot be reached", () => {
 			brokenGuardEnv(),
 		);
 		expect(sent.status).toBe(503);
-		expect(((await sent.json()) as { name: string }).name).toBe("service_unavailable");
+		expect(await sent.json()).toMatchObject({ name: "service_unavailable" });
 	});
 
 	it("a bounce the guard cannot count now answers 503, and SNS's retry counts it once", async () => {

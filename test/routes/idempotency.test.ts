@@ -4,7 +4,9 @@ import { deleteExpiredIdempotencyKeys } from "../../src/db/queries/idempotency.t
 import { idempotencyKeys } from "../../src/db/schema.ts";
 import { sha256Hex, uuidv7 } from "../../src/lib/ids.ts";
 import { DAY, MINUTE } from "../../src/lib/time.ts";
+import { SendBatchResponse } from "../../src/routes/emails/schemas.ts";
 import { api } from "../helpers/api.ts";
+import { client, expectJson } from "../helpers/client.ts";
 import { createSender, db } from "../helpers/factories.ts";
 
 const email = (from: string, extra: Record<string, unknown> = {}) => ({
@@ -31,9 +33,8 @@ function send(
 }
 
 async function emailIds(token: string) {
-	const listed = await api("GET", "/emails?limit=100", { key: token });
-	expect(listed.status).toBe(200);
-	return (listed.json.data ?? []).map((e) => (e as { id: string }).id);
+	const listed = await expectJson(client(token).emails.$get({ query: { limit: 100 } }), 200);
+	return listed.data.map((e) => e.id);
 }
 
 function keyRows(accountId: string) {
@@ -337,7 +338,7 @@ describe("Idempotency-Key on POST /emails/batch", () => {
 		const batch = [email(from), email(from, { to: "other@example.org" })];
 		const first = await send(key.token, idem, batch, "/emails/batch");
 		expect(first.status).toBe(200);
-		const ids = (first.json.data as { id: string }[]).map((e) => e.id);
+		const ids = SendBatchResponse.parse(first.json).data.map((e) => e.id);
 		expect(ids).toHaveLength(2);
 
 		const again = await send(key.token, idem, batch, "/emails/batch");

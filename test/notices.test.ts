@@ -136,11 +136,9 @@ describe("a suspension decided by an SNS bounce", () => {
 		const domain = await createDomain(owner.accountId);
 		await createApiKey(owner.accountId);
 		// 50 sends in the window: two hard bounces reach 4%.
-		await guardFor(bindings, owner.accountId).admit({
-			plan: "pro",
-			recipients: 50,
-			reputationRecipients: 50,
-		});
+		await guardFor(bindings, owner.accountId).recordSends([
+			{ key: "earlier", recipients: 50, at: Date.now() },
+		]);
 
 		// D1 refuses the suspension's audit entry, as if it were down at that moment.
 		const d1Down = {

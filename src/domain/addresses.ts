@@ -84,3 +84,23 @@ export function recipientAddresses(email: {
 	});
 	return [...new Set(all)];
 }
+
+/**
+ * The lists with each recipient once (compared case-insensitively, bare address), keeping the
+ * first mention in to, then cc, then bcc: SES would otherwise deliver and count it twice.
+ */
+export function dedupeRecipients(email: {
+	to: string[];
+	cc?: string[] | null;
+	bcc?: string[] | null;
+}): { to: string[]; cc: string[]; bcc: string[] } {
+	const seen = new Set<string>();
+	const keep = (list: string[] | null | undefined) =>
+		(list ?? []).filter((value) => {
+			const key = parseMailbox(value)?.address.toLowerCase() ?? value.trim().toLowerCase();
+			if (seen.has(key)) return false;
+			seen.add(key);
+			return true;
+		});
+	return { to: keep(email.to), cc: keep(email.cc), bcc: keep(email.bcc) };
+}

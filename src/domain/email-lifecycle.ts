@@ -67,7 +67,11 @@ export interface TimelineEntry {
 export type Effect =
 	| { kind: "suppress"; address: string; origin: "bounce" | "complaint"; reason: string }
 	/** Counted in the account's 7-day reputation window (SES's mailbox simulator is not). */
-	| { kind: "count_for_reputation"; address: string; what: "hard_bounce" | "complaint" };
+	| { kind: "count_for_reputation"; address: string; what: "hard_bounce" | "complaint" }
+	/** SES accepted it: its recipients count as sends for the reputation window. */
+	| { kind: "count_sends"; recipients: number }
+	/** It will never reach SES: its recipients go back to the monthly quota. */
+	| { kind: "release_quota"; recipients: number };
 
 export interface Transition {
 	next: EmailState;
@@ -130,7 +134,9 @@ function decide(
 					lastEvent: stronger(state.lastEvent, "sent"),
 				},
 				timeline: [],
-				effects: [],
+				effects: [
+					{ kind: "count_sends", recipients: state.recipients.filter(countsForReputation).length },
+				],
 			};
 		case "send_failed":
 			// Only an email SES never accepted can fail for not being sent.
@@ -145,7 +151,7 @@ function decide(
 						at: event.at,
 					},
 				],
-				effects: [],
+				effects: [{ kind: "release_quota", recipients: state.recipients.length }],
 			};
 		case "delivered": {
 			const deliveredTo = [...new Set([...state.deliveredTo, ...event.recipients])];

@@ -21,12 +21,13 @@ import { insertSuppressionStatement } from "../db/queries/suppressions.ts";
 import { uuidv7 } from "../lib/ids.ts";
 import { recipientAddresses } from "./addresses.ts";
 import {
+	type Effect,
 	type EmailState,
 	type LifecycleEvent,
 	type Transition,
 	transition,
 } from "./email-lifecycle.ts";
-import type { ReputationEvent } from "./guard.ts";
+import type { ReputationEvent, SendCount } from "./guard.ts";
 
 export interface EmailEventInput {
 	email: EmailRow;
@@ -40,8 +41,14 @@ export interface Recorded {
 	accountId: string;
 	/** False when every timeline entry was already there: the same event seen again. */
 	isNew: boolean;
-	/** Hard bounces and complaints for the account's reputation window (the guard's input). */
+	/** What the account's guard must count: bounces and complaints, sends, released quota. */
+	guard: GuardEffects;
+}
+
+export interface GuardEffects {
 	reputation: ReputationEvent[];
+	sends: SendCount[];
+	releasedRecipients: number;
 }
 
 /** Lost races are decided again at most this often; each retry means another writer won. */
@@ -107,21 +114,43 @@ export async function recordEmailEvents(
 		new Set(results.slice(from, to).flatMap((rows) => (rows as { id: string }[]).map((r) => r.id)));
 	const written = idsIn(0, changed.length);
 	const inserted = idsIn(changed.length, changed.length + timeline.length);
-	await retryLostRaces(
+	const retried = await retryLostRaces(
 		db,
 		changed.filter(({ input }) => !written.has(input.email.id)).map(({ input }) => input),
 	);
 
-	return decided.map(({ input, t, rows }) => ({
-		emailId: input.email.id,
-		accountId: input.email.accountId,
-		isNew: rows.length ? rows.some((row) => inserted.has(row.id)) : t.changed,
-		reputation: t.effects.flatMap((effect) =>
-			effect.kind === "count_for_reputation"
-				? [{ key: `${input.key}:${effect.address}`, kind: effect.what, at: input.event.at }]
-				: [],
-		),
-	}));
+	return decided.map(({ input, t, rows }) => {
+		// A write that lost a race counts only as decided again on the fresh state, if it won then.
+		const final = !t.changed || written.has(input.email.id) ? t : retried.get(input);
+		return {
+			emailId: input.email.id,
+			accountId: input.email.accountId,
+			isNew: rows.length ? rows.some((row) => inserted.has(row.id)) : t.changed,
+			guard: guardEffects(input, final?.effects ?? []),
+		};
+	});
+}
+
+function guardEffects(input: EmailEventInput, effects: Effect[]): GuardEffects {
+	const out: GuardEffects = { reputation: [], sends: [], releasedRecipients: 0 };
+	for (const effect of effects) {
+		if (effect.kind === "count_for_reputation") {
+			out.reputation.push({
+				key: `${input.key}:${effect.address}`,
+				kind: effect.what,
+				at: input.event.at,
+			});
+		} else if (effect.kind === "count_sends" && effect.recipients > 0) {
+			out.sends.push({
+				key: `send:${input.email.id}`,
+				recipients: effect.recipients,
+				at: input.event.at,
+			});
+		} else if (effect.kind === "release_quota") {
+			out.releasedRecipients += effect.recipients;
+		}
+	}
+	return out;
 }
 
 function updates(db: Db, changed: { input: EmailEventInput; t: Transition }[]) {
@@ -130,8 +159,15 @@ function updates(db: Db, changed: { input: EmailEventInput; t: Transition }[]) {
 	);
 }
 
-/** Decides again, on a fresh read, each event whose write lost to another writer. */
-async function retryLostRaces(db: Db, lost: EmailEventInput[]) {
+/**
+ * Decides again, on a fresh read, each event whose write lost to another writer; answers the
+ * transitions that were finally written.
+ */
+async function retryLostRaces(
+	db: Db,
+	lost: EmailEventInput[],
+): Promise<Map<EmailEventInput, Transition>> {
+	const won = new Map<EmailEventInput, Transition>();
 	for (let attempt = 1; lost.length > 0; attempt++) {
 		if (attempt >= MAX_ATTEMPTS) {
 			throw new Error(`email lifecycle: ${lost.length} writes kept losing races; retry later`);
@@ -143,9 +179,17 @@ async function retryLostRaces(db: Db, lost: EmailEventInput[]) {
 			const email = fresh.get(input.email.id);
 			if (!email) return []; // purged meanwhile
 			const t = transition(stateOf(email), input.event);
-			return t.changed ? [{ input: { ...input, email }, t }] : [];
+			return t.changed ? [{ input, email, t }] : [];
 		});
-		const results = await runBatch(db, updates(db, again));
-		lost = again.filter((_, i) => (results[i] as unknown[]).length === 0).map(({ input }) => input);
+		const results = await runBatch(
+			db,
+			again.map(({ email, t }) => updateEmailStateStatement(db, email.id, email.revision, t.next)),
+		);
+		lost = [];
+		again.forEach(({ input, t }, i) => {
+			if ((results[i] as unknown[]).length > 0) won.set(input, t);
+			else lost.push(input);
+		});
 	}
+	return won;
 }

@@ -138,6 +138,6 @@ export async function applyFeedback(
 		kind: recorded.isNew ? "applied" : "duplicate",
 		emailId: email.id,
 		accountId: email.accountId,
-		reputation: recorded.reputation,
+		reputation: recorded.guard.reputation,
 	};
 }

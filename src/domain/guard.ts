@@ -37,11 +37,19 @@ export interface ReputationEvent {
 
 export interface AdmitRequest {
 	plan: Plan;
-	/** Every recipient: the quota counts them all. */
+	/** Every unique recipient: the monthly quota counts them when the API accepts the email. */
 	recipients: number;
-	/** Recipients that count for reputation (SES's mailbox simulator does not). */
-	reputationRecipients: number;
 	now?: number;
+}
+
+/**
+ * Recipients SES accepted for one email, for the reputation window (SES's mailbox simulator
+ * excluded); keyed by the email so a retried consumer counts it once.
+ */
+export interface SendCount {
+	key: string;
+	recipients: number;
+	at: number;
 }
 
 /** The guard calls that keep the reputation window and the suspension. */
@@ -56,9 +64,16 @@ export interface ReputationGuard {
 	reinstate(now?: number): Promise<Suspension | null>;
 }
 
+/** The guard calls the send consumer makes: the standing before sending, the counts after. */
+export interface SendGuard {
+	standing(): Promise<Suspension | null>;
+	recordSends(sends: SendCount[], now?: number): Promise<{ counted: number }>;
+	release(request: { recipients: number; at: number }): Promise<void>;
+}
+
 /** The guard calls the send path makes. */
 export interface GuardPort {
 	admit(request: AdmitRequest): Promise<Admission>;
-	/** Gives back an admission whose emails could not be stored after all. */
-	release(request: { recipients: number; reputationRecipients: number; at: number }): Promise<void>;
+	/** Gives back quota for recipients that will never reach SES. */
+	release(request: { recipients: number; at: number }): Promise<void>;
 }

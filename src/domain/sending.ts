@@ -3,10 +3,10 @@
  *
  * Order of checks, as the product page states them: the sender's domain must be a verified
  * domain of the account (ownership and DKIM), then the account must be approved and on a paid
- * plan in good standing, then it must not be suspended, then no
- * recipient may be on the account's suppression list. An
- * accepted email is stored in D1 first and then named (by id only) on the send queue; SES is
- * never called on the request path. The request costs one D1 round trip for the domain and
+ * plan in good standing, then it must not be suspended, then no recipient may be on the
+ * account's suppression list. Recipients are counted once each (to, cc and bcc together). An
+ * accepted email is named (by id only) on the send queue and then stored in D1; SES is never
+ * called on the request path. The request costs one D1 round trip for the domain and
  * suppression lookups, one D1 batch for the inserts and one queue call, however many emails
  * it carries.
  */
@@ -14,7 +14,6 @@
 import type { Db } from "../db/client.ts";
 import { type DomainRow, findDomainsByNames } from "../db/queries/domains.ts";
 import {
-	deleteEmails,
 	insertEmailsStatements,
 	type NewEmail,
 	runBatch,
@@ -22,7 +21,7 @@ import {
 import { findSuppressedStatement } from "../db/queries/suppressions.ts";
 import type { Plan, SubscriptionStatus, VerificationStatus } from "../db/schema.ts";
 import { uuidv7 } from "../lib/ids.ts";
-import { parseMailbox, recipientAddresses } from "./addresses.ts";
+import { dedupeRecipients, parseMailbox, recipientAddresses } from "./addresses.ts";
 import {
 	type DeliverabilityWarning,
 	deliverabilityWarnings,
@@ -31,7 +30,7 @@ import {
 import type { Admission, GuardPort, RateLimitState, Suspension } from "./guard.ts";
 import { sharedSesRefusal } from "./plans.ts";
 import { type Refusal, type Rejected, rejected } from "./refusals.ts";
-import { countsForReputation, describeFigures } from "./reputation.ts";
+import { describeFigures } from "./reputation.ts";
 
 /** What the routes hand over: a request's email after schema validation. */
 export interface EmailInput {
@@ -154,14 +153,15 @@ export async function acceptEmails(
 		addresses.push(...to);
 
 		const id = input.id ?? uuidv7(now);
+		const lists = dedupeRecipients(input);
 		rows.push({
 			id,
 			accountId: sender.accountId,
 			domainId: chosen.domain.id,
 			from: input.from,
-			to: input.to,
-			cc: input.cc?.length ? input.cc : null,
-			bcc: input.bcc?.length ? input.bcc : null,
+			to: lists.to,
+			cc: lists.cc.length ? lists.cc : null,
+			bcc: lists.bcc.length ? lists.bcc : null,
 			replyTo: input.reply_to?.length ? input.reply_to : null,
 			subject: input.subject,
 			html: input.html ?? null,
@@ -182,10 +182,7 @@ export async function acceptEmails(
 
 	// The request's one call to the account's guard: suspension, request rate and monthly quota
 	// for all its emails at once; admitted recipients are counted there and then.
-	const usage = {
-		recipients: addresses.length,
-		reputationRecipients: addresses.filter(countsForReputation).length,
-	};
+	const usage = { recipients: addresses.length };
 	let admission: Admission;
 	try {
 		admission = await deps.guard.admit({ plan: sender.account.plan, ...usage, now });
@@ -239,19 +236,18 @@ function suspensionOf(sender: Sender): Refusal | null {
 	return suspendedAt === null ? null : { code: "account_suspended", reason, figures };
 }
 
-/** Stores the rows, then names them on the queue; false (and nothing kept) if the queue refused. */
+/**
+ * Names the emails on the queue, then stores them; false (and nothing stored) if either fails.
+ * In this order a client told "failed" is never sent anything: a message whose row was never
+ * stored is dropped by the consumer, while a row is never left without its message.
+ */
 async function storeAndQueue(deps: SendingDeps, rows: NewEmail[]): Promise<boolean> {
-	await runBatch(deps.db, insertEmailsStatements(deps.db, rows));
 	try {
 		await deps.queue.sendBatch(rows.map((row) => ({ body: { emailId: row.id } })));
-		return true;
 	} catch (cause) {
-		// Not queued means not accepted: take the rows back so the client's retry is the only copy.
 		console.error("send queue unavailable", cause);
-		await deleteEmails(
-			deps.db,
-			rows.map((r) => r.id),
-		);
 		return false;
 	}
+	await runBatch(deps.db, insertEmailsStatements(deps.db, rows));
+	return true;
 }

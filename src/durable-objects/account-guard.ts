@@ -24,6 +24,8 @@ import type {
 	RateLimitState,
 	ReputationEvent,
 	ReputationGuard,
+	SendCount,
+	SendGuard,
 	Suspension,
 } from "../domain/guard.ts";
 import { PLAN_LIMITS } from "../domain/plans.ts";
@@ -37,7 +39,7 @@ const nextMonth = (t: number) => {
 	return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
 };
 
-export class AccountGuard extends DurableObject<Env> implements GuardPort, ReputationGuard {
+export class AccountGuard extends DurableObject<Env> implements GuardPort, ReputationGuard, SendGuard {
 	private tokens = 0;
 	private tokensAt = 0;
 	private tokensPlan: Plan | null = null;
@@ -143,27 +145,43 @@ export class AccountGuard extends DurableObject<Env> implements GuardPort, Reput
 			month,
 			request.recipients,
 		);
-		this.addToBucket(hourOf(now), "sends", request.reputationRecipients);
-		await this.ensureAlarm(now);
 		return { kind: "admitted", rate: token.rate, used: used + request.recipients, quota };
 	}
 
-	/** Gives back an admission whose emails could not be stored after all. */
-	async release(request: {
-		recipients: number;
-		reputationRecipients: number;
-		at: number;
-	}): Promise<void> {
+	/** Gives back quota for recipients that will never reach SES (not stored, held, refused). */
+	async release(request: { recipients: number; at: number }): Promise<void> {
 		this.sql(
 			"UPDATE usage SET recipients = MAX(0, recipients - ?) WHERE month = ?",
 			request.recipients,
 			monthOf(request.at),
 		);
-		this.sql(
-			"UPDATE buckets SET sends = MAX(0, sends - ?) WHERE hour = ?",
-			request.reputationRecipients,
-			hourOf(request.at),
-		);
+	}
+
+	/**
+	 * Counts recipients SES accepted, as SES counts them for its own reputation figures: each
+	 * email once (by its key), in the hour SES accepted it.
+	 */
+	async recordSends(sends: SendCount[], now = Date.now()): Promise<{ counted: number }> {
+		const windowStart = this.getState<number>("window_start") ?? 0;
+		let counted = 0;
+		for (const send of sends) {
+			if (send.at < windowStart || hourOf(send.at) <= hourOf(now) - REPUTATION_WINDOW_HOURS) continue;
+			if (!this.firstSight(send.key, send.at)) continue;
+			this.addToBucket(hourOf(send.at), "sends", send.recipients);
+			counted += send.recipients;
+		}
+		await this.ensureAlarm(now);
+		return { counted };
+	}
+
+	/** The suspension in force, if any: what the send consumer checks before each batch. */
+	async standing(): Promise<Suspension | null> {
+		return this.getState<Suspension>("suspension");
+	}
+
+	/** True the first time a key is seen (keys are kept while their event is in the window). */
+	private firstSight(key: string, at: number): boolean {
+		return this.sql("INSERT OR IGNORE INTO seen_events (key, at) VALUES (?, ?)", key, at).rowsWritten > 0;
 	}
 
 	private addToBucket(
@@ -209,10 +227,7 @@ export class AccountGuard extends DurableObject<Env> implements GuardPort, Reput
 		for (const event of events) {
 			const hour = hourOf(event.at);
 			if (event.at < windowStart || hour <= hourOf(now) - REPUTATION_WINDOW_HOURS) continue;
-			const fresh =
-				this.sql("INSERT OR IGNORE INTO seen_events (key, at) VALUES (?, ?)", event.key, event.at)
-					.rowsWritten > 0;
-			if (!fresh) continue;
+			if (!this.firstSight(event.key, event.at)) continue;
 			this.addToBucket(hour, event.kind === "hard_bounce" ? "hard_bounces" : "complaints", 1);
 			counted++;
 		}

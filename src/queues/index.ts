@@ -1,7 +1,6 @@
 /**
  * Routes each queue batch to its consumer. The names must match `wrangler.toml`.
  */
-import { createDb } from "../db/client.ts";
 import type { Bindings } from "../env.ts";
 import { consumeSendBatch, sendDepsFromEnv } from "./send.ts";
 import { consumeSendDeadLetters } from "./send-dead-letter.ts";
@@ -14,7 +13,7 @@ export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Bindin
 		case SEND_QUEUE:
 			return consumeSendBatch(batch, sendDepsFromEnv(env));
 		case SEND_DEAD_LETTER_QUEUE:
-			return consumeSendDeadLetters(batch, createDb(env.DB));
+			return consumeSendDeadLetters(batch, sendDepsFromEnv(env));
 		default:
 			console.error(`no consumer for queue ${batch.queue}; retrying`);
 			batch.retryAll();

@@ -1,18 +1,22 @@
 /**
- * The send queue's dead-letter consumer: an email whose message used up every retry (SES
- * throttled or down for the whole backoff window) is marked `failed` with the reason, so no
- * accepted email stays `pending` forever.
+ * The send queue's dead-letter consumer: an email whose message used up every retry (SES down
+ * for the whole backoff window; throttling never uses retries) is marked `failed` with the
+ * reason and its quota given back, so no accepted email stays `pending` forever.
  */
 import { z } from "zod";
-import type { Db } from "../db/client.ts";
+import { createDb } from "../db/client.ts";
 import { findEmailsByIds } from "../db/queries/emails.ts";
 import { isAwaitingSes } from "../domain/email-lifecycle.ts";
 import { recordEmailEvents } from "../domain/email-recorder.ts";
-import { sendFailed } from "./send.ts";
+import { countForGuards, type SendDeps, sendFailed } from "./send.ts";
 
 const Body = z.object({ emailId: z.string() });
 
-export async function consumeSendDeadLetters(batch: MessageBatch<unknown>, db: Db): Promise<void> {
+export async function consumeSendDeadLetters(
+	batch: MessageBatch<unknown>,
+	deps: Pick<SendDeps, "db" | "guardFor">,
+): Promise<void> {
+	const { db } = deps;
 	const ids = [
 		...new Set(
 			batch.messages.flatMap((m) => {
@@ -24,10 +28,11 @@ export async function consumeSendDeadLetters(batch: MessageBatch<unknown>, db: D
 	const rows = ids.length ? await findEmailsByIds(db, ids) : [];
 	const now = Date.now();
 	const reason = "SES did not accept the email after every retry (throttled or unavailable).";
-	await recordEmailEvents(
+	const recorded = await recordEmailEvents(
 		db,
 		rows.filter(isAwaitingSes).map((r) => sendFailed(r, "RetriesExhausted", reason, now)),
 		now,
 	);
+	await countForGuards(deps, recorded);
 	batch.ackAll();
 }

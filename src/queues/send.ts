@@ -1,32 +1,56 @@
 /**
  * The send queue's consumer: each message names one accepted email (by id); its content is in
- * D1. Calls SES v2 `SendEmail` for each, paced to the shared account's maximum send rate, then
- * writes every outcome in one D1 batch and acks or retries each message.
+ * D1. For each email still waiting for SES it checks the account's standing at send time (held
+ * emails fail with the reason, their quota given back) and the suppression list, then calls SES
+ * v2 `SendEmail`, paced to the shared account's rate in recipients per second, and records each
+ * result through the email lifecycle as it comes, so a delivery notification that arrives first
+ * loses nothing and a crash re-sends at most the emails in flight.
  *
- * Delivery is at least once, so the consumer is idempotent: an email that is no longer
- * `queued` (already handed to SES, failed, or purged) is acked without a second send. The one
- * gap is SES accepting a message and the D1 write after it failing: the retry sends it again
- * (a duplicate, never a loss).
+ * Throttling slows the sender (src/lib/pace.ts) instead of parking the backlog: the email is
+ * tried again in the same run once the pause is over. Only after THROTTLED_FOR_LONG of
+ * throttling in one run are the rest handed back to the queue as new messages, so throttling
+ * never uses up an email's retries or sends valid mail to the dead-letter queue. An SES outage
+ * (5xx, network) is retried twice in the run, then by the queue with backoff.
+ *
+ * Delivery is at least once, so the consumer is idempotent: an email that is no longer waiting
+ * (already handed to SES, failed, or purged) is acked without a second send. The one gap is
+ * SES accepting a message and the D1 write after it failing: the retry sends it again.
  */
 import { z } from "zod";
 import { createDb, type Db } from "../db/client.ts";
-import { type EmailRow, findEmailsByIds } from "../db/queries/emails.ts";
+import { type EmailRow, findEmailsToSend } from "../db/queries/emails.ts";
 import { findSuppressedPairs } from "../db/queries/suppressions.ts";
-import { formatMailbox, parseMailbox, recipientAddresses } from "../domain/addresses.ts";
+import { recipientAddresses } from "../domain/addresses.ts";
 import { isAwaitingSes } from "../domain/email-lifecycle.ts";
-import { type EmailEventInput, recordEmailEvents } from "../domain/email-recorder.ts";
-import type { Bindings } from "../env.ts";
-import { mapPaced } from "../lib/pace.ts";
 import {
-	createSesClient,
-	EMAIL_ID_TAG,
-	type SesClient,
-	type SesOutcome,
-	type SesSendEmailRequest,
-	sesConfigFromEnv,
-} from "../services/ses.ts";
+	type EmailEventInput,
+	type GuardEffects,
+	type Recorded,
+	recordEmailEvents,
+} from "../domain/email-recorder.ts";
+import type { SendGuard, Suspension } from "../domain/guard.ts";
+import type { SendMessage } from "../domain/sending.ts";
+import { holdReason } from "../domain/standing.ts";
+import { guardFor } from "../durable-objects/index.ts";
+import type { Bindings } from "../env.ts";
+import { createPacer, type Pacer } from "../lib/pace.ts";
+import { createSesClient, type SesClient, sesConfigFromEnv } from "../services/ses.ts";
+import { toSesRequest } from "./ses-request.ts";
 
 const SendMessageBody = z.object({ emailId: z.string() });
+
+/** Past this much throttling in one run, the rest go back to the queue (no retry used). */
+const THROTTLED_FOR_LONG = 60_000;
+const REQUEUE_AFTER_THROTTLING_SECONDS = 15;
+/** An SES 5xx or network failure is tried this often in one run before the queue retries it. */
+const TRIES_PER_RUN = 3;
+/** The message arrived before its row was visible (the row is written after the queue send). */
+const ROW_GRACE_MS = 60_000;
+const SES_THROTTLE_CODES = new Set([
+	"TooManyRequestsException",
+	"ThrottlingException",
+	"Throttling",
+]);
 
 /** Exponential backoff with jitter: 5 s, 10 s, 20 s … capped at 15 minutes. */
 export function retryDelaySeconds(attempts: number): number {
@@ -37,7 +61,10 @@ export function retryDelaySeconds(attempts: number): number {
 export interface SendDeps {
 	db: Db;
 	ses: SesClient;
+	queue: Queue<SendMessage>;
+	guardFor: (accountId: string) => SendGuard;
 	configurationSet: string;
+	/** The shared SES account's maximum send rate, recipients per second. */
 	maxSendRate: number;
 }
 
@@ -46,6 +73,8 @@ export function sendDepsFromEnv(env: Bindings): SendDeps {
 	return {
 		db: createDb(env.DB),
 		ses: createSesClient(config),
+		queue: env.SEND_QUEUE,
+		guardFor: (accountId) => guardFor(env, accountId),
 		configurationSet: config.configurationSet,
 		maxSendRate: Number(env.SES_MAX_SEND_RATE) || 1,
 	};
@@ -69,69 +98,197 @@ export async function consumeSendBatch(
 	}
 	if (work.size === 0) return;
 
-	const rows = await findEmailsByIds(deps.db, [...work.keys()]);
-	const pending = rows.filter(isAwaitingSes);
-	const pendingIds = new Set(pending.map((r) => r.id));
-	for (const [id, message] of work) if (!pendingIds.has(id)) message.ack();
-
-	// An address suppressed after the email was accepted (a bounce from an earlier email, a
-	// manual add) must not be mailed: such an email fails instead of going to SES.
-	const blocked = await suppressedRecipients(deps.db, pending);
-	const queued = pending.filter((email) => !blocked.has(email.id));
-
-	// After the first throttle, the rest of the batch would be throttled too: retry it later.
-	let throttled = false;
-	const outcomes = await mapPaced(
-		queued,
-		{ perSecond: deps.maxSendRate, concurrency: Math.min(6, Math.ceil(deps.maxSendRate)) },
-		async (email): Promise<SesOutcome<{ MessageId: string }>> => {
-			if (throttled) return { kind: "retry", code: "Deferred", message: "SES is throttling" };
-			const outcome = await deps.ses.sendEmail(toSesRequest(email, deps.configurationSet));
-			if (outcome.kind === "retry" && outcome.code !== "NetworkError") throttled = true;
-			return outcome;
-		},
-	);
-
-	const now = Date.now();
-	const results: EmailEventInput[] = [];
-	for (const email of pending) {
-		const addresses = blocked.get(email.id);
-		if (!addresses) continue;
-		const reason = `Not sent: ${addresses.join(", ")} ${addresses.length > 1 ? "were" : "was"} added to the suppression list after the email was accepted.`;
-		results.push(sendFailed(email, "RecipientSuppressed", reason, now));
+	const found = await findEmailsToSend(deps.db, [...work.keys()]);
+	const foundIds = new Set(found.map((f) => f.email.id));
+	for (const [id, message] of work) {
+		if (foundIds.has(id)) continue;
+		// Not (yet) there: a young message may have overtaken its row; an old one lost it.
+		if (Date.now() - message.timestamp.getTime() < ROW_GRACE_MS) message.retry({ delaySeconds: 5 });
+		else message.ack();
 	}
-	for (const [i, email] of queued.entries()) {
-		const outcome = outcomes[i];
-		if (outcome?.kind === "ok") {
-			results.push({
-				email,
-				event: { kind: "accepted_by_ses", sesMessageId: outcome.value.MessageId, at: now },
-				key: `ses-send:${email.id}`,
-			});
-		} else if (outcome?.kind === "fail") {
-			const reason = `SES refused the email (${outcome.code}): ${outcome.message}`;
-			results.push(sendFailed(email, outcome.code, reason, now));
-		}
-	}
+	const waiting = found.filter((f) => isAwaitingSes(f.email));
+	for (const f of found) if (!isAwaitingSes(f.email)) work.get(f.email.id)?.ack();
+	if (waiting.length === 0) return;
+
+	const accountIds = [...new Set(waiting.map((f) => f.email.accountId))];
+	let suspensions: Map<string, Suspension | null>;
+	let blocked: Map<string, string[]>;
 	try {
-		await recordEmailEvents(deps.db, results, now);
+		[suspensions, blocked] = await Promise.all([
+			standingOf(deps, accountIds),
+			suppressedRecipients(
+				deps.db,
+				waiting.map((f) => f.email),
+			),
+		]);
 	} catch (cause) {
-		console.error("send queue: could not record outcomes, retrying the batch", cause);
-		for (const email of pending) work.get(email.id)?.retry({ delaySeconds: 5 });
+		// Fail closed: without the standing, nothing is sent now.
+		console.error("send queue: could not check standing, retrying the batch", cause);
+		for (const f of waiting) work.get(f.email.id)?.retry({ delaySeconds: 10 });
 		return;
 	}
-	for (const emailId of blocked.keys()) work.get(emailId)?.ack();
-	for (const [i, email] of queued.entries()) {
-		const message = work.get(email.id);
-		const outcome = outcomes[i];
-		if (!message || !outcome) continue;
-		if (outcome.kind === "retry") {
-			console.warn("send queue: SES said retry", email.id, outcome.code, outcome.message);
-			message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
-		} else {
-			message.ack();
-		}
+
+	const now = Date.now();
+	const refused: EmailEventInput[] = [];
+	const sendable: EmailRow[] = [];
+	for (const { email, account, domain } of waiting) {
+		const held = holdReason({
+			account,
+			domain,
+			suspension: suspensions.get(email.accountId) ?? null,
+		});
+		const suppressed = blocked.get(email.id);
+		if (held) refused.push(sendFailed(email, held.code, held.reason, now));
+		else if (suppressed) {
+			const reason = `Not sent: ${suppressed.join(", ")} ${suppressed.length > 1 ? "were" : "was"} added to the suppression list after the email was accepted.`;
+			refused.push(sendFailed(email, "RecipientSuppressed", reason, now));
+		} else sendable.push(email);
 	}
+
+	const recorded: Recorded[] = [];
+	const record = async (inputs: EmailEventInput[]) => {
+		recorded.push(...(await recordEmailEvents(deps.db, inputs)));
+	};
+	try {
+		await record(refused);
+		for (const input of refused) work.get(input.email.id)?.ack();
+	} catch (cause) {
+		console.error("send queue: could not record held emails, retrying them", cause);
+		for (const input of refused) work.get(input.email.id)?.retry({ delaySeconds: 5 });
+	}
+
+	await sendAll(deps, sendable, work, record);
+	await countForGuards(deps, recorded);
+}
+
+/** The guard's suspension for each account (one Durable Object call per account). */
+async function standingOf(deps: SendDeps, accountIds: string[]) {
+	const entries = await Promise.all(
+		accountIds.map(async (id) => [id, await deps.guardFor(id).standing()] as const),
+	);
+	return new Map(entries);
+}
+
+/**
+ * Sends each email, paced, and records each result as it comes. At most six in flight: a
+ * Worker invocation may hold six outgoing connections at once.
+ */
+async function sendAll(
+	deps: SendDeps,
+	emails: EmailRow[],
+	work: Map<string, Message<unknown>>,
+	record: (inputs: EmailEventInput[]) => Promise<void>,
+) {
+	const pacer = createPacer(deps.maxSendRate);
+	const throttling = { since: null as number | null, total: 0 };
+	let next = 0;
+	const worker = async () => {
+		while (next < emails.length) {
+			const email = emails[next++] as EmailRow;
+			const message = work.get(email.id);
+			if (!message) continue;
+			const result = await sendOne(deps, pacer, throttling, email);
+			if (result.kind === "requeue") {
+				await requeue(deps, email, message);
+				continue;
+			}
+			if (result.kind === "retry") {
+				console.warn("send queue: SES unavailable", email.id, result.code);
+				message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+				continue;
+			}
+			try {
+				await record([result.input]);
+				message.ack();
+			} catch (cause) {
+				// SES has it; the retry finds it still waiting and sends it again (at least once).
+				console.error("send queue: could not record the result", email.id, cause);
+				message.retry({ delaySeconds: 5 });
+			}
+		}
+	};
+	await Promise.all(Array.from({ length: Math.min(6, emails.length) }, worker));
+}
+
+type SendResult =
+	| { kind: "done"; input: EmailEventInput }
+	| { kind: "retry"; code: string }
+	| { kind: "requeue" };
+
+async function sendOne(
+	deps: SendDeps,
+	pacer: Pacer,
+	throttling: { since: number | null; total: number },
+	email: EmailRow,
+): Promise<SendResult> {
+	const recipients = recipientAddresses(email).length;
+	for (let tries = 1; ; ) {
+		if (throttling.total >= THROTTLED_FOR_LONG) return { kind: "requeue" };
+		await pacer.take(recipients);
+		const outcome = await deps.ses.sendEmail(toSesRequest(email, deps.configurationSet));
+		const now = Date.now();
+		if (outcome.kind === "retry" && SES_THROTTLE_CODES.has(outcome.code)) {
+			throttling.since ??= now;
+			pacer.throttled();
+			continue;
+		}
+		if (throttling.since !== null) {
+			throttling.total += now - throttling.since;
+			throttling.since = null;
+		}
+		if (outcome.kind === "ok") {
+			pacer.succeeded();
+			return {
+				kind: "done",
+				input: {
+					email,
+					event: { kind: "accepted_by_ses", sesMessageId: outcome.value.MessageId, at: now },
+					key: `ses-send:${email.id}`,
+				},
+			};
+		}
+		if (outcome.kind === "fail") {
+			const reason = `SES refused the email (${outcome.code}): ${outcome.message}`;
+			return { kind: "done", input: sendFailed(email, outcome.code, reason, now) };
+		}
+		if (++tries > TRIES_PER_RUN) return { kind: "retry", code: outcome.code };
+		await new Promise((resolve) => setTimeout(resolve, 500 * tries));
+	}
+}
+
+/** Hands an email back to the queue as a new message, so throttling uses none of its retries. */
+async function requeue(deps: SendDeps, email: EmailRow, message: Message<unknown>) {
+	try {
+		await deps.queue.send(
+			{ emailId: email.id },
+			{ delaySeconds: REQUEUE_AFTER_THROTTLING_SECONDS },
+		);
+		message.ack();
+	} catch {
+		message.retry({ delaySeconds: REQUEUE_AFTER_THROTTLING_SECONDS });
+	}
+}
+
+/** Tells each account's guard what SES accepted (reputation) and what never went (quota). */
+export async function countForGuards(deps: Pick<SendDeps, "guardFor">, recorded: Recorded[]) {
+	const now = Date.now();
+	const byAccount = new Map<string, GuardEffects[]>();
+	for (const r of recorded)
+		byAccount.set(r.accountId, [...(byAccount.get(r.accountId) ?? []), r.guard]);
+	await Promise.all(
+		[...byAccount].map(async ([accountId, list]) => {
+			const guard = deps.guardFor(accountId);
+			const sends = list.flatMap((e) => e.sends);
+			const released = list.reduce((sum, e) => sum + e.releasedRecipients, 0);
+			try {
+				if (sends.length) await guard.recordSends(sends, now);
+				if (released) await guard.release({ recipients: released, at: now });
+			} catch (cause) {
+				// Sends are keyed, so a later count would be safe; the figures lag until then.
+				console.error("send queue: could not count for the guard", accountId, cause);
+			}
+		}),
+	);
 }
 
 /** Email id → its recipients now on the account's suppression list (one D1 statement). */
@@ -163,38 +320,4 @@ export function sendFailed(
 		event: { kind: "send_failed", code, reason, at },
 		key: `send-failed:${email.id}`,
 	};
-}
-
-/** Our stored email as SES v2 `SendEmail` input; our email id rides along as a tag. */
-export function toSesRequest(email: EmailRow, configurationSet: string): SesSendEmailRequest {
-	const format = (list: string[] | null) =>
-		(list ?? []).map((value) => {
-			const mailbox = parseMailbox(value);
-			return mailbox ? formatMailbox(mailbox) : value;
-		});
-	const body: SesSendEmailRequest["Content"]["Simple"]["Body"] = {};
-	if (email.text) body.Text = { Data: email.text, Charset: "UTF-8" };
-	if (email.html) body.Html = { Data: email.html, Charset: "UTF-8" };
-	const request: SesSendEmailRequest = {
-		FromEmailAddress: format([email.from])[0] ?? email.from,
-		Destination: { ToAddresses: format(email.to) },
-		Content: {
-			Simple: { Subject: { Data: email.subject, Charset: "UTF-8" }, Body: body },
-		},
-		EmailTags: [
-			{ Name: EMAIL_ID_TAG, Value: email.id },
-			...(email.tags ?? []).map((t) => ({ Name: t.name, Value: t.value })),
-		],
-		ConfigurationSetName: configurationSet,
-	};
-	if (email.cc) request.Destination.CcAddresses = format(email.cc);
-	if (email.bcc) request.Destination.BccAddresses = format(email.bcc);
-	if (email.replyTo) request.ReplyToAddresses = format(email.replyTo);
-	if (email.headers) {
-		request.Content.Simple.Headers = Object.entries(email.headers).map(([Name, Value]) => ({
-			Name,
-			Value,
-		}));
-	}
-	return request;
 }

@@ -18,23 +18,19 @@ const bounces = (count: number, at: number, prefix = "b") =>
 describe("AccountGuard", () => {
 	it("admits within the monthly quota and counts recipients, refusing the request that would overshoot", async () => {
 		const guard = newGuard();
-		expect(
-			await guard.admit({ plan: "growth", recipients: 24_990, reputationRecipients: 0 }),
-		).toMatchObject({
+		expect(await guard.admit({ plan: "growth", recipients: 24_990 })).toMatchObject({
 			kind: "admitted",
 			used: 24_990,
 			quota: 25_000,
 		});
-		const over = await guard.admit({ plan: "growth", recipients: 11, reputationRecipients: 11 });
+		const over = await guard.admit({ plan: "growth", recipients: 11 });
 		expect(over).toMatchObject({
 			kind: "quota_exceeded",
 			used: 24_990,
 			quota: 25_000,
 			requested: 11,
 		});
-		expect(
-			await guard.admit({ plan: "growth", recipients: 10, reputationRecipients: 10 }),
-		).toMatchObject({
+		expect(await guard.admit({ plan: "growth", recipients: 10 })).toMatchObject({
 			kind: "admitted",
 			used: 25_000,
 		});
@@ -43,25 +39,39 @@ describe("AccountGuard", () => {
 
 	it("lets exactly 50 of 100 concurrent one-recipient requests through when 50 units remain", async () => {
 		const guard = newGuard();
-		await guard.admit({ plan: "pro", recipients: 99_950, reputationRecipients: 0 });
+		await guard.admit({ plan: "pro", recipients: 99_950 });
 		const results = await Promise.all(
-			Array.from({ length: 100 }, () =>
-				guard.admit({ plan: "pro", recipients: 1, reputationRecipients: 1 }),
-			),
+			Array.from({ length: 100 }, () => guard.admit({ plan: "pro", recipients: 1 })),
 		);
 		expect(results.filter((r) => r.kind === "admitted")).toHaveLength(50);
 		expect(results.filter((r) => r.kind === "quota_exceeded")).toHaveLength(50);
 		expect(await guard.usage()).toBe(100_000);
 	});
 
+	it("counts sends when SES accepts them, once per email, and admission alone counts none", async () => {
+		const guard = newGuard();
+		await guard.admit({ plan: "pro", recipients: 7 });
+		expect((await guard.reputation()).figures.sends).toBe(0);
+		const at = Date.now();
+		expect(await guard.recordSends([{ key: "send:a", recipients: 3, at }], at)).toEqual({
+			counted: 3,
+		});
+		expect(await guard.recordSends([{ key: "send:a", recipients: 3, at }], at)).toEqual({
+			counted: 0,
+		});
+		expect((await guard.reputation()).figures.sends).toBe(3);
+		await guard.release({ recipients: 4, at });
+		expect(await guard.usage()).toBe(3);
+	});
+
 	it("suspends at 2 hard bounces in 50 sends, not in 49, and counts each event key once", async () => {
 		const at = Date.now();
 		const below = newGuard();
-		await below.admit({ plan: "pro", recipients: 49, reputationRecipients: 49, now: at });
+		await below.recordSends([{ key: "sends", recipients: 49, at }], at);
 		expect((await below.recordFeedback(bounces(2, at), at)).unrecorded).toBeNull();
 
 		const guard = newGuard();
-		await guard.admit({ plan: "pro", recipients: 50, reputationRecipients: 50, now: at });
+		await guard.recordSends([{ key: "sends", recipients: 50, at }], at);
 		expect(await guard.recordFeedback(bounces(1, at), at)).toEqual({
 			unrecorded: null,
 			counted: 1,
@@ -75,9 +85,7 @@ describe("AccountGuard", () => {
 		expect(second.unrecorded).toMatchObject({
 			figures: { sends: 50, hardBounces: 2, complaints: 0 },
 		});
-		expect(
-			await guard.admit({ plan: "pro", recipients: 1, reputationRecipients: 1 }),
-		).toMatchObject({
+		expect(await guard.admit({ plan: "pro", recipients: 1 })).toMatchObject({
 			kind: "suspended",
 		});
 	});
@@ -85,7 +93,7 @@ describe("AccountGuard", () => {
 	it("reinstatement lifts the suspension and restarts the window, so old events do not suspend again", async () => {
 		const at = Date.now();
 		const guard = newGuard();
-		await guard.admit({ plan: "pro", recipients: 50, reputationRecipients: 50, now: at });
+		await guard.recordSends([{ key: "sends", recipients: 50, at }], at);
 		await guard.recordFeedback(bounces(5, at), at);
 		expect((await guard.reputation()).suspension).not.toBeNull();
 		const lifted = await guard.reinstate(at + HOUR);
@@ -99,10 +107,9 @@ describe("AccountGuard", () => {
 			unrecorded: null,
 			counted: 0,
 		});
-		expect(
-			(await guard.admit({ plan: "pro", recipients: 1, reputationRecipients: 1, now: at + HOUR }))
-				.kind,
-		).toBe("admitted");
+		expect((await guard.admit({ plan: "pro", recipients: 1, now: at + HOUR })).kind).toBe(
+			"admitted",
+		);
 	});
 
 	it("limits the request rate with a token bucket per plan", async () => {
@@ -119,7 +126,7 @@ describe("AccountGuard", () => {
 	it("prunes buckets and event keys older than 7 days in its alarm", async () => {
 		const guard = newGuard();
 		const old = Date.now() - 8 * DAY;
-		await guard.admit({ plan: "pro", recipients: 10, reputationRecipients: 10 });
+		await guard.recordSends([{ key: "recent", recipients: 10, at: Date.now() }]);
 		await runInDurableObject(guard, async (_instance: AccountGuard, state) => {
 			state.storage.sql.exec(
 				"INSERT INTO buckets (hour, sends) VALUES (?, 500)",
@@ -131,8 +138,9 @@ describe("AccountGuard", () => {
 		await runInDurableObject(guard, async (_instance: AccountGuard, state) => {
 			const buckets = state.storage.sql.exec("SELECT SUM(sends) AS s FROM buckets").toArray();
 			expect(buckets[0]?.s).toBe(10);
+			// Only the recent send's key is left.
 			expect(state.storage.sql.exec("SELECT COUNT(*) AS n FROM seen_events").toArray()[0]?.n).toBe(
-				0,
+				1,
 			);
 			expect(await state.storage.getAlarm()).not.toBeNull();
 		});

@@ -6,10 +6,15 @@ import worker from "../../src/index.ts";
 
 let sequence = 0;
 
-export async function runQueue(queue: string, bodies: unknown[], attempts = 1) {
+export async function runQueue(
+	queue: string,
+	bodies: unknown[],
+	attempts = 1,
+	sentAt = new Date(),
+) {
 	const messages = bodies.map((body) => ({
 		id: `msg-${++sequence}`,
-		timestamp: new Date(),
+		timestamp: sentAt,
 		attempts,
 		body,
 	}));

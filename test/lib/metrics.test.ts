@@ -137,7 +137,7 @@ describe("Durable Object counters", () => {
 		const guard = guardFor(instrumentEnv(env as Bindings), name);
 		expect(readMetrics().durableObjects.calls).toBe(0);
 
-		const admission = await guard.admit({ plan: "pro", recipients: 3, reputationRecipients: 3 });
+		const admission = await guard.admit({ plan: "pro", recipients: 3 });
 		const usage = await guard.usage();
 
 		expect(admission).toMatchObject({ kind: "admitted", used: 3 });

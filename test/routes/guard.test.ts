@@ -62,7 +62,6 @@ describe("monthly quota", () => {
 		await guardFor(env as Bindings, sender.account.id).admit({
 			plan: "pro",
 			recipients: 99_950,
-			reputationRecipients: 0,
 		});
 		const answers = await Promise.all(
 			Array.from({ length: 100 }, (_, i) =>
@@ -85,7 +84,6 @@ describe("monthly quota", () => {
 		await guardFor(env as Bindings, sender.account.id).admit({
 			plan: "growth",
 			recipients: 24_998,
-			reputationRecipients: 0,
 		});
 		const three = await send(sender.key.token, sender.from, [
 			"a@example.org",

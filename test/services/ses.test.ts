@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createSesSimulator } from "../../simulator/app.ts";
-import { toSesRequest } from "../../src/queues/send.ts";
+import { toSesRequest } from "../../src/queues/ses-request.ts";
 import { createSesClient, type SesSendEmailRequest } from "../../src/services/ses.ts";
 
 const credentials = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret-example" };

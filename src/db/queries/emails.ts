@@ -6,7 +6,7 @@ import { and, asc, eq, getTableColumns, inArray } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { chunk } from "../../lib/chunk.ts";
 import type { Db } from "../client.ts";
-import { emailEvents, emails } from "../schema.ts";
+import { accounts, domains, emailEvents, emails } from "../schema.ts";
 import { keysetPage, type PageRequest } from "./pagination.ts";
 
 export type EmailRow = typeof emails.$inferSelect;
@@ -38,13 +38,6 @@ export async function runBatch(db: Db, statements: Statement[]): Promise<unknown
 	const [head, ...rest] = statements;
 	if (!head) return [];
 	return db.batch([head, ...rest]);
-}
-
-export async function deleteEmails(db: Db, ids: string[]): Promise<void> {
-	await runBatch(
-		db,
-		chunk(ids, 100).map((part) => db.delete(emails).where(inArray(emails.id, part))),
-	);
 }
 
 /** The email and its timeline, or undefined if it is not this account's. */
@@ -90,6 +83,33 @@ export function listEmails(db: Db, accountId: string, page: PageRequest) {
 			.orderBy(order(emails.id))
 			.limit(page.limit + 1),
 	);
+}
+
+/**
+ * The emails a send batch names (at most 100 ids), each with what decides whether it may still
+ * go: its account's standing and its domain's verification, in one statement.
+ */
+export function findEmailsToSend(db: Db, ids: string[]) {
+	return db
+		.select({
+			email: emails,
+			account: {
+				plan: accounts.plan,
+				verificationStatus: accounts.verificationStatus,
+				subscriptionStatus: accounts.subscriptionStatus,
+				suspendedAt: accounts.suspendedAt,
+				suspensionReason: accounts.suspensionReason,
+			},
+			domain: {
+				name: domains.name,
+				ownershipStatus: domains.ownershipStatus,
+				dkimStatus: domains.dkimStatus,
+			},
+		})
+		.from(emails)
+		.leftJoin(accounts, eq(accounts.id, emails.accountId))
+		.leftJoin(domains, eq(domains.id, emails.domainId))
+		.where(inArray(emails.id, ids));
 }
 
 /** Loads the emails a queue batch names (at most 100 ids, one statement). */

@@ -13,10 +13,14 @@ const ReputationSchema = z
 			.string()
 			.nullable()
 			.openapi({ description: "Set when a reinstatement restarted the window" }),
-		sends: z
-			.number()
-			.int()
-			.openapi({ description: "Recipients sent in the window (SES's mailbox simulator excluded)" }),
+		sends: z.number().int().openapi({
+			description:
+				"Recipients SES accepted in the window (SES's mailbox simulator excluded): what the rates are measured on",
+		}),
+		accepted_this_month: z.number().int().openapi({
+			description:
+				"Recipients the API accepted this calendar month (UTC): the quota's count; emails that never reached SES are given back",
+		}),
 		hard_bounces: z.number().int(),
 		complaints: z.number().int(),
 		bounce_rate: z.number(),
@@ -66,14 +70,16 @@ function headroom(
 }
 
 export const getReputation = createRouter().openapi(route, async (c) => {
-	const { figures, suspension, windowStart } = await guardFor(
-		c.env,
-		c.get("caller").accountId,
-	).reputation();
+	const guard = guardFor(c.env, c.get("caller").accountId);
+	const [{ figures, suspension, windowStart }, accepted] = await Promise.all([
+		guard.reputation(),
+		guard.usage(),
+	]);
 	return c.json(
 		{
 			object: "reputation" as const,
 			...describeFigures(figures),
+			accepted_this_month: accepted,
 			window_start: toIsoOrNull(windowStart),
 			headroom: {
 				hard_bounces_before_suspension: headroom(figures, "hardBounces"),

@@ -62,6 +62,8 @@ export interface ReputationGuard {
 	markSuspensionRecorded(at: number): Promise<void>;
 	/** Lifts the suspension and restarts the window; answers the suspension lifted. */
 	reinstate(now?: number): Promise<Suspension | null>;
+	/** The suspension in force, if any. */
+	standing(): Promise<Suspension | null>;
 }
 
 /** The guard calls the send consumer makes: the standing before sending, the counts after. */

@@ -20,7 +20,10 @@ import { describeFigures } from "./reputation.ts";
 
 export interface SuspensionDeps {
 	db: Db;
-	guard: Pick<ReputationGuard, "recordFeedback" | "markSuspensionRecorded" | "reinstate">;
+	guard: Pick<
+		ReputationGuard,
+		"recordFeedback" | "markSuspensionRecorded" | "reinstate" | "standing"
+	>;
 }
 
 /**
@@ -87,14 +90,21 @@ export async function recordSuspension(
 	return notice;
 }
 
-/** Staff lift a suspension; the guard's window restarts so the same events cannot repeat it. */
+/**
+ * Staff lift a suspension; the guard's window restarts so the same events cannot repeat it.
+ * The guard is the authority: a suspension it holds is lifted even if its D1 mirror was never
+ * written, and a mirror left behind is cleared even if the guard has none.
+ */
 export async function reinstateAccount(
 	deps: SuspensionDeps,
-	accountId: string,
+	account: { id: string; suspendedAt: number | null },
 	staff: { userId: string; note: string },
 	now = Date.now(),
-): Promise<Suspension | null> {
+): Promise<{ kind: "reinstated"; lifted: Suspension | null } | { kind: "not_suspended" }> {
 	const { db } = deps;
+	const accountId = account.id;
+	const current = await deps.guard.standing();
+	if (!current && account.suspendedAt === null) return { kind: "not_suspended" };
 	const lifted = await deps.guard.reinstate(now);
 	await db.batch([
 		db
@@ -111,5 +121,5 @@ export async function reinstateAccount(
 			createdAt: now,
 		}),
 	]);
-	return lifted;
+	return { kind: "reinstated", lifted };
 }

@@ -116,6 +116,7 @@ const reinstate = createRoute({
 		404: errorResponse("No such account"),
 		409: errorResponse("Not suspended"),
 		...staffErrors,
+		403: errorResponse("Not staff, or the caller's own account"),
 	},
 });
 
@@ -147,12 +148,19 @@ export const accountsReview = createRouter()
 		const db = createDb(c.env.DB);
 		const account = await findAccount(db, c.req.valid("param").id);
 		if (!account) throw notFound("Account");
-		if (account.suspendedAt === null)
-			throw new ApiError("conflict", "This account is not suspended.");
-		await reinstateAccount(suspensionDepsFromEnv(c.env, account.id), account.id, {
+		if (account.id === c.get("caller").accountId) {
+			throw new ApiError(
+				"forbidden",
+				"Staff may not reinstate their own account; another staff member must.",
+			);
+		}
+		const outcome = await reinstateAccount(suspensionDepsFromEnv(c.env, account.id), account, {
 			userId: c.get("caller").userId ?? "unknown",
 			note: c.req.valid("json").note,
 		});
+		if (outcome.kind === "not_suspended") {
+			throw new ApiError("conflict", "This account is not suspended.");
+		}
 		return c.json(
 			present({ ...account, suspendedAt: null, suspensionReason: null, suspensionDetails: null }),
 			200,

@@ -114,8 +114,8 @@ INSERT INTO unmatched_notifications (id, sns_message_id, topic_arn, type, payloa
 SELECT ${uuidSql("t", "n")}, 'bench-' || n, 'arn:aws:sns:us-east-1:000000000000:bench', 'Bounce',
   '{"notificationType":"Bounce"}', t
 FROM rows;`,
-		`INSERT INTO users (id, email, password_hash, role, account_id, created_at)
-VALUES ('bench-purge-user', 'purge-bench@example.org', 'x', 'user', ${account}, ${now});`,
+		`INSERT INTO users (id, email, password_hash, account_id, created_at)
+VALUES ('bench-purge-user', 'purge-bench@example.org', 'x', ${account}, ${now});`,
 		`${numbered(fiftieth, now - 30 * DAY_MS, 29 * DAY_MS)}
 INSERT INTO sessions (id, token_hash, csrf_token, user_id, created_at, expires_at)
 SELECT 'expired-' || n, 'expired-' || n, 'x', 'bench-purge-user', t - 14 * ${DAY_MS}, t

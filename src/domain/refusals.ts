@@ -30,7 +30,9 @@ export type Refusal =
 			message: string;
 	  }
 	| { code: "subscription_exists"; plan: Plan; subscriptionStatus: SubscriptionStatus }
-	| { code: "account_not_found" };
+	| { code: "account_not_found" }
+	/** The account's owner has not followed the link mailed to their address yet. */
+	| { code: "email_not_verified"; for: "verification_request" | "subscribing"; email: string };
 
 export type Rejected = { kind: "rejected"; reason: Refusal };
 export const rejected = (reason: Refusal): Rejected => ({ kind: "rejected", reason });

@@ -34,7 +34,9 @@ export type ErrorName =
 	| "service_unavailable"
 	| "billing_not_configured"
 	| "billing_unavailable"
-	| "internal_server_error";
+	| "internal_server_error"
+	| "email_not_verified"
+	| "invalid_verification_token";
 
 /** Each error name's one HTTP status (a name never answers two statuses). */
 export const ERROR_STATUS = {
@@ -67,6 +69,8 @@ export const ERROR_STATUS = {
 	billing_not_configured: 503,
 	billing_unavailable: 502,
 	internal_server_error: 500,
+	email_not_verified: 403,
+	invalid_verification_token: 400,
 } as const satisfies Record<ErrorName, ContentfulStatusCode>;
 
 export class ApiError extends Error {

@@ -8,7 +8,10 @@
  *   also stored hashed. A session acts for its user's account with full access. Because
  *   browsers attach cookies by themselves, every cookie-authenticated write must also carry the
  *   session's `x-csrf-token` header (which a cross-site page cannot read) and, when the browser
- *   sends an Origin, come from the API's own origin or the dashboard's.
+ *   sends an Origin, come from the API's own origin or the dashboard's. Whether the user is
+ *   staff is decided on every request from STAFF_EMAILS and the user's explicit grant
+ *   (src/domain/sessions.ts `isStaff`), never read from a stored role, so a removal from the
+ *   list or a revocation takes effect at once.
  */
 import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
@@ -16,6 +19,7 @@ import { createMiddleware } from "hono/factory";
 import { createDb } from "../db/client.ts";
 import { findApiKeyByHash, touchApiKey } from "../db/queries/api-keys.ts";
 import { findSession } from "../db/queries/users.ts";
+import { isStaff } from "../domain/sessions.ts";
 import type { AppEnv } from "../env.ts";
 import { ApiError } from "../lib/errors.ts";
 import { sha256Hex } from "../lib/ids.ts";
@@ -78,7 +82,7 @@ async function authenticateSession(c: Context<AppEnv>, token: string) {
 		accountId: session.user.accountId,
 		apiKeyId: null,
 		userId: session.user.id,
-		isStaff: session.user.role === "staff",
+		isStaff: isStaff(session.user, c.env.STAFF_EMAILS),
 		permission: "full_access",
 		restrictedToDomainId: null,
 		account: session.account,
@@ -115,10 +119,13 @@ export const requireFullAccess = createMiddleware<AppEnv>(async (c, next) => {
 	await next();
 });
 
-/** Staff pages: a staff user's dashboard session. */
+/** Staff pages: a staff user's dashboard session (staff need a verified email). */
 export const requireStaff = createMiddleware<AppEnv>(async (c, next) => {
 	if (!c.get("caller").isStaff) {
-		throw new ApiError("forbidden", "Only SendFleet staff may use this endpoint.");
+		throw new ApiError(
+			"forbidden",
+			"Only SendFleet staff may use this endpoint, with a verified email address.",
+		);
 	}
 	await next();
 });

@@ -92,5 +92,10 @@ export function refusalError(refusal: Refusal): ApiError {
 			);
 		case "account_not_found":
 			return new ApiError("not_found", "Account not found.");
+		case "email_not_verified":
+			return new ApiError(
+				"email_not_verified",
+				`${refusal.for === "subscribing" ? "Subscribing" : "Asking for approval"} needs a verified email address: follow the link we sent to ${refusal.email} (the owner can have a new one sent with POST /auth/resend-verification).`,
+			);
 	}
 }

@@ -5,6 +5,8 @@
  * made-up paths, and the generic checks of ./common-route-tests.ts.
  */
 import { exports } from "cloudflare:workers";
+import { expect } from "vitest";
+import { verifyEmail } from "./email-verification.ts";
 
 export const BASE_URL = "https://api.sendfleet.test";
 
@@ -32,18 +34,23 @@ export async function api(
 
 let users = 0;
 
-/** Signs a new user up through the API and returns what a browser would hold. */
+/**
+ * Signs a new user up through the API, follows the verification link mailed to them (as a
+ * verified email is needed for anything that matters), and returns what a browser would hold.
+ */
 export async function signUp(email = `user${Date.now().toString(36)}${users++}@example.com`) {
 	const response = await exports.default.fetch(`${BASE_URL}/auth/signup`, {
 		method: "POST",
-		// Each test user signs up from its own address: sign-ups are throttled per IP.
+		// Each test user signs up from its own client: sign-ups are throttled per IP (IPv6 per /64).
 		headers: {
 			"content-type": "application/json",
-			"cf-connecting-ip": `2001:db8::${users.toString(16)}`,
+			"cf-connecting-ip": `2001:db8:${users.toString(16)}::1`,
 		},
 		body: JSON.stringify({ email, password: "correct horse battery staple", account_name: "Acme" }),
 	});
-	return session(email, response);
+	const signedUp = await session(email, response);
+	if (signedUp.status === 201) expect(await verifyEmail(email)).toBe(200);
+	return signedUp;
 }
 
 /** What a browser keeps from a sign-up or login answer (empty values when it failed). */

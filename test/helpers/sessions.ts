@@ -23,7 +23,9 @@ export async function createSession(accountId: string, options: { role?: UserRol
 			email: `u${now.toString(36)}${(counter++).toString(36)}@example.com`,
 			// Not a password hash: this user can never log in, only use the session below.
 			passwordHash: "unusable",
-			role: options.role ?? "user",
+			// Staff is derived per request: a verified email and, here, an explicit grant.
+			emailVerifiedAt: now,
+			staffGrant: options.role === "staff" ? "granted" : null,
 			accountId,
 			createdAt: now,
 		});

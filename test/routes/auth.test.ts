@@ -95,7 +95,7 @@ describe("sign-up and login", () => {
 		expect(locked.headers.get("retry-after")).toBe("900");
 		await db()
 			.delete(loginFailures)
-			.where(eq(loginFailures.key, `email:${user.email}`));
+			.where(eq(loginFailures.key, `login:unknown ${user.email}`));
 		expect(
 			(await api("POST", "/auth/login", { body: { email: user.email, password: PASSWORD } }))
 				.status,

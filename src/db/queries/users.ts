@@ -1,34 +1,111 @@
-/** Dashboard users, their sessions and the login-failure counters. */
-import { and, eq, gt, sql } from "drizzle-orm";
+/** Dashboard users, their sessions, email verification and the throttling counters. */
+import { and, eq, gt, isNotNull, isNull, lt, or, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../client.ts";
-import { accounts, loginFailures, sessions, type UserRole, users } from "../schema.ts";
+import { accounts, loginFailures, sessions, users } from "../schema.ts";
 import { callerAccountColumns } from "./api-keys.ts";
 
 export type UserRow = typeof users.$inferSelect;
+
+/** The user fields that decide what a user may do (staff, verified). */
+const trustColumns = {
+	id: users.id,
+	email: users.email,
+	accountId: users.accountId,
+	emailVerifiedAt: users.emailVerifiedAt,
+	staffGrant: users.staffGrant,
+};
 
 export async function findUserByEmail(db: Db, email: string) {
 	const [row] = await db.select().from(users).where(eq(users.email, email)).limit(1);
 	return row;
 }
 
-/** A new user with their own new account, in one batch. */
+/** The read of a user by email, to put in a batch. */
+export function findUserByEmailStatement(db: Db, email: string) {
+	return db.select().from(users).where(eq(users.email, email)).limit(1);
+}
+
+/** A new user with their own new account and whatever must be written with them, in one batch. */
 export async function createUserWithAccount(
 	db: Db,
-	user: { id: string; email: string; passwordHash: string; role: UserRole; createdAt: number },
+	user: {
+		id: string;
+		email: string;
+		passwordHash: string;
+		createdAt: number;
+		verificationTokenHash: string;
+		verificationExpiresAt: number;
+	},
 	account: { id: string; name: string },
+	alongside: BatchItem<"sqlite">[],
 ) {
 	await db.batch([
 		db.insert(accounts).values({ ...account, ownerUserId: user.id, createdAt: user.createdAt }),
 		db.insert(users).values({ ...user, accountId: account.id }),
+		...alongside,
 	]);
 }
 
-export async function updateUser(
+/** After a successful login: where it came from, and a stronger hash when one is due. */
+export function recordLoginStatement(
 	db: Db,
 	id: string,
-	update: Partial<Pick<UserRow, "passwordHash" | "role">>,
+	update: { lastLoginIp: string; passwordHash?: string },
 ) {
-	await db.update(users).set(update).where(eq(users.id, id));
+	return db.update(users).set(update).where(eq(users.id, id));
+}
+
+/**
+ * Replaces the live verification link of a user whose email is not verified yet, unless a newer
+ * one was issued meanwhile (parallel requests): the newest mail's link is the one that works.
+ */
+export function setVerificationTokenStatement(
+	db: Db,
+	id: string,
+	tokenHash: string,
+	expiresAt: number,
+) {
+	return db
+		.update(users)
+		.set({ verificationTokenHash: tokenHash, verificationExpiresAt: expiresAt })
+		.where(
+			and(
+				eq(users.id, id),
+				isNull(users.emailVerifiedAt),
+				or(isNull(users.verificationExpiresAt), lt(users.verificationExpiresAt, expiresAt)),
+			),
+		);
+}
+
+/**
+ * Uses a verification link: one statement that checks it is live and spends it, so a link
+ * works once however many requests race with it. Answers the user it verified, if any.
+ */
+export async function consumeVerificationToken(db: Db, tokenHash: string, now: number) {
+	const [row] = await db
+		.update(users)
+		.set({ emailVerifiedAt: now, verificationTokenHash: null, verificationExpiresAt: null })
+		.where(
+			and(
+				eq(users.verificationTokenHash, tokenHash),
+				isNotNull(users.verificationExpiresAt),
+				gt(users.verificationExpiresAt, now),
+			),
+		)
+		.returning(trustColumns);
+	return row;
+}
+
+/** The owner of an account, with what decides their trust; none for seeded accounts. */
+export async function findAccountOwner(db: Db, accountId: string) {
+	const [row] = await db
+		.select(trustColumns)
+		.from(accounts)
+		.innerJoin(users, eq(users.id, accounts.ownerUserId))
+		.where(eq(accounts.id, accountId))
+		.limit(1);
+	return row;
 }
 
 export async function insertSession(
@@ -52,7 +129,7 @@ export async function findSession(db: Db, tokenHash: string, now: number) {
 			id: sessions.id,
 			csrfToken: sessions.csrfToken,
 			expiresAt: sessions.expiresAt,
-			user: { id: users.id, email: users.email, role: users.role, accountId: users.accountId },
+			user: trustColumns,
 			account: callerAccountColumns,
 		})
 		.from(sessions)
@@ -78,17 +155,12 @@ export async function deleteExpiredSessions(db: Db, now: number, limit: number):
 	return gone.length;
 }
 
-/** Failures counted for `key` within the window that started at `since`. */
-export async function recentFailures(db: Db, key: string, since: number): Promise<number> {
-	const [row] = await db
-		.select({ count: loginFailures.count })
-		.from(loginFailures)
-		.where(and(eq(loginFailures.key, key), gt(loginFailures.firstAt, since)));
-	return row?.count ?? 0;
-}
-
-/** Counts a failure; a window older than `since` starts over. */
-export function recordFailureStatement(db: Db, key: string, now: number, since: number) {
+/**
+ * Counts one attempt for `key` and answers the count, in one statement: D1 has no interactive
+ * transactions, and a read before the write would let parallel attempts all see the old count.
+ * A window that started before `since` starts over.
+ */
+export function countAttemptStatement(db: Db, key: string, now: number, since: number) {
 	return db
 		.insert(loginFailures)
 		.values({ key, count: 1, firstAt: now })
@@ -98,9 +170,18 @@ export function recordFailureStatement(db: Db, key: string, now: number, since: 
 				count: sql`CASE WHEN ${loginFailures.firstAt} < ${since} THEN 1 ELSE ${loginFailures.count} + 1 END`,
 				firstAt: sql`CASE WHEN ${loginFailures.firstAt} < ${since} THEN ${now} ELSE ${loginFailures.firstAt} END`,
 			},
-		});
+		})
+		.returning({ count: loginFailures.count });
 }
 
-export async function clearFailures(db: Db, key: string) {
-	await db.delete(loginFailures).where(eq(loginFailures.key, key));
+/** Takes back one counted attempt (it turned out to be the right password). */
+export function uncountAttemptStatement(db: Db, key: string) {
+	return db
+		.update(loginFailures)
+		.set({ count: sql`MAX(${loginFailures.count} - 1, 0)` })
+		.where(eq(loginFailures.key, key));
+}
+
+export function clearAttemptsStatement(db: Db, key: string) {
+	return db.delete(loginFailures).where(eq(loginFailures.key, key));
 }

@@ -5,9 +5,11 @@
 import { createRoute } from "@hono/zod-openapi";
 import { createDb } from "../../db/client.ts";
 import { latestVerificationRequest, submitVerificationRequest } from "../../db/queries/accounts.ts";
+import { unverifiedOwnerRefusal } from "../../domain/email-verification.ts";
 import { createRouter } from "../../env.ts";
 import { ApiError, notFound } from "../../lib/errors.ts";
 import { uuidv7 } from "../../lib/ids.ts";
+import { refusalError } from "../refusal-errors.ts";
 import { commonErrors, errorResponse } from "../shared-schemas.ts";
 import {
 	presentVerificationRequest,
@@ -29,6 +31,9 @@ const submit = createRoute({
 		},
 		409: errorResponse("A request is already pending, or the account is approved"),
 		...commonErrors,
+		403: errorResponse(
+			"Invalid API key, or the owner's email is not verified (email_not_verified)",
+		),
 	},
 });
 
@@ -54,6 +59,9 @@ export const verificationRequestRoutes = createRouter()
 			throw new ApiError("conflict", "This account is already approved for Shared SES.");
 		}
 		const db = createDb(c.env.DB);
+		// Whoever asks (the owner's session or an API key), the owner must have proved their email.
+		const unverified = await unverifiedOwnerRefusal(db, accountId, "verification_request");
+		if (unverified) throw refusalError(unverified);
 		const previous = await latestVerificationRequest(db, accountId);
 		if (previous?.status === "pending") {
 			throw new ApiError("conflict", "A verification request is already pending review.");

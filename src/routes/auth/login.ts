@@ -15,7 +15,7 @@ const route = createRoute({
 	responses: {
 		200: { description: "Logged in", content: { "application/json": { schema: SessionSchema } } },
 		401: errorResponse("Email or password is incorrect"),
-		429: errorResponse("Too many failed attempts; wait"),
+		429: errorResponse("Too many attempts for this email from this client, or from this client"),
 	},
 });
 
@@ -26,11 +26,10 @@ export const loginRoute = createRouter().openapi(route, async (c) => {
 		email,
 		password,
 		ip: c.req.header("cf-connecting-ip") ?? "unknown",
-		staffEmails: c.env.STAFF_EMAILS,
 	});
 	if (result.kind === "throttled") throw throttledError("failed logins", result.retryAfterSeconds);
 	if (result.kind === "invalid") {
 		throw new ApiError("invalid_credentials", "Email or password is incorrect.");
 	}
-	return c.json(await openSession(c, db, { ...result, email }), 200);
+	return c.json(await openSession(c, db, result.user), 200);
 });

@@ -1,16 +1,13 @@
 /** `GET /auth/session` (who am I, and the CSRF token) and `POST /auth/logout`. */
 import { createRoute, z } from "@hono/zod-openapi";
-import { getCookie } from "hono/cookie";
 import { createDb } from "../../db/client.ts";
-import { deleteSession, findSession } from "../../db/queries/users.ts";
+import { deleteSession } from "../../db/queries/users.ts";
 import { createRouter } from "../../env.ts";
-import { ApiError } from "../../lib/errors.ts";
-import { sha256Hex } from "../../lib/ids.ts";
 import { toIso } from "../../lib/time.ts";
-import { checkCrossSite, SESSION_COOKIE } from "../../middleware/auth.ts";
+import { checkCrossSite } from "../../middleware/auth.ts";
 import { errorResponse } from "../shared-schemas.ts";
-import { clearSessionCookie } from "./cookie.ts";
-import { SessionSchema } from "./schemas.ts";
+import { clearSessionCookie, sessionFromCookie } from "./cookie.ts";
+import { presentUser, SessionSchema } from "./schemas.ts";
 
 const current = createRoute({
 	method: "get",
@@ -36,19 +33,12 @@ const logout = createRoute({
 	},
 });
 
-async function sessionFromCookie(token: string | undefined, db: ReturnType<typeof createDb>) {
-	const session = token ? await findSession(db, await sha256Hex(token), Date.now()) : undefined;
-	if (!session)
-		throw new ApiError("invalid_session", "You are not logged in, or your session has expired.");
-	return session;
-}
-
 export const sessionRoutes = createRouter()
 	.openapi(current, async (c) => {
-		const session = await sessionFromCookie(getCookie(c, SESSION_COOKIE), createDb(c.env.DB));
+		const session = await sessionFromCookie(c, createDb(c.env.DB));
 		return c.json(
 			{
-				user: { id: session.user.id, email: session.user.email, role: session.user.role },
+				user: presentUser(session.user, c.env.STAFF_EMAILS),
 				account_id: session.user.accountId,
 				csrf_token: session.csrfToken,
 				expires_at: toIso(session.expiresAt),
@@ -58,7 +48,7 @@ export const sessionRoutes = createRouter()
 	})
 	.openapi(logout, async (c) => {
 		const db = createDb(c.env.DB);
-		const session = await sessionFromCookie(getCookie(c, SESSION_COOKIE), db);
+		const session = await sessionFromCookie(c, db);
 		checkCrossSite(c, session.csrfToken);
 		await deleteSession(db, session.id);
 		clearSessionCookie(c);

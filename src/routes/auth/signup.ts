@@ -1,17 +1,18 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createDb } from "../../db/client.ts";
+import { sendNotices } from "../../deps.ts";
 import { signUp } from "../../domain/sessions.ts";
 import { createRouter } from "../../env.ts";
 import { ApiError } from "../../lib/errors.ts";
 import { passwordProblem } from "../../lib/passwords.ts";
 import { errorResponse } from "../shared-schemas.ts";
-import { openSession, throttledError } from "./cookie.ts";
+import { openSession, throttledError, verificationPage } from "./cookie.ts";
 import { EmailField, SessionSchema } from "./schemas.ts";
 
 const route = createRoute({
 	method: "post",
 	path: "/signup",
-	summary: "Create a user and their account, and log in",
+	summary: "Create a user and their account, log in, and mail the email verification link",
 	request: {
 		body: {
 			required: true,
@@ -46,13 +47,15 @@ export const signupRoute = createRouter().openapi(route, async (c) => {
 		email: body.email,
 		password: body.password,
 		accountName: body.account_name ?? body.email.split("@")[1] ?? body.email,
-		staffEmails: c.env.STAFF_EMAILS,
 		ip: c.req.header("cf-connecting-ip") ?? "unknown",
+		verificationPage: verificationPage(c.env),
 	});
 	if (result.kind === "throttled")
 		throw throttledError("sign-ups from this address", result.retryAfterSeconds);
 	if (result.kind === "taken") {
 		throw new ApiError("conflict", "A user with this email already exists; log in instead.");
 	}
-	return c.json(await openSession(c, db, { ...result, email: body.email }), 201);
+	const waitUntil = (work: Promise<unknown>) => c.executionCtx.waitUntil(work);
+	waitUntil(sendNotices(c.env, waitUntil, result.notice));
+	return c.json(await openSession(c, db, result.user), 201);
 });

@@ -1,6 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { findBillingAccount } from "../../db/queries/billing.ts";
 import { checkoutRefusal, startCheckout } from "../../domain/billing.ts";
+import { unverifiedOwnerRefusal } from "../../domain/email-verification.ts";
 import { createRouter } from "../../env.ts";
 import { notFound } from "../../lib/errors.ts";
 import { refusalError } from "../refusal-errors.ts";
@@ -25,7 +26,7 @@ const route = createRoute({
 		},
 		...commonErrors,
 		403: errorResponse(
-			"Invalid API key, or the account is not approved yet (verification_required)",
+			"Invalid API key, the owner's email is not verified (email_not_verified), or the account is not approved yet (verification_required)",
 		),
 		409: errorResponse("The account already has a subscription; use the billing portal"),
 		502: errorResponse("Stripe failed; no Checkout Session was created"),
@@ -38,6 +39,8 @@ export const checkout = createRouter().openapi(route, async (c) => {
 	const deps = billingDepsFromEnv(c.env);
 	const account = await findBillingAccount(deps.db, c.get("caller").accountId);
 	if (!account) throw notFound("Account");
+	const unverified = await unverifiedOwnerRefusal(deps.db, account.id, "subscribing");
+	if (unverified) throw refusalError(unverified);
 	const refusal = checkoutRefusal(account);
 	if (refusal) throw refusalError(refusal);
 	const result = await startCheckout(deps, account, plan, {

@@ -78,6 +78,7 @@ const decide = (action: "approve" | "reject") =>
 			404: errorResponse("No such request"),
 			409: errorResponse("Already decided"),
 			...staffErrors,
+			403: errorResponse("Not staff, or the request is the caller's own account's"),
 		},
 	});
 
@@ -101,6 +102,13 @@ for (const [action, status] of [
 		const db = createDb(c.env.DB);
 		const request = await findVerificationRequest(db, c.req.valid("param").id);
 		if (!request) throw notFound("Verification request");
+		// Approval is a second person's judgement: no one approves (or rejects) themselves.
+		if (request.accountId === c.get("caller").accountId) {
+			throw new ApiError(
+				"forbidden",
+				"Staff may not decide their own account's verification request; another staff member must.",
+			);
+		}
 		// The body is optional for an approval: without one the validator yields nothing.
 		const note = (c.req.valid("json") as { note?: string } | undefined)?.note ?? null;
 		const decidedAt = Date.now();

@@ -6,6 +6,7 @@
  */
 import { createDb } from "./db/client.ts";
 import type { NoticeRow } from "./db/queries/notices.ts";
+import type { NotificationDeps } from "./domain/feedback.ts";
 import { dispatchNotices, type NoticeDeps } from "./domain/notices.ts";
 import type { SendingDeps } from "./domain/sending.ts";
 import { recordSuspension, type SuspensionDeps } from "./domain/suspension.ts";
@@ -28,6 +29,14 @@ export function sendingDepsFromEnv(
 			const notice = await recordSuspension(deps, accountId, suspension);
 			waitUntil(sendNotices(env, waitUntil, notice));
 		},
+	};
+}
+
+export function notificationDepsFromEnv(env: Bindings, waitUntil: WaitUntil): NotificationDeps {
+	return {
+		db: createDb(env.DB),
+		suspensionFor: (accountId) => suspensionDepsFromEnv(env, accountId),
+		onNotice: (notice) => waitUntil(sendNotices(env, waitUntil, notice)),
 	};
 }
 

@@ -18,7 +18,7 @@ const app = createApp();
 
 export default {
 	fetch: (request, env, ctx) => app.fetch(request, env, ctx),
-	queue: (batch, env) => handleQueueBatch(batch, env),
+	queue: (batch, env, ctx) => handleQueueBatch(batch, env, (work) => ctx.waitUntil(work)),
 	scheduled: (controller, env, ctx) =>
 		ctx.waitUntil(runScheduled(controller, env, (work) => ctx.waitUntil(work))),
 } satisfies ExportedHandler<Bindings>;

@@ -9,12 +9,14 @@
  */
 import { eq, or } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
+import type { NoticeRow } from "../db/queries/notices.ts";
 import { emails, unmatchedNotifications } from "../db/schema.ts";
 import { uuidv7 } from "../lib/ids.ts";
-import type { FeedbackEvent } from "../services/ses-notifications.ts";
+import { type FeedbackEvent, parseSesNotification } from "../services/ses-notifications.ts";
 import type { LifecycleEvent } from "./email-lifecycle.ts";
 import { recordEmailEvents } from "./email-recorder.ts";
 import type { ReputationEvent } from "./guard.ts";
+import { recordReputation, type SuspensionDeps } from "./suspension.ts";
 
 export interface FeedbackSource {
 	snsMessageId: string;
@@ -140,4 +142,48 @@ export async function applyFeedback(
 		accountId: email.accountId,
 		reputation: recorded.guard.reputation,
 	};
+}
+
+export interface NotificationDeps {
+	db: Db;
+	/** The account's guard and D1, for the reputation window and a suspension it decides. */
+	suspensionFor: (accountId: string) => SuspensionDeps;
+	/** Called with a notice recorded on the way (a suspension), to dispatch it. */
+	onNotice: (notice: NoticeRow) => void;
+}
+
+export interface SnsNotification {
+	messageId: string;
+	topicArn: string;
+	/** SNS's `Message`: the SES notification's JSON text. */
+	message: string;
+}
+
+/**
+ * One verified SNS notification, end to end: the email's lifecycle, the suppression list, and
+ * the account's reputation window (with a suspension it causes). Throws when D1 or the guard
+ * is unavailable; running it again is safe (every part is keyed by the SNS message id).
+ */
+export async function processNotification(
+	deps: NotificationDeps,
+	sns: SnsNotification,
+): Promise<"processed" | "duplicate" | "unmatched" | "ignored"> {
+	const parsed = parseSesNotification(sns.message);
+	if (!parsed.ok) {
+		console.warn("sns: not an SES event, acknowledged", sns.messageId, parsed.reason);
+		return "ignored";
+	}
+	const outcome = await applyFeedback(deps.db, parsed.event, {
+		snsMessageId: sns.messageId,
+		topicArn: sns.topicArn,
+		raw: sns.message,
+	});
+	if (outcome.kind !== "applied" && outcome.kind !== "duplicate") return outcome.kind;
+	const notice = await recordReputation(
+		deps.suspensionFor(outcome.accountId),
+		outcome.accountId,
+		outcome.reputation,
+	);
+	if (notice) deps.onNotice(notice);
+	return outcome.kind === "applied" ? "processed" : "duplicate";
 }

@@ -1,19 +1,31 @@
 /**
  * Routes each queue batch to its consumer. The names must match `wrangler.toml`.
  */
+import { notificationDepsFromEnv } from "../deps.ts";
 import type { Bindings } from "../env.ts";
+import { consumeFeedback, consumeFeedbackDeadLetters } from "./feedback.ts";
 import { consumeSendBatch, sendDepsFromEnv } from "./send.ts";
 import { consumeSendDeadLetters } from "./send-dead-letter.ts";
 
 export const SEND_QUEUE = "sendfleet-send";
 export const SEND_DEAD_LETTER_QUEUE = "sendfleet-send-dlq";
+export const FEEDBACK_QUEUE = "sendfleet-feedback";
+export const FEEDBACK_DEAD_LETTER_QUEUE = "sendfleet-feedback-dlq";
 
-export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Bindings): Promise<void> {
+export async function handleQueueBatch(
+	batch: MessageBatch<unknown>,
+	env: Bindings,
+	waitUntil: (work: Promise<unknown>) => void,
+): Promise<void> {
 	switch (batch.queue) {
 		case SEND_QUEUE:
 			return consumeSendBatch(batch, sendDepsFromEnv(env));
 		case SEND_DEAD_LETTER_QUEUE:
 			return consumeSendDeadLetters(batch, sendDepsFromEnv(env));
+		case FEEDBACK_QUEUE:
+			return consumeFeedback(batch, notificationDepsFromEnv(env, waitUntil));
+		case FEEDBACK_DEAD_LETTER_QUEUE:
+			return consumeFeedbackDeadLetters(batch, env.DB);
 		default:
 			console.error(`no consumer for queue ${batch.queue}; retrying`);
 			batch.retryAll();

@@ -20,7 +20,7 @@ export async function runQueue(
 	}));
 	const batch = createMessageBatch(queue, messages);
 	const ctx = createExecutionContext();
-	await worker.queue(batch, env as Bindings);
+	await worker.queue(batch, env as Bindings, ctx);
 	const result = await getQueueResult(batch, ctx);
 	return { ids: messages.map((m) => m.id), result };
 }

@@ -4,18 +4,16 @@
  * topic, the certificate URL and the signature; a forged or tampered message gets 403 (422 when
  * it is not even an SNS message) and changes nothing.
  *
- * Answers: 200 once a notification is handled, duplicate, or matched no email (recorded for
- * diagnosis, so SNS stops retrying); 5xx only when our own storage fails or the certificate
- * could not be fetched, so that SNS retries.
+ * Answers: 200 once a notification is handled, duplicate, matched no email (recorded for
+ * diagnosis), or parked on the feedback queue because D1 or the account guard is briefly down
+ * (src/queues/feedback.ts retries it for longer than SNS would); 503 only when even the queue
+ * refuses or the certificate could not be fetched, so that SNS retries.
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import { createDb } from "../../db/client.ts";
-import { sendNotices, suspensionDepsFromEnv } from "../../deps.ts";
-import { applyFeedback } from "../../domain/feedback.ts";
-import { recordReputation } from "../../domain/suspension.ts";
+import { notificationDepsFromEnv } from "../../deps.ts";
+import { processNotification } from "../../domain/feedback.ts";
 import { type Bindings, createRouter } from "../../env.ts";
 import { ApiError, type ErrorName } from "../../lib/errors.ts";
-import { parseSesNotification } from "../../services/ses-notifications.ts";
 import {
 	createSnsVerifier,
 	isAwsSnsUrl,
@@ -66,6 +64,7 @@ const HookResult = z
 			"ignored",
 			"subscribed",
 			"unsubscribed",
+			"queued",
 		]),
 	})
 	.openapi("SnsHookResult");
@@ -127,38 +126,29 @@ export const snsHook = createRouter().openapi(route, async (c) => {
 			console.warn("sns: unsubscribed from", message.TopicArn);
 			return c.json({ status: "unsubscribed" as const }, 200);
 		case "Notification": {
-			const parsed = parseSesNotification(message.Message);
-			if (!parsed.ok) {
-				console.warn("sns: not an SES event, acknowledged", message.MessageId, parsed.reason);
-				return c.json({ status: "ignored" as const }, 200);
-			}
-			const db = createDb(c.env.DB);
-			const outcome = await applyFeedback(db, parsed.event, {
-				snsMessageId: message.MessageId,
+			const sns = {
+				messageId: message.MessageId,
 				topicArn: message.TopicArn,
-				raw: message.Message,
-			});
-			if (outcome.kind === "applied" || outcome.kind === "duplicate") {
-				// If the guard cannot count it now, answer 503: SNS retries, the D1 part is then a
-				// no-op and the guard counts each event key once.
-				const notice = await recordReputation(
-					suspensionDepsFromEnv(c.env, outcome.accountId),
-					outcome.accountId,
-					outcome.reputation,
-				).catch((cause) => {
-					console.error("sns: account guard unavailable", cause);
+				message: message.Message,
+			};
+			const waitUntil = (work: Promise<unknown>) => c.executionCtx.waitUntil(work);
+			try {
+				const status = await processNotification(notificationDepsFromEnv(c.env, waitUntil), sns);
+				return c.json({ status }, 200);
+			} catch (cause) {
+				// Verified but not processed now (D1 or the guard is down): parked on the feedback
+				// queue, which retries for longer than SNS would. Only if that fails too does SNS
+				// have to retry.
+				console.error("sns: processing failed, parking on the feedback queue", cause);
+				await c.env.FEEDBACK_QUEUE.send(sns).catch((queueError) => {
+					console.error("sns: feedback queue unavailable", queueError);
 					throw new ApiError(
 						"service_unavailable",
-						"Could not record the event's reputation; SNS will retry.",
+						"Could not record the notification now; SNS will retry.",
 					);
 				});
-				const waitUntil = (work: Promise<unknown>) => c.executionCtx.waitUntil(work);
-				waitUntil(sendNotices(c.env, waitUntil, notice));
+				return c.json({ status: "queued" as const }, 200);
 			}
-			return c.json(
-				{ status: outcome.kind === "applied" ? ("processed" as const) : outcome.kind },
-				200,
-			);
 		}
 	}
 });

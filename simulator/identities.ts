@@ -1,8 +1,11 @@
 // SES domain identities: what SES remembers about each domain (tokens, when verification started,
-// the MAIL FROM setting) and how it decides verification statuses. As real SES does from real
-// DNS, the simulator decides from its own DNS store, and it re-decides on every read: a record
-// published now is "found" at once, a record removed after success makes the status go back, and
-// a record still missing 72 hours after verification started makes it Failed.
+// the MAIL FROM setting, when it last found the records) and how it decides verification
+// statuses. As real SES does from real DNS, the simulator decides from its own DNS store, and it
+// re-decides on every read: a record published now is "found" at once; a record still missing
+// 72 hours after verification started makes it Failed; a record SES found before and no longer
+// finds makes it TemporaryFailure, and Failed 72 hours after it was last found. SES looks on its
+// own schedule; the simulator "looks" when asked through its API (observeIdentity), so a record
+// published and removed between two API calls was never seen.
 
 import type { DnsStore } from "./dns.ts";
 import {
@@ -34,6 +37,8 @@ export interface IdentityStatuses {
 	verifiedForSending: boolean;
 	/** Why verification has not succeeded, when it has not. */
 	error: VerificationError | null;
+	/** When the records deciding `verification` were last found (VerificationInfo). */
+	lastSuccess: Date | null;
 }
 
 /** What the controls, the JSON endpoints and the domains page show for one identity. */
@@ -69,6 +74,38 @@ export interface IdentityStore {
 
 /** SES gives up on records it has not found after 72 hours (SES Developer Guide). */
 export const VERIFICATION_WINDOW_MS = 72 * 60 * 60 * 1000;
+
+/** When SES last found each kind of verifying record, per identity (kept beside the identity). */
+const lastFound = new WeakMap<DomainIdentity, { ownership: Date | null; dkim: Date | null }>();
+const foundTimes = (identity: DomainIdentity) =>
+	lastFound.get(identity) ?? { ownership: null, dkim: null };
+
+/** VerifyDomainIdentity on a known domain: a new 72-hour search for its TXT record. */
+export function restartOwnershipSearch(identity: DomainIdentity, now: Date): void {
+	identity.verificationStartedAt = now;
+	lastFound.set(identity, { ...foundTimes(identity), ownership: null });
+}
+
+/**
+ * Statuses as SES reports them through its API at `now`, remembering which records it found:
+ * what GetEmailIdentity and GetIdentityVerificationAttributes answer.
+ */
+export function observeIdentity(
+	identity: DomainIdentity,
+	dns: DnsStore,
+	region: string,
+	now: Date,
+): { statuses: IdentityStatuses; records: RecordCheck[] } {
+	const result = evaluateIdentity(identity, dns, region, now);
+	const found = foundTimes(identity);
+	lastFound.set(identity, {
+		ownership: result.statuses.ownership === "Success" ? now : found.ownership,
+		dkim: result.statuses.dkim === "SUCCESS" ? now : found.dkim,
+	});
+	const { ownership, dkim } = foundTimes(identity);
+	const lastSuccess = identity.dkimTokens === null ? ownership : dkim;
+	return { ...result, statuses: { ...result.statuses, lastSuccess } };
+}
 
 export function createIdentityStore(): IdentityStore {
 	const identities = new Map<string, DomainIdentity>();
@@ -107,7 +144,7 @@ export function parseDomainName(domain: string): string | null {
 	return lower;
 }
 
-/** Statuses as SES would report them at `now`, from the records in `dns`. */
+/** Statuses as SES would report them at `now`, from the records in `dns` (nothing remembered). */
 export function evaluateIdentity(
 	identity: DomainIdentity,
 	dns: DnsStore,
@@ -120,22 +157,27 @@ export function evaluateIdentity(
 	const expired = (since: Date | null) =>
 		since !== null && now.getTime() - since.getTime() >= VERIFICATION_WINDOW_MS;
 
+	const found = foundTimes(identity);
+	// Records found once and missing now: TemporaryFailure for 72 hours, then Failed.
+	const decide = (
+		checks: RecordCheck[],
+		startedAt: Date | null,
+		foundAt: Date | null,
+	): Exclude<DkimStatus, "NOT_STARTED"> => {
+		if (ok(checks)) return "SUCCESS";
+		if (foundAt !== null) return expired(foundAt) ? "FAILED" : "TEMPORARY_FAILURE";
+		return expired(startedAt) ? "FAILED" : "PENDING";
+	};
+
 	const ownershipRecords = byKind("ownership");
-	const ownership: OwnershipStatus = ok(ownershipRecords)
-		? "Success"
-		: expired(identity.verificationStartedAt)
-			? "Failed"
-			: "Pending";
+	const ownership: OwnershipStatus =
+		V1_STATUS[decide(ownershipRecords, identity.verificationStartedAt, found.ownership)];
 
 	const dkimRecords = byKind("dkim");
 	const dkim: DkimStatus =
 		identity.dkimTokens === null
 			? "NOT_STARTED"
-			: ok(dkimRecords)
-				? "SUCCESS"
-				: expired(identity.dkimStartedAt)
-					? "FAILED"
-					: "PENDING";
+			: decide(dkimRecords, identity.dkimStartedAt, found.dkim);
 
 	const mailFrom: MailFromStatus | null =
 		identity.mailFromDomain === null
@@ -162,6 +204,7 @@ export function evaluateIdentity(
 				verification === "SUCCESS" || failing === undefined
 					? null
 					: verificationError(failing, dns),
+			lastSuccess: identity.dkimTokens === null ? found.ownership : found.dkim,
 		},
 		records,
 	};
@@ -191,6 +234,13 @@ export function describeIdentity(
 		records,
 	};
 }
+
+const V1_STATUS: Readonly<Record<Exclude<DkimStatus, "NOT_STARTED">, OwnershipStatus>> = {
+	PENDING: "Pending",
+	SUCCESS: "Success",
+	FAILED: "Failed",
+	TEMPORARY_FAILURE: "TemporaryFailure",
+};
 
 const V2_STATUS: Readonly<Record<OwnershipStatus, DkimStatus>> = {
 	Pending: "PENDING",

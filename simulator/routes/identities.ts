@@ -12,8 +12,8 @@ import { DKIM_HOSTED_ZONE } from "../domain-records.ts";
 import {
 	type BehaviorOnMxFailure,
 	type DomainIdentity,
-	evaluateIdentity,
 	type IdentityStore,
+	observeIdentity,
 	parseDomainName,
 } from "../identities.ts";
 import {
@@ -82,7 +82,7 @@ export function createIdentityRoutes(deps: IdentityRouteDeps): Hono {
 		applyFault(deps, "GetEmailIdentity");
 		const identity = findIdentity(deps, c.req.param("identity"));
 		const now = deps.now();
-		const { statuses } = evaluateIdentity(identity, deps.dns, deps.region, now);
+		const { statuses } = observeIdentity(identity, deps.dns, deps.region, now);
 		const nowSeconds = epochSeconds(now);
 		c.header("x-amzn-RequestId", crypto.randomUUID());
 		return c.json(
@@ -108,7 +108,9 @@ export function createIdentityRoutes(deps: IdentityRouteDeps): Hono {
 				// The simulator checks on every read, so the last check is now.
 				VerificationInfo: {
 					LastCheckedTimestamp: nowSeconds,
-					...(statuses.verification === "SUCCESS" ? { LastSuccessTimestamp: nowSeconds } : {}),
+					...(statuses.lastSuccess === null
+						? {}
+						: { LastSuccessTimestamp: epochSeconds(statuses.lastSuccess) }),
 					...(statuses.error === null ? {} : { ErrorType: statuses.error }),
 				},
 			},

@@ -7,7 +7,12 @@
 import { Hono } from "hono";
 import { AwsError } from "../aws-error.ts";
 import type { DnsStore } from "../dns.ts";
-import { evaluateIdentity, type IdentityStore, parseDomainName } from "../identities.ts";
+import {
+	type IdentityStore,
+	observeIdentity,
+	parseDomainName,
+	restartOwnershipSearch,
+} from "../identities.ts";
 import { type Credentials, verifySigV4 } from "../sigv4.ts";
 import type { SimulatorStore } from "../store.ts";
 
@@ -104,7 +109,7 @@ function verifyDomainIdentity(deps: QueryApiDeps, params: URLSearchParams): Resp
 	const now = deps.now();
 	const existing = deps.identities.get(domain);
 	// Calling again returns the same token and restarts SES's 72-hour search for it.
-	if (existing !== undefined) existing.verificationStartedAt = now;
+	if (existing !== undefined) restartOwnershipSearch(existing, now);
 	const identity = existing ?? deps.identities.create(domain, { now, withDkim: false });
 	if (identity === undefined) throw new Error(`identity ${domain} vanished while being created`);
 	return xmlOk(
@@ -131,7 +136,7 @@ function getIdentityVerificationAttributes(deps: QueryApiDeps, params: URLSearch
 		// Identities SES does not know are left out of the map rather than reported.
 		const identity = deps.identities.get(name);
 		if (identity === undefined) continue;
-		const { statuses } = evaluateIdentity(identity, deps.dns, deps.region, now);
+		const { statuses } = observeIdentity(identity, deps.dns, deps.region, now);
 		entries.push(`      <entry>
         <key>${escapeXml(name)}</key>
         <value>

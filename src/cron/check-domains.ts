@@ -1,16 +1,18 @@
 /**
- * Re-checks domains in the background: pending ones with backoff (5 minutes doubling to 6 hours)
- * until they verify or fail at 72 hours, verified ones daily so a record removed later shows up
- * (and stops sending once SES notices). Bounded per run: each check is about ten subrequests.
+ * Re-checks domains in the background: unverified ones with backoff (5 minutes doubling to 6
+ * hours), claims that never verified until they are released at 72 hours, verified ones daily
+ * so a record removed later shows up (and stops sending once SES notices; the owner is told).
+ * A domain that verified once is re-checked for as long as it is kept, whatever SES says.
+ * Bounded per run: each check is about ten subrequests. Notices recorded here go out with the
+ * next run's dispatch (src/cron/index.ts).
  */
 import type { Db } from "../db/client.ts";
-import { domainsDueForCheck, updateDomain } from "../db/queries/domains.ts";
-import { checkDomain } from "../domain/domain-checks.ts";
+import { domainsDueForCheck } from "../db/queries/domains.ts";
+import { recheckDomain } from "../domain/domain-lifecycle.ts";
 import type { DnsResolver } from "../services/dns.ts";
 import type { SesClient } from "../services/ses.ts";
 
 const MAX_PER_RUN = 25;
-const SES_UNAVAILABLE_RETRY = 5 * 60_000;
 
 export async function checkDueDomains(
 	deps: { db: Db; ses: SesClient; resolve: DnsResolver; region: string },
@@ -19,22 +21,13 @@ export async function checkDueDomains(
 	const due = await domainsDueForCheck(deps.db, now, MAX_PER_RUN);
 	let changed = 0;
 	for (const domain of due) {
-		const result = await checkDomain(deps, domain, "both", now);
-		if (result.kind === "ses_unavailable") {
-			await updateDomain(deps.db, domain.id, { nextCheckAt: now + SES_UNAVAILABLE_RETRY });
-			continue;
-		}
-		const { update } = result;
-		if (
-			update.ownershipStatus !== domain.ownershipStatus ||
-			update.dkimStatus !== domain.dkimStatus
-		) {
+		const result = await recheckDomain(deps, domain, now);
+		if (result.kind !== "checked") continue;
+		const { ownershipStatus, dkimStatus } = result.domain;
+		if (ownershipStatus !== domain.ownershipStatus || dkimStatus !== domain.dkimStatus) {
 			changed++;
-			console.log(
-				`domain ${domain.name}: ownership ${update.ownershipStatus}, DKIM ${update.dkimStatus}`,
-			);
+			console.log(`domain ${domain.name}: ownership ${ownershipStatus}, DKIM ${dkimStatus}`);
 		}
-		await updateDomain(deps.db, domain.id, update);
 	}
 	return { checked: due.length, changed };
 }

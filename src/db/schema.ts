@@ -97,7 +97,14 @@ export const apiKeys = sqliteTable(
 	],
 );
 
-export const RECORD_STATUSES = ["not_started", "pending", "verified", "failed"] as const;
+/** Resend's statuses; `temporary_failure` is SES's: it cannot confirm a domain it verified before. */
+export const RECORD_STATUSES = [
+	"not_started",
+	"pending",
+	"verified",
+	"failed",
+	"temporary_failure",
+] as const;
 export type RecordStatus = (typeof RECORD_STATUSES)[number];
 
 /** What the latest check found for one DNS record (shown per record in the API). */
@@ -117,7 +124,10 @@ export const domains = sqliteTable(
 		accountId: text("account_id")
 			.notNull()
 			.references(() => accounts.id, { onDelete: "cascade" }),
-		/** Lower-case ASCII (punycode); unique across accounts: a domain has one owner at a time. */
+		/**
+		 * Lower-case ASCII (punycode); unique across accounts among unreleased rows: a domain has
+		 * one owner at a time.
+		 */
 		name: text("name").notNull(),
 		region: text("region").notNull(),
 		ownershipStatus: text("ownership_status", { enum: RECORD_STATUSES })
@@ -144,9 +154,19 @@ export const domains = sqliteTable(
 		nextCheckAt: integer("next_check_at"),
 		/** Checks since the last change of state, for the cron's backoff. */
 		checkAttempts: integer("check_attempts").notNull().default(0),
+		/** The last check that found ownership and DKIM verified (`verified_at` is the first). */
+		lastVerifiedAt: integer("last_verified_at"),
+		/** The last checks of ownership and of DKIM, manual or not: each cools down on its own. */
+		ownershipCheckedAt: integer("ownership_checked_at"),
+		dkimCheckedAt: integer("dkim_checked_at"),
+		/**
+		 * When a claim that never verified lapsed (72 hours): its SES identity is deleted and the
+		 * name is free for anyone; the row stays, failed, for its account to see or delete.
+		 */
+		releasedAt: integer("released_at"),
 	},
 	(t) => [
-		uniqueIndex("domains_name").on(t.name),
+		uniqueIndex("domains_name").on(t.name).where(sql`${t.releasedAt} IS NULL`),
 		index("domains_account").on(t.accountId, t.id),
 		index("domains_next_check").on(t.nextCheckAt).where(sql`${t.nextCheckAt} IS NOT NULL`),
 	],

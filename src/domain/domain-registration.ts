@@ -1,51 +1,142 @@
 /**
- * Adding a domain: register it as an identity in our shared SES account (v2 for the DKIM
- * tokens, v1 for the `_amazonses` TXT token, and the custom MAIL FROM domain), then store it.
+ * Adding a domain: decide whether this account may claim the name, register it as an identity
+ * in our shared SES account (v2 for the DKIM tokens, v1 for the `_amazonses` TXT token, and the
+ * custom MAIL FROM domain), then store it.
+ *
+ * Who may: an approved account with a Growth or Pro plan in good standing (the product page's
+ * order: approval, plan, then domains), within its plan's limits on domains and on domains
+ * waiting for verification (src/domain/plans.ts). Which names: one no other account holds, not
+ * under another account's verified domain (whoever verified `acme.com` controls its zone, and
+ * SES lets a verified domain's subdomains send), and not a reserved one; all three get the same
+ * answer, so it never says whose a name is. A parent of another account's verified subdomain
+ * may be claimed: controlling `acme.com`'s zone is the higher proof. A claim that never
+ * verifies lapses after 72 hours and frees the name (src/domain/domain-lifecycle.ts).
  *
  * SES is called before D1 is written, so a failure part-way deletes the identity again and
- * leaves nothing half-created. A domain belongs to one account at a time: the name is unique in
- * D1, and an identity that already exists in SES without a row (left by an earlier failed
- * attempt) is adopted rather than refused.
+ * leaves nothing half-created. The name is unique in D1 among unreleased rows, and the limits
+ * are enforced by the insert itself (one D1 transaction), so concurrent adds cannot pass them.
  */
 import type { Db } from "../db/client.ts";
-import { type DomainRow, findDomainByName, insertDomain } from "../db/queries/domains.ts";
+import {
+	countAccountDomains,
+	countHeldDomains,
+	type DomainRow,
+	findDomainByName,
+	findHeldNames,
+	insertDomainWithinLimits,
+} from "../db/queries/domains.ts";
 import { uuidv7 } from "../lib/ids.ts";
+import { MINUTE } from "../lib/time.ts";
 import type { SesClient, SesOutcome } from "../services/ses.ts";
+import { verifiedOnce } from "./domain-checks.ts";
+import { parentDomains } from "./domains.ts";
+import { PLAN_LIMITS, type SendingAccount, sharedSesRefusal } from "./plans.ts";
+import { type Rejected, rejected } from "./refusals.ts";
 
 export type Registration =
 	| { kind: "created"; domain: DomainRow }
 	| { kind: "existing"; domain: DomainRow }
-	| { kind: "taken" }
 	| { kind: "ses_unavailable"; message: string }
-	| { kind: "ses_refused"; message: string };
+	| { kind: "ses_refused"; message: string }
+	| Rejected;
+
+/** SES's own domains: nobody's to claim, and answered like a name another account holds. */
+const RESERVED_DOMAINS = new Set(["amazonses.com", "amazonaws.com"]);
+
+/**
+ * SES allows 10,000 identities per region in one account (SES Developer Guide, "Creating and
+ * verifying identities"); every unreleased domain of every account is one. Near the limit we
+ * alert (a log line to alert on) and then stop taking new domains, keeping room for the
+ * re-registrations of existing customers while more capacity (another SES account) is added.
+ */
+export const SES_IDENTITY_LIMIT = 10_000;
+export const IDENTITY_ALERT_AT = 8_000;
+export const IDENTITY_REFUSE_AT = 9_500;
 
 const failure = (outcome: Exclude<SesOutcome<unknown>, { kind: "ok" }>): Registration =>
 	outcome.kind === "retry"
 		? { kind: "ses_unavailable", message: `${outcome.code}: ${outcome.message}` }
 		: { kind: "ses_refused", message: `${outcome.code}: ${outcome.message}` };
 
+/** Why this account may not claim `name` now (null: it may), from one D1 round trip. */
+async function claimRefusal(
+	db: Db,
+	account: { id: string } & SendingAccount,
+	name: string,
+): Promise<Registration | null> {
+	const standing = sharedSesRefusal(account);
+	if (standing?.code === "verification_required") {
+		return rejected({ code: "domains_need_approval" });
+	}
+	if (standing?.code === "plan_required") {
+		const { plan, subscriptionStatus } = account;
+		return rejected({ code: "domains_need_plan", plan, subscriptionStatus });
+	}
+
+	const parents = parentDomains(name);
+	const [held, [counts], [everyone]] = await db.batch([
+		findHeldNames(db, [name, ...parents]),
+		countAccountDomains(db, account.id),
+		countHeldDomains(db),
+	]);
+	const own = held.find((d) => d.name === name && d.accountId === account.id);
+	if (own) return { kind: "existing", domain: own };
+
+	const limits = PLAN_LIMITS[account.plan];
+	if ((counts?.held ?? 0) >= limits.maxDomains) {
+		return rejected({
+			code: "domain_limit_reached",
+			limit: "domains",
+			max: limits.maxDomains,
+			plan: account.plan,
+		});
+	}
+	if ((counts?.pending ?? 0) >= limits.maxPendingDomains) {
+		return rejected({
+			code: "domain_limit_reached",
+			limit: "pending_domains",
+			max: limits.maxPendingDomains,
+			plan: account.plan,
+		});
+	}
+
+	const unavailable =
+		[name, ...parents].some((n) => RESERVED_DOMAINS.has(n)) ||
+		held.some((d) => d.accountId !== account.id && (d.name === name || verifiedOnce(d)));
+	if (unavailable) return rejected({ code: "domain_unavailable", domain: name });
+
+	const identities = everyone?.held ?? 0;
+	if (identities >= IDENTITY_ALERT_AT) {
+		console.error(
+			`ALERT: ${identities} of the shared SES account's ${SES_IDENTITY_LIMIT} identities are in use; new domains are refused from ${IDENTITY_REFUSE_AT}.`,
+		);
+	}
+	if (identities >= IDENTITY_REFUSE_AT) return rejected({ code: "domain_capacity_reached" });
+	return null;
+}
+
 export async function registerDomain(
 	deps: { db: Db; ses: SesClient; region: string },
-	accountId: string,
+	account: { id: string } & SendingAccount,
 	name: string,
 	mailFromDomain: string,
 	now = Date.now(),
 ): Promise<Registration> {
-	const existing = await findDomainByName(deps.db, name);
-	if (existing)
-		return existing.accountId === accountId
-			? { kind: "existing", domain: existing }
-			: { kind: "taken" };
+	const refusal = await claimRefusal(deps.db, account, name);
+	if (refusal) return refusal;
 
 	let identity = await deps.ses.createEmailIdentity(name);
 	if (identity.kind === "fail" && identity.code === "AlreadyExistsException") {
+		// Left by an attempt that could not clean up after itself; no row holds the name.
 		identity = await deps.ses.getEmailIdentity(name);
 	}
 	if (identity.kind !== "ok") return failure(identity);
 	const dkimTokens = identity.value.DkimAttributes?.Tokens ?? [];
 
-	const undo = async (result: Registration) => {
-		await deps.ses.deleteEmailIdentity(name);
+	/** Deletes the identity unless another account's row holds the name by now (a race). */
+	const undo = async <T>(result: T): Promise<T> => {
+		const holder = await findDomainByName(deps.db, name);
+		if (!holder) await deps.ses.deleteEmailIdentity(name);
 		return result;
 	};
 	const token = await deps.ses.verifyDomainIdentity(name);
@@ -55,7 +146,7 @@ export async function registerDomain(
 
 	const domain: DomainRow = {
 		id: uuidv7(now),
-		accountId,
+		accountId: account.id,
 		name,
 		region: deps.region,
 		ownershipStatus: "not_started",
@@ -71,20 +162,41 @@ export async function registerDomain(
 		lastCheckedAt: null,
 		verifiedAt: null,
 		// The first automatic check comes a few minutes after the customer sees the records.
-		nextCheckAt: now + 5 * 60_000,
+		nextCheckAt: now + 5 * MINUTE,
 		checkAttempts: 0,
+		lastVerifiedAt: null,
+		ownershipCheckedAt: null,
+		dkimCheckedAt: null,
+		releasedAt: null,
 	};
+	const limits = PLAN_LIMITS[account.plan];
+	let kept: boolean;
 	try {
-		await insertDomain(deps.db, domain);
+		kept = await insertDomainWithinLimits(deps.db, domain, {
+			max: limits.maxDomains,
+			maxPending: limits.maxPendingDomains,
+		});
 	} catch (cause) {
-		// Another account added the same name meanwhile: the identity is now theirs, keep it.
+		// Another request took the name meanwhile: the identity is now theirs, keep it.
 		const winner = await findDomainByName(deps.db, name);
 		if (winner)
-			return winner.accountId === accountId
+			return winner.accountId === account.id
 				? { kind: "existing", domain: winner }
-				: { kind: "taken" };
+				: rejected({ code: "domain_unavailable", domain: name });
 		await deps.ses.deleteEmailIdentity(name);
 		throw cause;
 	}
-	return { kind: "created", domain };
+	if (kept) return { kind: "created", domain };
+
+	// Concurrent adds went past a limit; say which one it is now.
+	const [counts] = await countAccountDomains(deps.db, account.id);
+	const full = (counts?.held ?? 0) >= limits.maxDomains;
+	return undo(
+		rejected({
+			code: "domain_limit_reached",
+			limit: full ? "domains" : "pending_domains",
+			max: full ? limits.maxDomains : limits.maxPendingDomains,
+			plan: account.plan,
+		}),
+	);
 }

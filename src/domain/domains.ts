@@ -54,6 +54,19 @@ export function normalizeDomainName(
 	return { ok: true, name: ascii };
 }
 
+/**
+ * The names above a normalized `name` down to its registrable domain, nearest first:
+ * `a.b.acme.co.uk` → `b.acme.co.uk`, `acme.co.uk`; nothing for a registrable domain itself.
+ */
+export function parentDomains(name: string): string[] {
+	const registrable = parse(name, { allowPrivateDomains: true }).domain;
+	if (!registrable || !name.endsWith(`.${registrable}`)) return [];
+	const labels = name.split(".");
+	const parents: string[] = [];
+	for (let i = 1; parents.at(-1) !== registrable; i++) parents.push(labels.slice(i).join("."));
+	return parents;
+}
+
 /** A top-level suffix such as `com`, which toAsciiDomain refuses for having one label. */
 function isIcannSuffix(name: string): boolean {
 	const parsed = parse(name);
@@ -163,7 +176,7 @@ export function diagnose(spec: RecordSpec, answer: DnsAnswer): RecordDiagnosis {
 
 /** Ownership (the `_amazonses` TXT) and DKIM must both pass before a domain can send. */
 export function isVerifiedForSending(
-	domain: DomainRow,
+	domain: Pick<DomainRow, "ownershipStatus" | "dkimStatus">,
 ): { ok: true } | { ok: false; missing: string[] } {
 	const missing = [
 		domain.ownershipStatus !== "verified" ? "ownership (TXT record)" : null,
@@ -179,6 +192,7 @@ export function domainStatus(
 	const { ownershipStatus: o, dkimStatus: d } = domain;
 	if (o === "verified" && d === "verified") return "verified";
 	if (o === "failed" || d === "failed") return "failed";
+	if (o === "temporary_failure" || d === "temporary_failure") return "temporary_failure";
 	if (o === "not_started" && d === "not_started") return "not_started";
 	return "pending";
 }

@@ -18,6 +18,13 @@ export interface PlanLimits {
 	requestsPerSecond: number;
 	/** …of this many tokens, so a dashboard page's burst of calls goes through. */
 	requestBurst: number;
+	/**
+	 * Domains the account may hold (each is an identity in the shared SES account, which allows
+	 * 10,000 per region)…
+	 */
+	maxDomains: number;
+	/** …of which this many may wait for verification at once (each holds its name up to 72 h). */
+	maxPendingDomains: number;
 }
 
 export const PLAN_LIMITS: Record<Plan, PlanLimits> = {
@@ -28,6 +35,9 @@ export const PLAN_LIMITS: Record<Plan, PlanLimits> = {
 		logRetentionDays: 90,
 		requestsPerSecond: 5,
 		requestBurst: 20,
+		// Adding a Shared SES domain needs a plan, as sending does.
+		maxDomains: 0,
+		maxPendingDomains: 0,
 	},
 	growth: {
 		name: "Growth",
@@ -36,6 +46,8 @@ export const PLAN_LIMITS: Record<Plan, PlanLimits> = {
 		logRetentionDays: 90,
 		requestsPerSecond: 10,
 		requestBurst: 40,
+		maxDomains: 5,
+		maxPendingDomains: 2,
 	},
 	pro: {
 		name: "Pro",
@@ -44,6 +56,8 @@ export const PLAN_LIMITS: Record<Plan, PlanLimits> = {
 		logRetentionDays: 90,
 		requestsPerSecond: 50,
 		requestBurst: 200,
+		maxDomains: 20,
+		maxPendingDomains: 5,
 	},
 };
 

@@ -32,7 +32,19 @@ export type Refusal =
 	| { code: "subscription_exists"; plan: Plan; subscriptionStatus: SubscriptionStatus }
 	| { code: "account_not_found" }
 	/** The account's owner has not followed the link mailed to their address yet. */
-	| { code: "email_not_verified"; for: "verification_request" | "subscribing"; email: string };
+	| { code: "email_not_verified"; for: "verification_request" | "subscribing"; email: string }
+	// Adding domains (src/domain/domain-registration.ts, src/domain/domain-lifecycle.ts).
+	/** Adding a Shared SES domain needs what sending needs: approval first… */
+	| { code: "domains_need_approval" }
+	/** …then a Growth or Pro plan in good standing. */
+	| { code: "domains_need_plan"; plan: Plan; subscriptionStatus: SubscriptionStatus }
+	| { code: "domain_limit_reached"; limit: "domains" | "pending_domains"; max: number; plan: Plan }
+	/** Held by another account, under another account's verified domain, or reserved: one answer. */
+	| { code: "domain_unavailable"; domain: string }
+	/** A claim that never verified lapsed after 72 hours; its SES identity is gone. */
+	| { code: "domain_released"; domain: string }
+	/** The shared SES account is near its limit of identities; new domains wait. */
+	| { code: "domain_capacity_reached" };
 
 export type Rejected = { kind: "rejected"; reason: Refusal };
 export const rejected = (reason: Refusal): Rejected => ({ kind: "rejected", reason });

@@ -36,7 +36,8 @@ export type ErrorName =
 	| "billing_unavailable"
 	| "internal_server_error"
 	| "email_not_verified"
-	| "invalid_verification_token";
+	| "invalid_verification_token"
+	| "domain_limit_exceeded";
 
 /** Each error name's one HTTP status (a name never answers two statuses). */
 export const ERROR_STATUS = {
@@ -71,6 +72,7 @@ export const ERROR_STATUS = {
 	internal_server_error: 500,
 	email_not_verified: 403,
 	invalid_verification_token: 400,
+	domain_limit_exceeded: 403,
 } as const satisfies Record<ErrorName, ContentfulStatusCode>;
 
 export class ApiError extends Error {

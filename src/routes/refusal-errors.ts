@@ -97,5 +97,38 @@ export function refusalError(refusal: Refusal): ApiError {
 				"email_not_verified",
 				`${refusal.for === "subscribing" ? "Subscribing" : "Asking for approval"} needs a verified email address: follow the link we sent to ${refusal.email} (the owner can have a new one sent with POST /auth/resend-verification).`,
 			);
+		case "domains_need_approval":
+			return new ApiError(
+				"verification_required",
+				`Adding a Shared SES domain needs a manually approved account. ${APPROVAL_HINT}`,
+			);
+		case "domains_need_plan":
+			return new ApiError(
+				"plan_required",
+				`Adding a Shared SES domain needs an active Growth or Pro plan: ${refusal.plan === "free" ? "this account has no Growth or Pro subscription" : `the ${PLAN_LIMITS[refusal.plan].name} subscription is ${refusal.subscriptionStatus.replace("_", " ")}`}. Subscribe or update billing from the dashboard.`,
+			);
+		case "domain_limit_reached":
+			return new ApiError(
+				"domain_limit_exceeded",
+				refusal.limit === "domains"
+					? `This account has ${refusal.max} domains, the most the ${PLAN_LIMITS[refusal.plan].name} plan allows. Delete one or upgrade the plan.`
+					: `This account has ${refusal.max} domains waiting for verification, the most the ${PLAN_LIMITS[refusal.plan].name} plan allows at once. Verify or delete one first; a domain not verified within 72 hours is released.`,
+				{ limit: refusal.limit, max: refusal.max },
+			);
+		case "domain_unavailable":
+			return new ApiError(
+				"conflict",
+				`${refusal.domain} cannot be added. If it is your organization's domain, contact support.`,
+			);
+		case "domain_released":
+			return new ApiError(
+				"conflict",
+				`${refusal.domain} was not verified within 72 hours of being added, so it was released and its DNS records no longer work. Add it again (POST /domains) for new records, or delete this entry.`,
+			);
+		case "domain_capacity_reached":
+			return new ApiError(
+				"service_unavailable",
+				"SendFleet cannot register new domains right now; nothing was created. Try again later or contact support.",
+			);
 	}
 }

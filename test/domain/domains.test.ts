@@ -4,6 +4,7 @@ import {
 	diagnose,
 	expectedRecords,
 	normalizeDomainName,
+	parentDomains,
 	SPF_VALUE,
 } from "../../src/domain/domains.ts";
 
@@ -35,6 +36,17 @@ describe("normalizeDomainName", () => {
 		const result = normalizeDomainName(input);
 		expect(result.ok).toBe(false);
 		if (!result.ok) expect(result.reason).toMatch(reason);
+	});
+});
+
+describe("parentDomains", () => {
+	it.each([
+		["acme.com", []],
+		["mail.acme.com", ["acme.com"]],
+		["a.b.acme.co.uk", ["b.acme.co.uk", "acme.co.uk"]],
+		["x.you.github.io", ["you.github.io"]],
+	])("lists the names above %j down to its registrable domain", (name, parents) => {
+		expect(parentDomains(name)).toEqual(parents);
 	});
 });
 

@@ -171,17 +171,34 @@ describe("GetEmailIdentity", () => {
 		expect(await errorType()).toBe("TYPE_NOT_FOUND");
 	});
 
-	it("goes back to PENDING when a record is removed after success", async () => {
+	it("turns TEMPORARY_FAILURE when a record is removed after success, FAILED 72 hours after the last success", async () => {
 		const h = await created();
 		h.sim.dns.publish("acme.com");
 		expect((await h.getIdentity("acme.com")).VerificationStatus).toBe("SUCCESS");
+		h.clock.advance(HOUR_MS);
 		h.sim.dns.delete(`${h.tokens[2]}._domainkey.acme.com`, "CNAME");
-		const after = await h.getIdentity("acme.com");
-		expect(after).toMatchObject({
+		expect(await h.getIdentity("acme.com")).toMatchObject({
 			VerifiedForSendingStatus: false,
-			DkimAttributes: { Status: "PENDING" },
-			VerificationStatus: "PENDING",
+			DkimAttributes: { Status: "TEMPORARY_FAILURE" },
+			VerificationStatus: "TEMPORARY_FAILURE",
+			VerificationInfo: { LastSuccessTimestamp: NOW_SECONDS },
 		});
+
+		h.clock.advance(71 * HOUR_MS - 1000);
+		expect((await h.getIdentity("acme.com")).VerificationStatus).toBe("TEMPORARY_FAILURE");
+		h.clock.advance(1000);
+		expect(await h.getIdentity("acme.com")).toMatchObject({
+			DkimAttributes: { Status: "FAILED" },
+			VerificationStatus: "FAILED",
+			VerificationInfo: { LastSuccessTimestamp: NOW_SECONDS },
+		});
+	});
+
+	it("counts only what SES was asked: a record published and removed unseen leaves it PENDING", async () => {
+		const h = await created();
+		h.sim.dns.publish("acme.com");
+		h.sim.dns.remove("acme.com", ["dkim"]);
+		expect((await h.getIdentity("acme.com")).VerificationStatus).toBe("PENDING");
 	});
 
 	it("turns FAILED when the records are still missing 72 hours after creation", async () => {
@@ -199,11 +216,11 @@ describe("GetEmailIdentity", () => {
 		});
 
 		// Statuses are decided on each read: records that appear late still count, and a record
-		// removed after the window sends the identity straight back to FAILED.
+		// removed after that success is a TEMPORARY_FAILURE for 72 hours, as for any verified domain.
 		h.sim.dns.publish("acme.com", ["dkim"]);
 		expect((await h.getIdentity("acme.com")).VerificationStatus).toBe("SUCCESS");
 		h.sim.dns.remove("acme.com", ["dkim"]);
-		expect((await h.getIdentity("acme.com")).VerificationStatus).toBe("FAILED");
+		expect((await h.getIdentity("acme.com")).VerificationStatus).toBe("TEMPORARY_FAILURE");
 	});
 });
 

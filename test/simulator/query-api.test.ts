@@ -191,19 +191,24 @@ describe("GetIdentityVerificationAttributes", () => {
 	const statusOf = async (h: ReturnType<typeof sesHarness>, domain: string) =>
 		xmlText(await (await h.query(attributes(domain))).text(), "VerificationStatus");
 
-	it("follows the TXT record: Success when it matches, Pending when wrong or removed", async () => {
+	it("follows the TXT record: Pending until it matches, then Success, TemporaryFailure when wrong or removed", async () => {
 		const h = sesHarness();
 		await h.query(verify("acme.com"));
+		expect(await statusOf(h, "acme.com")).toBe("Pending");
+		h.sim.dns.corrupt("acme.com", ["ownership"]);
 		expect(await statusOf(h, "acme.com")).toBe("Pending");
 		h.sim.dns.publish("acme.com", ["ownership"]);
 		expect(await statusOf(h, "acme.com")).toBe("Success");
 		h.sim.dns.corrupt("acme.com", ["ownership"]);
-		expect(await statusOf(h, "acme.com")).toBe("Pending");
+		expect(await statusOf(h, "acme.com")).toBe("TemporaryFailure");
 		// Another TXT next to the right one does not hurt.
 		const token = h.sim.domains.get("acme.com")?.verificationToken ?? "";
 		h.sim.dns.set("_amazonses.acme.com", "TXT", ["other-region-token", token]);
 		expect(await statusOf(h, "acme.com")).toBe("Success");
 		h.sim.dns.remove("acme.com", ["ownership"]);
+		expect(await statusOf(h, "acme.com")).toBe("TemporaryFailure");
+		// VerifyDomainIdentity restarts the search: Pending again until the record is found.
+		await h.query(verify("acme.com"));
 		expect(await statusOf(h, "acme.com")).toBe("Pending");
 	});
 

@@ -5,6 +5,7 @@ import { DEFAULT_MAIL_FROM_LABEL, normalizeDomainName } from "../../domain/domai
 import { createRouter } from "../../env.ts";
 import { ApiError } from "../../lib/errors.ts";
 import { servicesFromEnv } from "../../services/index.ts";
+import { refusalError } from "../refusal-errors.ts";
 import { commonErrors, errorResponse } from "../shared-schemas.ts";
 import { presentDomain } from "./present.ts";
 import { CreateDomainBody, DomainSchema } from "./schemas.ts";
@@ -14,7 +15,7 @@ const route = createRoute({
 	path: "/",
 	summary: "Add a domain: registers it with SES and returns the DNS records to publish",
 	description:
-		"Adding a domain this account already has returns it (200) instead of failing; a domain another account holds answers 409.",
+		"Needs an approved account with a Growth or Pro plan in good standing, within the plan's limits on domains and on domains waiting for verification. Adding a domain this account already has returns it (200) instead of failing; a name that cannot be claimed (held by another account, under another account's verified domain, or reserved) answers 409, the same in every case. A domain not verified within 72 hours is released.",
 	request: {
 		body: { required: true, content: { "application/json": { schema: CreateDomainBody } } },
 	},
@@ -24,9 +25,12 @@ const route = createRoute({
 			description: "Already added",
 			content: { "application/json": { schema: DomainSchema } },
 		},
-		409: errorResponse("Another account holds this domain"),
+		409: errorResponse("This name cannot be claimed"),
 		503: errorResponse("SES is unavailable; nothing was created"),
 		...commonErrors,
+		403: errorResponse(
+			"Invalid API key; or verification_required, plan_required, or domain_limit_exceeded (with `limit` and `max`)",
+		),
 	},
 });
 
@@ -42,9 +46,10 @@ export const createDomain = createRouter().openapi(route, async (c) => {
 		);
 	}
 	const mailFrom = `${body.custom_return_path ?? DEFAULT_MAIL_FROM_LABEL}.${name.name}`;
+	const { accountId, account } = c.get("caller");
 	const result = await registerDomain(
 		{ db: createDb(c.env.DB), ...services },
-		c.get("caller").accountId,
+		{ id: accountId, ...account },
 		name.name,
 		mailFrom,
 	);
@@ -53,8 +58,8 @@ export const createDomain = createRouter().openapi(route, async (c) => {
 			return c.json(presentDomain(result.domain), 201);
 		case "existing":
 			return c.json(presentDomain(result.domain), 200);
-		case "taken":
-			throw new ApiError("conflict", `${name.name} is registered by another SendFleet account.`);
+		case "rejected":
+			throw refusalError(result.reason);
 		case "ses_refused":
 			throw new ApiError("validation_error", `SES refused ${name.name}: ${result.message}`);
 		case "ses_unavailable":

@@ -26,8 +26,12 @@ export const deleteDomainRoute = createRouter().openapi(route, async (c) => {
 	const domain = await findDomain(db, accountId, c.req.valid("param").id);
 	if (!domain) throw notFound("Domain");
 	// The identity goes first: a row without an identity can be deleted again, while an identity
-	// without a row would keep the name in our SES account.
-	const deleted = await servicesFromEnv(c.env).ses.deleteEmailIdentity(domain.name);
+	// without a row would keep the name in our SES account. A released claim has no identity any
+	// more, and the name's identity may now be another account's.
+	const deleted =
+		domain.releasedAt === null
+			? await servicesFromEnv(c.env).ses.deleteEmailIdentity(domain.name)
+			: ({ kind: "ok" } as const);
 	if (deleted.kind !== "ok" && deleted.code !== "NotFoundException") {
 		throw new ApiError(
 			"service_unavailable",

@@ -1,17 +1,20 @@
 import type { z } from "@hono/zod-openapi";
 import type { DomainRow } from "../../db/queries/domains.ts";
-import { recordsWithStatus, VERIFICATION_WINDOW } from "../../domain/domain-checks.ts";
+import {
+	recordsWithStatus,
+	VERIFICATION_WINDOW,
+	verifiedOnce,
+} from "../../domain/domain-checks.ts";
 import { domainStatus } from "../../domain/domains.ts";
 import { toIso, toIsoOrNull } from "../../lib/time.ts";
 import type { DomainListItem, DomainSchema } from "./schemas.ts";
 
 export function presentDomainListItem(row: DomainRow): z.infer<typeof DomainListItem> {
-	const status = domainStatus(row);
 	return {
 		object: "domain",
 		id: row.id,
 		name: row.name,
-		status,
+		status: domainStatus(row),
 		region: row.region,
 		created_at: toIso(row.createdAt),
 		ownership_status: row.ownershipStatus,
@@ -21,7 +24,8 @@ export function presentDomainListItem(row: DomainRow): z.infer<typeof DomainList
 		dmarc_status: row.dmarcStatus,
 		last_checked_at: toIsoOrNull(row.lastCheckedAt),
 		verified_at: toIsoOrNull(row.verifiedAt),
-		expires_at: status === "verified" ? null : toIso(row.createdAt + VERIFICATION_WINDOW),
+		last_verified_at: toIsoOrNull(row.lastVerifiedAt),
+		expires_at: verifiedOnce(row) ? null : toIso(row.createdAt + VERIFICATION_WINDOW),
 	};
 }
 

@@ -55,17 +55,35 @@ const domainFields = {
 	mail_from_status: z.enum(RECORD_STATUSES),
 	dmarc_status: z.enum(RECORD_STATUSES),
 	last_checked_at: z.string().nullable(),
-	verified_at: z.string().nullable(),
-	expires_at: z
+	verified_at: z.string().nullable().openapi({ description: "When it first verified" }),
+	last_verified_at: z
 		.string()
 		.nullable()
-		.openapi({ description: "Unverified domains fail 72 hours after being added, as in SES" }),
+		.openapi({ description: "The last check that found ownership and DKIM verified" }),
+	expires_at: z.string().nullable().openapi({
+		description:
+			"A domain that never verified fails 72 hours after being added, as in SES, and its name is released; null once it has verified",
+	}),
 };
 
 export const DomainListItem = z.object(domainFields).openapi("DomainListItem");
 export const DomainSchema = z
 	.object({ ...domainFields, records: z.array(DomainRecord) })
 	.openapi("Domain");
+
+export const DomainCheckSchema = z
+	.object({
+		...domainFields,
+		records: z.array(DomainRecord),
+		checked: z.boolean().openapi({
+			description:
+				"False when the last check was under a minute ago: the answer is its result, unchanged",
+		}),
+		next_check_allowed_at: z
+			.string()
+			.openapi({ description: "When this check will next ask SES and DNS (also `retry-after`)" }),
+	})
+	.openapi("DomainCheck");
 
 export const DeletedDomain = z
 	.object({ object: z.literal("domain"), id: z.string(), deleted: z.literal(true) })

@@ -68,8 +68,27 @@ function encodeDisplayName(name: string): string {
 		// Quote names with RFC 5322 specials so "Acme, Inc." stays one name.
 		return /[()<>@,;:\\".[\]]/.test(name) ? `"${name.replace(/\\/g, "\\\\")}"` : name;
 	}
-	const bytes = new TextEncoder().encode(name);
-	return `=?UTF-8?B?${btoa(String.fromCharCode(...bytes))}?=`;
+	return encodedWords(name).join(" ");
+}
+
+/**
+ * RFC 2047 §2 caps an encoded-word at 75 characters: `=?UTF-8?B?` and `?=` leave 63 for base64,
+ * which is 45 bytes. Words split between characters, never inside one, so each decodes alone.
+ */
+function encodedWords(text: string): string[] {
+	const encoder = new TextEncoder();
+	const words: number[][] = [];
+	let chunk: number[] = [];
+	for (const char of text) {
+		const bytes = encoder.encode(char);
+		if (chunk.length + bytes.length > 45) {
+			words.push(chunk);
+			chunk = [];
+		}
+		chunk.push(...bytes);
+	}
+	if (chunk.length) words.push(chunk);
+	return words.map((bytes) => `=?UTF-8?B?${btoa(String.fromCharCode(...bytes))}?=`);
 }
 
 /** Every recipient's bare, lower-cased address, each once: the suppression list's keys. */

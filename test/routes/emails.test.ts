@@ -282,7 +282,8 @@ describe("POST /emails", () => {
 				headers: { "content-type": "application/x-www-form-urlencoded" },
 			});
 			expect(sent.status).toBe(415);
-			expect(sent.json.name).toBe("validation_error");
+			// One name, one status: a 415 is `unsupported_media_type` (ERROR_STATUS).
+			expect(sent.json.name).toBe("unsupported_media_type");
 			expect(sent.json.message).toContain("Content-Type: application/json");
 		});
 	});

@@ -4,6 +4,7 @@
  * - at most 50 recipients in `to` + `cc` + `bcc` (SES's own limit per message);
  * - at most 1 MiB of content per email (subject + html + text + headers, UTF-8), which keeps
  *   every stored email well inside D1's 2 MB row limit;
+ * - at most 15 custom headers, each a printable-ASCII value of at most 870 characters (SES's);
  * - request bodies at most 10 MiB (413 beyond), so a batch of 100 averages 100 KiB an email.
  */
 import { z } from "@hono/zod-openapi";
@@ -18,8 +19,14 @@ export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 export const MAX_BATCH_SIZE = 100;
 
 const NO_LINE_BREAKS = /^[^\r\n]*$/;
-/** RFC 5322 field names: printable ASCII except the colon. */
-const HEADER_NAME = /^[!-9;-~]{1,76}$/;
+/**
+ * SES v2's own rules for custom headers (MessageHeader): names are 1 to 126 printable ASCII
+ * characters except the colon (RFC 5322 field names), values 1 to 870 printable ASCII
+ * characters, at most 15 headers. Anything else SES refuses after we accepted it.
+ */
+const HEADER_NAME = /^[!-9;-~]+$/;
+const HEADER_VALUE = /^[ -~]+$/;
+export const MAX_HEADERS = 15;
 /** Headers SES builds itself from the request's fields; setting them twice is refused. */
 const RESERVED_HEADERS = new Set([
 	"from",
@@ -79,17 +86,36 @@ export const SendEmailBody = z
 		headers: z
 			.record(
 				z.string(),
-				z.string().regex(NO_LINE_BREAKS, "header values must not contain line breaks").max(998),
+				z
+					.string()
+					.min(1, "header values must not be empty")
+					.max(870, "header values are at most 870 characters (SES's limit)")
+					.regex(NO_LINE_BREAKS, "header values must not contain line breaks")
+					.regex(
+						HEADER_VALUE,
+						"header values must be printable ASCII (SES refuses others); encode other text as an RFC 2047 encoded-word",
+					),
 			)
 			.superRefine((headers, ctx) => {
 				const names = Object.keys(headers);
-				if (names.length > 50) ctx.addIssue({ code: "custom", message: "at most 50 headers" });
+				if (names.length > MAX_HEADERS) {
+					ctx.addIssue({
+						code: "custom",
+						message: `at most ${MAX_HEADERS} custom headers (SES's limit); this email has ${names.length}`,
+					});
+				}
 				for (const name of names) {
 					if (!HEADER_NAME.test(name)) {
 						ctx.addIssue({
 							code: "custom",
 							path: [name],
 							message: "header names are printable ASCII without spaces or colons",
+						});
+					} else if (name.length > 126) {
+						ctx.addIssue({
+							code: "custom",
+							path: [name],
+							message: "header names are at most 126 characters (SES's limit)",
 						});
 					} else if (RESERVED_HEADERS.has(name.toLowerCase())) {
 						ctx.addIssue({

@@ -35,6 +35,7 @@ import { listApiKeysRoute } from "../../src/routes/api-keys/list.ts";
 import { loginRoute } from "../../src/routes/auth/login.ts";
 import { sessionRoutes } from "../../src/routes/auth/session.ts";
 import { signupRoute } from "../../src/routes/auth/signup.ts";
+import { verifyEmailRoutes } from "../../src/routes/auth/verify-email.ts";
 import { checkout } from "../../src/routes/billing/checkout.ts";
 import { portal } from "../../src/routes/billing/portal.ts";
 import { createDomain } from "../../src/routes/domains/create.ts";
@@ -66,6 +67,7 @@ export function routeTypes() {
 		.route("/auth", signupRoute)
 		.route("/auth", loginRoute)
 		.route("/auth", sessionRoutes)
+		.route("/auth", verifyEmailRoutes)
 		.route("/account", getAccount)
 		.route("/account", getReputation)
 		.route("/account", verificationRequestRoutes)

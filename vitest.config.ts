@@ -51,6 +51,7 @@ export default defineConfig({
 					STRIPE_PRICE_GROWTH: "price_growth_test",
 					STRIPE_PRICE_PRO: "price_pro_test",
 					STRIPE_API_URL: "https://stripe.fake.test",
+					DASHBOARD_URL: "https://dashboard.sendfleet.test",
 				},
 			},
 		})),

@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import type { SesSimulator } from "../simulator/app.ts";
 import { startSimulatorServer } from "../simulator/server.ts";
 
@@ -98,6 +99,20 @@ INSERT INTO api_keys (id, account_id, name, token_hash, permission, created_at)
 `;
 }
 
+/** A loopback port nothing listens on now (the OS picks it), so two stacks can run side by side. */
+function freePort(): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const server = createServer();
+		server.once("error", reject);
+		server.listen(0, "127.0.0.1", () => {
+			const address = server.address();
+			server.close(() =>
+				typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+			);
+		});
+	});
+}
+
 async function waitForWorker(
 	url: string,
 	child: ChildProcess,
@@ -163,6 +178,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 		"127.0.0.1",
 		"--port",
 		String(port),
+		// wrangler's devtools port is 9229 unless told otherwise: a second stack would collide.
+		"--inspector-port",
+		process.env.INSPECTOR_PORT ?? String(await freePort()),
 		"--test-scheduled",
 		"--show-interactive-dev-session=false",
 		...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),

@@ -151,7 +151,8 @@ function parseAwsSnsUrl(url: string): URL | undefined {
  * another host (`http://localhost.evil.test/…`), and credentials (`http://localhost:8025@evil.test/`)
  * are refused outright.
  */
-function isTrustedLocalUrl(url: string, prefixes: readonly string[]): boolean {
+/** A URL under one of the local prefixes, on the prefix's own origin (no userinfo tricks). */
+export function isTrustedLocalUrl(url: string, prefixes: readonly string[]): boolean {
 	const parsed = URL.parse(url);
 	if (!parsed) return false;
 	if (parsed.username !== "" || parsed.password !== "") return false;

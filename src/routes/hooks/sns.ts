@@ -17,6 +17,7 @@ import { ApiError, type ErrorName } from "../../lib/errors.ts";
 import {
 	createSnsVerifier,
 	isAwsSnsUrl,
+	isTrustedLocalUrl,
 	type SnsRejection,
 	type SnsVerifier,
 } from "../../services/sns-verify.ts";
@@ -109,7 +110,7 @@ export const snsHook = createRouter().openapi(route, async (c) => {
 	switch (message.Type) {
 		case "SubscriptionConfirmation": {
 			const url = message.SubscribeURL;
-			const trusted = isAwsSnsUrl(url) || localPrefixes.some((p) => url.startsWith(p));
+			const trusted = isAwsSnsUrl(url) || isTrustedLocalUrl(url, localPrefixes);
 			if (!trusted)
 				throw new ApiError("invalid_signature", "SubscribeURL is not an Amazon SNS URL.");
 			const confirmed = await fetch(url, { redirect: "manual" }).catch(() => undefined);

@@ -12,7 +12,7 @@ import { guardFor } from "../src/durable-objects/index.ts";
 import type { Bindings } from "../src/env.ts";
 import { SEND_QUEUE } from "../src/queues/index.ts";
 import { api } from "./helpers/api.ts";
-import { createQueuedEmail, createSender, db } from "./helpers/factories.ts";
+import { createDomain, createQueuedEmail, createSender, db } from "./helpers/factories.ts";
 import { runQueue } from "./helpers/queue.ts";
 import { installSimulator, installSimulatorPostingToWorker } from "./helpers/simulator.ts";
 
@@ -182,5 +182,26 @@ describe("results of a send", () => {
 		const rows = await db().select().from(emails).where(eq(emails.accountId, sender.account.id));
 		expect(rows.filter((r) => r.sentAt === null || r.sesMessageId === null)).toEqual([]);
 		expect(rows.every((r) => r.status === "sent")).toBe(true);
+	});
+});
+
+describe("the sending domain", () => {
+	it("is the most specific verified one: a pending subdomain does not shadow its verified parent", async () => {
+		const sender = await createSender();
+		await createDomain(sender.account.id, {
+			name: `mail.${sender.domain.name}`,
+			ownershipStatus: "pending",
+			dkimStatus: "pending",
+		});
+		const res = await api("POST", "/emails", {
+			key: sender.key.token,
+			body: {
+				from: `News <news@mail.${sender.domain.name}>`,
+				to: "a@example.org",
+				subject: "Hi",
+				text: "Hi",
+			},
+		});
+		expect(res.status).toBe(200);
 	});
 });

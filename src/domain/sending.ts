@@ -13,11 +13,7 @@
 
 import type { Db } from "../db/client.ts";
 import { type DomainRow, findDomainsByNames } from "../db/queries/domains.ts";
-import {
-	insertEmailsStatements,
-	type NewEmail,
-	runBatch,
-} from "../db/queries/emails.ts";
+import { insertEmailsStatements, type NewEmail, runBatch } from "../db/queries/emails.ts";
 import { findSuppressedStatement } from "../db/queries/suppressions.ts";
 import type { Plan, SubscriptionStatus, VerificationStatus } from "../db/schema.ts";
 import { uuidv7 } from "../lib/ids.ts";
@@ -99,13 +95,16 @@ function chooseSendingDomain(
 	sender: Sender,
 ): { kind: "ok"; domain: DomainRow } | Rejected {
 	const byName = new Map(domains.map((d) => [d.name, d]));
-	const domain = domainAndParents(senderDomain)
-		.map((name) => byName.get(name))
-		.find((d) => d !== undefined);
-	if (!domain) return rejected({ code: "unknown_sending_domain", domain: senderDomain });
-	const check = isVerifiedForSending(domain);
-	if (!check.ok) {
-		return rejected({ code: "domain_not_verified", domain: domain.name, missing: check.missing });
+	const held = domainAndParents(senderDomain).flatMap((name) => byName.get(name) ?? []);
+	const [closest] = held;
+	if (!closest) return rejected({ code: "unknown_sending_domain", domain: senderDomain });
+	// The most specific verified one: a pending `mail.acme.com` does not shadow a verified
+	// `acme.com`, which SES lets send for its subdomains.
+	const domain = held.find((d) => isVerifiedForSending(d).ok);
+	if (!domain) {
+		const check = isVerifiedForSending(closest);
+		const missing = check.ok ? [] : check.missing;
+		return rejected({ code: "domain_not_verified", domain: closest.name, missing });
 	}
 	if (sender.restrictedToDomainId && sender.restrictedToDomainId !== domain.id) {
 		return rejected({ code: "key_restricted_to_domain", domain: senderDomain });

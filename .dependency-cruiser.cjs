@@ -30,14 +30,16 @@ module.exports = {
 		{
 			name: "services-and-db-below-domain",
 			severity: "error",
-			comment: "src/services/ (the outside world) and src/db/ (storage) never know the product's rules.",
+			comment:
+				"src/services/ (the outside world) and src/db/ (storage) never know the product's rules.",
 			from: { path: "^src/(services|db)/" },
 			to: { path: "^src/domain/" },
 		},
 		{
 			name: "product-stands-alone",
 			severity: "error",
-			comment: "The deployed Worker never imports tests, scripts or the benchmark's instrumentation.",
+			comment:
+				"The deployed Worker never imports tests, scripts or the benchmark's instrumentation.",
 			from: { path: "^src/" },
 			to: { path: "^(test|scripts|bench|simulator)/" },
 		},

@@ -39,7 +39,10 @@ const nextMonth = (t: number) => {
 	return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
 };
 
-export class AccountGuard extends DurableObject<Env> implements GuardPort, ReputationGuard, SendGuard {
+export class AccountGuard
+	extends DurableObject<Env>
+	implements GuardPort, ReputationGuard, SendGuard
+{
 	private tokens = 0;
 	private tokensAt = 0;
 	private tokensPlan: Plan | null = null;
@@ -165,7 +168,8 @@ export class AccountGuard extends DurableObject<Env> implements GuardPort, Reput
 		const windowStart = this.getState<number>("window_start") ?? 0;
 		let counted = 0;
 		for (const send of sends) {
-			if (send.at < windowStart || hourOf(send.at) <= hourOf(now) - REPUTATION_WINDOW_HOURS) continue;
+			if (send.at < windowStart || hourOf(send.at) <= hourOf(now) - REPUTATION_WINDOW_HOURS)
+				continue;
 			if (!this.firstSight(send.key, send.at)) continue;
 			this.addToBucket(hourOf(send.at), "sends", send.recipients);
 			counted += send.recipients;
@@ -181,7 +185,9 @@ export class AccountGuard extends DurableObject<Env> implements GuardPort, Reput
 
 	/** True the first time a key is seen (keys are kept while their event is in the window). */
 	private firstSight(key: string, at: number): boolean {
-		return this.sql("INSERT OR IGNORE INTO seen_events (key, at) VALUES (?, ?)", key, at).rowsWritten > 0;
+		return (
+			this.sql("INSERT OR IGNORE INTO seen_events (key, at) VALUES (?, ?)", key, at).rowsWritten > 0
+		);
 	}
 
 	private addToBucket(

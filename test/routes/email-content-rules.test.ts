@@ -57,12 +57,7 @@ describe("display names", () => {
 			expect(word).toMatch(/^=\?UTF-8\?B\?[A-Za-z0-9+/=]+\?=$/);
 			expect(word.length).toBeLessThanOrEqual(75);
 		}
-		const decoded = words
-			.map((w) => {
-				const bytes = Uint8Array.from(atob(w.slice(10, -2)), (c) => c.charCodeAt(0));
-				return bytes;
-			})
-			.reduce((all, part) => new Uint8Array([...all, ...part]), new Uint8Array());
-		expect(new TextDecoder().decode(decoded)).toBe(mailbox.name);
+		const decoded = words.flatMap((w) => Array.from(atob(w.slice(10, -2)), (c) => c.charCodeAt(0)));
+		expect(new TextDecoder().decode(new Uint8Array(decoded))).toBe(mailbox.name);
 	});
 });

@@ -4,7 +4,6 @@
  * reason and its quota given back, so no accepted email stays `pending` forever.
  */
 import { z } from "zod";
-import { createDb } from "../db/client.ts";
 import { findEmailsByIds } from "../db/queries/emails.ts";
 import { isAwaitingSes } from "../domain/email-lifecycle.ts";
 import { recordEmailEvents } from "../domain/email-recorder.ts";

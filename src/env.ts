@@ -6,7 +6,7 @@
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { ZodError } from "zod";
-import type { Plan, SubscriptionStatus, VerificationStatus } from "./db/schema.ts";
+import type { SenderAccount } from "./domain/sending.ts";
 import { ApiError } from "./lib/errors.ts";
 
 export interface Secrets {
@@ -20,14 +20,7 @@ export interface Secrets {
 export type Bindings = Env & Secrets;
 
 /** The account fields every request needs, loaded with the credential in one query. */
-export interface CallerAccount {
-	plan: Plan;
-	verificationStatus: VerificationStatus;
-	subscriptionStatus: SubscriptionStatus;
-	suspendedAt: number | null;
-	suspensionReason: string | null;
-	suspensionDetails: Record<string, unknown> | null;
-}
+export type CallerAccount = SenderAccount;
 
 /** Who is calling, resolved once by the auth middleware: an API key or a dashboard session. */
 export interface Caller {

@@ -48,19 +48,22 @@ export type Acceptance =
 	| { kind: "accepted"; id: string; warnings: DeliverabilityWarning[] }
 	| Rejected;
 
+/** The account's standing, as every request loads it with the credential. */
+export interface SenderAccount {
+	plan: Plan;
+	verificationStatus: VerificationStatus;
+	subscriptionStatus: SubscriptionStatus;
+	suspendedAt: number | null;
+	suspensionReason: string | null;
+	suspensionDetails: Record<string, unknown> | null;
+}
+
 /** Who is sending: the account's standing and what the credential may do. */
 export interface Sender {
 	accountId: string;
 	/** A `sending_access` key may be restricted to one domain. */
 	restrictedToDomainId: string | null;
-	account: {
-		plan: Plan;
-		verificationStatus: VerificationStatus;
-		subscriptionStatus: SubscriptionStatus;
-		suspendedAt: number | null;
-		suspensionReason: string | null;
-		suspensionDetails: Record<string, unknown> | null;
-	};
+	account: SenderAccount;
 }
 
 export interface SendingDeps {

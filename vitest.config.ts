@@ -52,6 +52,7 @@ export default defineConfig({
 					STRIPE_PRICE_PRO: "price_pro_test",
 					STRIPE_API_URL: "https://stripe.fake.test",
 					DASHBOARD_URL: "https://dashboard.sendfleet.test",
+					WEBHOOK_SECRET_KEY: "c2VuZGZsZWV0LXRlc3Qtd2ViaG9vay1rZXktMzJieXQ=",
 				},
 			},
 		})),

@@ -20,6 +20,7 @@ import { snsHook } from "./routes/hooks/sns.ts";
 import { stripeHook } from "./routes/hooks/stripe.ts";
 import { staffRouter } from "./routes/staff/index.ts";
 import { suppressionsRouter } from "./routes/suppressions/index.ts";
+import { webhooksRouter } from "./routes/webhooks/index.ts";
 
 export function createApp() {
 	const app = createRouter();
@@ -49,6 +50,7 @@ export function createApp() {
 		"/account",
 		"/staff",
 		"/billing",
+		"/webhooks",
 	]) {
 		// `/x/*` also matches `/x` itself in Hono: one registration, or the middleware runs twice.
 		app.use(`${path}/*`, authenticate, rateLimit);
@@ -63,6 +65,7 @@ export function createApp() {
 		.route("/domains", domainsRouter)
 		.route("/suppressions", suppressionsRouter)
 		.route("/billing", billingRouter)
+		.route("/webhooks", webhooksRouter)
 		.route("/hooks", snsHook)
 		.route("/hooks", stripeHook);
 

@@ -15,6 +15,12 @@ export interface Secrets {
 	/** Billing is off (503 billing_not_configured) while these are unset, as in local development. */
 	STRIPE_SECRET_KEY?: string;
 	STRIPE_WEBHOOK_SECRET?: string;
+	/**
+	 * Encrypts customer webhooks' signing secrets at rest: base64 32-byte AES keys,
+	 * comma-separated, the first one encrypting (src/lib/secret-box.ts). Unset, `/webhooks`
+	 * answers 503.
+	 */
+	WEBHOOK_SECRET_KEY?: string;
 }
 
 export type Bindings = Env & Secrets;

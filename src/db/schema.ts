@@ -452,3 +452,83 @@ export const notices = sqliteTable(
 	},
 	(t) => [index("notices_undispatched").on(t.createdAt).where(sql`${t.dispatchedAt} IS NULL`)],
 );
+
+/**
+ * Customer webhooks (SPEC §10). An endpoint belongs to one account and names the event types
+ * it receives; its signing secrets are stored AES-GCM encrypted (src/lib/secret-box.ts, key
+ * `WEBHOOK_SECRET_KEY`), never in the clear. After a rotation the previous secret keeps
+ * signing beside the new one until `previous_secret_expires_at` (24 h).
+ */
+export const WEBHOOK_STATUSES = ["enabled", "disabled"] as const;
+export type WebhookStatus = (typeof WEBHOOK_STATUSES)[number];
+
+export const webhookEndpoints = sqliteTable(
+	"webhook_endpoints",
+	{
+		id: text("id").primaryKey(),
+		accountId: text("account_id").notNull(),
+		endpoint: text("endpoint").notNull(),
+		/** The event types delivered, JSON text. */
+		events: text("events", { mode: "json" }).notNull().$type<string[]>(),
+		status: text("status", { enum: WEBHOOK_STATUSES }).notNull().default("enabled"),
+		/** Why it is disabled when SendFleet disabled it (72 h of failures); null otherwise. */
+		disabledReason: text("disabled_reason"),
+		/** `whsec_…`, encrypted: base64 of IV ‖ ciphertext. */
+		secretEncrypted: text("secret_encrypted").notNull(),
+		previousSecretEncrypted: text("previous_secret_encrypted"),
+		previousSecretExpiresAt: integer("previous_secret_expires_at"),
+		createdAt: integer("created_at").notNull(),
+	},
+	(t) => [index("webhook_endpoints_account").on(t.accountId, t.id)],
+);
+
+/** One event, its payload stored once whatever the number of endpoints and attempts. */
+export const webhookEvents = sqliteTable(
+	"webhook_events",
+	{
+		/** Stable: the `webhook-id` of every attempt and replay, so receivers can de-duplicate. */
+		id: text("id").primaryKey(),
+		accountId: text("account_id").notNull(),
+		type: text("type").notNull(),
+		/** The exact JSON body sent, `{type, created_at, data}`. */
+		payload: text("payload").notNull(),
+		createdAt: integer("created_at").notNull(),
+	},
+	(t) => [index("webhook_events_account").on(t.accountId, t.id)],
+);
+
+export const WEBHOOK_DELIVERY_STATUSES = ["pending", "attempting", "success", "failed"] as const;
+export type WebhookDeliveryStatus = (typeof WEBHOOK_DELIVERY_STATUSES)[number];
+
+/** One event for one endpoint: Resend's "webhook event" as listed under `/webhooks/:id/events`. */
+export const webhookDeliveries = sqliteTable(
+	"webhook_deliveries",
+	{
+		endpointId: text("endpoint_id").notNull(),
+		eventId: text("event_id").notNull(),
+		status: text("status", { enum: WEBHOOK_DELIVERY_STATUSES }).notNull().default("pending"),
+		attempts: integer("attempts").notNull().default(0),
+		nextAttemptAt: integer("next_attempt_at"),
+		/** When the current run of attempts started (a replay starts a new one): the 72 h clock. */
+		firstAttemptAt: integer("first_attempt_at"),
+		createdAt: integer("created_at").notNull(),
+	},
+	(t) => [primaryKey({ columns: [t.endpointId, t.eventId] })],
+);
+
+export const webhookAttempts = sqliteTable(
+	"webhook_attempts",
+	{
+		id: text("id").primaryKey(),
+		endpointId: text("endpoint_id").notNull(),
+		eventId: text("event_id").notNull(),
+		/** 0 when no HTTP answer came (timeout, connection reset): `error` says what happened. */
+		httpStatus: integer("http_status").notNull(),
+		/** The first 1 KB of the response body. */
+		response: text("response").notNull(),
+		durationMs: integer("duration_ms").notNull(),
+		error: text("error"),
+		sentAt: integer("sent_at").notNull(),
+	},
+	(t) => [index("webhook_attempts_delivery").on(t.endpointId, t.eventId, t.id)],
+);

@@ -55,6 +55,15 @@ import { verificationReview } from "../../src/routes/staff/verification-requests
 import { addSuppressions } from "../../src/routes/suppressions/add.ts";
 import { readSuppressions } from "../../src/routes/suppressions/read.ts";
 import { removeSuppressions } from "../../src/routes/suppressions/remove.ts";
+import { listWebhookAttemptsRoute } from "../../src/routes/webhooks/attempts-list.ts";
+import { createWebhook } from "../../src/routes/webhooks/create.ts";
+import { deleteWebhookRoute } from "../../src/routes/webhooks/delete.ts";
+import { getWebhookEventRoute } from "../../src/routes/webhooks/events-get.ts";
+import { listWebhookEventsRoute } from "../../src/routes/webhooks/events-list.ts";
+import { getWebhook } from "../../src/routes/webhooks/get.ts";
+import { listWebhooksRoute } from "../../src/routes/webhooks/list.ts";
+import { rotateWebhookSecret } from "../../src/routes/webhooks/rotate.ts";
+import { updateWebhook } from "../../src/routes/webhooks/update.ts";
 import { BASE_URL } from "./api.ts";
 
 /**
@@ -90,6 +99,15 @@ export function routeTypes() {
 		.route("/suppressions", readSuppressions)
 		.route("/billing", checkout)
 		.route("/billing", portal)
+		.route("/webhooks", createWebhook)
+		.route("/webhooks", listWebhooksRoute)
+		.route("/webhooks", getWebhook)
+		.route("/webhooks", updateWebhook)
+		.route("/webhooks", deleteWebhookRoute)
+		.route("/webhooks", rotateWebhookSecret)
+		.route("/webhooks", listWebhookEventsRoute)
+		.route("/webhooks", getWebhookEventRoute)
+		.route("/webhooks", listWebhookAttemptsRoute)
 		.route("/hooks", snsHook)
 		.route("/hooks", stripeHook);
 }

@@ -30,8 +30,11 @@ import { createSession } from "./sessions.ts";
 export type Owner = Awaited<ReturnType<typeof createSender>>;
 
 export interface CommonRoute {
-	method: "GET" | "POST" | "DELETE";
-	/** As the OpenAPI document writes it, e.g. `/domains/{id}`; `{…}` is the resource's id. */
+	method: "GET" | "POST" | "PATCH" | "DELETE";
+	/**
+	 * As the OpenAPI document writes it, e.g. `/domains/{id}`; `{…}` is the resource's id. A
+	 * path with several ids (`/webhooks/{id}/events/{event_id}`) takes them in order.
+	 */
 	path: string;
 	/** Who may call it: any key (sending), full-access keys and sessions, or staff sessions. */
 	access: "sending_access" | "full_access" | "staff";
@@ -39,7 +42,7 @@ export interface CommonRoute {
 	 * For a path with an id, except on staff routes (staff see every account): makes the
 	 * resource in the owner's account and returns the id that goes in the path.
 	 */
-	resource?: (owner: Owner) => Promise<string>;
+	resource?: (owner: Owner) => Promise<string | string[]>;
 	/** A valid body for the positive controls (without one, a write may answer 422: still past auth). */
 	body?: (owner: Owner) => unknown;
 	/** What the owner's own request answers after the strangers were refused; 200 unless given. */
@@ -58,7 +61,15 @@ const AUTH_REFUSALS = [
 
 const NO_ROUTE = /^No route for /;
 
-const withId = (path: string, id: string) => path.replace(/\{[^}]+\}/, encodeURIComponent(id));
+/** The path with its ids in order; one id given fills every `{…}` (an unknown or malformed id). */
+function withId(path: string, ids: string | string[]) {
+	let i = 0;
+	return path.replace(/\{[^}]+\}/g, () => {
+		const id = typeof ids === "string" ? ids : ids[i++];
+		if (id === undefined) throw new Error(`${path}: not enough ids`);
+		return encodeURIComponent(id);
+	});
+}
 
 type Credentials = { key?: string; session?: { cookie: string; csrf: string }; csrf?: boolean };
 

@@ -1,0 +1,215 @@
+/**
+ * Customer webhooks: endpoints, events (payload stored once), deliveries (one per event and
+ * endpoint) and attempts. Lists are keyset pages on UUIDv7 ids, as everywhere.
+ */
+import { and, eq, sql } from "drizzle-orm";
+import type { Db } from "../client.ts";
+import {
+	type WebhookDeliveryStatus,
+	type WebhookStatus,
+	webhookAttempts,
+	webhookDeliveries,
+	webhookEndpoints,
+	webhookEvents,
+} from "../schema.ts";
+import { keysetPage, type PageRequest } from "./pagination.ts";
+
+export type WebhookEndpointRow = typeof webhookEndpoints.$inferSelect;
+export type NewWebhookEndpoint = typeof webhookEndpoints.$inferInsert;
+export type WebhookAttemptRow = typeof webhookAttempts.$inferSelect;
+
+export async function insertWebhookEndpoint(db: Db, row: NewWebhookEndpoint) {
+	await db.insert(webhookEndpoints).values(row);
+}
+
+export async function findWebhookEndpoint(db: Db, accountId: string, id: string) {
+	const [row] = await db
+		.select()
+		.from(webhookEndpoints)
+		.where(and(eq(webhookEndpoints.accountId, accountId), eq(webhookEndpoints.id, id)))
+		.limit(1);
+	return row;
+}
+
+/** The endpoint a delivery goes to, whatever its account (queue consumers). */
+export async function findWebhookEndpointById(db: Db, id: string) {
+	const [row] = await db
+		.select()
+		.from(webhookEndpoints)
+		.where(eq(webhookEndpoints.id, id))
+		.limit(1);
+	return row;
+}
+
+export function listWebhookEndpoints(db: Db, accountId: string, page: PageRequest) {
+	return keysetPage(page, (where, order) =>
+		db
+			.select()
+			.from(webhookEndpoints)
+			.where(and(eq(webhookEndpoints.accountId, accountId), where(webhookEndpoints.id)))
+			.orderBy(order(webhookEndpoints.id))
+			.limit(page.limit + 1),
+	);
+}
+
+export async function updateWebhookEndpoint(
+	db: Db,
+	accountId: string,
+	id: string,
+	changes: Partial<{
+		endpoint: string;
+		events: string[];
+		status: WebhookStatus;
+		disabledReason: string | null;
+		secretEncrypted: string;
+		previousSecretEncrypted: string | null;
+		previousSecretExpiresAt: number | null;
+	}>,
+): Promise<boolean> {
+	const rows = await db
+		.update(webhookEndpoints)
+		.set(changes)
+		.where(and(eq(webhookEndpoints.accountId, accountId), eq(webhookEndpoints.id, id)))
+		.returning({ id: webhookEndpoints.id });
+	return rows.length > 0;
+}
+
+/** Deletes the endpoint with its deliveries and attempts (events stay for other endpoints). */
+export async function deleteWebhookEndpoint(db: Db, accountId: string, id: string) {
+	// Children first, and only if the endpoint is this account's: the batch is one transaction.
+	const owned = sql`IN (SELECT ${webhookEndpoints.id} FROM ${webhookEndpoints} WHERE ${webhookEndpoints.id} = ${id} AND ${webhookEndpoints.accountId} = ${accountId})`;
+	const [, , gone] = await db.batch([
+		db.delete(webhookAttempts).where(sql`${webhookAttempts.endpointId} ${owned}`),
+		db.delete(webhookDeliveries).where(sql`${webhookDeliveries.endpointId} ${owned}`),
+		db
+			.delete(webhookEndpoints)
+			.where(and(eq(webhookEndpoints.accountId, accountId), eq(webhookEndpoints.id, id)))
+			.returning({ id: webhookEndpoints.id }),
+	]);
+	return gone.length > 0;
+}
+
+export async function findWebhookEvent(db: Db, accountId: string, id: string) {
+	const [row] = await db
+		.select()
+		.from(webhookEvents)
+		.where(and(eq(webhookEvents.accountId, accountId), eq(webhookEvents.id, id)))
+		.limit(1);
+	return row;
+}
+
+/** The events sent (or being sent) to one endpoint, with their delivery status. */
+export function listEndpointEvents(db: Db, endpointId: string, page: PageRequest) {
+	return keysetPage(page, (where, order) =>
+		db
+			.select({
+				id: webhookEvents.id,
+				type: webhookEvents.type,
+				createdAt: webhookEvents.createdAt,
+				status: webhookDeliveries.status,
+			})
+			.from(webhookDeliveries)
+			.innerJoin(webhookEvents, eq(webhookEvents.id, webhookDeliveries.eventId))
+			.where(and(eq(webhookDeliveries.endpointId, endpointId), where(webhookDeliveries.eventId)))
+			.orderBy(order(webhookDeliveries.eventId))
+			.limit(page.limit + 1),
+	);
+}
+
+export async function findDelivery(db: Db, endpointId: string, eventId: string) {
+	const [row] = await db
+		.select({
+			status: webhookDeliveries.status,
+			attempts: webhookDeliveries.attempts,
+			nextAttemptAt: webhookDeliveries.nextAttemptAt,
+			firstAttemptAt: webhookDeliveries.firstAttemptAt,
+			event: {
+				id: webhookEvents.id,
+				accountId: webhookEvents.accountId,
+				type: webhookEvents.type,
+				payload: webhookEvents.payload,
+				createdAt: webhookEvents.createdAt,
+			},
+		})
+		.from(webhookDeliveries)
+		.innerJoin(webhookEvents, eq(webhookEvents.id, webhookDeliveries.eventId))
+		.where(
+			and(eq(webhookDeliveries.endpointId, endpointId), eq(webhookDeliveries.eventId, eventId)),
+		)
+		.limit(1);
+	return row;
+}
+
+export function listAttempts(db: Db, endpointId: string, eventId: string, page: PageRequest) {
+	return keysetPage(page, (where, order) =>
+		db
+			.select()
+			.from(webhookAttempts)
+			.where(
+				and(
+					eq(webhookAttempts.endpointId, endpointId),
+					eq(webhookAttempts.eventId, eventId),
+					where(webhookAttempts.id),
+				),
+			)
+			.orderBy(order(webhookAttempts.id))
+			.limit(page.limit + 1),
+	);
+}
+
+/** An event and its pending deliveries, written together. */
+export function insertEventStatements(
+	db: Db,
+	event: typeof webhookEvents.$inferInsert,
+	endpointIds: string[],
+) {
+	return [
+		db.insert(webhookEvents).values(event).onConflictDoNothing(),
+		...endpointIds.map((endpointId) =>
+			db
+				.insert(webhookDeliveries)
+				.values({ endpointId, eventId: event.id, status: "pending", createdAt: event.createdAt })
+				.onConflictDoNothing(),
+		),
+	] as const;
+}
+
+/** (Re)starts a delivery: pending, a new 72 h run (a replay, or the first emission). */
+export async function restartDelivery(db: Db, endpointId: string, eventId: string, now: number) {
+	await db
+		.insert(webhookDeliveries)
+		.values({ endpointId, eventId, status: "pending", createdAt: now, nextAttemptAt: now })
+		.onConflictDoUpdate({
+			target: [webhookDeliveries.endpointId, webhookDeliveries.eventId],
+			set: { status: "pending", nextAttemptAt: now, firstAttemptAt: null },
+		});
+}
+
+/** Records one attempt and the delivery's new state, together. */
+export async function recordAttempt(
+	db: Db,
+	attempt: typeof webhookAttempts.$inferInsert,
+	delivery: {
+		status: WebhookDeliveryStatus;
+		nextAttemptAt: number | null;
+		firstAttemptAt: number;
+	},
+) {
+	await db.batch([
+		db.insert(webhookAttempts).values(attempt).onConflictDoNothing(),
+		db
+			.update(webhookDeliveries)
+			.set({
+				status: delivery.status,
+				nextAttemptAt: delivery.nextAttemptAt,
+				firstAttemptAt: delivery.firstAttemptAt,
+				attempts: sql`${webhookDeliveries.attempts} + 1`,
+			})
+			.where(
+				and(
+					eq(webhookDeliveries.endpointId, attempt.endpointId),
+					eq(webhookDeliveries.eventId, attempt.eventId),
+				),
+			),
+	]);
+}

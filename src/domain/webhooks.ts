@@ -1,0 +1,105 @@
+/**
+ * Customer webhooks' rules, free of HTTP: the event types an endpoint may subscribe to, which
+ * URLs may receive deliveries (SSRF), and the retry schedule.
+ */
+
+/** Resend's event types that SendFleet emits, plus our own `account.*` ones. */
+export const WEBHOOK_EVENT_TYPES = [
+	"email.sent",
+	"email.delivered",
+	"email.delivery_delayed",
+	"email.bounced",
+	"email.complained",
+	"email.failed",
+	"email.suppressed",
+	"email.scheduled",
+	"suppression.added",
+	"suppression.removed",
+	"domain.created",
+	"domain.updated",
+	"domain.deleted",
+	"account.suspended",
+	"account.reinstated",
+	"account.reputation_warning",
+] as const;
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+
+/** Sent only by `POST /webhooks/:id/test`, whatever the endpoint subscribes to. */
+export const TEST_EVENT_TYPE = "webhook.test";
+
+export const MAX_ENDPOINT_LENGTH = 2048;
+
+export type EndpointCheck = { kind: "ok"; url: string } | { kind: "refused"; why: string };
+
+const ALLOWED_PORTS = new Set(["", "443", "8443"]);
+
+/**
+ * Whether deliveries may go to `raw`. Production allows only `https://` to a public host name
+ * on 443 or 8443: an IP literal, `localhost`, `*.local`, `*.internal`, `*.localhost` or a
+ * single-label name could reach the platform's own network. `localPrefix` (the development
+ * variable `WEBHOOK_ALLOW_LOCAL_URL_PREFIX`, empty in production) lets one origin through.
+ */
+export function checkEndpointUrl(raw: string, localPrefix: string): EndpointCheck {
+	if (raw.length > MAX_ENDPOINT_LENGTH) {
+		return { kind: "refused", why: `must be at most ${MAX_ENDPOINT_LENGTH} characters` };
+	}
+	let url: URL;
+	try {
+		url = new URL(raw);
+	} catch {
+		return { kind: "refused", why: "must be an absolute https:// URL" };
+	}
+	if (localPrefix && isUnderPrefix(url, localPrefix)) return { kind: "ok", url: url.href };
+	if (url.protocol !== "https:") return { kind: "refused", why: "must use https://" };
+	if (url.username || url.password) {
+		return { kind: "refused", why: "must not carry a user name or password" };
+	}
+	const host = url.hostname.toLowerCase().replace(/\.$/, "");
+	if (host.startsWith("[") || /^[\d.]+$/.test(host) || /^0x/i.test(host)) {
+		return { kind: "refused", why: "must name a host, not an IP address" };
+	}
+	if (
+		host === "localhost" ||
+		host.endsWith(".localhost") ||
+		host.endsWith(".local") ||
+		host.endsWith(".internal")
+	) {
+		return { kind: "refused", why: "must be a public host name, not a local or internal one" };
+	}
+	if (!host.includes(".")) {
+		return { kind: "refused", why: "must be a fully qualified public host name" };
+	}
+	if (!ALLOWED_PORTS.has(url.port)) return { kind: "refused", why: "must use port 443 or 8443" };
+	return { kind: "ok", url: url.href };
+}
+
+function isUnderPrefix(url: URL, prefix: string): boolean {
+	let allowed: URL;
+	try {
+		allowed = new URL(prefix);
+	} catch {
+		return false;
+	}
+	return url.origin === allowed.origin && url.pathname.startsWith(allowed.pathname);
+}
+
+/**
+ * The first attempt goes at once; after the n-th failure the next waits 5 s, 5 min, 30 min,
+ * 2 h, 5 h, 10 h, then every 12 h (Queues' longest delay), the last one exactly 72 h after the
+ * first attempt: longer than Resend's ~27 h, so a weekend outage loses nothing.
+ */
+const RETRY_DELAYS_S = [5, 300, 1800, 7200, 18000, 36000];
+const LATER_DELAY_S = 12 * 3600;
+export const GIVE_UP_AFTER_MS = 72 * 3600 * 1000;
+
+/** When to try again after `attempts` failed attempts, or null once 72 h have passed. */
+export function nextAttemptAt(
+	attempts: number,
+	firstAttemptAt: number,
+	now: number,
+): number | null {
+	const delay = RETRY_DELAYS_S[attempts - 1] ?? LATER_DELAY_S;
+	const deadline = firstAttemptAt + GIVE_UP_AFTER_MS;
+	if (now >= deadline) return null;
+	return Math.min(now + delay * 1000, deadline);
+}

@@ -1,0 +1,36 @@
+/** Webhook test data: an endpoint made through the API, and an event with its delivery row. */
+import { insertEventStatements } from "../../src/db/queries/webhooks.ts";
+import { uuidv7 } from "../../src/lib/ids.ts";
+import { api } from "./api.ts";
+import { db } from "./factories.ts";
+
+export async function createWebhookEndpoint(
+	key: string,
+	endpoint = "https://hooks.example.com/sendfleet",
+	events: string[] = ["email.delivered", "email.bounced"],
+) {
+	const res = await api("POST", "/webhooks", { key, body: { endpoint, events } });
+	if (res.status !== 201) throw new Error(`webhook not created: ${JSON.stringify(res.json)}`);
+	return res.json as { object: "webhook"; id: string; signing_secret: string };
+}
+
+/** An event of the account, pending for the endpoint (as emission writes it). */
+export async function createWebhookEvent(
+	accountId: string,
+	endpointId: string,
+	type = "email.delivered",
+) {
+	const id = uuidv7();
+	const createdAt = Date.now();
+	const payload = JSON.stringify({
+		type,
+		created_at: new Date(createdAt).toISOString(),
+		data: { email_id: uuidv7(), to: ["someone@example.org"] },
+	});
+	const d = db();
+	const [first, ...rest] = insertEventStatements(d, { id, accountId, type, payload, createdAt }, [
+		endpointId,
+	]);
+	await d.batch([first, ...rest]);
+	return { id, type, payload };
+}

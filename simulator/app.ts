@@ -7,6 +7,7 @@
 //   controls: faults, DNS and domains (JSON)         routes/faults.ts, routes/domain-controls.ts
 //   pages: inbox and domains (HTML)                  routes/inbox.ts, routes/domains-page.ts
 //   SNS: the signing certificate, SubscribeURL      routes/sns.ts
+//   a webhook receiver for the Worker's deliveries   routes/webhooks.ts (webhook-receiver.ts)
 // and, after every accepted SendEmail, the SES events of its recipients posted as signed SNS
 // messages to the Worker (sns.ts, ses-events.ts).
 
@@ -30,9 +31,11 @@ import { createInboxRoutes } from "./routes/inbox.ts";
 import { createQueryApiRoutes } from "./routes/query-api.ts";
 import { createSendEmailRoutes } from "./routes/send-email.ts";
 import { createSnsRoutes } from "./routes/sns.ts";
+import { createWebhookRoutes } from "./routes/webhooks.ts";
 import { type Credentials, requireSigV4 } from "./sigv4.ts";
 import { createSnsPublisher, type SimulatorSns, type SnsOptions } from "./sns.ts";
 import { createStore, type SimulatorStore } from "./store.ts";
+import { createWebhookReceiver, type SimulatorWebhooks } from "./webhook-receiver.ts";
 
 export type { DnsFailureMode, DnsRecord } from "./dns.ts";
 export type { SimulatorDns, SimulatorDomains } from "./domain-controls.ts";
@@ -61,7 +64,20 @@ export type {
 	SubscriptionState,
 	UnsignedSnsMessage,
 } from "./sns.ts";
-export type { NameValue, SentMessage, SimulatorStore } from "./store.ts";
+export type {
+	NameValue,
+	SentMessage,
+	SimulatorStore,
+	SvixHeaders,
+	Verification,
+	WebhookDelivery,
+} from "./store.ts";
+export type {
+	ReceiverConfigInput,
+	ReceiverFailure,
+	ReceiverView,
+	SimulatorWebhooks,
+} from "./webhook-receiver.ts";
 
 export interface SesSimulatorOptions {
 	/** When set, requests must be signed with this key pair; otherwise any key is accepted. */
@@ -75,6 +91,8 @@ export interface SesSimulatorOptions {
 	now?: () => Date;
 	/** Messages kept before the oldest are dropped; default 10,000. */
 	maxMessages?: number;
+	/** Webhook deliveries kept before the oldest are dropped; default 10,000. */
+	maxWebhookDeliveries?: number;
 	/**
 	 * The simulator's origin as the Worker reaches it; the SNS SigningCertURL and SubscribeURL
 	 * are built on it. Default `http://127.0.0.1:8788` (the server sets its own).
@@ -98,6 +116,8 @@ export interface SesSimulator {
 	domains: SimulatorDomains;
 	/** The SNS topic SES publishes to, and the subscription posting to the Worker. */
 	sns: SimulatorSns;
+	/** The receiver standing in for customers' webhook endpoints (`/webhooks/receive/:name`). */
+	webhooks: SimulatorWebhooks;
 	region: string;
 }
 
@@ -106,14 +126,19 @@ const DEFAULT_PUBLIC_URL = "http://127.0.0.1:8788";
 export function createSesSimulator(options: SesSimulatorOptions = {}): SesSimulator {
 	const region = options.region ?? "us-east-1";
 	const now = options.now ?? (() => new Date());
-	const store = createStore({ maxMessages: options.maxMessages });
+	const store = createStore({
+		maxMessages: options.maxMessages,
+		maxWebhookDeliveries: options.maxWebhookDeliveries,
+	});
 	const identities = createIdentityStore();
 	const dnsStore = createDnsStore();
 	const controls = createDomainControls({ identities, dns: dnsStore, region, now });
 	const credentials = options.credentials;
+	const publicUrl = options.publicUrl ?? DEFAULT_PUBLIC_URL;
+	const webhooks = createWebhookReceiver({ store, now, publicUrl });
 	const sns = createSnsPublisher(options.sns ?? {}, {
 		region,
-		publicUrl: options.publicUrl ?? DEFAULT_PUBLIC_URL,
+		publicUrl,
 		now,
 		// A message has at most a few events (delivery, bounce, complaint…).
 		maxRecords: 4 * (options.maxMessages ?? 10_000),
@@ -133,6 +158,7 @@ export function createSesSimulator(options: SesSimulatorOptions = {}): SesSimula
 	app.route("/", createDomainsPageRoutes(controls));
 	app.route("/", createSnsRoutes(sns));
 	app.route("/", createInboxRoutes(store, sns));
+	app.route("/", createWebhookRoutes(webhooks));
 
 	app.notFound((c) => {
 		if (c.req.path.startsWith("/v2/")) {
@@ -177,6 +203,15 @@ export function createSesSimulator(options: SesSimulatorOptions = {}): SesSimula
 			resume: sns.resume,
 			stop: sns.stop,
 			clear: sns.clear,
+		},
+		webhooks: {
+			configure: webhooks.configure,
+			receiver: webhooks.receiver,
+			receivers: webhooks.receivers,
+			remove: webhooks.remove,
+			deliveries: webhooks.deliveries,
+			delivery: webhooks.delivery,
+			clearDeliveries: webhooks.clearDeliveries,
 		},
 		region,
 	};

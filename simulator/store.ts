@@ -1,5 +1,6 @@
-// The simulator's memory: every message SendEmail accepted and the pending fault rules. One store
-// per simulator instance, so tests that create their own simulator never see each other's mail.
+// The simulator's memory: every message SendEmail accepted, the pending fault rules and the
+// webhook deliveries the receiver recorded. One store per simulator instance, so tests that
+// create their own simulator never see each other's mail.
 
 import { bareAddress } from "./address.ts";
 import { type FaultEnvelope, type FaultRule, faultMatches } from "./faults.ts";
@@ -32,6 +33,53 @@ export interface SentMessage {
 	receivedAt: string;
 }
 
+/** Why a webhook delivery did or did not verify (webhook-receiver.ts describes each). */
+export type Verification =
+	| "verified"
+	| "no_secret"
+	| "missing_headers"
+	| "invalid_timestamp"
+	| "timestamp_too_old"
+	| "timestamp_too_new"
+	| "no_matching_signature";
+
+/** Whether the `svix-*` headers Resend-era code reads carry the same values as `webhook-*`. */
+export type SvixHeaders = "same" | "missing" | "different";
+
+/** One request the Worker posted to a receiver, as the page and the JSON endpoints show it. */
+export interface WebhookDelivery {
+	/** The simulator's own id. */
+	id: string;
+	receiver: string;
+	/** ISO 8601, the simulator's clock. */
+	receivedAt: string;
+	webhookId: string | null;
+	webhookTimestamp: string | null;
+	webhookSignature: string | null;
+	/** The payload's `type` when the body is JSON with one. */
+	type: string | null;
+	/** 1 for the first delivery of this `webhook-id` to this receiver, 2 for the next (a retry)… */
+	attempt: number;
+	verified: boolean;
+	verification: Verification;
+	svixHeaders: SvixHeaders;
+	/** The status the receiver answered, and how long it waited first. */
+	status: number;
+	delayMs: number;
+	/** Every request header, sorted by name. */
+	headers: NameValue[];
+	/** The body as UTF-8 text, cut at 64 KiB (webhook-receiver.ts). */
+	body: string;
+	bodyBytes: number;
+	bodyTruncated: boolean;
+}
+
+export interface DeliveryFilter {
+	receiver?: string;
+	/** Matches `webhook-id`. */
+	webhookId?: string;
+}
+
 export interface MessageFilter {
 	/** Matches any To, Cc or Bcc recipient. */
 	to?: string;
@@ -50,17 +98,29 @@ export interface SimulatorStore {
 	/** Consumes one use of the first rule matching `envelope`, if any. */
 	takeFault(envelope: FaultEnvelope): FaultRule | undefined;
 	clearFaults(): void;
+	addWebhookDelivery(delivery: Omit<WebhookDelivery, "id">): WebhookDelivery;
+	/** Newest first. */
+	listWebhookDeliveries(filter?: DeliveryFilter): WebhookDelivery[];
+	getWebhookDelivery(id: string): WebhookDelivery | undefined;
+	/** Answers how many there were. */
+	clearWebhookDeliveries(): number;
 }
 
 // A long `npm start` session or a benchmark must not grow memory without bound; the oldest
 // messages go first.
 const DEFAULT_MAX_MESSAGES = 10_000;
+// Webhook bodies are cut at 64 KiB (webhook-receiver.ts), so this bounds the receiver's memory.
+const DEFAULT_MAX_WEBHOOK_DELIVERIES = 10_000;
 
-export function createStore(options: { maxMessages?: number } = {}): SimulatorStore {
+export function createStore(
+	options: { maxMessages?: number; maxWebhookDeliveries?: number } = {},
+): SimulatorStore {
 	const maxMessages = options.maxMessages ?? DEFAULT_MAX_MESSAGES;
-	// Oldest first; listMessages reverses.
+	const maxDeliveries = options.maxWebhookDeliveries ?? DEFAULT_MAX_WEBHOOK_DELIVERIES;
+	// Oldest first; listMessages and listWebhookDeliveries reverse.
 	let messages: SentMessage[] = [];
 	let faults: FaultRule[] = [];
+	let deliveries: WebhookDelivery[] = [];
 
 	return {
 		addMessage(message) {
@@ -101,6 +161,26 @@ export function createStore(options: { maxMessages?: number } = {}): SimulatorSt
 		},
 		clearFaults() {
 			faults = [];
+		},
+		addWebhookDelivery(delivery) {
+			const stored: WebhookDelivery = { id: crypto.randomUUID(), ...delivery };
+			deliveries.push(stored);
+			if (deliveries.length > maxDeliveries) deliveries = deliveries.slice(-maxDeliveries);
+			return stored;
+		},
+		listWebhookDeliveries(filter = {}) {
+			return deliveries
+				.filter((d) => filter.receiver === undefined || d.receiver === filter.receiver)
+				.filter((d) => filter.webhookId === undefined || d.webhookId === filter.webhookId)
+				.reverse();
+		},
+		getWebhookDelivery(id) {
+			return deliveries.find((d) => d.id === id);
+		},
+		clearWebhookDeliveries() {
+			const deleted = deliveries.length;
+			deliveries = [];
+			return deleted;
 		},
 	};
 }

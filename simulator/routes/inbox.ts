@@ -85,7 +85,8 @@ ${rows}
 	return page(
 		"Inbox",
 		`<h1>SES simulator inbox</h1>
-<p class="muted">${messages.length} message(s), newest first. JSON: <code>GET /_simulator/messages</code>.</p>
+<p class="muted">${messages.length} message(s), newest first. JSON: <code>GET /_simulator/messages</code>.
+Webhook deliveries from the Worker: <a href="/webhooks">the webhook receiver</a>.</p>
 ${faults}${table}
 ${renderSnsStatus(sns)}
 ${renderAddresses()}`,

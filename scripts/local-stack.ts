@@ -2,13 +2,15 @@
  * The local stack shared by `npm start` and `npm run bench`: applies the D1 migrations to
  * wrangler's local state, seeds the demo account, starts the SES simulator and `wrangler dev`
  * on loopback, and waits until the Worker answers. No AWS, Stripe or Cloudflare account needed.
+ * With `demoWebhook`, it then gives the demo account a webhook endpoint pointed at the
+ * simulator's receiver (`connectDemoWebhook`).
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import type { SesSimulator } from "../simulator/app.ts";
-import { startSimulatorServer } from "../simulator/server.ts";
+import { type SimulatorServer, startSimulatorServer } from "../simulator/server.ts";
 
 export const LOCAL_CREDENTIALS = {
 	accessKeyId: "AKIDSENDFLEETLOCAL",
@@ -42,6 +44,11 @@ export interface LocalStackOptions {
 	/** A separate wrangler state folder (the benchmark uses its own). */
 	persistTo?: string;
 	quiet?: boolean;
+	/**
+	 * Once the Worker answers, give the demo account a webhook endpoint (every `email.*` event)
+	 * pointed at the simulator's receiver `demo`, and give that receiver its signing secret.
+	 */
+	demoWebhook?: boolean;
 }
 
 export interface LocalStack {
@@ -50,8 +57,17 @@ export interface LocalStack {
 	apiKey: string;
 	/** The in-process simulator (the benchmark counts delivered messages in its store). */
 	simulator: SesSimulator;
+	/** What `demoWebhook` did; null without it. */
+	demoWebhook: DemoWebhook | null;
 	stop(): Promise<void>;
 }
+
+/** The simulator receiver the demo account's webhook endpoint points at. */
+export const DEMO_RECEIVER = "demo";
+
+export type DemoWebhook =
+	| { kind: "connected"; id: string; created: boolean; status: string; receiverUrl: string }
+	| { kind: "skipped"; why: string };
 
 function wrangler(args: string[], persistTo: string | undefined) {
 	const full = persistTo ? [...args, "--persist-to", persistTo] : args;
@@ -72,6 +88,19 @@ function demoApiKey(stateDir: string): string {
 	const token = `sf_${randomBytes(32).toString("base64url")}`;
 	writeFileSync(file, `${token}\n`, { mode: 0o600 });
 	return token;
+}
+
+/**
+ * The Worker's WEBHOOK_SECRET_KEY (AES-256-GCM over signing secrets at rest), kept beside the
+ * demo key: a new key on each restart could not open the secrets already stored.
+ */
+function localWebhookSecretKey(stateDir: string): string {
+	const file = `${stateDir}/sendfleet-webhook-secret-key`;
+	if (existsSync(file)) return readFileSync(file, "utf8").trim();
+	mkdirSync(stateDir, { recursive: true });
+	const key = randomBytes(32).toString("base64");
+	writeFileSync(file, `${key}\n`, { mode: 0o600 });
+	return key;
 }
 
 /** Idempotent: the demo account (approved, Pro), its verified domain and its key. */
@@ -171,6 +200,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 		PLATFORM_ACCOUNT_ID: DEMO.platformAccountId,
 		PLATFORM_FROM: `SendFleet <no-reply@${DEMO.platformDomain}>`,
 		DASHBOARD_URL: apiUrl,
+		WEBHOOK_SECRET_KEY: localWebhookSecretKey(stateDir),
+		// Local development only: webhook endpoints may be the simulator's receiver on loopback
+		// http (production allows only https to public hosts).
+		WEBHOOK_ALLOW_LOCAL_URL_PREFIX: `${simulator.url}/`,
 		...options.vars,
 	};
 	const args = [
@@ -212,5 +245,142 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 		await stop();
 		throw error;
 	}
-	return { apiUrl, simulatorUrl: simulator.url, apiKey, simulator: simulator.simulator, stop };
+	let demoWebhook: DemoWebhook | null = null;
+	if (options.demoWebhook) {
+		demoWebhook = await connectDemoWebhook(apiUrl, apiKey, simulator).catch(
+			(error: unknown): DemoWebhook => ({ kind: "skipped", why: String(error) }),
+		);
+		log(
+			demoWebhook.kind === "connected"
+				? `Demo webhook ${demoWebhook.id} (${demoWebhook.created ? "created" : "reused"}, ${demoWebhook.status}) delivers to ${demoWebhook.receiverUrl}`
+				: `Demo webhook skipped: ${demoWebhook.why}`,
+		);
+	}
+	return {
+		apiUrl,
+		simulatorUrl: simulator.url,
+		apiKey,
+		simulator: simulator.simulator,
+		demoWebhook,
+		stop,
+	};
+}
+
+// Every email.* type, used when the OpenAPI document does not list them.
+const EMAIL_EVENT_TYPES = [
+	"email.sent",
+	"email.delivered",
+	"email.delivery_delayed",
+	"email.bounced",
+	"email.complained",
+	"email.failed",
+	"email.suppressed",
+	"email.scheduled",
+];
+
+/**
+ * Idempotent: reuses the demo account's endpoint already pointing at the receiver (a restart
+ * keeps wrangler's D1), or creates one for every `email.*` event type the API accepts, then gives
+ * the receiver the endpoint's signing secret. Skips, saying why, while the API has no
+ * `POST /webhooks` (it is being built) or refuses the endpoint.
+ */
+export async function connectDemoWebhook(
+	apiUrl: string,
+	apiKey: string,
+	simulator: SimulatorServer,
+): Promise<DemoWebhook> {
+	const receiverUrl = `${simulator.url}/webhooks/receive/${DEMO_RECEIVER}`;
+	const call = async (method: string, path: string, body?: unknown) => {
+		const response = await fetch(`${apiUrl}${path}`, {
+			method,
+			headers: {
+				authorization: `Bearer ${apiKey}`,
+				...(body === undefined ? {} : { "content-type": "application/json" }),
+			},
+			body: body === undefined ? undefined : JSON.stringify(body),
+		});
+		const json: unknown = await response.json().catch(() => null);
+		return { status: response.status, json: (json ?? {}) as Record<string, unknown> };
+	};
+	const refused = (what: string, answer: { status: number; json: Record<string, unknown> }) => ({
+		kind: "skipped" as const,
+		why: `${what} answered ${answer.status}${typeof answer.json.message === "string" ? `: ${answer.json.message}` : ""}`,
+	});
+
+	let existing: { id: string; status: string } | undefined;
+	let after: string | undefined;
+	for (let page = 0; page < 10 && existing === undefined; page++) {
+		const list = await call("GET", `/webhooks?limit=100${after ? `&after=${after}` : ""}`);
+		if (list.status === 404) return { kind: "skipped", why: "the API has no GET /webhooks yet" };
+		if (list.status !== 200) return refused("GET /webhooks", list);
+		const data = (list.json.data ?? []) as { id: string; endpoint: string; status: string }[];
+		existing = data.find((w) => w.endpoint === receiverUrl);
+		after = data.at(-1)?.id;
+		if (list.json.has_more !== true || after === undefined) break;
+	}
+
+	let id: string;
+	let secret: unknown;
+	let status = "enabled";
+	if (existing === undefined) {
+		const spec = await fetch(`${apiUrl}/openapi.json`)
+			.then((r) => (r.ok ? (r.json() as Promise<OpenApiDocument>) : null))
+			.catch(() => null);
+		const created = await call("POST", "/webhooks", {
+			endpoint: receiverUrl,
+			events: emailEventTypes(spec),
+		});
+		if (created.status === 404)
+			return { kind: "skipped", why: "the API has no POST /webhooks yet" };
+		if (created.status !== 201 && created.status !== 200) return refused("POST /webhooks", created);
+		id = String(created.json.id);
+		secret = created.json.signing_secret;
+	} else {
+		id = existing.id;
+		status = existing.status;
+		const got = await call("GET", `/webhooks/${id}`);
+		if (got.status !== 200) return refused(`GET /webhooks/${id}`, got);
+		secret = got.json.signing_secret;
+	}
+	if (typeof secret !== "string") {
+		return { kind: "skipped", why: `webhook ${id} came without a signing_secret` };
+	}
+	simulator.simulator.webhooks.configure(DEMO_RECEIVER, { secret });
+	return { kind: "connected", id, created: existing === undefined, status, receiverUrl };
+}
+
+/** The part of the Worker's OpenAPI document read here. */
+interface OpenApiDocument {
+	paths?: Record<string, { post?: unknown }>;
+	components?: { schemas?: Record<string, unknown> };
+}
+
+/**
+ * The `email.*` event types in the create request's schema (every `enum` under it, `$ref`s to
+ * components followed), so the demo endpoint follows the API's list; the fixed list otherwise.
+ */
+function emailEventTypes(spec: OpenApiDocument | null): string[] {
+	const found = new Set<string>();
+	const seen = new Set<unknown>();
+	const visit = (node: unknown): void => {
+		if (typeof node !== "object" || node === null || seen.has(node)) return;
+		seen.add(node);
+		if (Array.isArray(node)) {
+			for (const item of node) visit(item);
+			return;
+		}
+		const record = node as Record<string, unknown>;
+		const ref = record.$ref;
+		if (typeof ref === "string" && ref.startsWith("#/components/schemas/")) {
+			visit(spec?.components?.schemas?.[ref.slice("#/components/schemas/".length)]);
+		}
+		if (Array.isArray(record.enum)) {
+			for (const value of record.enum) {
+				if (typeof value === "string" && value.startsWith("email.")) found.add(value);
+			}
+		}
+		for (const value of Object.values(record)) visit(value);
+	};
+	visit(spec?.paths?.["/webhooks"]?.post);
+	return found.size > 0 ? [...found] : EMAIL_EVENT_TYPES;
 }

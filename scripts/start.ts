@@ -1,13 +1,20 @@
 /**
- * `npm start`: the whole product on this machine (see scripts/local-stack.ts), then the demo
- * API key, a ready-to-paste curl command and the inbox URL. Ctrl-C stops everything.
+ * `npm start`: the whole product on this machine (see scripts/local-stack.ts), with the demo
+ * account's webhook endpoint pointed at the simulator's receiver, then the demo API key, a
+ * ready-to-paste curl command and the inbox and receiver URLs. Ctrl-C stops everything.
  */
 import { DEMO, startLocalStack } from "./local-stack.ts";
 
 const stack = await startLocalStack({
 	port: Number(process.env.PORT ?? 8787),
 	simulatorPort: Number(process.env.SIMULATOR_PORT ?? 8788),
+	demoWebhook: true,
 });
+const webhooks = `${stack.simulatorUrl}/webhooks`;
+const webhookLine =
+	stack.demoWebhook?.kind === "connected"
+		? `${webhooks} (endpoint ${stack.demoWebhook.id} of the demo account)`
+		: `${webhooks} (no demo endpoint: ${stack.demoWebhook?.why ?? "not set up"})`;
 
 // wrangler dev does not fire Cron Triggers by itself; --test-scheduled lets us do it.
 const cron = setInterval(
@@ -22,6 +29,7 @@ SendFleet is running locally.
   API            ${stack.apiUrl}
   OpenAPI        ${stack.apiUrl}/openapi.json
   SES inbox      ${stack.simulatorUrl}/
+  Webhooks       ${webhookLine}
   Demo API key   ${stack.apiKey}
 
 Send your first email:
@@ -31,7 +39,11 @@ curl -X POST ${stack.apiUrl}/emails \\
   -H 'Content-Type: application/json' \\
   -d '{"from": "Acme <hello@${DEMO.domain}>", "to": "success@simulator.amazonses.com", "subject": "Hello from SendFleet", "html": "<p>It works!</p>"}'
 
-Then open ${stack.simulatorUrl}/ to see it, or GET ${stack.apiUrl}/emails/<id> with the same key.
+Then open ${stack.simulatorUrl}/ to see it, or GET ${stack.apiUrl}/emails/<id> with the same key.${
+	stack.demoWebhook?.kind === "connected"
+		? `\nIts webhook events (email.sent, email.delivered…) arrive at ${webhooks}, signatures checked.`
+		: ""
+}
 Press Ctrl-C to stop.
 `);
 

@@ -164,6 +164,9 @@ async function main(): Promise<void> {
 		`Domains and DNS: ${server.url}/domains; DNS-over-HTTPS (DNS_RESOLVER_URL): ${server.url}/dns-query`,
 	);
 	console.log(
+		`Webhook receiver: POST ${server.url}/webhooks/receive/<name>, deliveries at ${server.url}/webhooks`,
+	);
+	console.log(
 		snsEndpoint
 			? `SNS: posting SES events to ${snsEndpoint}. Worker: SNS_TOPIC_ARNS=${sns.topicArn} SNS_LOCAL_CERT_URL_PREFIX=${server.url}/sns/`
 			: "SNS: no SIMULATOR_SNS_ENDPOINT, so SES events are recorded, not posted.",

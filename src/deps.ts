@@ -10,8 +10,11 @@ import type { NotificationDeps } from "./domain/feedback.ts";
 import { dispatchNotices, type NoticeDeps } from "./domain/notices.ts";
 import type { SendingDeps } from "./domain/sending.ts";
 import { recordSuspension, type SuspensionDeps } from "./domain/suspension.ts";
+import type { WebhookDeliveryDeps } from "./domain/webhook-delivery.ts";
 import { guardFor } from "./durable-objects/index.ts";
 import type { Bindings } from "./env.ts";
+import { createSecretBox, type SecretBox } from "./lib/secret-box.ts";
+import { createWebhookSender } from "./services/webhook-sender.ts";
 
 type WaitUntil = (work: Promise<unknown>) => void;
 
@@ -63,4 +66,31 @@ export async function sendNotices(
 ) {
 	const notices = given.filter((n): n is NoticeRow => n !== null);
 	if (notices.length) await dispatchNotices(noticeDepsFromEnv(env, waitUntil), notices);
+}
+
+let cachedBox: { ring: string; box: Promise<SecretBox> } | undefined;
+
+/** The box over `WEBHOOK_SECRET_KEY`, or null while the secret is not set (webhooks are off). */
+export function webhookSecretBoxFromEnv(env: Bindings): Promise<SecretBox> | null {
+	const ring = env.WEBHOOK_SECRET_KEY;
+	if (!ring) return null;
+	if (cachedBox?.ring !== ring) cachedBox = { ring, box: createSecretBox(ring) };
+	return cachedBox.box;
+}
+
+export function webhookDeliveryDepsFromEnv(
+	env: Bindings,
+	waitUntil: WaitUntil,
+): WebhookDeliveryDeps {
+	return {
+		db: createDb(env.DB),
+		queue: env.WEBHOOK_QUEUE,
+		secretBox: () => {
+			const box = webhookSecretBoxFromEnv(env);
+			if (!box) throw new Error("WEBHOOK_SECRET_KEY is not set: webhook deliveries wait.");
+			return box;
+		},
+		post: createWebhookSender(),
+		onNotice: (notice) => waitUntil(sendNotices(env, waitUntil, notice)),
+	};
 }

@@ -1,16 +1,20 @@
 /**
  * Routes each queue batch to its consumer. The names must match `wrangler.toml`.
  */
-import { notificationDepsFromEnv } from "../deps.ts";
+import { createDb } from "../db/client.ts";
+import { notificationDepsFromEnv, webhookDeliveryDepsFromEnv } from "../deps.ts";
 import type { Bindings } from "../env.ts";
 import { consumeFeedback, consumeFeedbackDeadLetters } from "./feedback.ts";
 import { consumeSendBatch, sendDepsFromEnv } from "./send.ts";
 import { consumeSendDeadLetters } from "./send-dead-letter.ts";
+import { consumeWebhookDeadLetters, consumeWebhooks } from "./webhooks.ts";
 
 export const SEND_QUEUE = "sendfleet-send";
 export const SEND_DEAD_LETTER_QUEUE = "sendfleet-send-dlq";
 export const FEEDBACK_QUEUE = "sendfleet-feedback";
 export const FEEDBACK_DEAD_LETTER_QUEUE = "sendfleet-feedback-dlq";
+export const WEBHOOK_QUEUE = "sendfleet-webhooks";
+export const WEBHOOK_DEAD_LETTER_QUEUE = "sendfleet-webhooks-dlq";
 
 export async function handleQueueBatch(
 	batch: MessageBatch<unknown>,
@@ -26,6 +30,10 @@ export async function handleQueueBatch(
 			return consumeFeedback(batch, notificationDepsFromEnv(env, waitUntil));
 		case FEEDBACK_DEAD_LETTER_QUEUE:
 			return consumeFeedbackDeadLetters(batch, env.DB);
+		case WEBHOOK_QUEUE:
+			return consumeWebhooks(batch, webhookDeliveryDepsFromEnv(env, waitUntil));
+		case WEBHOOK_DEAD_LETTER_QUEUE:
+			return consumeWebhookDeadLetters(batch, createDb(env.DB));
 		default:
 			console.error(`no consumer for queue ${batch.queue}; retrying`);
 			batch.retryAll();

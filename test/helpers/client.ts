@@ -60,9 +60,11 @@ import { createWebhook } from "../../src/routes/webhooks/create.ts";
 import { deleteWebhookRoute } from "../../src/routes/webhooks/delete.ts";
 import { getWebhookEventRoute } from "../../src/routes/webhooks/events-get.ts";
 import { listWebhookEventsRoute } from "../../src/routes/webhooks/events-list.ts";
+import { replayWebhookEventRoute } from "../../src/routes/webhooks/events-replay.ts";
 import { getWebhook } from "../../src/routes/webhooks/get.ts";
 import { listWebhooksRoute } from "../../src/routes/webhooks/list.ts";
 import { rotateWebhookSecret } from "../../src/routes/webhooks/rotate.ts";
+import { testWebhook } from "../../src/routes/webhooks/test.ts";
 import { updateWebhook } from "../../src/routes/webhooks/update.ts";
 import { BASE_URL } from "./api.ts";
 
@@ -108,6 +110,8 @@ export function routeTypes() {
 		.route("/webhooks", listWebhookEventsRoute)
 		.route("/webhooks", getWebhookEventRoute)
 		.route("/webhooks", listWebhookAttemptsRoute)
+		.route("/webhooks", replayWebhookEventRoute)
+		.route("/webhooks", testWebhook)
 		.route("/hooks", snsHook)
 		.route("/hooks", stripeHook);
 }

@@ -1,9 +1,17 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api } from "../helpers/api.ts";
 import { client, expectJson } from "../helpers/client.ts";
 import { runCommonRouteTests } from "../helpers/common-route-tests.ts";
 import { createSender } from "../helpers/factories.ts";
+import { installReceiver } from "../helpers/webhook-receiver.ts";
 import { createWebhookEndpoint, createWebhookEvent } from "../helpers/webhooks.ts";
+
+// Test events and replays go to the endpoints' fake receiver, never to the network.
+let receiver: ReturnType<typeof installReceiver> | undefined;
+beforeAll(() => {
+	receiver = installReceiver();
+});
+afterAll(() => receiver?.restore());
 
 describe("/webhooks", () => {
 	it("creates an endpoint with a whsec_ secret, then gets, lists, updates and deletes it", async () => {
@@ -291,6 +299,13 @@ runCommonRouteTests("/webhooks", [
 		access: "full_access",
 		resource: withEvent,
 	},
+	{
+		method: "POST",
+		path: "/webhooks/{id}/events/{event_id}/replay",
+		access: "full_access",
+		resource: withEvent,
+	},
+	{ method: "POST", path: "/webhooks/{id}/test", access: "full_access", resource: withWebhook },
 	{
 		method: "GET",
 		path: "/webhooks/{id}/events/{event_id}/attempts",

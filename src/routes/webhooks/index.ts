@@ -6,9 +6,11 @@ import { createWebhook } from "./create.ts";
 import { deleteWebhookRoute } from "./delete.ts";
 import { getWebhookEventRoute } from "./events-get.ts";
 import { listWebhookEventsRoute } from "./events-list.ts";
+import { replayWebhookEventRoute } from "./events-replay.ts";
 import { getWebhook } from "./get.ts";
 import { listWebhooksRoute } from "./list.ts";
 import { rotateWebhookSecret } from "./rotate.ts";
+import { testWebhook } from "./test.ts";
 import { updateWebhook } from "./update.ts";
 
 export const webhooksRouter = createRouter();
@@ -22,4 +24,6 @@ webhooksRouter
 	.route("/", rotateWebhookSecret)
 	.route("/", listWebhookEventsRoute)
 	.route("/", getWebhookEventRoute)
-	.route("/", listWebhookAttemptsRoute);
+	.route("/", replayWebhookEventRoute)
+	.route("/", listWebhookAttemptsRoute)
+	.route("/", testWebhook);

@@ -1,6 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { createDb } from "../../db/client.ts";
 import { updateWebhookEndpoint } from "../../db/queries/webhooks.ts";
+import { resumeEndpoint } from "../../domain/webhook-delivery.ts";
 import { createRouter } from "../../env.ts";
 import { notFound } from "../../lib/errors.ts";
 import { commonErrors, errorResponse, IdParam } from "../shared-schemas.ts";
@@ -26,11 +27,13 @@ const route = createRoute({
 export const updateWebhook = createRouter().openapi(route, async (c) => {
 	const { id } = c.req.valid("param");
 	const body = c.req.valid("json");
-	const changed = await updateWebhookEndpoint(createDb(c.env.DB), c.get("caller").accountId, id, {
+	const db = createDb(c.env.DB);
+	const changed = await updateWebhookEndpoint(db, c.get("caller").accountId, id, {
 		...(body.endpoint !== undefined && { endpoint: allowedEndpoint(c.env, body.endpoint) }),
 		...(body.events !== undefined && { events: [...new Set(body.events)] }),
 		...(body.status !== undefined && { status: body.status, disabledReason: null }),
 	});
 	if (!changed) throw notFound("Webhook");
+	if (body.status === "enabled") await resumeEndpoint({ db, queue: c.env.WEBHOOK_QUEUE }, id);
 	return c.json({ object: "webhook" as const, id }, 200);
 });

@@ -38,6 +38,7 @@ export function sendingDepsFromEnv(
 export function notificationDepsFromEnv(env: Bindings, waitUntil: WaitUntil): NotificationDeps {
 	return {
 		db: createDb(env.DB),
+		webhookQueue: env.WEBHOOK_QUEUE,
 		suspensionFor: (accountId) => suspensionDepsFromEnv(env, accountId),
 		onNotice: (notice) => waitUntil(sendNotices(env, waitUntil, notice)),
 	};

@@ -71,7 +71,25 @@ export type Effect =
 	/** SES accepted it: its recipients count as sends for the reputation window. */
 	| { kind: "count_sends"; recipients: number }
 	/** It will never reach SES: its recipients go back to the monthly quota. */
-	| { kind: "release_quota"; recipients: number };
+	| { kind: "release_quota"; recipients: number }
+	/**
+	 * The customer's webhook event for this change (Resend's `email.*` types); `extra` joins the
+	 * email's own fields in the payload's `data` (e.g. `bounce`). Written by the recorder only
+	 * for accounts with endpoints subscribed to the type.
+	 */
+	| { kind: "emit"; type: EmailWebhookType; extra: Details };
+
+export type EmailWebhookType =
+	| "email.sent"
+	| "email.delivered"
+	| "email.delivery_delayed"
+	| "email.bounced"
+	| "email.complained"
+	| "email.failed"
+	| "email.suppressed";
+
+/** The send consumer's code for an email whose recipient was suppressed after acceptance. */
+export const SUPPRESSED_CODE = "RecipientSuppressed";
 
 export interface Transition {
 	next: EmailState;
@@ -136,6 +154,7 @@ function decide(
 				timeline: [],
 				effects: [
 					{ kind: "count_sends", recipients: state.recipients.filter(countsForReputation).length },
+					{ kind: "emit", type: "email.sent", extra: {} },
 				],
 			};
 		case "send_failed":
@@ -151,7 +170,16 @@ function decide(
 						at: event.at,
 					},
 				],
-				effects: [{ kind: "release_quota", recipients: state.recipients.length }],
+				effects: [
+					{ kind: "release_quota", recipients: state.recipients.length },
+					event.code === SUPPRESSED_CODE
+						? {
+								kind: "emit",
+								type: "email.suppressed",
+								extra: { suppressed: { type: "suppression_list", message: event.reason } },
+							}
+						: { kind: "emit", type: "email.failed", extra: { failed: { reason: event.reason } } },
+				],
 			};
 		case "delivered": {
 			const deliveredTo = [...new Set([...state.deliveredTo, ...event.recipients])];
@@ -165,14 +193,14 @@ function decide(
 						: {}),
 				},
 				timeline: perRecipient("delivered", event.recipients, event.details, event.at),
-				effects: [],
+				effects: [{ kind: "emit", type: "email.delivered", extra: {} }],
 			};
 		}
 		case "delivery_delayed":
 			return {
 				patch: { lastEvent: stronger(state.lastEvent, "delivery_delayed") },
 				timeline: perRecipient("delivery_delayed", event.recipients, event.details, event.at),
-				effects: [],
+				effects: [{ kind: "emit", type: "email.delivery_delayed", extra: {} }],
 			};
 		case "bounced":
 			if (event.bounceType !== "Permanent") {
@@ -180,26 +208,31 @@ function decide(
 				return {
 					patch: {},
 					timeline: perRecipient("soft_bounced", event.recipients, event.details, event.at),
-					effects: [],
+					effects: [bounceEvent(event)],
 				};
 			}
 			return {
 				patch: { lastEvent: stronger(state.lastEvent, "bounced"), ...fail(state, event.reason) },
 				timeline: perRecipient("bounced", event.recipients, event.details, event.at),
-				effects: listEffects(event.recipients, "bounce", event.reason),
+				effects: [...listEffects(event.recipients, "bounce", event.reason), bounceEvent(event)],
 			};
 		case "complained":
 			return {
 				patch: { lastEvent: stronger(state.lastEvent, "complained") },
 				timeline: perRecipient("complained", event.recipients, event.details, event.at),
-				effects: listEffects(event.recipients, "complaint", event.reason),
+				effects: [
+					...listEffects(event.recipients, "complaint", event.reason),
+					{ kind: "emit", type: "email.complained", extra: {} },
+				],
 			};
 		case "rejected":
 		case "rendering_failed":
 			return {
 				patch: { lastEvent: stronger(state.lastEvent, "failed"), ...fail(state, event.reason) },
 				timeline: [{ type: event.kind, recipient: null, details: event.details, at: event.at }],
-				effects: [],
+				effects: [
+					{ kind: "emit", type: "email.failed", extra: { failed: { reason: event.reason } } },
+				],
 			};
 		case "opened":
 		case "clicked":
@@ -209,6 +242,25 @@ function decide(
 				effects: [],
 			};
 	}
+}
+
+/**
+ * `email.bounced`, hard or soft as Resend says it: `bounce.type` is SES's `Permanent`
+ * (hard), `Transient` or `Undetermined` (soft), with SES's sub-type and our reason.
+ */
+function bounceEvent(event: Extract<LifecycleEvent, { kind: "bounced" }>): Effect {
+	const subType = event.details.bounce_sub_type;
+	return {
+		kind: "emit",
+		type: "email.bounced",
+		extra: {
+			bounce: {
+				type: event.bounceType,
+				subType: typeof subType === "string" ? subType : "Undetermined",
+				message: event.reason,
+			},
+		},
+	};
 }
 
 /** A hard bounce or complaint suppresses each address and counts against the reputation. */

@@ -8,6 +8,12 @@
  * racing the send consumer, two notifications for one email), the email is read again and the
  * event decided anew on the fresh state; the timeline rows and suppressions are keyed, so they
  * are written once whatever happens.
+ *
+ * The customer's webhook events (`emit` effects) go in the same batch, written only for
+ * accounts with an endpoint subscribed to the type (src/db/queries/webhooks.ts), each with an
+ * id derived from the source event so a redelivery writes nothing twice; the deliveries the
+ * batch created are then put on the webhook queue. An account without endpoints pays no
+ * extra round trip, row or queue message.
  */
 import type { Db } from "../db/client.ts";
 import {
@@ -18,7 +24,8 @@ import {
 	updateEmailStateStatement,
 } from "../db/queries/emails.ts";
 import { insertSuppressionStatement } from "../db/queries/suppressions.ts";
-import { uuidv7 } from "../lib/ids.ts";
+import { emitEventStatements } from "../db/queries/webhooks.ts";
+import { derivedUuidv7, uuidv7 } from "../lib/ids.ts";
 import { recipientAddresses } from "./addresses.ts";
 import {
 	type Effect,
@@ -28,6 +35,13 @@ import {
 	transition,
 } from "./email-lifecycle.ts";
 import type { ReputationEvent, SendCount } from "./guard.ts";
+import type { WebhookMessage } from "./webhook-delivery.ts";
+
+/** Where the recorder writes: D1, and the webhook queue for the deliveries it creates. */
+export interface RecorderStore {
+	db: Db;
+	webhookQueue: Queue<WebhookMessage>;
+}
 
 export interface EmailEventInput {
 	email: EmailRow;
@@ -68,10 +82,11 @@ export function stateOf(email: EmailRow): EmailState {
 }
 
 export async function recordEmailEvents(
-	db: Db,
+	store: RecorderStore,
 	inputs: EmailEventInput[],
 	now = Date.now(),
 ): Promise<Recorded[]> {
+	const { db } = store;
 	const decided = inputs.map((input) => {
 		const t = transition(stateOf(input.email), input.event);
 		const rows = t.timeline.map((entry) => ({
@@ -109,7 +124,25 @@ export async function recordEmailEvents(
 				: [],
 		),
 	);
-	const results = await runBatch(db, [...updates(db, changed), ...timeline, ...suppress]);
+	const webhookEvents = await Promise.all(
+		decided.flatMap(({ input, t }) =>
+			t.effects.flatMap((effect) =>
+				effect.kind === "emit" ? [webhookEvent(input, t.next, effect)] : [],
+			),
+		),
+	);
+	const emit = webhookEvents.map((event) => emitEventStatements(db, event));
+	const firstEmit = changed.length + timeline.length + suppress.length;
+	const results = await runBatch(db, [
+		...updates(db, changed),
+		...timeline,
+		...suppress,
+		...emit.flat(),
+	]);
+	await enqueueDeliveries(
+		store,
+		emit.flatMap((_, i) => results[firstEmit + i * 3 + 1] as WebhookMessage[]),
+	);
 	const idsIn = (from: number, to: number) =>
 		new Set(results.slice(from, to).flatMap((rows) => (rows as { id: string }[]).map((r) => r.id)));
 	const written = idsIn(0, changed.length);
@@ -129,6 +162,43 @@ export async function recordEmailEvents(
 			guard: guardEffects(input, final?.effects ?? []),
 		};
 	});
+}
+
+/** The customer's event, Resend's shape: `{type, created_at, data}` with the email's fields. */
+async function webhookEvent(
+	input: EmailEventInput,
+	next: EmailState,
+	effect: Extract<Effect, { kind: "emit" }>,
+) {
+	const { email, event } = input;
+	const payload = {
+		type: effect.type,
+		created_at: new Date(event.at).toISOString(),
+		data: {
+			email_id: email.id,
+			created_at: new Date(email.createdAt).toISOString(),
+			...(next.sesMessageId ? { message_id: next.sesMessageId } : {}),
+			from: email.from,
+			to: email.to,
+			subject: email.subject,
+			tags: Object.fromEntries((email.tags ?? []).map((tag) => [tag.name, tag.value])),
+			...("recipients" in event ? { recipients: event.recipients } : {}),
+			...effect.extra,
+		},
+	};
+	return {
+		id: await derivedUuidv7(event.at, `webhook:${input.key}:${effect.type}`),
+		accountId: email.accountId,
+		type: effect.type,
+		payload: JSON.stringify(payload),
+		createdAt: event.at,
+	};
+}
+
+async function enqueueDeliveries(store: RecorderStore, deliveries: WebhookMessage[]) {
+	for (let i = 0; i < deliveries.length; i += 100) {
+		await store.webhookQueue.sendBatch(deliveries.slice(i, i + 100).map((body) => ({ body })));
+	}
 }
 
 function guardEffects(input: EmailEventInput, effects: Effect[]): GuardEffects {

@@ -14,9 +14,10 @@ import { emails, unmatchedNotifications } from "../db/schema.ts";
 import { uuidv7 } from "../lib/ids.ts";
 import { type FeedbackEvent, parseSesNotification } from "../services/ses-notifications.ts";
 import type { LifecycleEvent } from "./email-lifecycle.ts";
-import { recordEmailEvents } from "./email-recorder.ts";
+import { type RecorderStore, recordEmailEvents } from "./email-recorder.ts";
 import type { ReputationEvent } from "./guard.ts";
 import { recordReputation, type SuspensionDeps } from "./suspension.ts";
+import type { WebhookMessage } from "./webhook-delivery.ts";
 
 export interface FeedbackSource {
 	snsMessageId: string;
@@ -98,13 +99,14 @@ function bounceReason(details: Record<string, unknown>): string {
 }
 
 export async function applyFeedback(
-	db: Db,
+	store: RecorderStore,
 	feedback: FeedbackEvent,
 	source: FeedbackSource,
 	now = Date.now(),
 ): Promise<FeedbackOutcome> {
 	const event = toLifecycleEvent(feedback);
 	if (!event) return { kind: "ignored" };
+	const { db } = store;
 
 	// Our tag finds the email even if the D1 write that stored the SES id never happened.
 	const [email] = await db
@@ -131,7 +133,7 @@ export async function applyFeedback(
 	}
 
 	const [recorded] = await recordEmailEvents(
-		db,
+		store,
 		[{ email, event, key: `sns:${source.snsMessageId}` }],
 		now,
 	);
@@ -146,6 +148,8 @@ export async function applyFeedback(
 
 export interface NotificationDeps {
 	db: Db;
+	/** Where the customers' webhook deliveries the events create are queued. */
+	webhookQueue: Queue<WebhookMessage>;
 	/** The account's guard and D1, for the reputation window and a suspension it decides. */
 	suspensionFor: (accountId: string) => SuspensionDeps;
 	/** Called with a notice recorded on the way (a suspension), to dispatch it. */
@@ -173,7 +177,7 @@ export async function processNotification(
 		console.warn("sns: not an SES event, acknowledged", sns.messageId, parsed.reason);
 		return "ignored";
 	}
-	const outcome = await applyFeedback(deps.db, parsed.event, {
+	const outcome = await applyFeedback(deps, parsed.event, {
 		snsMessageId: sns.messageId,
 		topicArn: sns.topicArn,
 		raw: sns.message,

@@ -13,7 +13,7 @@ const Body = z.object({ emailId: z.string() });
 
 export async function consumeSendDeadLetters(
 	batch: MessageBatch<unknown>,
-	deps: Pick<SendDeps, "db" | "guardFor">,
+	deps: Pick<SendDeps, "db" | "guardFor" | "webhookQueue">,
 ): Promise<void> {
 	const { db } = deps;
 	const ids = [
@@ -28,7 +28,7 @@ export async function consumeSendDeadLetters(
 	const now = Date.now();
 	const reason = "SES did not accept the email after every retry (throttled or unavailable).";
 	const recorded = await recordEmailEvents(
-		db,
+		deps,
 		rows.filter(isAwaitingSes).map((r) => sendFailed(r, "RetriesExhausted", reason, now)),
 		now,
 	);

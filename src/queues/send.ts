@@ -21,7 +21,7 @@ import { createDb, type Db } from "../db/client.ts";
 import { type EmailRow, findEmailsToSend } from "../db/queries/emails.ts";
 import { findSuppressedPairs } from "../db/queries/suppressions.ts";
 import { recipientAddresses } from "../domain/addresses.ts";
-import { isAwaitingSes } from "../domain/email-lifecycle.ts";
+import { isAwaitingSes, SUPPRESSED_CODE } from "../domain/email-lifecycle.ts";
 import {
 	type EmailEventInput,
 	type GuardEffects,
@@ -31,6 +31,7 @@ import {
 import type { SendGuard, Suspension } from "../domain/guard.ts";
 import type { SendMessage } from "../domain/sending.ts";
 import { holdReason } from "../domain/standing.ts";
+import type { WebhookMessage } from "../domain/webhook-delivery.ts";
 import { guardFor } from "../durable-objects/index.ts";
 import type { Bindings } from "../env.ts";
 import { createPacer, type Pacer } from "../lib/pace.ts";
@@ -62,6 +63,8 @@ export interface SendDeps {
 	db: Db;
 	ses: SesClient;
 	queue: Queue<SendMessage>;
+	/** The customers' webhook deliveries the recorded events create. */
+	webhookQueue: Queue<WebhookMessage>;
 	guardFor: (accountId: string) => SendGuard;
 	configurationSet: string;
 	/** The shared SES account's maximum send rate, recipients per second. */
@@ -74,6 +77,7 @@ export function sendDepsFromEnv(env: Bindings): SendDeps {
 		db: createDb(env.DB),
 		ses: createSesClient(config),
 		queue: env.SEND_QUEUE,
+		webhookQueue: env.WEBHOOK_QUEUE,
 		guardFor: (accountId) => guardFor(env, accountId),
 		configurationSet: config.configurationSet,
 		maxSendRate: Number(env.SES_MAX_SEND_RATE) || 1,
@@ -141,13 +145,13 @@ export async function consumeSendBatch(
 		if (held) refused.push(sendFailed(email, held.code, held.reason, now));
 		else if (suppressed) {
 			const reason = `Not sent: ${suppressed.join(", ")} ${suppressed.length > 1 ? "were" : "was"} added to the suppression list after the email was accepted.`;
-			refused.push(sendFailed(email, "RecipientSuppressed", reason, now));
+			refused.push(sendFailed(email, SUPPRESSED_CODE, reason, now));
 		} else sendable.push(email);
 	}
 
 	const recorded: Recorded[] = [];
 	const record = async (inputs: EmailEventInput[]) => {
-		recorded.push(...(await recordEmailEvents(deps.db, inputs)));
+		recorded.push(...(await recordEmailEvents(deps, inputs)));
 	};
 	try {
 		await record(refused);

@@ -293,13 +293,25 @@ describe("the email lifecycle", () => {
 				reason: "Hard bounce (General): b@example.org",
 			},
 			{ kind: "count_for_reputation", address: B, what: "hard_bounce" },
+			{
+				kind: "emit",
+				type: "email.bounced",
+				extra: {
+					bounce: {
+						type: "Permanent",
+						subType: "Undetermined",
+						message: "Hard bounce (General): b@example.org",
+					},
+				},
+			},
 		]);
 	});
 
 	it("a complaint suppresses and counts but leaves the status alone", () => {
 		const t = transition(STATES["all delivered"], EVENTS.complained);
 		expect(t.next.status).toBe("sent");
-		expect(t.effects.map((e) => e.kind)).toEqual(["suppress", "count_for_reputation"]);
+		expect(t.effects.map((e) => e.kind)).toEqual(["suppress", "count_for_reputation", "emit"]);
+		expect(t.effects.at(-1)).toEqual({ kind: "emit", type: "email.complained", extra: {} });
 	});
 
 	it("SES's mailbox simulator is suppressed but never counted for reputation", () => {
@@ -307,17 +319,85 @@ describe("the email lifecycle", () => {
 			...EVENTS["hard bounce"],
 			recipients: ["bounce@simulator.amazonses.com"],
 		});
-		expect(t.effects.map((e) => e.kind)).toEqual(["suppress"]);
+		expect(t.effects.map((e) => e.kind)).toEqual(["suppress", "emit"]);
 	});
 
-	it("a soft bounce, an open and a click only add to the timeline", () => {
+	it("a soft bounce, an open and a click only add to the timeline (the soft bounce is told to webhooks)", () => {
 		for (const event of [EVENTS["soft bounce"], EVENTS.opened, EVENTS.clicked]) {
 			const t = transition(accepted, event);
 			expect(t.changed).toBe(false);
-			expect(t.effects).toEqual([]);
+			expect(t.effects.filter((e) => e.kind !== "emit")).toEqual([]);
 			expect(t.timeline).toHaveLength(1);
 		}
 		expect(transition(accepted, EVENTS["soft bounce"]).timeline[0]?.type).toBe("soft_bounced");
+		expect(transition(accepted, EVENTS.opened).effects).toEqual([]);
+		expect(transition(accepted, EVENTS.clicked).effects).toEqual([]);
+	});
+
+	describe("webhook events (one emit effect per event, from here only)", () => {
+		const emitted = (state: EmailState, event: LifecycleEvent) =>
+			transition(state, event).effects.flatMap((e) => (e.kind === "emit" ? [e] : []));
+
+		it("SES's acceptance is email.sent, once", () => {
+			expect(emitted(base, EVENTS.accepted_by_ses)).toEqual([
+				{ kind: "emit", type: "email.sent", extra: {} },
+			]);
+			expect(emitted(accepted, EVENTS.accepted_by_ses)).toEqual([]);
+		});
+
+		it("deliveries, delays and complaints are email.delivered, email.delivery_delayed, email.complained", () => {
+			expect(emitted(accepted, EVENTS["delivered to a"]).map((e) => e.type)).toEqual([
+				"email.delivered",
+			]);
+			expect(emitted(accepted, EVENTS.delivery_delayed).map((e) => e.type)).toEqual([
+				"email.delivery_delayed",
+			]);
+			expect(emitted(accepted, EVENTS.complained).map((e) => e.type)).toEqual(["email.complained"]);
+		});
+
+		it("a soft bounce is email.bounced with its SES type, so hard and soft can be told apart", () => {
+			expect(
+				emitted(accepted, {
+					...EVENTS["soft bounce"],
+					details: { bounce_sub_type: "MailboxFull" },
+				}),
+			).toEqual([
+				{
+					kind: "emit",
+					type: "email.bounced",
+					extra: {
+						bounce: {
+							type: "Transient",
+							subType: "MailboxFull",
+							message: (EVENTS["soft bounce"] as { reason: string }).reason,
+						},
+					},
+				},
+			]);
+		});
+
+		it("a failure is email.failed with the reason; a suppressed recipient is email.suppressed", () => {
+			expect(emitted(base, EVENTS.send_failed)).toEqual([
+				{ kind: "emit", type: "email.failed", extra: { failed: { reason: "refused" } } },
+			]);
+			expect(
+				emitted(base, {
+					kind: "send_failed",
+					code: "RecipientSuppressed",
+					reason: "suppressed",
+					at,
+				}),
+			).toEqual([
+				{
+					kind: "emit",
+					type: "email.suppressed",
+					extra: { suppressed: { type: "suppression_list", message: "suppressed" } },
+				},
+			]);
+			expect(emitted(accepted, EVENTS.rejected).map((e) => e.type)).toEqual(["email.failed"]);
+			// A send failure SES's acceptance made moot tells nobody anything.
+			expect(emitted(accepted, EVENTS.send_failed)).toEqual([]);
+		});
 	});
 
 	it("a send failure after SES accepted the email is ignored: it did reach SES", () => {

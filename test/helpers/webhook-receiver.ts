@@ -29,9 +29,11 @@ export function installReceiver(answer: Answer = () => new Response("ok", { stat
 		},
 	};
 	global.fetch = async (input, init) => {
+		// The URL first: building a Request from `input` would consume a body passed on below.
+		const url = input instanceof Request ? input.url : String(input);
+		if (url.startsWith(BASE_URL)) return exports.default.fetch(new Request(input, init));
+		if (!url.startsWith(RECEIVER_ORIGIN)) return original(input, init);
 		const request = new Request(input, init);
-		if (request.url.startsWith(BASE_URL)) return exports.default.fetch(request);
-		if (!request.url.startsWith(RECEIVER_ORIGIN)) return original(input, init);
 		const seen: Received = {
 			url: request.url,
 			headers: Object.fromEntries(request.headers),

@@ -213,3 +213,44 @@ export async function recordAttempt(
 			),
 	]);
 }
+
+/**
+ * An event for every endpoint of the account that subscribes to its type, written in the
+ * caller's own batch: for an account without such endpoints these statements write nothing
+ * (an index range scan that finds no row), so emitting costs it no round trip, no row and no
+ * queue message. The event's id is derived from its source, so a redelivered notification
+ * writes nothing twice. The second statement answers the enabled endpoints' deliveries that
+ * still need a queue message (new, or never attempted: a retried batch sends them again);
+ * disabled endpoints get theirs pending, sent when they are enabled again.
+ */
+export function emitEventStatements(
+	db: Db,
+	event: { id: string; accountId: string; type: string; payload: string; createdAt: number },
+) {
+	const subscribed = (status: "enabled" | "disabled" | null) =>
+		sql`${webhookEndpoints.accountId} = ${event.accountId} AND EXISTS (SELECT 1 FROM json_each(${webhookEndpoints.events}) WHERE value = ${event.type})${status ? sql` AND ${webhookEndpoints.status} = ${status}` : sql``}`;
+	const deliveries = (status: "enabled" | "disabled") =>
+		db
+			.insert(webhookDeliveries)
+			.select(
+				sql`SELECT ${webhookEndpoints.id}, ${event.id}, 'pending', 0, ${event.createdAt}, NULL, ${event.createdAt} FROM ${webhookEndpoints} WHERE ${subscribed(status)}`,
+			)
+			.onConflictDoUpdate({
+				target: [webhookDeliveries.endpointId, webhookDeliveries.eventId],
+				set: { status: sql`${webhookDeliveries.status}` },
+				setWhere: sql`${webhookDeliveries.status} = 'pending' AND ${webhookDeliveries.attempts} = 0`,
+			});
+	return [
+		db
+			.insert(webhookEvents)
+			.select(
+				sql`SELECT ${event.id}, ${event.accountId}, ${event.type}, ${event.payload}, ${event.createdAt} WHERE EXISTS (SELECT 1 FROM ${webhookEndpoints} WHERE ${subscribed(null)})`,
+			)
+			.onConflictDoNothing(),
+		deliveries("enabled").returning({
+			endpointId: webhookDeliveries.endpointId,
+			eventId: webhookDeliveries.eventId,
+		}),
+		deliveries("disabled"),
+	] as const;
+}

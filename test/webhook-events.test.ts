@@ -1,0 +1,179 @@
+/**
+ * Webhook events from the email lifecycle, end to end: an email goes through the send
+ * consumer to the SES simulator, whose SNS notifications reach /hooks/sns; the lifecycle's
+ * events become deliveries on the webhook queue, which post them to a fake receiver, where
+ * `standardwebhooks` verifies each with the endpoint's secret.
+ */
+import { env, exports } from "cloudflare:workers";
+import { Webhook } from "standardwebhooks";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { findEmailsByIds } from "../src/db/queries/emails.ts";
+import { recordEmailEvents } from "../src/domain/email-recorder.ts";
+import type { WebhookMessage } from "../src/domain/webhook-delivery.ts";
+import { SEND_QUEUE, WEBHOOK_QUEUE } from "../src/queues/index.ts";
+import { createQueuedEmail, createSender, db } from "./helpers/factories.ts";
+import { runQueue } from "./helpers/queue.ts";
+import { installSimulatorPostingToWorker } from "./helpers/simulator.ts";
+import { installReceiver, RECEIVER_ORIGIN } from "./helpers/webhook-receiver.ts";
+import { createWebhookEndpoint } from "./helpers/webhooks.ts";
+
+const restores: (() => void)[] = [];
+let sim: ReturnType<typeof installSimulatorPostingToWorker>["sim"];
+let receiver: ReturnType<typeof installReceiver>;
+beforeEach(() => {
+	const simulator = installSimulatorPostingToWorker();
+	sim = simulator.sim;
+	receiver = installReceiver();
+	restores.push(simulator.restore, receiver.restore);
+});
+afterEach(() => {
+	for (const restore of restores.splice(0).reverse()) restore();
+});
+
+/** Runs the webhook queue's consumer over every delivery still waiting for the endpoint. */
+async function deliverPending(endpointId: string) {
+	const { results } = await env.DB.prepare(
+		"SELECT endpoint_id AS endpointId, event_id AS eventId FROM webhook_deliveries WHERE endpoint_id = ? AND status = 'pending'",
+	)
+		.bind(endpointId)
+		.all<WebhookMessage>();
+	if (results.length) await runQueue(WEBHOOK_QUEUE, results);
+}
+
+const pendingCount = async (endpointId: string) =>
+	(
+		await env.DB.prepare(
+			"SELECT COUNT(*) AS n FROM webhook_deliveries WHERE endpoint_id = ? AND status = 'pending'",
+		)
+			.bind(endpointId)
+			.first<{ n: number }>()
+	)?.n;
+
+/** The verified events the receiver got, one per webhook-id (the queue may deliver twice). */
+function verifiedEvents(secret: string) {
+	const byId = new Map<string, { type: string; data: Record<string, unknown> }>();
+	for (const r of receiver.received) {
+		const event = new Webhook(secret).verify(r.body, r.headers) as {
+			type: string;
+			data: Record<string, unknown>;
+		};
+		byId.set(r.headers["webhook-id"] ?? "", event);
+	}
+	return [...byId.values()];
+}
+
+describe("webhook events from the email lifecycle", () => {
+	it("send → SES simulator → SNS → email.sent, email.delivered, email.bounced and email.complained, verified with standardwebhooks", async () => {
+		const sender = await createSender();
+		const webhook = await createWebhookEndpoint(sender.key.token, `${RECEIVER_ORIGIN}/in`, [
+			"email.sent",
+			"email.delivered",
+			"email.bounced",
+			"email.complained",
+		]);
+		const to = {
+			delivered: "success@simulator.amazonses.com",
+			bounced: "bounce@simulator.amazonses.com",
+			complained: "complaint@simulator.amazonses.com",
+		};
+		const sent = await Promise.all(
+			Object.values(to).map((address) => createQueuedEmail(sender, { to: [address] })),
+		);
+		await runQueue(
+			SEND_QUEUE,
+			sent.map((e) => ({ emailId: e.id })),
+		);
+		await sim.sns.flush();
+		await deliverPending(webhook.id);
+
+		const events = verifiedEvents(webhook.signing_secret);
+		const of = (type: string, address: string) =>
+			events.filter((e) => e.type === type && (e.data.to as string[]).includes(address));
+		for (const address of Object.values(to)) expect(of("email.sent", address)).toHaveLength(1);
+		expect(of("email.delivered", to.delivered)).toHaveLength(1);
+		expect(of("email.delivered", to.complained)).toHaveLength(1);
+		const [bounce] = of("email.bounced", to.bounced);
+		expect(bounce?.data).toMatchObject({
+			email_id: sent[1]?.id,
+			from: sent[1]?.from,
+			subject: sent[1]?.subject,
+			bounce: { type: "Permanent", subType: expect.any(String), message: expect.any(String) },
+		});
+		expect(of("email.complained", to.complained)).toHaveLength(1);
+		// Not subscribed: no delivery_delayed or failed events were written for this endpoint.
+		expect(events.every((e) => e.type !== "email.failed")).toBe(true);
+
+		// A redelivered SNS notification writes no second event.
+		const before = await env.DB.prepare(
+			"SELECT COUNT(*) AS n FROM webhook_events WHERE account_id = ?",
+		)
+			.bind(sender.account.id)
+			.first<{ n: number }>();
+		for (const message of sim.sns.sent()) {
+			const again = await exports.default.fetch("https://api.sendfleet.test/hooks/sns", {
+				method: "POST",
+				headers: message.headers,
+				body: message.body,
+			});
+			expect(again.status).toBe(200);
+		}
+		expect(await pendingCount(webhook.id)).toBe(0);
+		const after = await env.DB.prepare(
+			"SELECT COUNT(*) AS n FROM webhook_events WHERE account_id = ?",
+		)
+			.bind(sender.account.id)
+			.first<{ n: number }>();
+		expect(after?.n).toBe(before?.n);
+	});
+
+	it("an account without endpoints gets no event row and no queue message", async () => {
+		const sender = await createSender();
+		const email = await createQueuedEmail(sender, { to: ["a@example.org"] });
+		const [row] = await findEmailsByIds(db(), [email.id]);
+		if (!row) throw new Error("no email");
+		const sent: unknown[] = [];
+		const webhookQueue = {
+			sendBatch: async (messages: Iterable<unknown>) => {
+				sent.push(...messages);
+			},
+		} as unknown as Queue<WebhookMessage>;
+		await recordEmailEvents({ db: db(), webhookQueue }, [
+			{
+				email: row,
+				event: { kind: "accepted_by_ses", sesMessageId: "ses-x", at: Date.now() },
+				key: "t1",
+			},
+		]);
+		expect(sent).toEqual([]);
+		const events = await env.DB.prepare(
+			"SELECT COUNT(*) AS n FROM webhook_events WHERE account_id = ?",
+		)
+			.bind(sender.account.id)
+			.first<{ n: number }>();
+		expect(events?.n).toBe(0);
+	});
+
+	it("queues one delivery per subscribed endpoint, none for an endpoint not subscribed to the type", async () => {
+		const sender = await createSender();
+		const subscribed = await createWebhookEndpoint(sender.key.token, `${RECEIVER_ORIGIN}/a`, [
+			"email.sent",
+		]);
+		await createWebhookEndpoint(sender.key.token, `${RECEIVER_ORIGIN}/b`, ["email.bounced"]);
+		const email = await createQueuedEmail(sender, { to: ["a@example.org"] });
+		const [row] = await findEmailsByIds(db(), [email.id]);
+		if (!row) throw new Error("no email");
+		const sent: { body: WebhookMessage }[] = [];
+		const webhookQueue = {
+			sendBatch: async (messages: Iterable<{ body: WebhookMessage }>) => {
+				sent.push(...messages);
+			},
+		} as unknown as Queue<WebhookMessage>;
+		const input = {
+			email: row,
+			event: { kind: "accepted_by_ses" as const, sesMessageId: "ses-y", at: Date.now() },
+			key: "t2",
+		};
+		await recordEmailEvents({ db: db(), webhookQueue }, [input]);
+		expect(sent.map((m) => m.body.endpointId)).toEqual([subscribed.id]);
+	});
+});

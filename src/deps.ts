@@ -45,7 +45,11 @@ export function notificationDepsFromEnv(env: Bindings, waitUntil: WaitUntil): No
 }
 
 export function suspensionDepsFromEnv(env: Bindings, accountId: string): SuspensionDeps {
-	return { db: createDb(env.DB), guard: guardFor(env, accountId) };
+	return {
+		db: createDb(env.DB),
+		webhookQueue: env.WEBHOOK_QUEUE,
+		guard: guardFor(env, accountId),
+	};
 }
 
 export function noticeDepsFromEnv(env: Bindings, waitUntil: WaitUntil): NoticeDeps {

@@ -8,11 +8,17 @@ import { env, exports } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { findEmailsByIds } from "../src/db/queries/emails.ts";
+import { suspensionDepsFromEnv } from "../src/deps.ts";
 import { recordEmailEvents } from "../src/domain/email-recorder.ts";
+import { recordReputation } from "../src/domain/suspension.ts";
 import type { WebhookMessage } from "../src/domain/webhook-delivery.ts";
+import { guardFor } from "../src/durable-objects/index.ts";
+import type { Bindings } from "../src/env.ts";
 import { SEND_QUEUE, WEBHOOK_QUEUE } from "../src/queues/index.ts";
-import { createQueuedEmail, createSender, db } from "./helpers/factories.ts";
+import { api, asBrowser } from "./helpers/api.ts";
+import { createAccount, createQueuedEmail, createSender, db } from "./helpers/factories.ts";
 import { runQueue } from "./helpers/queue.ts";
+import { createSession } from "./helpers/sessions.ts";
 import { installSimulatorPostingToWorker } from "./helpers/simulator.ts";
 import { installReceiver, RECEIVER_ORIGIN } from "./helpers/webhook-receiver.ts";
 import { createWebhookEndpoint } from "./helpers/webhooks.ts";
@@ -62,6 +68,65 @@ function verifiedEvents(secret: string) {
 	return [...byId.values()];
 }
 
+const eventsOf = async (accountId: string) =>
+	(
+		await env.DB.prepare(
+			"SELECT type, payload FROM webhook_events WHERE account_id = ? ORDER BY created_at, id",
+		)
+			.bind(accountId)
+			.all<{ type: string; payload: string }>()
+	).results.map((r) => ({ type: r.type, ...JSON.parse(r.payload) }));
+
+describe("suppression and account events", () => {
+	it("suppression.added once per address really added, suppression.removed when removed", async () => {
+		const sender = await createSender();
+		await createWebhookEndpoint(sender.key.token, `${RECEIVER_ORIGIN}/s`, [
+			"suppression.added",
+			"suppression.removed",
+		]);
+		const key = sender.key.token;
+		await api("POST", "/suppressions", { key, body: { email: "gone@example.org" } });
+		await api("POST", "/suppressions", { key, body: { email: "gone@example.org" } });
+		await api("DELETE", "/suppressions/gone@example.org", { key });
+		const events = await eventsOf(sender.account.id);
+		expect(events.map((e) => e.type)).toEqual(["suppression.added", "suppression.removed"]);
+		expect(events[0]).toMatchObject({
+			data: { email: "gone@example.org", origin: "manual", source_id: null },
+		});
+	});
+
+	it("account.suspended when the guard suspends, account.reinstated when staff lift it", async () => {
+		const sender = await createSender();
+		await createWebhookEndpoint(sender.key.token, `${RECEIVER_ORIGIN}/a`, [
+			"account.suspended",
+			"account.reinstated",
+		]);
+		const bindings = env as Bindings;
+		const guard = guardFor(bindings, sender.account.id);
+		const at = Date.now();
+		await guard.recordSends([{ key: "earlier", recipients: 50, at }], at);
+		const notice = await recordReputation(
+			suspensionDepsFromEnv(bindings, sender.account.id),
+			sender.account.id,
+			[
+				{ key: "b1", kind: "hard_bounce", at },
+				{ key: "b2", kind: "hard_bounce", at },
+			],
+		);
+		expect(notice).toBeNull(); // no owner user: no notice, the event all the same
+		const staff = asBrowser(await createSession((await createAccount()).id, { role: "staff" }));
+		const lifted = await staff("POST", `/staff/accounts/${sender.account.id}/reinstate`, {
+			body: { note: "Lists cleaned" },
+		});
+		expect(lifted.status).toBe(200);
+		const events = await eventsOf(sender.account.id);
+		expect(events.map((e) => e.type)).toEqual(["account.suspended", "account.reinstated"]);
+		expect(events[0]).toMatchObject({
+			data: { account_id: sender.account.id, reason: expect.stringContaining("4.00%") },
+		});
+	});
+});
+
 describe("webhook events from the email lifecycle", () => {
 	it("send → SES simulator → SNS → email.sent, email.delivered, email.bounced and email.complained, verified with standardwebhooks", async () => {
 		const sender = await createSender();
@@ -70,6 +135,7 @@ describe("webhook events from the email lifecycle", () => {
 			"email.delivered",
 			"email.bounced",
 			"email.complained",
+			"suppression.added",
 		]);
 		const to = {
 			delivered: "success@simulator.amazonses.com",
@@ -100,6 +166,16 @@ describe("webhook events from the email lifecycle", () => {
 			bounce: { type: "Permanent", subType: expect.any(String), message: expect.any(String) },
 		});
 		expect(of("email.complained", to.complained)).toHaveLength(1);
+		// The hard bounce and the complaint put their addresses on the list: told once each.
+		expect(
+			events
+				.filter((e) => e.type === "suppression.added")
+				.map((e) => [e.data.email, e.data.origin])
+				.sort(),
+		).toEqual([
+			[to.bounced, "bounce"],
+			[to.complained, "complaint"],
+		]);
 		// Not subscribed: no delivery_delayed or failed events were written for this endpoint.
 		expect(events.every((e) => e.type !== "email.failed")).toBe(true);
 

@@ -15,6 +15,7 @@
  * batch created are then put on the webhook queue. An account without endpoints pays no
  * extra round trip, row or queue message.
  */
+import { sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import {
 	type EmailRow,
@@ -24,8 +25,8 @@ import {
 	updateEmailStateStatement,
 } from "../db/queries/emails.ts";
 import { insertSuppressionStatement } from "../db/queries/suppressions.ts";
-import { emitEventStatements } from "../db/queries/webhooks.ts";
-import { derivedUuidv7, uuidv7 } from "../lib/ids.ts";
+import { suppressions } from "../db/schema.ts";
+import { uuidv7 } from "../lib/ids.ts";
 import { recipientAddresses } from "./addresses.ts";
 import {
 	type Effect,
@@ -35,13 +36,16 @@ import {
 	transition,
 } from "./email-lifecycle.ts";
 import type { ReputationEvent, SendCount } from "./guard.ts";
-import type { WebhookMessage } from "./webhook-delivery.ts";
+import {
+	enqueueDeliveries,
+	type OutwardEvent,
+	outwardEventStatements,
+	suppressionData,
+	type WebhookStore,
+} from "./webhook-events.ts";
 
 /** Where the recorder writes: D1, and the webhook queue for the deliveries it creates. */
-export interface RecorderStore {
-	db: Db;
-	webhookQueue: Queue<WebhookMessage>;
-}
+export type RecorderStore = WebhookStore;
 
 export interface EmailEventInput {
 	email: EmailRow;
@@ -107,42 +111,52 @@ export async function recordEmailEvents(
 		db,
 		decided.flatMap(({ rows }) => rows),
 	);
-	const suppress = decided.flatMap(({ input, t }) =>
+	const suppressed = decided.flatMap(({ input, t }) =>
 		t.effects.flatMap((effect) =>
 			effect.kind === "suppress"
 				? [
-						insertSuppressionStatement(db, {
-							id: uuidv7(now),
-							accountId: input.email.accountId,
-							email: effect.address,
-							origin: effect.origin,
-							sourceId: input.email.id,
-							reason: effect.reason,
-							createdAt: now,
-						}),
+						{
+							input,
+							row: {
+								id: uuidv7(now),
+								accountId: input.email.accountId,
+								email: effect.address,
+								origin: effect.origin,
+								sourceId: input.email.id,
+								reason: effect.reason,
+								createdAt: now,
+							},
+						},
 					]
 				: [],
 		),
 	);
-	const webhookEvents = await Promise.all(
-		decided.flatMap(({ input, t }) =>
+	const suppress = suppressed.map(({ row }) => insertSuppressionStatement(db, row));
+	const outward: OutwardEvent[] = [
+		...decided.flatMap(({ input, t }) =>
 			t.effects.flatMap((effect) =>
-				effect.kind === "emit" ? [webhookEvent(input, t.next, effect)] : [],
+				effect.kind === "emit" ? [emailEvent(input, t.next, effect)] : [],
 			),
 		),
-	);
-	const emit = webhookEvents.map((event) => emitEventStatements(db, event));
+		// Only an address this batch really added (its row has the id just chosen) is news.
+		...suppressed.map(({ input, row }) => ({
+			accountId: row.accountId,
+			type: "suppression.added" as const,
+			key: `${input.key}:suppress:${row.email}`,
+			at: now,
+			data: suppressionData(row),
+			onlyIf: sql`EXISTS (SELECT 1 FROM ${suppressions} WHERE ${suppressions.id} = ${row.id})`,
+		})),
+	];
+	const emit = await outwardEventStatements(db, outward);
 	const firstEmit = changed.length + timeline.length + suppress.length;
 	const results = await runBatch(db, [
 		...updates(db, changed),
 		...timeline,
 		...suppress,
-		...emit.flat(),
+		...emit.statements,
 	]);
-	await enqueueDeliveries(
-		store,
-		emit.flatMap((_, i) => results[firstEmit + i * 3 + 1] as WebhookMessage[]),
-	);
+	await enqueueDeliveries(store, emit.deliveriesIn(results, firstEmit));
 	const idsIn = (from: number, to: number) =>
 		new Set(results.slice(from, to).flatMap((rows) => (rows as { id: string }[]).map((r) => r.id)));
 	const written = idsIn(0, changed.length);
@@ -164,16 +178,18 @@ export async function recordEmailEvents(
 	});
 }
 
-/** The customer's event, Resend's shape: `{type, created_at, data}` with the email's fields. */
-async function webhookEvent(
+/** The customer's `email.*` event: Resend's data, the email's own fields plus the effect's. */
+function emailEvent(
 	input: EmailEventInput,
 	next: EmailState,
 	effect: Extract<Effect, { kind: "emit" }>,
-) {
+): OutwardEvent {
 	const { email, event } = input;
-	const payload = {
+	return {
+		accountId: email.accountId,
 		type: effect.type,
-		created_at: new Date(event.at).toISOString(),
+		key: input.key,
+		at: event.at,
 		data: {
 			email_id: email.id,
 			created_at: new Date(email.createdAt).toISOString(),
@@ -186,19 +202,6 @@ async function webhookEvent(
 			...effect.extra,
 		},
 	};
-	return {
-		id: await derivedUuidv7(event.at, `webhook:${input.key}:${effect.type}`),
-		accountId: email.accountId,
-		type: effect.type,
-		payload: JSON.stringify(payload),
-		createdAt: event.at,
-	};
-}
-
-async function enqueueDeliveries(store: RecorderStore, deliveries: WebhookMessage[]) {
-	for (let i = 0; i < deliveries.length; i += 100) {
-		await store.webhookQueue.sendBatch(deliveries.slice(i, i + 100).map((body) => ({ body })));
-	}
 }
 
 function guardEffects(input: EmailEventInput, effects: Effect[]): GuardEffects {

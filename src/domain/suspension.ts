@@ -17,9 +17,13 @@ import { derivedUuidv7, uuidv7 } from "../lib/ids.ts";
 import type { ReputationEvent, ReputationGuard, Suspension } from "./guard.ts";
 import { buildNotice } from "./notices.ts";
 import { describeFigures } from "./reputation.ts";
+import type { WebhookMessage } from "./webhook-delivery.ts";
+import { enqueueDeliveries, outwardEventStatements } from "./webhook-events.ts";
 
 export interface SuspensionDeps {
 	db: Db;
+	/** `account.suspended` / `account.reinstated` deliveries to the customer's endpoints. */
+	webhookQueue: Queue<WebhookMessage>;
 	guard: Pick<
 		ReputationGuard,
 		"recordFeedback" | "markSuspensionRecorded" | "reinstate" | "standing"
@@ -62,7 +66,22 @@ export async function recordSuspension(
 				suspension.at,
 			)
 		: null;
-	await db.batch([
+	// Keyed like the audit entry, so recording the same suspension again emits nothing new.
+	const emit = await outwardEventStatements(db, [
+		{
+			accountId,
+			type: "account.suspended",
+			key: `suspended:${accountId}:${suspension.at}`,
+			at: suspension.at,
+			data: {
+				account_id: accountId,
+				suspended_at: new Date(suspension.at).toISOString(),
+				reason: suspension.reason,
+				figures: details,
+			},
+		},
+	]);
+	const results = await db.batch([
 		db
 			.update(accounts)
 			.set({
@@ -84,7 +103,9 @@ export async function recordSuspension(
 			})
 			.onConflictDoNothing(),
 		...(notice ? [insertNoticeStatement(db, notice)] : []),
+		...emit.statements,
 	]);
+	await enqueueDeliveries(deps, emit.deliveriesIn(results, notice ? 3 : 2));
 	await deps.guard.markSuspensionRecorded(suspension.at);
 	console.warn(`account ${accountId} suspended: ${suspension.reason}`);
 	return notice;
@@ -106,13 +127,23 @@ export async function reinstateAccount(
 	const current = await deps.guard.standing();
 	if (!current && account.suspendedAt === null) return { kind: "not_suspended" };
 	const lifted = await deps.guard.reinstate(now);
-	await db.batch([
+	const actionId = uuidv7(now);
+	const emit = await outwardEventStatements(db, [
+		{
+			accountId,
+			type: "account.reinstated",
+			key: `reinstated:${actionId}`,
+			at: now,
+			data: { account_id: accountId, reinstated_at: new Date(now).toISOString() },
+		},
+	]);
+	const results = await db.batch([
 		db
 			.update(accounts)
 			.set({ suspendedAt: null, suspensionReason: null, suspensionDetails: null })
 			.where(eq(accounts.id, accountId)),
 		db.insert(accountActions).values({
-			id: uuidv7(now),
+			id: actionId,
 			accountId,
 			action: "reinstated",
 			reason: staff.note,
@@ -120,6 +151,8 @@ export async function reinstateAccount(
 			actorUserId: staff.userId,
 			createdAt: now,
 		}),
+		...emit.statements,
 	]);
+	await enqueueDeliveries(deps, emit.deliveriesIn(results, 2));
 	return { kind: "reinstated", lifted };
 }

@@ -2,7 +2,7 @@
  * Customer webhooks: endpoints, events (payload stored once), deliveries (one per event and
  * endpoint) and attempts. Lists are keyset pages on UUIDv7 ids, as everywhere.
  */
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import {
 	type WebhookDeliveryStatus,
@@ -226,9 +226,11 @@ export async function recordAttempt(
 export function emitEventStatements(
 	db: Db,
 	event: { id: string; accountId: string; type: string; payload: string; createdAt: number },
+	/** A condition evaluated in the same batch, e.g. "the suppression row was just inserted". */
+	onlyIf?: SQL,
 ) {
 	const subscribed = (status: "enabled" | "disabled" | null) =>
-		sql`${webhookEndpoints.accountId} = ${event.accountId} AND EXISTS (SELECT 1 FROM json_each(${webhookEndpoints.events}) WHERE value = ${event.type})${status ? sql` AND ${webhookEndpoints.status} = ${status}` : sql``}`;
+		sql`${webhookEndpoints.accountId} = ${event.accountId} AND EXISTS (SELECT 1 FROM json_each(${webhookEndpoints.events}) WHERE value = ${event.type})${status ? sql` AND ${webhookEndpoints.status} = ${status}` : sql``}${onlyIf ? sql` AND ${onlyIf}` : sql``}`;
 	const deliveries = (status: "enabled" | "disabled") =>
 		db
 			.insert(webhookDeliveries)

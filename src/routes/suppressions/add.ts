@@ -1,34 +1,61 @@
 /** `POST /suppressions` and `POST /suppressions/batch/add`: manual entries (origin `manual`). */
 import { createRoute, z } from "@hono/zod-openapi";
-import { createDb, type Db } from "../../db/client.ts";
+import { sql } from "drizzle-orm";
+import { createDb } from "../../db/client.ts";
 import { runBatch } from "../../db/queries/emails.ts";
 import {
 	findSuppressionsByKeys,
 	insertSuppressionStatement,
 } from "../../db/queries/suppressions.ts";
-import { createRouter } from "../../env.ts";
+import { suppressions } from "../../db/schema.ts";
+import {
+	enqueueDeliveries,
+	outwardEventStatements,
+	suppressionData,
+	type WebhookStore,
+} from "../../domain/webhook-events.ts";
+import { type Bindings, createRouter } from "../../env.ts";
 import { uuidv7 } from "../../lib/ids.ts";
 import { commonErrors } from "../shared-schemas.ts";
 import { MAX_SUPPRESSION_BATCH, SuppressedAddress, SuppressionRef } from "./schemas.ts";
 
+const storeOf = (env: Bindings): WebhookStore => ({
+	db: createDb(env.DB),
+	webhookQueue: env.WEBHOOK_QUEUE,
+});
+
 /** Adds the addresses not yet listed; answers every address's entry id, in the given order. */
-async function addManual(db: Db, accountId: string, emails: string[]) {
+async function addManual(store: WebhookStore, accountId: string, emails: string[]) {
+	const { db } = store;
 	const unique = [...new Set(emails)];
 	const now = Date.now();
-	await runBatch(
+	const rows = unique.map((email) => ({
+		id: uuidv7(now),
+		accountId,
+		email,
+		origin: "manual" as const,
+		sourceId: null,
+		createdAt: now,
+	}));
+	// suppression.added for the addresses this request really added, in the same batch.
+	const emit = await outwardEventStatements(
 		db,
-		unique.map((email) =>
-			insertSuppressionStatement(db, {
-				id: uuidv7(now),
-				accountId,
-				email,
-				origin: "manual",
-				createdAt: now,
-			}),
-		),
+		rows.map((row) => ({
+			accountId,
+			type: "suppression.added" as const,
+			key: `suppression:${row.id}`,
+			at: now,
+			data: suppressionData(row),
+			onlyIf: sql`EXISTS (SELECT 1 FROM ${suppressions} WHERE ${suppressions.id} = ${row.id})`,
+		})),
 	);
-	const rows = await findSuppressionsByKeys(db, accountId, unique);
-	const idByEmail = new Map(rows.map((r) => [r.email, r.id]));
+	const results = await runBatch(db, [
+		...rows.map((row) => insertSuppressionStatement(db, row)),
+		...emit.statements,
+	]);
+	await enqueueDeliveries(store, emit.deliveriesIn(results, rows.length));
+	const listed = await findSuppressionsByKeys(db, accountId, unique);
+	const idByEmail = new Map(listed.map((r) => [r.email, r.id]));
 	return emails.map((email) => ({
 		object: "suppression" as const,
 		id: idByEmail.get(email) ?? "",
@@ -81,14 +108,14 @@ const batch = createRoute({
 
 export const addSuppressions = createRouter()
 	.openapi(single, async (c) => {
-		const [entry] = await addManual(createDb(c.env.DB), c.get("caller").accountId, [
+		const [entry] = await addManual(storeOf(c.env), c.get("caller").accountId, [
 			c.req.valid("json").email,
 		]);
 		return c.json({ object: "suppression" as const, id: entry?.id ?? "" }, 201);
 	})
 	.openapi(batch, async (c) => {
 		const data = await addManual(
-			createDb(c.env.DB),
+			storeOf(c.env),
 			c.get("caller").accountId,
 			c.req.valid("json").emails,
 		);

@@ -1,8 +1,9 @@
 /** `DELETE /suppressions/:id_or_email` and `POST /suppressions/batch/remove`. */
 import { createRoute, z } from "@hono/zod-openapi";
-import { createDb, type Db } from "../../db/client.ts";
+import { createDb } from "../../db/client.ts";
 import { deleteSuppressionsByIds, findSuppressionsByKeys } from "../../db/queries/suppressions.ts";
-import { createRouter } from "../../env.ts";
+import { emitEvents, suppressionData } from "../../domain/webhook-events.ts";
+import { type Bindings, createRouter } from "../../env.ts";
 import { notFound } from "../../lib/errors.ts";
 import { UUID_PATTERN } from "../../lib/ids.ts";
 import { commonErrors, errorResponse } from "../shared-schemas.ts";
@@ -14,12 +15,24 @@ import {
 } from "./schemas.ts";
 
 /** Removes the entries named by id or address; answers each key's entry and whether it existed. */
-async function remove(db: Db, accountId: string, keys: string[]) {
+async function remove(env: Bindings, accountId: string, keys: string[]) {
+	const db = createDb(env.DB);
 	const rows = await findSuppressionsByKeys(db, accountId, keys);
 	await deleteSuppressionsByIds(
 		db,
 		accountId,
 		rows.map((r) => r.id),
+	);
+	const now = Date.now();
+	await emitEvents(
+		{ db, webhookQueue: env.WEBHOOK_QUEUE },
+		rows.map((row) => ({
+			accountId,
+			type: "suppression.removed" as const,
+			key: `suppression-removed:${row.id}`,
+			at: now,
+			data: suppressionData(row),
+		})),
 	);
 	return keys.map((key) => {
 		const row = rows.find((r) => r.id === key || r.email === key);
@@ -71,12 +84,12 @@ const batch = createRoute({
 export const removeSuppressions = createRouter()
 	.openapi(single, async (c) => {
 		const key = c.req.valid("param").id_or_email.toLowerCase();
-		const [result] = await remove(createDb(c.env.DB), c.get("caller").accountId, [key]);
+		const [result] = await remove(c.env, c.get("caller").accountId, [key]);
 		if (!result?.deleted) throw notFound("Suppression");
 		return c.json(result, 200);
 	})
 	.openapi(batch, async (c) => {
 		const body = c.req.valid("json");
 		const keys = "emails" in body ? body.emails : body.ids;
-		return c.json({ data: await remove(createDb(c.env.DB), c.get("caller").accountId, keys) }, 200);
+		return c.json({ data: await remove(c.env, c.get("caller").accountId, keys) }, 200);
 	});

@@ -1,0 +1,89 @@
+/**
+ * The customer's webhook events besides the email lifecycle's (which the email recorder
+ * writes in its own batch): suppressions, domains, the account's standing. Each event is
+ * `{type, created_at, data}` as Resend sends it, with an id derived from what caused it (`key`)
+ * so the same cause twice is one event. Written only for accounts with an endpoint subscribed
+ * to the type (src/db/queries/webhooks.ts); the deliveries created go on the webhook queue.
+ */
+import type { SQL } from "drizzle-orm";
+import type { Db } from "../db/client.ts";
+import { runBatch } from "../db/queries/emails.ts";
+import { emitEventStatements } from "../db/queries/webhooks.ts";
+import { derivedUuidv7 } from "../lib/ids.ts";
+import type { WebhookMessage } from "./webhook-delivery.ts";
+import type { WebhookEventType } from "./webhooks.ts";
+
+/** Where events are written and their deliveries queued. */
+export interface WebhookStore {
+	db: Db;
+	webhookQueue: Queue<WebhookMessage>;
+}
+
+export interface OutwardEvent {
+	accountId: string;
+	type: WebhookEventType;
+	/** What caused it, unique per cause: the event's id is derived from it. */
+	key: string;
+	at: number;
+	data: Record<string, unknown>;
+	/** Written only if this holds in the same batch (e.g. the row was really inserted). */
+	onlyIf?: SQL;
+}
+
+export async function storedEvent(event: OutwardEvent) {
+	return {
+		id: await derivedUuidv7(event.at, `webhook:${event.key}:${event.type}`),
+		accountId: event.accountId,
+		type: event.type,
+		payload: JSON.stringify({
+			type: event.type,
+			created_at: new Date(event.at).toISOString(),
+			data: event.data,
+		}),
+		createdAt: event.at,
+	};
+}
+
+/** The statements of each event, to add to a caller's batch; `deliveriesIn` reads the result. */
+export async function outwardEventStatements(db: Db, events: OutwardEvent[]) {
+	const groups = await Promise.all(
+		events.map(async (e) => emitEventStatements(db, await storedEvent(e), e.onlyIf)),
+	);
+	return {
+		statements: groups.flat(),
+		/** The new deliveries, from the batch results of `statements` starting at `offset`. */
+		deliveriesIn: (results: unknown[], offset: number) =>
+			groups.flatMap((_, i) => (results[offset + i * 3 + 1] ?? []) as WebhookMessage[]),
+	};
+}
+
+/** Writes the events in one batch and queues their deliveries. */
+export async function emitEvents(store: WebhookStore, events: OutwardEvent[]) {
+	if (events.length === 0) return;
+	const { statements, deliveriesIn } = await outwardEventStatements(store.db, events);
+	const results = await runBatch(store.db, statements);
+	await enqueueDeliveries(store, deliveriesIn(results, 0));
+}
+
+export async function enqueueDeliveries(store: WebhookStore, deliveries: WebhookMessage[]) {
+	for (let i = 0; i < deliveries.length; i += 100) {
+		await store.webhookQueue.sendBatch(deliveries.slice(i, i + 100).map((body) => ({ body })));
+	}
+}
+
+/** Resend's suppression event data. */
+export function suppressionData(row: {
+	id: string;
+	email: string;
+	origin: "bounce" | "complaint" | "manual";
+	sourceId: string | null;
+	createdAt: number;
+}) {
+	return {
+		id: row.id,
+		email: row.email,
+		origin: row.origin,
+		source_id: row.sourceId,
+		created_at: new Date(row.createdAt).toISOString(),
+	};
+}

@@ -14,6 +14,7 @@ import type { WebhookDeliveryDeps } from "./domain/webhook-delivery.ts";
 import { guardFor } from "./durable-objects/index.ts";
 import type { Bindings } from "./env.ts";
 import { createSecretBox, type SecretBox } from "./lib/secret-box.ts";
+import { servicesFromEnv } from "./services/index.ts";
 import { createWebhookSender } from "./services/webhook-sender.ts";
 
 type WaitUntil = (work: Promise<unknown>) => void;
@@ -71,6 +72,11 @@ export async function sendNotices(
 ) {
 	const notices = given.filter((n): n is NoticeRow => n !== null);
 	if (notices.length) await dispatchNotices(noticeDepsFromEnv(env, waitUntil), notices);
+}
+
+/** What checking and registering domains needs: D1, SES, DNS, and the webhook queue. */
+export function domainDepsFromEnv(env: Bindings) {
+	return { db: createDb(env.DB), webhookQueue: env.WEBHOOK_QUEUE, ...servicesFromEnv(env) };
 }
 
 let cachedBox: { ring: string; box: Promise<SecretBox> } | undefined;

@@ -127,6 +127,44 @@ describe("suppression and account events", () => {
 	});
 });
 
+describe("domain events", () => {
+	it("domain.created, domain.updated with the new statuses when a check changes them, domain.deleted", async () => {
+		const sender = await createSender();
+		const key = sender.key.token;
+		await createWebhookEndpoint(key, `${RECEIVER_ORIGIN}/d`, [
+			"domain.created",
+			"domain.updated",
+			"domain.deleted",
+		]);
+		const name = `wh${Date.now().toString(36)}.example.com`;
+		const created = await api("POST", "/domains", { key, body: { name } });
+		expect(created.status, JSON.stringify(created.json)).toBe(201);
+		const id = String(created.json.id);
+		sim.dns.publish(name);
+		const verified = await api("POST", `/domains/${id}/verify`, { key });
+		expect(verified.json.status).toBe("verified");
+		// The same statuses again: nothing to tell.
+		await env.DB.prepare(
+			"UPDATE domains SET ownership_checked_at = NULL, dkim_checked_at = NULL WHERE id = ?",
+		)
+			.bind(id)
+			.run();
+		await api("POST", `/domains/${id}/verify`, { key });
+		await api("DELETE", `/domains/${id}`, { key });
+
+		const events = await eventsOf(sender.account.id);
+		expect(events.map((e) => e.type)).toEqual([
+			"domain.created",
+			"domain.updated",
+			"domain.deleted",
+		]);
+		expect(events[0]?.data).toMatchObject({ id, name, status: "not_started" });
+		expect(events[1]?.data).toMatchObject({ id, name, status: "verified" });
+		const records = (events[1]?.data.records ?? []) as { record: string; status: string }[];
+		expect(records.find((r) => r.record === "DKIM")?.status).toBe("verified");
+	});
+});
+
 describe("webhook events from the email lifecycle", () => {
 	it("send → SES simulator → SNS → email.sent, email.delivered, email.bounced and email.complained, verified with standardwebhooks", async () => {
 		const sender = await createSender();

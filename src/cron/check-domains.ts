@@ -6,16 +6,13 @@
  * Bounded per run: each check is about ten subrequests. Notices recorded here go out with the
  * next run's dispatch (src/cron/index.ts).
  */
-import type { Db } from "../db/client.ts";
 import { domainsDueForCheck } from "../db/queries/domains.ts";
-import { recheckDomain } from "../domain/domain-lifecycle.ts";
-import type { DnsResolver } from "../services/dns.ts";
-import type { SesClient } from "../services/ses.ts";
+import { type DomainCheckDeps, recheckDomain } from "../domain/domain-lifecycle.ts";
 
 const MAX_PER_RUN = 25;
 
 export async function checkDueDomains(
-	deps: { db: Db; ses: SesClient; resolve: DnsResolver; region: string },
+	deps: DomainCheckDeps,
 	now = Date.now(),
 ): Promise<{ checked: number; changed: number }> {
 	const due = await domainsDueForCheck(deps.db, now, MAX_PER_RUN);

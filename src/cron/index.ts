@@ -3,10 +3,9 @@
  * in one invocation and picks up where it stopped on the next run.
  */
 import { createDb } from "../db/client.ts";
-import { noticeDepsFromEnv } from "../deps.ts";
+import { domainDepsFromEnv, noticeDepsFromEnv } from "../deps.ts";
 import { dispatchNotices } from "../domain/notices.ts";
 import type { Bindings } from "../env.ts";
-import { servicesFromEnv } from "../services/index.ts";
 import { checkDueDomains } from "./check-domains.ts";
 import { purgeExpiredData } from "./purge.ts";
 import { requeueStuckEmails } from "./requeue-stuck-emails.ts";
@@ -26,7 +25,7 @@ export async function runScheduled(
 				() => requeueStuckEmails(db, env.SEND_QUEUE),
 				// Notices whose dispatch right after their decision did not go through.
 				() => dispatchNotices(noticeDepsFromEnv(env, waitUntil)),
-				() => checkDueDomains({ db, ...servicesFromEnv(env) }),
+				() => checkDueDomains({ ...domainDepsFromEnv(env), db }),
 				// Last: it spends what is left of the invocation's budget (src/cron/purge.ts).
 				async () => console.log(`purge: ${JSON.stringify(await purgeExpiredData(db))}`),
 			]);

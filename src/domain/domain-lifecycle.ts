@@ -38,9 +38,19 @@ import {
 } from "./domain-checks.ts";
 import { buildNotice } from "./notices.ts";
 import { type Rejected, rejected } from "./refusals.ts";
+import type { WebhookMessage } from "./webhook-delivery.ts";
+import {
+	domainEvent,
+	domainStatusesChanged,
+	emitEvents,
+	enqueueDeliveries,
+	outwardEventStatements,
+} from "./webhook-events.ts";
 
 export interface DomainCheckDeps {
 	db: Db;
+	/** `domain.updated` deliveries to the customer's endpoints. */
+	webhookQueue: Queue<WebhookMessage>;
 	ses: SesClient;
 	resolve: DnsResolver;
 	region: string;
@@ -128,11 +138,18 @@ async function settleCheck(
 	const { update } = result;
 	if (result.expired) return releaseClaim(deps, domain, update, now);
 	const notice = result.lapsed ? await lapseNotice(deps.db, domain, update, now) : null;
-	await deps.db.batch([
+	const after = { ...domain, ...update };
+	const emit = await outwardEventStatements(
+		deps.db,
+		domainStatusesChanged(domain, after) ? [domainEvent("domain.updated", after, now)] : [],
+	);
+	const results = await deps.db.batch([
 		updateDomainStatement(deps.db, domain.id, update),
 		...(notice ? [insertNoticeStatement(deps.db, notice)] : []),
+		...emit.statements,
 	]);
-	return { kind: "checked", domain: { ...domain, ...update }, notice };
+	await enqueueDeliveries(deps, emit.deliveriesIn(results, notice ? 2 : 1));
+	return { kind: "checked", domain: after, notice };
 }
 
 async function releaseClaim(
@@ -148,6 +165,7 @@ async function releaseClaim(
 	}
 	const released = { ...update, releasedAt: now, nextCheckAt: null };
 	await releaseDomain(deps.db, domain.id, released);
+	await emitEvents(deps, [domainEvent("domain.updated", { ...domain, ...released }, now)]);
 	console.log(`domain ${domain.name}: not verified within 72 hours; released`);
 	return { kind: "checked", domain: { ...domain, ...released }, notice: null };
 }

@@ -7,9 +7,12 @@
  */
 import type { SQL } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
+import type { DomainRow } from "../db/queries/domains.ts";
 import { runBatch } from "../db/queries/emails.ts";
 import { emitEventStatements } from "../db/queries/webhooks.ts";
 import { derivedUuidv7 } from "../lib/ids.ts";
+import { recordsWithStatus } from "./domain-checks.ts";
+import { domainStatus } from "./domains.ts";
 import type { WebhookMessage } from "./webhook-delivery.ts";
 import type { WebhookEventType } from "./webhooks.ts";
 
@@ -85,5 +88,52 @@ export function suppressionData(row: {
 		origin: row.origin,
 		source_id: row.sourceId,
 		created_at: new Date(row.createdAt).toISOString(),
+	};
+}
+
+/** Resend's domain event data: the domain with its status and records' statuses. */
+export function domainEventData(row: DomainRow) {
+	return {
+		id: row.id,
+		name: row.name,
+		status: domainStatus(row),
+		created_at: new Date(row.createdAt).toISOString(),
+		region: row.region,
+		records: recordsWithStatus(row, row.region).map(({ spec, status }) => ({
+			record: spec.record,
+			name: spec.name,
+			type: spec.type,
+			value: spec.value,
+			ttl: "Auto",
+			...(spec.priority === undefined ? {} : { priority: spec.priority }),
+			status,
+		})),
+	};
+}
+
+/** Whether anything `domain.updated` reports changed: the domain's or a record's status. */
+export function domainStatusesChanged(before: DomainRow, after: DomainRow): boolean {
+	return (
+		before.ownershipStatus !== after.ownershipStatus ||
+		before.dkimStatus !== after.dkimStatus ||
+		before.spfStatus !== after.spfStatus ||
+		before.mailFromStatus !== after.mailFromStatus ||
+		before.dmarcStatus !== after.dmarcStatus ||
+		(before.releasedAt === null) !== (after.releasedAt === null)
+	);
+}
+
+/** `domain.created|updated|deleted` for the domain as it is now. */
+export function domainEvent(
+	type: "domain.created" | "domain.updated" | "domain.deleted",
+	row: DomainRow,
+	at: number,
+): OutwardEvent {
+	return {
+		accountId: row.accountId,
+		type,
+		key: `${type}:${row.id}:${at}`,
+		at,
+		data: domainEventData(row),
 	};
 }

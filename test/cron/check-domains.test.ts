@@ -9,11 +9,11 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { SesSimulator } from "../../simulator/app.ts";
 import { findDomain } from "../../src/db/queries/domains.ts";
 import { accounts, notices } from "../../src/db/schema.ts";
+import { domainDepsFromEnv } from "../../src/deps.ts";
 import { VERIFICATION_WINDOW } from "../../src/domain/domain-checks.ts";
 import { recheckDomain } from "../../src/domain/domain-lifecycle.ts";
 import type { Bindings } from "../../src/env.ts";
 import { DAY, HOUR, MINUTE } from "../../src/lib/time.ts";
-import { servicesFromEnv } from "../../src/services/index.ts";
 import { api } from "../helpers/api.ts";
 import { client, expectJson } from "../helpers/client.ts";
 import { createAccount, createApiKey, db } from "../helpers/factories.ts";
@@ -47,7 +47,7 @@ async function verifiedDomain() {
 	return { account, key, name, id, row };
 }
 
-const services = () => ({ db: db(), ...servicesFromEnv(env as Bindings) });
+const services = () => domainDepsFromEnv(env as Bindings);
 
 async function recheckAt(accountId: string, id: string, now: number) {
 	const row = await findDomain(db(), accountId, id);

@@ -8,13 +8,13 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { SesSimulator } from "../../simulator/app.ts";
 import { findDomain } from "../../src/db/queries/domains.ts";
 import type { accounts } from "../../src/db/schema.ts";
+import { domainDepsFromEnv } from "../../src/deps.ts";
 import { VERIFICATION_WINDOW } from "../../src/domain/domain-checks.ts";
 import { recheckDomain } from "../../src/domain/domain-lifecycle.ts";
 import { PLAN_LIMITS } from "../../src/domain/plans.ts";
 import type { Bindings } from "../../src/env.ts";
 import { HOUR, MINUTE } from "../../src/lib/time.ts";
 import { DomainCheckSchema } from "../../src/routes/domains/schemas.ts";
-import { servicesFromEnv } from "../../src/services/index.ts";
 import { api } from "../helpers/api.ts";
 import { client, expectJson } from "../helpers/client.ts";
 import { createAccount, createApiKey, createDomain, db } from "../helpers/factories.ts";
@@ -57,7 +57,7 @@ async function verifiedOwner(name = newName()) {
 	return { ...owner, id, name };
 }
 
-const services = () => ({ db: db(), ...servicesFromEnv(env as Bindings) });
+const services = () => domainDepsFromEnv(env as Bindings);
 
 /**
  * The cron's re-check of one domain at `now` (the cron itself takes the 25 most overdue of

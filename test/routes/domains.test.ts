@@ -3,11 +3,11 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { SesSimulator } from "../../simulator/app.ts";
 import { checkDueDomains } from "../../src/cron/check-domains.ts";
 import { findDomain, updateDomain } from "../../src/db/queries/domains.ts";
+import { domainDepsFromEnv } from "../../src/deps.ts";
 import { VERIFICATION_WINDOW } from "../../src/domain/domain-checks.ts";
 import type { Bindings } from "../../src/env.ts";
 import { DAY, MINUTE } from "../../src/lib/time.ts";
 import { DomainSchema } from "../../src/routes/domains/schemas.ts";
-import { servicesFromEnv } from "../../src/services/index.ts";
 import { api } from "../helpers/api.ts";
 import { client, expectJson } from "../helpers/client.ts";
 import { runCommonRouteTests } from "../helpers/common-route-tests.ts";
@@ -354,7 +354,7 @@ describe("reading and deleting domains", () => {
 });
 
 describe("background re-checks (cron)", () => {
-	const services = () => ({ db: db(), ...servicesFromEnv(env as Bindings) });
+	const services = () => domainDepsFromEnv(env as Bindings);
 
 	it("re-checks pending domains with growing intervals and verifies them when DNS is ready", async () => {
 		const { account, key } = await newAccount();

@@ -2,6 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { createDb } from "../../db/client.ts";
 import { registerDomain } from "../../domain/domain-registration.ts";
 import { DEFAULT_MAIL_FROM_LABEL, normalizeDomainName } from "../../domain/domains.ts";
+import { domainEvent, emitEvents } from "../../domain/webhook-events.ts";
 import { createRouter } from "../../env.ts";
 import { ApiError } from "../../lib/errors.ts";
 import { servicesFromEnv } from "../../services/index.ts";
@@ -55,6 +56,9 @@ export const createDomain = createRouter().openapi(route, async (c) => {
 	);
 	switch (result.kind) {
 		case "created":
+			await emitEvents({ db: createDb(c.env.DB), webhookQueue: c.env.WEBHOOK_QUEUE }, [
+				domainEvent("domain.created", result.domain, result.domain.createdAt),
+			]);
 			return c.json(presentDomain(result.domain), 201);
 		case "existing":
 			return c.json(presentDomain(result.domain), 200);

@@ -1,6 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { createDb } from "../../db/client.ts";
 import { deleteDomain, findDomain } from "../../db/queries/domains.ts";
+import { domainEvent, emitEvents } from "../../domain/webhook-events.ts";
 import { createRouter } from "../../env.ts";
 import { ApiError, notFound } from "../../lib/errors.ts";
 import { servicesFromEnv } from "../../services/index.ts";
@@ -39,5 +40,8 @@ export const deleteDomainRoute = createRouter().openapi(route, async (c) => {
 		);
 	}
 	await deleteDomain(db, accountId, domain.id);
+	await emitEvents({ db, webhookQueue: c.env.WEBHOOK_QUEUE }, [
+		domainEvent("domain.deleted", domain, Date.now()),
+	]);
 	return c.json({ object: "domain" as const, id: domain.id, deleted: true as const }, 200);
 });

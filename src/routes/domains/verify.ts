@@ -8,13 +8,12 @@
 import { createRoute } from "@hono/zod-openapi";
 import { createDb } from "../../db/client.ts";
 import { findDomain } from "../../db/queries/domains.ts";
-import { sendNotices } from "../../deps.ts";
+import { domainDepsFromEnv, sendNotices } from "../../deps.ts";
 import type { CheckScope } from "../../domain/domain-checks.ts";
 import { checkDomainNow } from "../../domain/domain-lifecycle.ts";
 import { createRouter } from "../../env.ts";
 import { ApiError, notFound } from "../../lib/errors.ts";
 import { toIso } from "../../lib/time.ts";
-import { servicesFromEnv } from "../../services/index.ts";
 import { refusalError } from "../refusal-errors.ts";
 import { commonErrors, errorResponse, IdParam } from "../shared-schemas.ts";
 import { presentDomain } from "./present.ts";
@@ -51,7 +50,7 @@ for (const [path, scope, summary] of ACTIONS) {
 		const domain = await findDomain(db, c.get("caller").accountId, c.req.valid("param").id);
 		if (!domain) throw notFound("Domain");
 		const now = Date.now();
-		const outcome = await checkDomainNow({ db, ...servicesFromEnv(c.env) }, domain, scope, now);
+		const outcome = await checkDomainNow({ ...domainDepsFromEnv(c.env), db }, domain, scope, now);
 		switch (outcome.kind) {
 			case "rejected":
 				throw refusalError(outcome.reason);

@@ -11,7 +11,7 @@ import { createDb } from "../db/client.ts";
 import { unmatchedNotifications } from "../db/schema.ts";
 import { type NotificationDeps, processNotification } from "../domain/feedback.ts";
 import { uuidv7 } from "../lib/ids.ts";
-import { retryDelaySeconds } from "./send.ts";
+import { retryDelaySeconds } from "./retry.ts";
 
 export const FeedbackMessage = z.object({
 	messageId: z.string(),

@@ -7,7 +7,8 @@ import { z } from "zod";
 import { findEmailsByIds } from "../db/queries/emails.ts";
 import { isAwaitingSes } from "../domain/email-lifecycle.ts";
 import { recordEmailEvents } from "../domain/email-recorder.ts";
-import { countForGuards, type SendDeps, sendFailed } from "./send.ts";
+import { countForGuards, type SendDeps } from "./send.ts";
+import { sendFailed } from "./send-to-ses.ts";
 
 const Body = z.object({ emailId: z.string() });
 

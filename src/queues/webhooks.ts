@@ -11,7 +11,7 @@ import { z } from "zod";
 import type { Db } from "../db/client.ts";
 import { webhookDeliveries } from "../db/schema.ts";
 import { attemptDelivery, type WebhookDeliveryDeps } from "../domain/webhook-delivery.ts";
-import { retryDelaySeconds } from "./send.ts";
+import { retryDelaySeconds } from "./retry.ts";
 
 export const WebhookMessageBody = z.object({ endpointId: z.string(), eventId: z.string() });
 

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { SesSimulator } from "../../simulator/app.ts";
 import { emails } from "../../src/db/schema.ts";
 import { SEND_DEAD_LETTER_QUEUE, SEND_QUEUE } from "../../src/queues/index.ts";
-import { retryDelaySeconds } from "../../src/queues/send.ts";
+import { retryDelaySeconds } from "../../src/queues/retry.ts";
 import { api } from "../helpers/api.ts";
 import { createQueuedEmail, createSender, db } from "../helpers/factories.ts";
 import { runQueue } from "../helpers/queue.ts";

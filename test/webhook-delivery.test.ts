@@ -13,8 +13,10 @@ import { webhookDeliveryDepsFromEnv } from "../src/deps.ts";
 import { attemptDelivery, type WebhookMessage } from "../src/domain/webhook-delivery.ts";
 import { nextAttemptAt } from "../src/domain/webhooks.ts";
 import type { Bindings } from "../src/env.ts";
+import { WEBHOOK_DEAD_LETTER_QUEUE } from "../src/queues/index.ts";
 import { api, BASE_URL } from "./helpers/api.ts";
 import { createSender } from "./helpers/factories.ts";
+import { runQueue } from "./helpers/queue.ts";
 import { createSession } from "./helpers/sessions.ts";
 import { installReceiver, RECEIVER_ORIGIN } from "./helpers/webhook-receiver.ts";
 import { createWebhookEndpoint, createWebhookEvent } from "./helpers/webhooks.ts";
@@ -388,5 +390,16 @@ describe("the resend SDK's webhooks API against SendFleet", () => {
 		const removed = await resend.webhooks.remove(id);
 		expect(removed.data).toEqual({ object: "webhook", id, deleted: true });
 		expect((await resend.webhooks.get(id)).error?.name).toBe("not_found");
+	});
+});
+
+describe("the webhook dead-letter queue", () => {
+	it("marks a delivery our side could not attempt after every retry failed, for replay", async () => {
+		const { account, key } = await createSender();
+		const webhook = await createWebhookEndpoint(key.token, `${RECEIVER_ORIGIN}/in`);
+		const event = await createWebhookEvent(account.id, webhook.id);
+		await runQueue(WEBHOOK_DEAD_LETTER_QUEUE, [{ endpointId: webhook.id, eventId: event.id }]);
+		const got = await api("GET", `/webhooks/${webhook.id}/events/${event.id}`, { key: key.token });
+		expect(got.json).toMatchObject({ status: "failed", next_attempt_at: null });
 	});
 });

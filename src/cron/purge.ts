@@ -6,6 +6,8 @@
  *   matched by email id so an event recorded later (a complaint days after the send) goes too;
  * - events older than 90 days by their own id (orphans whose email is already gone) and
  *   unmatched feedback notifications older than 90 days;
+ * - customer webhook events older than 90 days with their deliveries, and delivery attempts
+ *   older than 90 days;
  * - expired dashboard sessions, login-failure counters whose window started over a day ago,
  *   and idempotency keys past their 24 hours.
  *
@@ -43,6 +45,8 @@ import {
 	deleteOldestEmailsWithEvents,
 	deleteOldestEvents,
 	deleteOldestUnmatchedNotifications,
+	deleteOldestWebhookAttempts,
+	deleteOldestWebhookEvents,
 	deleteStaleLoginFailures,
 } from "../db/queries/retention.ts";
 import { deleteExpiredSessions } from "../db/queries/users.ts";
@@ -71,6 +75,9 @@ export interface PurgeReport {
 	/** Events deleted with their emails plus orphan events. */
 	events: number;
 	unmatchedNotifications: number;
+	/** Customer webhook events (with their deliveries) and delivery attempts. */
+	webhookEvents: number;
+	webhookAttempts: number;
 	sessions: number;
 	loginFailures: number;
 	idempotencyKeys: number;
@@ -133,11 +140,22 @@ export async function purgeExpiredData(db: Db, options: PurgeOptions = {}): Prom
 		single("idempotencyKeys", (limit) =>
 			deleteExpiredIdempotencyKeys(db, now - IDEMPOTENCY_KEY_TTL, limit),
 		),
+		{
+			statements: 2,
+			async run(limit, report) {
+				const deleted = await deleteOldestWebhookEvents(db, retainedFrom, limit);
+				report.webhookEvents += deleted;
+				return deleted;
+			},
+		},
+		single("webhookAttempts", (limit) => deleteOldestWebhookAttempts(db, retainedFrom, limit)),
 	];
 	const report: PurgeReport = {
 		emails: 0,
 		events: 0,
 		unmatchedNotifications: 0,
+		webhookEvents: 0,
+		webhookAttempts: 0,
 		sessions: 0,
 		loginFailures: 0,
 		idempotencyKeys: 0,

@@ -513,7 +513,11 @@ export const webhookDeliveries = sqliteTable(
 		firstAttemptAt: integer("first_attempt_at"),
 		createdAt: integer("created_at").notNull(),
 	},
-	(t) => [primaryKey({ columns: [t.endpointId, t.eventId] })],
+	(t) => [
+		primaryKey({ columns: [t.endpointId, t.eventId] }),
+		// The retention purge deletes an old event's deliveries by the event.
+		index("webhook_deliveries_event").on(t.eventId),
+	],
 );
 
 export const webhookAttempts = sqliteTable(

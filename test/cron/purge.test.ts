@@ -17,6 +17,9 @@ import {
 	sessions,
 	unmatchedNotifications,
 	users,
+	webhookAttempts,
+	webhookDeliveries,
+	webhookEvents,
 } from "../../src/db/schema.ts";
 import type { Bindings } from "../../src/env.ts";
 import worker from "../../src/index.ts";
@@ -127,7 +130,10 @@ async function insertIdempotencyKey(createdAt: number) {
 	return key;
 }
 
-async function existing(table: typeof emails | typeof emailEvents, ids: string[]) {
+async function existing(
+	table: typeof emails | typeof emailEvents | typeof webhookEvents | typeof webhookAttempts,
+	ids: string[],
+) {
 	const rows = await db().select({ id: table.id }).from(table).where(inArray(table.id, ids));
 	return rows.map((r) => r.id).sort();
 }
@@ -146,6 +152,8 @@ const NOTHING = {
 	emails: 0,
 	events: 0,
 	unmatchedNotifications: 0,
+	webhookEvents: 0,
+	webhookAttempts: 0,
 	sessions: 0,
 	loginFailures: 0,
 	idempotencyKeys: 0,
@@ -179,8 +187,8 @@ describe("purgeExpiredData", () => {
 			...NOTHING,
 			emails: 2,
 			events: 4,
-			statements: 7,
-			batches: 6,
+			statements: 10,
+			batches: 8,
 			finished: true,
 		});
 		expect(await existing(emails, [old, justOld, atCutoff, recent])).toEqual(
@@ -205,8 +213,8 @@ describe("purgeExpiredData", () => {
 			...NOTHING,
 			events: 1,
 			unmatchedNotifications: 1,
-			statements: 7,
-			batches: 6,
+			statements: 10,
+			batches: 8,
 			finished: true,
 		});
 		expect(await existing(emailEvents, [orphanOld, orphanRecent])).toEqual([orphanRecent]);
@@ -233,8 +241,8 @@ describe("purgeExpiredData", () => {
 			sessions: 1,
 			loginFailures: 1,
 			idempotencyKeys: 1,
-			statements: 7,
-			batches: 6,
+			statements: 10,
+			batches: 8,
 			finished: true,
 		});
 		const leftSessions = await db()
@@ -266,31 +274,84 @@ describe("purgeExpiredData", () => {
 		}
 		const recent = await insertEmail(now - DAY);
 
-		// Round 1: an email batch (2 statements) and one of each of the 4 other tables, which
-		// find nothing; round 2: another email batch (8 statements); round 3 would exceed 8.
-		const first = await purgeExpiredData(db(), { now, batchSize: 2, maxStatements: 8 });
+		// Round 1: an email batch (2 statements) and one of each of the 6 other tasks, which
+		// find nothing (9 statements); round 2: another email batch (11); round 3 would exceed 11.
+		const first = await purgeExpiredData(db(), { now, batchSize: 2, maxStatements: 11 });
 		expect(first).toEqual({
 			...NOTHING,
 			emails: 4,
 			events: 4,
-			statements: 8,
-			batches: 6,
+			statements: 11,
+			batches: 8,
 			finished: false,
 		});
 		expect(await existing(emails, [...old, recent])).toEqual(sorted([old[4] ?? "", recent]));
 
-		// The last email (a short batch ends the email pass), the 4 tables, then orphan events.
+		// The last email (a short batch ends the email pass), the 6 other tasks, then orphan events.
 		const second = await purgeExpiredData(db(), { now, batchSize: 2 });
 		expect(second).toEqual({
 			...NOTHING,
 			emails: 1,
 			events: 1,
-			statements: 7,
-			batches: 6,
+			statements: 10,
+			batches: 8,
 			finished: true,
 		});
 		expect(await existing(emails, [...old, recent])).toEqual([recent]);
 		expect(await existing(emailEvents, events)).toEqual([]);
+	});
+
+	it("deletes customer webhook events older than 90 days with their deliveries, and old attempts", async () => {
+		const now = Date.now();
+		const endpointId = uuidv7();
+		const insertWebhookEvent = async (at: number) => {
+			const id = uuidv7At(at);
+			await db().insert(webhookEvents).values({
+				id,
+				accountId: ACCOUNT,
+				type: "email.delivered",
+				payload: "{}",
+				createdAt: at,
+			});
+			await db()
+				.insert(webhookDeliveries)
+				.values({ endpointId, eventId: id, status: "success", attempts: 1, createdAt: at });
+			const attempt = uuidv7At(at + MINUTE);
+			await db()
+				.insert(webhookAttempts)
+				.values({
+					id: attempt,
+					endpointId,
+					eventId: id,
+					httpStatus: 200,
+					response: "ok",
+					durationMs: 12,
+					sentAt: at + MINUTE,
+				});
+			return { id, attempt };
+		};
+		const old = await insertWebhookEvent(now - 91 * DAY);
+		const recent = await insertWebhookEvent(now - 89 * DAY);
+
+		const report = await purgeExpiredData(db(), { now });
+
+		expect(report).toEqual({
+			...NOTHING,
+			webhookEvents: 1,
+			webhookAttempts: 1,
+			statements: 10,
+			batches: 8,
+			finished: true,
+		});
+		expect(await existing(webhookEvents, [old.id, recent.id])).toEqual([recent.id]);
+		expect(await existing(webhookAttempts, [old.attempt, recent.attempt])).toEqual([
+			recent.attempt,
+		]);
+		const deliveries = await db()
+			.select({ eventId: webhookDeliveries.eventId })
+			.from(webhookDeliveries)
+			.where(inArray(webhookDeliveries.eventId, [old.id, recent.id]));
+		expect(deliveries).toEqual([{ eventId: recent.id }]);
 	});
 
 	it("starts no batch once its time budget is spent", async () => {
@@ -326,23 +387,25 @@ describe("purgeExpiredData", () => {
 		const total = { ...NOTHING, statements: 0, batches: 0 };
 		let runs = 0;
 		for (let finished = false; !finished && runs < 10; runs++) {
-			const report = await purgeExpiredData(db(), { now, batchSize: 1, maxStatements: 7 });
+			const report = await purgeExpiredData(db(), { now, batchSize: 1, maxStatements: 10 });
 			for (const key of Object.keys(total) as (keyof typeof total)[]) total[key] += report[key];
 			finished = report.finished;
 		}
 
-		// Runs 1-4: one old email with its event, one batch of each other table (6 statements;
-		// the next email batch would make 8). Run 5: nothing anywhere, orphans included (7).
+		// Runs 1-4: one old email with its event, one batch of each other task (9 statements;
+		// the next email batch would make 11). Run 5: nothing anywhere, orphans included (10).
 		expect(runs).toBe(5);
 		expect(total).toEqual({
 			emails: 4,
 			events: 4,
 			unmatchedNotifications: 1,
+			webhookEvents: 0,
+			webhookAttempts: 0,
 			sessions: 1,
 			loginFailures: 1,
 			idempotencyKeys: 1,
-			statements: 31,
-			batches: 26,
+			statements: 46,
+			batches: 36,
 		});
 		expect(await existing(emails, keptEmails)).toEqual(sorted(keptEmails));
 		expect(await existing(emailEvents, keptEvents)).toEqual(sorted(keptEvents));

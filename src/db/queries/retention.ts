@@ -9,7 +9,15 @@
  */
 import { asc, inArray, lt } from "drizzle-orm";
 import type { Db } from "../client.ts";
-import { emailEvents, emails, loginFailures, unmatchedNotifications } from "../schema.ts";
+import {
+	emailEvents,
+	emails,
+	loginFailures,
+	unmatchedNotifications,
+	webhookAttempts,
+	webhookDeliveries,
+	webhookEvents,
+} from "../schema.ts";
 
 /**
  * Deletes the `limit` oldest emails with ids below `beforeId` and every event of those emails
@@ -45,6 +53,38 @@ export function deleteOldestEvents(db: Db, beforeId: string, limit: number): Pro
 	return deleteOldestById(db, emailEvents, beforeId, limit);
 }
 
+/**
+ * The `limit` oldest webhook events below `beforeId` with their deliveries (by the event, an
+ * index range), in one batch. Attempts go by their own id (`deleteOldestWebhookAttempts`): an
+ * attempt is made after its event, so an attempt this old belongs to an event due too.
+ */
+export async function deleteOldestWebhookEvents(
+	db: Db,
+	beforeId: string,
+	limit: number,
+): Promise<number> {
+	const oldest = () =>
+		db
+			.select({ id: webhookEvents.id })
+			.from(webhookEvents)
+			.where(lt(webhookEvents.id, beforeId))
+			.orderBy(asc(webhookEvents.id))
+			.limit(limit);
+	const [, gone] = await db.batch([
+		db.delete(webhookDeliveries).where(inArray(webhookDeliveries.eventId, oldest())),
+		db.delete(webhookEvents).where(inArray(webhookEvents.id, oldest())),
+	]);
+	return gone.meta.changes;
+}
+
+export function deleteOldestWebhookAttempts(
+	db: Db,
+	beforeId: string,
+	limit: number,
+): Promise<number> {
+	return deleteOldestById(db, webhookAttempts, beforeId, limit);
+}
+
 /** Feedback notifications that matched no email, kept for diagnosis until `beforeId`. */
 export function deleteOldestUnmatchedNotifications(
 	db: Db,
@@ -57,7 +97,7 @@ export function deleteOldestUnmatchedNotifications(
 /** The `limit` oldest rows of a UUIDv7-keyed table below `beforeId`: a primary-key range. */
 async function deleteOldestById(
 	db: Db,
-	table: typeof emailEvents | typeof unmatchedNotifications,
+	table: typeof emailEvents | typeof unmatchedNotifications | typeof webhookAttempts,
 	beforeId: string,
 	limit: number,
 ): Promise<number> {

@@ -127,6 +127,37 @@ describe("suppression and account events", () => {
 	});
 });
 
+describe("reputation warnings", () => {
+	it("account.reputation_warning once when the bounce rate passes 75% of the limit, with the figures and headroom", async () => {
+		const sender = await createSender();
+		await createWebhookEndpoint(sender.key.token, `${RECEIVER_ORIGIN}/r`, [
+			"account.reputation_warning",
+		]);
+		const bindings = env as Bindings;
+		const deps = suspensionDepsFromEnv(bindings, sender.account.id);
+		const at = Date.now();
+		await guardFor(bindings, sender.account.id).recordSends(
+			[{ key: "s", recipients: 100, at }],
+			at,
+		);
+		const bounce = (key: string) => ({ key, kind: "hard_bounce" as const, at });
+		await recordReputation(deps, sender.account.id, [bounce("b1"), bounce("b2")], at);
+		expect(await eventsOf(sender.account.id)).toEqual([]);
+		await recordReputation(deps, sender.account.id, [bounce("b3")], at);
+		await recordReputation(deps, sender.account.id, [bounce("b3"), bounce("b3")], at + 1);
+		const events = await eventsOf(sender.account.id);
+		expect(events).toHaveLength(1);
+		expect(events[0]).toMatchObject({
+			type: "account.reputation_warning",
+			data: {
+				rate: "bounce_rate",
+				figures: { sends: 100, hard_bounces: 3, bounce_rate: 0.03 },
+				headroom: { hard_bounces_before_suspension: 1 },
+			},
+		});
+	});
+});
+
 describe("domain events", () => {
 	it("domain.created, domain.updated with the new statuses when a check changes them, domain.deleted", async () => {
 		const sender = await createSender();

@@ -52,13 +52,23 @@ export interface SendCount {
 	at: number;
 }
 
+/**
+ * A rate passed 75% of its suspension threshold: answered once per 7 days (and again after a
+ * reinstatement), for the `account.reputation_warning` webhook event.
+ */
+export interface ReputationWarning {
+	rate: "bounce_rate" | "complaint_rate";
+	at: number;
+	figures: ReputationFigures;
+}
+
 /** The guard calls that keep the reputation window and the suspension. */
 export interface ReputationGuard {
 	/** Counts each event key once; answers a suspension that is not yet recorded in D1. */
 	recordFeedback(
 		events: ReputationEvent[],
 		now?: number,
-	): Promise<{ unrecorded: Suspension | null; counted: number }>;
+	): Promise<{ unrecorded: Suspension | null; counted: number; warning: ReputationWarning | null }>;
 	markSuspensionRecorded(at: number): Promise<void>;
 	/** Lifts the suspension and restarts the window; answers the suspension lifted. */
 	reinstate(now?: number): Promise<Suspension | null>;

@@ -39,6 +39,35 @@ export function judge(f: ReputationFigures): Verdict {
 	return { suspend: false };
 }
 
+/** A warning is due from this fraction of a suspension threshold (the issue: 75%). */
+export const WARNING_FRACTION = 0.75;
+
+/**
+ * The rate that passed 75% of its suspension threshold without reaching it, if any; nothing
+ * below 50 sends, where nothing suspends.
+ */
+export function warningFor(f: ReputationFigures): "bounce_rate" | "complaint_rate" | null {
+	if (f.sends < MIN_SENDS || judge(f).suspend) return null;
+	const past = (count: number, rate: { numerator: number; denominator: number }) =>
+		count * rate.denominator >= f.sends * rate.numerator * WARNING_FRACTION;
+	if (past(f.hardBounces, BOUNCE_RATE)) return "bounce_rate";
+	if (past(f.complaints, COMPLAINT_RATE)) return "complaint_rate";
+	return null;
+}
+
+/**
+ * How many more of `kind` (with no more sends) would cross that kind's threshold on its own;
+ * null below 50 sends, where nothing suspends.
+ */
+export function headroom(f: ReputationFigures, kind: "hardBounces" | "complaints"): number | null {
+	if (f.sends < MIN_SENDS) return null;
+	const alone = { sends: f.sends, hardBounces: 0, complaints: 0 };
+	for (let more = 0; more <= f.sends; more++) {
+		if (judge({ ...alone, [kind]: f[kind] + more }).suspend) return more;
+	}
+	return null;
+}
+
 export function describeFigures(f: ReputationFigures) {
 	return {
 		window_days: REPUTATION_WINDOW_HOURS / 24,

@@ -14,11 +14,11 @@ import { findOwnerEmail } from "../db/queries/accounts.ts";
 import { insertNoticeStatement, type NoticeRow } from "../db/queries/notices.ts";
 import { accountActions, accounts } from "../db/schema.ts";
 import { derivedUuidv7, uuidv7 } from "../lib/ids.ts";
-import type { ReputationEvent, ReputationGuard, Suspension } from "./guard.ts";
+import type { ReputationEvent, ReputationGuard, ReputationWarning, Suspension } from "./guard.ts";
 import { buildNotice } from "./notices.ts";
-import { describeFigures } from "./reputation.ts";
+import { describeFigures, headroom } from "./reputation.ts";
 import type { WebhookMessage } from "./webhook-delivery.ts";
-import { enqueueDeliveries, outwardEventStatements } from "./webhook-events.ts";
+import { emitEvents, enqueueDeliveries, outwardEventStatements } from "./webhook-events.ts";
 
 export interface SuspensionDeps {
 	db: Db;
@@ -41,8 +41,38 @@ export async function recordReputation(
 	now = Date.now(),
 ): Promise<NoticeRow | null> {
 	if (events.length === 0) return null;
-	const { unrecorded } = await deps.guard.recordFeedback(events, now);
+	const { unrecorded, warning } = await deps.guard.recordFeedback(events, now);
+	if (warning) await emitReputationWarning(deps, accountId, warning);
 	return unrecorded ? recordSuspension(deps, accountId, unrecorded) : null;
+}
+
+/**
+ * `account.reputation_warning`: a 7-day rate passed 75% of its suspension threshold. The guard
+ * answers it once per window; if writing it fails here, that warning is not sent again.
+ */
+async function emitReputationWarning(
+	deps: SuspensionDeps,
+	accountId: string,
+	warning: ReputationWarning,
+) {
+	const { figures } = warning;
+	await emitEvents(deps, [
+		{
+			accountId,
+			type: "account.reputation_warning",
+			key: `reputation-warning:${accountId}:${warning.at}`,
+			at: warning.at,
+			data: {
+				account_id: accountId,
+				rate: warning.rate,
+				figures: describeFigures(figures),
+				headroom: {
+					hard_bounces_before_suspension: headroom(figures, "hardBounces"),
+					complaints_before_suspension: headroom(figures, "complaints"),
+				},
+			},
+		},
+	]);
 }
 
 /** Mirrors a suspension the guard decided to D1 with its audit entry and the owner's notice. */

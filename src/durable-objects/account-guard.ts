@@ -24,12 +24,18 @@ import type {
 	RateLimitState,
 	ReputationEvent,
 	ReputationGuard,
+	ReputationWarning,
 	SendCount,
 	SendGuard,
 	Suspension,
 } from "../domain/guard.ts";
 import { PLAN_LIMITS } from "../domain/plans.ts";
-import { judge, REPUTATION_WINDOW_HOURS, type ReputationFigures } from "../domain/reputation.ts";
+import {
+	judge,
+	REPUTATION_WINDOW_HOURS,
+	type ReputationFigures,
+	warningFor,
+} from "../domain/reputation.ts";
 import { HOUR } from "../lib/time.ts";
 
 const hourOf = (t: number) => Math.floor(t / HOUR);
@@ -227,7 +233,11 @@ export class AccountGuard
 	async recordFeedback(
 		events: ReputationEvent[],
 		now = Date.now(),
-	): Promise<{ unrecorded: Suspension | null; counted: number }> {
+	): Promise<{
+		unrecorded: Suspension | null;
+		counted: number;
+		warning: ReputationWarning | null;
+	}> {
 		const windowStart = this.getState<number>("window_start") ?? 0;
 		let counted = 0;
 		for (const event of events) {
@@ -239,13 +249,23 @@ export class AccountGuard
 		}
 		await this.ensureAlarm(now);
 		const current = this.getState<Suspension>("suspension");
-		if (current) return { unrecorded: this.isRecorded() ? null : current, counted };
+		if (current) return { unrecorded: this.isRecorded() ? null : current, counted, warning: null };
 		const figures = this.figures(now);
 		const verdict = judge(figures);
-		if (!verdict.suspend) return { unrecorded: null, counted };
+		if (!verdict.suspend) return { unrecorded: null, counted, warning: this.warning(figures, now) };
 		const suspension: Suspension = { reason: verdict.reason, at: now, figures };
 		this.setState("suspension", suspension);
-		return { unrecorded: suspension, counted };
+		return { unrecorded: suspension, counted, warning: null };
+	}
+
+	/** A warning once per 7-day window: the first time a rate passes 75% of its threshold. */
+	private warning(figures: ReputationFigures, now: number): ReputationWarning | null {
+		const rate = warningFor(figures);
+		if (!rate) return null;
+		const last = this.getState<number>("warned_at");
+		if (last !== null && last > now - REPUTATION_WINDOW_HOURS * HOUR) return null;
+		this.setState("warned_at", now);
+		return { rate, at: now, figures };
 	}
 
 	/** The Worker recorded the suspension decided at `at` in D1; later answers stop asking. */
@@ -278,6 +298,7 @@ export class AccountGuard
 		const lifted = this.getState<Suspension>("suspension");
 		this.setState("suspension", null);
 		this.setState("recorded_at", null);
+		this.setState("warned_at", null);
 		// Everything before `now` is forgotten: its buckets go, and events older than it are
 		// ignored when SNS redelivers them (their keys stay known until they leave the window).
 		this.setState("window_start", now);

@@ -75,10 +75,12 @@ describe("AccountGuard", () => {
 		expect(await guard.recordFeedback(bounces(1, at), at)).toEqual({
 			unrecorded: null,
 			counted: 1,
+			warning: null,
 		});
 		expect(await guard.recordFeedback(bounces(1, at), at)).toEqual({
 			unrecorded: null,
 			counted: 0,
+			warning: null,
 		});
 		const second = await guard.recordFeedback(bounces(2, at), at);
 		expect(second.counted).toBe(1);
@@ -88,6 +90,31 @@ describe("AccountGuard", () => {
 		expect(await guard.admit({ plan: "pro", recipients: 1 })).toMatchObject({
 			kind: "suspended",
 		});
+	});
+
+	it("warns once per 7 days when a rate passes 75% of its threshold, and again after a reinstatement", async () => {
+		const at = Date.now();
+		const guard = newGuard();
+		await guard.recordSends([{ key: "sends", recipients: 100, at }], at);
+		// 2% of 4%: nothing; 3%: 75% of the limit.
+		expect((await guard.recordFeedback(bounces(2, at), at)).warning).toBeNull();
+		const warned = await guard.recordFeedback(bounces(1, at, "third"), at);
+		expect(warned.warning).toEqual({
+			rate: "bounce_rate",
+			at,
+			figures: { sends: 100, hardBounces: 3, complaints: 0 },
+		});
+		expect(warned.unrecorded).toBeNull();
+		// Closer still to the limit (4 in 101) an hour later: not again within the window.
+		await guard.recordSends([{ key: "more", recipients: 1, at }], at);
+		const closer = await guard.recordFeedback(bounces(1, at, "fourth"), at + HOUR);
+		expect(closer).toMatchObject({ counted: 1, unrecorded: null, warning: null });
+		// A reinstatement starts a new window: the next crossing warns again.
+		await guard.reinstate(at + 2 * HOUR);
+		const later = at + 3 * HOUR;
+		await guard.recordSends([{ key: "after", recipients: 100, at: later }], later);
+		const again = await guard.recordFeedback(bounces(3, later, "after"), later);
+		expect(again.warning).toMatchObject({ rate: "bounce_rate", at: later });
 	});
 
 	it("reinstatement lifts the suspension and restarts the window, so old events do not suspend again", async () => {
@@ -106,6 +133,7 @@ describe("AccountGuard", () => {
 		expect(await guard.recordFeedback(bounces(5, at, "late"), at + HOUR)).toEqual({
 			unrecorded: null,
 			counted: 0,
+			warning: null,
 		});
 		expect((await guard.admit({ plan: "pro", recipients: 1, now: at + HOUR })).kind).toBe(
 			"admitted",

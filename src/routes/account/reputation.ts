@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { describeFigures, judge } from "../../domain/reputation.ts";
+import { describeFigures, headroom } from "../../domain/reputation.ts";
 import { guardFor } from "../../durable-objects/index.ts";
 import { createRouter } from "../../env.ts";
 import { toIsoOrNull } from "../../lib/time.ts";
@@ -52,22 +52,6 @@ const route = createRoute({
 		...commonErrors,
 	},
 });
-
-/**
- * How many more of `kind` (with no more sends) would cross that kind's threshold on its own;
- * null below 50 sends, where nothing suspends.
- */
-function headroom(
-	figures: { sends: number; hardBounces: number; complaints: number },
-	kind: "hardBounces" | "complaints",
-) {
-	if (figures.sends < 50) return null;
-	const alone = { sends: figures.sends, hardBounces: 0, complaints: 0 };
-	for (let more = 0; more <= figures.sends; more++) {
-		if (judge({ ...alone, [kind]: figures[kind] + more }).suspend) return more;
-	}
-	return null;
-}
 
 export const getReputation = createRouter().openapi(route, async (c) => {
 	const guard = guardFor(c.env, c.get("caller").accountId);

@@ -31,7 +31,6 @@ import type { Bindings } from "../env.ts";
 import { createSesClient, sesConfigFromEnv } from "../services/ses.ts";
 import { type SesSendDeps, sendAll, sendFailed } from "./send-to-ses.ts";
 
-
 const SendMessageBody = z.object({ emailId: z.string() });
 
 /** The message arrived before its row was visible (the row is written after the queue send). */

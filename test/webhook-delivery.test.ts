@@ -244,6 +244,22 @@ describe("webhook delivery", () => {
 		expect(again.json).toMatchObject({ status: "enabled", disabled_reason: null });
 	});
 
+	it("enabling an endpoint that is already enabled leaves its retry schedule alone", async () => {
+		receiver = installReceiver(() => new Response("no", { status: 500 }));
+		const { account, key } = await createSender();
+		const webhook = await createWebhookEndpoint(key.token, `${RECEIVER_ORIGIN}/in`);
+		const event = await createWebhookEvent(account.id, webhook.id);
+		const { queue, sent } = recordingQueue();
+		await attemptDelivery(depsWith(queue), { endpointId: webhook.id, eventId: event.id });
+		const path = `/webhooks/${webhook.id}/events/${event.id}`;
+		const before = await api("GET", path, { key: key.token });
+		expect(before.json).toMatchObject({ status: "attempting", attempts: 1 });
+		await api("PATCH", `/webhooks/${webhook.id}`, { key: key.token, body: { status: "enabled" } });
+		const after = await api("GET", path, { key: key.token });
+		expect(after.json).toEqual(before.json);
+		expect(sent).toHaveLength(1);
+	});
+
 	it("does not disable an endpoint that accepted another event within the 72 h", async () => {
 		receiver = installReceiver((r) =>
 			r.body.includes("poison") ? new Response("no", { status: 400 }) : new Response("ok"),

@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { createDb } from "../../db/client.ts";
-import { updateWebhookEndpoint } from "../../db/queries/webhooks.ts";
+import { findWebhookEndpoint, updateWebhookEndpoint } from "../../db/queries/webhooks.ts";
 import { resumeEndpoint } from "../../domain/webhook-delivery.ts";
 import { createRouter } from "../../env.ts";
 import { notFound } from "../../lib/errors.ts";
@@ -28,12 +28,18 @@ export const updateWebhook = createRouter().openapi(route, async (c) => {
 	const { id } = c.req.valid("param");
 	const body = c.req.valid("json");
 	const db = createDb(c.env.DB);
-	const changed = await updateWebhookEndpoint(db, c.get("caller").accountId, id, {
+	const { accountId } = c.get("caller");
+	const before = await findWebhookEndpoint(db, accountId, id);
+	if (!before) throw notFound("Webhook");
+	const changed = await updateWebhookEndpoint(db, accountId, id, {
 		...(body.endpoint !== undefined && { endpoint: allowedEndpoint(c.env, body.endpoint) }),
 		...(body.events !== undefined && { events: [...new Set(body.events)] }),
 		...(body.status !== undefined && { status: body.status, disabledReason: null }),
 	});
 	if (!changed) throw notFound("Webhook");
-	if (body.status === "enabled") await resumeEndpoint({ db, queue: c.env.WEBHOOK_QUEUE }, id);
+	// Only a disabled endpoint has deliveries waiting; an enabled one's are already scheduled.
+	if (body.status === "enabled" && before.status === "disabled") {
+		await resumeEndpoint({ db, queue: c.env.WEBHOOK_QUEUE }, id);
+	}
 	return c.json({ object: "webhook" as const, id }, 200);
 });

@@ -7,8 +7,8 @@ import { guardFor } from "../../durable-objects/index.ts";
 import { createRouter } from "../../env.ts";
 import { notFound } from "../../lib/errors.ts";
 import { toIsoOrNull } from "../../lib/time.ts";
+import { commonErrors } from "../common-schemas.ts";
 import { refusalError } from "../refusal-errors.ts";
-import { commonErrors } from "../shared-schemas.ts";
 import { presentVerificationRequest, VerificationRequestSchema } from "./schemas.ts";
 
 const AccountSchema = z

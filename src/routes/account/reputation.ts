@@ -3,7 +3,7 @@ import { describeFigures, headroom } from "../../domain/reputation.ts";
 import { guardFor } from "../../durable-objects/index.ts";
 import { createRouter } from "../../env.ts";
 import { toIsoOrNull } from "../../lib/time.ts";
-import { commonErrors } from "../shared-schemas.ts";
+import { commonErrors } from "../common-schemas.ts";
 
 const ReputationSchema = z
 	.object({

@@ -9,8 +9,8 @@ import { unverifiedOwnerRefusal } from "../../domain/email-verification.ts";
 import { createRouter } from "../../env.ts";
 import { ApiError, notFound } from "../../lib/errors.ts";
 import { uuidv7 } from "../../lib/ids.ts";
+import { commonErrors, errorResponse } from "../common-schemas.ts";
 import { refusalError } from "../refusal-errors.ts";
-import { commonErrors, errorResponse } from "../shared-schemas.ts";
 import {
 	presentVerificationRequest,
 	VerificationRequestBody,

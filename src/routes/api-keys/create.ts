@@ -6,7 +6,7 @@ import { createRouter } from "../../env.ts";
 import { ApiError } from "../../lib/errors.ts";
 import { randomToken, sha256Hex, uuidv7 } from "../../lib/ids.ts";
 import { API_KEY_PREFIX } from "../../middleware/auth.ts";
-import { commonErrors } from "../shared-schemas.ts";
+import { commonErrors } from "../common-schemas.ts";
 import { CreateApiKeyBody, CreatedApiKey } from "./schemas.ts";
 
 const route = createRoute({

@@ -3,7 +3,7 @@ import { createDb } from "../../db/client.ts";
 import { deleteApiKey } from "../../db/queries/api-keys.ts";
 import { createRouter } from "../../env.ts";
 import { notFound } from "../../lib/errors.ts";
-import { commonErrors, errorResponse, IdParam } from "../shared-schemas.ts";
+import { commonErrors, errorResponse, IdParam } from "../common-schemas.ts";
 import { DeletedApiKey } from "./schemas.ts";
 
 const route = createRoute({

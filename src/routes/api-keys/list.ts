@@ -2,7 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { createDb } from "../../db/client.ts";
 import { listApiKeys } from "../../db/queries/api-keys.ts";
 import { createRouter } from "../../env.ts";
-import { commonErrors, ListQuery, listResponse, toList } from "../shared-schemas.ts";
+import { commonErrors, ListQuery, listResponse, toList } from "../common-schemas.ts";
 import { ApiKeySchema, presentApiKey } from "./schemas.ts";
 
 const route = createRoute({

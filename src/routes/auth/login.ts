@@ -3,7 +3,7 @@ import { createDb } from "../../db/client.ts";
 import { logIn } from "../../domain/sessions.ts";
 import { createRouter } from "../../env.ts";
 import { ApiError } from "../../lib/errors.ts";
-import { errorResponse } from "../shared-schemas.ts";
+import { errorResponse } from "../common-schemas.ts";
 import { openSession, throttledError } from "./cookie.ts";
 import { Credentials, SessionSchema } from "./schemas.ts";
 

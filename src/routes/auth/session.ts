@@ -5,7 +5,7 @@ import { deleteSession } from "../../db/queries/users.ts";
 import { createRouter } from "../../env.ts";
 import { toIso } from "../../lib/time.ts";
 import { checkCrossSite } from "../../middleware/auth.ts";
-import { errorResponse } from "../shared-schemas.ts";
+import { errorResponse } from "../common-schemas.ts";
 import { clearSessionCookie, sessionFromCookie } from "./cookie.ts";
 import { presentUser, SessionSchema } from "./schemas.ts";
 

@@ -5,7 +5,7 @@ import { signUp } from "../../domain/sessions.ts";
 import { createRouter } from "../../env.ts";
 import { ApiError } from "../../lib/errors.ts";
 import { passwordProblem } from "../../lib/passwords.ts";
-import { errorResponse } from "../shared-schemas.ts";
+import { errorResponse } from "../common-schemas.ts";
 import { openSession, throttledError, verificationPage } from "./cookie.ts";
 import { EmailField, SessionSchema } from "./schemas.ts";
 

@@ -11,7 +11,7 @@ import { createRouter } from "../../env.ts";
 import { ApiError } from "../../lib/errors.ts";
 import { toIso } from "../../lib/time.ts";
 import { checkCrossSite } from "../../middleware/auth.ts";
-import { errorResponse } from "../shared-schemas.ts";
+import { errorResponse } from "../common-schemas.ts";
 import { sessionFromCookie, throttledError, verificationPage } from "./cookie.ts";
 import { presentUser, UserSchema } from "./schemas.ts";
 

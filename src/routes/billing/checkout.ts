@@ -4,8 +4,8 @@ import { checkoutRefusal, startCheckout } from "../../domain/billing.ts";
 import { unverifiedOwnerRefusal } from "../../domain/email-verification.ts";
 import { createRouter } from "../../env.ts";
 import { notFound } from "../../lib/errors.ts";
+import { commonErrors, errorResponse } from "../common-schemas.ts";
 import { refusalError } from "../refusal-errors.ts";
-import { commonErrors, errorResponse } from "../shared-schemas.ts";
 import { billingDepsFromEnv, dashboardUrl } from "./deps.ts";
 import { CheckoutBody, RedirectUrl } from "./schemas.ts";
 

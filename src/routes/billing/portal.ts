@@ -3,8 +3,8 @@ import { findBillingAccount } from "../../db/queries/billing.ts";
 import { billingUnavailable } from "../../domain/billing.ts";
 import { createRouter } from "../../env.ts";
 import { ApiError, notFound } from "../../lib/errors.ts";
+import { commonErrors, errorResponse } from "../common-schemas.ts";
 import { refusalError } from "../refusal-errors.ts";
-import { commonErrors, errorResponse } from "../shared-schemas.ts";
 import { billingDepsFromEnv, dashboardUrl } from "./deps.ts";
 import { RedirectUrl } from "./schemas.ts";
 

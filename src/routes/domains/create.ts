@@ -6,8 +6,8 @@ import { domainEvent, emitEvents } from "../../domain/webhook-events.ts";
 import { createRouter } from "../../env.ts";
 import { ApiError } from "../../lib/errors.ts";
 import { servicesFromEnv } from "../../services/index.ts";
+import { commonErrors, errorResponse } from "../common-schemas.ts";
 import { refusalError } from "../refusal-errors.ts";
-import { commonErrors, errorResponse } from "../shared-schemas.ts";
 import { presentDomain } from "./present.ts";
 import { CreateDomainBody, DomainSchema } from "./schemas.ts";
 

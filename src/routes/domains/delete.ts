@@ -5,7 +5,7 @@ import { domainEvent, emitEvents } from "../../domain/webhook-events.ts";
 import { createRouter } from "../../env.ts";
 import { ApiError, notFound } from "../../lib/errors.ts";
 import { servicesFromEnv } from "../../services/index.ts";
-import { commonErrors, errorResponse, IdParam } from "../shared-schemas.ts";
+import { commonErrors, errorResponse, IdParam } from "../common-schemas.ts";
 import { DeletedDomain } from "./schemas.ts";
 
 const route = createRoute({

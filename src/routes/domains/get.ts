@@ -3,7 +3,7 @@ import { createDb } from "../../db/client.ts";
 import { findDomain } from "../../db/queries/domains.ts";
 import { createRouter } from "../../env.ts";
 import { notFound } from "../../lib/errors.ts";
-import { commonErrors, errorResponse, IdParam } from "../shared-schemas.ts";
+import { commonErrors, errorResponse, IdParam } from "../common-schemas.ts";
 import { presentDomain } from "./present.ts";
 import { DomainSchema } from "./schemas.ts";
 

@@ -2,7 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { createDb } from "../../db/client.ts";
 import { listDomains } from "../../db/queries/domains.ts";
 import { createRouter } from "../../env.ts";
-import { commonErrors, ListQuery, listResponse, toList } from "../shared-schemas.ts";
+import { commonErrors, ListQuery, listResponse, toList } from "../common-schemas.ts";
 import { presentDomainListItem } from "./present.ts";
 import { DomainListItem } from "./schemas.ts";
 

@@ -14,8 +14,8 @@ import { checkDomainNow } from "../../domain/domain-lifecycle.ts";
 import { createRouter } from "../../env.ts";
 import { ApiError, notFound } from "../../lib/errors.ts";
 import { toIso } from "../../lib/time.ts";
+import { commonErrors, errorResponse, IdParam } from "../common-schemas.ts";
 import { refusalError } from "../refusal-errors.ts";
-import { commonErrors, errorResponse, IdParam } from "../shared-schemas.ts";
 import { presentDomain } from "./present.ts";
 import { DomainCheckSchema } from "./schemas.ts";
 

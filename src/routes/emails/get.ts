@@ -3,7 +3,7 @@ import { createDb } from "../../db/client.ts";
 import { findEmailWithEvents } from "../../db/queries/emails.ts";
 import { createRouter } from "../../env.ts";
 import { notFound } from "../../lib/errors.ts";
-import { commonErrors, errorResponse, IdParam } from "../shared-schemas.ts";
+import { commonErrors, errorResponse, IdParam } from "../common-schemas.ts";
 import { presentEmail } from "./present.ts";
 import { EmailSchema } from "./schemas.ts";
 

@@ -2,7 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { createDb } from "../../db/client.ts";
 import { listEmails } from "../../db/queries/emails.ts";
 import { createRouter } from "../../env.ts";
-import { commonErrors, ListQuery, listResponse, toList } from "../shared-schemas.ts";
+import { commonErrors, ListQuery, listResponse, toList } from "../common-schemas.ts";
 import { presentEmailListItem } from "./present.ts";
 import { EmailListItem } from "./schemas.ts";
 

@@ -11,7 +11,7 @@ import { z } from "@hono/zod-openapi";
 import { EMAIL_EVENTS, EMAIL_STATUSES } from "../../db/schema.ts";
 import { parseMailbox } from "../../domain/addresses.ts";
 import { EMAIL_ID_TAG } from "../../services/ses.ts";
-import { commonErrors, errorResponse } from "../shared-schemas.ts";
+import { commonErrors, errorResponse } from "../common-schemas.ts";
 
 export const MAX_RECIPIENTS = 50;
 export const MAX_EMAIL_CONTENT_BYTES = 1024 * 1024;

@@ -21,7 +21,7 @@ import {
 	type SnsRejection,
 	type SnsVerifier,
 } from "../../services/sns-verify.ts";
-import { errorResponse } from "../shared-schemas.ts";
+import { errorResponse } from "../common-schemas.ts";
 
 /** SNS messages are at most 256 KiB. */
 const MAX_BODY_BYTES = 256 * 1024;

@@ -14,8 +14,8 @@ import { handleStripeEvent } from "../../domain/billing.ts";
 import { createRouter } from "../../env.ts";
 import { ApiError } from "../../lib/errors.ts";
 import { billingDepsFromEnv } from "../billing/deps.ts";
+import { errorResponse } from "../common-schemas.ts";
 import { refusalError } from "../refusal-errors.ts";
-import { errorResponse } from "../shared-schemas.ts";
 
 /** Stripe's events are far smaller; anything bigger is not from Stripe. */
 const MAX_BODY_BYTES = 1024 * 1024;

@@ -20,7 +20,7 @@ import {
 	listResponse,
 	staffErrors,
 	toList,
-} from "../shared-schemas.ts";
+} from "../common-schemas.ts";
 
 const StaffAccount = z
 	.object({

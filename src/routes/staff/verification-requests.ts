@@ -19,7 +19,7 @@ import {
 	listResponse,
 	staffErrors,
 	toList,
-} from "../shared-schemas.ts";
+} from "../common-schemas.ts";
 
 const list = createRoute({
 	method: "get",

@@ -16,7 +16,7 @@ import {
 } from "../../domain/webhook-events.ts";
 import { type Bindings, createRouter } from "../../env.ts";
 import { uuidv7 } from "../../lib/ids.ts";
-import { commonErrors } from "../shared-schemas.ts";
+import { commonErrors } from "../common-schemas.ts";
 import { MAX_SUPPRESSION_BATCH, SuppressedAddress, SuppressionRef } from "./schemas.ts";
 
 const storeOf = (env: Bindings): WebhookStore => ({

@@ -5,7 +5,7 @@ import { findSuppression, listSuppressions } from "../../db/queries/suppressions
 import { SUPPRESSION_ORIGINS } from "../../db/schema.ts";
 import { createRouter } from "../../env.ts";
 import { notFound } from "../../lib/errors.ts";
-import { commonErrors, errorResponse, listQuery, listResponse, toList } from "../shared-schemas.ts";
+import { commonErrors, errorResponse, listQuery, listResponse, toList } from "../common-schemas.ts";
 import { IdOrEmailParam, presentSuppression, SuppressionSchema } from "./schemas.ts";
 
 const list = createRoute({

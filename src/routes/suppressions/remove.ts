@@ -6,7 +6,7 @@ import { emitEvents, suppressionData } from "../../domain/webhook-events.ts";
 import { type Bindings, createRouter } from "../../env.ts";
 import { notFound } from "../../lib/errors.ts";
 import { UUID_PATTERN } from "../../lib/ids.ts";
-import { commonErrors, errorResponse } from "../shared-schemas.ts";
+import { commonErrors, errorResponse } from "../common-schemas.ts";
 import {
 	DeletedSuppression,
 	IdOrEmailParam,

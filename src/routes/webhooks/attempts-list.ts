@@ -3,7 +3,7 @@ import { createDb } from "../../db/client.ts";
 import { findDelivery, findWebhookEndpoint, listAttempts } from "../../db/queries/webhooks.ts";
 import { createRouter } from "../../env.ts";
 import { notFound } from "../../lib/errors.ts";
-import { commonErrors, errorResponse, ListQuery, listResponse, toList } from "../shared-schemas.ts";
+import { commonErrors, errorResponse, ListQuery, listResponse, toList } from "../common-schemas.ts";
 import { EventParams, presentAttempt, WebhookAttemptSchema } from "./schemas.ts";
 
 const route = createRoute({

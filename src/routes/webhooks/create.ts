@@ -4,7 +4,7 @@ import { insertWebhookEndpoint } from "../../db/queries/webhooks.ts";
 import { createRouter } from "../../env.ts";
 import { uuidv7 } from "../../lib/ids.ts";
 import { newSigningSecret } from "../../lib/webhook-signing.ts";
-import { commonErrors, errorResponse } from "../shared-schemas.ts";
+import { commonErrors, errorResponse } from "../common-schemas.ts";
 import { allowedEndpoint, webhookSecretBox } from "./deps.ts";
 import { CreatedWebhook, CreateWebhookBody } from "./schemas.ts";
 

@@ -3,7 +3,7 @@ import { createDb } from "../../db/client.ts";
 import { deleteWebhookEndpoint } from "../../db/queries/webhooks.ts";
 import { createRouter } from "../../env.ts";
 import { notFound } from "../../lib/errors.ts";
-import { commonErrors, errorResponse, IdParam } from "../shared-schemas.ts";
+import { commonErrors, errorResponse, IdParam } from "../common-schemas.ts";
 import { DeletedWebhook } from "./schemas.ts";
 
 const route = createRoute({

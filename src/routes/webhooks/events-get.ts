@@ -4,7 +4,7 @@ import { findDelivery, findWebhookEndpoint } from "../../db/queries/webhooks.ts"
 import { createRouter } from "../../env.ts";
 import { notFound } from "../../lib/errors.ts";
 import { toIso, toIsoOrNull } from "../../lib/time.ts";
-import { commonErrors, errorResponse } from "../shared-schemas.ts";
+import { commonErrors, errorResponse } from "../common-schemas.ts";
 import { EventParams, WebhookEventSchema } from "./schemas.ts";
 
 const route = createRoute({

@@ -11,7 +11,7 @@ import {
 	ListQuery,
 	listResponse,
 	toList,
-} from "../shared-schemas.ts";
+} from "../common-schemas.ts";
 import { WebhookEventLog } from "./schemas.ts";
 
 const route = createRoute({

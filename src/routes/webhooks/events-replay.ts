@@ -3,7 +3,7 @@ import { createDb } from "../../db/client.ts";
 import { findDelivery, findWebhookEndpoint, restartDelivery } from "../../db/queries/webhooks.ts";
 import { createRouter } from "../../env.ts";
 import { notFound } from "../../lib/errors.ts";
-import { commonErrors, errorResponse } from "../shared-schemas.ts";
+import { commonErrors, errorResponse } from "../common-schemas.ts";
 import { EventParams, ReplayedEvent } from "./schemas.ts";
 
 const route = createRoute({

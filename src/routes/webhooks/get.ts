@@ -3,7 +3,7 @@ import { createDb } from "../../db/client.ts";
 import { findWebhookEndpoint } from "../../db/queries/webhooks.ts";
 import { createRouter } from "../../env.ts";
 import { notFound } from "../../lib/errors.ts";
-import { commonErrors, errorResponse, IdParam } from "../shared-schemas.ts";
+import { commonErrors, errorResponse, IdParam } from "../common-schemas.ts";
 import { webhookSecretBox } from "./deps.ts";
 import { presentWebhookListItem, WebhookSchema } from "./schemas.ts";
 

@@ -2,7 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { createDb } from "../../db/client.ts";
 import { listWebhookEndpoints } from "../../db/queries/webhooks.ts";
 import { createRouter } from "../../env.ts";
-import { commonErrors, ListQuery, listResponse, toList } from "../shared-schemas.ts";
+import { commonErrors, ListQuery, listResponse, toList } from "../common-schemas.ts";
 import { presentWebhookListItem, WebhookListItem } from "./schemas.ts";
 
 const route = createRoute({

@@ -5,7 +5,7 @@ import { createRouter } from "../../env.ts";
 import { notFound } from "../../lib/errors.ts";
 import { DAY } from "../../lib/time.ts";
 import { newSigningSecret } from "../../lib/webhook-signing.ts";
-import { commonErrors, errorResponse, IdParam } from "../shared-schemas.ts";
+import { commonErrors, errorResponse, IdParam } from "../common-schemas.ts";
 import { webhookSecretBox } from "./deps.ts";
 import { CreatedWebhook } from "./schemas.ts";
 

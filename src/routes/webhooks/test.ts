@@ -11,7 +11,7 @@ import { TEST_EVENT_TYPE } from "../../domain/webhooks.ts";
 import { createRouter } from "../../env.ts";
 import { notFound } from "../../lib/errors.ts";
 import { uuidv7 } from "../../lib/ids.ts";
-import { commonErrors, errorResponse, IdParam } from "../shared-schemas.ts";
+import { commonErrors, errorResponse, IdParam } from "../common-schemas.ts";
 import { webhookSecretBox } from "./deps.ts";
 import { WebhookAttemptSchema, WebhookEventLog } from "./schemas.ts";
 

@@ -4,7 +4,7 @@ import { findWebhookEndpoint, updateWebhookEndpoint } from "../../db/queries/web
 import { resumeEndpoint } from "../../domain/webhook-delivery.ts";
 import { createRouter } from "../../env.ts";
 import { notFound } from "../../lib/errors.ts";
-import { commonErrors, errorResponse, IdParam } from "../shared-schemas.ts";
+import { commonErrors, errorResponse, IdParam } from "../common-schemas.ts";
 import { allowedEndpoint } from "./deps.ts";
 import { UpdateWebhookBody, WebhookRef } from "./schemas.ts";
 

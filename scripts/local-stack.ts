@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import type { SesSimulator } from "../simulator/app.ts";
 import { type SimulatorServer, startSimulatorServer } from "../simulator/server.ts";
+import { WEBHOOK_EVENT_TYPES } from "../src/domain/webhooks.ts";
 
 export const LOCAL_CREDENTIALS = {
 	accessKeyId: "AKIDSENDFLEETLOCAL",
@@ -266,18 +267,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 	};
 }
 
-// Every email.* type, used when the OpenAPI document does not list them.
-const EMAIL_EVENT_TYPES = [
-	"email.sent",
-	"email.delivered",
-	"email.delivery_delayed",
-	"email.bounced",
-	"email.complained",
-	"email.failed",
-	"email.suppressed",
-	"email.scheduled",
-];
-
 /**
  * Idempotent: reuses the demo account's endpoint already pointing at the receiver (a restart
  * keeps wrangler's D1), or creates one for every `email.*` event type the API accepts, then gives
@@ -323,12 +312,9 @@ export async function connectDemoWebhook(
 	let secret: unknown;
 	let status = "enabled";
 	if (existing === undefined) {
-		const spec = await fetch(`${apiUrl}/openapi.json`)
-			.then((r) => (r.ok ? (r.json() as Promise<OpenApiDocument>) : null))
-			.catch(() => null);
 		const created = await call("POST", "/webhooks", {
 			endpoint: receiverUrl,
-			events: emailEventTypes(spec),
+			events: WEBHOOK_EVENT_TYPES.filter((type) => type.startsWith("email.")),
 		});
 		if (created.status === 404)
 			return { kind: "skipped", why: "the API has no POST /webhooks yet" };
@@ -347,40 +333,4 @@ export async function connectDemoWebhook(
 	}
 	simulator.simulator.webhooks.configure(DEMO_RECEIVER, { secret });
 	return { kind: "connected", id, created: existing === undefined, status, receiverUrl };
-}
-
-/** The part of the Worker's OpenAPI document read here. */
-interface OpenApiDocument {
-	paths?: Record<string, { post?: unknown }>;
-	components?: { schemas?: Record<string, unknown> };
-}
-
-/**
- * The `email.*` event types in the create request's schema (every `enum` under it, `$ref`s to
- * components followed), so the demo endpoint follows the API's list; the fixed list otherwise.
- */
-function emailEventTypes(spec: OpenApiDocument | null): string[] {
-	const found = new Set<string>();
-	const seen = new Set<unknown>();
-	const visit = (node: unknown): void => {
-		if (typeof node !== "object" || node === null || seen.has(node)) return;
-		seen.add(node);
-		if (Array.isArray(node)) {
-			for (const item of node) visit(item);
-			return;
-		}
-		const record = node as Record<string, unknown>;
-		const ref = record.$ref;
-		if (typeof ref === "string" && ref.startsWith("#/components/schemas/")) {
-			visit(spec?.components?.schemas?.[ref.slice("#/components/schemas/".length)]);
-		}
-		if (Array.isArray(record.enum)) {
-			for (const value of record.enum) {
-				if (typeof value === "string" && value.startsWith("email.")) found.add(value);
-			}
-		}
-		for (const value of Object.values(record)) visit(value);
-	};
-	visit(spec?.paths?.["/webhooks"]?.post);
-	return found.size > 0 ? [...found] : EMAIL_EVENT_TYPES;
 }

@@ -298,6 +298,65 @@ describe("webhook events from the email lifecycle", () => {
 		expect(events?.n).toBe(0);
 	});
 
+	it("an email carries whether its account had an endpoint when it was accepted", async () => {
+		const sender = await createSender();
+		const send = async () => {
+			const res = await api("POST", "/emails", {
+				key: sender.key.token,
+				body: { from: sender.from, to: "a@example.org", subject: "Hi", text: "Hi" },
+			});
+			expect(res.status).toBe(200);
+			const [row] = await findEmailsByIds(db(), [(res.json as { id: string }).id]);
+			return row?.webhooks;
+		};
+		expect(await send()).toBe(false);
+		await createWebhookEndpoint(sender.key.token, `${RECEIVER_ORIGIN}/f`, ["email.sent"]);
+		expect(await send()).toBe(true);
+	});
+
+	it("an email accepted without endpoints emits nothing, even for an endpoint added later", async () => {
+		const sender = await createSender();
+		const email = await createQueuedEmail(sender, { to: ["a@example.org"], webhooks: false });
+		await createWebhookEndpoint(sender.key.token, `${RECEIVER_ORIGIN}/late`, [
+			"email.sent",
+			"email.bounced",
+			"suppression.added",
+		]);
+		const [row] = await findEmailsByIds(db(), [email.id]);
+		if (!row) throw new Error("no email");
+		const sent: unknown[] = [];
+		const webhookQueue = {
+			sendBatch: async (messages: Iterable<unknown>) => {
+				sent.push(...messages);
+			},
+		} as unknown as Queue<WebhookMessage>;
+		const at = Date.now();
+		await recordEmailEvents({ db: db(), webhookQueue }, [
+			{ email: row, event: { kind: "accepted_by_ses", sesMessageId: "ses-late", at }, key: "l1" },
+		]);
+		const [accepted] = await findEmailsByIds(db(), [email.id]);
+		if (!accepted) throw new Error("no email");
+		await recordEmailEvents({ db: db(), webhookQueue }, [
+			{
+				email: accepted,
+				event: {
+					kind: "bounced",
+					bounceType: "Permanent",
+					recipients: ["a@example.org"],
+					reason: "gone",
+					details: { bounce_sub_type: "General" },
+					at,
+				},
+				key: "l2",
+			},
+		]);
+		expect(sent).toEqual([]);
+		expect(await eventsOf(sender.account.id)).toEqual([]);
+		// The lifecycle itself went on: the address is suppressed.
+		const suppressed = await api("GET", "/suppressions", { key: sender.key.token });
+		expect(JSON.stringify(suppressed.json)).toContain("a@example.org");
+	});
+
 	it("queues one delivery per subscribed endpoint, none for an endpoint not subscribed to the type", async () => {
 		const sender = await createSender();
 		const subscribed = await createWebhookEndpoint(sender.key.token, `${RECEIVER_ORIGIN}/a`, [

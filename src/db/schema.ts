@@ -218,6 +218,13 @@ export const emails = sqliteTable(
 		deliveredTo: text("delivered_to", { mode: "json" }).$type<string[]>(),
 		/** Bumped by every lifecycle write: a write applies only to the state it was decided on. */
 		revision: integer("revision").notNull().default(0),
+		/**
+		 * Whether the account had a webhook endpoint when the email was accepted. Only then does
+		 * its lifecycle look for endpoints to emit events to, so an account without webhooks pays
+		 * nothing for them per email; an endpoint added later gets the events of emails accepted
+		 * after it. Rows written before this column existed (and tests' direct inserts) look.
+		 */
+		webhooks: integer("webhooks", { mode: "boolean" }).notNull().default(true),
 	},
 	(t) => [
 		index("emails_account").on(t.accountId, t.id),

@@ -12,8 +12,8 @@
  * The customer's webhook events (`emit` effects) go in the same batch, written only for
  * accounts with an endpoint subscribed to the type (src/db/queries/webhooks.ts), each with an
  * id derived from the source event so a redelivery writes nothing twice; the deliveries the
- * batch created are then put on the webhook queue. An account without endpoints pays no
- * extra round trip, row or queue message.
+ * batch created are then put on the webhook queue. An email accepted while its account had no
+ * endpoint (`emails.webhooks` false) adds no statement at all: no read, row or queue message.
  */
 import { sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
@@ -132,21 +132,24 @@ export async function recordEmailEvents(
 		),
 	);
 	const suppress = suppressed.map(({ row }) => insertSuppressionStatement(db, row));
+	// Only emails accepted while their account had an endpoint look for one (`emails.webhooks`).
 	const outward: OutwardEvent[] = [
 		...decided.flatMap(({ input, t }) =>
 			t.effects.flatMap((effect) =>
-				effect.kind === "emit" ? [emailEvent(input, t.next, effect)] : [],
+				effect.kind === "emit" && input.email.webhooks ? [emailEvent(input, t.next, effect)] : [],
 			),
 		),
 		// Only an address this batch really added (its row has the id just chosen) is news.
-		...suppressed.map(({ input, row }) => ({
-			accountId: row.accountId,
-			type: "suppression.added" as const,
-			key: `${input.key}:suppress:${row.email}`,
-			at: now,
-			data: suppressionData(row),
-			onlyIf: sql`EXISTS (SELECT 1 FROM ${suppressions} WHERE ${suppressions.id} = ${row.id})`,
-		})),
+		...suppressed
+			.filter(({ input }) => input.email.webhooks)
+			.map(({ input, row }) => ({
+				accountId: row.accountId,
+				type: "suppression.added" as const,
+				key: `${input.key}:suppress:${row.email}`,
+				at: now,
+				data: suppressionData(row),
+				onlyIf: sql`EXISTS (SELECT 1 FROM ${suppressions} WHERE ${suppressions.id} = ${row.id})`,
+			})),
 	];
 	const emit = await outwardEventStatements(db, outward);
 	const firstEmit = changed.length + timeline.length + suppress.length;

@@ -74,7 +74,12 @@ async function dispatchOne(deps: NoticeDeps, notice: NoticeRow, now: number) {
 	}
 	const outcome = await acceptEmails(
 		deps.sendingFor(account.id),
-		{ accountId: account.id, restrictedToDomainId: null, account },
+		// SendFleet's own mail emits no webhook events, whatever the platform account has.
+		{
+			accountId: account.id,
+			restrictedToDomainId: null,
+			account: { ...account, hasWebhooks: false },
+		},
 		[
 			{
 				id: notice.emailId,

@@ -56,6 +56,8 @@ export interface SenderAccount {
 	suspendedAt: number | null;
 	suspensionReason: string | null;
 	suspensionDetails: Record<string, unknown> | null;
+	/** Whether the account has a webhook endpoint: its new emails then emit events. */
+	hasWebhooks: boolean;
 }
 
 /** Who is sending: the account's standing and what the credential may do. */
@@ -170,6 +172,7 @@ export async function acceptEmails(
 			text: input.text ?? null,
 			headers: input.headers && Object.keys(input.headers).length ? input.headers : null,
 			tags: input.tags?.length ? input.tags : null,
+			webhooks: sender.account.hasWebhooks,
 			createdAt: now,
 		});
 		return { kind: "accepted", id, warnings: deliverabilityWarnings(chosen.domain) };

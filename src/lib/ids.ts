@@ -62,6 +62,6 @@ export async function derivedUuidv7(time: number, key: string): Promise<string> 
 	const digest = await sha256Hex(key);
 	const variant = ((Number.parseInt(digest.slice(3, 5), 16) & 0x3f) | 0x80).toString(16);
 	return formatUuid(
-		`${time.toString(16).padStart(12, "0")}7${digest.slice(0, 3)}${variant}${digest.slice(5, 20)}`,
+		`${time.toString(16).padStart(12, "0")}7${digest.slice(0, 3)}${variant}${digest.slice(5, 19)}`,
 	);
 }

@@ -23,6 +23,7 @@ async function callerFor() {
 			suspendedAt: null,
 			suspensionReason: null,
 			suspensionDetails: null,
+			hasWebhooks: false,
 		},
 	};
 	return { sender, caller };

@@ -70,6 +70,7 @@ describe("toSesRequest", () => {
 				deliveredAt: null,
 				deliveredTo: null,
 				revision: 0,
+				webhooks: false,
 			},
 			"sendfleet",
 		);

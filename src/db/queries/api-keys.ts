@@ -1,6 +1,6 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
-import { type ApiKeyPermission, accounts, apiKeys } from "../schema.ts";
+import { type ApiKeyPermission, accounts, apiKeys, webhookEndpoints } from "../schema.ts";
 import { keysetPage, type PageRequest } from "./pagination.ts";
 
 /** The account fields a request needs (see `CallerAccount`), selected with the credential. */
@@ -11,6 +11,11 @@ export const callerAccountColumns = {
 	suspendedAt: accounts.suspendedAt,
 	suspensionReason: accounts.suspensionReason,
 	suspensionDetails: accounts.suspensionDetails,
+	// One probe of the endpoints' account index in the same statement; new emails carry it.
+	hasWebhooks:
+		sql<boolean>`EXISTS (SELECT 1 FROM ${webhookEndpoints} WHERE ${webhookEndpoints.accountId} = ${accounts.id})`.mapWith(
+			Boolean,
+		),
 };
 
 export async function findApiKeyByHash(db: Db, tokenHash: string) {

@@ -1,0 +1,1 @@
+ALTER TABLE `emails` ADD `webhooks` integer DEFAULT true NOT NULL;

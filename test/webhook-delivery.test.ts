@@ -5,6 +5,7 @@
  * (test/helpers/webhook-receiver.ts); the retry tests drive `attemptDelivery` with a clock and
  * a queue that records what would be sent, so three days pass in a test.
  */
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { Resend } from "resend";
 import { Webhook } from "standardwebhooks";
@@ -13,7 +14,9 @@ import { webhookDeliveryDepsFromEnv } from "../src/deps.ts";
 import { attemptDelivery, type WebhookMessage } from "../src/domain/webhook-delivery.ts";
 import { nextAttemptAt } from "../src/domain/webhooks.ts";
 import type { Bindings } from "../src/env.ts";
-import { WEBHOOK_DEAD_LETTER_QUEUE } from "../src/queues/index.ts";
+import { WEBHOOK_DEAD_LETTER_QUEUE, WEBHOOK_QUEUE } from "../src/queues/index.ts";
+import { consumeWebhooks } from "../src/queues/webhooks.ts";
+import { createWebhookSender } from "../src/services/webhook-sender.ts";
 import { api, BASE_URL } from "./helpers/api.ts";
 import { createSender } from "./helpers/factories.ts";
 import { runQueue } from "./helpers/queue.ts";
@@ -353,6 +356,60 @@ describe("webhook delivery", () => {
 		const huge = await testEvent(key.token, webhook.id);
 		expect(huge.json).toMatchObject({ status: "failed", attempt: { http_status_code: 500 } });
 		expect((huge.json.attempt as { response: string }).response).toHaveLength(1024);
+	});
+});
+
+describe("the webhook queue's consumer", () => {
+	it("tries a failing endpoint once per run and defers its other events, without holding up another endpoint", async () => {
+		receiver = installReceiver((r) =>
+			r.url.endsWith("/down") ? new Response("no", { status: 503 }) : new Response("ok"),
+		);
+		const { account, key } = await createSender();
+		const down = await createWebhookEndpoint(key.token, `${RECEIVER_ORIGIN}/down`);
+		const up = await createWebhookEndpoint(key.token, `${RECEIVER_ORIGIN}/up`);
+		const downEvents = [
+			await createWebhookEvent(account.id, down.id),
+			await createWebhookEvent(account.id, down.id),
+			await createWebhookEvent(account.id, down.id),
+		];
+		const upEvent = await createWebhookEvent(account.id, up.id);
+		const bodies = [
+			...downEvents.map((e) => ({ endpointId: down.id, eventId: e.id })),
+			{ endpointId: up.id, eventId: upEvent.id },
+		];
+		const batch = createMessageBatch(
+			WEBHOOK_QUEUE,
+			bodies.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts: 1, body })),
+		);
+		const { queue, sent } = recordingQueue();
+		await consumeWebhooks(batch, depsWith(queue));
+		const result = await getQueueResult(batch, createExecutionContext());
+
+		expect(result.explicitAcks.sort()).toEqual(["m0", "m1", "m2", "m3"]);
+		expect(receiver.received.map((r) => new URL(r.url).pathname).sort()).toEqual(["/down", "/up"]);
+		// The failed one is rescheduled by its own schedule; the two never tried wait longer.
+		const deferred = sent.filter((m) => m.body.eventId !== downEvents[0]?.id);
+		expect(deferred.map((m) => m.body.eventId).sort()).toEqual(
+			[downEvents[1]?.id, downEvents[2]?.id].sort(),
+		);
+		for (const m of deferred) expect(m.delaySeconds).toBeGreaterThanOrEqual(30);
+		for (const event of downEvents.slice(1)) {
+			const attempts = await api("GET", `/webhooks/${down.id}/events/${event.id}/attempts`, {
+				key: key.token,
+			});
+			expect(attempts.json).toMatchObject({ data: [] });
+		}
+	});
+
+	it("gives up on a receiver that does not answer within the timeout", async () => {
+		const never: typeof fetch = (_url, init) =>
+			new Promise((_resolve, reject) =>
+				init?.signal?.addEventListener("abort", () => reject(init.signal?.reason)),
+			);
+		const post = createWebhookSender(() => never, 50);
+		const result = await post(`${RECEIVER_ORIGIN}/slow`, {}, "{}");
+		expect(result).toMatchObject({ status: 0, response: "", error: "No answer within 0.05 s" });
+		expect(result.durationMs).toBeGreaterThanOrEqual(40);
 	});
 });
 

@@ -32,6 +32,8 @@ import { GIVE_UP_AFTER_MS, nextAttemptAt } from "./webhooks.ts";
 export interface WebhookMessage {
 	endpointId: string;
 	eventId: string;
+	/** Times the consumer put it back unattempted (src/queues/webhooks.ts). */
+	deferrals?: number;
 }
 
 export interface WebhookDeliveryDeps {

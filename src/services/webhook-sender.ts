@@ -24,10 +24,11 @@ export type PostWebhook = (
 
 export function createWebhookSender(
 	fetcher: () => typeof fetch = () => globalThis.fetch,
+	timeoutMs = DELIVERY_TIMEOUT_MS,
 ): PostWebhook {
 	return async (url, headers, body) => {
 		const started = Date.now();
-		const signal = AbortSignal.timeout(DELIVERY_TIMEOUT_MS);
+		const signal = AbortSignal.timeout(timeoutMs);
 		try {
 			const res = await fetcher()(url, {
 				method: "POST",
@@ -51,7 +52,7 @@ export function createWebhookSender(
 				response: "",
 				durationMs: Date.now() - started,
 				error: timedOut
-					? `No answer within ${DELIVERY_TIMEOUT_MS / 1000} s`
+					? `No answer within ${timeoutMs / 1000} s`
 					: `Connection failed: ${cause instanceof Error ? cause.message : String(cause)}`,
 			};
 		}

@@ -11,6 +11,7 @@ import { dispatchNotices, type NoticeDeps } from "./domain/notices.ts";
 import type { SendingDeps } from "./domain/sending.ts";
 import { recordSuspension, type SuspensionDeps } from "./domain/suspension.ts";
 import type { WebhookDeliveryDeps } from "./domain/webhook-delivery.ts";
+import { emitEvents } from "./domain/webhook-events.ts";
 import { guardFor } from "./durable-objects/index.ts";
 import type { Bindings } from "./env.ts";
 import { createSecretBox, type SecretBox } from "./lib/secret-box.ts";
@@ -28,6 +29,12 @@ export function sendingDepsFromEnv(
 		db: createDb(env.DB),
 		queue: env.SEND_QUEUE,
 		guard: guardFor(env, accountId),
+		emit: (events) =>
+			waitUntil(
+				emitEvents({ db: createDb(env.DB), webhookQueue: env.WEBHOOK_QUEUE }, events).catch(
+					(cause: unknown) => console.error("webhook events not written", cause),
+				),
+			),
 		onSuspended: async (suspension) => {
 			const deps = suspensionDepsFromEnv(env, accountId);
 			const notice = await recordSuspension(deps, accountId, suspension);

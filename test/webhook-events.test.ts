@@ -6,7 +6,7 @@
  */
 import { env, exports } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { findEmailsByIds } from "../src/db/queries/emails.ts";
 import { suspensionDepsFromEnv } from "../src/deps.ts";
 import { recordEmailEvents } from "../src/domain/email-recorder.ts";
@@ -92,6 +92,36 @@ describe("suppression and account events", () => {
 		expect(events.map((e) => e.type)).toEqual(["suppression.added", "suppression.removed"]);
 		expect(events[0]).toMatchObject({
 			data: { email: "gone@example.org", origin: "manual", source_id: null },
+		});
+	});
+
+	it("email.suppressed when a send is refused because a recipient is suppressed", async () => {
+		const sender = await createSender();
+		const key = sender.key.token;
+		await createWebhookEndpoint(key, `${RECEIVER_ORIGIN}/r`, ["email.suppressed"]);
+		await api("POST", "/suppressions", { key, body: { email: "gone@example.org" } });
+		const res = await api("POST", "/emails", {
+			key,
+			body: {
+				from: sender.from,
+				to: ["gone@example.org", "fine@example.org"],
+				subject: "Receipt",
+				text: "Hi",
+				tags: [{ name: "kind", value: "receipt" }],
+			},
+		});
+		expect(res.status).toBe(422);
+		await vi.waitFor(async () => expect(await eventsOf(sender.account.id)).toHaveLength(1));
+		expect((await eventsOf(sender.account.id))[0]).toMatchObject({
+			type: "email.suppressed",
+			data: {
+				email_id: null,
+				from: sender.from,
+				to: ["gone@example.org", "fine@example.org"],
+				subject: "Receipt",
+				tags: { kind: "receipt" },
+				suppressed: { type: "suppression_list", recipients: ["gone@example.org"] },
+			},
 		});
 	});
 

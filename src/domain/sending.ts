@@ -27,6 +27,7 @@ import type { Admission, GuardPort, RateLimitState, Suspension } from "./guard.t
 import { sharedSesRefusal } from "./plans.ts";
 import { type Refusal, type Rejected, rejected } from "./refusals.ts";
 import { describeFigures } from "./reputation.ts";
+import type { OutwardEvent } from "./webhook-events.ts";
 
 /** What the routes hand over: a request's email after schema validation. */
 export interface EmailInput {
@@ -75,6 +76,8 @@ export interface SendingDeps {
 	guard: GuardPort;
 	/** Told of a suspension not yet recorded in D1 (to mirror and announce it). */
 	onSuspended?: (suspension: Suspension) => Promise<void>;
+	/** Writes webhook events without holding up the answer (`email.suppressed` on a refusal). */
+	emit?: (events: OutwardEvent[]) => void;
 	now?: () => number;
 }
 
@@ -145,6 +148,7 @@ export async function acceptEmails(
 	const rows: NewEmail[] = [];
 	/** Every accepted recipient: what the guard meters. */
 	const addresses: string[] = [];
+	const refusedForSuppression: OutwardEvent[] = [];
 	const results: Acceptance[] = inputs.map((input, i) => {
 		const from = senders[i];
 		if (!from) return rejected({ code: "invalid_from" });
@@ -153,7 +157,12 @@ export async function acceptEmails(
 		if (accountRefusal) return rejected(accountRefusal);
 		const to = recipients[i] ?? [];
 		const blocked = to.filter((address) => suppressed.has(address));
-		if (blocked.length) return rejected({ code: "recipient_suppressed", recipients: blocked });
+		if (blocked.length) {
+			if (sender.account.hasWebhooks) {
+				refusedForSuppression.push(suppressedRefusalEvent(sender.accountId, input, blocked, now));
+			}
+			return rejected({ code: "recipient_suppressed", recipients: blocked });
+		}
 		addresses.push(...to);
 
 		const id = input.id ?? uuidv7(now);
@@ -178,6 +187,7 @@ export async function acceptEmails(
 		return { kind: "accepted", id, warnings: deliverabilityWarnings(chosen.domain) };
 	});
 
+	if (refusedForSuppression.length) deps.emit?.(refusedForSuppression);
 	if (
 		rows.length === 0 ||
 		(mode === "all-or-nothing" && results.some((r) => r.kind === "rejected"))
@@ -215,6 +225,34 @@ export async function acceptEmails(
 		return rejected({ code: "unavailable", what: "storage" });
 	}
 	return { kind: "answered", results, rate: admission.rate };
+}
+
+/** `email.suppressed` for a send refused up front: no email was stored, so no `email_id`. */
+function suppressedRefusalEvent(
+	accountId: string,
+	input: EmailInput,
+	blocked: string[],
+	now: number,
+): OutwardEvent {
+	return {
+		accountId,
+		type: "email.suppressed",
+		key: `refused:${uuidv7(now)}`,
+		at: now,
+		data: {
+			email_id: null,
+			created_at: new Date(now).toISOString(),
+			from: input.from,
+			to: input.to,
+			subject: input.subject,
+			tags: Object.fromEntries((input.tags ?? []).map((tag) => [tag.name, tag.value])),
+			suppressed: {
+				type: "suppression_list",
+				message: "Refused: recipients are on the account's suppression list",
+				recipients: blocked,
+			},
+		},
+	};
 }
 
 function admissionRefusal(admission: Exclude<Admission, { kind: "admitted" }>): Refusal {

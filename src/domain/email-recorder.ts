@@ -38,11 +38,11 @@ import {
 import type { ReputationEvent, SendCount } from "./guard.ts";
 import {
 	enqueueDeliveries,
-	type OutwardEvent,
 	outwardEventStatements,
 	suppressionData,
 	type WebhookStore,
 } from "./webhook-events.ts";
+import type { OutwardEvent } from "./webhooks.ts";
 
 /** Where the recorder writes: D1, and the webhook queue for the deliveries it creates. */
 export type RecorderStore = WebhookStore;

@@ -27,7 +27,7 @@ import type { Admission, GuardPort, RateLimitState, Suspension } from "./guard.t
 import { sharedSesRefusal } from "./plans.ts";
 import { type Refusal, type Rejected, rejected } from "./refusals.ts";
 import { describeFigures } from "./reputation.ts";
-import type { OutwardEvent } from "./webhook-events.ts";
+import type { OutwardEvent } from "./webhooks.ts";
 
 /** What the routes hand over: a request's email after schema validation. */
 export interface EmailInput {

@@ -5,7 +5,6 @@
  * so the same cause twice is one event. Written only for accounts with an endpoint subscribed
  * to the type (src/db/queries/webhooks.ts); the deliveries created go on the webhook queue.
  */
-import type { SQL } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import type { DomainRow } from "../db/queries/domains.ts";
 import { runBatch } from "../db/queries/emails.ts";
@@ -14,23 +13,12 @@ import { derivedUuidv7 } from "../lib/ids.ts";
 import { recordsWithStatus } from "./domain-checks.ts";
 import { domainStatus } from "./domains.ts";
 import type { WebhookMessage } from "./webhook-delivery.ts";
-import type { WebhookEventType } from "./webhooks.ts";
+import type { OutwardEvent } from "./webhooks.ts";
 
 /** Where events are written and their deliveries queued. */
 export interface WebhookStore {
 	db: Db;
 	webhookQueue: Queue<WebhookMessage>;
-}
-
-export interface OutwardEvent {
-	accountId: string;
-	type: WebhookEventType;
-	/** What caused it, unique per cause: the event's id is derived from it. */
-	key: string;
-	at: number;
-	data: Record<string, unknown>;
-	/** Written only if this holds in the same batch (e.g. the row was really inserted). */
-	onlyIf?: SQL;
 }
 
 export async function storedEvent(event: OutwardEvent) {

@@ -2,6 +2,7 @@
  * Customer webhooks' rules, free of HTTP: the event types an endpoint may subscribe to, which
  * URLs may receive deliveries (SSRF), and the retry schedule.
  */
+import type { SQL } from "drizzle-orm";
 
 /** Resend's event types that SendFleet emits, plus our own `account.*` ones. */
 export const WEBHOOK_EVENT_TYPES = [
@@ -23,6 +24,18 @@ export const WEBHOOK_EVENT_TYPES = [
 	"account.reputation_warning",
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+
+/** An event to write for the account's subscribed endpoints (src/domain/webhook-events.ts). */
+export interface OutwardEvent {
+	accountId: string;
+	type: WebhookEventType;
+	/** What caused it, unique per cause: the event's id is derived from it. */
+	key: string;
+	at: number;
+	data: Record<string, unknown>;
+	/** Written only if this holds in the same batch (e.g. the row was really inserted). */
+	onlyIf?: SQL;
+}
 
 /** Sent only by `POST /webhooks/:id/test`, whatever the endpoint subscribes to. */
 export const TEST_EVENT_TYPE = "webhook.test";

@@ -1,15 +1,22 @@
 /**
- * `npm start`: the whole product on this machine (see scripts/local-stack.ts), with the demo
- * account's webhook endpoint pointed at the simulator's receiver, then the demo API key, a
- * ready-to-paste curl command and the inbox and receiver URLs. Ctrl-C stops everything.
+ * `npm start`: the whole product on this machine (see scripts/local-stack.ts) and the dashboard
+ * in front of it (scripts/dashboard.ts), with the demo account's webhook endpoint pointed at
+ * the simulator's receiver; then the dashboard's URL first, the demo API key, a ready-to-paste
+ * curl command and the inbox and receiver URLs. Ctrl-C stops everything.
  */
+import { startDashboard } from "./dashboard.ts";
 import { DEMO, startLocalStack } from "./local-stack.ts";
 
+const dashboardPort = Number(process.env.DASHBOARD_PORT ?? 8786);
+const dashboardUrl = `http://127.0.0.1:${dashboardPort}`;
 const stack = await startLocalStack({
 	port: Number(process.env.PORT ?? 8787),
 	simulatorPort: Number(process.env.SIMULATOR_PORT ?? 8788),
 	demoWebhook: true,
+	// Links in mail (verification, billing returns) and the API's CSRF origin check.
+	vars: { DASHBOARD_URL: dashboardUrl },
 });
+const dashboard = await startDashboard({ apiUrl: stack.apiUrl, port: dashboardPort });
 const webhooks = `${stack.simulatorUrl}/webhooks`;
 const webhookLine =
 	stack.demoWebhook?.kind === "connected"
@@ -26,6 +33,7 @@ const cron = setInterval(
 console.log(`
 SendFleet is running locally.
 
+  Dashboard      ${dashboard.url}   (sign up; ${DEMO.staffEmail} signs up as staff)
   API            ${stack.apiUrl}
   OpenAPI        ${stack.apiUrl}/openapi.json
   SES inbox      ${stack.simulatorUrl}/
@@ -54,6 +62,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 		stopping = true;
 		clearInterval(cron);
 		console.log("\nStopping…");
+		await dashboard.stop();
 		await stack.stop();
 		process.exit(0);
 	});

@@ -12,7 +12,7 @@ import { runScheduled } from "./cron/index.ts";
 import type { Bindings } from "./env.ts";
 import { handleQueueBatch } from "./queues/index.ts";
 
-export { AccountGuard } from "./durable-objects/index.ts";
+export { AccountGuard } from "./durable-objects/account-guard.ts";
 
 const app = createApp();
 

@@ -76,18 +76,24 @@ export const ERROR_STATUS = {
 } as const satisfies Record<ErrorName, ContentfulStatusCode>;
 
 export class ApiError extends Error {
+	readonly name: ErrorName;
 	readonly status: (typeof ERROR_STATUS)[ErrorName];
+	/** Extra fields some errors carry (e.g. the suppressed addresses); never renames. */
+	readonly extra?: Record<string, unknown>;
+	/** Response headers the error needs (e.g. `retry-after` on a 429). */
+	readonly headers?: Record<string, string>;
 
 	constructor(
-		readonly name: ErrorName,
+		name: ErrorName,
 		message: string,
-		/** Extra fields some errors carry (e.g. the suppressed addresses); never renames. */
-		readonly extra?: Record<string, unknown>,
-		/** Response headers the error needs (e.g. `retry-after` on a 429). */
-		readonly headers?: Record<string, string>,
+		extra?: Record<string, unknown>,
+		headers?: Record<string, string>,
 	) {
 		super(message);
+		this.name = name;
 		this.status = ERROR_STATUS[name];
+		this.extra = extra;
+		this.headers = headers;
 	}
 
 	toJSON() {

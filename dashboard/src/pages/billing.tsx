@@ -1,0 +1,6 @@
+import { PageHeader } from "../components/ui.tsx";
+
+// Placeholder until this page is built.
+export function Page() {
+	return <PageHeader title="billing" description="Coming soon." />;
+}

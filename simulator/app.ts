@@ -8,6 +8,8 @@
 //   pages: inbox and domains (HTML)                  routes/inbox.ts, routes/domains-page.ts
 //   SNS: the signing certificate, SubscribeURL      routes/sns.ts
 //   a webhook receiver for the Worker's deliveries   routes/webhooks.ts (webhook-receiver.ts)
+//   Stripe: its API at /v1, Checkout and portal pages under /stripe, events to /hooks/stripe
+//                                                    stripe/index.ts
 // and, after every accepted SendEmail, the SES events of its recipients posted as signed SNS
 // messages to the Worker (sns.ts, ses-events.ts).
 
@@ -35,6 +37,11 @@ import { createWebhookRoutes } from "./routes/webhooks.ts";
 import { type Credentials, requireSigV4 } from "./sigv4.ts";
 import { createSnsPublisher, type SimulatorSns, type SnsOptions } from "./sns.ts";
 import { createStore, type SimulatorStore } from "./store.ts";
+import {
+	createStripeStandIn,
+	type StripeStandIn,
+	type StripeStandInOptions,
+} from "./stripe/index.ts";
 import { createWebhookReceiver, type SimulatorWebhooks } from "./webhook-receiver.ts";
 
 export type { DnsFailureMode, DnsRecord } from "./dns.ts";
@@ -72,6 +79,13 @@ export type {
 	Verification,
 	WebhookDelivery,
 } from "./store.ts";
+export {
+	LOCAL_STRIPE_PRICES,
+	LOCAL_STRIPE_SECRET_KEY,
+	LOCAL_STRIPE_WEBHOOK_SECRET,
+	type StripeStandIn,
+	type StripeStandInOptions,
+} from "./stripe/index.ts";
 export type {
 	ReceiverConfigInput,
 	ReceiverFailure,
@@ -100,6 +114,8 @@ export interface SesSimulatorOptions {
 	publicUrl?: string;
 	/** The SNS topic and where its messages go; without an endpoint they are only recorded. */
 	sns?: SnsOptions;
+	/** The Stripe stand-in's secrets, prices and webhook endpoint; its pages are on `publicUrl`. */
+	stripe?: Omit<StripeStandInOptions, "publicUrl">;
 }
 
 export interface SesSimulator {
@@ -118,6 +134,8 @@ export interface SesSimulator {
 	sns: SimulatorSns;
 	/** The receiver standing in for customers' webhook endpoints (`/webhooks/receive/:name`). */
 	webhooks: SimulatorWebhooks;
+	/** Stripe's API, Checkout and portal, posting its events to the Worker (stripe/index.ts). */
+	stripe: StripeStandIn;
 	region: string;
 }
 
@@ -143,6 +161,7 @@ export function createSesSimulator(options: SesSimulatorOptions = {}): SesSimula
 		// A message has at most a few events (delivery, bounce, complaint…).
 		maxRecords: 4 * (options.maxMessages ?? 10_000),
 	});
+	const stripe = createStripeStandIn({ ...options.stripe, publicUrl });
 
 	const app = new Hono();
 	app.use("/v2/*", requireSigV4({ region, service: "ses", credentials, now }));
@@ -159,6 +178,9 @@ export function createSesSimulator(options: SesSimulatorOptions = {}): SesSimula
 	app.route("/", createSnsRoutes(sns));
 	app.route("/", createInboxRoutes(store, sns));
 	app.route("/", createWebhookRoutes(webhooks));
+	// The stand-in answers in Stripe's formats (its own errors and 404s), so it gets the request whole.
+	app.all("/v1/*", (c) => stripe.fetch(c.req.raw));
+	app.all("/stripe/*", (c) => stripe.fetch(c.req.raw));
 
 	app.notFound((c) => {
 		if (c.req.path.startsWith("/v2/")) {
@@ -213,6 +235,7 @@ export function createSesSimulator(options: SesSimulatorOptions = {}): SesSimula
 			delivery: webhooks.delivery,
 			clearDeliveries: webhooks.clearDeliveries,
 		},
+		stripe,
 		region,
 	};
 }

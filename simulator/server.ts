@@ -13,6 +13,7 @@ import {
 	createSesSimulator,
 	type SentNotification,
 	type SesSimulator,
+	type SesSimulatorOptions,
 } from "./app.ts";
 
 export interface SimulatorServerOptions {
@@ -24,6 +25,8 @@ export interface SimulatorServerOptions {
 	snsEndpoint?: string;
 	/** Pauses between subscription attempts; default about a minute's worth. */
 	subscribeRetryDelaysMs?: readonly number[];
+	/** The Stripe stand-in's secrets, prices and where it posts its events (`/hooks/stripe`). */
+	stripe?: SesSimulatorOptions["stripe"];
 }
 
 export interface SimulatorServer {
@@ -72,6 +75,7 @@ export function startSimulatorServer(options: SimulatorServerOptions): Promise<S
 					region: options.region,
 					publicUrl: url,
 					sns: endpoint === undefined ? {} : { endpoint, autoDeliver: true, paused: true },
+					stripe: options.stripe,
 				});
 				simulator = sim;
 				const subscribed =
@@ -152,11 +156,13 @@ async function main(): Promise<void> {
 			: undefined;
 
 	const snsEndpoint = env.SIMULATOR_SNS_ENDPOINT || undefined;
+	const stripeEndpoint = env.SIMULATOR_STRIPE_WEBHOOK_ENDPOINT || undefined;
 	const server = await startSimulatorServer({
 		port,
 		credentials,
 		region: env.SIMULATOR_REGION,
 		snsEndpoint,
+		stripe: { webhookEndpoint: stripeEndpoint },
 	});
 	const { sns } = server.simulator;
 	console.log(`SES simulator listening on ${server.url} (inbox: ${server.url}/)`);
@@ -170,6 +176,10 @@ async function main(): Promise<void> {
 		snsEndpoint
 			? `SNS: posting SES events to ${snsEndpoint}. Worker: SNS_TOPIC_ARNS=${sns.topicArn} SNS_LOCAL_CERT_URL_PREFIX=${server.url}/sns/`
 			: "SNS: no SIMULATOR_SNS_ENDPOINT, so SES events are recorded, not posted.",
+	);
+	const { stripe } = server.simulator;
+	console.log(
+		`Stripe: STRIPE_API_URL=${server.url} STRIPE_SECRET_KEY=${stripe.secretKey} STRIPE_WEBHOOK_SECRET=${stripe.webhookSecret} STRIPE_PRICE_GROWTH/PRO=${stripe.prices.map((p) => p.id).join("/")}; ${stripeEndpoint ? `events to ${stripeEndpoint}` : "no SIMULATOR_STRIPE_WEBHOOK_ENDPOINT, so events are recorded, not posted"}.`,
 	);
 	console.log(
 		credentials

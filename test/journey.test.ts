@@ -9,7 +9,7 @@ import type { SesSimulator } from "../simulator/app.ts";
 import { signUp, staffBrowser } from "./helpers/api.ts";
 import { client, expectJson } from "./helpers/client.ts";
 import { createDomain, createPlatformAccount } from "./helpers/factories.ts";
-import { type FakeStripe, installFakeStripe } from "./helpers/fake-stripe.ts";
+import { checkoutSessionIdOf, type FakeStripe, installFakeStripe } from "./helpers/fake-stripe.ts";
 import { installSimulator } from "./helpers/simulator.ts";
 
 let sim: SesSimulator;
@@ -71,7 +71,7 @@ it("sign-up → approval → checkout → webhook → send allowed → subscript
 	expect((await expectJson(send(), 403)).name).toBe("plan_required");
 
 	const { url } = await expectJson(checkout(), 200);
-	const sessionId = url.replace("https://checkout.stripe.com/c/pay/", "");
+	const sessionId = checkoutSessionIdOf(url);
 	const paid = stripe.completeCheckout(sessionId);
 	expect(await webhook(paid.checkoutCompleted)).toBe(200);
 	expect(await webhook(paid.subscriptionCreated)).toBe(200);

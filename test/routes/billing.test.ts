@@ -14,7 +14,7 @@ import { api, BASE_URL, signUp } from "../helpers/api.ts";
 import { client, expectJson } from "../helpers/client.ts";
 import { runCommonRouteTests } from "../helpers/common-route-tests.ts";
 import { createAccount, createApiKey, createDomain, db } from "../helpers/factories.ts";
-import { type FakeStripe, installFakeStripe } from "../helpers/fake-stripe.ts";
+import { checkoutSessionIdOf, type FakeStripe, installFakeStripe } from "../helpers/fake-stripe.ts";
 import { readOpenApi } from "../helpers/openapi.ts";
 
 let stripe: FakeStripe;
@@ -58,7 +58,7 @@ async function deliver(request: Request) {
 	const response = await exports.default.fetch(request);
 	return { status: response.status, json: await response.json() };
 }
-const sessionIdOf = (url: string) => url.replace("https://checkout.stripe.com/c/pay/", "");
+const sessionIdOf = checkoutSessionIdOf;
 const customerRequests = () => stripe.requests.filter((r) => r.path === "/v1/customers");
 
 const UNTOUCHED = {
@@ -78,7 +78,7 @@ describe("the billing journey", () => {
 
 		const started = await expectJson(checkout(key, "growth"), 200);
 		expect(Object.keys(started)).toEqual(["url"]);
-		expect(started.url).toMatch(/^https:\/\/checkout\.stripe\.com\/c\/pay\/cs_test_\w+$/);
+		expect(started.url).toMatch(/^https:\/\/stripe\.fake\.test\/stripe\/checkout\/cs_test_\w+$/);
 
 		// What Stripe was asked for, as Stripe received it.
 		const [customer] = [...stripe.customers.values()];
@@ -312,7 +312,7 @@ describe("POST /billing/portal", () => {
 		const res = await expectJson(portal(key), 200);
 		const [opened] = [...stripe.portalSessions.values()];
 		expect(res).toEqual({ url: opened?.url });
-		expect(opened?.url).toMatch(/^https:\/\/billing\.stripe\.com\/p\/session\/test_\w+$/);
+		expect(opened?.url).toMatch(/^https:\/\/stripe\.fake\.test\/stripe\/portal\/bps_\w+$/);
 		expect(opened).toMatchObject({
 			customer: (await billingOf(account.id)).stripeCustomerId,
 			returnUrl: `${DASHBOARD}/billing`,

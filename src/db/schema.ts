@@ -233,6 +233,8 @@ export const emails = sqliteTable(
 			.where(sql`${t.sesMessageId} IS NOT NULL`),
 		// The sweeper's scan for accepted emails that never reached the queue consumer.
 		index("emails_queued").on(t.createdAt).where(sql`${t.lastEvent} = 'queued'`),
+		// GET /account/metrics: the emails SES accepted on each day (src/db/queries/metrics.ts).
+		index("emails_account_sent").on(t.accountId, t.sentAt).where(sql`${t.sentAt} IS NOT NULL`),
 	],
 );
 
@@ -253,6 +255,8 @@ export const emailEvents = sqliteTable(
 	},
 	(t) => [
 		index("email_events_email").on(t.emailId, t.occurredAt),
+		// GET /account/metrics counts an account's events per day from this index alone.
+		index("email_events_account_time").on(t.accountId, t.occurredAt, t.type),
 		uniqueIndex("email_events_dedupe").on(t.dedupeKey).where(sql`${t.dedupeKey} IS NOT NULL`),
 	],
 );

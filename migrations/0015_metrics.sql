@@ -1,0 +1,2 @@
+CREATE INDEX `email_events_account_time` ON `email_events` (`account_id`,`occurred_at`,`type`);--> statement-breakpoint
+CREATE INDEX `emails_account_sent` ON `emails` (`account_id`,`sent_at`) WHERE "emails"."sent_at" IS NOT NULL;

@@ -502,6 +502,71 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/account/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Daily sent, delivered, bounced, complained and failed counts over the last 7 or 30 days */
+        get: {
+            parameters: {
+                query?: {
+                    days?: "7" | "30";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The figures, one entry per UTC day */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Metrics"];
+                    };
+                };
+                /** @description Missing API key, or the key may not use this endpoint */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Invalid API key */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Invalid input; the message names the field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/account/verification-request": {
         parameters: {
             query?: never;
@@ -875,13 +940,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Accounts, newest first; `suspended=true` for the suspended ones */
+        /** Accounts, newest first; `search` in the name or owner email, `suspended=true` for the suspended ones */
         get: {
             parameters: {
                 query?: {
                     limit?: number;
                     after?: string;
                     before?: string;
+                    /** @description Part of the account's name or its owner's email, any case */
+                    search?: string;
                     suspended?: "true" | "false";
                 };
                 header?: never;
@@ -939,7 +1006,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One account with its suspension history */
+        /** One account: owner, verification request, usage, 7-day figures and suspension history */
         get: {
             parameters: {
                 query?: never;
@@ -957,18 +1024,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["StaffAccount"] & {
-                            actions: {
-                                /** @enum {string} */
-                                action: "suspended" | "reinstated";
-                                reason: string;
-                                details: {
-                                    [key: string]: unknown;
-                                } | null;
-                                actor_user_id: string | null;
-                                at: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["StaffAccountDetail"];
                     };
                 };
                 /** @description Not logged in */
@@ -1095,13 +1151,28 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the account's emails, newest first (keyset pagination with after/before) */
+        /**
+         * List the account's emails, newest first (keyset pagination with after/before)
+         * @description Filters combine with AND: `status`, `last_event`, `to` (a recipient in to, cc or bcc, exact and case-insensitive), `domain_id`, `tag` (`name:value`), `created_after` (inclusive) and `created_before` (exclusive). An unknown parameter is refused (422) rather than ignored, so a misspelt filter never shows every email.
+         */
         get: {
             parameters: {
                 query?: {
                     limit?: number;
                     after?: string;
                     before?: string;
+                    status?: "pending" | "sent" | "failed";
+                    last_event?: "queued" | "sent" | "delivered" | "delivery_delayed" | "bounced" | "complained" | "failed";
+                    /** @description A recipient (to, cc or bcc), matched exactly and case-insensitively */
+                    to?: string;
+                    /** @description Emails sent from this domain (by id; a deleted domain's too) */
+                    domain_id?: string;
+                    /** @description Emails with this tag, as `name:value` (exact) */
+                    tag?: string;
+                    /** @description Created at or after this time (inclusive) */
+                    created_after?: string;
+                    /** @description Created before this time (exclusive) */
+                    created_before?: string;
                 };
                 header?: never;
                 path?: never;
@@ -3875,6 +3946,61 @@ export interface components {
             suspended: boolean;
             suspension_reason: string | null;
         };
+        Metrics: {
+            /** @enum {string} */
+            object: "metrics";
+            days: number;
+            /**
+             * @description The first day (UTC), YYYY-MM-DD
+             * @example 2026-11-23
+             */
+            from: string;
+            /**
+             * @description The last day (UTC, today), YYYY-MM-DD
+             * @example 2026-11-29
+             */
+            to: string;
+            /** @description One entry per day, oldest first, zeros included */
+            daily: components["schemas"]["MetricsDay"][];
+            totals: components["schemas"]["MetricsCounts"];
+            /** @description Hard bounces / sent over the window (0 without sends) */
+            bounce_rate: number;
+            /** @description Complaints / sent over the window (0 without sends) */
+            complaint_rate: number;
+        };
+        MetricsDay: {
+            date: string;
+            /** @description Recipients of the emails SES accepted */
+            sent: number;
+            /** @description Recipients whose delivery SES confirmed */
+            delivered: number;
+            /** @description Bounces, hard and soft */
+            bounced: number;
+            /** @description Hard bounces: the address is suppressed and counts for the bounce rate */
+            hard_bounced: number;
+            /** @description Soft bounces: temporary, SES kept trying */
+            soft_bounced: number;
+            /** @description Complaints: the recipient marked the email as spam */
+            complained: number;
+            /** @description Emails that never reached SES or that SES refused (per email, not recipient) */
+            failed: number;
+        };
+        MetricsCounts: {
+            /** @description Recipients of the emails SES accepted */
+            sent: number;
+            /** @description Recipients whose delivery SES confirmed */
+            delivered: number;
+            /** @description Bounces, hard and soft */
+            bounced: number;
+            /** @description Hard bounces: the address is suppressed and counts for the bounce rate */
+            hard_bounced: number;
+            /** @description Soft bounces: temporary, SES kept trying */
+            soft_bounced: number;
+            /** @description Complaints: the recipient marked the email as spam */
+            complained: number;
+            /** @description Emails that never reached SES or that SES refused (per email, not recipient) */
+            failed: number;
+        };
         VerificationRequestInput: {
             use_case: string;
             company_name: string;
@@ -3884,6 +4010,8 @@ export interface components {
         StaffAccount: {
             id: string;
             name: string;
+            /** @description The user who signed up; null for accounts made without one */
+            owner_email: string | null;
             /** @enum {string} */
             plan: "free" | "growth" | "pro";
             /** @enum {string} */
@@ -3895,6 +4023,45 @@ export interface components {
                 [key: string]: unknown;
             } | null;
             created_at: string;
+        };
+        StaffAccountDetail: components["schemas"]["StaffAccount"] & {
+            current_period_end: string | null;
+            verification_request: components["schemas"]["VerificationRequest"] & unknown;
+            usage: {
+                /** @description Recipients this calendar month (UTC), as the quota counts them */
+                emails_this_month: number;
+                monthly_quota: number;
+            };
+            /** @description The rolling 7-day figures the account's guard judges it on */
+            reputation: {
+                window_days: number;
+                /** @description Set when a reinstatement restarted the window */
+                window_start: string | null;
+                sends: number;
+                hard_bounces: number;
+                complaints: number;
+                bounce_rate: number;
+                complaint_rate: number;
+                thresholds: {
+                    min_sends: number;
+                    bounce_rate: number;
+                    complaint_rate: number;
+                };
+                headroom: {
+                    hard_bounces_before_suspension: number | null;
+                    complaints_before_suspension: number | null;
+                };
+            };
+            actions: {
+                /** @enum {string} */
+                action: "suspended" | "reinstated";
+                reason: string;
+                details: {
+                    [key: string]: unknown;
+                } | null;
+                actor_user_id: string | null;
+                at: string;
+            }[];
         };
         SendEmailResponse: {
             id: string;

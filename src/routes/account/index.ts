@@ -2,6 +2,7 @@
 import { createRouter } from "../../env.ts";
 import { requireFullAccess } from "../../middleware/auth.ts";
 import { getAccount } from "./get.ts";
+import { getMetrics } from "./metrics.ts";
 import { getReputation } from "./reputation.ts";
 import { verificationRequestRoutes } from "./verification-request.ts";
 
@@ -10,4 +11,5 @@ accountRouter.use(requireFullAccess);
 accountRouter
 	.route("/", getAccount)
 	.route("/", getReputation)
+	.route("/", getMetrics)
 	.route("/", verificationRequestRoutes);

@@ -1,18 +1,26 @@
-/** Staff: accounts (filter the suspended ones), their suspension history, and reinstatement. */
+/**
+ * Staff: accounts (search by name or owner email, filter the suspended ones), one account with
+ * its verification request, usage, 7-day figures and suspension history, and reinstatement.
+ */
 import { createRoute, z } from "@hono/zod-openapi";
 import { createDb } from "../../db/client.ts";
 import {
 	type AccountRow,
 	findAccount,
+	findOwnerEmail,
+	latestVerificationRequest,
 	listAccountActions,
-	listAccounts,
 } from "../../db/queries/accounts.ts";
 import { PLANS, VERIFICATION_STATUSES } from "../../db/schema.ts";
 import { suspensionDepsFromEnv } from "../../deps.ts";
+import { PLAN_LIMITS } from "../../domain/plans.ts";
+import { describeFigures, headroom } from "../../domain/reputation.ts";
 import { reinstateAccount } from "../../domain/suspension.ts";
+import { guardFor } from "../../durable-objects/index.ts";
 import { createRouter } from "../../env.ts";
 import { ApiError, notFound } from "../../lib/errors.ts";
 import { toIso, toIsoOrNull } from "../../lib/time.ts";
+import { presentVerificationRequest, VerificationRequestSchema } from "../account/schemas.ts";
 import {
 	errorResponse,
 	IdParam,
@@ -21,11 +29,16 @@ import {
 	staffErrors,
 	toList,
 } from "../common-schemas.ts";
+import { listAccountsWithOwners } from "./account-queries.ts";
 
 const StaffAccount = z
 	.object({
 		id: z.string(),
 		name: z.string(),
+		owner_email: z
+			.string()
+			.nullable()
+			.openapi({ description: "The user who signed up; null for accounts made without one" }),
 		plan: z.enum(PLANS),
 		verification_status: z.enum(VERIFICATION_STATUSES),
 		subscription_status: z.string(),
@@ -44,9 +57,48 @@ const AccountAction = z.object({
 	at: z.string(),
 });
 
-const present = (a: AccountRow): z.infer<typeof StaffAccount> => ({
+const AccountDetail = StaffAccount.extend({
+	current_period_end: z.string().nullable(),
+	verification_request: VerificationRequestSchema.nullable().openapi({
+		description: "The account's latest request, whatever its status",
+	}),
+	usage: z.object({
+		emails_this_month: z
+			.number()
+			.int()
+			.openapi({ description: "Recipients this calendar month (UTC), as the quota counts them" }),
+		monthly_quota: z.number().int(),
+	}),
+	reputation: z
+		.object({
+			window_days: z.number(),
+			window_start: z
+				.string()
+				.nullable()
+				.openapi({ description: "Set when a reinstatement restarted the window" }),
+			sends: z.number().int(),
+			hard_bounces: z.number().int(),
+			complaints: z.number().int(),
+			bounce_rate: z.number(),
+			complaint_rate: z.number(),
+			thresholds: z.object({
+				min_sends: z.number().int(),
+				bounce_rate: z.number(),
+				complaint_rate: z.number(),
+			}),
+			headroom: z.object({
+				hard_bounces_before_suspension: z.number().int().nullable(),
+				complaints_before_suspension: z.number().int().nullable(),
+			}),
+		})
+		.openapi({ description: "The rolling 7-day figures the account's guard judges it on" }),
+	actions: z.array(AccountAction),
+}).openapi("StaffAccountDetail");
+
+const present = (a: AccountRow, ownerEmail: string | null): z.infer<typeof StaffAccount> => ({
 	id: a.id,
 	name: a.name,
+	owner_email: ownerEmail,
 	plan: a.plan,
 	verification_status: a.verificationStatus,
 	subscription_status: a.subscriptionStatus,
@@ -59,9 +111,16 @@ const present = (a: AccountRow): z.infer<typeof StaffAccount> => ({
 const list = createRoute({
 	method: "get",
 	path: "/accounts",
-	summary: "Accounts, newest first; `suspended=true` for the suspended ones",
+	summary:
+		"Accounts, newest first; `search` in the name or owner email, `suspended=true` for the suspended ones",
 	request: {
 		query: listQuery({
+			search: z
+				.string()
+				.trim()
+				.max(254)
+				.optional()
+				.openapi({ description: "Part of the account's name or its owner's email, any case" }),
 			suspended: z
 				.enum(["true", "false"])
 				.optional()
@@ -80,14 +139,12 @@ const list = createRoute({
 const show = createRoute({
 	method: "get",
 	path: "/accounts/{id}",
-	summary: "One account with its suspension history",
+	summary: "One account: owner, verification request, usage, 7-day figures and suspension history",
 	request: { params: IdParam },
 	responses: {
 		200: {
 			description: "The account",
-			content: {
-				"application/json": { schema: StaffAccount.extend({ actions: z.array(AccountAction) }) },
-			},
+			content: { "application/json": { schema: AccountDetail } },
 		},
 		404: errorResponse("No such account"),
 		...staffErrors,
@@ -122,17 +179,43 @@ const reinstate = createRoute({
 
 export const accountsReview = createRouter()
 	.openapi(list, async (c) => {
-		const page = await listAccounts(createDb(c.env.DB), c.req.valid("query"));
-		return c.json(toList(page, present), 200);
+		const { search, ...page } = c.req.valid("query");
+		const result = await listAccountsWithOwners(createDb(c.env.DB), {
+			...page,
+			search: search || undefined,
+		});
+		return c.json(
+			toList(result, (row) => present(row.account, row.ownerEmail)),
+			200,
+		);
 	})
 	.openapi(show, async (c) => {
 		const db = createDb(c.env.DB);
-		const account = await findAccount(db, c.req.valid("param").id);
+		const id = c.req.valid("param").id;
+		const account = await findAccount(db, id);
 		if (!account) throw notFound("Account");
-		const actions = await listAccountActions(db, account.id);
+		const guard = guardFor(c.env, account.id);
+		const [ownerEmail, request, actions, { figures, windowStart }, used] = await Promise.all([
+			findOwnerEmail(db, account.id),
+			latestVerificationRequest(db, account.id),
+			listAccountActions(db, account.id),
+			guard.reputation(),
+			guard.usage(),
+		]);
 		return c.json(
 			{
-				...present(account),
+				...present(account, ownerEmail ?? null),
+				current_period_end: toIsoOrNull(account.currentPeriodEnd),
+				verification_request: request ? presentVerificationRequest(request) : null,
+				usage: { emails_this_month: used, monthly_quota: PLAN_LIMITS[account.plan].monthlyEmails },
+				reputation: {
+					...describeFigures(figures),
+					window_start: toIsoOrNull(windowStart),
+					headroom: {
+						hard_bounces_before_suspension: headroom(figures, "hardBounces"),
+						complaints_before_suspension: headroom(figures, "complaints"),
+					},
+				},
 				actions: actions.map((a) => ({
 					action: a.action,
 					reason: a.reason,
@@ -161,8 +244,12 @@ export const accountsReview = createRouter()
 		if (outcome.kind === "not_suspended") {
 			throw new ApiError("conflict", "This account is not suspended.");
 		}
+		const ownerEmail = await findOwnerEmail(db, account.id);
 		return c.json(
-			present({ ...account, suspendedAt: null, suspensionReason: null, suspensionDetails: null }),
+			present(
+				{ ...account, suspendedAt: null, suspensionReason: null, suspensionDetails: null },
+				ownerEmail ?? null,
+			),
 			200,
 		);
 	});

@@ -62,11 +62,11 @@ function DomainList() {
 			<Table head={["Domain", "Status", "Region", "Added"]}>
 				{domains.map((d) => (
 					<tr key={d.id}>
-						<Cell>
+						<Cell className="min-w-40">
 							<Link
 								to="/domains/$domainId"
 								params={{ domainId: d.id }}
-								className="font-medium break-all text-indigo-700 underline"
+								className="font-medium break-words text-indigo-700 underline"
 							>
 								{d.name}
 							</Link>
@@ -79,7 +79,7 @@ function DomainList() {
 								</p>
 							) : null}
 						</Cell>
-						<Cell>{d.region}</Cell>
+						<Cell className="whitespace-nowrap">{d.region}</Cell>
 						<Cell className="whitespace-nowrap">{formatDate(d.created_at)}</Cell>
 					</tr>
 				))}

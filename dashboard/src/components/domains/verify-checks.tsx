@@ -8,7 +8,7 @@ import { useState } from "react";
 import { api, type Schemas } from "../../api.ts";
 import { Button, ErrorNote, formatDate, StatusBadge } from "../ui.tsx";
 import { type Domain, domainQuery, domainsKey } from "./queries.ts";
-import { Diagnosis } from "./records.tsx";
+import { DiagnosisDetail, DiagnosisState } from "./records.tsx";
 
 type Kind = "ownership" | "dkim";
 type Outcome = { kind: Kind; check: Schemas["DomainCheck"] } | { kind: Kind; error: unknown };
@@ -20,19 +20,19 @@ const KINDS = {
 
 export function VerifyChecks({ domain }: { domain: Domain }) {
 	const queryClient = useQueryClient();
-	const [outcome, setOutcome] = useState<Outcome | null>(null);
+	const [outcomes, setOutcomes] = useState<Partial<Record<Kind, Outcome>>>({});
 	const verify = useMutation({
 		mutationFn: (kind: Kind) =>
 			kind === "ownership"
 				? api.domains.verifyOwnership(domain.id)
 				: api.domains.verifyDkim(domain.id),
 		onSuccess: async (check, kind) => {
-			setOutcome({ kind, check });
+			setOutcomes((all) => ({ ...all, [kind]: { kind, check } }));
 			const { checked: _, next_check_allowed_at: __, ...fresh } = check;
 			queryClient.setQueryData(domainQuery(domain.id).queryKey, fresh);
 			await queryClient.invalidateQueries({ queryKey: [...domainsKey, "list"] });
 		},
-		onError: (error, kind) => setOutcome({ kind, error }),
+		onError: (error, kind) => setOutcomes((all) => ({ ...all, [kind]: { kind, error } })),
 	});
 	const running = verify.isPending ? verify.variables : null;
 
@@ -51,7 +51,10 @@ export function VerifyChecks({ domain }: { domain: Domain }) {
 					</Button>
 				))}
 			</div>
-			<div aria-live="polite">{outcome ? <CheckOutcome outcome={outcome} /> : null}</div>
+			<div aria-live="polite" className="grid gap-4 lg:grid-cols-2">
+				{outcomes.ownership ? <CheckOutcome outcome={outcomes.ownership} /> : null}
+				{outcomes.dkim ? <CheckOutcome outcome={outcomes.dkim} /> : null}
+			</div>
 		</div>
 	);
 }
@@ -88,11 +91,14 @@ function CheckOutcome({ outcome }: { outcome: Outcome }) {
 			) : null}
 			<ul className="space-y-2">
 				{records.map((r) => (
-					<li key={r.name}>
-						<code className="break-all font-mono text-xs">
-							{r.type} {r.name}
-						</code>
-						<Diagnosis diagnosis={r.diagnosis} />
+					<li key={r.name} className="space-y-0.5">
+						<div className="flex flex-wrap items-baseline gap-x-2">
+							<code className="font-mono text-xs break-all">
+								{r.type} {r.name}
+							</code>
+							<DiagnosisState diagnosis={r.diagnosis} />
+						</div>
+						{r.diagnosis?.state === "found" ? null : <DiagnosisDetail diagnosis={r.diagnosis} />}
 					</li>
 				))}
 			</ul>

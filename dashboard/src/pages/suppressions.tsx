@@ -1,6 +1,155 @@
-import { PageHeader } from "../components/ui.tsx";
+/**
+ * The account's suppression list: addresses that hard-bounced, complained or were added by hand.
+ * Filters and the page cursor live in the URL, and the API does the searching (`?search=`
+ * matches part of an address across the whole list, not just the loaded page).
+ */
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { Link } from "@tanstack/react-router";
+import { type FormEvent, useEffect, useState } from "react";
+import { api } from "../api.ts";
+import { AddSuppressionForm } from "../components/suppressions/add-form.tsx";
+import {
+	Pager,
+	useCursor,
+	useSearchParams,
+	useSetSearch,
+} from "../components/suppressions/pager.tsx";
+import { SuppressionTable } from "../components/suppressions/suppression-table.tsx";
+import {
+	Button,
+	Card,
+	Empty,
+	ErrorNote,
+	Field,
+	Loading,
+	PageHeader,
+	Select,
+} from "../components/ui.tsx";
 
-// Placeholder until this page is built.
+const ORIGIN_OPTIONS = [
+	{ value: "", label: "All origins" },
+	{ value: "bounce", label: "Hard bounce" },
+	{ value: "complaint", label: "Complaint" },
+	{ value: "manual", label: "Manual" },
+];
+
+type Origin = "bounce" | "complaint" | "manual";
+const isOrigin = (value: string | undefined): value is Origin =>
+	value === "bounce" || value === "complaint" || value === "manual";
+
 export function Page() {
-	return <PageHeader title="suppressions" description="Coming soon." />;
+	const params = useSearchParams();
+	const setSearch = useSetSearch();
+	const cursor = useCursor();
+	const search = params.search;
+	const origin = isOrigin(params.origin) ? params.origin : undefined;
+	const list = useQuery({
+		queryKey: ["suppressions", { search, origin, ...cursor }],
+		queryFn: () => api.suppressions.list({ search, origin, ...cursor }),
+		placeholderData: keepPreviousData,
+	});
+	const filtered = Boolean(search || origin);
+
+	return (
+		<>
+			<PageHeader
+				title="Suppressions"
+				description={
+					<>
+						Addresses SendFleet will not send to: added automatically after a hard bounce or a
+						complaint, or by you. An email with a suppressed recipient is refused whole. See{" "}
+						<Link
+							to="/guides/$guide"
+							params={{ guide: "suspension" }}
+							className="font-medium text-indigo-700 underline"
+						>
+							Suspension and suppression
+						</Link>
+						.
+					</>
+				}
+			/>
+			<div className="space-y-6">
+				<Card title="Add an address">
+					<AddSuppressionForm onAdded={() => setSearch({ after: undefined, before: undefined })} />
+				</Card>
+				<section aria-labelledby="suppression-list" className="space-y-4">
+					<h2 id="suppression-list" className="sr-only">
+						Suppressed addresses
+					</h2>
+					<Filters search={search} origin={origin ?? ""} />
+					{list.isPending ? (
+						<Loading what="Loading the suppression list" />
+					) : list.isError ? (
+						<ErrorNote error={list.error} retry={() => list.refetch()} />
+					) : list.data.data.length === 0 ? (
+						<Empty>
+							{filtered
+								? "No suppressed address matches these filters."
+								: "Your suppression list is empty. Addresses that hard-bounce or complain are added automatically."}
+						</Empty>
+					) : (
+						<div aria-busy={list.isFetching}>
+							<SuppressionTable rows={list.data.data} />
+							<Pager rows={list.data.data} hasMore={list.data.has_more} label="suppressions" />
+						</div>
+					)}
+				</section>
+			</div>
+		</>
+	);
+}
+
+function Filters({ search, origin }: { search: string | undefined; origin: string }) {
+	const setSearch = useSetSearch();
+	const [text, setText] = useState(search ?? "");
+	// Back/Forward change the URL under the field; keep the field in step.
+	useEffect(() => setText(search ?? ""), [search]);
+	const apply = (changes: Record<string, string | undefined>) =>
+		setSearch({ ...changes, after: undefined, before: undefined });
+	const submit = (event: FormEvent) => {
+		event.preventDefault();
+		apply({ search: text.trim() || undefined });
+	};
+	return (
+		<search>
+			<form onSubmit={submit} className="flex flex-col gap-3 sm:flex-row sm:items-end">
+				<div className="flex-1">
+					<Field
+						label="Search addresses"
+						type="search"
+						name="search"
+						placeholder="Part of an address, e.g. example.org"
+						maxLength={254}
+						value={text}
+						onChange={(e) => setText(e.target.value)}
+					/>
+				</div>
+				<div className="sm:w-44">
+					<Select
+						label="Origin"
+						value={origin}
+						options={ORIGIN_OPTIONS}
+						onChange={(e) => apply({ origin: e.target.value || undefined })}
+					/>
+				</div>
+				<div className="flex gap-2">
+					<Button type="submit" tone="secondary">
+						Search
+					</Button>
+					{search || origin ? (
+						<Button
+							tone="secondary"
+							onClick={() => {
+								setText("");
+								apply({ search: undefined, origin: undefined });
+							}}
+						>
+							Clear
+						</Button>
+					) : null}
+				</div>
+			</form>
+		</search>
+	);
 }

@@ -1,6 +1,47 @@
-import { PageHeader } from "../components/ui.tsx";
+/**
+ * One webhook endpoint: what it is, what can be done to it (test, enable or disable, rotate the
+ * secret, delete) and the log of events sent to it with every attempt.
+ */
+import { useQuery } from "@tanstack/react-query";
+import { Link, useParams } from "@tanstack/react-router";
+import { api } from "../api.ts";
+import { ErrorNote, Loading, PageHeader } from "../components/ui.tsx";
+import { EndpointActions } from "../components/webhooks/endpoint-actions.tsx";
+import { EndpointSummary } from "../components/webhooks/endpoint-summary.tsx";
+import { EventLogCard } from "../components/webhooks/event-log.tsx";
 
-// Placeholder until this page is built.
 export function Page() {
-	return <PageHeader title="webhook-detail" description="Coming soon." />;
+	const { webhookId } = useParams({ from: "/app/webhooks/$webhookId" });
+	const webhook = useQuery({
+		queryKey: ["webhook", webhookId],
+		queryFn: () => api.webhooks.get(webhookId),
+	});
+	const back = (
+		<Link to="/webhooks" className="text-sm font-medium text-indigo-700 underline">
+			← All endpoints
+		</Link>
+	);
+
+	if (webhook.isPending) return <Loading what="Loading the endpoint" />;
+	if (webhook.isError)
+		return (
+			<div className="space-y-4">
+				{back}
+				<ErrorNote error={webhook.error} retry={() => webhook.refetch()} />
+			</div>
+		);
+	return (
+		<>
+			<div className="mb-2">{back}</div>
+			<PageHeader
+				title="Webhook endpoint"
+				description={<span className="break-all">{webhook.data.endpoint}</span>}
+			/>
+			<div className="space-y-6">
+				<EndpointSummary webhook={webhook.data} />
+				<EndpointActions webhook={webhook.data} />
+				<EventLogCard webhookId={webhookId} />
+			</div>
+		</>
+	);
 }

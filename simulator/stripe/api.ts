@@ -9,7 +9,7 @@
 // first is still running), errors included, as Stripe does. Tests can make calls fail (`fail`).
 
 import { Hono } from "hono";
-import { type FormObject, field, parseStripeForm, stringRecord } from "./form.ts";
+import { bodyText, type FormObject, field, parseStripeForm, stringRecord } from "./form.ts";
 import { renderCheckoutSession, renderCustomer, renderPortalSession } from "./render.ts";
 import {
 	nowSeconds,
@@ -104,7 +104,7 @@ export function createStripeApi(deps: {
 	const api = new Hono();
 
 	api.use("/v1/*", async (c, next) => {
-		const raw = c.req.method === "POST" ? await c.req.raw.clone().text() : "";
+		const raw = c.req.method === "POST" ? await bodyText(c.req.raw.clone()) : "";
 		const idempotencyKey = c.req.header("idempotency-key") ?? null;
 		requests.push({
 			method: c.req.method,
@@ -172,7 +172,7 @@ export function createStripeApi(deps: {
 	});
 
 	api.post("/v1/customers", async (c) => {
-		const form = parseStripeForm(await c.req.text());
+		const form = parseStripeForm(await bodyText(c.req.raw));
 		const customer: StripeCustomer = {
 			id: stripeId("cus_", 14),
 			name: field(form, "name") ?? null,
@@ -189,7 +189,7 @@ export function createStripeApi(deps: {
 	});
 
 	api.post("/v1/checkout/sessions", async (c) => {
-		const form = parseStripeForm(await c.req.text());
+		const form = parseStripeForm(await bodyText(c.req.raw));
 		const mode = field(form, "mode");
 		if (!mode) return invalid("Missing required param: mode.", "mode");
 		const customer = field(form, "customer");
@@ -224,7 +224,7 @@ export function createStripeApi(deps: {
 	});
 
 	api.post("/v1/billing_portal/sessions", async (c) => {
-		const form = parseStripeForm(await c.req.text());
+		const form = parseStripeForm(await bodyText(c.req.raw));
 		const customer = field(form, "customer");
 		if (!customer) return invalid("Missing required param: customer.", "customer");
 		if (!state.customers.has(customer)) return missing("customer", customer, "customer");

@@ -52,3 +52,11 @@ export function stringRecord(form: FormObject, ...path: string[]): Record<string
 	}
 	return out;
 }
+
+/**
+ * The body as UTF-8. Not `text()`: workerd warns when a form-encoded body is read that way,
+ * and every request the SDK sends is form-encoded.
+ */
+export async function bodyText(request: { arrayBuffer(): Promise<ArrayBuffer> }): Promise<string> {
+	return new TextDecoder().decode(await request.arrayBuffer());
+}

@@ -12,6 +12,7 @@
 import { type Context, Hono } from "hono";
 import { escapeHtml, htmlResponse, page } from "../html.ts";
 import type { StripeEvent } from "./events.ts";
+import { bodyText } from "./form.ts";
 import {
 	button,
 	cspAllowingRedirects,
@@ -70,7 +71,7 @@ async function eventsFor(
 			const type = c.req.header("content-type")?.split(";")[0]?.trim().toLowerCase();
 			const form =
 				type === "application/x-www-form-urlencoded"
-					? new URLSearchParams(await c.req.text())
+					? new URLSearchParams(await bodyText(c.req.raw))
 					: null;
 			const priceId = form?.get("price") ?? "";
 			if (!deps.prices.has(priceId)) return "Choose one of the prices the page lists.";

@@ -1,6 +1,6 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useNavigate, useParams } from "@tanstack/react-router";
-import { api } from "../api.ts";
+import { ApiFailure, api } from "../api.ts";
 import { ConfirmButton } from "../components/confirm.tsx";
 import { type Domain, domainQuery, domainsKey } from "../components/domains/queries.ts";
 import { RecommendedRecords } from "../components/domains/recommended.tsx";
@@ -21,7 +21,17 @@ export function Page() {
 			{domain.isPending ? (
 				<Loading what="Loading the domain" />
 			) : domain.isError ? (
-				<ErrorNote error={domain.error} retry={() => void domain.refetch()} />
+				<ErrorNote
+					error={domain.error}
+					// A 404 (deleted, or another account's) will not change by asking again.
+					retry={
+						domain.error instanceof ApiFailure &&
+						domain.error.status >= 400 &&
+						domain.error.status < 500
+							? undefined
+							: () => void domain.refetch()
+					}
+				/>
 			) : (
 				<DomainPage domain={domain.data} />
 			)}

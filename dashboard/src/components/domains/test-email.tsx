@@ -2,7 +2,7 @@
  * "Send a test email" from a verified domain, through the same POST /emails a customer's code
  * calls, so a refusal here (not approved, no plan, suspended) is the one their code would get.
  */
-import { useMutation } from "@tanstack/react-query";
+import { useMutation, useQuery } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
 import { type FormEvent, useId, useState } from "react";
 import { api } from "../../api.ts";
@@ -14,6 +14,8 @@ export function TestEmailForm({ domain }: { domain: string }) {
 	const [subject, setSubject] = useState("Test email from SendFleet");
 	const [text, setText] = useState("It works!");
 	const textId = useId();
+	// The same key and answer as the Overview's account query, so both share one cache entry.
+	const account = useQuery({ queryKey: ["account"], queryFn: () => api.account.get() });
 	const send = useMutation({
 		mutationFn: () =>
 			api.emails.send({ from: `${local.trim()}@${domain}`, to: [to.trim()], subject, text }),
@@ -25,6 +27,13 @@ export function TestEmailForm({ domain }: { domain: string }) {
 
 	return (
 		<form className="space-y-4" onSubmit={onSubmit}>
+			{account.data && !account.data.can_send ? (
+				<Notice tone="yellow">
+					Your account cannot send yet
+					{account.data.cannot_send_reason ? `: ${account.data.cannot_send_reason}` : "."} A test
+					email will be refused with the same reason.
+				</Notice>
+			) : null}
 			<div className="grid gap-4 sm:grid-cols-2">
 				<Field
 					label="From"

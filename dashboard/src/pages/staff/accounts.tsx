@@ -1,6 +1,139 @@
-import { PageHeader } from "../../components/ui.tsx";
+/**
+ * Staff: every account, searchable by name or owner email (the API searches all of them, not
+ * just the loaded page), with a "Suspended only" view to review and reinstate suspensions.
+ */
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { type FormEvent, useEffect, useState } from "react";
+import { api } from "../../api.ts";
+import { AccountTable, SuspendedList } from "../../components/staff/account-list.tsx";
+import {
+	Pager,
+	useCursor,
+	useSetStaffSearch,
+	useStaffSearch,
+} from "../../components/staff/search-params.tsx";
+import {
+	Button,
+	Empty,
+	ErrorNote,
+	Field,
+	Loading,
+	Notice,
+	PageHeader,
+} from "../../components/ui.tsx";
 
-// Placeholder until this page is built.
 export function Page() {
-	return <PageHeader title="accounts" description="Coming soon." />;
+	const params = useStaffSearch();
+	const cursor = useCursor();
+	const search = params.search;
+	const suspended = params.suspended === "true";
+	const [announcement, setAnnouncement] = useState<string | null>(null);
+	const list = useQuery({
+		queryKey: ["staff", "accounts", { search, suspended, ...cursor }],
+		queryFn: () =>
+			api.staff.accounts({ search, suspended: suspended ? "true" : undefined, ...cursor }),
+		placeholderData: keepPreviousData,
+	});
+
+	return (
+		<>
+			<PageHeader
+				title="Accounts"
+				description="Every SendFleet account, newest first. Suspended accounts stay suspended until staff reinstate them."
+			/>
+			<div className="space-y-4">
+				<Filters search={search} suspended={suspended} onChange={() => setAnnouncement(null)} />
+				<div aria-live="polite" aria-atomic="true">
+					{announcement ? <Notice tone="green">{announcement}</Notice> : null}
+				</div>
+				{list.isPending ? (
+					<Loading what="Loading accounts" />
+				) : list.isError ? (
+					<ErrorNote error={list.error} retry={() => list.refetch()} />
+				) : list.data.data.length === 0 ? (
+					<Empty>
+						{search
+							? `No ${suspended ? "suspended " : ""}account matches “${search}”.`
+							: suspended
+								? "No account is suspended."
+								: "No accounts yet."}
+					</Empty>
+				) : (
+					<div aria-busy={list.isFetching}>
+						{suspended ? (
+							<SuspendedList accounts={list.data.data} onReinstated={setAnnouncement} />
+						) : (
+							<AccountTable accounts={list.data.data} />
+						)}
+						<Pager rows={list.data.data} hasMore={list.data.has_more} label="accounts" />
+					</div>
+				)}
+			</div>
+		</>
+	);
+}
+
+function Filters({
+	search,
+	suspended,
+	onChange,
+}: {
+	search: string | undefined;
+	suspended: boolean;
+	onChange: () => void;
+}) {
+	const setSearch = useSetStaffSearch();
+	const [text, setText] = useState(search ?? "");
+	// Back/Forward change the URL under the field; keep the field in step.
+	useEffect(() => setText(search ?? ""), [search]);
+	const apply = (changes: Record<string, string | undefined>) => {
+		onChange();
+		setSearch({ ...changes, after: undefined, before: undefined });
+	};
+	const submit = (event: FormEvent) => {
+		event.preventDefault();
+		apply({ search: text.trim() || undefined });
+	};
+	return (
+		<search>
+			<form onSubmit={submit} className="flex flex-col gap-3 sm:flex-row sm:items-end">
+				<div className="flex-1">
+					<Field
+						label="Search accounts"
+						type="search"
+						name="search"
+						placeholder="Account name or owner email"
+						maxLength={254}
+						value={text}
+						onChange={(e) => setText(e.target.value)}
+					/>
+				</div>
+				<label className="flex items-center gap-2 py-2 text-sm font-medium text-slate-700">
+					<input
+						type="checkbox"
+						className="size-4 rounded border-slate-300"
+						checked={suspended}
+						onChange={(e) => apply({ suspended: e.target.checked ? "true" : undefined })}
+					/>
+					Suspended only
+				</label>
+				<div className="flex gap-2">
+					<Button type="submit" tone="secondary">
+						Search
+					</Button>
+					{search || suspended ? (
+						<Button
+							tone="secondary"
+							onClick={() => {
+								setText("");
+								apply({ search: undefined, suspended: undefined });
+							}}
+						>
+							Clear
+						</Button>
+					) : null}
+				</div>
+			</form>
+		</search>
+	);
 }

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
-import { defineConfig } from "vitest/config";
+import { defineConfig, defineProject } from "vitest/config";
 
 /**
  * The real signed SNS messages and certificates in test/fixtures/sns (see test/fixtures/SOURCES.md),
@@ -26,7 +26,8 @@ function readSesNotificationFixtures() {
 	return files;
 }
 
-export default defineConfig({
+/** The Worker's tests, inside workerd with wrangler's own D1, Queues and Durable Objects. */
+const worker = defineProject({
 	plugins: [
 		cloudflareTest(async () => ({
 			wrangler: { configPath: "./wrangler.toml" },
@@ -58,7 +59,27 @@ export default defineConfig({
 		})),
 	],
 	test: {
+		name: "worker",
 		include: ["test/**/*.test.ts"],
+		exclude: ["test/browser/**"],
 		setupFiles: ["./test/helpers/setup.ts"],
 	},
 });
+
+/**
+ * The dashboard in a real browser: the whole product is started once (test/browser/
+ * global-setup.ts) and each file drives Debian's Chromium against it, one file at a time.
+ */
+const browser = defineProject({
+	test: {
+		name: "browser",
+		include: ["test/browser/**/*.test.ts"],
+		environment: "node",
+		globalSetup: ["./test/browser/global-setup.ts"],
+		fileParallelism: false,
+		testTimeout: 120_000,
+		hookTimeout: 240_000,
+	},
+});
+
+export default defineConfig({ test: { projects: [worker, browser] } });

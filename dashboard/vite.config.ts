@@ -11,7 +11,8 @@ import { firstLoadBudget } from "./build/first-load-budget.ts";
 /** Where `/api/*` goes locally: the Worker started by scripts/local-stack.ts. */
 const apiTarget = process.env.SENDFLEET_API_URL ?? "http://127.0.0.1:8787";
 const proxy = {
-	"/api": {
+	// A pattern, not the prefix "/api", which would also take the page /api-keys.
+	"^/api(/|$)": {
 		target: apiTarget,
 		// The Worker sees the browser's Origin and Host as the dashboard's, as behind Pages.
 		changeOrigin: false,

@@ -1,25 +1,28 @@
 /** The page the verification link opens: proves the address with the link's token. */
-import { useMutation } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { Link, useSearch } from "@tanstack/react-router";
-import { useEffect } from "react";
 import { api } from "../api.ts";
 import { ErrorNote, Loading, Notice } from "../components/ui.tsx";
 import { AuthFrame } from "./auth-form.tsx";
 
 export function Page() {
 	const { token } = useSearch({ from: "/verify-email" });
-	const verify = useMutation({ mutationFn: (t: string) => api.auth.verifyEmail({ token: t }) });
-	const { mutate } = verify;
-	useEffect(() => {
-		if (token) mutate(token);
-	}, [token, mutate]);
+	// A query, not an effect: the page may mount twice while its chunk loads, and a token
+	// works once, so the one request is shared and its answer kept.
+	const verify = useQuery({
+		queryKey: ["verify-email", token],
+		queryFn: () => api.auth.verifyEmail({ token: token ?? "" }),
+		enabled: Boolean(token),
+		retry: false,
+		staleTime: Number.POSITIVE_INFINITY,
+	});
 	return (
 		<AuthFrame title="Verify your email">
 			{!token ? (
 				<ErrorNote
 					error={new Error("This link has no token. Open the link from the email again.")}
 				/>
-			) : verify.isPending || verify.isIdle ? (
+			) : verify.isPending ? (
 				<Loading what="Verifying" />
 			) : verify.isError ? (
 				<ErrorNote error={verify.error} />

@@ -1,0 +1,55 @@
+/**
+ * What browser tests share: the product started once by global-setup.ts, Debian's Chromium
+ * driven by playwright-core, and the few steps every journey starts with.
+ */
+import { type Browser, chromium, type Page } from "playwright-core";
+import { inject } from "vitest";
+import { CHROMIUM, type ProductUrls } from "./global-setup.ts";
+
+const provided = inject("product");
+/** False without Chromium on this machine (global-setup.ts): `describe.skipIf(!hasBrowser)`. */
+export const hasBrowser = provided !== null;
+export const product = provided ?? ({} as ProductUrls);
+
+export function launchBrowser(): Promise<Browser> {
+	return chromium.launch({
+		executablePath: CHROMIUM,
+		args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+	});
+}
+
+let sequence = 0;
+/** A fresh address per call, so tests sharing one product never collide. */
+export const newEmail = (who = "owner") => `${who}-${Date.now()}-${++sequence}@example.org`;
+export const PASSWORD = "correct horse battery staple";
+
+/** Signs up through the dashboard's form; lands on the Overview. */
+export async function signUp(page: Page, email = newEmail()) {
+	await page.goto(`${product.dashboardUrl}/signup`);
+	await page.getByLabel("Email").fill(email);
+	await page.getByLabel("Password").fill(PASSWORD);
+	await page.getByRole("button", { name: "Sign up" }).click();
+	await page.getByRole("navigation", { name: "Main" }).waitFor();
+	return email;
+}
+
+export async function logIn(page: Page, email: string) {
+	await page.getByLabel("Email").fill(email);
+	await page.getByLabel("Password").fill(PASSWORD);
+	await page.getByRole("button", { name: "Log in" }).click();
+}
+
+/** Waits for a mail to `to` in the simulator's inbox with a link starting `prefix`. */
+export async function linkInInbox(to: string, prefix: string, timeoutMs = 15_000): Promise<string> {
+	const pattern = new RegExp(`${prefix.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}[^"\\s<>\\\\]*`);
+	const deadline = Date.now() + timeoutMs;
+	while (Date.now() < deadline) {
+		const res = await fetch(
+			`${product.simulatorUrl}/_simulator/messages?to=${encodeURIComponent(to)}`,
+		);
+		const found = JSON.stringify(await res.json()).match(pattern);
+		if (found) return found[0];
+		await new Promise((r) => setTimeout(r, 200));
+	}
+	throw new Error(`no mail to ${to} with a link starting ${prefix} within ${timeoutMs} ms`);
+}

@@ -9,7 +9,13 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import type { SesSimulator } from "../simulator/app.ts";
+import {
+	LOCAL_STRIPE_PRICE_GROWTH,
+	LOCAL_STRIPE_PRICE_PRO,
+	LOCAL_STRIPE_SECRET_KEY,
+	LOCAL_STRIPE_WEBHOOK_SECRET,
+	type SesSimulator,
+} from "../simulator/app.ts";
 import { type SimulatorServer, startSimulatorServer } from "../simulator/server.ts";
 import { WEBHOOK_EVENT_TYPES } from "../src/domain/webhooks.ts";
 
@@ -186,6 +192,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 		port: simulatorPort,
 		credentials: LOCAL_CREDENTIALS,
 		snsEndpoint: `${apiUrl}/hooks/sns`,
+		// Its Stripe stand-in posts the events of its Checkout and portal pages here.
+		stripe: { webhookEndpoint: `${apiUrl}/hooks/stripe` },
 	});
 	log(`SES simulator listening on ${simulator.url}`);
 
@@ -205,6 +213,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 		// Local development only: webhook endpoints may be the simulator's receiver on loopback
 		// http (production allows only https to public hosts).
 		WEBHOOK_ALLOW_LOCAL_URL_PREFIX: `${simulator.url}/`,
+		// Local development only: billing talks to the simulator's Stripe stand-in with its own
+		// test secrets. The SDK takes only an origin (its API is at `<simulator>/v1`).
+		STRIPE_API_URL: simulator.url,
+		STRIPE_SECRET_KEY: LOCAL_STRIPE_SECRET_KEY,
+		STRIPE_WEBHOOK_SECRET: LOCAL_STRIPE_WEBHOOK_SECRET,
+		STRIPE_PRICE_GROWTH: LOCAL_STRIPE_PRICE_GROWTH,
+		STRIPE_PRICE_PRO: LOCAL_STRIPE_PRICE_PRO,
 		...options.vars,
 	};
 	const args = [

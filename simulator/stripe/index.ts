@@ -39,10 +39,13 @@ export type {
 export const LOCAL_STRIPE_SECRET_KEY = "sk_test_local_sendfleet_simulator";
 export const LOCAL_STRIPE_WEBHOOK_SECRET = "whsec_local_sendfleet_simulator";
 
+export const LOCAL_STRIPE_PRICE_GROWTH = "price_growth_local";
+export const LOCAL_STRIPE_PRICE_PRO = "price_pro_local";
+
 /** The prices it sells unless told otherwise (the amounts of src/domain/plans.ts). */
 export const LOCAL_STRIPE_PRICES: readonly StripePrice[] = [
-	{ id: "price_growth_local", name: "Growth", unitAmount: 1500 },
-	{ id: "price_pro_local", name: "Pro", unitAmount: 5900 },
+	{ id: LOCAL_STRIPE_PRICE_GROWTH, name: "Growth", unitAmount: 1500 },
+	{ id: LOCAL_STRIPE_PRICE_PRO, name: "Pro", unitAmount: 5900 },
 ];
 
 export interface StripeStandInOptions {

@@ -9,7 +9,7 @@ module.exports = {
 			name: "no-cycles",
 			severity: "error",
 			comment: "An import cycle ties modules together so none can change alone.",
-			from: { path: "^(src|simulator|scripts|bench)/" },
+			from: { path: "^(src|simulator|scripts|bench|dashboard)/" },
 			to: { circular: true },
 		},
 		{
@@ -43,12 +43,28 @@ module.exports = {
 			from: { path: "^src/" },
 			to: { path: "^(test|scripts|bench|simulator)/" },
 		},
+		{
+			name: "dashboard-talks-through-api-ts",
+			severity: "error",
+			comment:
+				"dashboard/src/api.ts is the one file that knows the API's URLs: pages call its functions, never the HTTP client.",
+			from: { path: "^dashboard/src/", pathNot: "^dashboard/src/api\\.ts$" },
+			to: { path: "^node_modules/openapi-fetch/" },
+		},
+		{
+			name: "dashboard-stands-alone",
+			severity: "error",
+			comment:
+				"The dashboard is its own app: it knows the API only by its generated types, never the Worker's, the simulator's or the scripts' code.",
+			from: { path: "^dashboard/" },
+			to: { path: "^(src|simulator|scripts|test|bench)/" },
+		},
 	],
 	options: {
 		doNotFollow: { path: "node_modules" },
 		exclude: { path: "\\.d\\.ts$" },
 		tsConfig: { fileName: "tsconfig.json" },
 		tsPreCompilationDeps: true,
-		enhancedResolveOptions: { extensions: [".ts", ".js", ".json"] },
+		enhancedResolveOptions: { extensions: [".ts", ".tsx", ".js", ".json"] },
 	},
 };

@@ -82,6 +82,8 @@ export const api = {
 	account: {
 		get: () => unwrap(client.GET("/account")),
 		reputation: () => unwrap(client.GET("/account/reputation")),
+		metrics: (query: Query<"/account/metrics">) =>
+			unwrap(client.GET("/account/metrics", { params: { query } })),
 		verificationRequest: () => unwrap(client.GET("/account/verification-request")),
 		requestVerification: (body: Json<"/account/verification-request", "post">) =>
 			unwrap(client.POST("/account/verification-request", { body })),

@@ -114,23 +114,23 @@ function RequestStatus({ request }: { request: Request }) {
 					<p className="mt-1 whitespace-pre-wrap">{request.decision_note}</p>
 				</div>
 			) : null}
-			<dl className="grid gap-x-6 gap-y-3 text-sm sm:grid-cols-[max-content_1fr]">
+			<dl className="grid gap-x-6 gap-y-1 text-sm sm:grid-cols-[max-content_1fr] sm:gap-y-3">
 				<dt className="text-slate-600">Sent</dt>
-				<dd>{formatDate(request.created_at)}</dd>
+				<dd className="mb-2 sm:mb-0">{formatDate(request.created_at)}</dd>
 				{request.decided_at ? (
 					<>
 						<dt className="text-slate-600">Decided</dt>
-						<dd>{formatDate(request.decided_at)}</dd>
+						<dd className="mb-2 sm:mb-0">{formatDate(request.decided_at)}</dd>
 					</>
 				) : null}
 				<dt className="text-slate-600">Company name</dt>
-				<dd className="break-words">{request.company_name}</dd>
+				<dd className="mb-2 sm:mb-0 break-words">{request.company_name}</dd>
 				<dt className="text-slate-600">Website</dt>
-				<dd className="break-all">{request.website}</dd>
+				<dd className="mb-2 sm:mb-0 break-all">{request.website}</dd>
 				<dt className="text-slate-600">Expected monthly volume</dt>
-				<dd>{formatNumber(request.expected_monthly_volume)} emails</dd>
+				<dd className="mb-2 sm:mb-0">{formatNumber(request.expected_monthly_volume)} emails</dd>
 				<dt className="text-slate-600">Use case</dt>
-				<dd className="whitespace-pre-wrap break-words">{request.use_case}</dd>
+				<dd className="mb-2 sm:mb-0 whitespace-pre-wrap break-words">{request.use_case}</dd>
 			</dl>
 		</Card>
 	);

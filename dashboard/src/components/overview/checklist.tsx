@@ -111,6 +111,32 @@ export function SetupChecklist({ account }: { account: Account }) {
 	];
 	const done = steps.filter((s) => s.state === "done").length;
 
+	const list = (
+		<ol className="divide-y divide-slate-100">
+			{steps.map((step, i) => (
+				<li key={step.title} className="flex gap-3 py-3">
+					<StepMark state={step.state} n={i + 1} />
+					<div className="flex min-w-0 flex-1 flex-col gap-1 sm:flex-row sm:items-start sm:gap-4">
+						<div className="min-w-0 flex-1">
+							<p className="font-medium">
+								{step.title}
+								<span className="sr-only">: {LABEL[step.state]}</span>
+							</p>
+							<p className="text-sm text-slate-600">{step.detail}</p>
+						</div>
+						{step.state === "done" ? null : (
+							<Link
+								{...step.link}
+								className="-mx-2 shrink-0 self-start rounded-md px-2 py-1 text-sm font-medium text-indigo-700 underline underline-offset-2 hover:bg-indigo-50 sm:mx-0"
+							>
+								{step.link.label}
+							</Link>
+						)}
+					</div>
+				</li>
+			))}
+		</ol>
+	);
 	return (
 		<Card
 			title="Get ready to send"
@@ -120,30 +146,17 @@ export function SetupChecklist({ account }: { account: Account }) {
 				</p>
 			}
 		>
-			<ol className="divide-y divide-slate-100">
-				{steps.map((step, i) => (
-					<li key={step.title} className="flex gap-3 py-3">
-						<StepMark state={step.state} n={i + 1} />
-						<div className="flex min-w-0 flex-1 flex-col gap-1 sm:flex-row sm:items-start sm:gap-4">
-							<div className="min-w-0 flex-1">
-								<p className="font-medium">
-									{step.title}
-									<span className="sr-only">: {LABEL[step.state]}</span>
-								</p>
-								<p className="text-sm text-slate-600">{step.detail}</p>
-							</div>
-							{step.state === "done" ? null : (
-								<Link
-									{...step.link}
-									className="-mx-2 shrink-0 self-start rounded-md px-2 py-1 text-sm font-medium text-indigo-700 underline underline-offset-2 hover:bg-indigo-50 sm:mx-0"
-								>
-									{step.link.label}
-								</Link>
-							)}
-						</div>
-					</li>
-				))}
-			</ol>
+			{done === steps.length ? (
+				// Once everything is done the steps are kept, folded, for whoever wants them again.
+				<details>
+					<summary className="cursor-pointer rounded-md text-sm font-medium text-indigo-700">
+						All five steps are done. Show them
+					</summary>
+					{list}
+				</details>
+			) : (
+				list
+			)}
 		</Card>
 	);
 }

@@ -79,7 +79,6 @@ export function RateBar({
 							? "Close to the limit"
 							: "Below the limit"}
 				</span>
-				<span aria-hidden="true"> · dashed line = suspension at {percent(threshold)}</span>
 			</p>
 		</figure>
 	);

@@ -69,6 +69,9 @@ function Figures({ r }: { r: Schemas["Reputation"] }) {
 					</p>
 				</div>
 			</div>
+			<p className="text-xs text-slate-600">
+				The dashed line on each bar is the limit at which sending is suspended.
+			</p>
 			<SendsInWindow sends={r.sends} minSends={minSends} windowDays={r.window_days} />
 			{r.window_start ? (
 				<p className="text-xs text-slate-600">

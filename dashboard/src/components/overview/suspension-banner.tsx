@@ -10,6 +10,8 @@ import type { Account } from "./account-query.ts";
 import { percent } from "./rate-bar.tsx";
 import { reputationQuery } from "./reputation.tsx";
 
+const count = (n: number, what: string) => `${formatNumber(n)} ${what}${n === 1 ? "" : "s"}`;
+
 export function SuspensionBanner({ account }: { account: Account }) {
 	const reputation = useQuery(reputationQuery);
 	if (!account.suspension.suspended) return null;
@@ -28,9 +30,9 @@ export function SuspensionBanner({ account }: { account: Account }) {
 			</p>
 			{r ? (
 				<p className="mt-2">
-					Last {r.window_days} days: {formatNumber(r.sends)} recipients,{" "}
-					{formatNumber(r.hard_bounces)} hard bounces ({percent(r.bounce_rate)}, limit{" "}
-					{percent(r.thresholds.bounce_rate)}), {formatNumber(r.complaints)} complaints (
+					Last {r.window_days} days: {count(r.sends, "recipient")},{" "}
+					{count(r.hard_bounces, "hard bounce")} ({percent(r.bounce_rate)}, limit{" "}
+					{percent(r.thresholds.bounce_rate)}), {count(r.complaints, "complaint")} (
 					{percent(r.complaint_rate)}, limit {percent(r.thresholds.complaint_rate)}).
 				</p>
 			) : null}

@@ -49,9 +49,9 @@ function KeyRow({ apiKey }: { apiKey: Schemas["ApiKey"] }) {
 	const queryClient = useQueryClient();
 	return (
 		<tr>
-			<Cell className="font-medium break-all">{apiKey.name}</Cell>
+			<Cell className="min-w-36 font-medium break-words">{apiKey.name}</Cell>
 			<Cell className="whitespace-nowrap">{PERMISSION_LABEL[apiKey.permission]}</Cell>
-			<Cell>
+			<Cell className="min-w-40">
 				{apiKey.domain_id ? (
 					<DomainName id={apiKey.domain_id} />
 				) : (
@@ -87,7 +87,7 @@ function DomainName({ id }: { id: string }) {
 			<Link
 				to="/domains/$domainId"
 				params={{ domainId: id }}
-				className="break-all text-indigo-700 underline"
+				className="break-words text-indigo-700 underline"
 			>
 				{domain.name}
 			</Link>

@@ -1,12 +1,12 @@
 /** A labelled multi-line note (decisions and reinstatements), with its hint or error read out. */
-import { type TextareaHTMLAttributes, useId } from "react";
+import { type ComponentProps, useId } from "react";
 
 export function NoteField({
 	label,
 	hint,
 	error,
 	...props
-}: TextareaHTMLAttributes<HTMLTextAreaElement> & { label: string; hint?: string; error?: string }) {
+}: ComponentProps<"textarea"> & { label: string; hint?: string; error?: string }) {
 	const id = useId();
 	return (
 		<div className="space-y-1">

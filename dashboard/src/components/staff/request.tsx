@@ -5,8 +5,8 @@
  */
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
-import { type FormEvent, useState } from "react";
-import { api, type Schemas } from "../../api.ts";
+import { type FormEvent, useRef, useState } from "react";
+import { ApiFailure, api, type Schemas } from "../../api.ts";
 import { Button, ErrorNote, formatDate, formatNumber, StatusBadge } from "../ui.tsx";
 import { Details } from "./details.tsx";
 import { NoteField } from "./note-field.tsx";
@@ -91,6 +91,7 @@ export function DecisionForm({
 	const queryClient = useQueryClient();
 	const [note, setNote] = useState("");
 	const [noteError, setNoteError] = useState<string>();
+	const noteRef = useRef<HTMLTextAreaElement>(null);
 	const decide = useMutation({
 		mutationFn: (action: "approve" | "reject") => {
 			const trimmed = note.trim();
@@ -107,6 +108,14 @@ export function DecisionForm({
 			// Every staff list and account page may show this request or the account's status.
 			return queryClient.invalidateQueries({ queryKey: ["staff"] });
 		},
+		onError: (error) => {
+			// Another reviewer decided it first: the refetch removes the card, so the reason
+			// goes to the page's announcement instead of an error inside the vanishing card.
+			if (error instanceof ApiFailure && error.status === 409) {
+				onDecided({ label: "Conflict", text: `${accountName}: ${error.message}` });
+				return queryClient.invalidateQueries({ queryKey: ["staff"] });
+			}
+		},
 	});
 	const submit = (event: FormEvent<HTMLFormElement>) => {
 		event.preventDefault();
@@ -114,6 +123,7 @@ export function DecisionForm({
 		if (action !== "approve" && action !== "reject") return;
 		if (action === "reject" && !note.trim()) {
 			setNoteError("Write a note to reject: tell the owner why, so they can fix it.");
+			noteRef.current?.focus();
 			return;
 		}
 		setNoteError(undefined);
@@ -123,6 +133,7 @@ export function DecisionForm({
 	return (
 		<form onSubmit={submit} className="space-y-3 border-t border-slate-200 pt-4">
 			<NoteField
+				ref={noteRef}
 				label="Note to the owner"
 				hint="Shown to the customer with the decision. Required to reject; optional to approve."
 				error={noteError}

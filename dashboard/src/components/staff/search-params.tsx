@@ -8,6 +8,8 @@ import { useNavigate, useSearch } from "@tanstack/react-router";
 import { Button } from "../ui.tsx";
 
 type SearchValue = string | undefined;
+/** A flag goes into the URL as `?suspended=true`; a string "true" would be quoted there. */
+type SetValue = SearchValue | boolean;
 
 /** The search params as plain strings (the router parses `?search=123` into a number). */
 export function useStaffSearch(): Record<string, SearchValue> {
@@ -23,7 +25,7 @@ export function useStaffSearch(): Record<string, SearchValue> {
 /** Replaces some search params and keeps the others; `undefined` removes one. */
 export function useSetStaffSearch() {
 	const navigate = useNavigate();
-	return (changes: Record<string, SearchValue>) =>
+	return (changes: Record<string, SetValue>) =>
 		navigate({
 			to: ".",
 			// The staff routes declare no search schema, so the router cannot type these.

@@ -86,7 +86,7 @@ function Filters({
 	const [text, setText] = useState(search ?? "");
 	// Back/Forward change the URL under the field; keep the field in step.
 	useEffect(() => setText(search ?? ""), [search]);
-	const apply = (changes: Record<string, string | undefined>) => {
+	const apply = (changes: Record<string, string | boolean | undefined>) => {
 		onChange();
 		setSearch({ ...changes, after: undefined, before: undefined });
 	};
@@ -113,7 +113,7 @@ function Filters({
 						type="checkbox"
 						className="size-4 rounded border-slate-300"
 						checked={suspended}
-						onChange={(e) => apply({ suspended: e.target.checked ? "true" : undefined })}
+						onChange={(e) => apply({ suspended: e.target.checked || undefined })}
 					/>
 					Suspended only
 				</label>

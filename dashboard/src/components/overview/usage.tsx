@@ -44,7 +44,11 @@ export function PlanUsage({ account }: { account: Account }) {
 				<div>
 					<dt className="text-slate-600">Subscription</dt>
 					<dd className="mt-1 flex flex-wrap items-center gap-2">
-						<StatusBadge status={account.subscription.status} />
+						{account.subscription.status === "none" ? (
+							"No subscription yet"
+						) : (
+							<StatusBadge status={account.subscription.status} />
+						)}
 						{account.subscription.current_period_end ? (
 							<span className="text-xs text-slate-600">
 								period ends {formatDate(account.subscription.current_period_end)}

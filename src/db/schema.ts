@@ -228,6 +228,10 @@ export const emails = sqliteTable(
 	},
 	(t) => [
 		index("emails_account").on(t.accountId, t.id),
+		// GET /emails filters (src/db/queries/emails.ts `listEmails`), each a range in id order.
+		index("emails_account_status").on(t.accountId, t.status, t.id),
+		index("emails_account_last_event").on(t.accountId, t.lastEvent, t.id),
+		index("emails_account_domain").on(t.accountId, t.domainId, t.id),
 		uniqueIndex("emails_ses_message_id")
 			.on(t.sesMessageId)
 			.where(sql`${t.sesMessageId} IS NOT NULL`),
@@ -258,6 +262,44 @@ export const emailEvents = sqliteTable(
 		// GET /account/metrics counts an account's events per day from this index alone.
 		index("email_events_account_time").on(t.accountId, t.occurredAt, t.type),
 		uniqueIndex("email_events_dedupe").on(t.dedupeKey).where(sql`${t.dedupeKey} IS NOT NULL`),
+	],
+);
+
+/**
+ * Lookup rows for GET /emails?to=: one per distinct recipient (to, cc and bcc; the bare address,
+ * lower-cased), written in the batch that inserts the email. The primary key leads with the
+ * email so a filter combined with `tag` checks it by key, and so the rows go with their email
+ * (ON DELETE CASCADE, through that key) when the 90-day purge deletes it.
+ */
+export const emailRecipients = sqliteTable(
+	"email_recipients",
+	{
+		emailId: text("email_id")
+			.notNull()
+			.references(() => emails.id, { onDelete: "cascade" }),
+		address: text("address").notNull(),
+		accountId: text("account_id").notNull(),
+	},
+	(t) => [
+		primaryKey({ columns: [t.emailId, t.address] }),
+		index("email_recipients_lookup").on(t.accountId, t.address, t.emailId),
+	],
+);
+
+/** Lookup rows for GET /emails?tag=name:value, one per distinct tag; as `email_recipients`. */
+export const emailTags = sqliteTable(
+	"email_tags",
+	{
+		emailId: text("email_id")
+			.notNull()
+			.references(() => emails.id, { onDelete: "cascade" }),
+		/** `name:value` (neither part can contain a colon). */
+		tag: text("tag").notNull(),
+		accountId: text("account_id").notNull(),
+	},
+	(t) => [
+		primaryKey({ columns: [t.emailId, t.tag] }),
+		index("email_tags_lookup").on(t.accountId, t.tag, t.emailId),
 	],
 );
 

@@ -24,6 +24,9 @@ import {
  * (by `email_id`, so an event recorded after the bound, such as a late complaint, goes with its
  * email). One D1 batch, so one transaction: both deletes commit or neither does. The events go
  * first, while the subquery still finds their emails; both subqueries read the same rows.
+ * The emails' lookup rows for GET /emails's `to` and `tag` filters (`email_recipients`,
+ * `email_tags`) go with them by ON DELETE CASCADE, through those tables' primary keys, so they
+ * cost no statement of their own.
  */
 export async function deleteOldestEmailsWithEvents(
 	db: Db,
@@ -39,9 +42,10 @@ export async function deleteOldestEmailsWithEvents(
 			.limit(limit);
 	const [events, gone] = await db.batch([
 		db.delete(emailEvents).where(inArray(emailEvents.emailId, oldest())),
-		db.delete(emails).where(inArray(emails.id, oldest())),
+		// D1's `changes` counts the cascaded lookup rows too; RETURNING counts the emails alone.
+		db.delete(emails).where(inArray(emails.id, oldest())).returning({ id: emails.id }),
 	]);
-	return { emails: gone.meta.changes, events: events.meta.changes };
+	return { emails: gone.length, events: events.meta.changes };
 }
 
 /**

@@ -10,8 +10,9 @@
 import { z } from "@hono/zod-openapi";
 import { EMAIL_EVENTS, EMAIL_STATUSES } from "../../db/schema.ts";
 import { parseMailbox } from "../../domain/addresses.ts";
+import { UUID_PATTERN } from "../../lib/ids.ts";
 import { EMAIL_ID_TAG } from "../../services/ses.ts";
-import { commonErrors, errorResponse } from "../common-schemas.ts";
+import { commonErrors, errorResponse, listQuery } from "../common-schemas.ts";
 
 export const MAX_RECIPIENTS = 50;
 export const MAX_EMAIL_CONTENT_BYTES = 1024 * 1024;
@@ -238,6 +239,70 @@ export const EmailSchema = z
 		events: z.array(EmailEventSchema),
 	})
 	.openapi("Email");
+
+const isoTime = (name: string) =>
+	z
+		.string()
+		.refine(
+			(v) =>
+				/^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2}))?$/.test(
+					v,
+				) && !Number.isNaN(Date.parse(v)),
+			"must be an ISO 8601 date or time with a zone, e.g. 2026-01-31 or 2026-01-31T09:00:00Z",
+		)
+		.transform((v) => Date.parse(v))
+		.optional()
+		.openapi({ type: "string", format: "date-time", description: name });
+
+/**
+ * `GET /emails` filters, all optional and combined with AND; each is served by an index so a
+ * page costs about the same whatever the account's size (src/db/queries/emails.ts).
+ */
+export const EmailListQuery = listQuery({
+	status: z
+		.enum(EMAIL_STATUSES, { error: `must be one of ${EMAIL_STATUSES.join(", ")}` })
+		.optional(),
+	last_event: z
+		.enum(EMAIL_EVENTS, { error: `must be one of ${EMAIL_EVENTS.join(", ")}` })
+		.optional(),
+	to: z
+		.string()
+		.transform((v, ctx) => {
+			const address = parseMailbox(v)?.address.toLowerCase();
+			if (!address) {
+				ctx.addIssue({ code: "custom", message: "must be one email address" });
+				return z.NEVER;
+			}
+			return address;
+		})
+		.optional()
+		.openapi({
+			type: "string",
+			description: "A recipient (to, cc or bcc), matched exactly and case-insensitively",
+			example: "customer@example.org",
+		}),
+	domain_id: z
+		.string()
+		.regex(UUID_PATTERN, "must be a domain id as returned by GET /domains")
+		.optional()
+		.openapi({ description: "Emails sent from this domain (by id; a deleted domain's too)" }),
+	tag: z
+		.string()
+		.regex(/^[A-Za-z0-9_-]{1,256}:[A-Za-z0-9_-]{1,256}$/, "must be `name:value`")
+		.optional()
+		.openapi({
+			description: "Emails with this tag, as `name:value` (exact)",
+			example: "category:receipt",
+		}),
+	created_after: isoTime("Created at or after this time (inclusive)"),
+	created_before: isoTime("Created before this time (exclusive)"),
+}).refine(
+	(q) =>
+		q.created_after === undefined ||
+		q.created_before === undefined ||
+		q.created_after < q.created_before,
+	{ message: "`created_after` must be earlier than `created_before`.", path: ["created_after"] },
+);
 
 /** What POST /emails and /emails/batch can answer besides success, for the OpenAPI document. */
 export const sendErrors = {

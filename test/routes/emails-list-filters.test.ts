@@ -1,0 +1,391 @@
+/**
+ * GET /emails filters: each one, combinations, pagination with a filter, other accounts, the
+ * lookup rows every stored email gets, the indexes each filter uses, and the 90-day purge of
+ * the lookup rows.
+ */
+import { env } from "cloudflare:workers";
+import { inArray, lt } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import { describe, expect, it } from "vitest";
+import { purgeExpiredData, RETENTION } from "../../src/cron/purge.ts";
+import { listEmails, type NewEmail } from "../../src/db/queries/emails.ts";
+import * as schema from "../../src/db/schema.ts";
+import { emailRecipients, emails, emailTags } from "../../src/db/schema.ts";
+import { idFloor, uuidv7 } from "../../src/lib/ids.ts";
+import { DAY } from "../../src/lib/time.ts";
+import { api } from "../helpers/api.ts";
+import { createDomain, createQueuedEmail, createSender, db } from "../helpers/factories.ts";
+
+type Sender = Awaited<ReturnType<typeof createSender>>;
+
+/** A UUIDv7 created at `time` (uuidv7() itself never goes back in time). */
+const uuidv7At = (time: number) => `${idFloor(time).slice(0, 14)}${uuidv7().slice(14)}`;
+
+/** Stores an email as the app does; `at` places it in time (its id and created_at). */
+async function store(sender: Sender, overrides: Partial<NewEmail> & { at?: number } = {}) {
+	const { at, ...rest } = overrides;
+	const createdAt = at ?? Date.now();
+	const row = await createQueuedEmail(sender, {
+		id: at === undefined ? uuidv7() : uuidv7At(at),
+		createdAt,
+		to: ["someone@example.org"],
+		...rest,
+	});
+	return row.id as string;
+}
+
+async function ids(key: string, query: string) {
+	const res = await api("GET", `/emails?${query}`, { key });
+	expect(res.status, `${query}: ${JSON.stringify(res.json)}`).toBe(200);
+	return {
+		ids: (res.json.data as { id: string }[]).map((e) => e.id),
+		hasMore: res.json.has_more as boolean,
+	};
+}
+
+/** Newest first, as the list answers. */
+const newestFirst = (list: string[]) => [...list].sort().reverse();
+
+describe("GET /emails filters", () => {
+	it("filters by status and last_event", async () => {
+		const sender = await createSender();
+		const pending = await store(sender);
+		const sent = await store(sender, { status: "sent", lastEvent: "delivered" });
+		const failed = await store(sender, { status: "failed", lastEvent: "bounced" });
+		const key = sender.key.token;
+		expect((await ids(key, "status=pending")).ids).toEqual([pending]);
+		expect((await ids(key, "status=sent")).ids).toEqual([sent]);
+		expect((await ids(key, "status=failed")).ids).toEqual([failed]);
+		expect((await ids(key, "last_event=bounced")).ids).toEqual([failed]);
+		expect((await ids(key, "last_event=queued")).ids).toEqual([pending]);
+		expect((await ids(key, "last_event=complained")).ids).toEqual([]);
+	});
+
+	it("filters by recipient in to, cc or bcc, exactly and case-insensitively", async () => {
+		const sender = await createSender();
+		const inTo = await store(sender, { to: ["Ann <Ann@Example.org>"] });
+		const inCc = await store(sender, { to: ["x@example.org"], cc: ["ann@example.org"] });
+		const inBcc = await store(sender, { to: ["y@example.org"], bcc: ["ANN@example.org"] });
+		await store(sender, { to: ["anne@example.org", "nn@example.org"] });
+		const key = sender.key.token;
+		expect((await ids(key, "to=ann@example.org")).ids).toEqual(newestFirst([inTo, inCc, inBcc]));
+		expect((await ids(key, `to=${encodeURIComponent("ANN@EXAMPLE.ORG")}`)).ids).toHaveLength(3);
+		expect((await ids(key, "to=nobody@example.org")).ids).toEqual([]);
+	});
+
+	it("filters by domain_id", async () => {
+		const sender = await createSender();
+		const other = await createDomain(sender.account.id);
+		const fromFirst = await store(sender);
+		const fromOther = await store({ ...sender, domain: other });
+		const key = sender.key.token;
+		expect((await ids(key, `domain_id=${sender.domain.id}`)).ids).toEqual([fromFirst]);
+		expect((await ids(key, `domain_id=${other.id}`)).ids).toEqual([fromOther]);
+		expect((await ids(key, `domain_id=${uuidv7()}`)).ids).toEqual([]);
+	});
+
+	it("filters by tag name:value, exactly", async () => {
+		const sender = await createSender();
+		const receipt = await store(sender, {
+			tags: [
+				{ name: "category", value: "receipt" },
+				{ name: "plan", value: "pro" },
+			],
+		});
+		await store(sender, { tags: [{ name: "category", value: "Receipt" }] });
+		await store(sender, { tags: [{ name: "kind", value: "receipt" }] });
+		await store(sender);
+		const key = sender.key.token;
+		expect((await ids(key, "tag=category:receipt")).ids).toEqual([receipt]);
+		expect((await ids(key, "tag=plan:pro")).ids).toEqual([receipt]);
+		expect((await ids(key, "tag=category:invoice")).ids).toEqual([]);
+	});
+
+	it("filters by created_after (inclusive) and created_before (exclusive)", async () => {
+		const sender = await createSender();
+		const t = Date.parse("2026-03-01T12:00:00Z");
+		const before = await store(sender, { at: t - DAY });
+		const at = await store(sender, { at: t });
+		const later = await store(sender, { at: t + DAY });
+		const key = sender.key.token;
+		const iso = (ms: number) => encodeURIComponent(new Date(ms).toISOString());
+		expect((await ids(key, `created_after=${iso(t)}`)).ids).toEqual([later, at]);
+		expect((await ids(key, `created_before=${iso(t)}`)).ids).toEqual([before]);
+		expect((await ids(key, `created_after=${iso(t)}&created_before=${iso(t + DAY)}`)).ids).toEqual([
+			at,
+		]);
+		// A date alone is midnight UTC; an offset is honoured.
+		expect((await ids(key, "created_after=2026-03-02")).ids).toEqual([later]);
+		expect(
+			(await ids(key, `created_before=${encodeURIComponent("2026-03-01T13:00:00+01:00")}`)).ids,
+		).toEqual([before]);
+	});
+
+	it("combines filters with AND", async () => {
+		const sender = await createSender();
+		const other = await createDomain(sender.account.id);
+		const tags = [{ name: "category", value: "receipt" }];
+		const t = Date.parse("2026-04-01T00:00:00Z");
+		const match = await store(sender, {
+			at: t,
+			to: ["ann@example.org"],
+			tags,
+			status: "failed",
+			lastEvent: "bounced",
+		});
+		// Each of these misses exactly one of the filters.
+		const toBob = await store(sender, {
+			at: t,
+			to: ["bob@example.org"],
+			tags,
+			status: "failed",
+			lastEvent: "bounced",
+		});
+		const untagged = await store(sender, {
+			at: t,
+			to: ["ann@example.org"],
+			status: "failed",
+			lastEvent: "bounced",
+		});
+		await store(sender, {
+			at: t,
+			to: ["ann@example.org"],
+			tags,
+			status: "sent",
+			lastEvent: "delivered",
+		});
+		await store(sender, {
+			at: t - 2 * DAY,
+			to: ["ann@example.org"],
+			tags,
+			status: "failed",
+			lastEvent: "bounced",
+		});
+		await store(
+			{ ...sender, domain: other },
+			{ at: t, to: ["ann@example.org"], tags, status: "failed", lastEvent: "bounced" },
+		);
+		const key = sender.key.token;
+		const all = [
+			"to=ann@example.org",
+			"tag=category:receipt",
+			"status=failed",
+			"last_event=bounced",
+			`domain_id=${sender.domain.id}`,
+			"created_after=2026-03-31",
+			"created_before=2026-04-02",
+		];
+		expect((await ids(key, all.join("&"))).ids).toEqual([match]);
+		// Without `to`, the tag drives; without both, the emails' own indexes do.
+		expect((await ids(key, all.slice(1).join("&"))).ids).toEqual(newestFirst([match, toBob]));
+		expect((await ids(key, all.slice(2).join("&"))).ids).toEqual(
+			newestFirst([match, toBob, untagged]),
+		);
+		expect((await ids(key, "to=ann@example.org&tag=category:receipt")).ids).toHaveLength(4);
+	});
+
+	it("pages through a filter with after and before, newest first", async () => {
+		const sender = await createSender();
+		const matching: string[] = [];
+		for (let i = 0; i < 7; i++) {
+			matching.push(
+				await store(sender, { to: ["ann@example.org"], tags: [{ name: "n", value: "x" }] }),
+			);
+			await store(sender, { to: ["bob@example.org"] });
+		}
+		const expected = newestFirst(matching);
+		const key = sender.key.token;
+		for (const filter of [
+			"to=ann@example.org",
+			"tag=n:x",
+			"last_event=queued&to=ann@example.org",
+		]) {
+			const walked: string[] = [];
+			let after: string | undefined;
+			for (;;) {
+				const page = await ids(key, `${filter}&limit=3${after ? `&after=${after}` : ""}`);
+				walked.push(...page.ids);
+				if (!page.hasMore) break;
+				after = page.ids.at(-1);
+			}
+			expect(walked, filter).toEqual(expected);
+			// Back from the last page: `before` gives the newer neighbours, still newest first.
+			const back = await ids(key, `${filter}&limit=3&before=${expected[6]}`);
+			expect(back.ids, filter).toEqual(expected.slice(3, 6));
+			expect(back.hasMore, filter).toBe(true);
+		}
+		// The emails' own indexes page the same way.
+		const pending = await ids(key, "status=pending&limit=10");
+		expect(pending.ids).toHaveLength(10);
+		expect(pending.hasMore).toBe(true);
+		const rest = await ids(key, `status=pending&limit=10&after=${pending.ids.at(-1)}`);
+		expect(rest.ids).toHaveLength(4);
+		expect(rest.hasMore).toBe(false);
+	});
+
+	it("never shows another account's emails", async () => {
+		const mine = await createSender();
+		const theirs = await createSender();
+		const tags = [{ name: "category", value: "receipt" }];
+		await store(theirs, { to: ["ann@example.org"], tags, status: "failed", lastEvent: "bounced" });
+		const key = mine.key.token;
+		for (const query of [
+			"to=ann@example.org",
+			"tag=category:receipt",
+			"status=failed",
+			"last_event=bounced",
+			`domain_id=${theirs.domain.id}`,
+			"created_after=2020-01-01",
+			"to=ann@example.org&tag=category:receipt",
+		]) {
+			expect((await ids(key, query)).ids, query).toEqual([]);
+		}
+	});
+
+	it("refuses invalid values and unknown parameters with 422 naming the parameter", async () => {
+		const { key } = await createSender();
+		for (const [query, name] of [
+			["status=delivered", "status"],
+			["last_event=opened", "last_event"],
+			["to=not-an-address", "to"],
+			["to=a@example.org,b@example.org", "to"],
+			["domain_id=acme.test", "domain_id"],
+			["tag=category", "tag"],
+			["tag=category:a:b", "tag"],
+			["created_after=yesterday", "created_after"],
+			["created_before=2026-13-01", "created_before"],
+			["created_after=2026-03-02&created_before=2026-03-01", "created_after"],
+			["domain=acme.test", "domain"],
+			["stauts=sent", "stauts"],
+		]) {
+			const res = await api("GET", `/emails?${query}`, { key: key.token });
+			expect(res.status, query).toBe(422);
+			expect(res.json.name, query).toBe("validation_error");
+			expect(res.json.message, query).toContain(`\`${name}\``);
+		}
+	});
+});
+
+describe("lookup rows", () => {
+	it("POST /emails and /emails/batch store each recipient and tag once", async () => {
+		const sender = await createSender();
+		const tags = [{ name: "category", value: "receipt" }];
+		const one = await api("POST", "/emails", {
+			key: sender.key.token,
+			body: {
+				from: sender.from,
+				to: ["Ann <Ann@Example.org>", "bob@example.org"],
+				cc: "carl@example.org",
+				bcc: ["dee@example.org"],
+				subject: "Hi",
+				text: "Hi",
+				tags,
+			},
+		});
+		expect(one.status).toBe(200);
+		const batch = await api("POST", "/emails/batch", {
+			key: sender.key.token,
+			body: [
+				{ from: sender.from, to: "ann@example.org", subject: "1", text: "1", tags },
+				{ from: sender.from, to: "eve@example.org", subject: "2", text: "2" },
+			],
+		});
+		expect(batch.status).toBe(200);
+		const key = sender.key.token;
+		expect((await ids(key, "to=ann@example.org")).ids).toHaveLength(2);
+		for (const address of ["bob", "carl", "dee", "eve"]) {
+			expect((await ids(key, `to=${address}@example.org`)).ids, address).toHaveLength(1);
+		}
+		expect((await ids(key, "tag=category:receipt")).ids).toHaveLength(2);
+		const id = one.json.id as string;
+		const rows = await db()
+			.select({ address: emailRecipients.address })
+			.from(emailRecipients)
+			.where(inArray(emailRecipients.emailId, [id]));
+		expect(rows.map((r) => r.address).sort()).toEqual([
+			"ann@example.org",
+			"bob@example.org",
+			"carl@example.org",
+			"dee@example.org",
+		]);
+	});
+
+	it("the 90-day purge deletes them with their emails", async () => {
+		const sender = await createSender();
+		const now = Date.now();
+		const tags = [{ name: "category", value: "old" }];
+		const old = await store(sender, { at: now - RETENTION - DAY, to: ["ann@example.org"], tags });
+		const kept = await store(sender, { at: now - RETENTION + DAY, to: ["ann@example.org"], tags });
+		const due = await db()
+			.select({ id: emails.id })
+			.from(emails)
+			.where(lt(emails.id, idFloor(now - RETENTION)));
+		const report = await purgeExpiredData(db(), { now });
+		// Emails only: the lookup rows cascading with them are not counted as emails.
+		expect(report.emails).toBe(due.length);
+		const left = async (table: typeof emailRecipients | typeof emailTags) =>
+			(
+				await db()
+					.select({ id: table.emailId })
+					.from(table)
+					.where(inArray(table.emailId, [old, kept]))
+			).map((r) => r.id);
+		expect(await left(emailRecipients)).toEqual([kept]);
+		expect(await left(emailTags)).toEqual([kept]);
+		expect(
+			(
+				await db()
+					.select({ id: emails.id })
+					.from(emails)
+					.where(inArray(emails.id, [old, kept]))
+			).map((r) => r.id),
+		).toEqual([kept]);
+		expect((await ids(sender.key.token, "to=ann@example.org")).ids).toEqual([kept]);
+	});
+});
+
+describe("query plans", () => {
+	/** The SQL listEmails runs for a filter, and SQLite's plan for it. */
+	async function plan(filters: Parameters<typeof listEmails>[2]) {
+		const queries: { sql: string; params: unknown[] }[] = [];
+		const traced = drizzle(env.DB, {
+			schema,
+			logger: { logQuery: (sql, params) => queries.push({ sql, params }) },
+		});
+		await listEmails(traced, uuidv7(), filters);
+		const query = queries[0];
+		if (!query) throw new Error("no query ran");
+		const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${query.sql}`)
+			.bind(...query.params)
+			.all<{ detail: string }>();
+		return results.map((r) => r.detail).join("\n");
+	}
+
+	it("serves every filter from an index, never a scan or a sort", async () => {
+		const cases: [Parameters<typeof listEmails>[2], RegExp][] = [
+			[{ limit: 20 }, /emails USING INDEX emails_account/],
+			[{ limit: 20, createdAfter: 0, createdBefore: Date.now() }, /USING INDEX emails_account /],
+			[{ limit: 20, status: "failed" }, /USING INDEX emails_account_status/],
+			[{ limit: 20, lastEvent: "bounced" }, /USING INDEX emails_account_last_event/],
+			[{ limit: 20, domainId: uuidv7() }, /USING INDEX emails_account_domain/],
+			[
+				{ limit: 20, to: "a@example.org" },
+				/email_recipients USING COVERING INDEX email_recipients_lookup/,
+			],
+			[{ limit: 20, tag: "a:b" }, /email_tags USING COVERING INDEX email_tags_lookup/],
+			[
+				{ limit: 20, to: "a@example.org", tag: "a:b", status: "sent", after: uuidv7() },
+				/email_recipients USING COVERING INDEX email_recipients_lookup/,
+			],
+			[
+				{ limit: 20, tag: "a:b", before: uuidv7() },
+				/email_tags USING COVERING INDEX email_tags_lookup/,
+			],
+		];
+		for (const [filters, expected] of cases) {
+			const detail = await plan(filters);
+			expect(detail, JSON.stringify(filters)).toMatch(expected);
+			expect(detail, JSON.stringify(filters)).not.toMatch(/SCAN|TEMP B-TREE/);
+		}
+	});
+});

@@ -32,7 +32,11 @@ export function VerifyChecks({ domain }: { domain: Domain }) {
 			queryClient.setQueryData(domainQuery(domain.id).queryKey, fresh);
 			await queryClient.invalidateQueries({ queryKey: [...domainsKey, "list"] });
 		},
-		onError: (error, kind) => setOutcomes((all) => ({ ...all, [kind]: { kind, error } })),
+		onError: async (error, kind) => {
+			setOutcomes((all) => ({ ...all, [kind]: { kind, error } }));
+			// A refusal such as 409 (released after 72 hours) means the page's copy is stale.
+			await queryClient.invalidateQueries({ queryKey: domainQuery(domain.id).queryKey });
+		},
 	});
 	const running = verify.isPending ? verify.variables : null;
 

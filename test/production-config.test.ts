@@ -1,7 +1,8 @@
 /**
  * Production configuration fails safe: a deployment that forgot DASHBOARD_URL refuses billing
- * (rather than sending customers to a guessed address) and trusts no extra origin, and the
- * local SNS prefix is matched on its origin, never as a bare string prefix.
+ * (rather than sending customers to a guessed address) and trusts no extra origin, the local SNS
+ * prefix is matched on its origin, never as a bare string prefix, and wrangler.toml never points
+ * billing at the simulator's Stripe stand-in.
  */
 import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
@@ -9,6 +10,8 @@ import { describe, expect, it } from "vitest";
 import { createApp } from "../src/app.ts";
 import type { Bindings } from "../src/env.ts";
 import { isTrustedLocalUrl } from "../src/services/sns-verify.ts";
+// @ts-expect-error Vite's `?raw` import (the file's text); the project declares no types for it.
+import wranglerToml from "../wrangler.toml?raw";
 import { createAccount } from "./helpers/factories.ts";
 import { createSession } from "./helpers/sessions.ts";
 
@@ -65,5 +68,26 @@ describe("the local SNS URL prefix", () => {
 			false,
 		);
 		expect(isTrustedLocalUrl("https://ses.simulator.test@evil.example/", prefixes)).toBe(false);
+	});
+});
+
+describe("wrangler.toml", () => {
+	// The tests and `npm start` set these to the Stripe stand-in; a deployment must not inherit it.
+	/** Every value assigned to `name`, in any section, as written (quotes included). */
+	const assigned = (name: string) =>
+		[...(wranglerToml as string).matchAll(new RegExp(`^\\s*${name}\\s*=\\s*(.*?)\\s*$`, "gm"))].map(
+			(m) => m[1],
+		);
+
+	it("leaves STRIPE_API_URL empty, so the Worker talks to Stripe itself", () => {
+		expect(assigned("STRIPE_API_URL")).toEqual(['""']);
+	});
+
+	it("holds no Stripe secret and no price of the stand-in", () => {
+		expect(assigned("STRIPE_SECRET_KEY")).toEqual([]);
+		expect(assigned("STRIPE_WEBHOOK_SECRET")).toEqual([]);
+		for (const price of [...assigned("STRIPE_PRICE_GROWTH"), ...assigned("STRIPE_PRICE_PRO")]) {
+			expect(price).not.toMatch(/_local"$|_test"$/);
+		}
 	});
 });

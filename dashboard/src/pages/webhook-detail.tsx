@@ -33,10 +33,7 @@ export function Page() {
 	return (
 		<>
 			<div className="mb-2">{back}</div>
-			<PageHeader
-				title="Webhook endpoint"
-				description={<span className="break-all">{webhook.data.endpoint}</span>}
-			/>
+			<PageHeader title="Webhook endpoint" />
 			<div className="space-y-6">
 				<EndpointSummary webhook={webhook.data} />
 				<EndpointActions webhook={webhook.data} />

@@ -35,10 +35,8 @@ export function Page() {
 	});
 	const addButton = (
 		<Button
-			aria-expanded={adding}
-			aria-controls="add-endpoint"
 			onClick={() => {
-				setAdding(!adding);
+				setAdding(true);
 				setCreated(null);
 			}}
 		>
@@ -51,21 +49,19 @@ export function Page() {
 			<PageHeader
 				title="Webhooks"
 				description="Endpoints SendFleet posts events to (emails, suppressions, domains and your account), signed with each endpoint's secret the way Resend signs them."
-				actions={addButton}
+				actions={adding ? null : addButton}
 			/>
 			<div className="space-y-6">
 				{adding ? (
-					<div id="add-endpoint">
-						<Card title="Add endpoint">
-							<CreateWebhookForm
-								onCreated={(endpoint) => {
-									setAdding(false);
-									setCreated(endpoint);
-								}}
-								onCancel={() => setAdding(false)}
-							/>
-						</Card>
-					</div>
+					<Card title="Add endpoint">
+						<CreateWebhookForm
+							onCreated={(endpoint) => {
+								setAdding(false);
+								setCreated(endpoint);
+							}}
+							onCancel={() => setAdding(false)}
+						/>
+					</Card>
 				) : null}
 				<div aria-live="polite">{created ? <Created endpoint={created} /> : null}</div>
 				{list.isPending ? (
@@ -112,7 +108,7 @@ function EndpointTable({ rows }: { rows: Schemas["WebhookListItem"][] }) {
 		<Table head={["Endpoint", "Events", "Status", "Created"]}>
 			{rows.map((row) => (
 				<tr key={row.id}>
-					<Cell className="min-w-56 break-all">
+					<Cell className="min-w-56 break-words">
 						<Link
 							to="/webhooks/$webhookId"
 							params={{ webhookId: row.id }}

@@ -23,7 +23,9 @@ export function AddSuppressionForm({ onAdded }: { onAdded: () => void }) {
 		add.mutate(email.trim());
 	};
 	return (
-		<form onSubmit={submit} className="space-y-3" aria-label="Add an address">
+		// The API says what is wrong with an address, in the product's words; the browser's own
+		// check would answer first, and differently.
+		<form onSubmit={submit} noValidate className="space-y-3" aria-label="Add an address">
 			<div className="flex flex-col gap-3 sm:flex-row sm:items-end">
 				<div className="flex-1">
 					<Field
@@ -32,7 +34,6 @@ export function AddSuppressionForm({ onAdded }: { onAdded: () => void }) {
 						type="email"
 						autoComplete="off"
 						placeholder="someone@example.com"
-						required
 						value={email}
 						onChange={(e) => setEmail(e.target.value)}
 						hint="Origin “manual”: for example an address from your own unsubscribe list."

@@ -27,9 +27,9 @@ function SuppressionRow({ row }: { row: Suppression }) {
 	const queryClient = useQueryClient();
 	return (
 		<tr>
-			<Cell className="font-medium break-all">{row.email}</Cell>
+			<Cell className="min-w-56 font-medium break-words">{row.email}</Cell>
 			<Cell className="whitespace-nowrap">{ORIGINS[row.origin]}</Cell>
-			<Cell className="min-w-48 text-slate-700">{row.reason ?? "—"}</Cell>
+			<Cell className="min-w-64 text-slate-700">{row.reason ?? "—"}</Cell>
 			<Cell className="whitespace-nowrap">
 				{row.source_id ? (
 					<Link

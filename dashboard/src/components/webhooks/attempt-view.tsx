@@ -19,7 +19,7 @@ export function StatusCode({ code }: { code: number }) {
 /** The first 1 KB of an answer. */
 export function ResponseSnippet({ text, label }: { text: string; label: string }) {
 	if (text === "") return <span className="text-slate-500">empty</span>;
-	return <ScrollBox label={label} text={text} className="max-h-32 max-w-md" />;
+	return <ScrollBox label={label} text={text} className="max-h-32 max-w-md min-w-56" />;
 }
 
 /** Preformatted text in a box that scrolls; it takes focus so keyboards can scroll it too. */
@@ -39,7 +39,7 @@ export function ScrollBox({
 			tabIndex={0}
 			className={`overflow-auto rounded bg-slate-100 p-2 ${className}`}
 		>
-			<pre className="font-mono text-xs break-all whitespace-pre-wrap">{text}</pre>
+			<pre className="font-mono text-xs wrap-anywhere whitespace-pre-wrap">{text}</pre>
 		</section>
 	);
 }
@@ -57,7 +57,9 @@ export function AttemptTable({ attempts }: { attempts: Attempt[] }) {
 					<Cell>
 						<ResponseSnippet text={a.response} label={`Response at ${formatDate(a.sent_at)}`} />
 					</Cell>
-					<Cell className="min-w-48 text-red-800">{a.error ?? "—"}</Cell>
+					<Cell className="min-w-48">
+						{a.error ? <span className="text-red-800">{a.error}</span> : "—"}
+					</Cell>
 				</tr>
 			))}
 		</Table>

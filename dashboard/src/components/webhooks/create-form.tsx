@@ -1,6 +1,6 @@
 /** "Add endpoint": a URL and the event types it receives; answers with the signing secret. */
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useEffect, useRef, useState } from "react";
 import { api, type Schemas } from "../../api.ts";
 import { Button, ErrorNote, Field } from "../ui.tsx";
 import { EventPicker, type EventType } from "./event-picker.tsx";
@@ -17,6 +17,9 @@ export function CreateWebhookForm({
 	const queryClient = useQueryClient();
 	const [endpoint, setEndpoint] = useState("");
 	const [events, setEvents] = useState<EventType[]>([]);
+	const form = useRef<HTMLFormElement>(null);
+	// The button that opened the form is gone; start keyboard users in its first field.
+	useEffect(() => form.current?.querySelector("input")?.focus(), []);
 	const create = useMutation({
 		mutationFn: () => api.webhooks.create({ endpoint: endpoint.trim(), events }),
 		onSuccess: async (created) => {
@@ -31,7 +34,7 @@ export function CreateWebhookForm({
 	return (
 		// The API checks the URL and the event list and says which is wrong, so the browser's own
 		// checks are off: its message would be vaguer than the API's.
-		<form onSubmit={submit} noValidate className="space-y-4">
+		<form ref={form} onSubmit={submit} noValidate className="space-y-4">
 			<Field
 				label="Endpoint URL"
 				name="endpoint"

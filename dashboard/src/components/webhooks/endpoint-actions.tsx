@@ -54,7 +54,6 @@ export function EndpointActions({ webhook }: { webhook: Webhook }) {
 				<ConfirmButton
 					label="Rotate signing secret"
 					title="Rotate the signing secret?"
-					tone="primary"
 					description="SendFleet issues a new secret. For the next 24 hours every delivery carries two signatures, one with the old secret and one with the new, so your receiver keeps verifying while you switch it over."
 					confirmLabel="Rotate secret"
 					onConfirm={async () => {
@@ -101,9 +100,8 @@ function TestResult({ result }: { result: Schemas["WebhookTestResult"] }) {
 			className="space-y-2 rounded-md p-3 ring-1 ring-slate-200"
 		>
 			<p className="flex flex-wrap items-center gap-2 text-sm">
-				<span className="font-medium">
-					<code>{result.type}</code> sent
-				</span>
+				<span className="font-medium">Test event</span>
+				<code className="font-mono text-xs">{result.type}</code>
 				<StatusBadge status={result.status} />
 			</p>
 			<AttemptSummary attempt={result.attempt} />

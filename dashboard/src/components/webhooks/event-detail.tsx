@@ -1,13 +1,53 @@
-/** One event sent to an endpoint: every attempt, Replay, and the exact payload. */
+/**
+ * One event sent to an endpoint: every attempt, Replay, and the exact payload, in a side panel
+ * (a Radix dialog: focus moves in, Escape closes, focus returns to the row), because attempts
+ * and payloads are too wide to open inside the events table on a phone.
+ */
+import * as Dialog from "@radix-ui/react-dialog";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, type Schemas } from "../../api.ts";
-import { Button, Empty, ErrorNote, formatDate, Loading, Notice } from "../ui.tsx";
+import { Button, Empty, ErrorNote, formatDate, Loading, Notice, StatusBadge } from "../ui.tsx";
 import { AttemptTable, ScrollBox } from "./attempt-view.tsx";
 
 /** Still being delivered: more attempts may come. */
 export const inFlight = (status: string) => status === "pending" || status === "attempting";
 
-export function EventDetail({
+export function EventDialog({
+	webhookId,
+	event,
+}: {
+	webhookId: string;
+	event: Schemas["WebhookEventLog"];
+}) {
+	return (
+		<Dialog.Root>
+			<Dialog.Trigger asChild>
+				<button type="button" className="font-medium whitespace-nowrap text-indigo-700 underline">
+					Attempts and payload
+				</button>
+			</Dialog.Trigger>
+			<Dialog.Portal>
+				<Dialog.Overlay className="fixed inset-0 bg-slate-900/40" />
+				<Dialog.Content className="fixed inset-y-0 right-0 w-full max-w-3xl space-y-4 overflow-y-auto bg-white p-4 shadow-xl sm:p-6">
+					<div className="flex items-start justify-between gap-4">
+						<div>
+							<Dialog.Title className="font-mono text-lg font-semibold">{event.type}</Dialog.Title>
+							<Dialog.Description className="mt-1 flex flex-wrap items-center gap-2 text-sm text-slate-600">
+								<StatusBadge status={event.status} /> created {formatDate(event.created_at)}
+							</Dialog.Description>
+						</div>
+						<Dialog.Close asChild>
+							<Button tone="secondary">Close</Button>
+						</Dialog.Close>
+					</div>
+					<EventDetail webhookId={webhookId} event={event} />
+				</Dialog.Content>
+			</Dialog.Portal>
+		</Dialog.Root>
+	);
+}
+
+function EventDetail({
 	webhookId,
 	event,
 }: {
@@ -33,7 +73,7 @@ export function EventDetail({
 	});
 
 	return (
-		<div className="space-y-4 pt-2">
+		<div className="space-y-4">
 			<div className="flex flex-wrap items-center justify-between gap-2">
 				<p className="text-sm text-slate-700">
 					Event id <code className="font-mono text-xs">{event.id}</code>

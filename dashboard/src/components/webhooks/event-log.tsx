@@ -1,14 +1,13 @@
 /**
  * The events sent to an endpoint, newest first, paged with the URL's cursor. Each row opens
- * its attempts, its exact payload and Replay. While a delivery is still under way the list
+ * a panel with its attempts, its exact payload and Replay. While a delivery is still under way the list
  * refreshes itself, so a retry's outcome shows up without reloading.
  */
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { Fragment, useState } from "react";
 import { api, type Schemas } from "../../api.ts";
 import { Pager, useCursor } from "../suppressions/pager.tsx";
 import { Card, Cell, Empty, ErrorNote, formatDate, Loading, StatusBadge, Table } from "../ui.tsx";
-import { EventDetail, inFlight } from "./event-detail.tsx";
+import { EventDialog, inFlight } from "./event-detail.tsx";
 
 type EventLog = Schemas["WebhookEventLog"];
 
@@ -42,47 +41,20 @@ export function EventLogCard({ webhookId }: { webhookId: string }) {
 }
 
 function EventTable({ webhookId, rows }: { webhookId: string; rows: EventLog[] }) {
-	const [open, setOpen] = useState<ReadonlySet<string>>(new Set());
-	const toggle = (id: string) => {
-		const next = new Set(open);
-		next.has(id) ? next.delete(id) : next.add(id);
-		setOpen(next);
-	};
 	return (
 		<Table head={["Type", "Status", "Created", "Details"]}>
-			{rows.map((event) => {
-				const expanded = open.has(event.id);
-				const panel = `event-${event.id}`;
-				return (
-					<Fragment key={event.id}>
-						<tr className={expanded ? "bg-slate-50" : undefined}>
-							<Cell className="font-mono text-xs whitespace-nowrap">{event.type}</Cell>
-							<Cell>
-								<StatusBadge status={event.status} />
-							</Cell>
-							<Cell className="whitespace-nowrap">{formatDate(event.created_at)}</Cell>
-							<Cell>
-								<button
-									type="button"
-									className="font-medium whitespace-nowrap text-indigo-700 underline"
-									aria-expanded={expanded}
-									aria-controls={expanded ? panel : undefined}
-									onClick={() => toggle(event.id)}
-								>
-									{expanded ? "Hide attempts" : "Attempts and payload"}
-								</button>
-							</Cell>
-						</tr>
-						{expanded ? (
-							<tr id={panel} className="bg-slate-50">
-								<td colSpan={4} className="px-4 pb-4">
-									<EventDetail webhookId={webhookId} event={event} />
-								</td>
-							</tr>
-						) : null}
-					</Fragment>
-				);
-			})}
+			{rows.map((event) => (
+				<tr key={event.id}>
+					<Cell className="font-mono text-xs whitespace-nowrap">{event.type}</Cell>
+					<Cell>
+						<StatusBadge status={event.status} />
+					</Cell>
+					<Cell className="whitespace-nowrap">{formatDate(event.created_at)}</Cell>
+					<Cell>
+						<EventDialog webhookId={webhookId} event={event} />
+					</Cell>
+				</tr>
+			))}
 		</Table>
 	);
 }

@@ -57,7 +57,11 @@ export function SetupChecklist({ account }: { account: Account }) {
 	});
 
 	const verifiedDomain = domains.data?.data.find((d) => d.status === "verified");
-	const pendingDomain = domains.data?.data.find((d) => d.status !== "verified");
+	// A domain that failed without ever verifying has released its name and must be added
+	// again; one that verified before is still re-checked, so it is worth opening.
+	const pendingDomain = domains.data?.data.find(
+		(d) => d.status !== "verified" && (d.status !== "failed" || d.verified_at !== null),
+	);
 	const steps: Step[] = [
 		{
 			title: "Verification Request approved",

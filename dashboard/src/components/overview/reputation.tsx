@@ -3,16 +3,16 @@
  * the minimum volume and the headroom all as the API states them (`thresholds`, `headroom`),
  * so a changed limit needs no change here.
  */
-import { useQuery } from "@tanstack/react-query";
+import { queryOptions, useQuery } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
 import { api, type Schemas } from "../../api.ts";
 import { Card, ErrorNote, formatDate, formatNumber, Loading } from "../ui.tsx";
 import { RateBar } from "./rate-bar.tsx";
 
-export const reputationQuery = {
+export const reputationQuery = queryOptions({
 	queryKey: ["account", "reputation"],
 	queryFn: () => api.account.reputation(),
-};
+});
 
 export function ReputationCard() {
 	const reputation = useQuery(reputationQuery);

@@ -5,9 +5,10 @@
  * Bench-only: bench/worker.ts wraps the product Worker's handlers with `withMetrics`, and the
  * benchmark runs that entry with `wrangler dev bench/worker.ts`. Nothing in src/ imports this
  * module, so the deployed Worker (src/index.ts) contains none of it. `withMetrics` wraps
- * `env.DB`, `env.SEND_QUEUE` and `env.ACCOUNT_GUARD` (each call on one of its stubs), counts
- * each queue delivery, ack and retry, and serves the totals at `GET /__metrics` and
- * `POST /__metrics/reset`.
+ * `env.DB`, every queue producer (`SEND_QUEUE`, `FEEDBACK_QUEUE`, `WEBHOOK_QUEUE`) and
+ * `env.ACCOUNT_GUARD` (each call on one of its stubs), counts each queue delivery, ack and
+ * retry, in all, per queue and per entry point (`bySource`), and serves the totals at
+ * `GET /__metrics` and `POST /__metrics/reset`.
  *
  * Totals live in this module, so they are per isolate: meaningful on `wrangler dev` (one
  * isolate runs the fetch and queue handlers), nowhere else.
@@ -16,6 +17,18 @@
  * through them is run a second time with `all()` for its metadata (counted once). Read queries
  * are therefore doubled, and throughput must be measured on the product entry, src/index.ts.
  */
+
+/** One queue's operations (or all queues'), each message a billed write, read or delete. */
+export interface QueueCounts {
+	/** Messages written (`send` counts 1, `sendBatch` counts each message). */
+	written: number;
+	/** Messages delivered to a consumer: each delivery is one read. */
+	delivered: number;
+	/** Messages acked, explicitly or by a successful batch: each ack is one delete. */
+	acked: number;
+	/** Messages handed back for redelivery (read again later). */
+	retried: number;
+}
 
 export interface MetricsTotals {
 	/** When the counters were last reset (ISO 8601). */
@@ -29,22 +42,46 @@ export interface MetricsTotals {
 		rowsRead: number;
 		rowsWritten: number;
 	};
-	queue: {
-		/** Messages written (`send` counts 1, `sendBatch` counts each message). */
-		written: number;
-		/** Messages delivered to a consumer: each delivery is one read. */
-		delivered: number;
-		/** Messages acked, explicitly or by a successful batch: each ack is one delete. */
-		acked: number;
-		/** Messages handed back for redelivery (read again later). */
-		retried: number;
-	};
+	/** Every queue's operations together. */
+	queue: QueueCounts;
+	/** The same per queue, by queue name (wrangler.toml's `queue`), once a queue is used. */
+	queues: Record<string, QueueCounts>;
 	/**
 	 * Calls on Durable Object stubs (`env.ACCOUNT_GUARD`): each RPC method call (or `fetch`) on a
 	 * stub is its own RPC session, which Cloudflare bills as one Durable Object request. Alarms,
 	 * also billed as requests, run inside the object and are not counted here.
 	 */
 	durableObjects: { calls: number };
+	/**
+	 * The same usage split by what the Worker was running when it happened (its entry point):
+	 * `API` (fetch requests but the hooks), `POST /hooks/sns` (SES events via SNS) or another
+	 * hook's path, `queue <name>` (that queue's consumer), `scheduled`. Work an invocation left
+	 * running (`waitUntil`) counts under it.
+	 */
+	bySource: Record<string, SourceUsage>;
+}
+
+export interface SourceUsage {
+	invocations: number;
+	statements: number;
+	rowsRead: number;
+	rowsWritten: number;
+	/** Queue messages written from it (its own deliveries and acks count under `queue <name>`). */
+	queueWritten: number;
+	doCalls: number;
+}
+
+/** Where usage is counted when the caller names no entry point (tests, tooling). */
+const UNATTRIBUTED = "other";
+
+const zeroQueue = (): QueueCounts => ({ written: 0, delivered: 0, acked: 0, retried: 0 });
+
+/** Adds `n` to one counter of the total and of the named queue (when the name is known). */
+function countQueue(name: string | undefined, counter: keyof QueueCounts, n: number) {
+	totals.queue[counter] += n;
+	if (name === undefined) return;
+	totals.queues[name] ??= zeroQueue();
+	totals.queues[name][counter] += n;
 }
 
 function zero(): MetricsTotals {
@@ -52,8 +89,10 @@ function zero(): MetricsTotals {
 		since: new Date().toISOString(),
 		worker: { fetches: 0, queueInvocations: 0, scheduledRuns: 0 },
 		d1: { statements: 0, calls: 0, rowsRead: 0, rowsWritten: 0 },
-		queue: { written: 0, delivered: 0, acked: 0, retried: 0 },
+		queue: zeroQueue(),
+		queues: {},
 		durableObjects: { calls: 0 },
+		bySource: {},
 	};
 }
 
@@ -67,11 +106,33 @@ export function resetMetrics(): void {
 	totals = zero();
 }
 
-function recordD1(meta: Partial<D1Meta> | undefined, statements: number) {
-	totals.d1.calls += 1;
+/** The per-entry-point counters of `source`, created at first use. */
+function sourceUsage(source: string): SourceUsage {
+	totals.bySource[source] ??= {
+		invocations: 0,
+		statements: 0,
+		rowsRead: 0,
+		rowsWritten: 0,
+		queueWritten: 0,
+		doCalls: 0,
+	};
+	return totals.bySource[source];
+}
+
+function recordD1(
+	meta: Partial<D1Meta> | undefined,
+	statements: number,
+	source: string,
+	calls = 1,
+) {
+	totals.d1.calls += calls;
 	totals.d1.statements += statements;
 	totals.d1.rowsRead += meta?.rows_read ?? 0;
 	totals.d1.rowsWritten += meta?.rows_written ?? 0;
+	const usage = sourceUsage(source);
+	usage.statements += statements;
+	usage.rowsRead += meta?.rows_read ?? 0;
+	usage.rowsWritten += meta?.rows_written ?? 0;
 }
 
 // --- D1 -----------------------------------------------------------------------------------
@@ -82,43 +143,47 @@ const realStatements = new WeakMap<D1PreparedStatement, D1PreparedStatement>();
 /** A SELECT cannot write, so running it twice (once for the metadata) changes nothing. */
 const isSelect = (sql: string) => /^\s*select\b/i.test(sql);
 
-function countStatement(real: D1PreparedStatement, sql: string): D1PreparedStatement {
+function countStatement(
+	real: D1PreparedStatement,
+	sql: string,
+	source: string,
+): D1PreparedStatement {
 	const statement = {
-		bind: (...values: unknown[]) => countStatement(real.bind(...values), sql),
+		bind: (...values: unknown[]) => countStatement(real.bind(...values), sql, source),
 		async all() {
 			const result = await real.all();
-			recordD1(result.meta, 1);
+			recordD1(result.meta, 1, source);
 			return result;
 		},
 		async run() {
 			const result = await real.run();
-			recordD1(result.meta, 1);
+			recordD1(result.meta, 1, source);
 			return result;
 		},
 		async first(colName?: string) {
 			if (!isSelect(sql)) {
 				const result = await real.all();
-				recordD1(result.meta, 1);
+				recordD1(result.meta, 1, source);
 				const row = result.results[0] as Record<string, unknown> | undefined;
 				if (row === undefined || colName === undefined) return row ?? null;
 				if (!(colName in row)) throw new Error(`D1_COLUMN_NOTFOUND: Column not found (${colName})`);
 				return row[colName];
 			}
 			// first() returns no metadata: all() for the metadata, first() for the value.
-			recordD1((await real.all()).meta, 1);
+			recordD1((await real.all()).meta, 1, source);
 			return colName === undefined ? real.first() : real.first(colName);
 		},
 		async raw(options?: { columnNames?: boolean }) {
 			if (isSelect(sql)) {
 				// raw() returns no metadata: all() for the metadata, raw() for the arrays (a join's
 				// duplicate column names survive only in raw()). Doubles every read query.
-				recordD1((await real.all()).meta, 1);
+				recordD1((await real.all()).meta, 1, source);
 				return options?.columnNames ? real.raw({ columnNames: true }) : real.raw();
 			}
 			// A write (INSERT … RETURNING) must run once: take all()'s rows as arrays, in column
 			// order, which is how drizzle itself reads rows that come back from a batch.
 			const result = await real.all();
-			recordD1(result.meta, 1);
+			recordD1(result.meta, 1, source);
 			const rows = result.results.map((row) => Object.values(row as Record<string, unknown>));
 			if (!options?.columnNames) return rows;
 			const first = result.results[0] as Record<string, unknown> | undefined;
@@ -132,36 +197,39 @@ function countStatement(real: D1PreparedStatement, sql: string): D1PreparedState
 
 function countBatch(
 	run: (statements: D1PreparedStatement[]) => Promise<D1Result<unknown>[]>,
+	source: string,
 ): D1Database["batch"] {
 	return async <T>(statements: D1PreparedStatement[]) => {
 		const results = await run(statements.map((s) => realStatements.get(s) ?? s));
-		totals.d1.calls += 1;
-		totals.d1.statements += statements.length;
+		const meta = { rows_read: 0, rows_written: 0 };
 		for (const result of results) {
-			totals.d1.rowsRead += result.meta?.rows_read ?? 0;
-			totals.d1.rowsWritten += result.meta?.rows_written ?? 0;
+			meta.rows_read += result.meta?.rows_read ?? 0;
+			meta.rows_written += result.meta?.rows_written ?? 0;
 		}
+		recordD1(meta, statements.length, source);
 		return results as D1Result<T>[];
 	};
 }
 
-/** A D1Database that counts every statement and the rows D1 reports reading and writing. */
-export function instrumentD1(db: D1Database): D1Database {
+/**
+ * A D1Database that counts every statement and the rows D1 reports reading and writing, in all
+ * and under `source` (the entry point running).
+ */
+export function instrumentD1(db: D1Database, source = UNATTRIBUTED): D1Database {
 	const counted = {
-		prepare: (query: string) => countStatement(db.prepare(query), query),
-		batch: countBatch((statements) => db.batch(statements)),
+		prepare: (query: string) => countStatement(db.prepare(query), query, source),
+		batch: countBatch((statements) => db.batch(statements), source),
 		async exec(query: string) {
 			// exec() reports a statement count but no rows; it is used only by tooling.
 			const result = await db.exec(query);
-			totals.d1.calls += 1;
-			totals.d1.statements += result.count;
+			recordD1(undefined, result.count, source);
 			return result;
 		},
 		withSession(constraintOrBookmark?: string) {
 			const session = db.withSession(constraintOrBookmark);
 			return {
-				prepare: (query: string) => countStatement(session.prepare(query), query),
-				batch: countBatch((statements) => session.batch(statements)),
+				prepare: (query: string) => countStatement(session.prepare(query), query, source),
+				batch: countBatch((statements) => session.batch(statements), source),
 				getBookmark: () => session.getBookmark(),
 			};
 		},
@@ -172,19 +240,30 @@ export function instrumentD1(db: D1Database): D1Database {
 
 // --- Queues -------------------------------------------------------------------------------
 
-/** A producer binding that counts the messages written (each one a billed write). */
-export function instrumentQueue<Body>(queue: Queue<Body>): Queue<Body> {
+/**
+ * A producer binding that counts the messages written (each one a billed write), in all, under
+ * `name` (the queue it writes to) when given, and under `source` (the entry point writing).
+ */
+export function instrumentQueue<Body>(
+	queue: Queue<Body>,
+	name?: string,
+	source = UNATTRIBUTED,
+): Queue<Body> {
+	const written = (n: number) => {
+		countQueue(name, "written", n);
+		sourceUsage(source).queueWritten += n;
+	};
 	return {
 		metrics: () => queue.metrics(),
 		async send(body, options) {
 			const response = await queue.send(body, options);
-			totals.queue.written += 1;
+			written(1);
 			return response;
 		},
 		async sendBatch(messages, options) {
 			const list = [...messages];
 			const response = await queue.sendBatch(list, options);
-			totals.queue.written += list.length;
+			written(list.length);
 			return response;
 		},
 	};
@@ -200,7 +279,9 @@ export async function countQueueBatch<Body>(
 	consume: (batch: MessageBatch<Body>) => void | Promise<void>,
 ): Promise<void> {
 	totals.worker.queueInvocations += 1;
-	totals.queue.delivered += batch.messages.length;
+	const name = batch.queue;
+	sourceUsage(queueSource(name)).invocations += 1;
+	countQueue(name, "delivered", batch.messages.length);
 	const decided = new Map<Message<Body>, "ack" | "retry">();
 	let decidedAll: "ack" | "retry" | undefined;
 	const messages = batch.messages.map(
@@ -251,8 +332,7 @@ export async function countQueueBatch<Body>(
 	} finally {
 		for (const message of batch.messages) {
 			const fate = decided.get(message) ?? decidedAll ?? (completed ? "ack" : "retry");
-			if (fate === "ack") totals.queue.acked += 1;
-			else totals.queue.retried += 1;
+			countQueue(name, fate === "ack" ? "acked" : "retried", 1);
 		}
 	}
 }
@@ -264,7 +344,7 @@ export async function countQueueBatch<Body>(
  * that are not functions (`id`, `name`) pass through; so does `then`, which must stay
  * undefined-or-native so that awaiting code never mistakes the stub for a promise.
  */
-function countStub<S extends object>(stub: S): S {
+function countStub<S extends object>(stub: S, source: string): S {
 	return new Proxy(stub, {
 		get(target, property) {
 			const value: unknown = Reflect.get(target, property);
@@ -273,6 +353,7 @@ function countStub<S extends object>(stub: S): S {
 			}
 			return (...args: unknown[]) => {
 				totals.durableObjects.calls += 1;
+				sourceUsage(source).doCalls += 1;
 				return Reflect.apply(value, target, args);
 			};
 		},
@@ -284,13 +365,14 @@ function countStub<S extends object>(stub: S): S {
  * them. Its other methods (`idFromName`, `newUniqueId` …) run on the real namespace uncounted:
  * they make no request to an object.
  */
-export function instrumentDurableObjects<N extends object>(namespace: N): N {
+export function instrumentDurableObjects<N extends object>(namespace: N, source = UNATTRIBUTED): N {
 	return new Proxy(namespace, {
 		get(target, property) {
 			const value: unknown = Reflect.get(target, property);
 			if (typeof value !== "function") return value;
 			if (property === "get" || property === "getByName") {
-				return (...args: unknown[]) => countStub(Reflect.apply(value, target, args) as object);
+				return (...args: unknown[]) =>
+					countStub(Reflect.apply(value, target, args) as object, source);
 			}
 			return (...args: unknown[]) => Reflect.apply(value, target, args);
 		},
@@ -302,28 +384,55 @@ export function instrumentDurableObjects<N extends object>(namespace: N): N {
 interface Instrumentable {
 	DB: D1Database;
 	SEND_QUEUE: Queue;
+	/** Optional so tests may omit them. */
+	FEEDBACK_QUEUE?: Queue;
+	WEBHOOK_QUEUE?: Queue;
 	/** The per-account guard's namespace (src/durable-objects/); optional so tests may omit it. */
 	ACCOUNT_GUARD?: object;
 }
 
-const instrumented = new WeakMap<object, object>();
+/** The queue each producer binding writes to (wrangler.toml), to count writes per queue. */
+export type QueueNames = Partial<Record<"SEND_QUEUE" | "FEEDBACK_QUEUE" | "WEBHOOK_QUEUE", string>>;
+
+const instrumented = new WeakMap<object, Map<string, object>>();
 
 /**
- * The same env with counting DB, SEND_QUEUE and ACCOUNT_GUARD bindings (one wrapper per env
- * object).
+ * The same env with counting DB, queue producers (SEND_QUEUE, FEEDBACK_QUEUE, WEBHOOK_QUEUE)
+ * and ACCOUNT_GUARD bindings, attributing what they count to `source`, the entry point running
+ * (one wrapper per env object and entry point).
  */
-export function instrumentEnv<E extends Instrumentable>(env: E): E {
-	const cached = instrumented.get(env);
+export function instrumentEnv<E extends Instrumentable>(
+	env: E,
+	source = UNATTRIBUTED,
+	queueNames: QueueNames = {},
+): E {
+	const bySource = instrumented.get(env) ?? new Map<string, object>();
+	instrumented.set(env, bySource);
+	const cached = bySource.get(source);
 	if (cached) return cached as E;
+	const queue = (binding: Queue, name: keyof QueueNames) =>
+		instrumentQueue(binding, queueNames[name] ?? name, source);
 	const wrapped: E = {
 		...env,
-		DB: instrumentD1(env.DB),
-		SEND_QUEUE: instrumentQueue(env.SEND_QUEUE),
-		...(env.ACCOUNT_GUARD && { ACCOUNT_GUARD: instrumentDurableObjects(env.ACCOUNT_GUARD) }),
+		DB: instrumentD1(env.DB, source),
+		SEND_QUEUE: queue(env.SEND_QUEUE, "SEND_QUEUE"),
+		...(env.FEEDBACK_QUEUE && { FEEDBACK_QUEUE: queue(env.FEEDBACK_QUEUE, "FEEDBACK_QUEUE") }),
+		...(env.WEBHOOK_QUEUE && { WEBHOOK_QUEUE: queue(env.WEBHOOK_QUEUE, "WEBHOOK_QUEUE") }),
+		...(env.ACCOUNT_GUARD && {
+			ACCOUNT_GUARD: instrumentDurableObjects(env.ACCOUNT_GUARD, source),
+		}),
 	};
-	instrumented.set(env, wrapped);
+	bySource.set(source, wrapped);
 	return wrapped;
 }
+
+/** A fetch's entry point: a hook by its path (`POST /hooks/sns`), any other request `API`. */
+function fetchSource(request: Request): string {
+	const { pathname } = new URL(request.url);
+	return pathname.startsWith("/hooks/") ? `${request.method} ${pathname}` : "API";
+}
+
+const queueSource = (queue: string) => `queue ${queue}`;
 
 /** `GET /__metrics` and `POST /__metrics/reset`; undefined for every other request. */
 export function serveMetrics(request: Request): Response | undefined {
@@ -343,23 +452,33 @@ export interface WorkerHandlers<E> {
 	scheduled(controller: ScheduledController, env: E, ctx: ExecutionContext): void | Promise<void>;
 }
 
-/** The Worker's handlers, counting every invocation and serving `/__metrics`. */
+/**
+ * The Worker's handlers, counting every invocation and serving `/__metrics`; `queueNames` lets
+ * writes count under the same queue names as the consumer's deliveries and acks.
+ */
 export function withMetrics<E extends Instrumentable>(
 	handlers: WorkerHandlers<E>,
+	queueNames: QueueNames = {},
 ): WorkerHandlers<E> {
 	return {
 		fetch(request, env, ctx) {
 			const served = serveMetrics(request);
 			if (served) return served;
 			totals.worker.fetches += 1;
-			return handlers.fetch(request, instrumentEnv(env), ctx);
+			const source = fetchSource(request);
+			sourceUsage(source).invocations += 1;
+			return handlers.fetch(request, instrumentEnv(env, source, queueNames), ctx);
 		},
 		queue(batch, env, ctx) {
-			return countQueueBatch(batch, (counted) => handlers.queue(counted, instrumentEnv(env), ctx));
+			const source = queueSource(batch.queue);
+			return countQueueBatch(batch, (counted) =>
+				handlers.queue(counted, instrumentEnv(env, source, queueNames), ctx),
+			);
 		},
 		scheduled(controller, env, ctx) {
 			totals.worker.scheduledRuns += 1;
-			return handlers.scheduled(controller, instrumentEnv(env), ctx);
+			sourceUsage("scheduled").invocations += 1;
+			return handlers.scheduled(controller, instrumentEnv(env, "scheduled", queueNames), ctx);
 		},
 	};
 }

@@ -12,8 +12,13 @@
  */
 import type { Bindings } from "../src/env.ts";
 import worker from "../src/index.ts";
+import { FEEDBACK_QUEUE, SEND_QUEUE, WEBHOOK_QUEUE } from "../src/queues/index.ts";
 import { withMetrics } from "./metrics.ts";
 
 export { AccountGuard } from "../src/index.ts";
 
-export default withMetrics<Bindings>(worker) satisfies ExportedHandler<Bindings>;
+export default withMetrics<Bindings>(worker, {
+	SEND_QUEUE,
+	FEEDBACK_QUEUE,
+	WEBHOOK_QUEUE,
+}) satisfies ExportedHandler<Bindings>;

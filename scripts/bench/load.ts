@@ -3,7 +3,7 @@
  * counted by HTTP status, and polling of the SES simulator's inbox to see sent emails arrive.
  */
 import type { LocalStack } from "../local-stack.ts";
-import { accountFor, type BenchAccount } from "./accounts.ts";
+import { accountFor, accounts, type BenchAccount } from "./accounts.ts";
 import { BATCH_SIZE, config, DRAIN_TIMEOUT_MS, LOAD_TIMEOUT_MS } from "./options.ts";
 
 export interface LoadResult {
@@ -90,7 +90,7 @@ function email(account: BenchAccount, to: string) {
 	};
 }
 
-function post(s: LocalStack, account: BenchAccount, path: string, body: unknown) {
+export function post(s: LocalStack, account: BenchAccount, path: string, body: unknown) {
 	return fetch(`${s.apiUrl}${path}`, {
 		method: "POST",
 		headers: { authorization: `Bearer ${account.apiKey}`, "content-type": "application/json" },
@@ -102,15 +102,21 @@ function post(s: LocalStack, account: BenchAccount, path: string, body: unknown)
 /** Email ids (and their accounts) by recipient, to say where an email that never arrived got stuck. */
 const acceptedIds = new Map<string, { id: string; account: BenchAccount }>();
 
-/** Request i sends as account i mod N (round-robin). */
-export const sendSingles = (s: LocalStack, prefix: string, count: number) =>
+/** Request i sends as account i mod N (round-robin) of `pool`, the main accounts by default. */
+export const sendSingles = (s: LocalStack, prefix: string, count: number, pool = accounts) =>
 	load(
 		count,
-		(i) => post(s, accountFor(i), "/emails", email(accountFor(i), `${prefix}-${i}@example.org`)),
+		(i) =>
+			post(
+				s,
+				accountFor(i, pool),
+				"/emails",
+				email(accountFor(i, pool), `${prefix}-${i}@example.org`),
+			),
 		(i, body) =>
 			acceptedIds.set(`${prefix}-${i}@example.org`, {
 				id: (JSON.parse(body) as { id: string }).id,
-				account: accountFor(i),
+				account: accountFor(i, pool),
 			}),
 	);
 

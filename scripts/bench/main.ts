@@ -33,8 +33,8 @@
  * machine is. Every answer is counted by HTTP status: a 429 (or any other refusal) is printed,
  * never silently left out of the accepted figures.
  *
- * Bounded: at most 10,000 emails per path, 120 s per load or drain, 5 minutes for phases A and
- * B; phase C stops after 10 minutes or --purge-max-invocations runs, whichever comes first.
+ * Bounded: at most 10,000 emails per path, 120 s per load or drain, 10 minutes for phases A
+ * and B; phase C stops after 10 minutes or --purge-max-invocations runs, whichever comes first.
  * Prints tables; asserts nothing about timing. Options (flag or environment variable):
  *   --phases LIST (BENCH_PHASES, "send,purge": "send" is phases A and B, "purge" phase C)
  *   --singles N (BENCH_SINGLES, 2000)   --batches N (BENCH_BATCHES, 20, of 100 emails)

@@ -9,7 +9,7 @@ export const BATCH_SIZE = 100; // POST /emails/batch's maximum (MAX_BATCH_SIZE, 
 export const MAX_EMAILS_PER_PATH = 10_000; // what the simulator keeps
 export const LOAD_TIMEOUT_MS = 120_000;
 export const DRAIN_TIMEOUT_MS = 120_000;
-export const RUN_TIMEOUT_MS = 5 * 60_000;
+export const RUN_TIMEOUT_MS = 10 * 60_000;
 export const PURGE_TIMEOUT_MS = 10 * 60_000;
 export const SES_MAX_SEND_RATE = "1000";
 /** The Worker entry with usage counters (phases B and C); phase A runs wrangler.toml's main. */

@@ -1,14 +1,15 @@
 /**
- * The report of phases A and B: throughput against the bare endpoint, usage per email, the
+ * The report of phases A and B: throughput against the bare endpoint, usage per email (also per
+ * queue and per entry point, and what the simulator posted and received meanwhile), the
  * Cloudflare cost per million emails, and every answer by HTTP status.
  */
-import { accounts, mostPerAccount } from "./accounts.ts";
+import { accounts, mostPerAccount, webhookAccounts } from "./accounts.ts";
 import { BATCH_SIZE, config, PRO_LIMITS, SES_MAX_SEND_RATE } from "./options.ts";
 import { fixed, loads, money, refusals, table } from "./outcome.ts";
-import type { Throughput, Usage } from "./phases.ts";
+import { type PhaseB, reloads, type Throughput, type Usage } from "./phases.ts";
 import { costPerMillion, PRICES, perEmail } from "./prices.ts";
 
-export function report(a: Throughput, b: { single?: Usage; batch?: Usage }) {
+export function report(a: Throughput, b: PhaseB) {
 	const bareRps = a.bare.ok / a.bare.seconds;
 	const singleEps = a.single.ok / a.single.seconds;
 	const batchEps = (a.batch.ok * BATCH_SIZE) / a.batch.seconds;
@@ -65,6 +66,7 @@ ${table([
 	const usages = [
 		["single", b.single],
 		[`batch of ${BATCH_SIZE}`, b.batch],
+		["single, one webhook endpoint", b.webhookSingle],
 	] as const;
 	const usageRows: string[][] = [
 		[
@@ -108,9 +110,22 @@ ${table([
 			money(c.total),
 		]);
 	}
+	const measured = usages.flatMap(([label, usage]) => (usage ? [[label, usage] as const] : []));
 	console.log(`
 Usage per email (metrics on; D1 rows from D1's result metadata)
 ${table(usageRows)}
+  Each run is drained before it is read: its emails in the SES simulator, the SNS notifications
+  (SES events) the simulator posts about them answered by /hooks/sns, every queue message acked,
+  then the counters still for a second. So each row covers accepting, sending and the email's
+  SES events as the simulator sends them:
+${measured.map(([label, usage]) => `    ${label}: ${snsLine(usage)}`).join("\n")}
+  "single" and "batch" send as accounts without a webhook endpoint (nothing is emitted for their
+  emails); "one webhook endpoint" sends as ${fixed(webhookAccounts.length)} other accounts, each with one endpoint subscribed
+  to every email.* event and pointed at a receiver of the simulator's (created before the run,
+  not counted). Their receivers got:
+${b.webhookSingle ? `    ${webhookLine(b.webhookSingle)}` : "    (not measured: --metrics-singles 0)"}
+  Queue ops by queue (w/r/d per email):
+${measured.map(([label, usage]) => `    ${label}: ${queueLine(usage)}`).join("\n")}
   Queue ops = writes + reads (deliveries) + deletes (acks); retries would add reads.
   DO calls: calls on the account's AccountGuard stub, each billed as a Durable Object request; a send
   request makes one (admit: suspension, request rate, monthly quota), whatever the number of emails.
@@ -126,8 +141,80 @@ ${table(costRows)}
   Not priced: Durable Object duration and SQLite storage (the guard's own rows), and its hourly alarm.`);
 
 	console.log(`
+Usage per email by entry point (the same totals, split by what the Worker was running)
+${table(sourceRows(measured))}
+  API: requests to the API (POST /emails, /emails/batch) and the work they leave running; a queue:
+  its consumer's batches; POST /hooks/sns: the SNS notifications. Queue writes count where the
+  message was written; its read and delete count under its queue.`);
+
+	console.log(`
 Answers by HTTP status (every request of phases A and B; only 2xx counts as accepted)
 ${statusTable()}`);
+	if (reloads.length) {
+		console.log(`
+Discarded runs (wrangler dev reloads the Worker when a source file changes, zeroing its counters)
+${reloads.map((r) => `  - ${r}`).join("\n")}`);
+	}
+}
+
+/** "1.00 per email (Delivery 1.00)": the SNS notifications posted during a run. */
+function snsLine(usage: Usage): string {
+	const per = (n: number) => fixed(n / usage.emails, 2);
+	const types = [...usage.sns.byType].map(([type, n]) => `${type} ${per(n)}`).join(", ");
+	return `${per(usage.sns.notifications)} SNS notifications per email${types ? ` (${types})` : ""}`;
+}
+
+/** Deliveries per email by event type, and how the receivers answered them. */
+function webhookLine(usage: Usage): string {
+	const w = usage.webhooks;
+	if (!w) return "";
+	const per = (n: number) => fixed(n / usage.emails, 2);
+	const types = [...w.byType]
+		.sort(([x], [y]) => x.localeCompare(y))
+		.map(([type, n]) => `${type} ${per(n)}`)
+		.join(", ");
+	const answers = [...w.statuses].map(([status, n]) => `${status} ×${fixed(n)}`).join(", ");
+	return `${per(w.deliveries)} webhook deliveries per email (${types || "none"}); answered ${answers || "nothing"}, ${fixed(w.repeats)} repeated webhook-ids`;
+}
+
+function queueLine(usage: Usage): string {
+	const per = (n: number) => fixed(n / usage.emails, 2);
+	return Object.entries(usage.totals.queues)
+		.sort(([x], [y]) => x.localeCompare(y))
+		.map(([name, q]) => `${name} ${per(q.written)}/${per(q.delivered)}/${per(q.acked)}`)
+		.join(", ");
+}
+
+function sourceRows(measured: readonly (readonly [string, Usage])[]): string[][] {
+	const rows: string[][] = [
+		[
+			"per email",
+			"entry point",
+			"invocations",
+			"D1 statements",
+			"rows read",
+			"rows written",
+			"queue writes",
+			"DO calls",
+		],
+	];
+	for (const [label, usage] of measured) {
+		const per = (n: number) => fixed(n / usage.emails, 2);
+		const sources = Object.entries(usage.totals.bySource).sort(([x], [y]) => x.localeCompare(y));
+		for (const [i, [source, u]] of sources.entries()) {
+			rows.push([
+				i === 0 ? label : "",
+				source,
+				per(u.invocations),
+				per(u.statements),
+				per(u.rowsRead),
+				per(u.rowsWritten),
+				per(u.queueWritten),
+				per(u.doCalls),
+			]);
+		}
+	}
+	return rows;
 }
 
 /** One row per load: requests planned, then the answers by status, then what was never sent. */
@@ -157,7 +244,7 @@ function accountsLine(lowestRemaining: string): string {
 				? "within one\n  burst, so none depends on the refill"
 				: `over a burst:\n  each relies on the refill, ${fixed(accounts.length * PRO_LIMITS.requestsPerSecond)} requests/s in all`;
 	return `Sends rotate round-robin over ${fixed(accounts.length)} benchmark accounts (approved, Pro, each with a verified
-  domain and its own API key), not one: each account's request rate is limited by its own Durable
-  Object (Pro: bursts of ${PRO_LIMITS.requestBurst} requests, refilled at ${PRO_LIMITS.requestsPerSecond}/s), and real traffic from many customers
-  spreads over many accounts too. At most ${fixed(most)} send requests per account per run (--accounts), ${headroom}; lowest ratelimit-remaining answered to a send: ${lowestRemaining}.`;
+  domain and its own API key; ${fixed(webhookAccounts.length)} more, each with one webhook endpoint, for that run), not one: each
+  account's request rate is limited by its own Durable Object (Pro: bursts of ${PRO_LIMITS.requestBurst} requests, refilled
+  at ${PRO_LIMITS.requestsPerSecond}/s), and real traffic from many customers spreads over many accounts too. At most ${fixed(most)} send requests per account per run (--accounts), ${headroom}; lowest ratelimit-remaining answered to a send: ${lowestRemaining}.`;
 }

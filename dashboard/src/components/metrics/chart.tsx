@@ -41,7 +41,8 @@ function options(width: number): uPlot.Options {
 				label: s.label,
 				stroke: s.color,
 				width: 2,
-				points: { show: true, size: 6, fill: s.color },
+				// uPlot drops the dots by itself when days are too close together (30 days on a phone).
+				points: { size: 6, fill: s.color },
 				value: (_u: uPlot, v: number | null) => (v == null ? "—" : formatNumber(v)),
 			})),
 		],

@@ -1,0 +1,139 @@
+/**
+ * The Emails log's filters and page cursor live in the URL, so a filtered view can be shared
+ * and survives a reload, and Back walks the pages. The URL keeps what the user chose (dates as
+ * days); `apiQuery` turns it into GET /emails's parameters.
+ */
+import { useNavigate, useSearch } from "@tanstack/react-router";
+import type { api } from "../../api.ts";
+import { Button } from "../ui.tsx";
+
+export const STATUSES = ["pending", "sent", "failed"] as const;
+export const LAST_EVENTS = [
+	"queued",
+	"sent",
+	"delivered",
+	"delivery_delayed",
+	"bounced",
+	"complained",
+	"failed",
+] as const;
+
+export interface EmailSearch {
+	status?: (typeof STATUSES)[number];
+	last_event?: (typeof LAST_EVENTS)[number];
+	to?: string;
+	domain_id?: string;
+	tag?: string;
+	/** First day shown, `YYYY-MM-DD` in the viewer's time zone. */
+	since?: string;
+	/** Last day shown, inclusive. */
+	until?: string;
+	after?: string;
+	before?: string;
+}
+
+const oneOf = <T extends string>(list: readonly T[], value: string | undefined) =>
+	list.find((v) => v === value);
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The search params as the log understands them; anything unknown or malformed is dropped. */
+export function useEmailSearch(): EmailSearch {
+	const raw = useSearch({ strict: false }) as Record<string, unknown>;
+	// The router parses `?to=1` as a number; every value here is text.
+	const text = (key: string) => {
+		const v = raw[key];
+		return typeof v === "string" && v !== "" ? v : typeof v === "number" ? String(v) : undefined;
+	};
+	const day = (key: string) => {
+		const v = text(key);
+		return v && DAY.test(v) ? v : undefined;
+	};
+	return {
+		status: oneOf(STATUSES, text("status")),
+		last_event: oneOf(LAST_EVENTS, text("last_event")),
+		to: text("to"),
+		domain_id: text("domain_id"),
+		tag: text("tag"),
+		since: day("since"),
+		until: day("until"),
+		...(text("before")
+			? { before: text("before") }
+			: text("after")
+				? { after: text("after") }
+				: {}),
+	};
+}
+
+/** Replaces some search params and keeps the others; `undefined` removes one. */
+export function useSetEmailSearch() {
+	const navigate = useNavigate();
+	return (changes: Partial<Record<keyof EmailSearch, string | undefined>>) =>
+		navigate({
+			to: ".",
+			// The route declares no search schema, so the router cannot type these.
+			search: ((prev: Record<string, unknown>) => {
+				const next: Record<string, unknown> = { ...prev, ...changes };
+				for (const key of Object.keys(next)) if (next[key] === undefined) delete next[key];
+				return next;
+			}) as never,
+		});
+}
+
+/** Local midnight of a `YYYY-MM-DD` day, `days` later, as ISO 8601. */
+function localMidnight(day: string, days = 0): string {
+	const [y, m, d] = day.split("-").map(Number);
+	return new Date(y ?? 1970, (m ?? 1) - 1, (d ?? 1) + days).toISOString();
+}
+
+export function apiQuery(
+	search: EmailSearch,
+	limit: number,
+): Parameters<typeof api.emails.list>[0] {
+	return {
+		limit,
+		status: search.status,
+		last_event: search.last_event,
+		to: search.to,
+		domain_id: search.domain_id,
+		tag: search.tag,
+		created_after: search.since ? localMidnight(search.since) : undefined,
+		created_before: search.until ? localMidnight(search.until, 1) : undefined,
+		after: search.after,
+		before: search.before,
+	};
+}
+
+export const isFiltered = (s: EmailSearch) =>
+	Boolean(s.status || s.last_event || s.to || s.domain_id || s.tag || s.since || s.until);
+
+/**
+ * Newer/Older over the API's keyset cursors. `has_more` looks in the direction of the cursor
+ * sent: older rows after `after` (or with none), newer rows with `before`.
+ */
+export function Pager({ rows, hasMore }: { rows: { id: string }[]; hasMore: boolean }) {
+	const search = useEmailSearch();
+	const setSearch = useSetEmailSearch();
+	const first = rows[0]?.id;
+	const last = rows.at(-1)?.id;
+	const hasNewer = search.before ? hasMore : search.after !== undefined;
+	const hasOlder = search.before ? last !== undefined : hasMore;
+	if (!hasNewer && !hasOlder) return null;
+	return (
+		<nav aria-label="Pages of emails" className="flex items-center justify-end gap-2 pt-4">
+			<Button
+				tone="secondary"
+				disabled={!hasNewer || first === undefined}
+				onClick={() => setSearch({ after: undefined, before: first })}
+			>
+				← Newer
+			</Button>
+			<Button
+				tone="secondary"
+				disabled={!hasOlder}
+				onClick={() => setSearch({ before: undefined, after: last })}
+			>
+				Older →
+			</Button>
+		</nav>
+	);
+}

@@ -47,7 +47,7 @@ export function ScrollBox({
 export function AttemptTable({ attempts }: { attempts: Attempt[] }) {
 	return (
 		<Table head={["Sent", "Status code", "Duration", "Response", "Error"]}>
-			{attempts.map((a) => (
+			{attempts.map((a, i) => (
 				<tr key={a.id}>
 					<Cell className="whitespace-nowrap">{formatDate(a.sent_at)}</Cell>
 					<Cell>
@@ -55,7 +55,11 @@ export function AttemptTable({ attempts }: { attempts: Attempt[] }) {
 					</Cell>
 					<Cell className="whitespace-nowrap">{a.duration_ms} ms</Cell>
 					<Cell>
-						<ResponseSnippet text={a.response} label={`Response at ${formatDate(a.sent_at)}`} />
+						<ResponseSnippet
+							text={a.response}
+							// Newest first: the last attempt made has the highest number.
+							label={`Response to attempt ${attempts.length - i}`}
+						/>
 					</Cell>
 					<Cell className="min-w-48">
 						{a.error ? <span className="text-red-800">{a.error}</span> : "—"}

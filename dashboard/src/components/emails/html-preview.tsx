@@ -8,7 +8,7 @@
  * and a Content-Security-Policy at the top of the document blocks any other remote load
  * (CSS backgrounds, stylesheets, fonts) that the rewrite cannot see.
  */
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { Button, Notice } from "../ui.tsx";
 
 const REMOTE = /^\s*(?:https?:)?\/\//i;
@@ -55,6 +55,11 @@ export function prepareHtml(html: string, allowRemote: boolean): { doc: string; 
 export function HtmlPreview({ html }: { html: string }) {
 	const [allowRemote, setAllowRemote] = useState(false);
 	const { doc, blocked } = useMemo(() => prepareHtml(html, allowRemote), [html, allowRemote]);
+	// The button goes away once pressed; keep keyboard focus where it was, not on <body>.
+	const loaded = useRef<HTMLParagraphElement>(null);
+	useEffect(() => {
+		if (allowRemote) loaded.current?.focus();
+	}, [allowRemote]);
 	return (
 		<div className="space-y-3">
 			<div aria-live="polite">
@@ -71,7 +76,9 @@ export function HtmlPreview({ html }: { html: string }) {
 						</div>
 					</Notice>
 				) : allowRemote && blocked > 0 ? (
-					<p className="text-sm text-slate-600">Remote images loaded.</p>
+					<p ref={loaded} tabIndex={-1} className="text-sm text-slate-600">
+						Remote images loaded.
+					</p>
 				) : null}
 			</div>
 			<iframe

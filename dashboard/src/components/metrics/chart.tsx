@@ -90,8 +90,8 @@ export function DailyChart({ metrics }: { metrics: Metrics }) {
 		<figure className="space-y-2">
 			<div ref={box} aria-hidden="true" className="w-full min-w-0" />
 			<figcaption className="text-sm text-slate-600">
-				Sent, delivered, bounced and complained per day (UTC). The table below lists the same
-				numbers.
+				Sent, delivered, bounced (hard and soft) and complained per day (UTC). The table below lists
+				the same numbers.
 			</figcaption>
 		</figure>
 	);

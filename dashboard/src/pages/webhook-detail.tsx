@@ -4,7 +4,7 @@
  */
 import { useQuery } from "@tanstack/react-query";
 import { Link, useParams } from "@tanstack/react-router";
-import { api } from "../api.ts";
+import { ApiFailure, api } from "../api.ts";
 import { ErrorNote, Loading, PageHeader } from "../components/ui.tsx";
 import { EndpointActions } from "../components/webhooks/endpoint-actions.tsx";
 import { EndpointSummary } from "../components/webhooks/endpoint-summary.tsx";
@@ -27,7 +27,17 @@ export function Page() {
 		return (
 			<div className="space-y-4">
 				{back}
-				<ErrorNote error={webhook.error} retry={() => webhook.refetch()} />
+				<ErrorNote
+					error={webhook.error}
+					// Asking again for an endpoint that does not exist will not make it exist.
+					retry={
+						webhook.error instanceof ApiFailure &&
+						webhook.error.status < 500 &&
+						webhook.error.status > 0
+							? undefined
+							: () => webhook.refetch()
+					}
+				/>
 			</div>
 		);
 	return (

@@ -89,7 +89,7 @@ export function EventPicker({
 						<button
 							type="button"
 							disabled={disabled}
-							className="mb-2 text-xs font-medium text-indigo-700 underline"
+							className="mb-1 py-1 text-xs font-medium text-indigo-700 underline"
 							onClick={() => set(types, !all)}
 						>
 							{all ? `Clear all ${group.prefix}` : `Select all ${group.prefix}`}

@@ -4,6 +4,7 @@
  */
 import { type Browser, chromium, type Page } from "playwright-core";
 import { inject } from "vitest";
+import { mailedLink } from "../../scripts/dashboard-tour.ts";
 import { CHROMIUM, type ProductUrls } from "./global-setup.ts";
 
 const provided = inject("product");
@@ -39,17 +40,5 @@ export async function logIn(page: Page, email: string) {
 	await page.getByRole("button", { name: "Log in" }).click();
 }
 
-/** Waits for a mail to `to` in the simulator's inbox with a link starting `prefix`. */
-export async function linkInInbox(to: string, prefix: string, timeoutMs = 15_000): Promise<string> {
-	const pattern = new RegExp(`${prefix.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}[^"\\s<>\\\\]*`);
-	const deadline = Date.now() + timeoutMs;
-	while (Date.now() < deadline) {
-		const res = await fetch(
-			`${product.simulatorUrl}/_simulator/messages?to=${encodeURIComponent(to)}`,
-		);
-		const found = JSON.stringify(await res.json()).match(pattern);
-		if (found) return found[0];
-		await new Promise((r) => setTimeout(r, 200));
-	}
-	throw new Error(`no mail to ${to} with a link starting ${prefix} within ${timeoutMs} ms`);
-}
+/** Waits for a mail to `to` in the simulator's inbox with a link starting with `prefix`. */
+export const linkInInbox = (to: string, prefix: string) => mailedLink(product, to, prefix);

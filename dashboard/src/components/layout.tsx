@@ -93,7 +93,7 @@ export function Layout() {
 									key={item.to}
 									to={item.to}
 									className={link}
-									activeOptions={{ exact: true }}
+									activeOptions={{ exact: true, includeSearch: false }}
 									onClick={() => setOpen(false)}
 								>
 									{item.label}

@@ -232,10 +232,26 @@ export function Notice({
 	return <div className={cx("rounded-md p-3 text-sm ring-1", tones[tone])}>{children}</div>;
 }
 
-/** A table that scrolls sideways on a phone instead of squeezing its columns. */
-export function Table({ head, children }: { head: string[]; children: ReactNode }) {
+/**
+ * A table that scrolls sideways on a phone instead of squeezing its columns; the scrolling box
+ * takes keyboard focus so it can be scrolled without a mouse.
+ */
+export function Table({
+	head,
+	children,
+	label,
+}: {
+	head: string[];
+	children: ReactNode;
+	label?: string;
+}) {
 	return (
-		<div className="overflow-x-auto rounded-lg bg-white shadow-sm ring-1 ring-slate-200">
+		<section
+			// biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable from the keyboard
+			tabIndex={0}
+			aria-label={label ?? head.join(", ")}
+			className="overflow-x-auto rounded-lg bg-white shadow-sm ring-1 ring-slate-200"
+		>
 			<table className="min-w-full divide-y divide-slate-200 text-sm">
 				<thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-600">
 					<tr>
@@ -248,7 +264,7 @@ export function Table({ head, children }: { head: string[]; children: ReactNode 
 				</thead>
 				<tbody className="divide-y divide-slate-100">{children}</tbody>
 			</table>
-		</div>
+		</section>
 	);
 }
 

@@ -6,6 +6,9 @@
 // signed SNS messages. The Worker usually starts after the simulator, so the server first posts
 // a SubscriptionConfirmation, retrying while the endpoint cannot be reached, and holds the
 // notifications until that has succeeded or been given up.
+//
+// With `stripe.webhookEndpoint` (the Worker's `/hooks/stripe`), the Stripe stand-in posts there
+// the events of its Checkout and portal pages' buttons; they only happen when someone presses one.
 
 import { serve } from "@hono/node-server";
 import {

@@ -3888,7 +3888,7 @@ export interface components {
             verification: {
                 /** @enum {string} */
                 status: "none" | "pending" | "approved" | "rejected";
-                request: components["schemas"]["VerificationRequest"];
+                request: components["schemas"]["VerificationRequest"] | null;
             };
             usage: {
                 month_start: string;
@@ -3919,7 +3919,7 @@ export interface components {
             decided_by: string | null;
             decided_at: string | null;
             created_at: string;
-        } | null;
+        };
         Reputation: {
             /** @enum {string} */
             object: "reputation";
@@ -4026,7 +4026,8 @@ export interface components {
         };
         StaffAccountDetail: components["schemas"]["StaffAccount"] & {
             current_period_end: string | null;
-            verification_request: components["schemas"]["VerificationRequest"] & unknown;
+            /** @description The account's latest request, whatever its status */
+            verification_request: components["schemas"]["VerificationRequest"] | null;
             usage: {
                 /** @description Recipients this calendar month (UTC), as the quota counts them */
                 emails_this_month: number;

@@ -23,7 +23,7 @@ const AccountSchema = z
 		}),
 		verification: z.object({
 			status: z.enum(VERIFICATION_STATUSES),
-			request: VerificationRequestSchema.nullable(),
+			request: z.union([VerificationRequestSchema, z.null()]),
 		}),
 		usage: z.object({
 			month_start: z.string(),

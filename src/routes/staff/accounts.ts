@@ -59,7 +59,7 @@ const AccountAction = z.object({
 
 const AccountDetail = StaffAccount.extend({
 	current_period_end: z.string().nullable(),
-	verification_request: VerificationRequestSchema.nullable().openapi({
+	verification_request: z.union([VerificationRequestSchema, z.null()]).openapi({
 		description: "The account's latest request, whatever its status",
 	}),
 	usage: z.object({

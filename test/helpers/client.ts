@@ -27,6 +27,7 @@ import { expect } from "vitest";
 import type { z } from "zod";
 import { createRouter } from "../../src/env.ts";
 import { getAccount } from "../../src/routes/account/get.ts";
+import { getMetrics } from "../../src/routes/account/metrics.ts";
 import { getReputation } from "../../src/routes/account/reputation.ts";
 import { verificationRequestRoutes } from "../../src/routes/account/verification-request.ts";
 import { createApiKey } from "../../src/routes/api-keys/create.ts";
@@ -81,6 +82,7 @@ export function routeTypes() {
 		.route("/auth", verifyEmailRoutes)
 		.route("/account", getAccount)
 		.route("/account", getReputation)
+		.route("/account", getMetrics)
 		.route("/account", verificationRequestRoutes)
 		.route("/staff", verificationReview)
 		.route("/staff", accountsReview)

@@ -150,6 +150,7 @@ describe("the manual approval journey", () => {
 runCommonRouteTests("/account", [
 	{ method: "GET", path: "/account", access: "full_access" },
 	{ method: "GET", path: "/account/reputation", access: "full_access" },
+	{ method: "GET", path: "/account/metrics", access: "full_access" },
 	{
 		method: "POST",
 		path: "/account/verification-request",

@@ -1,10 +1,16 @@
 /**
- * The dashboard on this machine: built once with Vite, then served by `vite preview` with
- * `/api/*` proxied to the local Worker, the same shape as Cloudflare Pages with its Pages
- * Function in production (dashboard/functions/api/[[path]].ts). Loopback only.
+ * The dashboard on this machine: built once with Vite, then served from loopback with `/api/*`
+ * forwarded to the local Worker, the same shape as Cloudflare Pages with its Pages Function in
+ * production (dashboard/functions/api/[[path]].ts). Served by a small Hono app rather than
+ * `vite preview`, which installs its own SIGTERM and stdin handlers that exit the process
+ * before `npm start` has stopped wrangler.
  */
-import { resolve } from "node:path";
-import { build, type PreviewServer, preview } from "vite";
+import { readFileSync } from "node:fs";
+import { relative, resolve } from "node:path";
+import { serve } from "@hono/node-server";
+import { serveStatic } from "@hono/node-server/serve-static";
+import { Hono } from "hono";
+import { build } from "vite";
 
 const CONFIG = "dashboard/vite.config.ts";
 
@@ -18,21 +24,50 @@ export async function startDashboard(options: {
 	port: number;
 	quiet?: boolean;
 }): Promise<LocalDashboard> {
-	// The config reads the proxy's target from here (dashboard/vite.config.ts).
-	process.env.SENDFLEET_API_URL = options.apiUrl;
-	const logLevel = options.quiet ? "error" : "warn";
 	// Each running dashboard builds into its own folder: `npm start`, the browser tests and
 	// the screenshots may run side by side without serving each other's half-written files.
 	const outDir = resolve(`node_modules/.cache/sendfleet-dashboard/${options.port}`);
-	await build({ configFile: CONFIG, logLevel, build: { outDir, emptyOutDir: true } });
-	const server: PreviewServer = await preview({
+	await build({
 		configFile: CONFIG,
-		logLevel,
-		build: { outDir },
-		preview: { port: options.port, strictPort: true, host: "127.0.0.1" },
+		logLevel: options.quiet ? "error" : "warn",
+		build: { outDir, emptyOutDir: true },
+	});
+	const indexHtml = readFileSync(`${outDir}/index.html`, "utf8");
+
+	const app = new Hono();
+	app.all("/api/*", async (c) => {
+		const url = new URL(c.req.url);
+		const target = `${options.apiUrl}${url.pathname.replace(/^\/api/, "") || "/"}${url.search}`;
+		const request = c.req.raw;
+		// The browser's Origin (and cookie) go through unchanged, as behind Pages.
+		const answer = await fetch(target, {
+			method: request.method,
+			headers: request.headers,
+			body: ["GET", "HEAD"].includes(request.method) ? undefined : await request.arrayBuffer(),
+			redirect: "manual",
+		});
+		// fetch has already decoded the body: the length and encoding no longer describe it.
+		const headers = new Headers(answer.headers);
+		headers.delete("content-encoding");
+		headers.delete("content-length");
+		return new Response(answer.body, { status: answer.status, headers });
+	});
+	app.use("/*", serveStatic({ root: relative(process.cwd(), outDir) }));
+	// Every other path is a page of the single-page app.
+	app.get("*", (c) => c.html(indexHtml));
+
+	const server = serve({ fetch: app.fetch, port: options.port, hostname: "127.0.0.1" });
+	await new Promise<void>((ready, fail) => {
+		server.once("listening", () => ready());
+		server.once("error", fail);
 	});
 	return {
 		url: `http://127.0.0.1:${options.port}`,
-		stop: () => server.close(),
+		stop: () =>
+			new Promise<void>((done) => {
+				server.close(() => done());
+				// An open browser tab keeps connections alive: close them too.
+				(server as { closeAllConnections?: () => void }).closeAllConnections?.();
+			}),
 	};
 }

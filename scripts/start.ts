@@ -62,7 +62,9 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 		stopping = true;
 		clearInterval(cron);
 		console.log("\nStopping…");
-		await dashboard.stop();
+		// The Worker and the simulator go whatever the dashboard's server does: a wrangler left
+		// behind would hold the port for the next start.
+		await dashboard.stop().catch(() => {});
 		await stack.stop();
 		process.exit(0);
 	});

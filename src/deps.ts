@@ -18,7 +18,7 @@ import { createSecretBox, type SecretBox } from "./lib/secret-box.ts";
 import { servicesFromEnv } from "./services/index.ts";
 import { createWebhookSender } from "./services/webhook-sender.ts";
 
-type WaitUntil = (work: Promise<unknown>) => void;
+export type WaitUntil = (work: Promise<unknown>) => void;
 
 export function sendingDepsFromEnv(
 	env: Bindings,

@@ -79,7 +79,11 @@ export interface ReputationGuard {
 /** The guard calls the send consumer makes: the standing before sending, the counts after. */
 export interface SendGuard {
 	standing(): Promise<Suspension | null>;
-	recordSends(sends: SendCount[], now?: number): Promise<{ counted: number }>;
+	/** Answers a suspension the counted sends decided (or one D1 has not recorded yet). */
+	recordSends(
+		sends: SendCount[],
+		now?: number,
+	): Promise<{ counted: number; unrecorded: Suspension | null }>;
 	release(request: { recipients: number; at: number }): Promise<void>;
 }
 

@@ -170,7 +170,16 @@ export class AccountGuard
 	 * Counts recipients SES accepted, as SES counts them for its own reputation figures: each
 	 * email once (by its key), in the hour SES accepted it.
 	 */
-	async recordSends(sends: SendCount[], now = Date.now()): Promise<{ counted: number }> {
+	/**
+	 * Counts what SES accepted, each send key once. SES's bounce notifications can come back
+	 * before the consumer counts its batch, so the sends that reach 50 may be the ones that
+	 * make the figures cross: the account is suspended here then, not only at its next request.
+	 * Answers the suspension while D1 has not recorded it.
+	 */
+	async recordSends(
+		sends: SendCount[],
+		now = Date.now(),
+	): Promise<{ counted: number; unrecorded: Suspension | null }> {
 		const windowStart = this.getState<number>("window_start") ?? 0;
 		let counted = 0;
 		for (const send of sends) {
@@ -181,7 +190,16 @@ export class AccountGuard
 			counted += send.recipients;
 		}
 		await this.ensureAlarm(now);
-		return { counted };
+		let suspension = this.getState<Suspension>("suspension");
+		if (!suspension && counted > 0) {
+			const figures = this.figures(now);
+			const verdict = judge(figures);
+			if (verdict.suspend) {
+				suspension = { reason: verdict.reason, at: now, figures };
+				this.setState("suspension", suspension);
+			}
+		}
+		return { counted, unrecorded: suspension && !this.isRecorded() ? suspension : null };
 	}
 
 	/** The suspension in force, if any: what the send consumer checks before each batch. */

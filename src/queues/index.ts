@@ -23,9 +23,9 @@ export async function handleQueueBatch(
 ): Promise<void> {
 	switch (batch.queue) {
 		case SEND_QUEUE:
-			return consumeSendBatch(batch, sendDepsFromEnv(env));
+			return consumeSendBatch(batch, sendDepsFromEnv(env, waitUntil));
 		case SEND_DEAD_LETTER_QUEUE:
-			return consumeSendDeadLetters(batch, sendDepsFromEnv(env));
+			return consumeSendDeadLetters(batch, sendDepsFromEnv(env, waitUntil));
 		case FEEDBACK_QUEUE:
 			return consumeFeedback(batch, notificationDepsFromEnv(env, waitUntil));
 		case FEEDBACK_DEAD_LETTER_QUEUE:

@@ -6,9 +6,9 @@
  * handed back to the queue as new messages, so throttling never uses up an email's retries.
  */
 import type { EmailRow } from "../db/queries/emails.ts";
-import { recipientAddresses } from "../domain/addresses.ts";
 import type { EmailEventInput } from "../domain/email-recorder.ts";
 import type { SendMessage } from "../domain/sending.ts";
+import { recipientAddresses } from "../lib/addresses.ts";
 import { createPacer, type Pacer } from "../lib/pace.ts";
 import type { SesClient } from "../services/ses.ts";
 import { retryDelaySeconds } from "./retry.ts";

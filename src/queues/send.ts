@@ -15,7 +15,7 @@ import { z } from "zod";
 import { createDb, type Db } from "../db/client.ts";
 import { type EmailRow, findEmailsToSend } from "../db/queries/emails.ts";
 import { findSuppressedPairs } from "../db/queries/suppressions.ts";
-import { recipientAddresses } from "../domain/addresses.ts";
+import { sendNotices, suspensionDepsFromEnv, type WaitUntil } from "../deps.ts";
 import { isAwaitingSes, SUPPRESSED_CODE } from "../domain/email-lifecycle.ts";
 import {
 	type EmailEventInput,
@@ -25,9 +25,11 @@ import {
 } from "../domain/email-recorder.ts";
 import type { SendGuard, Suspension } from "../domain/guard.ts";
 import { holdReason } from "../domain/standing.ts";
+import { recordSuspension } from "../domain/suspension.ts";
 import type { WebhookMessage } from "../domain/webhook-delivery.ts";
 import { guardFor } from "../durable-objects/index.ts";
 import type { Bindings } from "../env.ts";
+import { recipientAddresses } from "../lib/addresses.ts";
 import { createSesClient, sesConfigFromEnv } from "../services/ses.ts";
 import { type SesSendDeps, sendAll, sendFailed } from "./send-to-ses.ts";
 
@@ -41,11 +43,21 @@ export interface SendDeps extends SesSendDeps {
 	/** The customers' webhook deliveries the recorded events create. */
 	webhookQueue: Queue<WebhookMessage>;
 	guardFor: (accountId: string) => SendGuard;
+	/** Records (in D1) and announces a suspension the counted sends decided. */
+	onSuspended?: (accountId: string, suspension: Suspension) => Promise<void>;
 }
 
-export function sendDepsFromEnv(env: Bindings): SendDeps {
+export function sendDepsFromEnv(env: Bindings, waitUntil: WaitUntil): SendDeps {
 	const config = sesConfigFromEnv(env);
 	return {
+		onSuspended: async (accountId, suspension) => {
+			const notice = await recordSuspension(
+				suspensionDepsFromEnv(env, accountId),
+				accountId,
+				suspension,
+			);
+			waitUntil(sendNotices(env, waitUntil, notice));
+		},
 		db: createDb(env.DB),
 		ses: createSesClient(config),
 		queue: env.SEND_QUEUE,
@@ -146,7 +158,10 @@ async function standingOf(deps: SendDeps, accountIds: string[]) {
 }
 
 /** Tells each account's guard what SES accepted (reputation) and what never went (quota). */
-export async function countForGuards(deps: Pick<SendDeps, "guardFor">, recorded: Recorded[]) {
+export async function countForGuards(
+	deps: Pick<SendDeps, "guardFor" | "onSuspended">,
+	recorded: Recorded[],
+) {
 	const now = Date.now();
 	const byAccount = new Map<string, GuardEffects[]>();
 	for (const r of recorded)
@@ -157,7 +172,13 @@ export async function countForGuards(deps: Pick<SendDeps, "guardFor">, recorded:
 			const sends = list.flatMap((e) => e.sends);
 			const released = list.reduce((sum, e) => sum + e.releasedRecipients, 0);
 			try {
-				if (sends.length) await guard.recordSends(sends, now);
+				const counted = sends.length ? await guard.recordSends(sends, now) : null;
+				if (counted?.unrecorded && deps.onSuspended) {
+					// If this fails the guard keeps answering it unrecorded; the next request records it.
+					await deps
+						.onSuspended(accountId, counted.unrecorded)
+						.catch((cause: unknown) => console.error("suspension not recorded yet", cause));
+				}
 				if (released) await guard.release({ recipients: released, at: now });
 			} catch (cause) {
 				// Sends are keyed, so a later count would be safe; the figures lag until then.

@@ -1,6 +1,6 @@
 /** A stored email as SES v2 `SendEmail` input; our email id rides along as a tag. */
 import type { EmailRow } from "../db/queries/emails.ts";
-import { formatMailbox, parseMailbox } from "../domain/addresses.ts";
+import { formatMailbox, parseMailbox } from "../lib/addresses.ts";
 import { EMAIL_ID_TAG, type SesSendEmailRequest } from "../services/ses.ts";
 
 export function toSesRequest(email: EmailRow, configurationSet: string): SesSendEmailRequest {

@@ -55,9 +55,11 @@ describe("AccountGuard", () => {
 		const at = Date.now();
 		expect(await guard.recordSends([{ key: "send:a", recipients: 3, at }], at)).toEqual({
 			counted: 3,
+			unrecorded: null,
 		});
 		expect(await guard.recordSends([{ key: "send:a", recipients: 3, at }], at)).toEqual({
 			counted: 0,
+			unrecorded: null,
 		});
 		expect((await guard.reputation()).figures.sends).toBe(3);
 		await guard.release({ recipients: 4, at });
@@ -90,6 +92,27 @@ describe("AccountGuard", () => {
 		expect(await guard.admit({ plan: "pro", recipients: 1 })).toMatchObject({
 			kind: "suspended",
 		});
+	});
+
+	it("suspends when the sends that reach 50 are counted after the bounces that cross the limit", async () => {
+		// SES's bounce notifications can arrive before the send consumer counts its batch.
+		const at = Date.now();
+		const guard = newGuard();
+		expect((await guard.recordFeedback(bounces(3, at), at)).unrecorded).toBeNull();
+		const counted = await guard.recordSends([{ key: "batch", recipients: 50, at }], at);
+		expect(counted).toMatchObject({
+			counted: 50,
+			unrecorded: { figures: { sends: 50, hardBounces: 3, complaints: 0 } },
+		});
+		expect(await guard.standing()).toMatchObject({ figures: { sends: 50, hardBounces: 3 } });
+		// Told once: counting more sends does not announce it again.
+		expect(
+			(await guard.recordSends([{ key: "more", recipients: 1, at }], at)).unrecorded,
+		).toMatchObject({ figures: { hardBounces: 3 } });
+		await guard.markSuspensionRecorded(at);
+		expect(
+			(await guard.recordSends([{ key: "again", recipients: 1, at }], at)).unrecorded,
+		).toBeNull();
 	});
 
 	it("warns once per 7 days when a rate passes 75% of its threshold, and again after a reinstatement", async () => {

@@ -6,8 +6,8 @@
 import { parse } from "tldts";
 import type { DomainRow } from "../db/queries/domains.ts";
 import type { RecordDiagnosis, RecordStatus } from "../db/schema.ts";
+import { toAsciiDomain } from "../lib/addresses.ts";
 import type { DnsAnswer, DnsRecordType } from "../services/dns.ts";
-import { toAsciiDomain } from "./addresses.ts";
 
 export const SPF_VALUE = "v=spf1 include:amazonses.com ~all";
 export const DMARC_VALUE = "v=DMARC1; p=none;";

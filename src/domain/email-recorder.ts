@@ -26,8 +26,8 @@ import {
 } from "../db/queries/emails.ts";
 import { insertSuppressionStatement } from "../db/queries/suppressions.ts";
 import { suppressions } from "../db/schema.ts";
+import { recipientAddresses } from "../lib/addresses.ts";
 import { uuidv7 } from "../lib/ids.ts";
-import { recipientAddresses } from "./addresses.ts";
 import {
 	type Effect,
 	type EmailState,

@@ -16,8 +16,8 @@ import { type DomainRow, findDomainsByNames } from "../db/queries/domains.ts";
 import { insertEmailsStatements, type NewEmail, runBatch } from "../db/queries/emails.ts";
 import { findSuppressedStatement } from "../db/queries/suppressions.ts";
 import type { Plan, SubscriptionStatus, VerificationStatus } from "../db/schema.ts";
+import { dedupeRecipients, parseMailbox, recipientAddresses } from "../lib/addresses.ts";
 import { uuidv7 } from "../lib/ids.ts";
-import { dedupeRecipients, parseMailbox, recipientAddresses } from "./addresses.ts";
 import {
 	type DeliverabilityWarning,
 	deliverabilityWarnings,

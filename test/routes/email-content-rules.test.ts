@@ -4,7 +4,7 @@
  * carry. Accepting them would only fail later, at SES, after the customer was told "accepted".
  */
 import { describe, expect, it } from "vitest";
-import { formatMailbox, parseMailbox } from "../../src/domain/addresses.ts";
+import { formatMailbox, parseMailbox } from "../../src/lib/addresses.ts";
 import { api } from "../helpers/api.ts";
 import { createSender } from "../helpers/factories.ts";
 

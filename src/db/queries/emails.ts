@@ -16,7 +16,7 @@ import {
 } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
-import { recipientAddresses } from "../../domain/addresses.ts";
+import { recipientAddresses } from "../../lib/addresses.ts";
 import { chunk } from "../../lib/chunk.ts";
 import { idFloor } from "../../lib/ids.ts";
 import type { Db } from "../client.ts";

@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { USER_ROLES } from "../../db/schema.ts";
-import { parseAddress } from "../../domain/addresses.ts";
 import { roleOf, type TrustedUser } from "../../domain/sessions.ts";
+import { parseAddress } from "../../lib/addresses.ts";
 
 export const EmailField = z
 	.string({ error: "is required" })

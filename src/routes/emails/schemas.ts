@@ -9,7 +9,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import { EMAIL_EVENTS, EMAIL_STATUSES } from "../../db/schema.ts";
-import { parseMailbox } from "../../domain/addresses.ts";
+import { parseMailbox } from "../../lib/addresses.ts";
 import { UUID_PATTERN } from "../../lib/ids.ts";
 import { EMAIL_ID_TAG } from "../../services/ses.ts";
 import { commonErrors, errorResponse, listQuery } from "../common-schemas.ts";

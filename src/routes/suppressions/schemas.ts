@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import type { SuppressionRow } from "../../db/queries/suppressions.ts";
 import { SUPPRESSION_ORIGINS } from "../../db/schema.ts";
-import { parseAddress } from "../../domain/addresses.ts";
+import { parseAddress } from "../../lib/addresses.ts";
 import { UUID_PATTERN } from "../../lib/ids.ts";
 import { toIso } from "../../lib/time.ts";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatMailbox, parseMailbox, toAsciiDomain } from "../../src/domain/addresses.ts";
+import { formatMailbox, parseMailbox, toAsciiDomain } from "../../src/lib/addresses.ts";
 
 describe("parseMailbox", () => {
 	it.each([

@@ -65,7 +65,8 @@ export default async function setup(project: TestProject) {
 		port,
 		simulatorPort,
 		persistTo: state,
-		quiet: true,
+		// SENDFLEET_BROWSER_LOGS=1 shows wrangler's log (every request and queue batch).
+		quiet: !process.env.SENDFLEET_BROWSER_LOGS,
 		vars: { DASHBOARD_URL: dashboardUrl },
 	});
 	const dashboard = await startDashboard({

@@ -84,23 +84,108 @@ export async function mailedLink(urls: TourUrls, to: string, prefix: string, tim
 	throw new Error(`no mail to ${to} with a link starting ${prefix} within ${timeoutMs} ms`);
 }
 
+export interface ReadyCustomer {
+	page: Page;
+	staff: Page;
+	accountId: string;
+	domain: string;
+	apiKey: string;
+	from: string;
+}
+
+async function ok(call: Promise<{ status: number; json: Record<string, unknown> | null }>) {
+	const res = await call;
+	if (res.status >= 300) throw new Error(`API answered ${res.status}: ${JSON.stringify(res.json)}`);
+	return res.json ?? {};
+}
+
+/**
+ * A customer who can send, made through the API the dashboard calls: signed up and verified,
+ * approved by staff, paid for Pro on the local Checkout page, with a verified domain and a key.
+ */
+export async function readyCustomer(
+	browser: Browser,
+	urls: TourUrls,
+	who: string,
+): Promise<ReadyCustomer> {
+	const page = await (await browser.newContext()).newPage();
+	const email = `${who}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.org`;
+	await submitAuth(page, urls, "signup", email);
+	await page.getByRole("navigation", { name: "Main" }).waitFor();
+	await page.goto(await mailedLink(urls, email, `${urls.dashboardUrl}/verify-email?token=`));
+	await page.getByText("Your email address is verified.").waitFor();
+
+	const session = await ok(apiAs(page, "GET", "/auth/session"));
+	const accountId = String(session.account_id);
+	const request = await ok(
+		apiAs(page, "POST", "/account/verification-request", {
+			use_case: "Order receipts and password resets for our shop customers",
+			company_name: `${who} Co`,
+			website: "https://example.com",
+			expected_monthly_volume: 1000,
+		}),
+	);
+	const staff = await staffPage(browser, urls);
+	await ok(
+		apiAs(staff, "POST", `/staff/verification-requests/${String(request.id)}/approve`, {
+			note: "Welcome",
+		}),
+	);
+
+	const checkout = await ok(apiAs(page, "POST", "/billing/checkout", { plan: "pro" }));
+	await page.goto(String(checkout.url));
+	await page.getByRole("button", { name: /^Pay \$/ }).click();
+	await page.waitForURL(/\/billing/);
+
+	const domain = `${who}-${Date.now()}.example.com`;
+	const created = await ok(apiAs(page, "POST", "/domains", { name: domain }));
+	const published = await fetch(`${urls.simulatorUrl}/_simulator/domains/${domain}/publish`, {
+		method: "POST",
+		headers: { "content-type": "application/json" },
+		body: "{}",
+	});
+	if (!published.ok) throw new Error(`the simulator did not publish ${domain}'s records`);
+	await ok(apiAs(page, "POST", `/domains/${String(created.id)}/verify-ownership`));
+	await ok(apiAs(page, "POST", `/domains/${String(created.id)}/verify-dkim`));
+	const key = await ok(
+		apiAs(page, "POST", "/api-keys", { name: "Tests", permission: "full_access" }),
+	);
+	return {
+		page,
+		staff,
+		accountId,
+		domain,
+		apiKey: String(key.token),
+		from: `Shop <hello@${domain}>`,
+	};
+}
+
 /** A new customer with something on every page, and the pages to visit. */
 export async function prepareTour(browser: Browser, urls: TourUrls) {
-	const customer = await (await browser.newContext()).newPage();
-	const email = `tour-${Date.now()}@example.org`;
-	await submitAuth(customer, urls, "signup", email);
-	await customer.getByRole("navigation", { name: "Main" }).waitFor();
-	const session = await apiAs(customer, "GET", "/auth/session");
-	const accountId = String(session.json?.account_id);
-	const domain = await apiAs(customer, "POST", "/domains", {
-		name: `tour-${Date.now()}.example.com`,
-	});
+	const ready = await readyCustomer(browser, urls, "tour");
+	const customer = ready.page;
+	const accountId = ready.accountId;
+	const domains = await apiAs(customer, "GET", "/domains");
+	const domain = { json: ((domains.json?.data ?? []) as Record<string, unknown>[])[0] ?? null };
 	const webhook = await apiAs(customer, "POST", "/webhooks", {
 		endpoint: `${urls.simulatorUrl}/webhooks/receive/tour`,
 		events: ["email.delivered", "email.bounced"],
 	});
-	await apiAs(customer, "POST", "/suppressions", { email: "bounced@example.org" });
-	const staff = await staffPage(browser, urls);
+	await apiAs(customer, "POST", "/suppressions", { email: "unsubscribed@example.org" });
+	const sent = await apiAs(customer, "POST", "/emails", {
+		from: ready.from,
+		to: "success@simulator.amazonses.com",
+		subject: "Your receipt #1042",
+		html: "<h1>Thanks for your order</h1><p>Your receipt is attached.</p>",
+		text: "Thanks for your order",
+	});
+	await apiAs(customer, "POST", "/emails", {
+		from: ready.from,
+		to: "bounce@simulator.amazonses.com",
+		subject: "Welcome aboard",
+		text: "Hello",
+	});
+	const staff = ready.staff;
 
 	const stops: Stop[] = [
 		{ name: "login", path: "/login", as: "visitor" },
@@ -112,6 +197,7 @@ export async function prepareTour(browser: Browser, urls: TourUrls) {
 		{ name: "domain-detail", path: `/domains/${String(domain.json?.id)}`, as: "customer" },
 		{ name: "api-keys", path: "/api-keys", as: "customer" },
 		{ name: "emails", path: "/emails", as: "customer" },
+		{ name: "email-detail", path: `/emails/${String(sent.json?.id)}`, as: "customer" },
 		{ name: "metrics", path: "/metrics", as: "customer" },
 		{ name: "suppressions", path: "/suppressions", as: "customer" },
 		{ name: "webhooks", path: "/webhooks", as: "customer" },

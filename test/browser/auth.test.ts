@@ -5,6 +5,8 @@
  */
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apiAs } from "../../scripts/dashboard-tour.ts";
+import { readyCustomer } from "./customer.ts";
 import { hasBrowser, launchBrowser, linkInInbox, logIn, product, signUp } from "./harness.ts";
 
 let browser: Browser;
@@ -54,5 +56,27 @@ describe.skipIf(!hasBrowser)("accounts in the dashboard", () => {
 		await page.goto(`${product.dashboardUrl}/staff/accounts`);
 		await page.waitForURL(`${product.dashboardUrl}/`);
 		await context.close();
+	});
+
+	it("a second customer sees none of the first one's data", async () => {
+		const first = await readyCustomer(browser, "first");
+		const domains = await apiAs(first.page, "GET", "/domains");
+		const [domain] = (domains.json?.data ?? []) as { id: string; name: string }[];
+		expect(domain?.name).toBe(first.domain);
+		await apiAs(first.page, "POST", "/suppressions", { email: "secret@example.org" });
+
+		const second = await (await browser.newContext()).newPage();
+		await signUp(second);
+		await second.goto(`${product.dashboardUrl}/domains/${domain?.id}`);
+		await second
+			.getByText(/not found/i)
+			.first()
+			.waitFor();
+		await second.goto(`${product.dashboardUrl}/domains`);
+		await second.waitForLoadState("networkidle");
+		expect(await second.getByText(first.domain).count()).toBe(0);
+		await second.goto(`${product.dashboardUrl}/suppressions`);
+		await second.waitForLoadState("networkidle");
+		expect(await second.getByText("secret@example.org").count()).toBe(0);
 	});
 });

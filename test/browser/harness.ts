@@ -26,6 +26,8 @@ export const PASSWORD = "correct horse battery staple";
 
 /** Signs up through the dashboard's form; lands on the Overview. */
 export async function signUp(page: Page, email = newEmail()) {
+	// A script error in the dashboard shows in the test's output, not only as a timeout.
+	page.on("pageerror", (error) => console.error(`page error at ${page.url()}: ${error.message}`));
 	await page.goto(`${product.dashboardUrl}/signup`);
 	await page.getByLabel("Email").fill(email);
 	await page.getByLabel("Password").fill(PASSWORD);

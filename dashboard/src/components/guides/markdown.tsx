@@ -73,7 +73,11 @@ function BlockView({ block, renderLink }: { block: Block; renderLink: LinkRender
 		}
 		case "table":
 			return (
-				<div className="overflow-x-auto rounded-lg ring-1 ring-slate-200">
+				<div
+					// biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard
+					tabIndex={0}
+					className="overflow-x-auto rounded-lg ring-1 ring-slate-200"
+				>
 					<table className="min-w-full divide-y divide-slate-200">
 						<thead className="bg-slate-50 text-left">
 							<tr>

@@ -36,7 +36,7 @@ function SuppressionRow({ row }: { row: Suppression }) {
 						to="/emails/$emailId"
 						params={{ emailId: row.source_id }}
 						className="font-medium text-indigo-700 underline"
-						aria-label={`The email that added ${row.email}`}
+						aria-label={`View email that added ${row.email}`}
 					>
 						View email
 					</Link>

@@ -8,12 +8,6 @@ import { Link } from "@tanstack/react-router";
 import { type FormEvent, useEffect, useState } from "react";
 import { api } from "../api.ts";
 import { AddSuppressionForm } from "../components/suppressions/add-form.tsx";
-import {
-	Pager,
-	useCursor,
-	useSearchParams,
-	useSetSearch,
-} from "../components/suppressions/pager.tsx";
 import { SuppressionTable } from "../components/suppressions/suppression-table.tsx";
 import {
 	Button,
@@ -25,6 +19,7 @@ import {
 	PageHeader,
 	Select,
 } from "../components/ui.tsx";
+import { Pager, useCursor, useSearchParams, useSetSearch } from "../components/url-state.tsx";
 
 const ORIGIN_OPTIONS = [
 	{ value: "", label: "All origins" },

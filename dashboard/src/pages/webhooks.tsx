@@ -7,7 +7,6 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
 import { useState } from "react";
 import { api, type Schemas } from "../api.ts";
-import { Pager, useCursor } from "../components/suppressions/pager.tsx";
 import {
 	Button,
 	Card,
@@ -20,6 +19,7 @@ import {
 	StatusBadge,
 	Table,
 } from "../components/ui.tsx";
+import { Pager, useCursor } from "../components/url-state.tsx";
 import { type CreatedEndpoint, CreateWebhookForm } from "../components/webhooks/create-form.tsx";
 import { EventList } from "../components/webhooks/event-picker.tsx";
 import { NewSecret } from "../components/webhooks/secret-reveal.tsx";

@@ -3,9 +3,9 @@
  * and survives a reload, and Back walks the pages. The URL keeps what the user chose (dates as
  * days); `apiQuery` turns it into GET /emails's parameters.
  */
-import { useNavigate, useSearch } from "@tanstack/react-router";
+import { useSearch } from "@tanstack/react-router";
 import type { api } from "../../api.ts";
-import { Button } from "../ui.tsx";
+import { Pager as CursorPager, useSetSearch } from "../url-state.tsx";
 
 export const STATUSES = ["pending", "sent", "failed"] as const;
 export const LAST_EVENTS = [
@@ -66,17 +66,8 @@ export function useEmailSearch(): EmailSearch {
 
 /** Replaces some search params and keeps the others; `undefined` removes one. */
 export function useSetEmailSearch() {
-	const navigate = useNavigate();
-	return (changes: Partial<Record<keyof EmailSearch, string | undefined>>) =>
-		navigate({
-			to: ".",
-			// The route declares no search schema, so the router cannot type these.
-			search: ((prev: Record<string, unknown>) => {
-				const next: Record<string, unknown> = { ...prev, ...changes };
-				for (const key of Object.keys(next)) if (next[key] === undefined) delete next[key];
-				return next;
-			}) as never,
-		});
+	const set = useSetSearch();
+	return (changes: Partial<Record<keyof EmailSearch, string | undefined>>) => set(changes);
 }
 
 /** Local midnight of a `YYYY-MM-DD` day, `days` later, as ISO 8601. */
@@ -106,34 +97,17 @@ export function apiQuery(
 export const isFiltered = (s: EmailSearch) =>
 	Boolean(s.status || s.last_event || s.to || s.domain_id || s.tag || s.since || s.until);
 
-/**
- * Newer/Older over the API's keyset cursors. `has_more` looks in the direction of the cursor
- * sent: older rows after `after` (or with none), newer rows with `before`.
- */
+/** Newer/Older over the API's keyset cursors, in the email log's own URL state. */
 export function Pager({ rows, hasMore }: { rows: { id: string }[]; hasMore: boolean }) {
 	const search = useEmailSearch();
 	const setSearch = useSetEmailSearch();
-	const first = rows[0]?.id;
-	const last = rows.at(-1)?.id;
-	const hasNewer = search.before ? hasMore : search.after !== undefined;
-	const hasOlder = search.before ? last !== undefined : hasMore;
-	if (!hasNewer && !hasOlder) return null;
 	return (
-		<nav aria-label="Pages of emails" className="flex items-center justify-end gap-2 pt-4">
-			<Button
-				tone="secondary"
-				disabled={!hasNewer || first === undefined}
-				onClick={() => setSearch({ after: undefined, before: first })}
-			>
-				← Newer
-			</Button>
-			<Button
-				tone="secondary"
-				disabled={!hasOlder}
-				onClick={() => setSearch({ before: undefined, after: last })}
-			>
-				Older →
-			</Button>
-		</nav>
+		<CursorPager
+			rows={rows}
+			hasMore={hasMore}
+			label="emails"
+			cursor={{ after: search.after, before: search.before }}
+			setSearch={setSearch}
+		/>
 	);
 }

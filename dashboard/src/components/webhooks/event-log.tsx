@@ -5,8 +5,8 @@
  */
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { api, type Schemas } from "../../api.ts";
-import { Pager, useCursor } from "../suppressions/pager.tsx";
 import { Card, Cell, Empty, ErrorNote, formatDate, Loading, StatusBadge, Table } from "../ui.tsx";
+import { Pager, useCursor } from "../url-state.tsx";
 import { EventDialog, inFlight } from "./event-detail.tsx";
 
 type EventLog = Schemas["WebhookEventLog"];

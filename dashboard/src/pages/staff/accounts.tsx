@@ -7,12 +7,6 @@ import { type FormEvent, useEffect, useState } from "react";
 import { api } from "../../api.ts";
 import { AccountTable, SuspendedList } from "../../components/staff/account-list.tsx";
 import {
-	Pager,
-	useCursor,
-	useSetStaffSearch,
-	useStaffSearch,
-} from "../../components/staff/search-params.tsx";
-import {
 	Button,
 	Empty,
 	ErrorNote,
@@ -21,9 +15,10 @@ import {
 	Notice,
 	PageHeader,
 } from "../../components/ui.tsx";
+import { Pager, useCursor, useSearchParams, useSetSearch } from "../../components/url-state.tsx";
 
 export function Page() {
-	const params = useStaffSearch();
+	const params = useSearchParams();
 	const cursor = useCursor();
 	const search = params.search;
 	const suspended = params.suspended === "true";
@@ -82,7 +77,7 @@ function Filters({
 	suspended: boolean;
 	onChange: () => void;
 }) {
-	const setSearch = useSetStaffSearch();
+	const setSearch = useSetSearch();
 	const [text, setText] = useState(search ?? "");
 	// Back/Forward change the URL under the field; keep the field in step.
 	useEffect(() => setText(search ?? ""), [search]);

@@ -13,12 +13,6 @@ import {
 	RequestDetails,
 } from "../../components/staff/request.tsx";
 import {
-	Pager,
-	useCursor,
-	useSetStaffSearch,
-	useStaffSearch,
-} from "../../components/staff/search-params.tsx";
-import {
 	Card,
 	Empty,
 	ErrorNote,
@@ -27,6 +21,7 @@ import {
 	PageHeader,
 	Select,
 } from "../../components/ui.tsx";
+import { Pager, useCursor, useSearchParams, useSetSearch } from "../../components/url-state.tsx";
 
 const STATUSES = ["pending", "approved", "rejected"] as const;
 type Status = (typeof STATUSES)[number];
@@ -39,8 +34,8 @@ const STATUS_OPTIONS = [
 type Row = Request & { account_name: string };
 
 export function Page() {
-	const params = useStaffSearch();
-	const setSearch = useSetStaffSearch();
+	const params = useSearchParams();
+	const setSearch = useSetSearch();
 	const cursor = useCursor();
 	const status: Status = STATUSES.includes(params.status as Status)
 		? (params.status as Status)

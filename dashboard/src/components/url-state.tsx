@@ -1,21 +1,23 @@
 /**
- * Newer/Older paging over the API's keyset cursors, kept in the URL (`?after=` / `?before=`) so
- * a page survives a reload and the Back button walks pages. The API's `has_more` looks in the
- * direction of the cursor that was sent: older rows after `after` (or with no cursor), newer
- * rows with `before`.
+ * Lists keep their filters and page cursor in the URL (`?search=`, `?status=`, `?after=` /
+ * `?before=`…), so a reload, a shared link and the Back button all land on the same view. The
+ * Newer/Older pager walks the API's keyset cursors; `has_more` looks in the direction of the
+ * cursor sent: older rows after `after` (or with no cursor), newer rows with `before`.
  */
 import { useNavigate, useSearch } from "@tanstack/react-router";
-import { Button } from "../ui.tsx";
+import { Button } from "./ui.tsx";
 
 type SearchValue = string | undefined;
+/** A flag goes into the URL as `?suspended=true`; a string "true" would be quoted there. */
+type SetValue = SearchValue | boolean;
 
-/** The page's search params as plain strings (these routes declare no search schema). */
+/** The search params as plain strings (the router parses `?search=123` into a number). */
 export function useSearchParams(): Record<string, SearchValue> {
 	const search = useSearch({ strict: false }) as Record<string, unknown>;
 	const out: Record<string, SearchValue> = {};
 	for (const [key, value] of Object.entries(search)) {
 		if (typeof value === "string" && value !== "") out[key] = value;
-		else if (typeof value === "number") out[key] = String(value);
+		else if (typeof value === "number" || typeof value === "boolean") out[key] = String(value);
 	}
 	return out;
 }
@@ -23,11 +25,11 @@ export function useSearchParams(): Record<string, SearchValue> {
 /** Replaces some search params and keeps the others; `undefined` removes one. */
 export function useSetSearch() {
 	const navigate = useNavigate();
-	return (changes: Record<string, SearchValue>, options: { replace?: boolean } = {}) =>
+	return (changes: Record<string, SetValue>, options: { replace?: boolean } = {}) =>
 		navigate({
 			to: ".",
 			replace: options.replace,
-			// No route here declares its search params, so the router cannot type them.
+			// These routes declare no search schema, so the router cannot type the params.
 			search: ((prev: Record<string, unknown>) => {
 				const next: Record<string, unknown> = { ...prev, ...changes };
 				for (const key of Object.keys(next)) if (next[key] === undefined) delete next[key];
@@ -36,7 +38,6 @@ export function useSetSearch() {
 		});
 }
 
-/** The cursor for the list query: `{after}` or `{before}` from the URL, or neither. */
 export function useCursor(): { after?: string; before?: string } {
 	const { after, before } = useSearchParams();
 	return before ? { before } : after ? { after } : {};
@@ -46,14 +47,21 @@ export function Pager({
 	rows,
 	hasMore,
 	label,
+	cursor: given,
+	setSearch: givenSet,
 }: {
 	rows: { id: string }[];
 	hasMore: boolean;
-	/** What is paged, for screen readers: "suppressions", "events". */
+	/** What is paged, for screen readers: "accounts", "events". */
 	label: string;
+	/** A page with its own URL state (the email log) passes its cursor and setter. */
+	cursor?: { after?: string; before?: string };
+	setSearch?: (changes: Record<string, SetValue>) => unknown;
 }) {
-	const cursor = useCursor();
-	const setSearch = useSetSearch();
+	const fromUrl = useCursor();
+	const setInUrl = useSetSearch();
+	const cursor = given ?? fromUrl;
+	const setSearch = givenSet ?? setInUrl;
 	const first = rows[0]?.id;
 	const last = rows.at(-1)?.id;
 	const hasNewer = cursor.before ? hasMore : cursor.after !== undefined;

@@ -5,6 +5,7 @@
  * cursor sent: older rows after `after` (or with no cursor), newer rows with `before`.
  */
 import { useNavigate, useSearch } from "@tanstack/react-router";
+import { type FormEvent, useEffect, useState } from "react";
 import { Button } from "./ui.tsx";
 
 type SearchValue = string | undefined;
@@ -36,6 +37,26 @@ export function useSetSearch() {
 				return next;
 			}) as never,
 		});
+}
+
+/**
+ * A search field kept in the URL's `?search=`: typed freely, applied on submit (back to the
+ * first page), and put back in step when Back/Forward change the URL under it. `apply` sets
+ * other filters the same way.
+ */
+export function useSearchFilter(search: string | undefined, beforeApply?: () => void) {
+	const setSearch = useSetSearch();
+	const [text, setText] = useState(search ?? "");
+	useEffect(() => setText(search ?? ""), [search]);
+	const apply = (changes: Record<string, SetValue>) => {
+		beforeApply?.();
+		setSearch({ ...changes, after: undefined, before: undefined });
+	};
+	const submit = (event: FormEvent) => {
+		event.preventDefault();
+		apply({ search: text.trim() || undefined });
+	};
+	return { text, setText, apply, submit };
 }
 
 export function useCursor(): { after?: string; before?: string } {

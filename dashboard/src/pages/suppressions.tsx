@@ -5,7 +5,6 @@
  */
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
-import { type FormEvent, useEffect, useState } from "react";
 import { api } from "../api.ts";
 import { AddSuppressionForm } from "../components/suppressions/add-form.tsx";
 import { SuppressionTable } from "../components/suppressions/suppression-table.tsx";
@@ -19,7 +18,13 @@ import {
 	PageHeader,
 	Select,
 } from "../components/ui.tsx";
-import { Pager, useCursor, useSearchParams, useSetSearch } from "../components/url-state.tsx";
+import {
+	Pager,
+	useCursor,
+	useSearchFilter,
+	useSearchParams,
+	useSetSearch,
+} from "../components/url-state.tsx";
 
 const ORIGIN_OPTIONS = [
 	{ value: "", label: "All origins" },
@@ -96,16 +101,7 @@ export function Page() {
 }
 
 function Filters({ search, origin }: { search: string | undefined; origin: string }) {
-	const setSearch = useSetSearch();
-	const [text, setText] = useState(search ?? "");
-	// Back/Forward change the URL under the field; keep the field in step.
-	useEffect(() => setText(search ?? ""), [search]);
-	const apply = (changes: Record<string, string | undefined>) =>
-		setSearch({ ...changes, after: undefined, before: undefined });
-	const submit = (event: FormEvent) => {
-		event.preventDefault();
-		apply({ search: text.trim() || undefined });
-	};
+	const { text, setText, apply, submit } = useSearchFilter(search);
 	return (
 		<search>
 			<form onSubmit={submit} className="flex flex-col gap-3 sm:flex-row sm:items-end">

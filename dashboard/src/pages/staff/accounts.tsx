@@ -3,7 +3,7 @@
  * just the loaded page), with a "Suspended only" view to review and reinstate suspensions.
  */
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { type FormEvent, useEffect, useState } from "react";
+import { useState } from "react";
 import { api } from "../../api.ts";
 import { AccountTable, SuspendedList } from "../../components/staff/account-list.tsx";
 import {
@@ -15,7 +15,7 @@ import {
 	Notice,
 	PageHeader,
 } from "../../components/ui.tsx";
-import { Pager, useCursor, useSearchParams, useSetSearch } from "../../components/url-state.tsx";
+import { Pager, useCursor, useSearchFilter, useSearchParams } from "../../components/url-state.tsx";
 
 export function Page() {
 	const params = useSearchParams();
@@ -77,18 +77,7 @@ function Filters({
 	suspended: boolean;
 	onChange: () => void;
 }) {
-	const setSearch = useSetSearch();
-	const [text, setText] = useState(search ?? "");
-	// Back/Forward change the URL under the field; keep the field in step.
-	useEffect(() => setText(search ?? ""), [search]);
-	const apply = (changes: Record<string, string | boolean | undefined>) => {
-		onChange();
-		setSearch({ ...changes, after: undefined, before: undefined });
-	};
-	const submit = (event: FormEvent) => {
-		event.preventDefault();
-		apply({ search: text.trim() || undefined });
-	};
+	const { text, setText, apply, submit } = useSearchFilter(search, onChange);
 	return (
 		<search>
 			<form onSubmit={submit} className="flex flex-col gap-3 sm:flex-row sm:items-end">

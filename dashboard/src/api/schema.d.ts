@@ -3921,15 +3921,11 @@ export interface components {
             created_at: string;
         };
         Reputation: {
-            /** @enum {string} */
-            object: "reputation";
             window_days: number;
             /** @description Set when a reinstatement restarted the window */
             window_start: string | null;
             /** @description Recipients SES accepted in the window (SES's mailbox simulator excluded): what the rates are measured on */
             sends: number;
-            /** @description Recipients the API accepted this calendar month (UTC): the quota's count; emails that never reached SES are given back */
-            accepted_this_month: number;
             hard_bounces: number;
             complaints: number;
             bounce_rate: number;
@@ -3943,6 +3939,10 @@ export interface components {
                 hard_bounces_before_suspension: number | null;
                 complaints_before_suspension: number | null;
             };
+            /** @enum {string} */
+            object: "reputation";
+            /** @description Recipients the API accepted this calendar month (UTC): the quota's count; emails that never reached SES are given back */
+            accepted_this_month: number;
             suspended: boolean;
             suspension_reason: string | null;
         };
@@ -4038,6 +4038,7 @@ export interface components {
                 window_days: number;
                 /** @description Set when a reinstatement restarted the window */
                 window_start: string | null;
+                /** @description Recipients SES accepted in the window (SES's mailbox simulator excluded): what the rates are measured on */
                 sends: number;
                 hard_bounces: number;
                 complaints: number;

@@ -14,12 +14,12 @@ import {
 import { PLANS, VERIFICATION_STATUSES } from "../../db/schema.ts";
 import { suspensionDepsFromEnv } from "../../deps.ts";
 import { PLAN_LIMITS } from "../../domain/plans.ts";
-import { describeFigures, headroom } from "../../domain/reputation.ts";
 import { reinstateAccount } from "../../domain/suspension.ts";
 import { guardFor } from "../../durable-objects/index.ts";
 import { createRouter } from "../../env.ts";
 import { ApiError, notFound } from "../../lib/errors.ts";
 import { toIso, toIsoOrNull } from "../../lib/time.ts";
+import { presentFigures, ReputationFiguresSchema } from "../account/reputation.ts";
 import { presentVerificationRequest, VerificationRequestSchema } from "../account/schemas.ts";
 import {
 	errorResponse,
@@ -69,29 +69,9 @@ const AccountDetail = StaffAccount.extend({
 			.openapi({ description: "Recipients this calendar month (UTC), as the quota counts them" }),
 		monthly_quota: z.number().int(),
 	}),
-	reputation: z
-		.object({
-			window_days: z.number(),
-			window_start: z
-				.string()
-				.nullable()
-				.openapi({ description: "Set when a reinstatement restarted the window" }),
-			sends: z.number().int(),
-			hard_bounces: z.number().int(),
-			complaints: z.number().int(),
-			bounce_rate: z.number(),
-			complaint_rate: z.number(),
-			thresholds: z.object({
-				min_sends: z.number().int(),
-				bounce_rate: z.number(),
-				complaint_rate: z.number(),
-			}),
-			headroom: z.object({
-				hard_bounces_before_suspension: z.number().int().nullable(),
-				complaints_before_suspension: z.number().int().nullable(),
-			}),
-		})
-		.openapi({ description: "The rolling 7-day figures the account's guard judges it on" }),
+	reputation: ReputationFiguresSchema.openapi({
+		description: "The rolling 7-day figures the account's guard judges it on",
+	}),
 	actions: z.array(AccountAction),
 }).openapi("StaffAccountDetail");
 
@@ -208,14 +188,7 @@ export const accountsReview = createRouter()
 				current_period_end: toIsoOrNull(account.currentPeriodEnd),
 				verification_request: request ? presentVerificationRequest(request) : null,
 				usage: { emails_this_month: used, monthly_quota: PLAN_LIMITS[account.plan].monthlyEmails },
-				reputation: {
-					...describeFigures(figures),
-					window_start: toIsoOrNull(windowStart),
-					headroom: {
-						hard_bounces_before_suspension: headroom(figures, "hardBounces"),
-						complaints_before_suspension: headroom(figures, "complaints"),
-					},
-				},
+				reputation: presentFigures(figures, windowStart),
 				actions: actions.map((a) => ({
 					action: a.action,
 					reason: a.reason,

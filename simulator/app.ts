@@ -1,8 +1,12 @@
 // The SES simulator: one Hono app standing in for Amazon SES in tests (imported in-process, inside
 // workerd) and in local development (served by server.ts). Web-standard APIs only, so it runs in
 // both. Each concern mounts its own routes here:
-//   SES v2, SigV4: SendEmail and email identities   routes/send-email.ts, routes/identities.ts
+//   SES v2, SigV4: SendEmail, email identities,     routes/send-email.ts, routes/identities.ts,
+//     GetAccount                                     routes/account.ts
 //   SES v1 Query API, SigV4: the `_amazonses` token  routes/query-api.ts
+//   STS AssumeRole (customers' roles)                routes/sts.ts
+//   AWS accounts: the platform's and customers'      aws-accounts.ts, aws-auth.ts, aws.ts
+//     (BYOC), controls (JSON) and page (HTML)        routes/aws-controls.ts, routes/aws-page.ts
 //   DNS-over-HTTPS over the simulated DNS            routes/doh.ts
 //   controls: faults, DNS and domains (JSON)         routes/faults.ts, routes/domain-controls.ts
 //   pages: inbox and domains (HTML)                  routes/inbox.ts, routes/domains-page.ts
@@ -14,6 +18,9 @@
 // messages to the Worker (sns.ts, ses-events.ts).
 
 import { Hono } from "hono";
+import { createAws, type SimulatorAws } from "./aws.ts";
+import { AwsControlError, createAwsRegistry } from "./aws-accounts.ts";
+import { requireCaller, type SesEnv } from "./aws-auth.ts";
 import { AwsError, awsErrorResponse } from "./aws-error.ts";
 import { createDnsStore } from "./dns.ts";
 import {
@@ -24,6 +31,9 @@ import {
 } from "./domain-controls.ts";
 import { type FaultInput, type FaultRule, parseFault } from "./faults.ts";
 import { createIdentityStore } from "./identities.ts";
+import { createAccountRoutes } from "./routes/account.ts";
+import { createAwsControlRoutes } from "./routes/aws-controls.ts";
+import { createAwsPageRoutes } from "./routes/aws-page.ts";
 import { createDohRoutes } from "./routes/doh.ts";
 import { createDomainControlRoutes } from "./routes/domain-controls.ts";
 import { createDomainsPageRoutes } from "./routes/domains-page.ts";
@@ -33,8 +43,9 @@ import { createInboxRoutes } from "./routes/inbox.ts";
 import { createQueryApiRoutes } from "./routes/query-api.ts";
 import { createSendEmailRoutes } from "./routes/send-email.ts";
 import { createSnsRoutes } from "./routes/sns.ts";
+import { createStsRoutes } from "./routes/sts.ts";
 import { createWebhookRoutes } from "./routes/webhooks.ts";
-import { type Credentials, requireSigV4 } from "./sigv4.ts";
+import type { Credentials } from "./sigv4.ts";
 import { createSnsPublisher, type SimulatorSns, type SnsOptions } from "./sns.ts";
 import { createStore, type SimulatorStore } from "./store.ts";
 import {
@@ -44,8 +55,15 @@ import {
 } from "./stripe/index.ts";
 import { createWebhookReceiver, type SimulatorWebhooks } from "./webhook-receiver.ts";
 
+export type {
+	AssumeRoleCall,
+	AwsAccountView,
+	CreateAccountInput,
+	SimulatorAws,
+} from "./aws.ts";
+export { PLATFORM_ACCOUNT_ID } from "./aws-accounts.ts";
 export type { DnsFailureMode, DnsRecord } from "./dns.ts";
-export type { SimulatorDns, SimulatorDomains } from "./domain-controls.ts";
+export type { IdentityScope, SimulatorDns, SimulatorDomains } from "./domain-controls.ts";
 export type { RecordCheck, RecordKind, RequiredRecord } from "./domain-records.ts";
 export type { FaultInput, FaultOperation, FaultRule } from "./faults.ts";
 export type { DomainView } from "./identities.ts";
@@ -95,8 +113,21 @@ export type {
 	SimulatorWebhooks,
 } from "./webhook-receiver.ts";
 
+/**
+ * The customer account `npm start` creates (server.ts), in production, with fixed credentials so
+ * a developer can paste them into the dashboard's BYOC settings. Not a real AWS key.
+ */
+export const DEMO_AWS_ACCOUNT = {
+	accountId: "111111111111",
+	accessKeyId: "AKIABYOCDEMO00000001",
+	secretAccessKey: "byoc-demo-secret-not-for-production",
+} as const;
+
 export interface SesSimulatorOptions {
-	/** When set, requests must be signed with this key pair; otherwise any key is accepted. */
+	/**
+	 * The platform account's key pair: when set, only it signs as the platform (checked);
+	 * otherwise any key no customer account owns is accepted as the platform's.
+	 */
 	credentials?: Credentials;
 	/** The region requests must be scoped to; default us-east-1. */
 	region?: string;
@@ -132,6 +163,8 @@ export interface SesSimulator {
 	dns: SimulatorDns;
 	/** The SES domain identities with their records and statuses. */
 	domains: SimulatorDomains;
+	/** The AWS accounts: the platform's and customers' (BYOC), their keys, roles and SES state. */
+	aws: SimulatorAws;
 	/** The SNS topic SES publishes to, and the subscription posting to the Worker. */
 	sns: SimulatorSns;
 	/** The receiver standing in for customers' webhook endpoints (`/webhooks/receive/:name`). */
@@ -152,7 +185,9 @@ export function createSesSimulator(options: SesSimulatorOptions = {}): SesSimula
 	});
 	const identities = createIdentityStore();
 	const dnsStore = createDnsStore();
-	const controls = createDomainControls({ identities, dns: dnsStore, region, now });
+	const registry = createAwsRegistry({ identities, region });
+	const aws = createAws({ registry, store, dns: dnsStore, now });
+	const controls = createDomainControls({ registry, dns: dnsStore, now });
 	const credentials = options.credentials;
 	const publicUrl = options.publicUrl ?? DEFAULT_PUBLIC_URL;
 	const webhooks = createWebhookReceiver({ store, now, publicUrl });
@@ -165,13 +200,26 @@ export function createSesSimulator(options: SesSimulatorOptions = {}): SesSimula
 	});
 	const stripe = createStripeStandIn({ ...options.stripe, publicUrl });
 
-	const app = new Hono();
-	app.use("/v2/*", requireSigV4({ region, service: "ses", credentials, now }));
-	app.route("/", createSendEmailRoutes({ store, now, onAccepted: sns.enqueueMessage }));
-	app.route("/", createIdentityRoutes({ store, identities, dns: dnsStore, region, now }));
+	const app = new Hono<SesEnv>();
+	app.use("/v2/*", requireCaller(registry, { region, service: "ses", credentials, now }));
 	app.route(
 		"/",
-		createQueryApiRoutes({ store, identities, dns: dnsStore, region, now, credentials }),
+		createSendEmailRoutes({ store, now, registry, dns: dnsStore, onAccepted: sns.enqueueMessage }),
+	);
+	app.route("/", createIdentityRoutes({ store, registry, dns: dnsStore, now }));
+	app.route("/", createAccountRoutes({ store, registry, now }));
+	app.route(
+		"/",
+		createQueryApiRoutes({ store, registry, dns: dnsStore, region, now, credentials }),
+	);
+	app.route(
+		"/",
+		createStsRoutes({ store, registry, now, credentials, calls: aws.assumeRoleCalls }),
+	);
+	app.route("/", createAwsControlRoutes(aws));
+	app.route(
+		"/",
+		createAwsPageRoutes({ aws, region, platformKeyId: credentials?.accessKeyId ?? null }),
 	);
 	app.route("/", createDohRoutes(dnsStore));
 	app.route("/", createFaultRoutes(store));
@@ -198,6 +246,7 @@ export function createSesSimulator(options: SesSimulatorOptions = {}): SesSimula
 	app.onError((error, c) => {
 		if (error instanceof AwsError) return awsErrorResponse(error.code, error.status, error.message);
 		if (error instanceof DomainControlError) return c.json({ error: error.message }, error.status);
+		if (error instanceof AwsControlError) return c.json({ error: error.message }, error.status);
 		console.error("SES simulator: unexpected error", error);
 		return awsErrorResponse("InternalFailure", 500, "The SES simulator failed unexpectedly.");
 	});
@@ -212,6 +261,7 @@ export function createSesSimulator(options: SesSimulatorOptions = {}): SesSimula
 		},
 		dns: controls.dns,
 		domains: controls.domains,
+		aws,
 		sns: {
 			topicArn: sns.topicArn,
 			certUrl: sns.certUrl,

@@ -1,8 +1,10 @@
 // The controls a test or a developer uses to play the customer's DNS: publish, remove or corrupt
 // an identity's records, set any record directly, and make the DNS-over-HTTPS endpoint fail.
 // `SesSimulator.dns` / `.domains` expose them in-process; routes/domain-controls.ts and the
-// domains page expose the same functions over HTTP.
+// domains page expose the same functions over HTTP. Identities are the platform account's unless
+// a scope names a customer account and region (the DNS itself is one, shared by all).
 
+import { type AwsRegistry, isRegionName, PLATFORM_ACCOUNT_ID } from "./aws-accounts.ts";
 import {
 	type DnsFailureMode,
 	DnsInputError,
@@ -25,13 +27,19 @@ import {
 	type IdentityStore,
 } from "./identities.ts";
 
+/** Whose identity: a customer account's in one region; omitted, the platform's. */
+export interface IdentityScope {
+	awsAccountId: string;
+	region: string;
+}
+
 export interface SimulatorDns {
 	/** Writes the records `domain` needs (default: all of them); returns the domain afterwards. */
-	publish(domain: string, records?: RecordKind[]): DomainView;
+	publish(domain: string, records?: RecordKind[], scope?: IdentityScope): DomainView;
 	/** Deletes those records. */
-	remove(domain: string, records?: RecordKind[]): DomainView;
+	remove(domain: string, records?: RecordKind[], scope?: IdentityScope): DomainView;
 	/** Replaces them with plausible wrong values. */
-	corrupt(domain: string, records?: RecordKind[]): DomainView;
+	corrupt(domain: string, records?: RecordKind[], scope?: IdentityScope): DomainView;
 	/** Sets one record set directly; an empty `values` deletes it. */
 	set(name: string, type: string, values: readonly string[]): DnsRecord | null;
 	/** Deletes one record set, or every set at `name`; returns how many. */
@@ -48,8 +56,10 @@ export interface SimulatorDns {
 }
 
 export interface SimulatorDomains {
-	list(): DomainView[];
-	get(domain: string): DomainView | undefined;
+	list(scope?: IdentityScope): DomainView[];
+	get(domain: string, scope?: IdentityScope): DomainView | undefined;
+	/** The customer accounts' (account, region) pairs that have identities, sorted. */
+	scopes(): IdentityScope[];
 }
 
 /** Thrown for a control that cannot be carried out; `status` is the HTTP status to answer. */
@@ -64,9 +74,8 @@ export class DomainControlError extends Error {
 }
 
 export interface DomainControlDeps {
-	identities: IdentityStore;
+	registry: AwsRegistry;
 	dns: DnsStore;
-	region: string;
 	now: () => Date;
 }
 
@@ -76,18 +85,34 @@ export function createDomainControls(deps: DomainControlDeps): {
 	dns: SimulatorDns;
 	domains: SimulatorDomains;
 } {
-	const { identities, dns, region, now } = deps;
-	const view = (identity: DomainIdentity) => describeIdentity(identity, dns, region, now());
+	const { registry, dns, now } = deps;
+	const resolve = (scope?: IdentityScope): { identities: IdentityStore; region: string } => {
+		if (scope === undefined || scope.awsAccountId === PLATFORM_ACCOUNT_ID) return registry.platform;
+		if (!registry.accounts.has(scope.awsAccountId)) {
+			throw new DomainControlError(404, `No AWS account ${scope.awsAccountId}.`);
+		}
+		if (!isRegionName(scope.region)) {
+			throw new DomainControlError(400, `region must be an AWS region such as eu-west-1.`);
+		}
+		return {
+			identities: registry.regionState(scope.awsAccountId, scope.region).identities,
+			region: scope.region,
+		};
+	};
+	const view = (identity: DomainIdentity, region: string) =>
+		describeIdentity(identity, dns, region, now());
 
 	const apply =
 		(action: typeof publishRecords) =>
-		(domain: string, records?: RecordKind[]): DomainView => {
+		(domain: string, records?: RecordKind[], scope?: IdentityScope): DomainView => {
+			const { identities, region } = resolve(scope);
 			const identity = identities.get(domain);
 			if (identity === undefined) {
-				throw new DomainControlError(404, `No SES identity for ${domain}.`);
+				const where = scope === undefined ? "" : ` in ${scope.awsAccountId}/${scope.region}`;
+				throw new DomainControlError(404, `No SES identity for ${domain}${where}.`);
 			}
 			rethrowAsControlError(() => action(identity, dns, region, parseRecordKinds(records)));
-			return view(identity);
+			return view(identity, region);
 		};
 
 	return {
@@ -109,17 +134,31 @@ export function createDomainControls(deps: DomainControlDeps): {
 			failure: () => dns.failure(),
 		},
 		domains: {
-			list: () => identities.list().map(view),
-			get(domain) {
+			list(scope) {
+				const { identities, region } = resolve(scope);
+				return identities.list().map((identity) => view(identity, region));
+			},
+			get(domain, scope) {
 				let name: string;
 				try {
 					name = normalizeName(domain);
 				} catch {
 					return undefined;
 				}
+				const { identities, region } = resolve(scope);
 				const identity = identities.get(name);
-				return identity === undefined ? undefined : view(identity);
+				return identity === undefined ? undefined : view(identity, region);
 			},
+			scopes: () =>
+				[...registry.regions.entries()]
+					.filter(([, state]) => state.identities.list().length > 0)
+					.map(([key]) => {
+						const [awsAccountId = "", region = ""] = key.split("/");
+						return { awsAccountId, region };
+					})
+					.sort((a, b) =>
+						`${a.awsAccountId}/${a.region}` < `${b.awsAccountId}/${b.region}` ? -1 : 1,
+					),
 		},
 	};
 }

@@ -1,10 +1,14 @@
 // Fault injection: rules that make the next matching SES calls fail with an SES error, so tests
 // and demos can exercise throttling, outages and permanent rejections without AWS. A rule names
 // the operation it targets (default SendEmail, so rules written before the identity operations
-// existed keep their meaning); `to`/`from` narrow SendEmail rules further. A rule is consumed one
-// call at a time; rules are tried in the order they were added.
+// existed keep their meaning); `to`/`from` narrow SendEmail rules further. A rule applies to the
+// platform account's calls unless it names `awsAccountId` (a customer's, or the platform's), so
+// rules written before customer accounts existed keep their meaning too; for AssumeRole that is
+// the caller's account. A rule is consumed one call at a time; rules are tried in the order they
+// were added.
 
 import { bareAddress } from "./address.ts";
+import { PLATFORM_ACCOUNT_ID } from "./aws-accounts.ts";
 import { DEFAULT_MESSAGE, DEFAULT_STATUS } from "./aws-error.ts";
 
 /** The SES operations a fault can target, as AWS names them. */
@@ -16,6 +20,8 @@ export const FAULT_OPERATIONS = [
 	"PutEmailIdentityMailFromAttributes",
 	"VerifyDomainIdentity",
 	"GetIdentityVerificationAttributes",
+	"GetAccount",
+	"AssumeRole",
 ] as const;
 
 export type FaultOperation = (typeof FAULT_OPERATIONS)[number];
@@ -27,6 +33,8 @@ export interface FaultMatch {
 	to?: string;
 	/** SendEmail only: the sender. */
 	from?: string;
+	/** The calling AWS account; default the platform's, so a rule never hits customer accounts unasked. */
+	awsAccountId?: string;
 }
 
 /** What callers pass to `addFault` or `POST /_simulator/faults`. */
@@ -50,9 +58,10 @@ export interface FaultRule {
 }
 
 /** The parts of a call a rule can match on; only SendEmail has a sender and recipients. */
-export type FaultEnvelope =
+export type FaultEnvelope = { awsAccountId: string } & (
 	| { operation: "SendEmail"; from: string; recipients: readonly string[] }
-	| { operation: Exclude<FaultOperation, "SendEmail"> };
+	| { operation: Exclude<FaultOperation, "SendEmail"> }
+);
 
 /** Thrown for a fault description that cannot be honoured; the message says why. */
 export class FaultInputError extends TypeError {
@@ -101,6 +110,7 @@ export function parseFault(input: unknown): FaultRule {
 /** Whether `rule` applies to a call; an empty match applies to every SendEmail call. */
 export function faultMatches(rule: FaultRule, envelope: FaultEnvelope): boolean {
 	if ((rule.match.operation ?? "SendEmail") !== envelope.operation) return false;
+	if ((rule.match.awsAccountId ?? PLATFORM_ACCOUNT_ID) !== envelope.awsAccountId) return false;
 	if (envelope.operation !== "SendEmail") return true;
 	const { to, from } = rule.match;
 	if (from !== undefined && bareAddress(envelope.from) !== bareAddress(from)) return false;
@@ -114,7 +124,9 @@ export function faultMatches(rule: FaultRule, envelope: FaultEnvelope): boolean 
 function parseMatch(match: unknown): FaultRule["match"] {
 	if (match === undefined || match === null) return {};
 	if (!isRecord(match)) {
-		throw new FaultInputError("match must be an object with operation, to and/or from.");
+		throw new FaultInputError(
+			"match must be an object with operation, to, from and/or awsAccountId.",
+		);
 	}
 	const result: FaultRule["match"] = {};
 	const { operation } = match;
@@ -123,6 +135,13 @@ function parseMatch(match: unknown): FaultRule["match"] {
 			throw new FaultInputError(`match.operation must be one of ${FAULT_OPERATIONS.join(", ")}.`);
 		}
 		result.operation = operation as FaultOperation;
+	}
+	const { awsAccountId } = match;
+	if (awsAccountId !== undefined) {
+		if (typeof awsAccountId !== "string" || !/^\d{12}$/.test(awsAccountId)) {
+			throw new FaultInputError("match.awsAccountId must be a 12-digit AWS account id.");
+		}
+		result.awsAccountId = awsAccountId;
 	}
 	for (const key of ["to", "from"] as const) {
 		const value = match[key];

@@ -74,7 +74,7 @@ button { font: inherit; padding: .1rem .5rem; margin: 0 .15rem .15rem 0; }
 </style>
 </head>
 <body>
-<nav><a href="/">Inbox</a><a href="/domains">Domains</a></nav>
+<nav><a href="/">Inbox</a><a href="/domains">Domains</a><a href="/aws">AWS accounts</a></nav>
 ${body}
 </body>
 </html>

@@ -1,11 +1,13 @@
 // Checks AWS Signature Version 4 on the SES API routes, answering failures the way AWS's front
 // end does (codes and message wording follow what AWS returns for restJson1 services). The
-// header's shape, scope and clock are always checked; the key and the signature only when the
-// simulator was given credentials, so `npm start` works with any key but tests prove that the
-// Worker really signs what it sends.
+// header's shape, scope and clock are always checked; the platform key and its signature only
+// when the simulator was given credentials, so `npm start` works with any key but tests prove
+// that the Worker really signs what it sends. Customer accounts' keys (`keys`, aws-auth.ts) are
+// always checked with their own secret, and may be scoped to any region.
 
 import { AwsV4Signer } from "aws4fetch";
 import type { MiddlewareHandler } from "hono";
+import { isRegionName } from "./aws-accounts.ts";
 import { AwsError } from "./aws-error.ts";
 
 export interface Credentials {
@@ -18,9 +20,23 @@ export interface SigV4Options {
 	service: string;
 	credentials?: Credentials;
 	now: () => Date;
+	/** Keys other than the platform's; undefined from it means "not one of them". */
+	keys?: KeyResolver;
+	/** Whether a key found by `keys` may be scoped to any region (SES), or only `region` (STS). */
+	anyRegionForKeys?: boolean;
 }
 
-export type SigV4Result = { ok: true; accessKeyId: string } | { ok: false; error: AwsError };
+/** A customer key's secret, or why it cannot be used (revoked, expired, wrong session token). */
+export type KeyLookup = { secretAccessKey: string } | { error: AwsError };
+
+export type KeyResolver = (
+	accessKeyId: string,
+	sessionToken: string | null,
+) => KeyLookup | undefined;
+
+export type SigV4Result =
+	| { ok: true; accessKeyId: string; region: string; sessionToken: string | null }
+	| { ok: false; error: AwsError };
 
 const ALGORITHM = "AWS4-HMAC-SHA256";
 // AWS refuses requests signed more than 15 minutes away from its clock, in either direction.
@@ -66,7 +82,16 @@ export async function verifySigV4(
 			`Credential should be scoped to correct service: '${options.service}'.`,
 		);
 	}
-	if (region !== options.region) {
+	const sessionToken = request.headers.get("x-amz-security-token");
+	const customerKey =
+		accessKeyId === options.credentials?.accessKeyId
+			? undefined
+			: options.keys?.(accessKeyId, sessionToken);
+	const regionOk =
+		customerKey !== undefined && options.anyRegionForKeys === true
+			? isRegionName(region)
+			: region === options.region;
+	if (!regionOk) {
 		return fail(
 			"InvalidSignatureException",
 			`Credential should be scoped to a valid region, not '${region}'.`,
@@ -88,13 +113,19 @@ export async function verifySigV4(
 		);
 	}
 
-	const credentials = options.credentials;
-	if (credentials === undefined) return { ok: true, accessKeyId };
-	if (accessKeyId !== credentials.accessKeyId) {
+	let secretAccessKey: string;
+	if (customerKey !== undefined) {
+		if ("error" in customerKey) return { ok: false, error: customerKey.error };
+		secretAccessKey = customerKey.secretAccessKey;
+	} else if (options.credentials === undefined) {
+		return { ok: true, accessKeyId, region, sessionToken };
+	} else if (accessKeyId !== options.credentials.accessKeyId) {
 		return fail(
 			"UnrecognizedClientException",
 			"The security token included in the request is invalid.",
 		);
+	} else {
+		secretAccessKey = options.credentials.secretAccessKey;
 	}
 
 	// A client may sign a declared payload hash instead of the payload; then the declaration
@@ -120,7 +151,7 @@ export async function verifySigV4(
 		headers,
 		body,
 		accessKeyId,
-		secretAccessKey: credentials.secretAccessKey,
+		secretAccessKey,
 		service,
 		region,
 		datetime: amzDate,
@@ -133,7 +164,7 @@ export async function verifySigV4(
 			"The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
 		);
 	}
-	return { ok: true, accessKeyId };
+	return { ok: true, accessKeyId, region, sessionToken };
 }
 
 /** Hono middleware: refuses badly signed requests before any route sees them. */

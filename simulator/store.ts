@@ -31,6 +31,10 @@ export interface SentMessage {
 	configurationSetName: string | null;
 	/** ISO 8601. */
 	receivedAt: string;
+	/** The AWS account that sent it: the platform's (000000000000) or a customer's (BYOC). */
+	awsAccountId: string;
+	/** The SES region it was sent through. */
+	region: string;
 }
 
 /** Why a webhook delivery did or did not verify (webhook-receiver.ts describes each). */

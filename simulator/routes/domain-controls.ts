@@ -4,12 +4,14 @@
 //   POST /_simulator/domains/:domain/{publish,remove,corrupt}   {"records"?: [...]}
 //   GET  /_simulator/dns   PUT /_simulator/dns {"name","type","values"}   DELETE /_simulator/dns?name=&type=
 //   PUT  /_simulator/dns/failure {"mode": "none" | "servfail" | "unavailable"}
+// A customer account's identities: `?aws_account_id=&region=` on the GETs, the same two members
+// in the POST bodies; without them, the platform account's.
 // Writes require a JSON body: a cross-site HTML form cannot send one without a CORS preflight,
 // which the simulator never grants, so a web page cannot rewrite a developer's simulated DNS.
 // A DomainControlError thrown here becomes `{"error"}` with its status in app.ts's onError.
 
 import { type Context, Hono } from "hono";
-import type { SimulatorDns, SimulatorDomains } from "../domain-controls.ts";
+import type { IdentityScope, SimulatorDns, SimulatorDomains } from "../domain-controls.ts";
 import type { RecordKind } from "../domain-records.ts";
 import { isJsonContentType } from "./faults.ts";
 
@@ -24,10 +26,12 @@ export function createDomainControlRoutes(deps: DomainControlRouteDeps): Hono {
 	const routes = new Hono();
 	const { dns, domains } = deps;
 
-	routes.get("/_simulator/domains", (c) => c.json({ domains: domains.list() }, 200));
+	routes.get("/_simulator/domains", (c) =>
+		c.json({ domains: domains.list(scopeOf(c.req.query())) }, 200),
+	);
 
 	routes.get("/_simulator/domains/:domain", (c) => {
-		const view = domains.get(c.req.param("domain"));
+		const view = domains.get(c.req.param("domain"), scopeOf(c.req.query()));
 		if (view === undefined) return c.json({ error: "domain not found" }, 404);
 		return c.json(view, 200);
 	});
@@ -37,7 +41,7 @@ export function createDomainControlRoutes(deps: DomainControlRouteDeps): Hono {
 			const body = await jsonBody(c);
 			if (body instanceof Response) return body;
 			const records = (body as { records?: unknown }).records as RecordKind[] | undefined;
-			return c.json(dns[action](c.req.param("domain"), records), 200);
+			return c.json(dns[action](c.req.param("domain"), records, scopeOf(body)), 200);
 		});
 	}
 
@@ -70,6 +74,13 @@ export function createDomainControlRoutes(deps: DomainControlRouteDeps): Hono {
 	});
 
 	return routes;
+}
+
+/** A customer scope when both `aws_account_id` and `region` are given as strings. */
+export function scopeOf(input: Record<string, unknown>): IdentityScope | undefined {
+	const { aws_account_id: awsAccountId, region } = input;
+	if (typeof awsAccountId !== "string" || awsAccountId === "") return undefined;
+	return { awsAccountId, region: typeof region === "string" ? region : "" };
 }
 
 /** The JSON object body, or the error response to send instead. An empty body is `{}`. */

@@ -9,16 +9,18 @@
 // and `Sec-Fetch-Site`, when sent, must be `same-origin`; otherwise 403. The JSON control API
 // stays JSON-only. Values shown here (record values are free text) are HTML-escaped.
 
-import { type Context, Hono } from "hono";
+import { Hono } from "hono";
 import type { DnsFailureMode } from "../dns.ts";
 import {
 	DomainControlError,
+	type IdentityScope,
 	type SimulatorDns,
 	type SimulatorDomains,
 } from "../domain-controls.ts";
 import type { RecordCheck, RecordKind } from "../domain-records.ts";
 import { escapeHtml, FORMS_CSP, htmlResponse, page } from "../html.ts";
 import type { DomainView } from "../identities.ts";
+import { formBody, refuseCrossSite } from "./forms.ts";
 
 export interface DomainsPageDeps {
 	dns: SimulatorDns;
@@ -40,9 +42,7 @@ export function createDomainsPageRoutes(deps: DomainsPageDeps): Hono {
 	const routes = new Hono();
 	const { dns, domains } = deps;
 
-	routes.get("/domains", () =>
-		htmlResponse(renderDomainsPage(domains.list(), dns), 200, FORMS_CSP),
-	);
+	routes.get("/domains", () => htmlResponse(renderDomainsPage(domains, dns), 200, FORMS_CSP));
 
 	routes.post("/domains/:domain/:action", async (c) => {
 		const refused = refuseCrossSite(c);
@@ -54,8 +54,13 @@ export function createDomainsPageRoutes(deps: DomainsPageDeps): Hono {
 		const kind = form.get("records");
 		const records =
 			kind === null || kind === "" || kind === "all" ? undefined : [kind as RecordKind];
+		const account = form.get("aws_account_id");
+		const scope =
+			account === null || account === ""
+				? undefined
+				: { awsAccountId: account, region: form.get("region") ?? "" };
 		try {
-			dns[action as Action](c.req.param("domain"), records);
+			dns[action as Action](c.req.param("domain"), records, scope);
 		} catch (error) {
 			if (error instanceof DomainControlError) return c.text(error.message, error.status);
 			throw error;
@@ -80,29 +85,19 @@ export function createDomainsPageRoutes(deps: DomainsPageDeps): Hono {
 	return routes;
 }
 
-/** 403 unless the browser vouches that the form was posted from the simulator's own pages. */
-function refuseCrossSite(c: Context): Response | null {
-	const origin = c.req.header("origin");
-	const site = c.req.header("sec-fetch-site");
-	const own = new URL(c.req.url).origin;
-	if (origin !== own || (site !== undefined && site !== "same-origin")) {
-		return c.text("Refused: this form only accepts posts from the simulator's own pages.", 403);
-	}
-	return null;
-}
-
-async function formBody(c: Context): Promise<URLSearchParams | null> {
-	const type = c.req.header("content-type")?.split(";")[0]?.trim().toLowerCase();
-	if (type !== "application/x-www-form-urlencoded") return null;
-	return new URLSearchParams(await c.req.text());
-}
-
-function renderDomainsPage(views: DomainView[], dns: SimulatorDns): string {
+function renderDomainsPage(domains: SimulatorDomains, dns: SimulatorDns): string {
 	const failure = dns.failure();
+	const views = domains.list();
+	const scopes = domains.scopes();
 	const sections =
-		views.length === 0
+		views.length === 0 && scopes.length === 0
 			? "<p>No SES identities yet. Domains the Worker registers (CreateEmailIdentity or VerifyDomainIdentity) appear here.</p>"
-			: views.map(renderDomain).join("\n");
+			: [
+					...views.map((view) => renderDomain(view)),
+					...scopes.flatMap((scope) =>
+						domains.list(scope).map((view) => renderDomain(view, scope)),
+					),
+				].join("\n");
 	const records = dns.list();
 	const dnsRows = records
 		.map(
@@ -136,10 +131,15 @@ function renderFailureControls(failure: DnsFailureMode): string {
 	return `<p${failure === "none" ? "" : ' class="warn"'}>DNS-over-HTTPS is ${label[failure]}. ${button("none", "Answer normally")}${button("servfail", "Answer SERVFAIL")}${button("unavailable", "Answer 503")}</p>`;
 }
 
-function renderDomain(view: DomainView): string {
+/** One identity; a customer account's (BYOC) is titled with its account and region. */
+function renderDomain(view: DomainView, scope?: IdentityScope): string {
 	const path = `/domains/${escapeHtml(encodeURIComponent(view.domain))}`;
+	const scoped =
+		scope === undefined
+			? ""
+			: `<input type="hidden" name="aws_account_id" value="${escapeHtml(scope.awsAccountId)}"><input type="hidden" name="region" value="${escapeHtml(scope.region)}">`;
 	const button = (action: Action, kind: RecordKind | "all", text: string) =>
-		`<form class="inline" method="post" action="${path}/${action}"><input type="hidden" name="records" value="${kind}"><button type="submit">${text}</button></form>`;
+		`<form class="inline" method="post" action="${path}/${action}"><input type="hidden" name="records" value="${kind}">${scoped}<button type="submit">${text}</button></form>`;
 	const seen = new Set<RecordKind>();
 	const rows = view.records
 		.map((r) => {
@@ -160,7 +160,11 @@ function renderDomain(view: DomainView): string {
 		})
 		.join("\n");
 	const { status } = view;
-	return `<h2>${escapeHtml(view.domain)}</h2>
+	const owner =
+		scope === undefined
+			? ""
+			: ` <span class="muted">AWS ${escapeHtml(scope.awsAccountId)} · ${escapeHtml(scope.region)}</span>`;
+	return `<h2>${escapeHtml(view.domain)}${owner}</h2>
 <dl>
 <dt>Ownership (v1 TXT)</dt><dd>${statusBadge(status.ownership)}</dd>
 <dt>DKIM</dt><dd>${statusBadge(status.dkim)}</dd>

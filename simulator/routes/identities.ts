@@ -2,10 +2,14 @@
 // DeleteEmailIdentity and PutEmailIdentityMailFromAttributes, with the response shapes of the SES
 // v2 API reference. Only domain identities with Easy DKIM are simulated; email-address identities
 // and BYODKIM answer BadRequestException saying so. Statuses come from identities.ts, which reads
-// the simulator's DNS on every call. Order of checks: input validation, injected faults (as a
-// throttle fires before SES looks anything up), then the identity itself.
+// the simulator's DNS on every call. Each caller sees its own account's identities in the region
+// it signed for (the platform: the simulator's original store). Order of checks: input
+// validation, IAM, injected faults (as a throttle fires before SES looks anything up), then the
+// identity itself.
 
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
+import type { AwsRegistry } from "../aws-accounts.ts";
+import { authorize, type SesEnv, sesIdentityArn } from "../aws-auth.ts";
 import { AwsError } from "../aws-error.ts";
 import type { DnsStore } from "../dns.ts";
 import { DKIM_HOSTED_ZONE } from "../domain-records.ts";
@@ -28,19 +32,23 @@ import type { SimulatorStore } from "../store.ts";
 
 export interface IdentityRouteDeps {
 	store: SimulatorStore;
-	identities: IdentityStore;
+	registry: AwsRegistry;
 	dns: DnsStore;
-	region: string;
 	now: () => Date;
 }
+
+type Operation =
+	| "CreateEmailIdentity"
+	| "GetEmailIdentity"
+	| "DeleteEmailIdentity"
+	| "PutEmailIdentityMailFromAttributes";
 
 const BEHAVIORS: readonly BehaviorOnMxFailure[] = ["USE_DEFAULT_VALUE", "REJECT_MESSAGE"];
 // New Easy DKIM identities get 2048-bit keys (SES Developer Guide, Easy DKIM).
 const KEY_LENGTH = "RSA_2048_BIT";
 
-export function createIdentityRoutes(deps: IdentityRouteDeps): Hono {
-	const routes = new Hono();
-	const { identities } = deps;
+export function createIdentityRoutes(deps: IdentityRouteDeps): Hono<SesEnv> {
+	const routes = new Hono<SesEnv>();
 
 	routes.post("/v2/email/identities", async (c) => {
 		const body = requireJsonObject(parseJsonBody(await c.req.arrayBuffer()));
@@ -54,7 +62,7 @@ export function createIdentityRoutes(deps: IdentityRouteDeps): Hono {
 		}
 		const domain =
 			parseDomainName(emailIdentity) ?? badRequest(`Invalid domain name: ${emailIdentity}`);
-		applyFault(deps, "CreateEmailIdentity");
+		const { identities } = begin(deps, c, "CreateEmailIdentity", domain);
 
 		const identity = identities.create(domain, {
 			now: deps.now(),
@@ -79,10 +87,10 @@ export function createIdentityRoutes(deps: IdentityRouteDeps): Hono {
 	});
 
 	routes.get("/v2/email/identities/:identity", (c) => {
-		applyFault(deps, "GetEmailIdentity");
-		const identity = findIdentity(deps, c.req.param("identity"));
+		const { identities, region } = begin(deps, c, "GetEmailIdentity", c.req.param("identity"));
+		const identity = findIdentity(identities, c.req.param("identity"));
 		const now = deps.now();
-		const { statuses } = observeIdentity(identity, deps.dns, deps.region, now);
+		const { statuses } = observeIdentity(identity, deps.dns, region, now);
 		const nowSeconds = epochSeconds(now);
 		c.header("x-amzn-RequestId", crypto.randomUUID());
 		return c.json(
@@ -119,8 +127,8 @@ export function createIdentityRoutes(deps: IdentityRouteDeps): Hono {
 	});
 
 	routes.delete("/v2/email/identities/:identity", (c) => {
-		applyFault(deps, "DeleteEmailIdentity");
-		const identity = findIdentity(deps, c.req.param("identity"));
+		const { identities } = begin(deps, c, "DeleteEmailIdentity", c.req.param("identity"));
+		const identity = findIdentity(identities, c.req.param("identity"));
 		// The customer's DNS records stay where they are, as they would at their DNS host.
 		identities.delete(identity.domain);
 		c.header("x-amzn-RequestId", crypto.randomUUID());
@@ -131,8 +139,13 @@ export function createIdentityRoutes(deps: IdentityRouteDeps): Hono {
 		const body = requireJsonObject(parseJsonBody(await c.req.arrayBuffer()));
 		const mailFromDomain = optionalString(body.MailFromDomain, "mailFromDomain");
 		const behavior = optionalEnum(body.BehaviorOnMxFailure, "behaviorOnMxFailure", BEHAVIORS);
-		applyFault(deps, "PutEmailIdentityMailFromAttributes");
-		const identity = findIdentity(deps, c.req.param("identity"));
+		const { identities } = begin(
+			deps,
+			c,
+			"PutEmailIdentityMailFromAttributes",
+			c.req.param("identity"),
+		);
+		const identity = findIdentity(identities, c.req.param("identity"));
 		let domain: string | null = null;
 		if (mailFromDomain !== null && mailFromDomain !== "") {
 			const parsed = parseDomainName(mailFromDomain);
@@ -177,24 +190,29 @@ function dkimAttributes(identity: DomainIdentity, status: string): Record<string
 	};
 }
 
-function findIdentity(deps: IdentityRouteDeps, name: string): DomainIdentity {
-	const identity = deps.identities.get(name);
+function findIdentity(identities: IdentityStore, name: string): DomainIdentity {
+	const identity = identities.get(name);
 	if (identity === undefined) {
 		throw new AwsError("NotFoundException", 404, `Email identity ${name} does not exist.`);
 	}
 	return identity;
 }
 
-function applyFault(
+/** IAM, then faults; answers the caller's identities in the region it signed for. */
+function begin(
 	deps: IdentityRouteDeps,
-	operation:
-		| "CreateEmailIdentity"
-		| "GetEmailIdentity"
-		| "DeleteEmailIdentity"
-		| "PutEmailIdentityMailFromAttributes",
-): void {
-	const fault = deps.store.takeFault({ operation });
+	c: Context<SesEnv>,
+	operation: Operation,
+	identity: string,
+): { identities: IdentityStore; region: string } {
+	const caller = c.get("caller");
+	authorize(deps.registry, caller, `ses:${operation}`, sesIdentityArn(caller, identity));
+	const fault = deps.store.takeFault({ operation, awsAccountId: caller.accountId });
 	if (fault !== undefined) throw new AwsError(fault.code, fault.status, fault.message);
+	return {
+		identities: deps.registry.regionState(caller.accountId, caller.region).identities,
+		region: caller.region,
+	};
 }
 
 /** restJson1 timestamps are epoch seconds. */

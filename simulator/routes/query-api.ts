@@ -5,21 +5,26 @@
 // `<ErrorResponse>` documents the way AWS's Query front end does.
 
 import { Hono } from "hono";
+import type { AwsRegistry } from "../aws-accounts.ts";
+import { authenticate, authorize, type Caller, sesIdentityArn } from "../aws-auth.ts";
 import { AwsError } from "../aws-error.ts";
 import type { DnsStore } from "../dns.ts";
+import { observeIdentity, parseDomainName, restartOwnershipSearch } from "../identities.ts";
 import {
-	type IdentityStore,
-	observeIdentity,
-	parseDomainName,
-	restartOwnershipSearch,
-} from "../identities.ts";
-import { type Credentials, verifySigV4 } from "../sigv4.ts";
+	escapeXml,
+	parseQueryParams,
+	queryErrorResponse,
+	xmlError as queryXmlError,
+	xmlOk as queryXmlOk,
+} from "../query-xml.ts";
+import type { Credentials } from "../sigv4.ts";
 import type { SimulatorStore } from "../store.ts";
 
 export interface QueryApiDeps {
 	store: SimulatorStore;
-	identities: IdentityStore;
+	registry: AwsRegistry;
 	dns: DnsStore;
+	/** The platform's region; customer keys may sign for any. */
 	region: string;
 	now: () => Date;
 	credentials?: Credentials;
@@ -30,40 +35,23 @@ const API_VERSION = "2010-12-01";
 // GetIdentityVerificationAttributes takes at most 100 identities (SES API reference).
 const MAX_IDENTITIES = 100;
 
-// The Query protocol's names for the authentication failures sigv4.ts reports in restJson1 terms.
-const QUERY_AUTH_ERRORS: Readonly<Record<string, { code: string; message?: string }>> = {
-	MissingAuthenticationTokenException: {
-		code: "MissingAuthenticationToken",
-		message: "Request is missing Authentication Token",
-	},
-	IncompleteSignatureException: { code: "IncompleteSignature" },
-	InvalidSignatureException: { code: "SignatureDoesNotMatch" },
-	UnrecognizedClientException: { code: "InvalidClientTokenId" },
-};
-
 export function createQueryApiRoutes(deps: QueryApiDeps): Hono {
 	const routes = new Hono();
 
 	routes.post("/", async (c) => {
 		const body = await c.req.arrayBuffer();
-		const auth = await verifySigV4(c.req.raw, body, {
+		const caller = await authenticate(c.req.raw, body, deps.registry, {
 			region: deps.region,
 			service: "ses",
 			credentials: deps.credentials,
 			now: deps.now,
+			anyRegionForKeys: true,
 		});
-		if (!auth.ok) {
-			const mapped = QUERY_AUTH_ERRORS[auth.error.code];
-			return xmlError(
-				mapped?.code ?? auth.error.code,
-				auth.error.status,
-				mapped?.message ?? auth.error.message,
-			);
-		}
+		if (caller instanceof AwsError) return queryErrorResponse(caller, SES_XML_NAMESPACE);
 		try {
-			return handle(deps, parseParams(c.req.header("content-type"), body));
+			return handle(deps, caller, parseQueryParams(c.req.header("content-type"), body));
 		} catch (error) {
-			if (error instanceof AwsError) return xmlError(error.code, error.status, error.message);
+			if (error instanceof AwsError) return queryErrorResponse(error, SES_XML_NAMESPACE);
 			throw error;
 		}
 	});
@@ -71,7 +59,7 @@ export function createQueryApiRoutes(deps: QueryApiDeps): Hono {
 	return routes;
 }
 
-function handle(deps: QueryApiDeps, params: URLSearchParams): Response {
+function handle(deps: QueryApiDeps, caller: Caller, params: URLSearchParams): Response {
 	const action = params.get("Action");
 	if (action === null || action === "") {
 		throw new AwsError("MissingAction", 400, "Missing Action");
@@ -86,9 +74,9 @@ function handle(deps: QueryApiDeps, params: URLSearchParams): Response {
 	}
 	switch (action) {
 		case "VerifyDomainIdentity":
-			return verifyDomainIdentity(deps, params);
+			return verifyDomainIdentity(deps, caller, params);
 		case "GetIdentityVerificationAttributes":
-			return getIdentityVerificationAttributes(deps, params);
+			return getIdentityVerificationAttributes(deps, caller, params);
 		default:
 			throw new AwsError(
 				"InvalidAction",
@@ -98,19 +86,23 @@ function handle(deps: QueryApiDeps, params: URLSearchParams): Response {
 	}
 }
 
-function verifyDomainIdentity(deps: QueryApiDeps, params: URLSearchParams): Response {
+function verifyDomainIdentity(
+	deps: QueryApiDeps,
+	caller: Caller,
+	params: URLSearchParams,
+): Response {
 	const input = params.get("Domain");
 	if (input === null) throw validationError("domain");
 	const domain = parseDomainName(input);
 	if (domain === null)
 		throw new AwsError("InvalidParameterValue", 400, `Invalid domain name: ${input}`);
-	applyFault(deps, "VerifyDomainIdentity");
+	const identities = begin(deps, caller, "VerifyDomainIdentity", sesIdentityArn(caller, domain));
 
 	const now = deps.now();
-	const existing = deps.identities.get(domain);
+	const existing = identities.get(domain);
 	// Calling again returns the same token and restarts SES's 72-hour search for it.
 	if (existing !== undefined) restartOwnershipSearch(existing, now);
-	const identity = existing ?? deps.identities.create(domain, { now, withDkim: false });
+	const identity = existing ?? identities.create(domain, { now, withDkim: false });
 	if (identity === undefined) throw new Error(`identity ${domain} vanished while being created`);
 	return xmlOk(
 		"VerifyDomainIdentity",
@@ -118,7 +110,11 @@ function verifyDomainIdentity(deps: QueryApiDeps, params: URLSearchParams): Resp
 	);
 }
 
-function getIdentityVerificationAttributes(deps: QueryApiDeps, params: URLSearchParams): Response {
+function getIdentityVerificationAttributes(
+	deps: QueryApiDeps,
+	caller: Caller,
+	params: URLSearchParams,
+): Response {
 	const requested = memberList(params, "Identities");
 	if (requested.length === 0) throw validationError("identities");
 	if (requested.length > MAX_IDENTITIES) {
@@ -128,15 +124,20 @@ function getIdentityVerificationAttributes(deps: QueryApiDeps, params: URLSearch
 			`1 validation error detected: Value at 'identities' failed to satisfy constraint: Member must have length less than or equal to ${MAX_IDENTITIES}`,
 		);
 	}
-	applyFault(deps, "GetIdentityVerificationAttributes");
+	const identities = begin(
+		deps,
+		caller,
+		"GetIdentityVerificationAttributes",
+		`arn:aws:ses:${caller.region}:${caller.accountId}:identity/*`,
+	);
 
 	const now = deps.now();
 	const entries: string[] = [];
 	for (const name of new Set(requested)) {
 		// Identities SES does not know are left out of the map rather than reported.
-		const identity = deps.identities.get(name);
+		const identity = identities.get(name);
 		if (identity === undefined) continue;
-		const { statuses } = observeIdentity(identity, deps.dns, deps.region, now);
+		const { statuses } = observeIdentity(identity, deps.dns, caller.region, now);
 		entries.push(`      <entry>
         <key>${escapeXml(name)}</key>
         <value>
@@ -164,24 +165,17 @@ function memberList(params: URLSearchParams, name: string): string[] {
 	}
 }
 
-function parseParams(contentType: string | undefined, body: ArrayBuffer): URLSearchParams {
-	const mediaType = contentType?.split(";")[0]?.trim().toLowerCase();
-	if (mediaType !== "application/x-www-form-urlencoded") {
-		throw new AwsError(
-			"MissingAction",
-			400,
-			"Missing Action: the Query API takes a body of type application/x-www-form-urlencoded.",
-		);
-	}
-	return new URLSearchParams(new TextDecoder().decode(body));
-}
-
-function applyFault(
+/** IAM, then faults; answers the caller's identities in the region it signed for. */
+function begin(
 	deps: QueryApiDeps,
+	caller: Caller,
 	operation: "VerifyDomainIdentity" | "GetIdentityVerificationAttributes",
-): void {
-	const fault = deps.store.takeFault({ operation });
+	resource: string,
+) {
+	authorize(deps.registry, caller, `ses:${operation}`, resource);
+	const fault = deps.store.takeFault({ operation, awsAccountId: caller.accountId });
 	if (fault !== undefined) throw new AwsError(fault.code, fault.status, fault.message);
+	return deps.registry.regionState(caller.accountId, caller.region).identities;
 }
 
 function validationError(member: string): AwsError {
@@ -192,49 +186,11 @@ function validationError(member: string): AwsError {
 	);
 }
 
-function xmlOk(action: string, result: string): Response {
-	const requestId = crypto.randomUUID();
-	return xmlResponse(
-		200,
-		requestId,
-		`<${action}Response xmlns="${SES_XML_NAMESPACE}">
-  <${action}Result>
-    ${result}
-  </${action}Result>
-  <ResponseMetadata>
-    <RequestId>${requestId}</RequestId>
-  </ResponseMetadata>
-</${action}Response>
-`,
-	);
-}
-
-/** The Query protocol's error document; Type says whose fault it is (4xx Sender, 5xx Receiver). */
+/** The Query protocol's error document in SES's namespace. */
 export function xmlError(code: string, status: number, message: string): Response {
-	const requestId = crypto.randomUUID();
-	return xmlResponse(
-		status,
-		requestId,
-		`<ErrorResponse xmlns="${SES_XML_NAMESPACE}">
-  <Error>
-    <Type>${status >= 500 ? "Receiver" : "Sender"}</Type>
-    <Code>${escapeXml(code)}</Code>
-    <Message>${escapeXml(message)}</Message>
-  </Error>
-  <RequestId>${requestId}</RequestId>
-</ErrorResponse>
-`,
-	);
+	return queryXmlError(code, status, message, SES_XML_NAMESPACE);
 }
 
-function xmlResponse(status: number, requestId: string, body: string): Response {
-	return new Response(body, {
-		status,
-		headers: { "content-type": "text/xml", "x-amzn-RequestId": requestId },
-	});
-}
-
-/** Escapes text content (every value here is element text, never an attribute). */
-function escapeXml(value: string): string {
-	return value.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
+function xmlOk(action: string, result: string): Response {
+	return queryXmlOk(action, result, SES_XML_NAMESPACE);
 }

@@ -1,11 +1,16 @@
 // SES v2 SendEmail (`POST /v2/email/outbound-emails`): validates the request the way SES does,
-// applies injected faults, stores the message, hands it to the SNS side (which publishes its SES
-// events) and answers with an SES-style MessageId.
+// checks IAM, applies injected faults, stores the message, hands it to the SNS side (which
+// publishes its SES events) and answers with an SES-style MessageId. A customer account's send
+// must also pass SES's identity and sandbox checks (sending-checks.ts) and publishes no events
+// to SendFleet's topic: its SES would publish to the customer's own.
 // Only Content.Simple is implemented; Raw and Template answer BadRequestException for now.
 
 import { Hono } from "hono";
 import { addressProblem } from "../address.ts";
+import type { AwsRegistry } from "../aws-accounts.ts";
+import { authorize, type SesEnv, sesIdentityArn } from "../aws-auth.ts";
 import { AwsError } from "../aws-error.ts";
+import type { DnsStore } from "../dns.ts";
 import {
 	badRequest,
 	type Json,
@@ -14,35 +19,63 @@ import {
 	requireString,
 	wrongType,
 } from "../rest-json.ts";
+import { checkCustomerSend, senderIdentity } from "../sending-checks.ts";
 import type { NameValue, SentMessage, SimulatorStore } from "../store.ts";
 
 export interface SendEmailDeps {
 	store: SimulatorStore;
 	now: () => Date;
-	/** Called with every accepted message (the SNS side queues its SES events). */
+	registry: AwsRegistry;
+	dns: DnsStore;
+	/** Called with every message the platform account sent (the SNS side queues its SES events). */
 	onAccepted?: (message: SentMessage) => void;
 }
 
 /** SES's per-message limit across To, Cc and Bcc (SES API reference, SendEmail). */
 export const MAX_RECIPIENTS = 50;
 
-export function createSendEmailRoutes(deps: SendEmailDeps): Hono {
-	const routes = new Hono();
+export function createSendEmailRoutes(deps: SendEmailDeps): Hono<SesEnv> {
+	const routes = new Hono<SesEnv>();
 
 	routes.post("/v2/email/outbound-emails", async (c) => {
+		const caller = c.get("caller");
 		const email = parseSendEmail(parseJsonBody(await c.req.arrayBuffer()));
 		const recipients = [...email.to, ...email.cc, ...email.bcc];
-		const fault = deps.store.takeFault({ operation: "SendEmail", from: email.from, recipients });
+		authorize(
+			deps.registry,
+			caller,
+			"ses:SendEmail",
+			sesIdentityArn(caller, senderIdentity(email.from)),
+		);
+		const fault = deps.store.takeFault({
+			operation: "SendEmail",
+			from: email.from,
+			recipients,
+			awsAccountId: caller.accountId,
+		});
 		if (fault !== undefined) throw new AwsError(fault.code, fault.status, fault.message);
 
 		const receivedAt = deps.now();
+		if (!caller.platform) {
+			checkCustomerSend({
+				state: deps.registry.regionState(caller.accountId, caller.region),
+				dns: deps.dns,
+				region: caller.region,
+				sandbox: deps.registry.accounts.get(caller.accountId)?.sandbox ?? true,
+				now: receivedAt,
+				from: email.from,
+				recipients,
+			});
+		}
 		const messageId = createMessageId(receivedAt);
 		const stored = deps.store.addMessage({
 			...email,
 			messageId,
 			receivedAt: receivedAt.toISOString(),
+			awsAccountId: caller.accountId,
+			region: caller.region,
 		});
-		deps.onAccepted?.(stored);
+		if (caller.platform) deps.onAccepted?.(stored);
 		c.header("x-amzn-RequestId", crypto.randomUUID());
 		return c.json({ MessageId: messageId }, 200);
 	});

@@ -59,7 +59,9 @@ describe("the domains page", () => {
 	it("is linked from the inbox", async () => {
 		const { sim } = sesHarness();
 		const inbox = await (await sim.fetch(new Request(`${ENDPOINT}/`))).text();
-		expect(inbox).toContain('<nav><a href="/">Inbox</a><a href="/domains">Domains</a></nav>');
+		expect(inbox).toContain(
+			'<nav><a href="/">Inbox</a><a href="/domains">Domains</a><a href="/aws">AWS accounts</a></nav>',
+		);
 	});
 
 	it("escapes record values, which are free text", async () => {

@@ -123,7 +123,11 @@ describe("fault injection", () => {
 		[{ code: "InternalFailure", match: { to: "" } }, "match.to must be a non-empty email address."],
 		[
 			{ code: "InternalFailure", match: { operation: "ListEmailIdentities" } },
-			"match.operation must be one of SendEmail, CreateEmailIdentity, GetEmailIdentity, DeleteEmailIdentity, PutEmailIdentityMailFromAttributes, VerifyDomainIdentity, GetIdentityVerificationAttributes.",
+			"match.operation must be one of SendEmail, CreateEmailIdentity, GetEmailIdentity, DeleteEmailIdentity, PutEmailIdentityMailFromAttributes, VerifyDomainIdentity, GetIdentityVerificationAttributes, GetAccount, AssumeRole.",
+		],
+		[
+			{ code: "InternalFailure", match: { awsAccountId: "1234" } },
+			"match.awsAccountId must be a 12-digit AWS account id.",
 		],
 		[
 			{ code: "InternalFailure", match: { operation: "CreateEmailIdentity", to: "a@b.test" } },

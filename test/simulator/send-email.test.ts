@@ -67,6 +67,8 @@ describe("SendEmail", () => {
 			],
 			configurationSetName: "sendfleet",
 			receivedAt: "2026-03-04T05:06:07.890Z",
+			awsAccountId: "000000000000",
+			region: "us-east-1",
 		});
 	});
 

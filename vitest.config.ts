@@ -54,6 +54,10 @@ const worker = defineProject({
 					STRIPE_API_URL: "https://stripe.fake.test",
 					DASHBOARD_URL: "https://dashboard.sendfleet.test",
 					WEBHOOK_SECRET_KEY: "c2VuZGZsZWV0LXRlc3Qtd2ViaG9vay1rZXktMzJieXQ=",
+					// BYOC: STS on the simulator's origin, which stands for customers' AWS accounts.
+					SENDFLEET_AWS_ACCOUNT_ID: "000000000000",
+					STS_ENDPOINT: "https://ses.simulator.test/sts",
+					BYOC_SECRET_KEY: "c2VuZGZsZWV0LXRlc3QtYnlvYy1rZXktMzItYnl0ZXM=",
 				},
 			},
 		})),

@@ -98,11 +98,11 @@ function demoApiKey(stateDir: string): string {
 }
 
 /**
- * The Worker's WEBHOOK_SECRET_KEY (AES-256-GCM over signing secrets at rest), kept beside the
- * demo key: a new key on each restart could not open the secrets already stored.
+ * A Worker key ring for secrets at rest (WEBHOOK_SECRET_KEY, BYOC_SECRET_KEY: AES-256-GCM), kept
+ * beside the demo key: a new key on each restart could not open the secrets already stored.
  */
-function localWebhookSecretKey(stateDir: string): string {
-	const file = `${stateDir}/sendfleet-webhook-secret-key`;
+function localSecretKey(stateDir: string, name: "webhook" | "byoc"): string {
+	const file = `${stateDir}/sendfleet-${name}-secret-key`;
 	if (existsSync(file)) return readFileSync(file, "utf8").trim();
 	mkdirSync(stateDir, { recursive: true });
 	const key = randomBytes(32).toString("base64");
@@ -209,7 +209,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 		PLATFORM_ACCOUNT_ID: DEMO.platformAccountId,
 		PLATFORM_FROM: `SendFleet <no-reply@${DEMO.platformDomain}>`,
 		DASHBOARD_URL: apiUrl,
-		WEBHOOK_SECRET_KEY: localWebhookSecretKey(stateDir),
+		WEBHOOK_SECRET_KEY: localSecretKey(stateDir, "webhook"),
+		// BYOC: the simulator answers STS AssumeRole and stands for customers' AWS accounts.
+		SENDFLEET_AWS_ACCOUNT_ID: simulator.simulator.aws.platformAccountId,
+		STS_ENDPOINT: `${simulator.url}/sts`,
+		BYOC_SECRET_KEY: localSecretKey(stateDir, "byoc"),
 		// Local development only: webhook endpoints may be the simulator's receiver on loopback
 		// http (production allows only https to public hosts).
 		WEBHOOK_ALLOW_LOCAL_URL_PREFIX: `${simulator.url}/`,

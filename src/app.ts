@@ -14,6 +14,7 @@ import { accountRouter } from "./routes/account/index.ts";
 import { apiKeysRouter } from "./routes/api-keys/index.ts";
 import { authRouter } from "./routes/auth/index.ts";
 import { billingRouter } from "./routes/billing/index.ts";
+import { byocRouter } from "./routes/byoc/index.ts";
 import { domainsRouter } from "./routes/domains/index.ts";
 import { emailsRouter } from "./routes/emails/index.ts";
 import { snsHook } from "./routes/hooks/sns.ts";
@@ -51,6 +52,7 @@ export function createApp() {
 		"/staff",
 		"/billing",
 		"/webhooks",
+		"/byoc",
 	]) {
 		// `/x/*` also matches `/x` itself in Hono: one registration, or the middleware runs twice.
 		app.use(`${path}/*`, authenticate, rateLimit);
@@ -66,6 +68,7 @@ export function createApp() {
 		.route("/suppressions", suppressionsRouter)
 		.route("/billing", billingRouter)
 		.route("/webhooks", webhooksRouter)
+		.route("/byoc", byocRouter)
 		.route("/hooks", snsHook)
 		.route("/hooks", stripeHook);
 

@@ -6,6 +6,8 @@
  */
 import { createDb } from "./db/client.ts";
 import type { NoticeRow } from "./db/queries/notices.ts";
+import type { ByocDeps } from "./domain/byoc.ts";
+import { sendThroughByoc } from "./domain/byoc-sending.ts";
 import type { NotificationDeps } from "./domain/feedback.ts";
 import { dispatchNotices, type NoticeDeps } from "./domain/notices.ts";
 import type { SendingDeps } from "./domain/sending.ts";
@@ -15,7 +17,7 @@ import { emitEvents } from "./domain/webhook-events.ts";
 import { guardFor } from "./durable-objects/index.ts";
 import type { Bindings } from "./env.ts";
 import { createSecretBox, type SecretBox } from "./lib/secret-box.ts";
-import { servicesFromEnv } from "./services/index.ts";
+import { byocSesFromEnv, servicesFromEnv } from "./services/index.ts";
 import { createWebhookSender } from "./services/webhook-sender.ts";
 
 export type WaitUntil = (work: Promise<unknown>) => void;
@@ -40,6 +42,7 @@ export function sendingDepsFromEnv(
 			const notice = await recordSuspension(deps, accountId, suspension);
 			waitUntil(sendNotices(env, waitUntil, notice));
 		},
+		byoc: (emails) => sendThroughByoc(byocDepsFromEnv(env), accountId, emails),
 	};
 }
 
@@ -81,19 +84,43 @@ export async function sendNotices(
 	if (notices.length) await dispatchNotices(noticeDepsFromEnv(env, waitUntil), notices);
 }
 
-/** What checking and registering domains needs: D1, SES, DNS, and the webhook queue. */
+/** What checking and registering domains needs: D1, SES (ours, BYOC's), DNS, the webhook queue. */
 export function domainDepsFromEnv(env: Bindings) {
-	return { db: createDb(env.DB), webhookQueue: env.WEBHOOK_QUEUE, ...servicesFromEnv(env) };
+	return {
+		db: createDb(env.DB),
+		webhookQueue: env.WEBHOOK_QUEUE,
+		...servicesFromEnv(env),
+		byoc: byocDepsFromEnv(env),
+	};
 }
 
-let cachedBox: { ring: string; box: Promise<SecretBox> } | undefined;
+const boxes = new Map<string, Promise<SecretBox>>();
+
+/** A box over a key ring, made once per isolate and ring. */
+function secretBoxFor(ring: string | undefined, name: string): Promise<SecretBox> | null {
+	if (!ring) return null;
+	const key = `${name}\n${ring}`;
+	let box = boxes.get(key);
+	if (!box) {
+		box = createSecretBox(ring, name);
+		boxes.set(key, box);
+	}
+	return box;
+}
 
 /** The box over `WEBHOOK_SECRET_KEY`, or null while the secret is not set (webhooks are off). */
 export function webhookSecretBoxFromEnv(env: Bindings): Promise<SecretBox> | null {
-	const ring = env.WEBHOOK_SECRET_KEY;
-	if (!ring) return null;
-	if (cachedBox?.ring !== ring) cachedBox = { ring, box: createSecretBox(ring) };
-	return cachedBox.box;
+	return secretBoxFor(env.WEBHOOK_SECRET_KEY, "WEBHOOK_SECRET_KEY");
+}
+
+/** What BYOC needs: D1 (the connection only), the customer's SES, the box for access keys. */
+export function byocDepsFromEnv(env: Bindings): ByocDeps {
+	return {
+		db: createDb(env.DB),
+		ses: byocSesFromEnv(env),
+		box: secretBoxFor(env.BYOC_SECRET_KEY, "BYOC_SECRET_KEY"),
+		platformAwsAccountId: env.SENDFLEET_AWS_ACCOUNT_ID,
+	};
 }
 
 export function webhookDeliveryDepsFromEnv(

@@ -21,6 +21,11 @@ export interface Secrets {
 	 * answers 503.
 	 */
 	WEBHOOK_SECRET_KEY?: string;
+	/**
+	 * Seals BYOC customers' AWS access keys at rest, in the same form as WEBHOOK_SECRET_KEY.
+	 * Unset, only IAM-role connections can be saved.
+	 */
+	BYOC_SECRET_KEY?: string;
 }
 
 export type Bindings = Env & Secrets;

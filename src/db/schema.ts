@@ -12,6 +12,7 @@ import {
 	index,
 	integer,
 	primaryKey,
+	real,
 	sqliteTable,
 	text,
 	uniqueIndex,
@@ -117,6 +118,9 @@ export interface RecordDiagnosis {
 
 export type DomainDiagnosis = Record<string, RecordDiagnosis>;
 
+export const SENDING_PATHS = ["shared", "byoc"] as const;
+export type SendingPath = (typeof SENDING_PATHS)[number];
+
 export const domains = sqliteTable(
 	"domains",
 	{
@@ -125,10 +129,13 @@ export const domains = sqliteTable(
 			.notNull()
 			.references(() => accounts.id, { onDelete: "cascade" }),
 		/**
-		 * Lower-case ASCII (punycode); unique across accounts among unreleased rows: a domain has
-		 * one owner at a time.
+		 * Lower-case ASCII (punycode). On Shared SES unique across accounts among unreleased rows
+		 * (our SES account holds one identity per name); a BYOC domain's identity is in the
+		 * customer's own AWS account, so it is unique only within its account.
 		 */
 		name: text("name").notNull(),
+		/** `shared`: SendFleet's SES account; `byoc`: the account's own (its AWS connection). */
+		sendingPath: text("sending_path", { enum: SENDING_PATHS }).notNull().default("shared"),
 		region: text("region").notNull(),
 		ownershipStatus: text("ownership_status", { enum: RECORD_STATUSES })
 			.notNull()
@@ -166,7 +173,10 @@ export const domains = sqliteTable(
 		releasedAt: integer("released_at"),
 	},
 	(t) => [
-		uniqueIndex("domains_name").on(t.name).where(sql`${t.releasedAt} IS NULL`),
+		uniqueIndex("domains_shared_name")
+			.on(t.name)
+			.where(sql`${t.releasedAt} IS NULL AND ${t.sendingPath} = 'shared'`),
+		uniqueIndex("domains_account_name").on(t.accountId, t.name).where(sql`${t.releasedAt} IS NULL`),
 		index("domains_account").on(t.accountId, t.id),
 		index("domains_next_check").on(t.nextCheckAt).where(sql`${t.nextCheckAt} IS NOT NULL`),
 	],
@@ -589,3 +599,34 @@ export const webhookAttempts = sqliteTable(
 	},
 	(t) => [index("webhook_attempts_delivery").on(t.endpointId, t.eventId, t.id)],
 );
+
+export const BYOC_METHODS = ["role", "access_key"] as const;
+export type ByocMethod = (typeof BYOC_METHODS)[number];
+
+/**
+ * An account's own AWS account for BYOC sending (src/domain/byoc.ts): an IAM role SendFleet
+ * assumes with the account's external id, or an access key pair. Secrets only sealed
+ * (src/lib/secret-box.ts under `BYOC_SECRET_KEY`); nothing about the emails sent through it.
+ */
+export const byocConnections = sqliteTable("byoc_connections", {
+	accountId: text("account_id")
+		.primaryKey()
+		.references(() => accounts.id, { onDelete: "cascade" }),
+	method: text("method", { enum: BYOC_METHODS }).notNull(),
+	region: text("region").notNull(),
+	roleArn: text("role_arn"),
+	/** The access key pair as sealed JSON; null for a role. */
+	sealedKeys: text("sealed_keys"),
+	/** The access key id's last four characters, to recognise it by. */
+	accessKeyHint: text("access_key_hint"),
+	/** Why sending through it fails now (credentials refused, role gone…); null while it works. */
+	brokenReason: text("broken_reason"),
+	brokenAt: integer("broken_at"),
+	/** What SES GetAccount answered at the last check. */
+	productionAccess: integer("production_access", { mode: "boolean" }).notNull(),
+	sendingEnabled: integer("sending_enabled", { mode: "boolean" }).notNull(),
+	maxSendRate: real("max_send_rate").notNull(),
+	max24HourSend: real("max_24_hour_send").notNull(),
+	checkedAt: integer("checked_at").notNull(),
+	createdAt: integer("created_at").notNull(),
+});

@@ -28,6 +28,7 @@ import { insertNoticeStatement, type NoticeRow } from "../db/queries/notices.ts"
 import { MINUTE, toIso } from "../lib/time.ts";
 import type { DnsResolver } from "../services/dns.ts";
 import type { SesClient } from "../services/ses.ts";
+import { byocClientFor, type ByocDeps } from "./byoc.ts";
 import {
 	CHECK_COOLDOWN,
 	type CheckResult,
@@ -51,9 +52,23 @@ export interface DomainCheckDeps {
 	db: Db;
 	/** `domain.updated` deliveries to the customer's endpoints. */
 	webhookQueue: Queue<WebhookMessage>;
+	/** Our shared SES account. */
 	ses: SesClient;
+	/** The customer's own SES, for BYOC domains. */
+	byoc: ByocDeps;
 	resolve: DnsResolver;
 	region: string;
+}
+
+/** The deps with the SES that holds this domain's identity: ours, or the customer's (BYOC). */
+async function withDomainSes(
+	deps: DomainCheckDeps,
+	domain: DomainRow,
+): Promise<{ kind: "ok"; deps: DomainCheckDeps } | Rejected> {
+	if (domain.sendingPath === "shared") return { kind: "ok", deps };
+	const client = await byocClientFor(deps.byoc, domain.accountId, domain.region);
+	if (client.kind !== "ok") return client;
+	return { kind: "ok", deps: { ...deps, ses: client.ses, region: client.region } };
 }
 
 /** How long the cron waits before asking SES again when it could not be asked. */
@@ -81,12 +96,15 @@ const nextAllowed = (domain: DomainRow, kinds: CheckKind[], now: number) =>
 
 /** A check the owner asked for ("Verify ownership", "Verify DKIM", Resend's "verify"). */
 export async function checkDomainNow(
-	deps: DomainCheckDeps,
+	given: DomainCheckDeps,
 	domain: DomainRow,
 	scope: CheckScope,
 	now: number,
 ): Promise<CheckOutcome> {
 	if (domain.releasedAt !== null) return rejected({ code: "domain_released", domain: domain.name });
+	const resolved = await withDomainSes(given, domain);
+	if (resolved.kind !== "ok") return resolved;
+	const { deps } = resolved;
 	const kinds = kindsOf(scope);
 	const claimed = await claimChecks(deps.db, domain.id, kinds, now, now - CHECK_COOLDOWN);
 	const [only, other] = claimed;
@@ -115,11 +133,18 @@ export async function checkDomainNow(
  * account's by now.
  */
 export async function recheckDomain(
-	deps: DomainCheckDeps,
+	given: DomainCheckDeps,
 	domain: DomainRow,
 	now: number,
 ): Promise<Checked | { kind: "ses_unavailable"; message: string } | { kind: "released" }> {
 	if (domain.releasedAt !== null) return { kind: "released" };
+	const resolved = await withDomainSes(given, domain);
+	if (resolved.kind !== "ok") {
+		// A BYOC domain whose connection is missing or broken waits like an unreachable SES.
+		await updateDomain(given.db, domain.id, { nextCheckAt: now + SES_UNAVAILABLE_RETRY });
+		return { kind: "ses_unavailable", message: resolved.reason.code };
+	}
+	const { deps } = resolved;
 	const result = await checkDomain(deps, domain, "both", now);
 	if (result.kind === "ses_unavailable") {
 		await updateDomain(deps.db, domain.id, { nextCheckAt: now + SES_UNAVAILABLE_RETRY });

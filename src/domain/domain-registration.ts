@@ -12,6 +12,11 @@
  * may be claimed: controlling `acme.com`'s zone is the higher proof. A claim that never
  * verifies lapses after 72 hours and frees the name (src/domain/domain-lifecycle.ts).
  *
+ * A BYOC domain (`path: "byoc"`) is registered in the customer's own SES (the caller hands in
+ * that client and region): no approval or plan is needed, the name is unique only within the
+ * account (the identity is theirs, so it holds no name in our SES account), and the limits are
+ * BYOC_LIMITS rather than the plan's.
+ *
  * SES is called before D1 is written, so a failure part-way deletes the identity again and
  * leaves nothing half-created. The name is unique in D1 among unreleased rows, and the limits
  * are enforced by the insert itself (one D1 transaction), so concurrent adds cannot pass them.
@@ -21,10 +26,12 @@ import {
 	countAccountDomains,
 	countHeldDomains,
 	type DomainRow,
-	findDomainByName,
+	findAccountDomainByName,
 	findHeldNames,
+	findSharedDomainByName,
 	insertDomainWithinLimits,
 } from "../db/queries/domains.ts";
+import type { SendingPath } from "../db/schema.ts";
 import { uuidv7 } from "../lib/ids.ts";
 import { MINUTE } from "../lib/time.ts";
 import type { SesClient, SesOutcome } from "../services/ses.ts";
@@ -53,6 +60,17 @@ export const SES_IDENTITY_LIMIT = 10_000;
 export const IDENTITY_ALERT_AT = 8_000;
 export const IDENTITY_REFUSE_AT = 9_500;
 
+/**
+ * BYOC domains cost the customer's SES, not ours, and need no plan: these caps only keep one
+ * account's rows bounded (and the pending cap bounds the checks the cron makes for it).
+ */
+export const BYOC_LIMITS = { maxDomains: 100, maxPendingDomains: 20 } as const;
+
+const limitsFor = (path: SendingPath, plan: SendingAccount["plan"]) =>
+	path === "byoc"
+		? { max: BYOC_LIMITS.maxDomains, maxPending: BYOC_LIMITS.maxPendingDomains }
+		: { max: PLAN_LIMITS[plan].maxDomains, maxPending: PLAN_LIMITS[plan].maxPendingDomains };
+
 const failure = (outcome: Exclude<SesOutcome<unknown>, { kind: "ok" }>): Registration =>
 	outcome.kind === "retry"
 		? { kind: "ses_unavailable", message: `${outcome.code}: ${outcome.message}` }
@@ -63,8 +81,9 @@ async function claimRefusal(
 	db: Db,
 	account: { id: string } & SendingAccount,
 	name: string,
+	path: SendingPath,
 ): Promise<Registration | null> {
-	const standing = sharedSesRefusal(account);
+	const standing = path === "shared" ? sharedSesRefusal(account) : null;
 	if (standing?.code === "verification_required") {
 		return rejected({ code: "domains_need_approval" });
 	}
@@ -76,34 +95,37 @@ async function claimRefusal(
 	const parents = parentDomains(name);
 	const [held, [counts], [everyone]] = await db.batch([
 		findHeldNames(db, [name, ...parents]),
-		countAccountDomains(db, account.id),
+		countAccountDomains(db, account.id, path),
 		countHeldDomains(db),
 	]);
 	const own = held.find((d) => d.name === name && d.accountId === account.id);
+	if (own && own.sendingPath !== path) {
+		return rejected({ code: "domain_on_other_path", domain: name, path: own.sendingPath });
+	}
 	if (own) return { kind: "existing", domain: own };
 
-	const limits = PLAN_LIMITS[account.plan];
-	if ((counts?.held ?? 0) >= limits.maxDomains) {
-		return rejected({
-			code: "domain_limit_reached",
-			limit: "domains",
-			max: limits.maxDomains,
-			plan: account.plan,
-		});
-	}
-	if ((counts?.pending ?? 0) >= limits.maxPendingDomains) {
-		return rejected({
-			code: "domain_limit_reached",
-			limit: "pending_domains",
-			max: limits.maxPendingDomains,
-			plan: account.plan,
-		});
+	const limits = limitsFor(path, account.plan);
+	for (const [limit, max, used] of [
+		["domains", limits.max, counts?.held ?? 0],
+		["pending_domains", limits.maxPending, counts?.pending ?? 0],
+	] as const) {
+		if (used >= max) {
+			return rejected({ code: "domain_limit_reached", limit, max, plan: account.plan, path });
+		}
 	}
 
-	const unavailable =
-		[name, ...parents].some((n) => RESERVED_DOMAINS.has(n)) ||
-		held.some((d) => d.accountId !== account.id && (d.name === name || verifiedOnce(d)));
-	if (unavailable) return rejected({ code: "domain_unavailable", domain: name });
+	const reserved = [name, ...parents].some((n) => RESERVED_DOMAINS.has(n));
+	// Another account's name or verified parent matters only in our SES account.
+	const taken =
+		path === "shared" &&
+		held.some(
+			(d) =>
+				d.accountId !== account.id &&
+				d.sendingPath === "shared" &&
+				(d.name === name || verifiedOnce(d)),
+		);
+	if (reserved || taken) return rejected({ code: "domain_unavailable", domain: name });
+	if (path === "byoc") return null;
 
 	const identities = everyone?.held ?? 0;
 	if (identities >= IDENTITY_ALERT_AT) {
@@ -118,11 +140,11 @@ async function claimRefusal(
 export async function registerDomain(
 	deps: { db: Db; ses: SesClient; region: string },
 	account: { id: string } & SendingAccount,
-	name: string,
-	mailFromDomain: string,
+	request: { name: string; mailFromDomain: string; path: SendingPath },
 	now = Date.now(),
 ): Promise<Registration> {
-	const refusal = await claimRefusal(deps.db, account, name);
+	const { name, mailFromDomain, path } = request;
+	const refusal = await claimRefusal(deps.db, account, name, path);
 	if (refusal) return refusal;
 
 	let identity = await deps.ses.createEmailIdentity(name);
@@ -133,12 +155,17 @@ export async function registerDomain(
 	if (identity.kind !== "ok") return failure(identity);
 	const dkimTokens = identity.value.DkimAttributes?.Tokens ?? [];
 
-	/** Deletes the identity unless another account's row holds the name by now (a race). */
+	/** Deletes the identity unless a row holds it by now (another request of ours, a race). */
 	const undo = async <T>(result: T): Promise<T> => {
-		const holder = await findDomainByName(deps.db, name);
+		const holder = await findHolder();
 		if (!holder) await deps.ses.deleteEmailIdentity(name);
 		return result;
 	};
+	/** Whose row holds this identity: any account's in our SES, this account's in its own. */
+	const findHolder = () =>
+		path === "shared"
+			? findSharedDomainByName(deps.db, name)
+			: findAccountDomainByName(deps.db, account.id, name);
 	const token = await deps.ses.verifyDomainIdentity(name);
 	if (token.kind !== "ok") return undo(failure(token));
 	const mailFrom = await deps.ses.putMailFrom(name, mailFromDomain);
@@ -148,6 +175,7 @@ export async function registerDomain(
 		id: uuidv7(now),
 		accountId: account.id,
 		name,
+		sendingPath: path,
 		region: deps.region,
 		ownershipStatus: "not_started",
 		dkimStatus: "not_started",
@@ -169,16 +197,13 @@ export async function registerDomain(
 		dkimCheckedAt: null,
 		releasedAt: null,
 	};
-	const limits = PLAN_LIMITS[account.plan];
+	const limits = limitsFor(path, account.plan);
 	let kept: boolean;
 	try {
-		kept = await insertDomainWithinLimits(deps.db, domain, {
-			max: limits.maxDomains,
-			maxPending: limits.maxPendingDomains,
-		});
+		kept = await insertDomainWithinLimits(deps.db, domain, limits);
 	} catch (cause) {
 		// Another request took the name meanwhile: the identity is now theirs, keep it.
-		const winner = await findDomainByName(deps.db, name);
+		const winner = await findHolder();
 		if (winner)
 			return winner.accountId === account.id
 				? { kind: "existing", domain: winner }
@@ -189,14 +214,15 @@ export async function registerDomain(
 	if (kept) return { kind: "created", domain };
 
 	// Concurrent adds went past a limit; say which one it is now.
-	const [counts] = await countAccountDomains(deps.db, account.id);
-	const full = (counts?.held ?? 0) >= limits.maxDomains;
+	const [counts] = await countAccountDomains(deps.db, account.id, path);
+	const full = (counts?.held ?? 0) >= limits.max;
 	return undo(
 		rejected({
 			code: "domain_limit_reached",
 			limit: full ? "domains" : "pending_domains",
-			max: full ? limits.maxDomains : limits.maxPendingDomains,
+			max: full ? limits.max : limits.maxPending,
 			plan: account.plan,
+			path,
 		}),
 	);
 }

@@ -90,6 +90,8 @@ export interface SendGuard {
 /** The guard calls the send path makes. */
 export interface GuardPort {
 	admit(request: AdmitRequest): Promise<Admission>;
+	/** The request rate alone (a BYOC send: no quota, no shared reputation). */
+	hit(plan: Plan, now?: number): Promise<{ ok: boolean; rate: RateLimitState }>;
 	/** Gives back quota for recipients that will never reach SES. */
 	release(request: { recipients: number; at: number }): Promise<void>;
 }

@@ -38,13 +38,40 @@ export type Refusal =
 	| { code: "domains_need_approval" }
 	/** …then a Growth or Pro plan in good standing. */
 	| { code: "domains_need_plan"; plan: Plan; subscriptionStatus: SubscriptionStatus }
-	| { code: "domain_limit_reached"; limit: "domains" | "pending_domains"; max: number; plan: Plan }
+	| {
+			code: "domain_limit_reached";
+			limit: "domains" | "pending_domains";
+			max: number;
+			plan: Plan;
+			path: "shared" | "byoc";
+	  }
 	/** Held by another account, under another account's verified domain, or reserved: one answer. */
 	| { code: "domain_unavailable"; domain: string }
 	/** A claim that never verified lapsed after 72 hours; its SES identity is gone. */
 	| { code: "domain_released"; domain: string }
 	/** The shared SES account is near its limit of identities; new domains wait. */
-	| { code: "domain_capacity_reached" };
+	| { code: "domain_capacity_reached" }
+	/** A domain is on one path: the name is already this account's on the other one. */
+	| { code: "domain_on_other_path"; domain: string; path: "shared" | "byoc" }
+	// BYOC: the account's own AWS account (src/domain/byoc.ts, src/domain/byoc-sending.ts).
+	/** The domain sends through BYOC and the account has no AWS connection. */
+	| { code: "byoc_not_connected"; domain?: string }
+	/** `BYOC_SECRET_KEY` is not set, so access keys cannot be kept (a role still can). */
+	| { code: "byoc_keys_not_configured" }
+	/** STS refused to let us assume the role (trust policy, external id, or no such role). */
+	| { code: "byoc_role_refused"; roleArn: string; externalId: string; awsAccountId: string; message: string }
+	/** The credentials work but lack an IAM permission; `action` names it (e.g. `ses:GetAccount`). */
+	| { code: "byoc_permission_missing"; action: string; message: string }
+	/** The access key is unknown, revoked or wrong. */
+	| { code: "byoc_credentials_invalid"; message: string }
+	/** A send found the connection not working (it is now shown as broken). */
+	| { code: "byoc_connection_broken"; reason: string }
+	/** The customer's SES is at its sending rate or daily quota. */
+	| { code: "byoc_throttled"; message: string; retryAfterSeconds: number }
+	/** The customer's SES refused this email (unverified sender or, in the sandbox, recipient). */
+	| { code: "byoc_rejected"; message: string; sandbox: boolean }
+	/** The customer's SES could not be reached or failed; nothing was sent. */
+	| { code: "byoc_unavailable"; region: string; message: string };
 
 export type Rejected = { kind: "rejected"; reason: Refusal };
 export const rejected = (reason: Refusal): Rejected => ({ kind: "rejected", reason });

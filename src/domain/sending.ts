@@ -9,6 +9,11 @@
  * called on the request path. The request costs one D1 round trip for the domain and
  * suppression lookups, one D1 batch for the inserts and one queue call, however many emails
  * it carries.
+ *
+ * A domain on the BYOC path (src/domain/byoc-sending.ts) skips what belongs to Shared SES
+ * (approval, plan, suspension, our suppression list, the monthly quota) and is sent through the
+ * customer's own SES on the request path, after the shared emails of the same request are
+ * stored; the request rate still applies.
  */
 
 import type { Db } from "../db/client.ts";
@@ -23,6 +28,7 @@ import {
 	deliverabilityWarnings,
 	isVerifiedForSending,
 } from "./domains.ts";
+import type { ByocEmail, ByocResult } from "./byoc-sending.ts";
 import type { Admission, GuardPort, RateLimitState, Suspension } from "./guard.ts";
 import { sharedSesRefusal } from "./plans.ts";
 import { type Refusal, type Rejected, rejected } from "./refusals.ts";
@@ -78,6 +84,8 @@ export interface SendingDeps {
 	onSuspended?: (suspension: Suspension) => Promise<void>;
 	/** Writes webhook events without holding up the answer (`email.suppressed` on a refusal). */
 	emit?: (events: OutwardEvent[]) => void;
+	/** Sends through the account's own SES (BYOC domains); results in order. */
+	byoc?: (emails: ByocEmail[]) => Promise<ByocResult[]>;
 	now?: () => number;
 }
 
@@ -86,9 +94,12 @@ export interface SendMessage {
 	emailId: string;
 }
 
-/** The request as a whole: refused before any email was looked at one by one, or answered. */
+/**
+ * The request as a whole: refused before any email was looked at one by one, or answered.
+ * `committed`: some email was stored or sent, so the answer must report each one in place.
+ */
 export type SendOutcome =
-	| { kind: "answered"; results: Acceptance[]; rate: RateLimitState | null }
+	| { kind: "answered"; results: Acceptance[]; rate: RateLimitState | null; committed: boolean }
 	| Rejected;
 
 /** A domain and its parents, most specific first: SES lets a verified domain's subdomains send. */
@@ -149,11 +160,19 @@ export async function acceptEmails(
 	/** Every accepted recipient: what the guard meters. */
 	const addresses: string[] = [];
 	const refusedForSuppression: OutwardEvent[] = [];
+	/** BYOC emails, by their index in `results`. */
+	const byoc: { index: number; email: ByocEmail; warnings: DeliverabilityWarning[] }[] = [];
 	const results: Acceptance[] = inputs.map((input, i) => {
 		const from = senders[i];
 		if (!from) return rejected({ code: "invalid_from" });
 		const chosen = chooseSendingDomain(from.domain, domains, sender);
 		if (chosen.kind === "rejected") return chosen;
+		const warnings = deliverabilityWarnings(chosen.domain);
+		if (chosen.domain.sendingPath === "byoc") {
+			const fields = emailFields(input);
+			byoc.push({ index: i, email: { region: chosen.domain.region, fields }, warnings });
+			return { kind: "accepted", id: "", warnings };
+		}
 		if (accountRefusal) return rejected(accountRefusal);
 		const to = recipients[i] ?? [];
 		const blocked = to.filter((address) => suppressed.has(address));
@@ -166,41 +185,35 @@ export async function acceptEmails(
 		addresses.push(...to);
 
 		const id = input.id ?? uuidv7(now);
-		const lists = dedupeRecipients(input);
 		rows.push({
 			id,
 			accountId: sender.accountId,
 			domainId: chosen.domain.id,
-			from: input.from,
-			to: lists.to,
-			cc: lists.cc.length ? lists.cc : null,
-			bcc: lists.bcc.length ? lists.bcc : null,
-			replyTo: input.reply_to?.length ? input.reply_to : null,
-			subject: input.subject,
-			html: input.html ?? null,
-			text: input.text ?? null,
-			headers: input.headers && Object.keys(input.headers).length ? input.headers : null,
-			tags: input.tags?.length ? input.tags : null,
+			...emailFields(input),
 			webhooks: sender.account.hasWebhooks,
 			createdAt: now,
 		});
-		return { kind: "accepted", id, warnings: deliverabilityWarnings(chosen.domain) };
+		return { kind: "accepted", id, warnings };
 	});
 
 	if (refusedForSuppression.length) deps.emit?.(refusedForSuppression);
 	if (
-		rows.length === 0 ||
+		(rows.length === 0 && byoc.length === 0) ||
 		(mode === "all-or-nothing" && results.some((r) => r.kind === "rejected"))
 	) {
-		return { kind: "answered", results, rate: null };
+		return { kind: "answered", results, rate: null, committed: false };
 	}
 
 	// The request's one call to the account's guard: suspension, request rate and monthly quota
-	// for all its emails at once; admitted recipients are counted there and then.
+	// for all its shared emails at once (admitted recipients are counted there and then); a
+	// request with BYOC emails only asks for the request rate.
 	const usage = { recipients: addresses.length };
 	let admission: Admission;
 	try {
-		admission = await deps.guard.admit({ plan: sender.account.plan, ...usage, now });
+		admission =
+			rows.length > 0
+				? await deps.guard.admit({ plan: sender.account.plan, ...usage, now })
+				: await rateOnly(deps.guard, sender.account.plan, now);
 	} catch (cause) {
 		console.error("account guard unavailable", cause);
 		return rejected({ code: "unavailable", what: "account_guard" });
@@ -214,17 +227,57 @@ export async function acceptEmails(
 	}
 	if (admission.kind !== "admitted") return rejected(admissionRefusal(admission));
 
-	const stored = await storeAndQueue(deps, rows).catch((cause: unknown) => {
-		console.error("could not store the emails", cause);
-		return false;
-	});
+	const stored =
+		rows.length === 0 ||
+		(await storeAndQueue(deps, rows).catch((cause: unknown) => {
+			console.error("could not store the emails", cause);
+			return false;
+		}));
 	if (!stored) {
 		await deps.guard
 			.release({ ...usage, at: now })
 			.catch((cause) => console.error("could not release", cause));
 		return rejected({ code: "unavailable", what: "storage" });
 	}
-	return { kind: "answered", results, rate: admission.rate };
+	if (byoc.length > 0) {
+		const sent: ByocResult[] = deps.byoc
+			? await deps.byoc(byoc.map((b) => b.email))
+			: byoc.map(() => ({ kind: "failed", reason: { code: "byoc_not_connected" } }));
+		byoc.forEach(({ index, warnings }, i) => {
+			const result = sent[i];
+			results[index] =
+				result?.kind === "sent"
+					? { kind: "accepted", id: result.messageId, warnings }
+					: rejected(result?.reason ?? { code: "byoc_not_connected" });
+		});
+	}
+	const committed = rows.length > 0 || results.some((r) => r.kind === "accepted");
+	return { kind: "answered", results, rate: admission.rate, committed };
+}
+
+/** What a request with BYOC emails only asks of the guard: a token of the request rate. */
+async function rateOnly(guard: GuardPort, plan: Plan, now: number): Promise<Admission> {
+	const { ok, rate } = await guard.hit(plan, now);
+	return ok
+		? { kind: "admitted", rate, used: 0, quota: 0 }
+		: { kind: "rate_limited", rate, retryAfterSeconds: 1 };
+}
+
+/** An email's content as stored (Shared SES) or sent (BYOC), recipients deduplicated. */
+function emailFields(input: EmailInput) {
+	const lists = dedupeRecipients(input);
+	return {
+		from: input.from,
+		to: lists.to,
+		cc: lists.cc.length ? lists.cc : null,
+		bcc: lists.bcc.length ? lists.bcc : null,
+		replyTo: input.reply_to?.length ? input.reply_to : null,
+		subject: input.subject,
+		html: input.html ?? null,
+		text: input.text ?? null,
+		headers: input.headers && Object.keys(input.headers).length ? input.headers : null,
+		tags: input.tags?.length ? input.tags : null,
+	};
 }
 
 /** `email.suppressed` for a send refused up front: no email was stored, so no `email_id`. */

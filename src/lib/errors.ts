@@ -37,7 +37,11 @@ export type ErrorName =
 	| "internal_server_error"
 	| "email_not_verified"
 	| "invalid_verification_token"
-	| "domain_limit_exceeded";
+	| "domain_limit_exceeded"
+	| "byoc_not_connected"
+	| "byoc_connection_broken"
+	| "byoc_connection_failed"
+	| "ses_rejected";
 
 /** Each error name's one HTTP status (a name never answers two statuses). */
 export const ERROR_STATUS = {
@@ -73,6 +77,10 @@ export const ERROR_STATUS = {
 	email_not_verified: 403,
 	invalid_verification_token: 400,
 	domain_limit_exceeded: 403,
+	byoc_not_connected: 403,
+	byoc_connection_broken: 403,
+	byoc_connection_failed: 422,
+	ses_rejected: 422,
 } as const satisfies Record<ErrorName, ContentfulStatusCode>;
 
 export class ApiError extends Error {

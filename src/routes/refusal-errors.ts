@@ -107,14 +107,19 @@ export function refusalError(refusal: Refusal): ApiError {
 				"plan_required",
 				`Adding a Shared SES domain needs an active Growth or Pro plan: ${refusal.plan === "free" ? "this account has no Growth or Pro subscription" : `the ${PLAN_LIMITS[refusal.plan].name} subscription is ${refusal.subscriptionStatus.replace("_", " ")}`}. Subscribe or update billing from the dashboard.`,
 			);
-		case "domain_limit_reached":
+		case "domain_limit_reached": {
+			const allows =
+				refusal.path === "byoc"
+					? "BYOC allows"
+					: `the ${PLAN_LIMITS[refusal.plan].name} plan allows`;
 			return new ApiError(
 				"domain_limit_exceeded",
 				refusal.limit === "domains"
-					? `This account has ${refusal.max} domains, the most the ${PLAN_LIMITS[refusal.plan].name} plan allows. Delete one or upgrade the plan.`
-					: `This account has ${refusal.max} domains waiting for verification, the most the ${PLAN_LIMITS[refusal.plan].name} plan allows at once. Verify or delete one first; a domain not verified within 72 hours is released.`,
+					? `This account has ${refusal.max} ${refusal.path === "byoc" ? "BYOC " : ""}domains, the most ${allows}. Delete one${refusal.path === "byoc" ? "" : " or upgrade the plan"}.`
+					: `This account has ${refusal.max} domains waiting for verification, the most ${allows} at once. Verify or delete one first; a domain not verified within 72 hours is released.`,
 				{ limit: refusal.limit, max: refusal.max },
 			);
+		}
 		case "domain_unavailable":
 			return new ApiError(
 				"conflict",
@@ -129,6 +134,70 @@ export function refusalError(refusal: Refusal): ApiError {
 			return new ApiError(
 				"service_unavailable",
 				"SendFleet cannot register new domains right now; nothing was created. Try again later or contact support.",
+			);
+		case "domain_on_other_path":
+			return new ApiError(
+				"conflict",
+				`${refusal.domain} is already a ${refusal.path === "byoc" ? "BYOC" : "Shared SES"} domain of this account; a domain is on one path at a time. Delete it first to move it to the other path.`,
+			);
+		default:
+			return byocError(refusal);
+	}
+}
+
+const CONNECTION_HINT =
+	"Fix the AWS connection (the dashboard's AWS connection page, or POST /byoc/connection) and send again.";
+
+function byocError(refusal: Extract<Refusal, { code: `byoc_${string}` }>): ApiError {
+	switch (refusal.code) {
+		case "byoc_not_connected":
+			return new ApiError(
+				"byoc_not_connected",
+				`${refusal.domain ? `${refusal.domain} sends through BYOC, but this` : "This"} account has no AWS connection. Connect your AWS account with POST /byoc/connection.`,
+			);
+		case "byoc_keys_not_configured":
+			return new ApiError(
+				"service_unavailable",
+				"This SendFleet deployment cannot keep AWS access keys (BYOC_SECRET_KEY is not set); connect with an IAM role instead.",
+			);
+		case "byoc_role_refused":
+			return new ApiError(
+				"byoc_connection_failed",
+				`AWS refused to let SendFleet assume ${refusal.roleArn} (${refusal.message}). Check that the role exists and that its trust policy lets AWS account ${refusal.awsAccountId} assume it with the external id ${refusal.externalId}.`,
+				{ missing_action: "sts:AssumeRole" },
+			);
+		case "byoc_permission_missing":
+			return new ApiError(
+				"byoc_connection_failed",
+				`The credentials work, but their IAM policy does not allow ${refusal.action} (${refusal.message}). Add it to the policy (the README lists the actions SendFleet needs) and save the connection again.`,
+				{ missing_action: refusal.action },
+			);
+		case "byoc_credentials_invalid":
+			return new ApiError(
+				"byoc_connection_failed",
+				`AWS does not accept this access key (${refusal.message}). Check the key id and secret, and that the key is active.`,
+			);
+		case "byoc_connection_broken":
+			return new ApiError(
+				"byoc_connection_broken",
+				`Nothing was sent: your AWS connection is not working (${refusal.reason}). ${CONNECTION_HINT}`,
+			);
+		case "byoc_throttled":
+			return new ApiError(
+				"rate_limit_exceeded",
+				`Your SES account is sending at its limit (${refusal.message}); nothing was sent. Retry after ${refusal.retryAfterSeconds} s, or ask AWS for a higher sending quota.`,
+				undefined,
+				{ "retry-after": String(refusal.retryAfterSeconds) },
+			);
+		case "byoc_rejected":
+			return new ApiError(
+				"ses_rejected",
+				`Your SES account refused the email (${refusal.message}).${refusal.sandbox ? " Your SES account is in the sandbox: only verified addresses can receive. Verify the recipients in SES or request production access." : ""}`,
+			);
+		case "byoc_unavailable":
+			return new ApiError(
+				"service_unavailable",
+				`Your SES in ${refusal.region} could not be reached (${refusal.message}); nothing was sent. Retry shortly.`,
 			);
 	}
 }

@@ -1,7 +1,9 @@
 /** The outside world, built from the Worker's configuration in one place. */
 import type { Bindings } from "../env.ts";
+import { createByocSes } from "./byoc-ses.ts";
 import { createDnsResolver } from "./dns.ts";
 import { createSesClient, sesConfigFromEnv } from "./ses.ts";
+import { createStsClient } from "./sts.ts";
 
 export function servicesFromEnv(env: Bindings) {
 	return {
@@ -9,4 +11,16 @@ export function servicesFromEnv(env: Bindings) {
 		resolve: createDnsResolver(env.DNS_RESOLVER_URL),
 		region: env.SES_REGION,
 	};
+}
+
+/** SES clients for BYOC customers' own AWS accounts, reached as SendFleet's AWS principal. */
+export function byocSesFromEnv(env: Bindings) {
+	return createByocSes({
+		sts: createStsClient({
+			endpoint: env.STS_ENDPOINT,
+			accessKeyId: env.AWS_ACCESS_KEY_ID,
+			secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+		}),
+		sesEndpoint: env.SES_ENDPOINT,
+	});
 }

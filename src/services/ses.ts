@@ -9,6 +9,7 @@
  * v1 errors are XML: `<Error><Code>…</Code><Message>…</Message></Error>`.
  */
 import { AwsClient } from "aws4fetch";
+import { xmlText } from "../lib/xml.ts";
 import type { Bindings } from "../env.ts";
 
 /** The SES message tag that carries our email id to SES and back in its notifications. */
@@ -20,6 +21,9 @@ export interface SesConfig {
 	endpoint: string;
 	accessKeyId: string;
 	secretAccessKey: string;
+	/** Temporary credentials (STS AssumeRole) carry one. */
+	sessionToken?: string;
+	/** Empty: none (a BYOC customer's SES has no SendFleet configuration set). */
 	configurationSet: string;
 }
 
@@ -48,8 +52,8 @@ export interface SesSendEmailRequest {
 			Headers?: { Name: string; Value: string }[];
 		};
 	};
-	EmailTags: { Name: string; Value: string }[];
-	ConfigurationSetName: string;
+	EmailTags?: { Name: string; Value: string }[];
+	ConfigurationSetName?: string;
 }
 
 export type SesOutcome<T> =
@@ -76,6 +80,7 @@ export function createSesClient(config: SesConfig) {
 	const aws = new AwsClient({
 		accessKeyId: config.accessKeyId,
 		secretAccessKey: config.secretAccessKey,
+		sessionToken: config.sessionToken,
 		service: "ses",
 		region: config.region,
 		retries: 0,
@@ -130,11 +135,14 @@ export function createSesClient(config: SesConfig) {
 		sendEmail: (request: SesSendEmailRequest) =>
 			call<{ MessageId: string }>("POST", "/v2/email/outbound-emails", request),
 
+		/** v2 GetAccount: production access or the sandbox, and the sending quota. */
+		getAccount: () => call<SesAccount>("GET", "/v2/email/account"),
+
 		/** v2 CreateEmailIdentity: registers the domain with Easy DKIM; answers its 3 tokens. */
 		createEmailIdentity: (domain: string) =>
 			call<SesEmailIdentity>("POST", "/v2/email/identities", {
 				EmailIdentity: domain,
-				ConfigurationSetName: config.configurationSet,
+				...(config.configurationSet ? { ConfigurationSetName: config.configurationSet } : {}),
 			}),
 
 		getEmailIdentity: (domain: string) => call<SesEmailIdentity>("GET", identityPath(domain)),
@@ -182,6 +190,13 @@ export type SesOwnershipStatus =
 	| "NotStarted";
 export type SesDkimStatus = "PENDING" | "SUCCESS" | "FAILED" | "TEMPORARY_FAILURE" | "NOT_STARTED";
 
+/** The parts of SES v2's GetAccount answer that we read. */
+export interface SesAccount {
+	ProductionAccessEnabled?: boolean;
+	SendingEnabled?: boolean;
+	SendQuota?: { Max24HourSend?: number; MaxSendRate?: number; SentLast24Hours?: number };
+}
+
 /** The parts of SES v2's identity answer (Create/GetEmailIdentity) that we read. */
 export interface SesEmailIdentity {
 	VerifiedForSendingStatus?: boolean;
@@ -189,16 +204,6 @@ export interface SesEmailIdentity {
 	MailFromAttributes?: { MailFromDomain?: string; MailFromDomainStatus?: string };
 }
 
-/** The text of the first `<tag>…</tag>`; SES's Query API answers are small, flat XML. */
-function xmlText(xml: string, tag: string): string | undefined {
-	const match = new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(xml);
-	return match?.[1]
-		?.replaceAll("&lt;", "<")
-		.replaceAll("&gt;", ">")
-		.replaceAll("&quot;", '"')
-		.replaceAll("&apos;", "'")
-		.replaceAll("&amp;", "&");
-}
 
 function parseJson(text: string): Record<string, unknown> | null {
 	try {

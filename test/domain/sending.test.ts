@@ -70,6 +70,9 @@ describe("acceptEmails", () => {
 			admit: async () => {
 				throw new Error("Durable Object unavailable");
 			},
+			hit: async () => {
+				throw new Error("Durable Object unavailable");
+			},
 			release: async () => {},
 		};
 		const attempt = acceptEmails(

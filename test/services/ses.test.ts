@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createSesSimulator } from "../../simulator/app.ts";
-import { toSesRequest } from "../../src/queues/ses-request.ts";
+import { toSesRequest } from "../../src/services/ses-request.ts";
 import { createSesClient, type SesSendEmailRequest } from "../../src/services/ses.ts";
 
 const credentials = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret-example" };
@@ -48,9 +48,6 @@ describe("toSesRequest", () => {
 	it("maps a stored email to SES v2 SendEmail JSON exactly", () => {
 		const request = toSesRequest(
 			{
-				id: "0192f1a4-7c3e-7d2a-9b1e-3f5a6c7d8e9f",
-				accountId: "acc",
-				domainId: "dom",
 				from: "Zoë Müller <zoe@acme.com>",
 				to: ["b@example.org", "Acme, Inc. <c@example.org>"],
 				cc: ["d@bücher.de"],
@@ -61,18 +58,8 @@ describe("toSesRequest", () => {
 				text: "Thanks",
 				headers: { "X-Entity-Ref-ID": "42" },
 				tags: [{ name: "category", value: "receipt" }],
-				status: "pending",
-				lastEvent: "queued",
-				sesMessageId: null,
-				failureReason: null,
-				createdAt: 0,
-				sentAt: null,
-				deliveredAt: null,
-				deliveredTo: null,
-				revision: 0,
-				webhooks: false,
 			},
-			"sendfleet",
+			{ emailId: "0192f1a4-7c3e-7d2a-9b1e-3f5a6c7d8e9f", configurationSet: "sendfleet" },
 		);
 		expect(request).toEqual({
 			FromEmailAddress: "=?UTF-8?B?Wm/DqyBNw7xsbGVy?= <zoe@acme.com>",

@@ -1,6 +1,6 @@
 import { and, asc, count, eq, inArray, isNotNull, isNull, lte, or, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
-import { domains } from "../schema.ts";
+import { domains, type SendingPath } from "../schema.ts";
 import { keysetPage, type PageRequest } from "./pagination.ts";
 
 export type DomainRow = typeof domains.$inferSelect;
@@ -25,11 +25,24 @@ export async function findDomain(db: Db, accountId: string, id: string) {
 }
 
 /** Any account's domain by name: a domain belongs to one account at a time (released ones to none). */
-export async function findDomainByName(db: Db, name: string) {
+/** Who holds `name` in our shared SES account (BYOC names are per account), if anyone. */
+export async function findSharedDomainByName(db: Db, name: string) {
 	const [row] = await db
 		.select()
 		.from(domains)
-		.where(and(eq(domains.name, name), isNull(domains.releasedAt)))
+		.where(
+			and(eq(domains.name, name), isNull(domains.releasedAt), eq(domains.sendingPath, "shared")),
+		)
+		.limit(1);
+	return row;
+}
+
+/** The account's unreleased domain of this name, on either path. */
+export async function findAccountDomainByName(db: Db, accountId: string, name: string) {
+	const [row] = await db
+		.select()
+		.from(domains)
+		.where(and(eq(domains.accountId, accountId), eq(domains.name, name), isNull(domains.releasedAt)))
 		.limit(1);
 	return row;
 }
@@ -56,20 +69,29 @@ export function findHeldNames(db: Db, names: string[]) {
 		.where(and(inArray(domains.name, names), isNull(domains.releasedAt)));
 }
 
-/** The account's unreleased domains, and how many of them never verified. */
-export function countAccountDomains(db: Db, accountId: string) {
+/** The account's unreleased domains on one path, and how many of them never verified. */
+export function countAccountDomains(db: Db, accountId: string, path: SendingPath) {
 	return db
 		.select({
 			held: count(),
 			pending: sql<number>`coalesce(sum(CASE WHEN ${verifiedOnce()} THEN 0 ELSE 1 END), 0)`,
 		})
 		.from(domains)
-		.where(and(eq(domains.accountId, accountId), isNull(domains.releasedAt)));
+		.where(
+			and(
+				eq(domains.accountId, accountId),
+				isNull(domains.releasedAt),
+				eq(domains.sendingPath, path),
+			),
+		);
 }
 
-/** Unreleased domains of every account: identities in the shared SES account. */
+/** Unreleased Shared SES domains of every account: identities in the shared SES account. */
 export function countHeldDomains(db: Db) {
-	return db.select({ held: count() }).from(domains).where(isNull(domains.releasedAt));
+	return db
+		.select({ held: count() })
+		.from(domains)
+		.where(and(isNull(domains.releasedAt), eq(domains.sendingPath, "shared")));
 }
 
 /**
@@ -84,8 +106,9 @@ export async function insertDomainWithinLimits(
 	row: NewDomain,
 	limits: { max: number; maxPending: number },
 ): Promise<boolean> {
+	const path = row.sendingPath ?? "shared";
 	const held = (pendingOnly: boolean) =>
-		sql`(SELECT count(*) FROM domains AS d WHERE d.account_id = ${row.accountId} AND d.released_at IS NULL${pendingOnly ? sql` AND NOT ${verifiedOnce("d")}` : sql``})`;
+		sql`(SELECT count(*) FROM domains AS d WHERE d.account_id = ${row.accountId} AND d.released_at IS NULL AND d.sending_path = ${path}${pendingOnly ? sql` AND NOT ${verifiedOnce("d")}` : sql``})`;
 	const [, removed] = await db.batch([
 		db.insert(domains).values(row),
 		db

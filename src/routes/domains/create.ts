@@ -1,11 +1,14 @@
 import { createRoute } from "@hono/zod-openapi";
 import { createDb } from "../../db/client.ts";
+import { byocDepsFromEnv } from "../../deps.ts";
+import { byocClientFor } from "../../domain/byoc.ts";
 import { registerDomain } from "../../domain/domain-registration.ts";
 import { DEFAULT_MAIL_FROM_LABEL, normalizeDomainName } from "../../domain/domains.ts";
 import { domainEvent, emitEvents } from "../../domain/webhook-events.ts";
 import { createRouter } from "../../env.ts";
 import { ApiError } from "../../lib/errors.ts";
 import { servicesFromEnv } from "../../services/index.ts";
+import { AWS_REGION } from "../byoc/schemas.ts";
 import { commonErrors, errorResponse } from "../common-schemas.ts";
 import { refusalError } from "../refusal-errors.ts";
 import { presentDomain } from "./present.ts";
@@ -16,7 +19,7 @@ const route = createRoute({
 	path: "/",
 	summary: "Add a domain: registers it with SES and returns the DNS records to publish",
 	description:
-		"Needs an approved account with a Growth or Pro plan in good standing, within the plan's limits on domains and on domains waiting for verification. Adding a domain this account already has returns it (200) instead of failing; a name that cannot be claimed (held by another account, under another account's verified domain, or reserved) answers 409, the same in every case. A domain not verified within 72 hours is released.",
+		"Shared SES (`sending_path: shared`, the default) needs an approved account with a Growth or Pro plan in good standing, within the plan's limits on domains and on domains waiting for verification. BYOC (`sending_path: byoc`) needs only an AWS connection: the identity is created in your own SES. Adding a domain this account already has returns it (200) instead of failing; a name that cannot be claimed (held by another account on Shared SES, under another account's verified domain, or reserved) answers 409, the same in every case. A domain not verified within 72 hours is released.",
 	request: {
 		body: { required: true, content: { "application/json": { schema: CreateDomainBody } } },
 	},
@@ -26,37 +29,48 @@ const route = createRoute({
 			description: "Already added",
 			content: { "application/json": { schema: DomainSchema } },
 		},
-		409: errorResponse("This name cannot be claimed"),
+		409: errorResponse("This name cannot be claimed, or it is this account's on the other path"),
 		503: errorResponse("SES is unavailable; nothing was created"),
 		...commonErrors,
 		403: errorResponse(
-			"Invalid API key; or verification_required, plan_required, or domain_limit_exceeded (with `limit` and `max`)",
+			"Invalid API key; verification_required, plan_required, or domain_limit_exceeded (with `limit` and `max`); byoc_not_connected or byoc_connection_broken",
 		),
 	},
 });
 
 export const createDomain = createRouter().openapi(route, async (c) => {
 	const body = c.req.valid("json");
-	const services = servicesFromEnv(c.env);
 	const name = normalizeDomainName(body.name);
 	if (!name.ok) throw new ApiError("validation_error", `\`name\`: ${name.reason}`);
-	if (body.region && body.region !== services.region) {
-		throw new ApiError(
-			"validation_error",
-			`\`region\`: SendFleet sends from ${services.region} only.`,
-		);
-	}
-	const mailFrom = `${body.custom_return_path ?? DEFAULT_MAIL_FROM_LABEL}.${name.name}`;
 	const { accountId, account } = c.get("caller");
+	const db = createDb(c.env.DB);
+	const mailFromDomain = `${body.custom_return_path ?? DEFAULT_MAIL_FROM_LABEL}.${name.name}`;
+
+	let ses: ReturnType<typeof servicesFromEnv>;
+	if (body.sending_path === "byoc") {
+		if (body.region && !AWS_REGION.test(body.region)) {
+			throw new ApiError("validation_error", `\`region\`: ${body.region} is not an AWS region name.`);
+		}
+		const client = await byocClientFor(byocDepsFromEnv(c.env), accountId, body.region);
+		if (client.kind !== "ok") throw refusalError(client.reason);
+		ses = { ...servicesFromEnv(c.env), ses: client.ses, region: client.region };
+	} else {
+		ses = servicesFromEnv(c.env);
+		if (body.region && body.region !== ses.region) {
+			throw new ApiError(
+				"validation_error",
+				`\`region\`: SendFleet's shared SES sends from ${ses.region} only.`,
+			);
+		}
+	}
 	const result = await registerDomain(
-		{ db: createDb(c.env.DB), ...services },
+		{ db, ...ses },
 		{ id: accountId, ...account },
-		name.name,
-		mailFrom,
+		{ name: name.name, mailFromDomain, path: body.sending_path },
 	);
 	switch (result.kind) {
 		case "created":
-			await emitEvents({ db: createDb(c.env.DB), webhookQueue: c.env.WEBHOOK_QUEUE }, [
+			await emitEvents({ db, webhookQueue: c.env.WEBHOOK_QUEUE }, [
 				domainEvent("domain.created", result.domain, result.domain.createdAt),
 			]);
 			return c.json(presentDomain(result.domain), 201);

@@ -1,4 +1,8 @@
 import { createRoute } from "@hono/zod-openapi";
+import type { DomainRow } from "../../db/queries/domains.ts";
+import { byocDepsFromEnv } from "../../deps.ts";
+import { byocClientFor } from "../../domain/byoc.ts";
+import type { Bindings } from "../../env.ts";
 import { createDb } from "../../db/client.ts";
 import { deleteDomain, findDomain } from "../../db/queries/domains.ts";
 import { domainEvent, emitEvents } from "../../domain/webhook-events.ts";
@@ -12,6 +16,8 @@ const route = createRoute({
 	method: "delete",
 	path: "/{id}",
 	summary: "Delete a domain and its SES identity; sending from it stops at once",
+	description:
+		"A BYOC domain's identity is deleted in your own SES. Without a working AWS connection the domain is deleted here all the same, and its identity stays in your SES for you to remove.",
 	request: { params: IdParam },
 	responses: {
 		200: { description: "Deleted", content: { "application/json": { schema: DeletedDomain } } },
@@ -30,9 +36,11 @@ export const deleteDomainRoute = createRouter().openapi(route, async (c) => {
 	// without a row would keep the name in our SES account. A released claim has no identity any
 	// more, and the name's identity may now be another account's.
 	const deleted =
-		domain.releasedAt === null
-			? await servicesFromEnv(c.env).ses.deleteEmailIdentity(domain.name)
-			: ({ kind: "ok" } as const);
+		domain.releasedAt !== null
+			? ({ kind: "ok" } as const)
+			: domain.sendingPath === "shared"
+				? await servicesFromEnv(c.env).ses.deleteEmailIdentity(domain.name)
+				: await deleteByocIdentity(c.env, domain);
 	if (deleted.kind !== "ok" && deleted.code !== "NotFoundException") {
 		throw new ApiError(
 			"service_unavailable",
@@ -45,3 +53,20 @@ export const deleteDomainRoute = createRouter().openapi(route, async (c) => {
 	]);
 	return c.json({ object: "domain" as const, id: domain.id, deleted: true as const }, 200);
 });
+
+/**
+ * Deletes a BYOC domain's identity in the customer's SES. Without a working connection there is
+ * nothing more we can do, and the identity is theirs: the row goes all the same. Only SES being
+ * out of reach keeps it, so the delete can be tried again.
+ */
+async function deleteByocIdentity(env: Bindings, domain: DomainRow) {
+	const client = await byocClientFor(byocDepsFromEnv(env), domain.accountId, domain.region);
+	if (client.kind !== "ok") {
+		return client.reason.code === "byoc_unavailable"
+			? ({ kind: "retry", code: "ServiceUnavailable" } as const)
+			: ({ kind: "ok" } as const);
+	}
+	const deleted = await client.ses.deleteEmailIdentity(domain.name);
+	if (deleted.kind === "fail") return { kind: "ok" } as const;
+	return deleted;
+}

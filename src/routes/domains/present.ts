@@ -15,6 +15,7 @@ export function presentDomainListItem(row: DomainRow): z.infer<typeof DomainList
 		id: row.id,
 		name: row.name,
 		status: domainStatus(row),
+		sending_path: row.sendingPath,
 		region: row.region,
 		created_at: toIso(row.createdAt),
 		ownership_status: row.ownershipStatus,

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { RECORD_STATUSES } from "../../db/schema.ts";
+import { RECORD_STATUSES, SENDING_PATHS } from "../../db/schema.ts";
 
 export const CreateDomainBody = z
 	.strictObject({
@@ -8,10 +8,14 @@ export const CreateDomainBody = z
 			.min(1, "is required")
 			.max(253, "must be at most 253 characters")
 			.openapi({ example: "acme.com" }),
-		region: z
-			.string()
-			.optional()
-			.openapi({ description: "Must be SendFleet's SES region if given" }),
+		region: z.string().optional().openapi({
+			description:
+				"Shared SES: must be SendFleet's SES region if given. BYOC: the region of your SES to register it in; default your AWS connection's",
+		}),
+		sending_path: z.enum(SENDING_PATHS).default("shared").openapi({
+			description:
+				"`shared` (SendFleet's SES; needs approval and a plan) or `byoc` (your own AWS account, through your AWS connection; nothing of its emails is stored)",
+		}),
 		custom_return_path: z
 			.string()
 			.regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, "must be one DNS label, e.g. `send`")
@@ -47,6 +51,7 @@ const domainFields = {
 	id: z.string(),
 	name: z.string(),
 	status: z.enum(RECORD_STATUSES),
+	sending_path: z.enum(SENDING_PATHS),
 	region: z.string(),
 	created_at: z.string(),
 	ownership_status: z.enum(RECORD_STATUSES),

@@ -1,9 +1,10 @@
-import { createRoute } from "@hono/zod-openapi";
+import { createRoute, z } from "@hono/zod-openapi";
 import { createDb } from "../../db/client.ts";
 import { findEmailWithEvents } from "../../db/queries/emails.ts";
 import { createRouter } from "../../env.ts";
-import { notFound } from "../../lib/errors.ts";
-import { commonErrors, errorResponse, IdParam } from "../common-schemas.ts";
+import { ApiError, notFound } from "../../lib/errors.ts";
+import { UUID_PATTERN } from "../../lib/ids.ts";
+import { commonErrors, errorResponse } from "../common-schemas.ts";
 import { presentEmail } from "./present.ts";
 import { EmailSchema } from "./schemas.ts";
 
@@ -11,20 +12,38 @@ const route = createRoute({
 	method: "get",
 	path: "/{id}",
 	summary: "Retrieve an email with its content, status and event timeline",
-	request: { params: IdParam },
+	request: {
+		params: z.object({
+			id: z.string().openapi({
+				param: { name: "id", in: "path" },
+				example: "0192f1a4-7c3e-7d2a-9b1e-3f5a6c7d8e9f",
+			}),
+		}),
+	},
 	responses: {
 		200: { description: "The email", content: { "application/json": { schema: EmailSchema } } },
-		404: errorResponse("No such email in this account"),
+		404: errorResponse(
+			"No such email in this account; for a BYOC email's id (SES's message id), a message saying BYOC emails are not stored",
+		),
 		...commonErrors,
 	},
 });
 
+/** SES's message ids (a BYOC email's id): 16 hex digits, a UUID, and 6 more. */
+const SES_MESSAGE_ID = /^[0-9a-f]{16}-[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}-[0-9a-f]{6}$/i;
+
 export const getEmail = createRouter().openapi(route, async (c) => {
-	const found = await findEmailWithEvents(
-		createDb(c.env.DB),
-		c.get("caller").accountId,
-		c.req.valid("param").id,
-	);
+	const { id } = c.req.valid("param");
+	if (SES_MESSAGE_ID.test(id)) {
+		throw new ApiError(
+			"not_found",
+			"This is an id from BYOC sending (your SES's message id). BYOC emails are not stored: SendFleet keeps no log, content or status of them. Look them up in your own AWS account (SES event publishing or CloudWatch).",
+		);
+	}
+	if (!UUID_PATTERN.test(id)) {
+		throw new ApiError("validation_error", "`id`: must be an id as returned by the API");
+	}
+	const found = await findEmailWithEvents(createDb(c.env.DB), c.get("caller").accountId, id);
 	if (!found) throw notFound("Email");
 	return c.json(presentEmail(found.email, found.events), 200);
 });

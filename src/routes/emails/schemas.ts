@@ -198,7 +198,10 @@ export const SendBatchResponse = z
 		errors: z
 			.array(z.object({ index: z.number().int(), message: z.string() }))
 			.optional()
-			.openapi({ description: "Only with `x-batch-validation: permissive`" }),
+			.openapi({
+				description:
+					"With `x-batch-validation: permissive`; in strict mode only when BYOC emails were refused by your SES after others were sent",
+			}),
 	})
 	.openapi("SendBatchResponse");
 

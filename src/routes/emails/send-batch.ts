@@ -81,7 +81,7 @@ async function sendBatch(c: Context<AppEnv>, items: Item[], mode: "strict" | "pe
 		mode === "strict" ? "all-or-nothing" : "each-on-its-own",
 	);
 	if (outcome.kind === "rejected") throw refusalError(outcome.reason);
-	const { results, rate } = outcome;
+	const { results, rate, committed } = outcome;
 	setRateLimitHeaders(c, rate);
 	const data: { id: string; warnings: { code: string; message: string }[] }[] = [];
 	const errors = invalid.map(({ index, message }) => ({ index, message }));
@@ -90,14 +90,17 @@ async function sendBatch(c: Context<AppEnv>, items: Item[], mode: "strict" | "pe
 		if (result.kind === "accepted") data.push({ id: result.id, warnings: result.warnings });
 		else {
 			const error = refusalError(result.reason);
-			if (mode === "strict") {
+			// Strict: nothing was kept, so the first refusal answers the request. Once some email
+			// was stored or sent (a BYOC email refused by the customer's SES after others went),
+			// every result is reported in place, whatever the mode.
+			if (mode === "strict" && !committed) {
 				throw new ApiError(error.name, `[${index}] ${error.message}`, error.extra, error.headers);
 			}
 			errors.push({ index, message: error.message });
 		}
 	});
 	errors.sort((a, b) => a.index - b.index);
-	return c.json(mode === "permissive" ? { data, errors } : { data }, 200);
+	return c.json(mode === "permissive" || errors.length ? { data, errors } : { data }, 200);
 }
 
 export const sendEmailBatch = createRouter().openapi(

@@ -96,6 +96,14 @@ const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 const IAM_ACTION = /^[a-z0-9-]+:[A-Za-z0-9*]+$/;
 const KEY_ID = /^[A-Z0-9]{16,128}$/;
 
+/** The account's messages the simulator accepted in the 24 hours before `now` (GetAccount's figure). */
+export function sentLast24Hours(store: SimulatorStore, accountId: string, now: Date): number {
+	const since = now.getTime() - DAY_MS;
+	return store
+		.listMessages()
+		.filter((m) => m.awsAccountId === accountId && Date.parse(m.receivedAt) > since).length;
+}
+
 export function createAws(deps: AwsDeps): SimulatorAws {
 	const { registry, now } = deps;
 
@@ -121,10 +129,6 @@ export function createAws(deps: AwsDeps): SimulatorAws {
 	};
 
 	const view = (account: Account): AwsAccountView => {
-		const since = now().getTime() - DAY_MS;
-		const sent = deps.store
-			.listMessages()
-			.filter((m) => m.awsAccountId === account.accountId && Date.parse(m.receivedAt) > since);
 		const regions = [...registry.regions.entries()]
 			.filter(([key]) => key.startsWith(`${account.accountId}/`))
 			.map(([key, state]) => ({
@@ -141,7 +145,7 @@ export function createAws(deps: AwsDeps): SimulatorAws {
 			accountId: account.accountId,
 			sandbox: account.sandbox,
 			...quotaOf(account),
-			sentLast24Hours: sent.length,
+			sentLast24Hours: sentLast24Hours(deps.store, account.accountId, now()),
 			accessKeys: [...registry.keys.values()]
 				.filter((k) => k.accountId === account.accountId)
 				.map((k) => ({

@@ -14,6 +14,7 @@ import { serve } from "@hono/node-server";
 import {
 	type Credentials,
 	createSesSimulator,
+	DEMO_AWS_ACCOUNT,
 	type SentNotification,
 	type SesSimulator,
 	type SesSimulatorOptions,
@@ -80,6 +81,8 @@ export function startSimulatorServer(options: SimulatorServerOptions): Promise<S
 					sns: endpoint === undefined ? {} : { endpoint, autoDeliver: true, paused: true },
 					stripe: options.stripe,
 				});
+				// A customer account in production for BYOC demos, with the fixed key printed below.
+				sim.aws.createAccount({ ...DEMO_AWS_ACCOUNT, sandbox: false });
 				simulator = sim;
 				const subscribed =
 					endpoint === undefined
@@ -183,6 +186,9 @@ async function main(): Promise<void> {
 	const { stripe } = server.simulator;
 	console.log(
 		`Stripe: STRIPE_API_URL=${server.url} STRIPE_SECRET_KEY=${stripe.secretKey} STRIPE_WEBHOOK_SECRET=${stripe.webhookSecret} STRIPE_PRICE_GROWTH/PRO=${stripe.prices.map((p) => p.id).join("/")}; ${stripeEndpoint ? `events to ${stripeEndpoint}` : "no SIMULATOR_STRIPE_WEBHOOK_ENDPOINT, so events are recorded, not posted"}.`,
+	);
+	console.log(
+		`BYOC demo AWS account ${DEMO_AWS_ACCOUNT.accountId} (production access): access key ${DEMO_AWS_ACCOUNT.accessKeyId}, secret ${DEMO_AWS_ACCOUNT.secretAccessKey}; STS at ${server.url}/sts, accounts at ${server.url}/aws`,
 	);
 	console.log(
 		credentials

@@ -5,6 +5,7 @@
 // 24 hours before now, on the simulator's clock.
 
 import { Hono } from "hono";
+import { sentLast24Hours } from "../aws.ts";
 import { type AwsRegistry, quotaOf } from "../aws-accounts.ts";
 import { authorize, type SesEnv } from "../aws-auth.ts";
 import { AwsError } from "../aws-error.ts";
@@ -15,8 +16,6 @@ export interface AccountRouteDeps {
 	registry: AwsRegistry;
 	now: () => Date;
 }
-
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 export function createAccountRoutes(deps: AccountRouteDeps): Hono<SesEnv> {
 	const routes = new Hono<SesEnv>();
@@ -34,10 +33,6 @@ export function createAccountRoutes(deps: AccountRouteDeps): Hono<SesEnv> {
 
 		const account = deps.registry.accounts.get(caller.accountId);
 		const quota = quotaOf(account);
-		const since = deps.now().getTime() - DAY_MS;
-		const sent = deps.store
-			.listMessages()
-			.filter((m) => m.awsAccountId === caller.accountId && Date.parse(m.receivedAt) > since);
 		c.header("x-amzn-RequestId", crypto.randomUUID());
 		return c.json(
 			{
@@ -48,7 +43,7 @@ export function createAccountRoutes(deps: AccountRouteDeps): Hono<SesEnv> {
 				SendQuota: {
 					Max24HourSend: quota.max24HourSend,
 					MaxSendRate: quota.maxSendRate,
-					SentLast24Hours: sent.length,
+					SentLast24Hours: sentLast24Hours(deps.store, caller.accountId, deps.now()),
 				},
 			},
 			200,

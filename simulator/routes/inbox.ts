@@ -7,6 +7,7 @@
 // the Worker's answers; the inbox lists the special recipient addresses (ses-events.ts).
 
 import { Hono } from "hono";
+import { PLATFORM_ACCOUNT_ID } from "../aws-accounts.ts";
 import { escapeHtml, htmlResponse, page, READ_ONLY_CSP } from "../html.ts";
 import { SIMULATOR_ADDRESSES } from "../ses-events.ts";
 import type { PendingNotification, SentNotification, SnsPublisher } from "../sns.ts";
@@ -61,7 +62,7 @@ function renderInbox(messages: SentMessage[], pendingFaults: number, sns: SnsPub
 		.map(
 			(m) => `<tr>
 <td class="nowrap">${escapeHtml(formatTime(m.receivedAt))}</td>
-<td>${escapeHtml(m.from)}</td>
+<td>${escapeHtml(m.from)}${awsLabel(m)}</td>
 <td>${escapeHtml([...m.to, ...m.cc, ...m.bcc].join(", "))}</td>
 <td><a href="/messages/${escapeHtml(encodeURIComponent(m.id))}">${escapeHtml(m.subject || "(no subject)")}</a></td>
 <td>${sns
@@ -194,6 +195,7 @@ ${field("Bcc", m.bcc.join(", "))}
 ${field("Reply-To", m.replyTo.join(", "))}
 ${field("Received", formatTime(m.receivedAt))}
 ${field("SES MessageId", m.messageId)}
+${field("AWS account", `${m.awsAccountId} · ${m.region}`)}
 ${field("Configuration set", m.configurationSetName ?? "")}
 </dl>
 ${m.tags.length === 0 ? "" : `<h2>Tags</h2><pre>${escapeHtml(pairs(m.tags))}</pre>`}
@@ -203,6 +205,12 @@ ${htmlPart}
 ${textPart}
 <p class="muted">JSON: <code>GET /_simulator/messages/${escapeHtml(m.id)}</code></p>`,
 	);
+}
+
+/** Customer accounts' messages (BYOC) say whose SES sent them; the platform's say nothing. */
+function awsLabel(m: SentMessage): string {
+	if (m.awsAccountId === PLATFORM_ACCOUNT_ID) return "";
+	return `<br><span class="muted nowrap">${escapeHtml(`AWS ${m.awsAccountId} · ${m.region}`)}</span>`;
 }
 
 function formatTime(iso: string): string {

@@ -55,7 +55,7 @@ export interface AwsAccountView {
 	roles: { roleArn: string; name: string; trustedAccountId: string; externalId: string }[];
 	/** IAM actions denied to the account, e.g. `ses:SendEmail`. */
 	denied: string[];
-	/** Every region the account used, with its SES identities and verified addresses. */
+	/** Every region where the account has SES identities or verified addresses. */
 	regions: { region: string; identities: DomainView[]; verifiedAddresses: string[] }[];
 }
 
@@ -130,7 +130,11 @@ export function createAws(deps: AwsDeps): SimulatorAws {
 
 	const view = (account: Account): AwsAccountView => {
 		const regions = [...registry.regions.entries()]
-			.filter(([key]) => key.startsWith(`${account.accountId}/`))
+			.filter(
+				([key, state]) =>
+					key.startsWith(`${account.accountId}/`) &&
+					(state.identities.list().length > 0 || state.addresses.size > 0),
+			)
 			.map(([key, state]) => ({
 				region: key.slice(account.accountId.length + 1),
 				identities: state.identities

@@ -19,6 +19,8 @@ import type { Refusal } from "./refusals.ts";
 export const BYOC_CONCURRENCY = 10;
 
 export interface ByocEmail {
+	/** The sending domain: its region is where its identity is, in the customer's SES. */
+	domain: string;
 	region: string;
 	fields: SesEmailFields;
 }
@@ -32,7 +34,12 @@ export async function sendThroughByoc(
 ): Promise<ByocResult[]> {
 	const all = (reason: Refusal): ByocResult[] => emails.map(() => ({ kind: "failed", reason }));
 	const row = await findByocConnection(deps.db, accountId);
-	if (!row) return all({ code: "byoc_not_connected" });
+	if (!row) {
+		return emails.map((email) => ({
+			kind: "failed",
+			reason: { code: "byoc_not_connected", domain: email.domain },
+		}));
+	}
 	const opened = await accessOf(deps, row);
 	if (opened.kind !== "ok") return all(opened.reason);
 	const { access } = opened;

@@ -170,7 +170,8 @@ export async function acceptEmails(
 		const warnings = deliverabilityWarnings(chosen.domain);
 		if (chosen.domain.sendingPath === "byoc") {
 			const fields = emailFields(input);
-			byoc.push({ index: i, email: { region: chosen.domain.region, fields }, warnings });
+			const { name: domain, region } = chosen.domain;
+			byoc.push({ index: i, email: { domain, region, fields }, warnings });
 			return { kind: "accepted", id: "", warnings };
 		}
 		if (accountRefusal) return rejected(accountRefusal);

@@ -419,8 +419,16 @@ describe("sending through BYOC", () => {
 		const customer = await byocCustomer(sim);
 		const domain = await verifiedByocDomain(sim, customer);
 		const headers = { "idempotency-key": `byoc-${Date.now()}` };
-		const first = await api("POST", "/emails", { key: customer.key, body: email(domain.from), headers });
-		const second = await api("POST", "/emails", { key: customer.key, body: email(domain.from), headers });
+		const first = await api("POST", "/emails", {
+			key: customer.key,
+			body: email(domain.from),
+			headers,
+		});
+		const second = await api("POST", "/emails", {
+			key: customer.key,
+			body: email(domain.from),
+			headers,
+		});
 		expect(second.json.id).toBe(first.json.id);
 		expect(second.headers.get("idempotent-replayed")).toBe("true");
 		expect(sim.store.listMessages({})).toHaveLength(1);

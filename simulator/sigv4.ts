@@ -6,7 +6,6 @@
 // always checked with their own secret, and may be scoped to any region.
 
 import { AwsV4Signer } from "aws4fetch";
-import type { MiddlewareHandler } from "hono";
 import { isRegionName } from "./aws-accounts.ts";
 import { AwsError } from "./aws-error.ts";
 
@@ -165,16 +164,6 @@ export async function verifySigV4(
 		);
 	}
 	return { ok: true, accessKeyId, region, sessionToken };
-}
-
-/** Hono middleware: refuses badly signed requests before any route sees them. */
-export function requireSigV4(options: SigV4Options): MiddlewareHandler {
-	return async (c, next) => {
-		// Hono caches the bytes, so the route can read the body again.
-		const result = await verifySigV4(c.req.raw, await c.req.arrayBuffer(), options);
-		if (!result.ok) throw result.error;
-		await next();
-	};
 }
 
 interface ParsedAuthorization {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { awsHarness, email, PLATFORM, text } from "./aws-support.ts";
+import { awsHarness, email, type Keys, PLATFORM, text } from "./aws-support.ts";
 import { awsError, HOUR_MS } from "./support.ts";
 
 const CUSTOMER = "111111111111";
@@ -219,7 +219,7 @@ describe("denied IAM actions", () => {
 		const h = setup({ sandbox: false });
 		await verifiedDomain(h);
 		h.sim.aws.setDenied(CUSTOMER, "ses:SendEmail", true);
-		const send = (keys: typeof h.keys) =>
+		const send = (keys: Keys) =>
 			h.ses(
 				keys,
 				REGION,

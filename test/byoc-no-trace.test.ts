@@ -36,11 +36,16 @@ beforeEach(() => {
 	const bindings = env as unknown as Record<string, Queue<unknown>>;
 	for (const name of ["SEND_QUEUE", "FEEDBACK_QUEUE", "WEBHOOK_QUEUE"]) {
 		const queue = bindings[name] as Queue<unknown>;
-		vi.spyOn(queue, "send").mockImplementation(async (body) => {
+		const send = queue.send.bind(queue);
+		const sendBatch = queue.sendBatch.bind(queue);
+		vi.spyOn(queue, "send").mockImplementation((body, options) => {
 			queued.push(JSON.stringify(body));
+			return send(body, options);
 		});
-		vi.spyOn(queue, "sendBatch").mockImplementation(async (messages) => {
-			for (const m of messages) queued.push(JSON.stringify(m.body));
+		vi.spyOn(queue, "sendBatch").mockImplementation((messages, options) => {
+			const list = [...messages];
+			for (const m of list) queued.push(JSON.stringify(m.body));
+			return sendBatch(list, options);
 		});
 	}
 });

@@ -145,7 +145,10 @@ export async function connectByoc(
 	const now = deps.now?.() ?? Date.now();
 	const externalId = externalIdFor(accountId);
 	if (input.method === "access_key" && !deps.box) {
-		return rejected({ code: "byoc_keys_not_configured" });
+		return rejected({ code: "byoc_not_configured", what: "BYOC_SECRET_KEY" });
+	}
+	if (input.method === "role" && !deps.platformAwsAccountId) {
+		return rejected({ code: "byoc_not_configured", what: "SENDFLEET_AWS_ACCOUNT_ID" });
 	}
 	const access: ByocAccess =
 		input.method === "role"
@@ -250,7 +253,9 @@ export async function accessOf(
 		};
 	}
 	const box = deps.box ? await deps.box : null;
-	if (!box || !row.sealedKeys) return rejected({ code: "byoc_keys_not_configured" });
+	if (!box || !row.sealedKeys) {
+		return rejected({ code: "byoc_not_configured", what: "BYOC_SECRET_KEY" });
+	}
 	const keys = JSON.parse(await box.open(row.sealedKeys)) as {
 		accessKeyId: string;
 		secretAccessKey: string;

@@ -56,8 +56,11 @@ export type Refusal =
 	// BYOC: the account's own AWS account (src/domain/byoc.ts, src/domain/byoc-sending.ts).
 	/** The domain sends through BYOC and the account has no AWS connection. */
 	| { code: "byoc_not_connected"; domain?: string }
-	/** `BYOC_SECRET_KEY` is not set, so access keys cannot be kept (a role still can). */
-	| { code: "byoc_keys_not_configured" }
+	/**
+	 * This deployment lacks what a connection needs: `BYOC_SECRET_KEY` to keep access keys, or
+	 * `SENDFLEET_AWS_ACCOUNT_ID` for a role to trust.
+	 */
+	| { code: "byoc_not_configured"; what: "BYOC_SECRET_KEY" | "SENDFLEET_AWS_ACCOUNT_ID" }
 	/** STS refused to let us assume the role (trust policy, external id, or no such role). */
 	| { code: "byoc_role_refused"; roleArn: string; externalId: string; awsAccountId: string; message: string }
 	/** The credentials work but lack an IAM permission; `action` names it (e.g. `ses:GetAccount`). */

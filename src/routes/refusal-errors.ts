@@ -155,10 +155,12 @@ function byocError(refusal: Extract<Refusal, { code: `byoc_${string}` }>): ApiEr
 				"byoc_not_connected",
 				`${refusal.domain ? `${refusal.domain} sends through BYOC, but this` : "This"} account has no AWS connection. Connect your AWS account with POST /byoc/connection.`,
 			);
-		case "byoc_keys_not_configured":
+		case "byoc_not_configured":
 			return new ApiError(
 				"service_unavailable",
-				"This SendFleet deployment cannot keep AWS access keys (BYOC_SECRET_KEY is not set); connect with an IAM role instead.",
+				refusal.what === "BYOC_SECRET_KEY"
+					? "This SendFleet deployment cannot keep AWS access keys (BYOC_SECRET_KEY is not set); connect with an IAM role instead."
+					: "This SendFleet deployment cannot assume IAM roles (SENDFLEET_AWS_ACCOUNT_ID is not set); connect with an access key instead.",
 			);
 		case "byoc_role_refused":
 			return new ApiError(

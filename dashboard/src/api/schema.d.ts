@@ -1492,7 +1492,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description No such email in this account */
+                /** @description No such email in this account; for a BYOC email's id (SES's message id), a message saying BYOC emails are not stored */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1784,7 +1784,7 @@ export interface paths {
         put?: never;
         /**
          * Add a domain: registers it with SES and returns the DNS records to publish
-         * @description Needs an approved account with a Growth or Pro plan in good standing, within the plan's limits on domains and on domains waiting for verification. Adding a domain this account already has returns it (200) instead of failing; a name that cannot be claimed (held by another account, under another account's verified domain, or reserved) answers 409, the same in every case. A domain not verified within 72 hours is released.
+         * @description Shared SES (`sending_path: shared`, the default) needs an approved account with a Growth or Pro plan in good standing, within the plan's limits on domains and on domains waiting for verification. BYOC (`sending_path: byoc`) needs only an AWS connection: the identity is created in your own SES. Adding a domain this account already has returns it (200) instead of failing; a name that cannot be claimed (held by another account on Shared SES, under another account's verified domain, or reserved) answers 409, the same in every case. A domain not verified within 72 hours is released.
          */
         post: {
             parameters: {
@@ -1826,7 +1826,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Invalid API key; or verification_required, plan_required, or domain_limit_exceeded (with `limit` and `max`) */
+                /** @description Invalid API key; verification_required, plan_required, or domain_limit_exceeded (with `limit` and `max`); byoc_not_connected or byoc_connection_broken */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1835,7 +1835,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description This name cannot be claimed */
+                /** @description This name cannot be claimed, or it is this account's on the other path */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1938,7 +1938,10 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        /** Delete a domain and its SES identity; sending from it stops at once */
+        /**
+         * Delete a domain and its SES identity; sending from it stops at once
+         * @description A BYOC domain's identity is deleted in your own SES. Without a working AWS connection the domain is deleted here all the same, and its identity stays in your SES for you to remove.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -3705,6 +3708,278 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/byoc/connection": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The AWS connection for BYOC sending, or how to set one up
+         * @description Without a connection, `status` is `not_connected` and the answer still carries the external id, SendFleet's AWS account id and the policies to create the IAM role with. `broken` means a send or test found the credentials refused; `broken_reason` says why.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The connection */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ByocConnection"];
+                    };
+                };
+                /** @description Missing API key, or the key may not use this endpoint */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Invalid API key */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Invalid input; the message names the field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Connect (or replace) the AWS account BYOC domains send through
+         * @description Tests the credentials with SES GetAccount in `region` before saving anything: a role must be assumable by SendFleet's AWS account with this account's external id (see GET /byoc/connection). An access key pair is encrypted at rest and never returned.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SaveByocConnectionRequest"];
+                };
+            };
+            responses: {
+                /** @description Tested and saved; `ses` says what SES answered */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ByocConnection"];
+                    };
+                };
+                /** @description Missing API key, or the key may not use this endpoint */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Invalid API key */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description byoc_connection_failed: the role could not be assumed, a permission is missing (`missing_action` names it) or the key is not valid; nothing was saved */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description AWS could not be reached; nothing was saved */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /**
+         * Disconnect the AWS account; sending from BYOC domains stops at once
+         * @description The BYOC domains stay (their identities are in your SES); their sends answer `byoc_not_connected` until a connection is saved again.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DeletedByocConnection"];
+                    };
+                };
+                /** @description Missing API key, or the key may not use this endpoint */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Invalid API key */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description This account has no AWS connection */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Invalid input; the message names the field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/byoc/connection/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Test the saved AWS connection again (SES GetAccount)
+         * @description Clears `broken` when the credentials work again (after you fixed the role or the policy), or sets it with the reason.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description It works; `ses` is refreshed */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ByocConnection"];
+                    };
+                };
+                /** @description Missing API key, or the key may not use this endpoint */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Invalid API key */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description This account has no AWS connection */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description byoc_connection_failed: the connection does not work (now `broken`) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description AWS could not be reached; nothing changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/hooks/sns": {
         parameters: {
             query?: never;
@@ -4106,7 +4381,7 @@ export interface components {
         };
         SendBatchResponse: {
             data: components["schemas"]["SendEmailResponse"][];
-            /** @description Only with `x-batch-validation: permissive` */
+            /** @description With `x-batch-validation: permissive`; in strict mode only when BYOC emails were refused by your SES after others were sent */
             errors?: {
                 index: number;
                 message: string;
@@ -4206,6 +4481,8 @@ export interface components {
             name: string;
             /** @enum {string} */
             status: "not_started" | "pending" | "verified" | "failed" | "temporary_failure";
+            /** @enum {string} */
+            sending_path: "shared" | "byoc";
             region: string;
             created_at: string;
             /** @enum {string} */
@@ -4253,8 +4530,14 @@ export interface components {
         CreateDomainRequest: {
             /** @example acme.com */
             name: string;
-            /** @description Must be SendFleet's SES region if given */
+            /** @description Shared SES: must be SendFleet's SES region if given. BYOC: the region of your SES to register it in; default your AWS connection's */
             region?: string;
+            /**
+             * @description `shared` (SendFleet's SES; needs approval and a plan) or `byoc` (your own AWS account, through your AWS connection; nothing of its emails is stored)
+             * @default shared
+             * @enum {string}
+             */
+            sending_path: "shared" | "byoc";
             /** @description The MAIL FROM subdomain label; default `send` */
             custom_return_path?: string;
         };
@@ -4265,6 +4548,8 @@ export interface components {
             name: string;
             /** @enum {string} */
             status: "not_started" | "pending" | "verified" | "failed" | "temporary_failure";
+            /** @enum {string} */
+            sending_path: "shared" | "byoc";
             region: string;
             created_at: string;
             /** @enum {string} */
@@ -4299,6 +4584,8 @@ export interface components {
             name: string;
             /** @enum {string} */
             status: "not_started" | "pending" | "verified" | "failed" | "temporary_failure";
+            /** @enum {string} */
+            sending_path: "shared" | "byoc";
             region: string;
             created_at: string;
             /** @enum {string} */
@@ -4436,6 +4723,62 @@ export interface components {
             /** @enum {string} */
             object: "webhook_event";
             attempt: components["schemas"]["WebhookAttempt"];
+        };
+        ByocConnection: {
+            /** @enum {string} */
+            object: "byoc_connection";
+            /** @enum {string} */
+            status: "not_connected" | "connected" | "broken";
+            /** @enum {string|null} */
+            method: "role" | "access_key" | null;
+            region: string | null;
+            role_arn: string | null;
+            /** @description The access key is never returned; its last four characters are */
+            access_key_id_last4: string | null;
+            /** @description The `sts:ExternalId` your role's trust policy must require */
+            external_id: string;
+            /** @description The AWS account your role's trust policy must trust */
+            sendfleet_aws_account_id: string;
+            /** @description What SES GetAccount answered at the last test */
+            ses: {
+                production_access: boolean;
+                sandbox_note: string | null;
+                sending_enabled: boolean;
+                /** @description Emails per second */
+                max_send_rate: number;
+                max_24_hour_send: number;
+            } | null;
+            broken_reason: string | null;
+            broken_at: string | null;
+            checked_at: string | null;
+            created_at: string | null;
+            /** @description The least-privilege IAM policy */
+            permissions_policy: {
+                [key: string]: unknown;
+            };
+            /** @description The role's trust policy, to paste as it is */
+            trust_policy: {
+                [key: string]: unknown;
+            };
+        };
+        /** @description Either an IAM role (`role_arn`, recommended) or an access key pair, and the SES region to send from. */
+        SaveByocConnectionRequest: {
+            /** @example eu-west-1 */
+            region: string;
+            /** @example arn:aws:iam::123456789012:role/SendFleet */
+            role_arn: string;
+        } | {
+            /** @example eu-west-1 */
+            region: string;
+            /** @example AKIAIOSFODNN7EXAMPLE */
+            access_key_id: string;
+            secret_access_key: string;
+        };
+        DeletedByocConnection: {
+            /** @enum {string} */
+            object: "byoc_connection";
+            /** @enum {boolean} */
+            deleted: true;
         };
         SnsHookResult: {
             /** @enum {string} */

@@ -39,6 +39,10 @@ import { signupRoute } from "../../src/routes/auth/signup.ts";
 import { verifyEmailRoutes } from "../../src/routes/auth/verify-email.ts";
 import { checkout } from "../../src/routes/billing/checkout.ts";
 import { portal } from "../../src/routes/billing/portal.ts";
+import { deleteConnection } from "../../src/routes/byoc/delete.ts";
+import { getConnection } from "../../src/routes/byoc/get.ts";
+import { saveConnection } from "../../src/routes/byoc/save.ts";
+import { testConnection } from "../../src/routes/byoc/test.ts";
 import type { ErrorSchema } from "../../src/routes/common-schemas.ts";
 import { createDomain } from "../../src/routes/domains/create.ts";
 import { deleteDomainRoute } from "../../src/routes/domains/delete.ts";
@@ -114,6 +118,10 @@ export function routeTypes() {
 		.route("/webhooks", listWebhookAttemptsRoute)
 		.route("/webhooks", replayWebhookEventRoute)
 		.route("/webhooks", testWebhook)
+		.route("/byoc", getConnection)
+		.route("/byoc", saveConnection)
+		.route("/byoc", testConnection)
+		.route("/byoc", deleteConnection)
 		.route("/hooks", snsHook)
 		.route("/hooks", stripeHook);
 }

@@ -6,7 +6,9 @@ import { exports } from "cloudflare:workers";
 import { Resend } from "resend";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BASE_URL } from "./helpers/api.ts";
+import { byocCustomer, verifiedByocDomain } from "./helpers/byoc.ts";
 import { createSender } from "./helpers/factories.ts";
+import { installSimulator } from "./helpers/simulator.ts";
 
 const original = globalThis.fetch;
 beforeEach(() => {
@@ -88,5 +90,35 @@ describe("the resend SDK against SendFleet", () => {
 		});
 		expect(invalid.error).toMatchObject({ statusCode: 422, name: "validation_error" });
 		expect(invalid.error?.message).toContain("nope");
+	});
+
+	it("sends through BYOC unchanged: SES's message id back, nothing to retrieve", async () => {
+		const { sim, restore } = installSimulator();
+		try {
+			const customer = await byocCustomer(sim);
+			const domain = await verifiedByocDomain(sim, customer);
+			const resend = new Resend(customer.key, { baseUrl: BASE_URL });
+			const sent = await resend.emails.send({
+				from: domain.from,
+				to: "success@simulator.amazonses.com",
+				subject: "From my own AWS account",
+				html: "<p>BYOC</p>",
+			});
+			expect(sent.error).toBeNull();
+			const id = sent.data?.id ?? "";
+			expect(sim.store.listMessages({}).map((m) => m.messageId)).toEqual([id]);
+			const batch = await resend.batch.send([
+				{ from: domain.from, to: "a@example.org", subject: "One", text: "1" },
+				{ from: domain.from, to: "b@example.org", subject: "Two", text: "2" },
+			]);
+			expect(batch.error).toBeNull();
+			expect(batch.data?.data).toHaveLength(2);
+			const got = await resend.emails.get(id);
+			expect(got.data).toBeNull();
+			expect(got.error).toMatchObject({ statusCode: 404, name: "not_found" });
+			expect(got.error?.message).toContain("BYOC emails are not stored");
+		} finally {
+			restore();
+		}
 	});
 });

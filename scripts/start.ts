@@ -4,6 +4,7 @@
  * the simulator's receiver; then the dashboard's URL first, the demo API key, a ready-to-paste
  * curl command and the inbox and receiver URLs. Ctrl-C stops everything.
  */
+import { DEMO_AWS_ACCOUNT } from "../simulator/app.ts";
 import { startDashboard } from "./dashboard.ts";
 import { DEMO, startLocalStack } from "./local-stack.ts";
 
@@ -52,6 +53,12 @@ Then open ${stack.simulatorUrl}/ to see it, or GET ${stack.apiUrl}/emails/<id> w
 		? `\nIts webhook events (email.sent, email.delivered…) arrive at ${webhooks}, signatures checked.`
 		: ""
 }
+
+BYOC (send through your own AWS account, nothing stored): in the dashboard's AWS connection
+page, connect the simulator's demo AWS account ${DEMO_AWS_ACCOUNT.accountId} with access key
+${DEMO_AWS_ACCOUNT.accessKeyId} and secret ${DEMO_AWS_ACCOUNT.secretAccessKey} (any region), or
+create a role for your external id at ${stack.simulatorUrl}/aws; then Add domain → BYOC.
+
 Press Ctrl-C to stop.
 `);
 

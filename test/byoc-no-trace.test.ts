@@ -8,8 +8,8 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { Bindings } from "../src/env.ts";
 import type { SesSimulator } from "../simulator/app.ts";
+import type { Bindings } from "../src/env.ts";
 import { api } from "./helpers/api.ts";
 import { byocCustomer, verifiedByocDomain } from "./helpers/byoc.ts";
 import { createSender } from "./helpers/factories.ts";

@@ -5,8 +5,8 @@
  */
 import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { accounts, byocConnections } from "../src/db/schema.ts";
 import type { SesSimulator } from "../simulator/app.ts";
+import { accounts, byocConnections } from "../src/db/schema.ts";
 import { api } from "./helpers/api.ts";
 import { byocCustomer, verifiedByocDomain } from "./helpers/byoc.ts";
 import { createSender, db } from "./helpers/factories.ts";

@@ -9,9 +9,9 @@
  * the email tried again; anything else is answered as it is, per email.
  */
 import { findByocConnection, markByocBroken, markByocWorking } from "../db/queries/byoc.ts";
+import type { SesClient, SesOutcome } from "../services/ses.ts";
 import type { SesEmailFields } from "../services/ses-request.ts";
 import { toSesRequest } from "../services/ses-request.ts";
-import type { SesClient, SesOutcome } from "../services/ses.ts";
 import { accessOf, type ByocDeps, byocProblem, isExpiredToken } from "./byoc.ts";
 import type { Refusal } from "./refusals.ts";
 
@@ -57,8 +57,7 @@ export async function sendThroughByoc(
 		const request = toSesRequest(email.fields);
 		for (let attempt = 0; ; attempt++) {
 			const client = await clientFor(email.region, attempt > 0);
-			const outcome =
-				client.kind === "ok" ? await client.value.sendEmail(request) : client;
+			const outcome = client.kind === "ok" ? await client.value.sendEmail(request) : client;
 			if (outcome.kind === "ok") return { kind: "sent", messageId: outcome.value.MessageId };
 			// Temporary credentials can expire between our check and SES's: renew them once.
 			if (attempt === 0 && access.method === "role" && isExpiredToken(outcome)) continue;

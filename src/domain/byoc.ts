@@ -14,6 +14,8 @@
  * unique per SendFleet account and chosen by SendFleet, not secret, so it can be shown before
  * anything is saved and needs no storage.
  */
+
+import type { Db } from "../db/client.ts";
 import {
 	type ByocConnectionRow,
 	deleteByocConnection,
@@ -21,7 +23,6 @@ import {
 	markByocBroken,
 	saveByocConnection,
 } from "../db/queries/byoc.ts";
-import type { Db } from "../db/client.ts";
 import type { SecretBox } from "../lib/secret-box.ts";
 import type { ByocAccess, ByocSes } from "../services/byoc-ses.ts";
 import type { SesClient, SesOutcome } from "../services/ses.ts";
@@ -130,7 +131,8 @@ function connectRefusal(
 		const action = missingAction(outcome.message) ?? "ses:GetAccount";
 		return { code: "byoc_permission_missing", action, message: text };
 	}
-	if (CREDENTIAL_CODES.has(outcome.code)) return { code: "byoc_credentials_invalid", message: text };
+	if (CREDENTIAL_CODES.has(outcome.code))
+		return { code: "byoc_credentials_invalid", message: text };
 	return byocProblem(outcome, { region: input.region, sandbox: false });
 }
 
@@ -153,7 +155,11 @@ export async function connectByoc(
 	const access: ByocAccess =
 		input.method === "role"
 			? { method: "role", roleArn: input.roleArn, externalId, sessionName: sessionName(accountId) }
-			: { method: "access_key", accessKeyId: input.accessKeyId, secretAccessKey: input.secretAccessKey };
+			: {
+					method: "access_key",
+					accessKeyId: input.accessKeyId,
+					secretAccessKey: input.secretAccessKey,
+				};
 	const refuse = (outcome: Failed, step: "assume_role" | "get_account") =>
 		rejected(connectRefusal(outcome, input, externalId, deps.platformAwsAccountId, step));
 
@@ -222,7 +228,7 @@ export async function retestByoc(
 		await saveByocConnection(deps.db, {
 			...row,
 			brokenReason: reason,
-			brokenAt: row.brokenAt ?? (deps.now?.() ?? Date.now()),
+			brokenAt: row.brokenAt ?? deps.now?.() ?? Date.now(),
 		});
 	}
 	return outcome;

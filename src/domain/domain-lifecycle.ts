@@ -28,7 +28,7 @@ import { insertNoticeStatement, type NoticeRow } from "../db/queries/notices.ts"
 import { MINUTE, toIso } from "../lib/time.ts";
 import type { DnsResolver } from "../services/dns.ts";
 import type { SesClient } from "../services/ses.ts";
-import { byocClientFor, type ByocDeps } from "./byoc.ts";
+import { type ByocDeps, byocClientFor } from "./byoc.ts";
 import {
 	CHECK_COOLDOWN,
 	type CheckResult,

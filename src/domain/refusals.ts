@@ -62,7 +62,13 @@ export type Refusal =
 	 */
 	| { code: "byoc_not_configured"; what: "BYOC_SECRET_KEY" | "SENDFLEET_AWS_ACCOUNT_ID" }
 	/** STS refused to let us assume the role (trust policy, external id, or no such role). */
-	| { code: "byoc_role_refused"; roleArn: string; externalId: string; awsAccountId: string; message: string }
+	| {
+			code: "byoc_role_refused";
+			roleArn: string;
+			externalId: string;
+			awsAccountId: string;
+			message: string;
+	  }
 	/** The credentials work but lack an IAM permission; `action` names it (e.g. `ses:GetAccount`). */
 	| { code: "byoc_permission_missing"; action: string; message: string }
 	/** The access key is unknown, revoked or wrong. */

@@ -23,12 +23,12 @@ import { findSuppressedStatement } from "../db/queries/suppressions.ts";
 import type { Plan, SubscriptionStatus, VerificationStatus } from "../db/schema.ts";
 import { dedupeRecipients, parseMailbox, recipientAddresses } from "../lib/addresses.ts";
 import { uuidv7 } from "../lib/ids.ts";
+import type { ByocEmail, ByocResult } from "./byoc-sending.ts";
 import {
 	type DeliverabilityWarning,
 	deliverabilityWarnings,
 	isVerifiedForSending,
 } from "./domains.ts";
-import type { ByocEmail, ByocResult } from "./byoc-sending.ts";
 import type { Admission, GuardPort, RateLimitState, Suspension } from "./guard.ts";
 import { sharedSesRefusal } from "./plans.ts";
 import { type Refusal, type Rejected, rejected } from "./refusals.ts";

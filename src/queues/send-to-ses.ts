@@ -11,8 +11,8 @@ import type { SendMessage } from "../domain/sending.ts";
 import { recipientAddresses } from "../lib/addresses.ts";
 import { createPacer, type Pacer } from "../lib/pace.ts";
 import type { SesClient } from "../services/ses.ts";
-import { retryDelaySeconds } from "./retry.ts";
 import { toSesRequest } from "../services/ses-request.ts";
+import { retryDelaySeconds } from "./retry.ts";
 
 /** Past this much throttling in one run, the rest go back to the queue (no retry used). */
 const THROTTLED_FOR_LONG = 60_000;
@@ -89,7 +89,9 @@ async function sendOne(
 	for (let tries = 1; ; ) {
 		if (throttling.total >= THROTTLED_FOR_LONG) return { kind: "requeue" };
 		await pacer.take(recipients);
-		const outcome = await deps.ses.sendEmail(toSesRequest(email, { emailId: email.id, configurationSet: deps.configurationSet }));
+		const outcome = await deps.ses.sendEmail(
+			toSesRequest(email, { emailId: email.id, configurationSet: deps.configurationSet }),
+		);
 		const now = Date.now();
 		if (outcome.kind === "retry" && SES_THROTTLE_CODES.has(outcome.code)) {
 			throttling.since ??= now;

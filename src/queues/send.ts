@@ -30,7 +30,8 @@ import type { WebhookMessage } from "../domain/webhook-delivery.ts";
 import { guardFor } from "../durable-objects/index.ts";
 import type { Bindings } from "../env.ts";
 import { recipientAddresses } from "../lib/addresses.ts";
-import { createSesClient, sesConfigFromEnv } from "../services/ses.ts";
+import { sesConfigFromEnv } from "../services/index.ts";
+import { createSesClient } from "../services/ses.ts";
 import { type SesSendDeps, sendAll, sendFailed } from "./send-to-ses.ts";
 
 const SendMessageBody = z.object({ emailId: z.string() });

@@ -2,7 +2,7 @@
 import type { Bindings } from "../env.ts";
 import { createByocSes } from "./byoc-ses.ts";
 import { createDnsResolver } from "./dns.ts";
-import { createSesClient, sesConfigFromEnv } from "./ses.ts";
+import { createSesClient, type SesConfig } from "./ses.ts";
 import { createStsClient } from "./sts.ts";
 
 export function servicesFromEnv(env: Bindings) {
@@ -23,4 +23,14 @@ export function byocSesFromEnv(env: Bindings) {
 		}),
 		sesEndpoint: env.SES_ENDPOINT,
 	});
+}
+
+export function sesConfigFromEnv(env: Bindings): SesConfig {
+	return {
+		region: env.SES_REGION,
+		endpoint: env.SES_ENDPOINT,
+		accessKeyId: env.AWS_ACCESS_KEY_ID,
+		secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+		configurationSet: env.SES_CONFIGURATION_SET,
+	};
 }

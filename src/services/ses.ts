@@ -10,7 +10,6 @@
  */
 import { AwsClient } from "aws4fetch";
 import { xmlText } from "../lib/xml.ts";
-import type { Bindings } from "../env.ts";
 
 /** The SES message tag that carries our email id to SES and back in its notifications. */
 export const EMAIL_ID_TAG = "sendfleet_email_id";
@@ -25,16 +24,6 @@ export interface SesConfig {
 	sessionToken?: string;
 	/** Empty: none (a BYOC customer's SES has no SendFleet configuration set). */
 	configurationSet: string;
-}
-
-export function sesConfigFromEnv(env: Bindings): SesConfig {
-	return {
-		region: env.SES_REGION,
-		endpoint: env.SES_ENDPOINT,
-		accessKeyId: env.AWS_ACCESS_KEY_ID,
-		secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
-		configurationSet: env.SES_CONFIGURATION_SET,
-	};
 }
 
 /** SES v2 `SendEmail` input (the subset we use), in SES's own field names. */
@@ -203,7 +192,6 @@ export interface SesEmailIdentity {
 	DkimAttributes?: { Status?: SesDkimStatus; Tokens?: string[] };
 	MailFromAttributes?: { MailFromDomain?: string; MailFromDomainStatus?: string };
 }
-
 
 function parseJson(text: string): Record<string, unknown> | null {
 	try {

@@ -68,8 +68,7 @@ export function createStsClient(config: StsConfig) {
 			if (!response.ok) {
 				const code = xmlText(xml, "Code") ?? `HTTP${response.status}`;
 				const message = xmlText(xml, "Message") ?? response.statusText;
-				const retry =
-					response.status === 429 || response.status >= 500 || code === "Throttling";
+				const retry = response.status === 429 || response.status >= 500 || code === "Throttling";
 				return { kind: retry ? "retry" : "fail", code, message };
 			}
 			const accessKeyId = xmlText(xml, "AccessKeyId");
@@ -77,7 +76,11 @@ export function createStsClient(config: StsConfig) {
 			const sessionToken = xmlText(xml, "SessionToken");
 			const expiresAt = Date.parse(xmlText(xml, "Expiration") ?? "");
 			if (!accessKeyId || !secretAccessKey || !sessionToken || Number.isNaN(expiresAt)) {
-				return { kind: "retry", code: "MalformedResponse", message: "no Credentials in the answer" };
+				return {
+					kind: "retry",
+					code: "MalformedResponse",
+					message: "no Credentials in the answer",
+				};
 			}
 			return { kind: "ok", value: { accessKeyId, secretAccessKey, sessionToken, expiresAt } };
 		},

@@ -41,7 +41,10 @@ export async function verifiedByocDomain(sim: SesSimulator, customer: ByocCustom
 		body: { name, sending_path: "byoc" },
 	});
 	if (added.status !== 201) throw new Error(JSON.stringify(added.json));
-	sim.dns.publish(name, undefined, { awsAccountId: customer.aws.accountId, region: customer.region });
+	sim.dns.publish(name, undefined, {
+		awsAccountId: customer.aws.accountId,
+		region: customer.region,
+	});
 	const id = String(added.json.id);
 	const verified = await api("POST", `/domains/${id}/verify`, { key: customer.key });
 	if (verified.json.status !== "verified") throw new Error(JSON.stringify(verified.json));

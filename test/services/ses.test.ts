@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createSesSimulator } from "../../simulator/app.ts";
-import { toSesRequest } from "../../src/services/ses-request.ts";
 import { createSesClient, type SesSendEmailRequest } from "../../src/services/ses.ts";
+import { toSesRequest } from "../../src/services/ses-request.ts";
 
 const credentials = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret-example" };
 const config = {

@@ -42,7 +42,9 @@ export async function findAccountDomainByName(db: Db, accountId: string, name: s
 	const [row] = await db
 		.select()
 		.from(domains)
-		.where(and(eq(domains.accountId, accountId), eq(domains.name, name), isNull(domains.releasedAt)))
+		.where(
+			and(eq(domains.accountId, accountId), eq(domains.name, name), isNull(domains.releasedAt)),
+		)
 		.limit(1);
 	return row;
 }

@@ -49,7 +49,10 @@ export const createDomain = createRouter().openapi(route, async (c) => {
 	let ses: ReturnType<typeof servicesFromEnv>;
 	if (body.sending_path === "byoc") {
 		if (body.region && !AWS_REGION.test(body.region)) {
-			throw new ApiError("validation_error", `\`region\`: ${body.region} is not an AWS region name.`);
+			throw new ApiError(
+				"validation_error",
+				`\`region\`: ${body.region} is not an AWS region name.`,
+			);
 		}
 		const client = await byocClientFor(byocDepsFromEnv(c.env), accountId, body.region);
 		if (client.kind !== "ok") throw refusalError(client.reason);

@@ -1,11 +1,11 @@
 import { createRoute } from "@hono/zod-openapi";
+import { createDb } from "../../db/client.ts";
 import type { DomainRow } from "../../db/queries/domains.ts";
+import { deleteDomain, findDomain } from "../../db/queries/domains.ts";
 import { byocDepsFromEnv } from "../../deps.ts";
 import { byocClientFor } from "../../domain/byoc.ts";
-import type { Bindings } from "../../env.ts";
-import { createDb } from "../../db/client.ts";
-import { deleteDomain, findDomain } from "../../db/queries/domains.ts";
 import { domainEvent, emitEvents } from "../../domain/webhook-events.ts";
+import type { Bindings } from "../../env.ts";
 import { createRouter } from "../../env.ts";
 import { ApiError, notFound } from "../../lib/errors.ts";
 import { servicesFromEnv } from "../../services/index.ts";

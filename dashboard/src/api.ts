@@ -105,6 +105,13 @@ export const api = {
 		verifyDkim: (id: string) =>
 			unwrap(client.POST("/domains/{id}/verify-dkim", { params: { path: { id } } })),
 	},
+	byoc: {
+		get: () => unwrap(client.GET("/byoc/connection")),
+		save: (body: Json<"/byoc/connection", "post">) =>
+			unwrap(client.POST("/byoc/connection", { body })),
+		test: () => unwrap(client.POST("/byoc/connection/test")),
+		disconnect: () => unwrap(client.DELETE("/byoc/connection")),
+	},
 	apiKeys: {
 		list: (query: Query<"/api-keys"> = {}) =>
 			unwrap(client.GET("/api-keys", { params: { query } })),

@@ -115,6 +115,12 @@ const domainDetail = createRoute({
 	component: page(() => import("./pages/domain-detail.tsx")),
 });
 
+const awsConnection = createRoute({
+	getParentRoute: () => app,
+	path: "/aws-connection",
+	component: page(() => import("./pages/aws-connection.tsx")),
+});
+
 const apiKeys = createRoute({
 	getParentRoute: () => app,
 	path: "/api-keys",
@@ -191,6 +197,7 @@ const routeTree = root.addChildren([
 		billing,
 		domains,
 		domainDetail,
+		awsConnection,
 		apiKeys,
 		emails,
 		emailDetail,

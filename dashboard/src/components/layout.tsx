@@ -14,6 +14,7 @@ const NAV = [
 	{ to: "/verification", label: "Verification Request" },
 	{ to: "/billing", label: "Billing" },
 	{ to: "/domains", label: "Domains" },
+	{ to: "/aws-connection", label: "AWS connection" },
 	{ to: "/api-keys", label: "API Keys" },
 	{ to: "/emails", label: "Emails" },
 	{ to: "/metrics", label: "Metrics" },

@@ -302,3 +302,55 @@ export const formatDate = (iso: string | null | undefined) =>
 export const formatNumber = (n: number) => n.toLocaleString("en-US");
 
 export const formatPercent = (ratio: number, digits = 2) => `${(ratio * 100).toFixed(digits)}%`;
+
+/**
+ * A choice between a few options shown as cards (a radio group): each has a title, which names
+ * its radio button, and a line that describes it.
+ */
+export function RadioCards<T extends string>({
+	legend,
+	name,
+	value,
+	onChange,
+	options,
+}: {
+	legend: string;
+	name: string;
+	value: T;
+	onChange: (value: T) => void;
+	options: { value: T; label: string; description: ReactNode }[];
+}) {
+	const id = useId();
+	return (
+		<fieldset className="space-y-1">
+			<legend className="mb-1 text-sm font-medium text-slate-700">{legend}</legend>
+			<div className="grid gap-2 sm:grid-cols-2">
+				{options.map((option) => (
+					<div
+						key={option.value}
+						className="flex items-start gap-2 rounded-md p-3 text-sm ring-1 ring-slate-300 has-[:checked]:bg-indigo-50 has-[:checked]:ring-2 has-[:checked]:ring-indigo-500"
+					>
+						<input
+							type="radio"
+							id={`${id}-${option.value}`}
+							name={name}
+							value={option.value}
+							className="mt-0.5 shrink-0"
+							checked={value === option.value}
+							onChange={() => onChange(option.value)}
+							aria-describedby={`${id}-${option.value}-note`}
+						/>
+						<div className="min-w-0">
+							<label htmlFor={`${id}-${option.value}`} className="block cursor-pointer font-medium">
+								{option.label}
+							</label>
+							<p id={`${id}-${option.value}-note`} className="text-slate-600">
+								{option.description}
+							</p>
+						</div>
+					</div>
+				))}
+			</div>
+		</fieldset>
+	);
+}

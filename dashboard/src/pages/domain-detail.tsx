@@ -8,7 +8,7 @@ import { RecordsTable } from "../components/domains/records.tsx";
 import { DomainSummary } from "../components/domains/summary.tsx";
 import { TestEmailForm } from "../components/domains/test-email.tsx";
 import { VerifyChecks } from "../components/domains/verify-checks.tsx";
-import { Card, ErrorNote, Loading, PageHeader } from "../components/ui.tsx";
+import { Card, ErrorNote, Loading, Notice, PageHeader } from "../components/ui.tsx";
 
 export function Page() {
 	const { domainId } = useParams({ from: "/app/domains/$domainId" });
@@ -53,12 +53,17 @@ function DomainPage({ domain }: { domain: Domain }) {
 		<>
 			<PageHeader
 				title={domain.name}
-				description="A Shared SES domain: publish its DNS records, verify them, then send."
+				description={
+					domain.sending_path === "byoc"
+						? "A BYOC domain, sending through your own AWS account: publish its DNS records, verify them, then send."
+						: "A Shared SES domain: publish its DNS records, verify them, then send."
+				}
 				actions={<DeleteDomain domain={domain} />}
 			/>
 			<Card>
 				<DomainSummary domain={domain} />
 			</Card>
+			{domain.sending_path === "byoc" ? <ByocDomainNote domain={domain} /> : null}
 			<Card title="Required records">
 				<div className="space-y-4">
 					<p className="text-sm text-slate-600">
@@ -76,7 +81,7 @@ function DomainPage({ domain }: { domain: Domain }) {
 			</Card>
 			<Card title="Send a test email">
 				{domain.status === "verified" ? (
-					<TestEmailForm domain={domain.name} />
+					<TestEmailForm domain={domain.name} byoc={domain.sending_path === "byoc"} />
 				) : (
 					<p className="text-sm text-slate-600">
 						You can send a test email once ownership and DKIM are verified.
@@ -84,6 +89,23 @@ function DomainPage({ domain }: { domain: Domain }) {
 				)}
 			</Card>
 		</>
+	);
+}
+
+/** Where a BYOC domain's identity lives, and what SendFleet does not keep of its emails. */
+function ByocDomainNote({ domain }: { domain: Domain }) {
+	return (
+		<Notice>
+			<p>
+				This domain's SES identity lives in your own AWS account, in region{" "}
+				<strong>{domain.region}</strong>: SendFleet sends its emails through your{" "}
+				<Link to="/aws-connection" className="font-medium underline">
+					AWS connection
+				</Link>
+				. Its emails are not stored: they never show in Emails and send no webhooks; bounces and
+				complaints are handled by your own SES.
+			</p>
+		</Notice>
 	);
 }
 

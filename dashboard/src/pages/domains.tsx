@@ -1,6 +1,7 @@
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
 import { AddDomainForm } from "../components/domains/add-domain.tsx";
+import { PathBadge } from "../components/domains/path-badge.tsx";
 import { domainListQuery } from "../components/domains/queries.ts";
 import {
 	Button,
@@ -19,7 +20,7 @@ export function Page() {
 		<div className="space-y-6">
 			<PageHeader
 				title="Domains"
-				description="The domains you send from. Each needs its ownership and DKIM records verified before it can send."
+				description="The domains you send from, through SendFleet's SES (Shared SES) or your own AWS account (BYOC). Each needs its ownership and DKIM records verified before it can send."
 			/>
 			<AddDomainForm />
 			<DomainList />
@@ -41,13 +42,17 @@ function DomainList() {
 					DNS records to publish; once ownership and DKIM verify, you can send from it.
 				</p>
 				<p className="mt-1">
-					Adding a domain needs an approved{" "}
+					A Shared SES domain needs an approved{" "}
 					<Link to="/verification" className="font-medium text-indigo-700 underline">
 						Verification Request
 					</Link>{" "}
 					and a Growth or Pro plan from{" "}
 					<Link to="/billing" className="font-medium text-indigo-700 underline">
 						Billing
+					</Link>
+					. A BYOC domain needs only your{" "}
+					<Link to="/aws-connection" className="font-medium text-indigo-700 underline">
+						AWS connection
 					</Link>
 					.
 				</p>
@@ -59,7 +64,7 @@ function DomainList() {
 			<h2 id="domain-list" className="text-base font-semibold">
 				Your domains
 			</h2>
-			<Table head={["Domain", "Status", "Region", "Added"]}>
+			<Table head={["Domain", "Path", "Status", "Region", "Added"]}>
 				{domains.map((d) => (
 					<tr key={d.id}>
 						<Cell className="min-w-40">
@@ -70,6 +75,9 @@ function DomainList() {
 							>
 								{d.name}
 							</Link>
+						</Cell>
+						<Cell>
+							<PathBadge path={d.sending_path} />
 						</Cell>
 						<Cell>
 							<StatusBadge status={d.status} />

@@ -1,5 +1,6 @@
 /** Where a domain stands: its statuses, region and the times that matter (the 72-hour window). */
 import { formatDate, Notice, StatusBadge } from "../ui.tsx";
+import { PathBadge } from "./path-badge.tsx";
 import type { Domain } from "./queries.ts";
 
 export function DomainSummary({ domain }: { domain: Domain }) {
@@ -10,7 +11,8 @@ export function DomainSummary({ domain }: { domain: Domain }) {
 		["SPF", <StatusBadge key="spf" status={domain.spf_status} />],
 		["MAIL FROM", <StatusBadge key="m" status={domain.mail_from_status} />],
 		["DMARC", <StatusBadge key="dm" status={domain.dmarc_status} />],
-		["Region", domain.region],
+		["Path", <PathBadge key="p" path={domain.sending_path} />],
+		["Region", domain.sending_path === "byoc" ? `${domain.region} (your SES)` : domain.region],
 		["Added", formatDate(domain.created_at)],
 		["Last checked", domain.last_checked_at ? formatDate(domain.last_checked_at) : "Not yet"],
 	];

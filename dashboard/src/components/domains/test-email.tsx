@@ -8,7 +8,7 @@ import { type FormEvent, useId, useState } from "react";
 import { api } from "../../api.ts";
 import { Button, ErrorNote, Field, Notice } from "../ui.tsx";
 
-export function TestEmailForm({ domain }: { domain: string }) {
+export function TestEmailForm({ domain, byoc = false }: { domain: string; byoc?: boolean }) {
 	const [local, setLocal] = useState("hello");
 	const [to, setTo] = useState("");
 	const [subject, setSubject] = useState("Test email from SendFleet");
@@ -27,7 +27,7 @@ export function TestEmailForm({ domain }: { domain: string }) {
 
 	return (
 		<form className="space-y-4" onSubmit={onSubmit}>
-			{account.data && !account.data.can_send ? (
+			{!byoc && account.data && !account.data.can_send ? (
 				<Notice tone="yellow">
 					Your account cannot send yet
 					{account.data.cannot_send_reason ? `: ${account.data.cannot_send_reason}` : "."} A test
@@ -86,7 +86,15 @@ export function TestEmailForm({ domain }: { domain: string }) {
 			</Button>
 			<div aria-live="polite" className="space-y-2">
 				{send.error ? <ErrorNote error={send.error} /> : null}
-				{send.data ? (
+				{send.data && byoc ? (
+					<Notice tone="green">
+						<p>
+							Sent through your SES as <code className="font-mono break-all">{send.data.id}</code>{" "}
+							(SES's message id). BYOC emails are not stored, so it will not show in Emails: follow
+							it in your own AWS account.
+						</p>
+					</Notice>
+				) : send.data ? (
 					<Notice tone="green">
 						<p>
 							Accepted and queued as{" "}

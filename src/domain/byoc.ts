@@ -197,7 +197,7 @@ export async function connectByoc(
 	};
 	const before = await findByocConnection(deps.db, accountId);
 	await saveByocConnection(deps.db, { ...connection, createdAt: before?.createdAt ?? now });
-	if (before) {
+	if (before?.roleArn && before.roleArn !== connection.roleArn) {
 		const old = await accessOf(deps, before);
 		if (old.kind === "ok") deps.ses.forget(old.access);
 	}

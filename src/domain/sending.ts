@@ -23,6 +23,7 @@ import { findSuppressedStatement } from "../db/queries/suppressions.ts";
 import type { Plan, SubscriptionStatus, VerificationStatus } from "../db/schema.ts";
 import { dedupeRecipients, parseMailbox, recipientAddresses } from "../lib/addresses.ts";
 import { uuidv7 } from "../lib/ids.ts";
+import { admissionRefusal, rateOnly } from "./admission.ts";
 import type { ByocEmail, ByocResult } from "./byoc-sending.ts";
 import {
 	type DeliverabilityWarning,
@@ -32,7 +33,6 @@ import {
 import type { Admission, GuardPort, RateLimitState, Suspension } from "./guard.ts";
 import { sharedSesRefusal } from "./plans.ts";
 import { type Refusal, type Rejected, rejected } from "./refusals.ts";
-import { describeFigures } from "./reputation.ts";
 import type { OutwardEvent } from "./webhooks.ts";
 
 /** What the routes hand over: a request's email after schema validation. */
@@ -256,14 +256,6 @@ export async function acceptEmails(
 	return { kind: "answered", results, rate: admission.rate, committed };
 }
 
-/** What a request with BYOC emails only asks of the guard: a token of the request rate. */
-async function rateOnly(guard: GuardPort, plan: Plan, now: number): Promise<Admission> {
-	const { ok, rate } = await guard.hit(plan, now);
-	return ok
-		? { kind: "admitted", rate, used: 0, quota: 0 }
-		: { kind: "rate_limited", rate, retryAfterSeconds: 1 };
-}
-
 /** An email's content as stored (Shared SES) or sent (BYOC), recipients deduplicated. */
 function emailFields(input: EmailInput) {
 	const lists = dedupeRecipients(input);
@@ -307,25 +299,6 @@ function suppressedRefusalEvent(
 			},
 		},
 	};
-}
-
-function admissionRefusal(admission: Exclude<Admission, { kind: "admitted" }>): Refusal {
-	switch (admission.kind) {
-		case "suspended":
-			return {
-				code: "account_suspended",
-				reason: admission.suspension.reason,
-				figures: describeFigures(admission.suspension.figures),
-			};
-		case "rate_limited":
-			return {
-				code: "rate_limited",
-				rate: admission.rate,
-				retryAfterSeconds: admission.retryAfterSeconds,
-			};
-		case "quota_exceeded":
-			return { code: "quota_exceeded", ...admission };
-	}
 }
 
 function suspensionOf(sender: Sender): Refusal | null {

@@ -2,7 +2,7 @@
  * Production configuration fails safe: a deployment that forgot DASHBOARD_URL refuses billing
  * (rather than sending customers to a guessed address) and trusts no extra origin, the local SNS
  * prefix is matched on its origin, never as a bare string prefix, and wrangler.toml never points
- * billing at the simulator's Stripe stand-in.
+ * billing at the simulator's Stripe stand-in, nor BYOC at the simulator's STS.
  */
 import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
@@ -89,5 +89,10 @@ describe("wrangler.toml", () => {
 		for (const price of [...assigned("STRIPE_PRICE_GROWTH"), ...assigned("STRIPE_PRICE_PRO")]) {
 			expect(price).not.toMatch(/_local"$|_test"$/);
 		}
+	});
+
+	it("leaves STS_ENDPOINT empty and holds no BYOC key, so BYOC talks to AWS itself", () => {
+		expect(assigned("STS_ENDPOINT")).toEqual(['""']);
+		expect(assigned("BYOC_SECRET_KEY")).toEqual([]);
 	});
 });

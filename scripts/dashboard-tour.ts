@@ -195,6 +195,7 @@ export async function prepareTour(browser: Browser, urls: TourUrls) {
 		{ name: "billing", path: "/billing", as: "customer" },
 		{ name: "domains", path: "/domains", as: "customer" },
 		{ name: "domain-detail", path: `/domains/${String(domain.json?.id)}`, as: "customer" },
+		{ name: "aws-connection", path: "/aws-connection", as: "customer" },
 		{ name: "api-keys", path: "/api-keys", as: "customer" },
 		{ name: "emails", path: "/emails", as: "customer" },
 		{ name: "email-detail", path: `/emails/${String(sent.json?.id)}`, as: "customer" },

@@ -78,7 +78,7 @@ function Connected({
 	return (
 		<>
 			<div aria-live="polite">
-				{saved ? (
+				{saved && connection.status === "connected" ? (
 					<Notice tone="green">
 						Connected and tested with SES. Next,{" "}
 						<Link to="/domains" className="font-medium underline">

@@ -26,7 +26,7 @@ export function Page() {
 		<>
 			<PageHeader
 				title="Emails"
-				description="Every email your account sent in the last 90 days, newest first. Open one for its timeline per recipient and its content."
+				description="Every email your account sent through Shared SES in the last 90 days, newest first. Open one for its timeline per recipient and its content. Emails from BYOC domains are not stored and never show here."
 			/>
 			<div className="space-y-4">
 				<EmailFilters search={search} />
@@ -51,7 +51,7 @@ export function Page() {
 								? "No email matches these filters."
 								: search.after || search.before
 									? "No more emails this way."
-									: "No emails yet. Emails you send with the API appear here within seconds."}
+									: "No emails yet. Emails you send with the API from Shared SES domains appear here within seconds; BYOC domains' emails are not stored."}
 						</Empty>
 					) : (
 						<div aria-busy={list.isFetching}>

@@ -98,8 +98,8 @@ export function SesFigures({ ses }: { ses: ByocConnection["ses"] }) {
 	const facts: [string, React.ReactNode][] = [
 		["Access", ses.production_access ? "Production access" : "Sandbox"],
 		["Sending", ses.sending_enabled ? "Enabled" : "Paused in your SES account"],
-		["Max send rate", `${formatNumber(ses.max_send_rate)} emails/second`],
-		["24-hour quota", `${formatNumber(ses.max_24_hour_send)} emails`],
+		["Max send rate", `${emails(ses.max_send_rate)}/second`],
+		["24-hour quota", emails(ses.max_24_hour_send)],
 	];
 	return (
 		<div className="space-y-4">
@@ -125,3 +125,5 @@ export function SesFigures({ ses }: { ses: ByocConnection["ses"] }) {
 		</div>
 	);
 }
+
+const emails = (n: number) => `${formatNumber(n)} email${n === 1 ? "" : "s"}`;

@@ -12,11 +12,29 @@ const provided = inject("product");
 export const hasBrowser = provided !== null;
 export const product = provided ?? ({} as ProductUrls);
 
-export function launchBrowser(): Promise<Browser> {
-	return chromium.launch({
+let clients = 0;
+/** Each test file runs in its own module instance: a random block keeps their clients apart. */
+const block = Math.floor(Math.random() * 256);
+
+/**
+ * Chromium, each of whose contexts is a different client (its own `cf-connecting-ip`, which the
+ * local stack passes through as Cloudflare's edge would set it). Every browser test signs people
+ * up against one product, and the API allows ten sign-ups per client an hour: as one client,
+ * the whole suite would run into that limit (as it did once the BYOC test was added).
+ */
+export async function launchBrowser(): Promise<Browser> {
+	const browser = await chromium.launch({
 		executablePath: CHROMIUM,
 		args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
 	});
+	const newContext = browser.newContext.bind(browser);
+	browser.newContext = (options = {}) => {
+		clients++;
+		const ip = `10.${block}.${Math.floor(clients / 250)}.${(clients % 250) + 1}`;
+		const extraHTTPHeaders = { "cf-connecting-ip": ip, ...options.extraHTTPHeaders };
+		return newContext({ ...options, extraHTTPHeaders });
+	};
+	return browser;
 }
 
 let sequence = 0;

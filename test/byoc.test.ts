@@ -3,10 +3,15 @@
  * customer's SES, sends on the request path with SES's message id, and every failure of the
  * customer's SES answered as documented. test/byoc-no-trace.test.ts shows nothing is kept.
  */
+import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { SesSimulator } from "../simulator/app.ts";
+import { findDomain } from "../src/db/queries/domains.ts";
 import { accounts, byocConnections } from "../src/db/schema.ts";
+import { domainDepsFromEnv } from "../src/deps.ts";
+import { recheckDomain, SES_UNAVAILABLE_RETRY } from "../src/domain/domain-lifecycle.ts";
+import type { Bindings } from "../src/env.ts";
 import { api } from "./helpers/api.ts";
 import { byocCustomer, verifiedByocDomain } from "./helpers/byoc.ts";
 import { createSender, db } from "./helpers/factories.ts";
@@ -230,6 +235,74 @@ describe("BYOC domains", () => {
 	});
 });
 
+describe("BYOC domains when the customer's side fails", () => {
+	it("refuses a region that is not an AWS region name", async () => {
+		const customer = await byocCustomer(sim);
+		await api("POST", "/byoc/connection", {
+			key: customer.key,
+			body: { region: "eu-west-1", role_arn: customer.roleArn },
+		});
+		const { status, json } = await api("POST", "/domains", {
+			key: customer.key,
+			body: { name: "region.example.com", sending_path: "byoc", region: "EU West" },
+		});
+		expect(status).toBe(422);
+		expect(String(json.message)).toContain("`region`");
+	});
+
+	it("are deleted here without a connection, leaving the identity in the customer's SES", async () => {
+		const customer = await byocCustomer(sim);
+		const domain = await verifiedByocDomain(sim, customer);
+		await api("DELETE", "/byoc/connection", { key: customer.key });
+		expect((await api("DELETE", `/domains/${domain.id}`, { key: customer.key })).status).toBe(200);
+		expect((await api("GET", `/domains/${domain.id}`, { key: customer.key })).status).toBe(404);
+		expect(
+			sim.domains.get(domain.name, { awsAccountId: customer.aws.accountId, region: "eu-west-1" }),
+		).toBeDefined();
+	});
+
+	it("are kept, with a 503, while the customer's SES cannot delete the identity", async () => {
+		const customer = await byocCustomer(sim);
+		const domain = await verifiedByocDomain(sim, customer);
+		sim.addFault({
+			match: { operation: "DeleteEmailIdentity", awsAccountId: customer.aws.accountId },
+			code: "InternalFailure",
+			status: 500,
+		});
+		expect((await api("DELETE", `/domains/${domain.id}`, { key: customer.key })).status).toBe(503);
+		expect((await api("GET", `/domains/${domain.id}`, { key: customer.key })).status).toBe(200);
+	});
+
+	it("are re-checked by the cron in the customer's SES, and wait while there is no connection", async () => {
+		const customer = await byocCustomer(sim);
+		await api("POST", "/byoc/connection", {
+			key: customer.key,
+			body: { region: "eu-west-1", role_arn: customer.roleArn },
+		});
+		const name = `cron${Date.now().toString(36)}.example.com`;
+		const added = await api("POST", "/domains", {
+			key: customer.key,
+			body: { name, sending_path: "byoc" },
+		});
+		const id = String(added.json.id);
+		sim.dns.publish(name, undefined, { awsAccountId: customer.aws.accountId, region: "eu-west-1" });
+		const deps = domainDepsFromEnv(env as unknown as Bindings);
+		const row = await findDomain(db(), customer.account.id, id);
+		if (!row) throw new Error("no domain");
+		const now = Date.now();
+		const checked = await recheckDomain(deps, row, now);
+		expect(checked.kind).toBe("checked");
+		expect((await findDomain(db(), customer.account.id, id))?.ownershipStatus).toBe("verified");
+
+		await api("DELETE", "/byoc/connection", { key: customer.key });
+		const waiting = await recheckDomain(deps, row, now);
+		expect(waiting).toMatchObject({ kind: "ses_unavailable", message: "byoc_not_connected" });
+		expect((await findDomain(db(), customer.account.id, id))?.nextCheckAt).toBe(
+			now + SES_UNAVAILABLE_RETRY,
+		);
+	});
+});
+
 describe("sending through BYOC", () => {
 	it("answers SES's message id, sends from the customer's account, and stores no email", async () => {
 		const customer = await byocCustomer(sim);
@@ -253,6 +326,9 @@ describe("sending through BYOC", () => {
 		expect(String(fetched.json.message)).toContain("BYOC emails are not stored");
 		const list = await api("GET", "/emails", { key: customer.key });
 		expect(list.json.data).toEqual([]);
+		const nonsense = await api("GET", "/emails/not-an-id", { key: customer.key });
+		expect(nonsense.status).toBe(422);
+		expect(String(nonsense.json.message)).toContain("`id`");
 	});
 
 	it("reuses the assumed role's credentials across sends", async () => {

@@ -12,7 +12,8 @@ import { findByocConnection, markByocBroken, markByocWorking } from "../db/queri
 import type { SesClient, SesOutcome } from "../services/ses.ts";
 import type { SesEmailFields } from "../services/ses-request.ts";
 import { toSesRequest } from "../services/ses-request.ts";
-import { accessOf, type ByocDeps, byocProblem, isExpiredToken } from "./byoc.ts";
+import { accessOf, type ByocDeps } from "./byoc.ts";
+import { byocProblem, isExpiredToken } from "./byoc-problems.ts";
 import type { Refusal } from "./refusals.ts";
 
 /** A batch's emails go to SES this many at a time. */
@@ -81,15 +82,16 @@ export async function sendThroughByoc(
 	);
 	const now = deps.now?.() ?? Date.now();
 	if (broken) {
-		console.error(`byoc ${accountId}: the AWS connection is broken`);
 		await markByocBroken(deps.db, accountId, broken.reason.reason, now);
 	} else if (row.brokenAt !== null && results.some((r) => r.kind === "sent")) {
 		await markByocWorking(deps.db, accountId);
 	}
-	for (const result of results) {
-		if (result.kind === "failed" && result.reason.code !== "byoc_connection_broken") {
-			console.warn(`byoc ${accountId}: send refused: ${result.reason.code}`);
-		}
+	// One line per request, by refusal code only: never an address, a subject or content.
+	const refused = results.flatMap((r) => (r.kind === "failed" ? [r.reason.code] : []));
+	if (refused.length) {
+		console.warn(
+			`byoc ${accountId}: ${refused.length} of ${results.length} refused: ${[...new Set(refused)].join(", ")}`,
+		);
 	}
 	return results;
 }

@@ -5,9 +5,10 @@ import { byocClientFor } from "../../domain/byoc.ts";
 import { registerDomain } from "../../domain/domain-registration.ts";
 import { DEFAULT_MAIL_FROM_LABEL, normalizeDomainName } from "../../domain/domains.ts";
 import { domainEvent, emitEvents } from "../../domain/webhook-events.ts";
-import { createRouter } from "../../env.ts";
+import { type Bindings, createRouter } from "../../env.ts";
 import { ApiError } from "../../lib/errors.ts";
 import { servicesFromEnv } from "../../services/index.ts";
+import type { SesClient } from "../../services/ses.ts";
 import { AWS_REGION } from "../byoc/schemas.ts";
 import { commonErrors, errorResponse } from "../common-schemas.ts";
 import { refusalError } from "../refusal-errors.ts";
@@ -46,28 +47,10 @@ export const createDomain = createRouter().openapi(route, async (c) => {
 	const db = createDb(c.env.DB);
 	const mailFromDomain = `${body.custom_return_path ?? DEFAULT_MAIL_FROM_LABEL}.${name.name}`;
 
-	let ses: ReturnType<typeof servicesFromEnv>;
-	if (body.sending_path === "byoc") {
-		if (body.region && !AWS_REGION.test(body.region)) {
-			throw new ApiError(
-				"validation_error",
-				`\`region\`: ${body.region} is not an AWS region name.`,
-			);
-		}
-		const client = await byocClientFor(byocDepsFromEnv(c.env), accountId, body.region);
-		if (client.kind !== "ok") throw refusalError(client.reason);
-		ses = { ...servicesFromEnv(c.env), ses: client.ses, region: client.region };
-	} else {
-		ses = servicesFromEnv(c.env);
-		if (body.region && body.region !== ses.region) {
-			throw new ApiError(
-				"validation_error",
-				`\`region\`: SendFleet's shared SES sends from ${ses.region} only.`,
-			);
-		}
-	}
+	// Where the identity is registered: our shared SES, or the customer's own (BYOC).
+	const { ses, region } = await identityHome(c.env, accountId, body);
 	const result = await registerDomain(
-		{ db, ...ses },
+		{ db, ses, region },
 		{ id: accountId, ...account },
 		{ name: name.name, mailFromDomain, path: body.sending_path },
 	);
@@ -90,3 +73,26 @@ export const createDomain = createRouter().openapi(route, async (c) => {
 			);
 	}
 });
+
+async function identityHome(
+	env: Bindings,
+	accountId: string,
+	body: { sending_path: "shared" | "byoc"; region?: string },
+): Promise<{ ses: SesClient; region: string }> {
+	if (body.sending_path === "shared") {
+		const { ses, region } = servicesFromEnv(env);
+		if (body.region && body.region !== region) {
+			throw new ApiError(
+				"validation_error",
+				`\`region\`: SendFleet's shared SES sends from ${region} only.`,
+			);
+		}
+		return { ses, region };
+	}
+	if (body.region && !AWS_REGION.test(body.region)) {
+		throw new ApiError("validation_error", `\`region\`: ${body.region} is not an AWS region name.`);
+	}
+	const client = await byocClientFor(byocDepsFromEnv(env), accountId, body.region);
+	if (client.kind !== "ok") throw refusalError(client.reason);
+	return { ses: client.ses, region: client.region };
+}

@@ -35,16 +35,11 @@ export const deleteDomainRoute = createRouter().openapi(route, async (c) => {
 	// The identity goes first: a row without an identity can be deleted again, while an identity
 	// without a row would keep the name in our SES account. A released claim has no identity any
 	// more, and the name's identity may now be another account's.
-	const deleted =
-		domain.releasedAt !== null
-			? ({ kind: "ok" } as const)
-			: domain.sendingPath === "shared"
-				? await servicesFromEnv(c.env).ses.deleteEmailIdentity(domain.name)
-				: await deleteByocIdentity(c.env, domain);
-	if (deleted.kind !== "ok" && deleted.code !== "NotFoundException") {
+	const blocked = domain.releasedAt === null ? await identityNotDeleted(c.env, domain) : null;
+	if (blocked) {
 		throw new ApiError(
 			"service_unavailable",
-			`SES could not delete the identity (${deleted.code}); nothing was deleted. Try again shortly.`,
+			`SES could not delete the identity (${blocked}); nothing was deleted. Try again shortly.`,
 		);
 	}
 	await deleteDomain(db, accountId, domain.id);
@@ -55,18 +50,20 @@ export const deleteDomainRoute = createRouter().openapi(route, async (c) => {
 });
 
 /**
- * Deletes a BYOC domain's identity in the customer's SES. Without a working connection there is
- * nothing more we can do, and the identity is theirs: the row goes all the same. Only SES being
- * out of reach keeps it, so the delete can be tried again.
+ * Deletes the domain's SES identity: in our account, or in the customer's for BYOC. Answers the
+ * error code that keeps the row (SES out of reach), or null when the row may go: deleted, already
+ * gone, or, for BYOC, not ours to delete any more (no working connection, or a permission the
+ * customer withheld: the identity is theirs).
  */
-async function deleteByocIdentity(env: Bindings, domain: DomainRow) {
+async function identityNotDeleted(env: Bindings, domain: DomainRow): Promise<string | null> {
+	if (domain.sendingPath === "shared") {
+		const deleted = await servicesFromEnv(env).ses.deleteEmailIdentity(domain.name);
+		return deleted.kind === "ok" || deleted.code === "NotFoundException" ? null : deleted.code;
+	}
 	const client = await byocClientFor(byocDepsFromEnv(env), domain.accountId, domain.region);
 	if (client.kind !== "ok") {
-		return client.reason.code === "byoc_unavailable"
-			? ({ kind: "retry", code: "ServiceUnavailable" } as const)
-			: ({ kind: "ok" } as const);
+		return client.reason.code === "byoc_unavailable" ? client.reason.code : null;
 	}
 	const deleted = await client.ses.deleteEmailIdentity(domain.name);
-	if (deleted.kind === "fail") return { kind: "ok" } as const;
-	return deleted;
+	return deleted.kind === "retry" ? deleted.code : null;
 }

@@ -1,10 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createDb } from "../../db/client.ts";
 import { findEmailWithEvents } from "../../db/queries/emails.ts";
-import { createRouter } from "../../env.ts";
+import { createRouter, describeZodError } from "../../env.ts";
 import { ApiError, notFound } from "../../lib/errors.ts";
-import { UUID_PATTERN } from "../../lib/ids.ts";
-import { commonErrors, errorResponse } from "../common-schemas.ts";
+import { commonErrors, errorResponse, IdParam } from "../common-schemas.ts";
 import { presentEmail } from "./present.ts";
 import { EmailSchema } from "./schemas.ts";
 
@@ -40,9 +39,8 @@ export const getEmail = createRouter().openapi(route, async (c) => {
 			"This is an id from BYOC sending (your SES's message id). BYOC emails are not stored: SendFleet keeps no log, content or status of them. Look them up in your own AWS account (SES event publishing or CloudWatch).",
 		);
 	}
-	if (!UUID_PATTERN.test(id)) {
-		throw new ApiError("validation_error", "`id`: must be an id as returned by the API");
-	}
+	const valid = IdParam.safeParse({ id });
+	if (!valid.success) throw new ApiError("validation_error", describeZodError(valid.error));
 	const found = await findEmailWithEvents(createDb(c.env.DB), c.get("caller").accountId, id);
 	if (!found) throw notFound("Email");
 	return c.json(presentEmail(found.email, found.events), 200);

@@ -59,6 +59,22 @@ export function useSearchFilter(search: string | undefined, beforeApply?: () => 
 	return { text, setText, apply, submit };
 }
 
+/** A search form's buttons: Search, and Clear while a filter is applied. */
+export function SearchActions({ active, onClear }: { active: boolean; onClear: () => void }) {
+	return (
+		<div className="flex gap-2">
+			<Button type="submit" tone="secondary">
+				Search
+			</Button>
+			{active ? (
+				<Button tone="secondary" onClick={onClear}>
+					Clear
+				</Button>
+			) : null}
+		</div>
+	);
+}
+
 export function useCursor(): { after?: string; before?: string } {
 	const { after, before } = useSearchParams();
 	return before ? { before } : after ? { after } : {};

@@ -8,18 +8,10 @@ import { Link } from "@tanstack/react-router";
 import { api } from "../api.ts";
 import { AddSuppressionForm } from "../components/suppressions/add-form.tsx";
 import { SuppressionTable } from "../components/suppressions/suppression-table.tsx";
-import {
-	Button,
-	Card,
-	Empty,
-	ErrorNote,
-	Field,
-	Loading,
-	PageHeader,
-	Select,
-} from "../components/ui.tsx";
+import { Card, Empty, ErrorNote, Field, Loading, PageHeader, Select } from "../components/ui.tsx";
 import {
 	Pager,
+	SearchActions,
 	useCursor,
 	useSearchFilter,
 	useSearchParams,
@@ -124,22 +116,13 @@ function Filters({ search, origin }: { search: string | undefined; origin: strin
 						onChange={(e) => apply({ origin: e.target.value || undefined })}
 					/>
 				</div>
-				<div className="flex gap-2">
-					<Button type="submit" tone="secondary">
-						Search
-					</Button>
-					{search || origin ? (
-						<Button
-							tone="secondary"
-							onClick={() => {
-								setText("");
-								apply({ search: undefined, origin: undefined });
-							}}
-						>
-							Clear
-						</Button>
-					) : null}
-				</div>
+				<SearchActions
+					active={Boolean(search || origin)}
+					onClear={() => {
+						setText("");
+						apply({ search: undefined, origin: undefined });
+					}}
+				/>
 			</form>
 		</search>
 	);

@@ -6,16 +6,14 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { api } from "../../api.ts";
 import { AccountTable, SuspendedList } from "../../components/staff/account-list.tsx";
+import { Empty, ErrorNote, Field, Loading, Notice, PageHeader } from "../../components/ui.tsx";
 import {
-	Button,
-	Empty,
-	ErrorNote,
-	Field,
-	Loading,
-	Notice,
-	PageHeader,
-} from "../../components/ui.tsx";
-import { Pager, useCursor, useSearchFilter, useSearchParams } from "../../components/url-state.tsx";
+	Pager,
+	SearchActions,
+	useCursor,
+	useSearchFilter,
+	useSearchParams,
+} from "../../components/url-state.tsx";
 
 export function Page() {
 	const params = useSearchParams();
@@ -101,22 +99,13 @@ function Filters({
 					/>
 					Suspended only
 				</label>
-				<div className="flex gap-2">
-					<Button type="submit" tone="secondary">
-						Search
-					</Button>
-					{search || suspended ? (
-						<Button
-							tone="secondary"
-							onClick={() => {
-								setText("");
-								apply({ search: undefined, suspended: undefined });
-							}}
-						>
-							Clear
-						</Button>
-					) : null}
-				</div>
+				<SearchActions
+					active={Boolean(search || suspended)}
+					onClear={() => {
+						setText("");
+						apply({ search: undefined, suspended: undefined });
+					}}
+				/>
 			</form>
 		</search>
 	);

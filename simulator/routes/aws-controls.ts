@@ -16,7 +16,7 @@
 import { type Context, Hono } from "hono";
 import type { SimulatorAws } from "../aws.ts";
 import { AwsControlError } from "../aws-accounts.ts";
-import { isJsonContentType } from "./faults.ts";
+import { readJsonObject } from "./json-body.ts";
 
 export function createAwsControlRoutes(aws: SimulatorAws): Hono {
 	const routes = new Hono();
@@ -128,21 +128,9 @@ function required<K extends Kind>(body: Record<string, unknown>, name: string, k
 	return value;
 }
 
-/** The JSON object body; an empty body is `{}`. Throws AwsControlError otherwise. */
+/** The JSON object body (json-body.ts); a refusal is thrown as the control's error. */
 async function jsonBody(c: Context): Promise<Record<string, unknown>> {
-	if (!isJsonContentType(c.req.header("content-type"))) {
-		throw new AwsControlError(415, "Content-Type must be application/json.");
-	}
-	const text = await c.req.text();
-	if (text.trim() === "") return {};
-	let body: unknown;
-	try {
-		body = JSON.parse(text);
-	} catch {
-		throw new AwsControlError(400, "The request body is not valid JSON.");
-	}
-	if (typeof body !== "object" || body === null || Array.isArray(body)) {
-		throw new AwsControlError(400, "The request body must be a JSON object.");
-	}
-	return body as Record<string, unknown>;
+	const read = await readJsonObject(c);
+	if ("error" in read) throw new AwsControlError(read.status, read.error);
+	return read.body;
 }

@@ -13,7 +13,7 @@
 import { type Context, Hono } from "hono";
 import type { IdentityScope, SimulatorDns, SimulatorDomains } from "../domain-controls.ts";
 import type { RecordKind } from "../domain-records.ts";
-import { isJsonContentType } from "./faults.ts";
+import { readJsonObject } from "./json-body.ts";
 
 export interface DomainControlRouteDeps {
 	dns: SimulatorDns;
@@ -83,21 +83,8 @@ export function scopeOf(input: Record<string, unknown>): IdentityScope | undefin
 	return { awsAccountId, region: typeof region === "string" ? region : "" };
 }
 
-/** The JSON object body, or the error response to send instead. An empty body is `{}`. */
+/** The JSON object body (json-body.ts), or the error response to send instead. */
 async function jsonBody(c: Context): Promise<Record<string, unknown> | Response> {
-	if (!isJsonContentType(c.req.header("content-type"))) {
-		return c.json({ error: "Content-Type must be application/json." }, 415);
-	}
-	const text = await c.req.text();
-	if (text.trim() === "") return {};
-	let body: unknown;
-	try {
-		body = JSON.parse(text);
-	} catch {
-		return c.json({ error: "The request body is not valid JSON." }, 400);
-	}
-	if (typeof body !== "object" || body === null || Array.isArray(body)) {
-		return c.json({ error: "The request body must be a JSON object." }, 400);
-	}
-	return body as Record<string, unknown>;
+	const read = await readJsonObject(c);
+	return "error" in read ? c.json({ error: read.error }, read.status) : read.body;
 }

@@ -4,6 +4,7 @@
 import { Hono } from "hono";
 import { FaultInputError, parseFault } from "../faults.ts";
 import type { SimulatorStore } from "../store.ts";
+import { isJsonContentType } from "./json-body.ts";
 
 export function createFaultRoutes(store: SimulatorStore): Hono {
 	const routes = new Hono();
@@ -39,9 +40,4 @@ export function createFaultRoutes(store: SimulatorStore): Hono {
 	});
 
 	return routes;
-}
-
-/** Whether a control request is JSON; the other control routes require the same. */
-export function isJsonContentType(contentType: string | undefined): boolean {
-	return contentType?.split(";")[0]?.trim().toLowerCase() === "application/json";
 }

@@ -21,7 +21,7 @@ import {
 	TIMESTAMP_TOLERANCE_SECONDS,
 	type WebhookReceiver,
 } from "../webhook-receiver.ts";
-import { isJsonContentType } from "./faults.ts";
+import { isJsonContentType } from "./json-body.ts";
 
 export function createWebhookRoutes(receiver: WebhookReceiver): Hono {
 	const routes = new Hono();

@@ -415,26 +415,12 @@ describe("sending through BYOC", () => {
 
 	it("turns the connection broken when the key is revoked, and says to fix it", async () => {
 		const customer = await byocCustomer(sim);
-		await api("POST", "/byoc/connection", {
-			key: customer.key,
-			body: {
-				region: "eu-west-1",
-				access_key_id: customer.aws.accessKeyId,
-				secret_access_key: customer.aws.secretAccessKey,
-			},
-		});
-		const name = `revoked${Date.now().toString(36)}.example.com`;
-		const added = await api("POST", "/domains", {
-			key: customer.key,
-			body: { name, sending_path: "byoc" },
-		});
-		sim.dns.publish(name, undefined, { awsAccountId: customer.aws.accountId, region: "eu-west-1" });
-		await api("POST", `/domains/${added.json.id}/verify`, { key: customer.key });
+		const domain = await verifiedByocDomain(sim, customer, "access_key");
 		sim.aws.revokeAccessKey(customer.aws.accessKeyId);
 
 		const { status, json } = await api("POST", "/emails", {
 			key: customer.key,
-			body: email(`hello@${name}`),
+			body: email(domain.from),
 		});
 		expect(status).toBe(403);
 		expect(json.name).toBe("byoc_connection_broken");
@@ -456,7 +442,7 @@ describe("sending through BYOC", () => {
 		expect(saved.json.status).toBe("connected");
 		const again = await api("POST", "/emails", {
 			key: customer.key,
-			body: email(`hello@${name}`),
+			body: email(domain.from),
 		});
 		expect(again.status).toBe(200);
 	});

@@ -28,11 +28,25 @@ export async function byocCustomer(
 
 export type ByocCustomer = Awaited<ReturnType<typeof byocCustomer>>;
 
-/** Connects the customer's role, adds a BYOC domain and verifies it; answers the domain. */
-export async function verifiedByocDomain(sim: SesSimulator, customer: ByocCustomer) {
+/**
+ * Connects the customer's role (or its access key), adds a BYOC domain and verifies it;
+ * answers the domain.
+ */
+export async function verifiedByocDomain(
+	sim: SesSimulator,
+	customer: ByocCustomer,
+	using: "role" | "access_key" = "role",
+) {
+	const credentials =
+		using === "role"
+			? { role_arn: customer.roleArn }
+			: {
+					access_key_id: customer.aws.accessKeyId,
+					secret_access_key: customer.aws.secretAccessKey,
+				};
 	const connected = await api("POST", "/byoc/connection", {
 		key: customer.key,
-		body: { region: customer.region, role_arn: customer.roleArn },
+		body: { region: customer.region, ...credentials },
 	});
 	if (connected.status !== 200) throw new Error(JSON.stringify(connected.json));
 	const name = `byoc${Date.now().toString(36)}${counter++}.example.com`;

@@ -447,6 +447,23 @@ describe("sending through BYOC", () => {
 		expect(again.status).toBe(200);
 	});
 
+	it("answers byoc_connection_broken, not a 500, when the saved key cannot be opened", async () => {
+		const customer = await byocCustomer(sim);
+		const domain = await verifiedByocDomain(sim, customer, "access_key");
+		// As after BYOC_SECRET_KEY dropped the key that sealed it.
+		await db()
+			.update(byocConnections)
+			.set({ sealedKeys: btoa("sealed under a key the ring no longer has") })
+			.where(eq(byocConnections.accountId, customer.account.id));
+		const { status, json } = await api("POST", "/emails", {
+			key: customer.key,
+			body: email(domain.from),
+		});
+		expect(status).toBe(403);
+		expect(json.name).toBe("byoc_connection_broken");
+		expect(String(json.message)).toContain("save the connection again");
+	});
+
 	it("answers the documented 4xx once the role is removed", async () => {
 		const customer = await byocCustomer(sim);
 		const domain = await verifiedByocDomain(sim, customer);

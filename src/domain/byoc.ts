@@ -205,11 +205,19 @@ export async function accessOf(
 	if (!box || !row.sealedKeys) {
 		return rejected({ code: "byoc_not_configured", what: "BYOC_SECRET_KEY" });
 	}
-	const keys = JSON.parse(await box.open(row.sealedKeys)) as {
-		accessKeyId: string;
-		secretAccessKey: string;
-	};
-	return { kind: "ok", access: { method: "access_key", ...keys } };
+	try {
+		const keys = JSON.parse(await box.open(row.sealedKeys)) as {
+			accessKeyId: string;
+			secretAccessKey: string;
+		};
+		return { kind: "ok", access: { method: "access_key", ...keys } };
+	} catch {
+		// BYOC_SECRET_KEY lost the key that sealed it: only the customer can give the key again.
+		return rejected({
+			code: "byoc_connection_broken",
+			reason: "the saved access key can no longer be opened; save the connection again",
+		});
+	}
 }
 
 /** Shows in the customer's CloudTrail as who assumed their role (STS allows 2–64 characters). */

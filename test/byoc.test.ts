@@ -331,6 +331,23 @@ describe("sending through BYOC", () => {
 		expect(String(nonsense.json.message)).toContain("`id`");
 	});
 
+	it("is held to the plan's request rate, with nothing sent for a refused request", async () => {
+		const customer = await byocCustomer(sim);
+		const domain = await verifiedByocDomain(sim, customer);
+		// The free plan's burst is 20 requests: 40 at once cannot all pass.
+		const answers = await Promise.all(
+			Array.from({ length: 40 }, () =>
+				api("POST", "/emails", { key: customer.key, body: email(domain.from) }),
+			),
+		);
+		const statuses = answers.map((a) => a.status);
+		expect(statuses).toContain(429);
+		expect(new Set(statuses)).toEqual(new Set([200, 429]));
+		const limited = answers.find((a) => a.status === 429);
+		expect(limited?.json.name).toBe("rate_limit_exceeded");
+		expect(sim.store.listMessages({})).toHaveLength(statuses.filter((s) => s === 200).length);
+	});
+
 	it("reuses the assumed role's credentials across sends", async () => {
 		const customer = await byocCustomer(sim);
 		const domain = await verifiedByocDomain(sim, customer);

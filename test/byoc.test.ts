@@ -87,6 +87,19 @@ describe("connecting an AWS account", () => {
 		expect(after.json.status).toBe("not_connected");
 	});
 
+	it("answers 503 and saves nothing while STS is out of reach", async () => {
+		const customer = await byocCustomer(sim);
+		sim.addFault({ match: { operation: "AssumeRole" }, code: "ServiceUnavailable", status: 503 });
+		const { status, json } = await api("POST", "/byoc/connection", {
+			key: customer.key,
+			body: { region: "eu-west-1", role_arn: customer.roleArn },
+		});
+		expect(status).toBe(503);
+		expect(json.name).toBe("service_unavailable");
+		const after = await api("GET", "/byoc/connection", { key: customer.key });
+		expect(after.json.status).toBe("not_connected");
+	});
+
 	it("names the IAM action a policy is missing", async () => {
 		const customer = await byocCustomer(sim);
 		sim.aws.setDenied(customer.aws.accountId, "ses:GetAccount", true);

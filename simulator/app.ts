@@ -12,6 +12,7 @@
 //   pages: inbox and domains (HTML)                  routes/inbox.ts, routes/domains-page.ts
 //   SNS: the signing certificate, SubscribeURL      routes/sns.ts
 //   a webhook receiver for the Worker's deliveries   routes/webhooks.ts (webhook-receiver.ts)
+//   a file host for attachments given by `path`      routes/files.ts
 //   Stripe: its API at /v1, Checkout and portal pages under /stripe, events to /hooks/stripe
 //                                                    stripe/index.ts
 // and, after every accepted SendEmail, the SES events of its recipients posted as signed SNS
@@ -38,6 +39,7 @@ import { createDohRoutes } from "./routes/doh.ts";
 import { createDomainControlRoutes } from "./routes/domain-controls.ts";
 import { createDomainsPageRoutes } from "./routes/domains-page.ts";
 import { createFaultRoutes } from "./routes/faults.ts";
+import { createFileRoutes } from "./routes/files.ts";
 import { createIdentityRoutes } from "./routes/identities.ts";
 import { createInboxRoutes } from "./routes/inbox.ts";
 import { createQueryApiRoutes } from "./routes/query-api.ts";
@@ -228,6 +230,7 @@ export function createSesSimulator(options: SesSimulatorOptions = {}): SesSimula
 	app.route("/", createSnsRoutes(sns));
 	app.route("/", createInboxRoutes(store, sns));
 	app.route("/", createWebhookRoutes(webhooks));
+	app.route("/", createFileRoutes());
 	// The stand-in answers in Stripe's formats (its own errors and 404s), so it gets the request whole.
 	app.all("/v1/*", (c) => stripe.fetch(c.req.raw));
 	app.all("/stripe/*", (c) => stripe.fetch(c.req.raw));

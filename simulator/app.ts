@@ -57,6 +57,7 @@ import {
 } from "./stripe/index.ts";
 import { createWebhookReceiver, type SimulatorWebhooks } from "./webhook-receiver.ts";
 
+export type { ContentDisposition, SentAttachment } from "./attachments.ts";
 export type {
 	AssumeRoleCall,
 	AwsAccountView,

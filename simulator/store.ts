@@ -3,6 +3,7 @@
 // create their own simulator never see each other's mail.
 
 import { bareAddress } from "./address.ts";
+import type { SentAttachment } from "./attachments.ts";
 import { type FaultEnvelope, type FaultRule, faultMatches } from "./faults.ts";
 
 export interface NameValue {
@@ -29,6 +30,8 @@ export interface SentMessage {
 	/** EmailTags, in the order given. */
 	tags: NameValue[];
 	configurationSetName: string | null;
+	/** Content.Simple.Attachments with their decoded bytes, in the order given; `[]` when none. */
+	attachments: SentAttachment[];
 	/** ISO 8601. */
 	receivedAt: string;
 	/** The AWS account that sent it: the platform's (000000000000) or a customer's (BYOC). */
@@ -113,16 +116,25 @@ export interface SimulatorStore {
 // A long `npm start` session or a benchmark must not grow memory without bound; the oldest
 // messages go first.
 const DEFAULT_MAX_MESSAGES = 10_000;
+// Attachments can be 40 MB a message: past this many decoded bytes the oldest messages go
+// first too (the newest is always kept, whatever its size).
+const DEFAULT_MAX_ATTACHMENT_BYTES = 256 * 1024 * 1024;
 // Webhook bodies are cut at 64 KiB (webhook-receiver.ts), so this bounds the receiver's memory.
 const DEFAULT_MAX_WEBHOOK_DELIVERIES = 10_000;
 
 export function createStore(
-	options: { maxMessages?: number; maxWebhookDeliveries?: number } = {},
+	options: {
+		maxMessages?: number;
+		maxWebhookDeliveries?: number;
+		maxAttachmentBytes?: number;
+	} = {},
 ): SimulatorStore {
 	const maxMessages = options.maxMessages ?? DEFAULT_MAX_MESSAGES;
+	const maxAttachmentBytes = options.maxAttachmentBytes ?? DEFAULT_MAX_ATTACHMENT_BYTES;
 	const maxDeliveries = options.maxWebhookDeliveries ?? DEFAULT_MAX_WEBHOOK_DELIVERIES;
 	// Oldest first; listMessages and listWebhookDeliveries reverse.
 	let messages: SentMessage[] = [];
+	let attachmentBytes = 0;
 	let faults: FaultRule[] = [];
 	let deliveries: WebhookDelivery[] = [];
 
@@ -130,7 +142,18 @@ export function createStore(
 		addMessage(message) {
 			const stored: SentMessage = { id: crypto.randomUUID(), ...message };
 			messages.push(stored);
-			if (messages.length > maxMessages) messages = messages.slice(-maxMessages);
+			attachmentBytes += bytesOf(stored);
+			let drop = Math.max(0, messages.length - maxMessages);
+			let kept = attachmentBytes;
+			for (let i = 0; i < drop; i++) kept -= bytesOf(messages[i]);
+			while (kept > maxAttachmentBytes && drop < messages.length - 1) {
+				kept -= bytesOf(messages[drop]);
+				drop++;
+			}
+			if (drop > 0) {
+				messages = messages.slice(drop);
+				attachmentBytes = kept;
+			}
 			return stored;
 		},
 		listMessages(filter = {}) {
@@ -149,6 +172,7 @@ export function createStore(
 		},
 		clearMessages() {
 			messages = [];
+			attachmentBytes = 0;
 		},
 		addFault(rule) {
 			faults.push(rule);
@@ -187,4 +211,8 @@ export function createStore(
 			return deleted;
 		},
 	};
+}
+
+function bytesOf(message: SentMessage | undefined): number {
+	return message?.attachments.reduce((sum, a) => sum + a.size, 0) ?? 0;
 }

@@ -5,8 +5,14 @@
 // forbids scripts and all network loads; a srcdoc frame inherits that policy.
 // Each message also shows the SNS notifications the simulator posted about it (or queued) and
 // the Worker's answers; the inbox lists the special recipient addresses (ses-events.ts).
+// Attachments: each is listed with a download link (`GET /messages/:id/attachments/:index`,
+// always `content-disposition: attachment`, sandboxed, never rendered on the simulator's
+// origin). The HTML's `cid:<ContentId>` references are rewritten to that route, and the message
+// page's CSP lets images load from that one message's attachment path and nowhere else on the
+// origin: a hostile email cannot reach the simulator's GET controls through an <img>.
 
 import { Hono } from "hono";
+import type { SentAttachment } from "../attachments.ts";
 import { PLATFORM_ACCOUNT_ID } from "../aws-accounts.ts";
 import { escapeHtml, htmlResponse, page, READ_ONLY_CSP } from "../html.ts";
 import { SIMULATOR_ADDRESSES } from "../ses-events.ts";
@@ -27,19 +33,27 @@ export function createInboxRoutes(store: SimulatorStore, sns: SnsPublisher): Hon
 		if (message === undefined) {
 			return html(page("Not found", `<p>No message with this id.</p>${backLink}`), 404);
 		}
-		return html(renderMessage(message, sns), 200);
+		return html(renderMessage(message, sns), 200, messagePageCsp(message, c.req.url));
+	});
+
+	routes.get("/messages/:id/attachments/:index", (c) => {
+		const message = store.getMessage(c.req.param("id"));
+		const index = c.req.param("index");
+		const attachment = /^\d{1,4}$/.test(index) ? message?.attachments[Number(index)] : undefined;
+		if (attachment === undefined) return c.text("No such attachment.", 404);
+		return downloadResponse(attachment);
 	});
 
 	routes.get("/_simulator/messages", (c) => {
 		const to = c.req.query("to");
 		const from = c.req.query("from");
-		return c.json({ messages: store.listMessages({ to, from }) }, 200);
+		return c.json({ messages: store.listMessages({ to, from }).map(messageJson) }, 200);
 	});
 
 	routes.get("/_simulator/messages/:id", (c) => {
 		const message = store.getMessage(c.req.param("id"));
 		if (message === undefined) return c.json({ error: "message not found" }, 404);
-		return c.json(message, 200);
+		return c.json(messageJson(message), 200);
 	});
 
 	routes.delete("/_simulator/messages", (c) => {
@@ -51,8 +65,157 @@ export function createInboxRoutes(store: SimulatorStore, sns: SnsPublisher): Hon
 	return routes;
 }
 
-function html(body: string, status: 200 | 404): Response {
-	return htmlResponse(body, status, READ_ONLY_CSP);
+function html(body: string, status: 200 | 404, csp: string = READ_ONLY_CSP): Response {
+	return htmlResponse(body, status, csp);
+}
+
+/** An attachment's metadata as the JSON endpoints show it: the bytes are behind `url`. */
+export interface AttachmentJson {
+	filename: string;
+	contentType: string;
+	disposition: SentAttachment["disposition"];
+	contentId: string | null;
+	size: number;
+	/** The download route, on the simulator's origin. */
+	url: string;
+}
+
+/** A message as JSON: every field, attachments without their bytes (they may be 40 MB). */
+function messageJson(m: SentMessage): Omit<SentMessage, "attachments"> & {
+	attachments: AttachmentJson[];
+} {
+	return {
+		...m,
+		attachments: m.attachments.map((a, i) => ({
+			filename: a.filename,
+			contentType: a.contentType,
+			disposition: a.disposition,
+			contentId: a.contentId,
+			size: a.size,
+			url: attachmentPath(m, i),
+		})),
+	};
+}
+
+/** The download route of a message's attachment (0-based, in the order sent). */
+export function attachmentPath(m: Pick<SentMessage, "id">, index: number): string {
+	return `/messages/${encodeURIComponent(m.id)}/attachments/${index}`;
+}
+
+/**
+ * The message page's policy: READ_ONLY_CSP, plus images from this message's own attachment
+ * route when it has attachments (the `cid:` images). The srcdoc frame inherits it. The origin is
+ * the one the browser asked for, used only when it is a plain http(s) origin.
+ */
+function messagePageCsp(m: SentMessage, requestUrl: string): string {
+	if (m.attachments.length === 0) return READ_ONLY_CSP;
+	const origin = new URL(requestUrl).origin;
+	if (!/^https?:\/\/[A-Za-z0-9.\-[\]:]+$/.test(origin)) return READ_ONLY_CSP;
+	const path = `${origin}/messages/${encodeURIComponent(m.id)}/attachments/`;
+	return READ_ONLY_CSP.replace("img-src data:", `img-src data: ${path}`);
+}
+
+/**
+ * The bytes, as a download whatever their type: `content-disposition: attachment`, nosniff and
+ * a sandboxing CSP, so an HTML or SVG attachment never runs on the simulator's origin (an <img>
+ * still shows an image: images ignore the disposition).
+ */
+function downloadResponse(a: SentAttachment): Response {
+	return new Response(a.content, {
+		status: 200,
+		headers: {
+			"content-type": headerSafeType(a.contentType),
+			"content-disposition": contentDisposition(a.filename),
+			"content-security-policy": "default-src 'none'; sandbox",
+			"x-content-type-options": "nosniff",
+			"referrer-policy": "no-referrer",
+			"cache-control": "no-store",
+		},
+	});
+}
+
+/** The stored type when it is a plain `type/subtype[; params]` header value. */
+function headerSafeType(contentType: string): string {
+	return /^[\w!#$&^.+-]+\/[\w!#$&^.+-]+(?:\s*;[ -~]*)?$/.test(contentType)
+		? contentType
+		: "application/octet-stream";
+}
+
+/** RFC 6266: an ASCII `filename` for old clients and the exact name as UTF-8 `filename*`. */
+export function contentDisposition(filename: string): string {
+	const ascii = filename.replace(/[^ -~]|["\\%]/g, "_");
+	let exact: string;
+	try {
+		exact = encodeURIComponent(filename).replace(
+			/['()*]/g,
+			(ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`,
+		);
+	} catch {
+		// A lone surrogate cannot be encoded; the ASCII name is all there is.
+		return `attachment; filename="${ascii}"`;
+	}
+	return `attachment; filename="${ascii}"; filename*=UTF-8''${exact}`;
+}
+
+/**
+ * The HTML with every `cid:<ContentId>` URL of one of the message's attachments pointing at its
+ * download route (an INLINE one wins over an ATTACHMENT with the same id). Content ids compare
+ * without their angle brackets; the URL form is percent-decoded first (RFC 2392).
+ */
+export function rewriteCidUrls(
+	htmlBody: string,
+	m: Pick<SentMessage, "id" | "attachments">,
+): string {
+	const byContentId = new Map<string, number>();
+	m.attachments.forEach((a, i) => {
+		if (a.contentId === null) return;
+		const key = bareContentId(a.contentId);
+		if (!byContentId.has(key) || a.disposition === "INLINE") byContentId.set(key, i);
+	});
+	if (byContentId.size === 0) return htmlBody;
+	return htmlBody.replace(/\bcid:([^\s"'<>()\\]+)/gi, (whole, id: string) => {
+		const index = byContentId.get(bareContentId(percentDecoded(id)));
+		return index === undefined ? whole : attachmentPath(m, index);
+	});
+}
+
+function bareContentId(contentId: string): string {
+	return contentId.replace(/^<(.*)>$/, "$1");
+}
+
+function percentDecoded(text: string): string {
+	try {
+		return decodeURIComponent(text);
+	} catch {
+		return text;
+	}
+}
+
+function formatSize(bytes: number): string {
+	if (bytes < 1024) return `${bytes} bytes`;
+	const [value, unit] = bytes < 1024 * 1024 ? [bytes / 1024, "KB"] : [bytes / 1024 / 1024, "MB"];
+	return `${value.toFixed(1)} ${unit} (${bytes} bytes)`;
+}
+
+function renderAttachments(m: SentMessage): string {
+	if (m.attachments.length === 0) return "";
+	const rows = m.attachments
+		.map(
+			(a, i) => `<tr>
+<td><a href="${escapeHtml(attachmentPath(m, i))}">${escapeHtml(a.filename)}</a></td>
+<td>${escapeHtml(a.contentType)}</td>
+<td class="nowrap">${escapeHtml(formatSize(a.size))}</td>
+<td>${escapeHtml(a.disposition === "INLINE" ? "inline" : "attachment")}${
+				a.contentId === null ? "" : ` <code>${escapeHtml(`cid:${a.contentId}`)}</code>`
+			}</td>
+</tr>`,
+		)
+		.join("\n");
+	return `<h2>Attachments</h2>
+<table><thead><tr><th>File</th><th>Type</th><th>Size</th><th>Disposition</th></tr></thead>
+<tbody>
+${rows}
+</tbody></table>`;
 }
 
 const backLink = '<p><a href="/">&larr; Inbox</a></p>';
@@ -64,7 +227,11 @@ function renderInbox(messages: SentMessage[], pendingFaults: number, sns: SnsPub
 <td class="nowrap">${escapeHtml(formatTime(m.receivedAt))}</td>
 <td>${escapeHtml(m.from)}${awsLabel(m)}</td>
 <td>${escapeHtml([...m.to, ...m.cc, ...m.bcc].join(", "))}</td>
-<td><a href="/messages/${escapeHtml(encodeURIComponent(m.id))}">${escapeHtml(m.subject || "(no subject)")}</a></td>
+<td><a href="/messages/${escapeHtml(encodeURIComponent(m.id))}">${escapeHtml(m.subject || "(no subject)")}</a>${
+				m.attachments.length === 0
+					? ""
+					: ` <span class="muted nowrap">${escapeHtml(`(${m.attachments.length} attachment${m.attachments.length === 1 ? "" : "s"})`)}</span>`
+			}</td>
 <td>${sns
 				.notificationsFor(m.messageId)
 				.map((n) => `<span class="nowrap">${escapeHtml(`${label(n)} ${answer(n, sns)}`)}</span>`)
@@ -181,7 +348,7 @@ function renderMessage(m: SentMessage, sns: SnsPublisher): string {
 		m.html === null
 			? ""
 			: `<h2>HTML</h2>
-<iframe sandbox="" referrerpolicy="no-referrer" title="HTML body" srcdoc="${escapeHtml(m.html)}"></iframe>`;
+<iframe sandbox="" referrerpolicy="no-referrer" title="HTML body" srcdoc="${escapeHtml(rewriteCidUrls(m.html, m))}"></iframe>`;
 	const textPart = m.text === null ? "" : `<h2>Text</h2><pre>${escapeHtml(m.text)}</pre>`;
 	return page(
 		m.subject || "(no subject)",
@@ -200,6 +367,7 @@ ${field("Configuration set", m.configurationSetName ?? "")}
 </dl>
 ${m.tags.length === 0 ? "" : `<h2>Tags</h2><pre>${escapeHtml(pairs(m.tags))}</pre>`}
 ${m.headers.length === 0 ? "" : `<h2>Headers</h2><pre>${escapeHtml(pairs(m.headers))}</pre>`}
+${renderAttachments(m)}
 ${renderNotifications(sns.notificationsFor(m.messageId), sns)}
 ${htmlPart}
 ${textPart}

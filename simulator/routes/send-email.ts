@@ -4,9 +4,18 @@
 // must also pass SES's identity and sandbox checks (sending-checks.ts) and publishes no events
 // to SendFleet's topic: its SES would publish to the customer's own.
 // Only Content.Simple is implemented; Raw and Template answer BadRequestException for now.
+// Simple content may carry Attachments (attachments.ts): their shape is validated with the rest
+// of the request; a refused file extension or a message over 40 MB is SES's MessageRejected,
+// checked last, once the caller may send; the bytes are decoded only for a message accepted.
 
 import { Hono } from "hono";
 import { addressProblem } from "../address.ts";
+import {
+	checkMessageContent,
+	decodeAttachment,
+	parseAttachments,
+	type RequestAttachment,
+} from "../attachments.ts";
 import type { AwsRegistry } from "../aws-accounts.ts";
 import { authorize, type SesEnv, sesIdentityArn } from "../aws-auth.ts";
 import { AwsError } from "../aws-error.ts";
@@ -67,9 +76,12 @@ export function createSendEmailRoutes(deps: SendEmailDeps): Hono<SesEnv> {
 				recipients,
 			});
 		}
+		checkMessageContent(email);
 		const messageId = createMessageId(receivedAt);
+		const { attachments, ...fields } = email;
 		const stored = deps.store.addMessage({
-			...email,
+			...fields,
+			attachments: attachments.map(decodeAttachment),
 			messageId,
 			receivedAt: receivedAt.toISOString(),
 			awsAccountId: caller.accountId,
@@ -103,6 +115,7 @@ interface ParsedEmail {
 	headers: NameValue[];
 	tags: NameValue[];
 	configurationSetName: string | null;
+	attachments: RequestAttachment[];
 }
 
 function parseSendEmail(body: unknown): ParsedEmail {
@@ -144,6 +157,7 @@ function parseSendEmail(body: unknown): ParsedEmail {
 	if (text === null && html === null) badRequest("Body must contain Text, Html or both.");
 	const headers = optionalNameValueList(simple.Headers, "content.simple.headers");
 	for (const header of headers) checkHeader(header);
+	const attachments = parseAttachments(simple.Attachments, "content.simple.attachments");
 
 	const tags = optionalNameValueList(request.EmailTags, "emailTags");
 	for (const tag of tags) checkTag(tag);
@@ -165,6 +179,7 @@ function parseSendEmail(body: unknown): ParsedEmail {
 		headers,
 		tags,
 		configurationSetName: configurationSetName ?? null,
+		attachments,
 	};
 }
 

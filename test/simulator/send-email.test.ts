@@ -66,6 +66,7 @@ describe("SendEmail", () => {
 				{ name: "account", value: "acct_9" },
 			],
 			configurationSetName: "sendfleet",
+			attachments: [],
 			receivedAt: "2026-03-04T05:06:07.890Z",
 			awsAccountId: "000000000000",
 			region: "us-east-1",
@@ -84,6 +85,7 @@ describe("SendEmail", () => {
 			headers: [],
 			tags: [],
 			configurationSetName: null,
+			attachments: [],
 		});
 	});
 

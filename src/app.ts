@@ -12,6 +12,7 @@ import { authenticate } from "./middleware/auth.ts";
 import { rateLimit } from "./middleware/rate-limit.ts";
 import { accountRouter } from "./routes/account/index.ts";
 import { apiKeysRouter } from "./routes/api-keys/index.ts";
+import { attachmentDownloads } from "./routes/attachment-downloads.ts";
 import { authRouter } from "./routes/auth/index.ts";
 import { billingRouter } from "./routes/billing/index.ts";
 import { byocRouter } from "./routes/byoc/index.ts";
@@ -69,6 +70,7 @@ export function createApp() {
 		.route("/billing", billingRouter)
 		.route("/webhooks", webhooksRouter)
 		.route("/byoc", byocRouter)
+		.route("/attachment-downloads", attachmentDownloads)
 		.route("/hooks", snsHook)
 		.route("/hooks", stripeHook);
 

@@ -4,6 +4,7 @@
  * guard, SendFleet's own mail). Routes, queue consumers and cron jobs call these; the domain
  * never sees `env`.
  */
+
 import { createDb } from "./db/client.ts";
 import type { NoticeRow } from "./db/queries/notices.ts";
 import type { ByocDeps } from "./domain/byoc.ts";
@@ -17,6 +18,7 @@ import { emitEvents } from "./domain/webhook-events.ts";
 import { guardFor } from "./durable-objects/index.ts";
 import type { Bindings } from "./env.ts";
 import { createSecretBox, type SecretBox } from "./lib/secret-box.ts";
+import { fetchAttachment } from "./services/attachment-fetch.ts";
 import { byocSesFromEnv, servicesFromEnv } from "./services/index.ts";
 import { createWebhookSender } from "./services/webhook-sender.ts";
 
@@ -43,6 +45,9 @@ export function sendingDepsFromEnv(
 			waitUntil(sendNotices(env, waitUntil, notice));
 		},
 		byoc: (emails) => sendThroughByoc(byocDepsFromEnv(env), accountId, emails),
+		files: env.ATTACHMENTS,
+		fetchPath: (url, maxBytes) =>
+			fetchAttachment(url, { localPrefix: env.ATTACHMENT_ALLOW_LOCAL_URL_PREFIX, maxBytes }),
 	};
 }
 

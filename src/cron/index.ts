@@ -7,10 +7,12 @@ import { domainDepsFromEnv, noticeDepsFromEnv } from "../deps.ts";
 import { dispatchNotices } from "../domain/notices.ts";
 import type { Bindings } from "../env.ts";
 import { checkDueDomains } from "./check-domains.ts";
+import { dispatchScheduledEmails } from "./dispatch-scheduled.ts";
 import { purgeExpiredData } from "./purge.ts";
 import { requeueStuckEmails } from "./requeue-stuck-emails.ts";
 
 /** Must match `[triggers] crons` in wrangler.toml. */
+export const EVERY_MINUTE = "* * * * *";
 export const EVERY_FIVE_MINUTES = "*/5 * * * *";
 
 export async function runScheduled(
@@ -19,6 +21,11 @@ export async function runScheduled(
 	waitUntil: (work: Promise<unknown>) => void,
 ): Promise<void> {
 	switch (controller.cron) {
+		case EVERY_MINUTE: {
+			const dispatched = await dispatchScheduledEmails(createDb(env.DB), env.SEND_QUEUE);
+			if (dispatched) console.log(`dispatched ${dispatched} scheduled emails`);
+			return;
+		}
 		case EVERY_FIVE_MINUTES: {
 			const db = createDb(env.DB);
 			await runEach([

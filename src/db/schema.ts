@@ -187,6 +187,7 @@ export const EMAIL_STATUSES = ["pending", "sent", "failed"] as const;
 
 /** Resend's `last_event`, kept for SDK users. */
 export const EMAIL_EVENTS = [
+	"scheduled",
 	"queued",
 	"sent",
 	"delivered",
@@ -194,6 +195,7 @@ export const EMAIL_EVENTS = [
 	"bounced",
 	"complained",
 	"failed",
+	"canceled",
 ] as const;
 export type EmailEvent = (typeof EMAIL_EVENTS)[number];
 
@@ -235,6 +237,10 @@ export const emails = sqliteTable(
 		 * after it. Rows written before this column existed (and tests' direct inserts) look.
 		 */
 		webhooks: integer("webhooks", { mode: "boolean" }).notNull().default(true),
+		/** When a scheduled email is due (`scheduled_at`); null for an email sent at once. */
+		scheduledAt: integer("scheduled_at"),
+		/** How many files it carries (`email_attachments`): the consumer looks them up only then. */
+		attachmentCount: integer("attachment_count").notNull().default(0),
 	},
 	(t) => [
 		index("emails_account").on(t.accountId, t.id),
@@ -247,6 +253,9 @@ export const emails = sqliteTable(
 			.where(sql`${t.sesMessageId} IS NOT NULL`),
 		// The sweeper's scan for accepted emails that never reached the queue consumer.
 		index("emails_queued").on(t.createdAt).where(sql`${t.lastEvent} = 'queued'`),
+		// The minute's dispatch of due scheduled emails (src/cron/dispatch-scheduled.ts): only
+		// emails still waiting are in it, so its range scan reads the due ones and nothing else.
+		index("emails_scheduled").on(t.scheduledAt, t.id).where(sql`${t.lastEvent} = 'scheduled'`),
 		// GET /account/metrics: the emails SES accepted on each day (src/db/queries/metrics.ts).
 		index("emails_account_sent").on(t.accountId, t.sentAt).where(sql`${t.sentAt} IS NOT NULL`),
 	],
@@ -311,6 +320,33 @@ export const emailTags = sqliteTable(
 		primaryKey({ columns: [t.emailId, t.tag] }),
 		index("email_tags_lookup").on(t.accountId, t.tag, t.emailId),
 	],
+);
+
+/**
+ * An email's files: the metadata here, the bytes in R2 (the ATTACHMENTS bucket) under
+ * `r2Key`, which starts with the email's id so the purge can delete objects by age
+ * (src/cron/purge-attachments.ts). Deleted with their email.
+ */
+export const emailAttachments = sqliteTable(
+	"email_attachments",
+	{
+		/** What the API names it by; always looked up with its email's id (the key). */
+		id: text("id").notNull(),
+		emailId: text("email_id")
+			.notNull()
+			.references(() => emails.id, { onDelete: "cascade" }),
+		accountId: text("account_id").notNull(),
+		filename: text("filename").notNull(),
+		contentType: text("content_type").notNull(),
+		/** Bytes, before base64. */
+		size: integer("size").notNull(),
+		/** Set for an inline attachment (`<img src="cid:…">`). */
+		contentId: text("content_id"),
+		r2Key: text("r2_key").notNull(),
+		/** Its place in the request's `attachments`, which is the order SES gets them in. */
+		position: integer("position").notNull(),
+	},
+	(t) => [primaryKey({ columns: [t.emailId, t.position] })],
 );
 
 export const SUPPRESSION_ORIGINS = ["bounce", "complaint", "manual"] as const;

@@ -10,7 +10,7 @@
  */
 import { findByocConnection, markByocBroken, markByocWorking } from "../db/queries/byoc.ts";
 import type { SesClient, SesOutcome } from "../services/ses.ts";
-import type { SesEmailFields } from "../services/ses-request.ts";
+import type { SesEmailFields, SesFile } from "../services/ses-request.ts";
 import { toSesRequest } from "../services/ses-request.ts";
 import { accessOf, type ByocDeps } from "./byoc.ts";
 import { byocProblem, isExpiredToken } from "./byoc-problems.ts";
@@ -24,6 +24,7 @@ export interface ByocEmail {
 	domain: string;
 	region: string;
 	fields: SesEmailFields;
+	files?: SesFile[];
 }
 
 export type ByocResult = { kind: "sent"; messageId: string } | { kind: "failed"; reason: Refusal };
@@ -55,7 +56,7 @@ export async function sendThroughByoc(
 	};
 
 	async function sendOne(email: ByocEmail): Promise<ByocResult> {
-		const request = toSesRequest(email.fields);
+		const request = toSesRequest(email.fields, {}, email.files);
 		for (let attempt = 0; ; attempt++) {
 			const client = await clientFor(email.region, attempt > 0);
 			const outcome = client.kind === "ok" ? await client.value.sendEmail(request) : client;

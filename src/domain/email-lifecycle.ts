@@ -8,10 +8,16 @@
  *
  * Two fields, as the product page and Resend define them:
  * - `status`: `pending` → `sent` (every recipient's delivery confirmed, `delivered_at` set) or
- *   `failed` (a hard bounce, SES rejected or could not render it, or it never reached SES).
- *   Once final it never changes.
+ *   `failed` (a hard bounce, SES rejected or could not render it, it never reached SES, or it
+ *   was canceled before its scheduled time). Once final it never changes.
  * - `last_event`: Resend's latest event, which only ever moves to a stronger one (RANK), so a
  *   late or redelivered notification can never undo a bounce or a delivery.
+ *
+ * A scheduled email waits with `last_event` `scheduled` until it is `due` (then `queued`, and
+ * the send consumer takes it from there); until then it can be `rescheduled` or `canceled`.
+ * Each of the three applies only to an email still `scheduled`, and the recorder writes an
+ * email only at the revision its decision was made on, so whichever comes first wins and the
+ * others change nothing: a canceled email is never sent, a due one is never canceled.
  *
  * Every rule is idempotent (the same event twice changes nothing the second time) and
  * independent of arrival order where SES does not guarantee one (a delivery notification may
@@ -29,6 +35,8 @@ export interface EmailState {
 	sentAt: number | null;
 	deliveredAt: number | null;
 	failureReason: string | null;
+	/** When a scheduled email is due. */
+	scheduledAt: number | null;
 	/** Every recipient (to, cc, bcc), bare and lower-cased, each once. */
 	recipients: readonly string[];
 	/** The recipients whose delivery SES confirmed. */
@@ -36,7 +44,12 @@ export interface EmailState {
 }
 
 /** What can happen to an email, in our words (SES's notifications are mapped in feedback.ts). */
-export type LifecycleEvent = { at: number } & (
+export type LifecycleEvent = {
+	at: number;
+} /** A scheduled email's time came: it joins the emails waiting for SES. */ & (
+	| { kind: "due" }
+	| { kind: "rescheduled"; scheduledAt: number }
+	| { kind: "canceled" }
 	| { kind: "accepted_by_ses"; sesMessageId: string }
 	/** It never reached SES: refused by SES, suppressed after acceptance, or out of retries. */
 	| { kind: "send_failed"; code: string; reason: string }
@@ -80,6 +93,7 @@ export type Effect =
 	| { kind: "emit"; type: EmailWebhookType; extra: Details };
 
 export type EmailWebhookType =
+	| "email.scheduled"
 	| "email.sent"
 	| "email.delivered"
 	| "email.delivery_delayed"
@@ -101,18 +115,27 @@ export interface Transition {
 
 /** `last_event` only moves up this ranking, whatever order SES's events arrive in. */
 export const RANK: Record<EmailEvent, number> = {
-	queued: 0,
-	sent: 1,
-	delivery_delayed: 2,
-	delivered: 3,
-	bounced: 4,
-	complained: 5,
-	failed: 6,
+	scheduled: 0,
+	queued: 1,
+	sent: 2,
+	delivery_delayed: 3,
+	delivered: 4,
+	bounced: 5,
+	complained: 6,
+	failed: 7,
+	canceled: 8,
 };
+
+/** Why a canceled email failed, as `failure_reason` says it. */
+export const CANCELED_REASON = "Canceled before its scheduled time.";
 
 /** An email waiting for the send consumer: accepted by us, not yet handed to SES. */
 export const isAwaitingSes = (state: Pick<EmailState, "status" | "lastEvent">) =>
 	state.status === "pending" && state.lastEvent === "queued";
+
+/** A scheduled email not yet due: the only kind that can be rescheduled or canceled. */
+export const isScheduled = (state: Pick<EmailState, "status" | "lastEvent">) =>
+	state.status === "pending" && state.lastEvent === "scheduled";
 
 const stronger = (current: EmailEvent, candidate: EmailEvent): EmailEvent =>
 	RANK[candidate] > RANK[current] ? candidate : current;
@@ -142,6 +165,32 @@ function decide(
 ): { patch: Partial<EmailState>; timeline: TimelineEntry[]; effects: Effect[] } {
 	const none = { patch: {}, timeline: [], effects: [] };
 	switch (event.kind) {
+		case "due":
+			if (!isScheduled(state)) return none;
+			return { patch: { lastEvent: "queued" }, timeline: [], effects: [] };
+		case "rescheduled": {
+			if (!isScheduled(state) || state.scheduledAt === event.scheduledAt) return none;
+			const scheduledAt = new Date(event.scheduledAt).toISOString();
+			return {
+				patch: { scheduledAt: event.scheduledAt },
+				timeline: [
+					{
+						type: "rescheduled",
+						recipient: null,
+						details: { scheduled_at: scheduledAt },
+						at: event.at,
+					},
+				],
+				effects: [{ kind: "emit", type: "email.scheduled", extra: { scheduled_at: scheduledAt } }],
+			};
+		}
+		case "canceled":
+			if (!isScheduled(state)) return none;
+			return {
+				patch: { status: "failed", lastEvent: "canceled", failureReason: CANCELED_REASON },
+				timeline: [{ type: "canceled", recipient: null, details: null, at: event.at }],
+				effects: [{ kind: "release_quota", recipients: state.recipients.length }],
+			};
 		case "accepted_by_ses":
 			// Recorded once; SES's later events may already have moved `last_event` past `sent`.
 			if (state.sesMessageId !== null) return none;

@@ -80,6 +80,7 @@ export function stateOf(email: EmailRow): EmailState {
 		sentAt: email.sentAt,
 		deliveredAt: email.deliveredAt,
 		failureReason: email.failureReason,
+		scheduledAt: email.scheduledAt,
 		recipients: recipientAddresses(email),
 		deliveredTo: email.deliveredTo ?? [],
 	};

@@ -17,6 +17,14 @@ export type Refusal =
 	| { code: "plan_required"; plan: Plan; subscriptionStatus: SubscriptionStatus }
 	| { code: "account_suspended"; reason: string | null; figures: Record<string, unknown> | null }
 	| { code: "recipient_suppressed"; recipients: string[] }
+	/** An attachment could not be used: its `path` failed, or SES refuses its extension. */
+	| { code: "attachment_unavailable"; index: number; filename: string; reason: string }
+	/** The message with its attachments in base64 is over SES's 40 MB. */
+	| { code: "message_too_large"; size: number; max: number }
+	/** `scheduled_at` on a BYOC domain: nothing of a BYOC email is stored to send later. */
+	| { code: "cannot_schedule_byoc"; domain: string }
+	/** Rescheduling or canceling an email that is no longer waiting for its time. */
+	| { code: "email_not_scheduled"; lastEvent: string }
 	| { code: "rate_limited"; rate: RateLimitState; retryAfterSeconds: number }
 	| { code: "quota_exceeded"; used: number; quota: number; requested: number; resetsAt: number }
 	/** A dependency is down; nothing was accepted or changed. */

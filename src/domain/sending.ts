@@ -18,18 +18,25 @@
 
 import type { Db } from "../db/client.ts";
 import { type DomainRow, findDomainsByNames } from "../db/queries/domains.ts";
-import { insertEmailsStatements, type NewEmail, runBatch } from "../db/queries/emails.ts";
 import { findSuppressedStatement } from "../db/queries/suppressions.ts";
 import type { Plan, SubscriptionStatus, VerificationStatus } from "../db/schema.ts";
 import { dedupeRecipients, parseMailbox, recipientAddresses } from "../lib/addresses.ts";
 import { uuidv7 } from "../lib/ids.ts";
 import { admissionRefusal, rateOnly } from "./admission.ts";
+import {
+	type AttachmentInput,
+	contentBytes,
+	type FetchPath,
+	type ResolvedFile,
+	resolveAttachments,
+} from "./attachments.ts";
 import type { ByocEmail, ByocResult } from "./byoc-sending.ts";
 import {
 	type DeliverabilityWarning,
 	deliverabilityWarnings,
 	isVerifiedForSending,
 } from "./domains.ts";
+import { type EmailToStore, type FileStore, storeEmails } from "./email-storage.ts";
 import type { Admission, GuardPort, RateLimitState, Suspension } from "./guard.ts";
 import { sharedSesRefusal } from "./plans.ts";
 import { type Refusal, type Rejected, rejected } from "./refusals.ts";
@@ -49,6 +56,9 @@ export interface EmailInput {
 	text?: string | null;
 	headers?: Record<string, string> | null;
 	tags?: { name: string; value: string }[] | null;
+	attachments?: AttachmentInput[] | null;
+	/** When a scheduled email is due (already parsed and within 30 days). */
+	scheduledAt?: number | null;
 }
 
 export type Acceptance =
@@ -84,6 +94,10 @@ export interface SendingDeps {
 	onSuspended?: (suspension: Suspension) => Promise<void>;
 	/** Writes webhook events without holding up the answer (`email.suppressed` on a refusal). */
 	emit?: (events: OutwardEvent[]) => void;
+	/** The ATTACHMENTS bucket, where attachments' bytes are stored. */
+	files?: FileStore;
+	/** Fetches an attachment's `path` (src/services/attachment-fetch.ts). */
+	fetchPath?: FetchPath;
 	/** Sends through the account's own SES (BYOC domains); results in order. */
 	byoc?: (emails: ByocEmail[]) => Promise<ByocResult[]>;
 	now?: () => number;
@@ -131,10 +145,20 @@ function chooseSendingDomain(
 	return { kind: "ok", domain };
 }
 
+/** An email that passed its own checks, on its way to storage (Shared SES) or the customer's SES. */
+interface Candidate {
+	index: number;
+	input: EmailInput;
+	domain: DomainRow;
+	warnings: DeliverabilityWarning[];
+	recipients: string[];
+}
+
 /**
  * Checks every email and stores and queues the accepted ones. In `all-or-nothing` mode a
  * single rejection stores nothing (Resend's strict batch validation); otherwise the accepted
- * ones go ahead and each rejection is reported in place.
+ * ones go ahead and each rejection is reported in place. Attachments given by `path` are
+ * fetched after the cheap checks passed and before the guard counts anything.
  */
 export async function acceptEmails(
 	deps: SendingDeps,
@@ -156,26 +180,22 @@ export async function acceptEmails(
 	// Account-wide refusals, after each email's own checks (the product page's order).
 	const accountRefusal = sharedSesRefusal(sender.account) ?? suspensionOf(sender);
 	const now = deps.now?.() ?? Date.now();
-	const rows: NewEmail[] = [];
-	/** Every accepted recipient: what the guard meters. */
-	const addresses: string[] = [];
 	const refusedForSuppression: OutwardEvent[] = [];
-	/** BYOC emails, by their index in `results`. */
-	const byoc: { index: number; email: ByocEmail; warnings: DeliverabilityWarning[] }[] = [];
-	const results: Acceptance[] = inputs.map((input, i) => {
-		const from = senders[i];
+	const passed: Candidate[] = [];
+	const results: Acceptance[] = inputs.map((input, index) => {
+		const from = senders[index];
 		if (!from) return rejected({ code: "invalid_from" });
 		const chosen = chooseSendingDomain(from.domain, domains, sender);
 		if (chosen.kind === "rejected") return chosen;
-		const warnings = deliverabilityWarnings(chosen.domain);
-		if (chosen.domain.sendingPath === "byoc") {
-			const fields = emailFields(input);
-			const { name: domain, region } = chosen.domain;
-			byoc.push({ index: i, email: { domain, region, fields }, warnings });
+		const { domain } = chosen;
+		const warnings = deliverabilityWarnings(domain);
+		const to = recipients[index] ?? [];
+		if (domain.sendingPath === "byoc") {
+			if (input.scheduledAt) return rejected({ code: "cannot_schedule_byoc", domain: domain.name });
+			passed.push({ index, input, domain, warnings, recipients: to });
 			return { kind: "accepted", id: "", warnings };
 		}
 		if (accountRefusal) return rejected(accountRefusal);
-		const to = recipients[i] ?? [];
 		const blocked = to.filter((address) => suppressed.has(address));
 		if (blocked.length) {
 			if (sender.account.hasWebhooks) {
@@ -183,23 +203,34 @@ export async function acceptEmails(
 			}
 			return rejected({ code: "recipient_suppressed", recipients: blocked });
 		}
-		addresses.push(...to);
-
-		const id = input.id ?? uuidv7(now);
-		rows.push({
-			id,
-			accountId: sender.accountId,
-			domainId: chosen.domain.id,
-			...emailFields(input),
-			webhooks: sender.account.hasWebhooks,
-			createdAt: now,
-		});
-		return { kind: "accepted", id, warnings };
+		passed.push({ index, input, domain, warnings, recipients: to });
+		return { kind: "accepted", id: "", warnings };
 	});
-
 	if (refusedForSuppression.length) deps.emit?.(refusedForSuppression);
+
+	const files = await resolveFiles(deps, passed, results);
+	const ready = passed.filter((c) => results[c.index]?.kind === "accepted");
+	const byoc = ready.filter((c) => c.domain.sendingPath === "byoc");
+	const shared = ready
+		.filter((c) => c.domain.sendingPath !== "byoc")
+		.map((c): EmailToStore & { candidate: Candidate } => ({
+			candidate: c,
+			row: {
+				id: c.input.id ?? uuidv7(now),
+				accountId: sender.accountId,
+				domainId: c.domain.id,
+				...emailFields(c.input),
+				webhooks: sender.account.hasWebhooks,
+				createdAt: now,
+				...(c.input.scheduledAt
+					? { scheduledAt: c.input.scheduledAt, lastEvent: "scheduled" }
+					: {}),
+				attachmentCount: files.get(c.index)?.length ?? 0,
+			},
+			files: files.get(c.index) ?? [],
+		}));
 	if (
-		(rows.length === 0 && byoc.length === 0) ||
+		ready.length === 0 ||
 		(mode === "all-or-nothing" && results.some((r) => r.kind === "rejected"))
 	) {
 		return { kind: "answered", results, rate: null, committed: false };
@@ -208,11 +239,11 @@ export async function acceptEmails(
 	// The request's one call to the account's guard: suspension, request rate and monthly quota
 	// for all its shared emails at once (admitted recipients are counted there and then); a
 	// request with BYOC emails only asks for the request rate.
-	const usage = { recipients: addresses.length };
+	const usage = { recipients: shared.reduce((n, e) => n + e.candidate.recipients.length, 0) };
 	let admission: Admission;
 	try {
 		admission =
-			rows.length > 0
+			shared.length > 0
 				? await deps.guard.admit({ plan: sender.account.plan, ...usage, now })
 				: await rateOnly(deps.guard, sender.account.plan, now);
 	} catch (cause) {
@@ -228,21 +259,27 @@ export async function acceptEmails(
 	}
 	if (admission.kind !== "admitted") return rejected(admissionRefusal(admission));
 
-	const stored =
-		rows.length === 0 ||
-		(await storeAndQueue(deps, rows).catch((cause: unknown) => {
-			console.error("could not store the emails", cause);
-			return false;
-		}));
+	const stored = shared.length === 0 || (await storeEmails(deps, shared, now));
 	if (!stored) {
 		await deps.guard
 			.release({ ...usage, at: now })
 			.catch((cause) => console.error("could not release", cause));
 		return rejected({ code: "unavailable", what: "storage" });
 	}
+	for (const { candidate, row } of shared) {
+		results[candidate.index] = { kind: "accepted", id: row.id, warnings: candidate.warnings };
+	}
+	const scheduled = shared.filter((e) => e.row.scheduledAt && e.row.webhooks);
+	if (scheduled.length) deps.emit?.(scheduled.map((e) => scheduledEvent(e.row, now)));
 	if (byoc.length > 0) {
+		const emails = byoc.map(({ index, input, domain }) => ({
+			domain: domain.name,
+			region: domain.region,
+			fields: emailFields(input),
+			files: files.get(index) ?? [],
+		}));
 		const sent: ByocResult[] = deps.byoc
-			? await deps.byoc(byoc.map((b) => b.email))
+			? await deps.byoc(emails)
 			: byoc.map(() => ({ kind: "failed", reason: { code: "byoc_not_connected" } }));
 		byoc.forEach(({ index, warnings }, i) => {
 			const result = sent[i];
@@ -252,8 +289,51 @@ export async function acceptEmails(
 					: rejected(result?.reason ?? { code: "byoc_not_connected" });
 		});
 	}
-	const committed = rows.length > 0 || results.some((r) => r.kind === "accepted");
+	const committed = shared.length > 0 || results.some((r) => r.kind === "accepted");
 	return { kind: "answered", results, rate: admission.rate, committed };
+}
+
+/**
+ * Each candidate's attachments with their bytes (fetching `path`s, all emails at once); an
+ * email whose files fail is rejected in `results` in place.
+ */
+async function resolveFiles(
+	deps: SendingDeps,
+	passed: Candidate[],
+	results: Acceptance[],
+): Promise<Map<number, ResolvedFile[]>> {
+	const files = new Map<number, ResolvedFile[]>();
+	const fetchPath: FetchPath =
+		deps.fetchPath ??
+		(async () => ({ kind: "failed", reason: "fetching `path` is not available" }));
+	await Promise.all(
+		passed.map(async ({ index, input }) => {
+			if (!input.attachments?.length) return;
+			const resolved = await resolveAttachments(input.attachments, contentBytes(input), fetchPath);
+			if (resolved.kind === "ok") files.set(index, resolved.files);
+			else results[index] = resolved;
+		}),
+	);
+	return files;
+}
+
+/** `email.scheduled`: Resend's email data with when it is due. */
+function scheduledEvent(row: EmailToStore["row"], now: number): OutwardEvent {
+	return {
+		accountId: row.accountId,
+		type: "email.scheduled",
+		key: `scheduled:${row.id}`,
+		at: now,
+		data: {
+			email_id: row.id,
+			created_at: new Date(now).toISOString(),
+			from: row.from,
+			to: row.to,
+			subject: row.subject,
+			tags: Object.fromEntries((row.tags ?? []).map((tag) => [tag.name, tag.value])),
+			scheduled_at: new Date(row.scheduledAt ?? now).toISOString(),
+		},
+	};
 }
 
 /** An email's content as stored (Shared SES) or sent (BYOC), recipients deduplicated. */
@@ -304,20 +384,4 @@ function suppressedRefusalEvent(
 function suspensionOf(sender: Sender): Refusal | null {
 	const { suspendedAt, suspensionReason: reason, suspensionDetails: figures } = sender.account;
 	return suspendedAt === null ? null : { code: "account_suspended", reason, figures };
-}
-
-/**
- * Names the emails on the queue, then stores them; false (and nothing stored) if either fails.
- * In this order a client told "failed" is never sent anything: a message whose row was never
- * stored is dropped by the consumer, while a row is never left without its message.
- */
-async function storeAndQueue(deps: SendingDeps, rows: NewEmail[]): Promise<boolean> {
-	try {
-		await deps.queue.sendBatch(rows.map((row) => ({ body: { emailId: row.id } })));
-	} catch (cause) {
-		console.error("send queue unavailable", cause);
-		return false;
-	}
-	await runBatch(deps.db, insertEmailsStatements(deps.db, rows));
-	return true;
 }

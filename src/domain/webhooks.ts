@@ -40,61 +40,7 @@ export interface OutwardEvent {
 /** Sent only by `POST /webhooks/:id/test`, whatever the endpoint subscribes to. */
 export const TEST_EVENT_TYPE = "webhook.test";
 
-export const MAX_ENDPOINT_LENGTH = 2048;
-
-export type EndpointCheck = { kind: "ok"; url: string } | { kind: "refused"; why: string };
-
-const ALLOWED_PORTS = new Set(["", "443", "8443"]);
-
-/**
- * Whether deliveries may go to `raw`. Production allows only `https://` to a public host name
- * on 443 or 8443: an IP literal, `localhost`, `*.local`, `*.internal`, `*.localhost` or a
- * single-label name could reach the platform's own network. `localPrefix` (the development
- * variable `WEBHOOK_ALLOW_LOCAL_URL_PREFIX`, empty in production) lets one origin through.
- */
-export function checkEndpointUrl(raw: string, localPrefix: string): EndpointCheck {
-	if (raw.length > MAX_ENDPOINT_LENGTH) {
-		return { kind: "refused", why: `must be at most ${MAX_ENDPOINT_LENGTH} characters` };
-	}
-	let url: URL;
-	try {
-		url = new URL(raw);
-	} catch {
-		return { kind: "refused", why: "must be an absolute https:// URL" };
-	}
-	if (localPrefix && isUnderPrefix(url, localPrefix)) return { kind: "ok", url: url.href };
-	if (url.protocol !== "https:") return { kind: "refused", why: "must use https://" };
-	if (url.username || url.password) {
-		return { kind: "refused", why: "must not carry a user name or password" };
-	}
-	const host = url.hostname.toLowerCase().replace(/\.$/, "");
-	if (host.startsWith("[") || /^[\d.]+$/.test(host) || /^0x/i.test(host)) {
-		return { kind: "refused", why: "must name a host, not an IP address" };
-	}
-	if (
-		host === "localhost" ||
-		host.endsWith(".localhost") ||
-		host.endsWith(".local") ||
-		host.endsWith(".internal")
-	) {
-		return { kind: "refused", why: "must be a public host name, not a local or internal one" };
-	}
-	if (!host.includes(".")) {
-		return { kind: "refused", why: "must be a fully qualified public host name" };
-	}
-	if (!ALLOWED_PORTS.has(url.port)) return { kind: "refused", why: "must use port 443 or 8443" };
-	return { kind: "ok", url: url.href };
-}
-
-function isUnderPrefix(url: URL, prefix: string): boolean {
-	let allowed: URL;
-	try {
-		allowed = new URL(prefix);
-	} catch {
-		return false;
-	}
-	return url.origin === allowed.origin && url.pathname.startsWith(allowed.pathname);
-}
+export { checkEndpointUrl, type EndpointCheck, MAX_ENDPOINT_LENGTH } from "../lib/public-url.ts";
 
 /**
  * The first attempt goes at once; after the n-th failure the next waits 5 s, 5 min, 30 min,

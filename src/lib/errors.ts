@@ -41,7 +41,9 @@ export type ErrorName =
 	| "byoc_not_connected"
 	| "byoc_connection_broken"
 	| "byoc_connection_failed"
-	| "ses_rejected";
+	| "ses_rejected"
+	| "invalid_attachment"
+	| "email_not_scheduled";
 
 /** Each error name's one HTTP status (a name never answers two statuses). */
 export const ERROR_STATUS = {
@@ -81,6 +83,8 @@ export const ERROR_STATUS = {
 	byoc_connection_broken: 403,
 	byoc_connection_failed: 422,
 	ses_rejected: 422,
+	invalid_attachment: 422,
+	email_not_scheduled: 409,
 } as const satisfies Record<ErrorName, ContentfulStatusCode>;
 
 export class ApiError extends Error {

@@ -4,14 +4,21 @@
  * parking the backlog, an SES 5xx tried a few times in the run, and each result handed to the
  * lifecycle as it comes. Only after THROTTLED_FOR_LONG of throttling in one run are the rest
  * handed back to the queue as new messages, so throttling never uses up an email's retries.
+ *
+ * An email's attachments are read from R2 just before its call and dropped after it, within a
+ * budget of FILE_BYTES_IN_FLIGHT, so six 30 MB messages never sit in one Worker's 128 MB at
+ * once: the big ones go one at a time while small ones keep flowing.
  */
+import type { AttachmentRow } from "../db/queries/attachments.ts";
 import type { EmailRow } from "../db/queries/emails.ts";
 import type { EmailEventInput } from "../domain/email-recorder.ts";
+import type { FileStore } from "../domain/email-storage.ts";
 import type { SendMessage } from "../domain/sending.ts";
 import { recipientAddresses } from "../lib/addresses.ts";
+import { type Budget, createBudget } from "../lib/budget.ts";
 import { createPacer, type Pacer } from "../lib/pace.ts";
 import type { SesClient } from "../services/ses.ts";
-import { toSesRequest } from "../services/ses-request.ts";
+import { type SesFile, toSesRequest } from "../services/ses-request.ts";
 import { retryDelaySeconds } from "./retry.ts";
 
 /** Past this much throttling in one run, the rest go back to the queue (no retry used). */
@@ -19,6 +26,8 @@ const THROTTLED_FOR_LONG = 60_000;
 const REQUEUE_AFTER_THROTTLING_SECONDS = 15;
 /** An SES 5xx or network failure is tried this often in one run before the queue retries it. */
 const TRIES_PER_RUN = 3;
+/** Attachment bytes held at once by one run (raw; the request body is 4/3 of it on top). */
+const FILE_BYTES_IN_FLIGHT = 32 * 1024 * 1024;
 const SES_THROTTLE_CODES = new Set([
 	"TooManyRequestsException",
 	"ThrottlingException",
@@ -31,6 +40,8 @@ export interface SesSendDeps {
 	configurationSet: string;
 	/** The shared SES account's maximum send rate, recipients per second. */
 	maxSendRate: number;
+	/** The ATTACHMENTS bucket. */
+	files?: FileStore;
 }
 
 /**
@@ -42,8 +53,10 @@ export async function sendAll(
 	emails: EmailRow[],
 	work: Map<string, Message<unknown>>,
 	record: (inputs: EmailEventInput[]) => Promise<void>,
+	attachments: Map<string, AttachmentRow[]> = new Map(),
 ) {
 	const pacer = createPacer(deps.maxSendRate);
+	const budget = createBudget(FILE_BYTES_IN_FLIGHT);
 	const throttling = { since: null as number | null, total: 0 };
 	let next = 0;
 	const worker = async () => {
@@ -51,7 +64,10 @@ export async function sendAll(
 			const email = emails[next++] as EmailRow;
 			const message = work.get(email.id);
 			if (!message) continue;
-			const result = await sendOne(deps, pacer, throttling, email);
+			const result = await sendOne(deps, pacer, throttling, email, {
+				rows: attachments.get(email.id) ?? [],
+				budget,
+			});
 			if (result.kind === "requeue") {
 				await requeue(deps, email, message);
 				continue;
@@ -79,19 +95,71 @@ type SendResult =
 	| { kind: "retry"; code: string }
 	| { kind: "requeue" };
 
+/** Sends one email with its files, holding their bytes in the budget only meanwhile. */
 async function sendOne(
 	deps: SesSendDeps,
 	pacer: Pacer,
 	throttling: { since: number | null; total: number },
 	email: EmailRow,
+	attachments: { rows: AttachmentRow[]; budget: Budget },
+): Promise<SendResult> {
+	const { rows, budget } = attachments;
+	if (rows.length === 0) return sendWith(deps, pacer, throttling, email, []);
+	const bytes = rows.reduce((n, row) => n + row.size, 0);
+	await budget.take(bytes);
+	try {
+		const files = await readFiles(deps, rows);
+		if (files.kind === "missing") {
+			const reason = `Not sent: its attachment ${files.filename} is no longer stored.`;
+			return { kind: "done", input: sendFailed(email, "AttachmentMissing", reason, Date.now()) };
+		}
+		return await sendWith(deps, pacer, throttling, email, files.files);
+	} catch (cause) {
+		console.warn("send queue: could not read attachments", email.id, cause);
+		return { kind: "retry", code: "AttachmentsUnavailable" };
+	} finally {
+		budget.give(bytes);
+	}
+}
+
+async function readFiles(
+	deps: SesSendDeps,
+	rows: AttachmentRow[],
+): Promise<{ kind: "ok"; files: SesFile[] } | { kind: "missing"; filename: string }> {
+	if (!deps.files) throw new Error("the ATTACHMENTS bucket is not bound");
+	const bucket = deps.files;
+	const objects = await Promise.all(rows.map((row) => bucket.get(row.r2Key)));
+	const files: SesFile[] = [];
+	for (const [i, row] of rows.entries()) {
+		const object = objects[i];
+		if (!object) return { kind: "missing", filename: row.filename };
+		files.push({
+			filename: row.filename,
+			contentType: row.contentType,
+			contentId: row.contentId,
+			bytes: new Uint8Array(await object.arrayBuffer()),
+		});
+	}
+	return { kind: "ok", files };
+}
+
+async function sendWith(
+	deps: SesSendDeps,
+	pacer: Pacer,
+	throttling: { since: number | null; total: number },
+	email: EmailRow,
+	files: SesFile[],
 ): Promise<SendResult> {
 	const recipients = recipientAddresses(email).length;
+	const request = toSesRequest(
+		email,
+		{ emailId: email.id, configurationSet: deps.configurationSet },
+		files,
+	);
 	for (let tries = 1; ; ) {
 		if (throttling.total >= THROTTLED_FOR_LONG) return { kind: "requeue" };
 		await pacer.take(recipients);
-		const outcome = await deps.ses.sendEmail(
-			toSesRequest(email, { emailId: email.id, configurationSet: deps.configurationSet }),
-		);
+		const outcome = await deps.ses.sendEmail(request);
 		const now = Date.now();
 		if (outcome.kind === "retry" && SES_THROTTLE_CODES.has(outcome.code)) {
 			throttling.since ??= now;

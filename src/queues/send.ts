@@ -7,16 +7,24 @@
  * loses nothing and a crash re-sends at most the emails in flight. The conversation with SES
  * (pacing, throttling, retries in the run) is in src/queues/send-to-ses.ts.
  *
+ * A scheduled email's message comes from the minute's dispatch (src/cron/dispatch-scheduled.ts)
+ * or, when it was due within the minute, from the API, delayed to its time. The consumer claims
+ * it (`due`, through the lifecycle: only if it is still scheduled, so a cancel that got there
+ * first wins) and then treats it as any other: the account's standing is checked now, when it
+ * is due, and a held one fails with the reason. One rescheduled to later is left for the
+ * dispatch of its new time.
+ *
  * Delivery is at least once, so the consumer is idempotent: an email that is no longer waiting
  * (already handed to SES, failed, or purged) is acked without a second send. The one gap is
  * SES accepting a message and the D1 write after it failing: the retry sends it again.
  */
 import { z } from "zod";
 import { createDb, type Db } from "../db/client.ts";
+import { type AttachmentRow, findAttachmentsOfEmails } from "../db/queries/attachments.ts";
 import { type EmailRow, findEmailsToSend } from "../db/queries/emails.ts";
 import { findSuppressedPairs } from "../db/queries/suppressions.ts";
 import { sendNotices, suspensionDepsFromEnv, type WaitUntil } from "../deps.ts";
-import { isAwaitingSes, SUPPRESSED_CODE } from "../domain/email-lifecycle.ts";
+import { isAwaitingSes, isScheduled, SUPPRESSED_CODE } from "../domain/email-lifecycle.ts";
 import {
 	type EmailEventInput,
 	type GuardEffects,
@@ -38,6 +46,8 @@ const SendMessageBody = z.object({ emailId: z.string() });
 
 /** The message arrived before its row was visible (the row is written after the queue send). */
 const ROW_GRACE_MS = 60_000;
+/** A scheduled email this close to its time is due (queue delays are whole seconds). */
+const DUE_SLACK_MS = 1000;
 
 export interface SendDeps extends SesSendDeps {
 	db: Db;
@@ -63,6 +73,7 @@ export function sendDepsFromEnv(env: Bindings, waitUntil: WaitUntil): SendDeps {
 		ses: createSesClient(config),
 		queue: env.SEND_QUEUE,
 		webhookQueue: env.WEBHOOK_QUEUE,
+		files: env.ATTACHMENTS,
 		guardFor: (accountId) => guardFor(env, accountId),
 		configurationSet: config.configurationSet,
 		maxSendRate: Number(env.SES_MAX_SEND_RATE) || 1,
@@ -87,14 +98,15 @@ export async function consumeSendBatch(
 	}
 	if (work.size === 0) return;
 
-	const found = await findEmailsToSend(deps.db, [...work.keys()]);
-	const foundIds = new Set(found.map((f) => f.email.id));
+	const stored = await findEmailsToSend(deps.db, [...work.keys()]);
+	const storedIds = new Set(stored.map((f) => f.email.id));
 	for (const [id, message] of work) {
-		if (foundIds.has(id)) continue;
+		if (storedIds.has(id)) continue;
 		// Not (yet) there: a young message may have overtaken its row; an old one lost it.
 		if (Date.now() - message.timestamp.getTime() < ROW_GRACE_MS) message.retry({ delaySeconds: 5 });
 		else message.ack();
 	}
+	const found = await claimDue(deps, stored, work);
 	const waiting = found.filter((f) => isAwaitingSes(f.email));
 	for (const f of found) if (!isAwaitingSes(f.email)) work.get(f.email.id)?.ack();
 	if (waiting.length === 0) return;
@@ -146,8 +158,71 @@ export async function consumeSendBatch(
 		for (const input of refused) work.get(input.email.id)?.retry({ delaySeconds: 5 });
 	}
 
-	await sendAll(deps, sendable, work, record);
+	let attachments: Map<string, AttachmentRow[]>;
+	try {
+		attachments = await attachmentsOf(deps.db, sendable);
+	} catch (cause) {
+		console.error("send queue: could not read attachments, retrying the batch", cause);
+		for (const email of sendable) work.get(email.id)?.retry({ delaySeconds: 10 });
+		await countForGuards(deps, recorded);
+		return;
+	}
+	await sendAll(deps, sendable, work, record, attachments);
 	await countForGuards(deps, recorded);
+}
+
+type Found = Awaited<ReturnType<typeof findEmailsToSend>>[number];
+
+/**
+ * Claims the due scheduled emails among `found` (scheduled → queued) and answers the batch's
+ * emails as they are now; a scheduled one not due yet (rescheduled to later) is acked and
+ * dropped, as its new time's dispatch sends a new message.
+ */
+async function claimDue(
+	deps: SendDeps,
+	found: Found[],
+	work: Map<string, Message<unknown>>,
+): Promise<Found[]> {
+	const scheduled = found.filter((f) => isScheduled(f.email));
+	if (scheduled.length === 0) return found;
+	const now = Date.now();
+	const due = scheduled.filter((f) => (f.email.scheduledAt ?? 0) <= now + DUE_SLACK_MS);
+	for (const f of scheduled) if (!due.includes(f)) work.get(f.email.id)?.ack();
+	const others = found.filter((f) => !isScheduled(f.email));
+	if (due.length === 0) return others;
+	try {
+		await recordEmailEvents(
+			deps,
+			due.map((f) => ({
+				email: f.email,
+				event: { kind: "due", at: now },
+				key: `due:${f.email.id}`,
+			})),
+		);
+		// Read again: a cancel or reschedule may have won the race for some.
+		return [
+			...others,
+			...(await findEmailsToSend(
+				deps.db,
+				due.map((f) => f.email.id),
+			)),
+		];
+	} catch (cause) {
+		console.error("send queue: could not claim due scheduled emails, retrying them", cause);
+		for (const f of due) work.get(f.email.id)?.retry({ delaySeconds: 5 });
+		return others;
+	}
+}
+
+/** The attachments of the emails that have some (one D1 statement), by email id. */
+async function attachmentsOf(db: Db, emails: EmailRow[]): Promise<Map<string, AttachmentRow[]>> {
+	const ids = emails.filter((e) => e.attachmentCount > 0).map((e) => e.id);
+	const byEmail = new Map<string, AttachmentRow[]>();
+	if (ids.length === 0) return byEmail;
+	for (const row of await findAttachmentsOfEmails(db, ids)) {
+		byEmail.set(row.emailId, [...(byEmail.get(row.emailId) ?? []), row]);
+	}
+	return byEmail;
 }
 
 /** The guard's suspension for each account (one Durable Object call per account). */

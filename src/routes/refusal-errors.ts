@@ -61,6 +61,33 @@ export function refusalError(refusal: Refusal): ApiError {
 				`These recipients are on your suppression list after a hard bounce or complaint: ${refusal.recipients.join(", ")}. Remove an address with DELETE /suppressions/{email} only if you are sure it can receive mail again.`,
 				{ recipients: refusal.recipients },
 			);
+		case "attachment_unavailable":
+			return new ApiError(
+				"invalid_attachment",
+				`\`attachments[${refusal.index}]\` (${refusal.filename}): ${refusal.reason}.`,
+			);
+		case "message_too_large":
+			return new ApiError(
+				"payload_too_large",
+				`The message is ${refusal.size} bytes with its attachments in base64; SES's limit is ${refusal.max} bytes (40 MB) for the whole message. Send smaller files or link to them.`,
+			);
+		case "cannot_schedule_byoc":
+			return new ApiError(
+				"validation_error",
+				`\`scheduled_at\` is not available for ${refusal.domain}, a BYOC domain: SendFleet stores nothing of BYOC emails, so it cannot hold one until later. Schedule it on your side, or send from a Shared SES domain.`,
+			);
+		case "email_not_scheduled": {
+			const why =
+				refusal.lastEvent === "queued"
+					? "it is already being sent"
+					: refusal.lastEvent === "canceled"
+						? "it was canceled"
+						: `its last event is \`${refusal.lastEvent}\``;
+			return new ApiError(
+				"email_not_scheduled",
+				`Only a scheduled email that is still waiting can be rescheduled or canceled; ${why}.`,
+			);
+		}
 		case "rate_limited":
 			return rateLimitedError(refusal.rate, refusal.retryAfterSeconds);
 		case "quota_exceeded":

@@ -17,13 +17,13 @@
  * Failures are expected outcomes (a customer's 404, a slow host), so they come back as a short
  * `reason` the API puts after the attachment's name, never as exceptions.
  */
-import { checkEndpointUrl } from "../domain/webhooks.ts";
+import { checkEndpointUrl } from "../lib/public-url.ts";
 
 export const ATTACHMENT_FETCH_TIMEOUT_MS = 10_000;
 export const ATTACHMENT_MAX_REDIRECTS = 3;
 
 export interface FetchAttachmentOptions {
-	/** The development origin let through (`WEBHOOK_ALLOW_LOCAL_URL_PREFIX`); empty in production. */
+	/** The development origin let through (`ATTACHMENT_ALLOW_LOCAL_URL_PREFIX`); empty in production. */
 	localPrefix: string;
 	maxBytes: number;
 	/** For all hops and the whole body; default 10 s. */

@@ -2,10 +2,20 @@
  * An email as SES v2 `SendEmail` input: the one place our email fields become SES's. Shared SES
  * sends a stored email with our id as a tag and our configuration set (so its events come back
  * to us); a BYOC send passes neither, because its events belong to the customer's own SES.
+ * Attachments go as Simple content `Attachments`, so SES writes the MIME: one with a content id
+ * is INLINE (for `<img src="cid:…">`), the others ATTACHMENT.
  */
 import type { EmailRow } from "../db/queries/emails.ts";
 import { formatMailbox, parseMailbox } from "../lib/addresses.ts";
-import { EMAIL_ID_TAG, type SesSendEmailRequest } from "./ses.ts";
+import { EMAIL_ID_TAG, type SesAttachment, type SesSendEmailRequest } from "./ses.ts";
+
+/** An attachment with its bytes, as the send path hands it over. */
+export interface SesFile {
+	filename: string;
+	contentType: string;
+	contentId: string | null;
+	bytes: Uint8Array;
+}
 
 export type SesEmailFields = Pick<
 	EmailRow,
@@ -15,6 +25,7 @@ export type SesEmailFields = Pick<
 export function toSesRequest(
 	email: SesEmailFields,
 	options: { emailId?: string; configurationSet?: string } = {},
+	files: SesFile[] = [],
 ): SesSendEmailRequest {
 	const format = (list: string[] | null) =>
 		(list ?? []).map((value) => {
@@ -46,5 +57,18 @@ export function toSesRequest(
 			Value,
 		}));
 	}
+	if (files.length) request.Content.Simple.Attachments = files.map(toSesAttachment);
 	return request;
+}
+
+function toSesAttachment(file: SesFile): SesAttachment {
+	return {
+		FileName: file.filename,
+		ContentType: file.contentType,
+		ContentDisposition: file.contentId ? "INLINE" : "ATTACHMENT",
+		...(file.contentId ? { ContentId: file.contentId } : {}),
+		// Binary files must be base64 in the message; SES's default (7bit) is for text only.
+		ContentTransferEncoding: "BASE64",
+		RawContent: file.bytes,
+	};
 }

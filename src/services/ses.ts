@@ -8,7 +8,9 @@
  * ("Code:namespace" form) or the body's `__type`/`code`, the text in `message`/`Message`.
  * v1 errors are XML: `<Error><Code>…</Code><Message>…</Message></Error>`.
  */
+
 import { AwsClient } from "aws4fetch";
+import { jsonWithBytes } from "../lib/json-with-bytes.ts";
 import { xmlText } from "../lib/xml.ts";
 
 /** The SES message tag that carries our email id to SES and back in its notifications. */
@@ -27,6 +29,16 @@ export interface SesConfig {
 }
 
 /** SES v2 `SendEmail` input (the subset we use), in SES's own field names. */
+/** SES v2 `Attachment`; `RawContent` goes out as base64 (src/lib/json-with-bytes.ts). */
+export interface SesAttachment {
+	FileName: string;
+	ContentType: string;
+	ContentDisposition: "ATTACHMENT" | "INLINE";
+	ContentId?: string;
+	ContentTransferEncoding: "BASE64";
+	RawContent: Uint8Array;
+}
+
 export interface SesSendEmailRequest {
 	FromEmailAddress: string;
 	Destination: { ToAddresses: string[]; CcAddresses?: string[]; BccAddresses?: string[] };
@@ -39,6 +51,7 @@ export interface SesSendEmailRequest {
 				Html?: { Data: string; Charset: "UTF-8" };
 			};
 			Headers?: { Name: string; Value: string }[];
+			Attachments?: SesAttachment[];
 		};
 	};
 	EmailTags?: { Name: string; Value: string }[];
@@ -85,7 +98,8 @@ export function createSesClient(config: SesConfig) {
 			response = await aws.fetch(`${base}${path}`, {
 				method,
 				headers: { "content-type": "application/json" },
-				body: body === undefined ? undefined : JSON.stringify(body),
+				// Attachments' bytes are written as base64 straight into the body (no copies).
+				body: body === undefined ? undefined : jsonWithBytes(body),
 			});
 		} catch (cause) {
 			return { kind: "retry", code: "NetworkError", message: String(cause) };

@@ -23,6 +23,7 @@ const base: EmailState = {
 	sentAt: null,
 	deliveredAt: null,
 	failureReason: null,
+	scheduledAt: null,
 	recipients: [A, B],
 	deliveredTo: [],
 };

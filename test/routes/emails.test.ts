@@ -212,9 +212,14 @@ describe("POST /emails", () => {
 			],
 			["an unknown field", (f) => loose(f, { repy_to: "a@example.org" }), /repy_to/],
 			[
-				"attachments",
-				(f) => loose(f, { attachments: [{ filename: "a.txt", content: "aGk=" }] }),
-				/attachments.*not supported/,
+				"an attachment with both content and path",
+				(f) =>
+					loose(f, {
+						attachments: [
+							{ filename: "a.txt", content: "aGk=", path: "https://example.com/a.txt" },
+						],
+					}),
+				/`attachments\[0\]`.*either `content`/,
 			],
 			["an empty subject", (f) => email(f, { subject: "" }), /`subject`/],
 			["a from on an IP address", () => email("a@127.0.0.1"), /`from`/],
@@ -254,10 +259,10 @@ describe("POST /emails", () => {
 			expect(sent.message).toContain("the limit is 1048576 bytes");
 		});
 
-		it("answers 413 for a body over 10 MiB", async () => {
+		it("answers 413 for a body over 45 MiB", async () => {
 			const { key, from } = await createSender();
 			const sent = await expectJson(
-				send(key.token, email(from, { html: "x".repeat(11 * 1024 * 1024) })),
+				send(key.token, email(from, { html: "x".repeat(46 * 1024 * 1024) })),
 				413,
 			);
 			expect(sent.name).toBe("payload_too_large");
@@ -505,4 +510,38 @@ runCommonRouteTests("/emails", [
 		access: "full_access",
 		resource: async (owner) => (await createQueuedEmail(owner)).id,
 	},
+	{
+		method: "GET",
+		path: "/emails/{id}/attachments",
+		access: "full_access",
+		resource: async (owner) => (await createQueuedEmail(owner)).id,
+	},
+	{
+		method: "GET",
+		path: "/emails/{id}/attachments/{attachment_id}",
+		access: "full_access",
+		resource: async (owner) => {
+			const attachments = [{ filename: "a.txt", content: "aGk=" }];
+			const sent = await expectJson(send(owner.key.token, email(owner.from, { attachments })), 200);
+			const listed = await api("GET", `/emails/${sent.id}/attachments`, { key: owner.key.token });
+			return [sent.id, (listed.json.data as { id: string }[])[0]?.id ?? ""];
+		},
+	},
+	{
+		method: "PATCH",
+		path: "/emails/{id}",
+		access: "full_access",
+		resource: async (owner) => (await createScheduledEmail(owner)).id,
+		body: () => ({ scheduled_at: "in 2 hours" }),
+	},
+	{
+		method: "POST",
+		path: "/emails/{id}/cancel",
+		access: "full_access",
+		resource: async (owner) => (await createScheduledEmail(owner)).id,
+	},
 ]);
+
+/** A scheduled email an hour ahead, stored directly. */
+const createScheduledEmail = (owner: Parameters<typeof createQueuedEmail>[0]) =>
+	createQueuedEmail(owner, { lastEvent: "scheduled", scheduledAt: Date.now() + 3600_000 });

@@ -1162,7 +1162,7 @@ export interface paths {
                     after?: string;
                     before?: string;
                     status?: "pending" | "sent" | "failed";
-                    last_event?: "queued" | "sent" | "delivered" | "delivery_delayed" | "bounced" | "complained" | "failed";
+                    last_event?: "scheduled" | "queued" | "sent" | "delivered" | "delivery_delayed" | "bounced" | "complained" | "failed" | "canceled";
                     /** @description A recipient (to, cc or bcc), matched exactly and case-insensitively */
                     to?: string;
                     /** @description Emails sent from this domain (by id; a deleted domain's too) */
@@ -1286,7 +1286,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Request body over 10 MiB */
+                /** @description Request body over 45 MiB, or a message over SES's 40 MB with its attachments */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -1402,7 +1402,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Request body over 10 MiB */
+                /** @description Request body over 45 MiB, or a message over SES's 40 MB with its attachments */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -1514,6 +1514,309 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Reschedule a scheduled email */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["UpdateEmailRequest"];
+                };
+            };
+            responses: {
+                /** @description Rescheduled */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EmailRef"];
+                    };
+                };
+                /** @description Missing API key, or the key may not use this endpoint */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Invalid API key */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such email in this account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The email is not waiting for its time any more (being sent, sent or canceled) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Invalid input; the message names the field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/emails/{id}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List an email's attachments, each with a download link valid for an hour */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The attachments */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AttachmentList"];
+                    };
+                };
+                /** @description Missing API key, or the key may not use this endpoint */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Invalid API key */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such email in this account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Invalid input; the message names the field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/emails/{id}/attachments/{attachment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Retrieve one attachment with a download link valid for an hour */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    attachment_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The attachment */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AttachmentWithObject"];
+                    };
+                };
+                /** @description Missing API key, or the key may not use this endpoint */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Invalid API key */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such email or attachment in this account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Invalid input; the message names the field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/emails/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a scheduled email (last_event becomes `canceled`) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Canceled */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EmailRef"];
+                    };
+                };
+                /** @description Missing API key, or the key may not use this endpoint */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Invalid API key */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such email in this account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The email is not waiting for its time any more (being sent, sent or canceled) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Invalid input; the message names the field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -4370,10 +4673,24 @@ export interface components {
                 name: string;
                 value: string;
             }[] | null;
-            /** @description Not supported yet; leave it out */
-            attachments?: unknown;
-            /** @description Not supported yet; leave it out */
-            scheduled_at?: unknown;
+            attachments?: {
+                filename?: string | null;
+                /**
+                 * Format: byte
+                 * @description The file's bytes in base64
+                 */
+                content?: string;
+                /** @description An https URL on a public host, fetched once when the email is accepted */
+                path?: string | null;
+                content_type?: string | null;
+                /** @description Makes the attachment inline, for `<img src="cid:…">` */
+                content_id?: string | null;
+            }[] | null;
+            /**
+             * @description ISO 8601 with a zone, or natural language ("in 1 hour", "tomorrow at 9am UTC"); at most 30 days ahead
+             * @example in 1 hour
+             */
+            scheduled_at?: string;
             /** @description Not supported yet; leave it out */
             template?: unknown;
             /** @description Not supported yet; leave it out */
@@ -4400,12 +4717,13 @@ export interface components {
             /** @enum {string} */
             status: "pending" | "sent" | "failed";
             /** @enum {string} */
-            last_event: "queued" | "sent" | "delivered" | "delivery_delayed" | "bounced" | "complained" | "failed";
+            last_event: "scheduled" | "queued" | "sent" | "delivered" | "delivery_delayed" | "bounced" | "complained" | "failed" | "canceled";
             created_at: string;
             sent_at: string | null;
             delivered_at: string | null;
-            scheduled_at: null;
+            scheduled_at: string | null;
             failure_reason: string | null;
+            attachments: number;
             html: string | null;
             text: string | null;
             headers: {
@@ -4424,6 +4742,39 @@ export interface components {
                 } | null;
             }[];
         };
+        AttachmentList: {
+            /** @enum {string} */
+            object: "list";
+            has_more: boolean;
+            data: components["schemas"]["Attachment"][];
+        };
+        Attachment: {
+            id: string;
+            filename: string;
+            size: number;
+            content_type: string;
+            /** @enum {string} */
+            content_disposition: "inline" | "attachment";
+            content_id?: string;
+            download_url: string;
+            expires_at: string;
+        };
+        AttachmentWithObject: components["schemas"]["Attachment"] & {
+            /** @enum {string} */
+            object: "attachment";
+        };
+        EmailRef: {
+            /** @enum {string} */
+            object: "email";
+            id: string;
+        };
+        UpdateEmailRequest: {
+            /**
+             * @description ISO 8601 with a zone, or natural language ("in 1 hour", "tomorrow at 9am UTC"); at most 30 days ahead
+             * @example in 1 hour
+             */
+            scheduled_at: string;
+        };
         EmailListItem: {
             /** @enum {string} */
             object: "email";
@@ -4437,12 +4788,13 @@ export interface components {
             /** @enum {string} */
             status: "pending" | "sent" | "failed";
             /** @enum {string} */
-            last_event: "queued" | "sent" | "delivered" | "delivery_delayed" | "bounced" | "complained" | "failed";
+            last_event: "scheduled" | "queued" | "sent" | "delivered" | "delivery_delayed" | "bounced" | "complained" | "failed" | "canceled";
             created_at: string;
             sent_at: string | null;
             delivered_at: string | null;
-            scheduled_at: null;
+            scheduled_at: string | null;
             failure_reason: string | null;
+            attachments: number;
         };
         CreatedApiKey: {
             id: string;

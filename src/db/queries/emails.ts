@@ -91,6 +91,16 @@ export async function runBatch(db: Db, statements: Statement[]): Promise<unknown
 }
 
 /** The email and its timeline, or undefined if it is not this account's. */
+/** One email of the account, or undefined (another account's id is not found either). */
+export async function findEmailOfAccount(db: Db, accountId: string, id: string) {
+	const [email] = await db
+		.select()
+		.from(emails)
+		.where(and(eq(emails.accountId, accountId), eq(emails.id, id)))
+		.limit(1);
+	return email;
+}
+
 export async function findEmailWithEvents(db: Db, accountId: string, id: string) {
 	const [found, events] = await db.batch([
 		db
@@ -122,6 +132,8 @@ export const listColumns = {
 	sentAt: emails.sentAt,
 	deliveredAt: emails.deliveredAt,
 	failureReason: emails.failureReason,
+	scheduledAt: emails.scheduledAt,
+	attachmentCount: emails.attachmentCount,
 };
 
 export interface EmailFilters {
@@ -264,7 +276,13 @@ export function updateEmailStateStatement(
 	revision: number,
 	state: Pick<
 		EmailRow,
-		"status" | "lastEvent" | "sesMessageId" | "sentAt" | "deliveredAt" | "failureReason"
+		| "status"
+		| "lastEvent"
+		| "sesMessageId"
+		| "sentAt"
+		| "deliveredAt"
+		| "failureReason"
+		| "scheduledAt"
 	> & { deliveredTo: readonly string[] },
 ) {
 	return db
@@ -276,6 +294,7 @@ export function updateEmailStateStatement(
 			sentAt: state.sentAt,
 			deliveredAt: state.deliveredAt,
 			failureReason: state.failureReason,
+			scheduledAt: state.scheduledAt,
 			deliveredTo: state.deliveredTo.length ? [...state.deliveredTo] : null,
 			revision: revision + 1,
 		})

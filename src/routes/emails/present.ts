@@ -23,18 +23,22 @@ export function presentEmailListItem(row: ListRow): z.infer<typeof EmailListItem
 		created_at: toIso(row.createdAt),
 		sent_at: toIsoOrNull(row.sentAt),
 		delivered_at: toIsoOrNull(row.deliveredAt),
-		scheduled_at: null,
+		scheduled_at: toIsoOrNull(row.scheduledAt),
 		failure_reason: row.failureReason,
+		attachments: row.attachmentCount,
 	};
 }
 
 /**
  * The timeline starts with the moments kept on the email itself (queued, accepted by SES),
- * followed by the stored events (failures and, from SNS, deliveries, bounces, complaints).
+ * followed by the stored events (failures and, from SNS, deliveries, bounces, complaints). A
+ * scheduled email starts with its stored `scheduled` entry instead of `queued`.
  */
 export function presentEmail(row: EmailRow, events: EventRow[]): z.infer<typeof EmailSchema> {
 	const own = [
-		{ type: "queued", recipient: null, at: toIso(row.createdAt), details: null },
+		...(row.scheduledAt === null
+			? [{ type: "queued", recipient: null, at: toIso(row.createdAt), details: null }]
+			: []),
 		...(row.sentAt === null
 			? []
 			: [

@@ -5,18 +5,33 @@
  * - at most 1 MiB of content per email (subject + html + text + headers, UTF-8), which keeps
  *   every stored email well inside D1's 2 MB row limit;
  * - at most 15 custom headers, each a printable-ASCII value of at most 870 characters (SES's);
- * - request bodies at most 10 MiB (413 beyond), so a batch of 100 averages 100 KiB an email.
+ * - attachments (src/domain/attachments.ts): the whole message at most 40 MB in base64 (SES's
+ *   limit; 413 beyond), file names at most 255 characters, SES's refused extensions refused,
+ *   at most 100 files an email;
+ * - request bodies at most 45 MiB (413 beyond): one message at SES's limit with its JSON. A
+ *   batch's attachments share it, which keeps a request well inside a Worker's 128 MB memory
+ *   (the body, its parsed form and the decoded files are all held at once).
  */
 import { z } from "@hono/zod-openapi";
 import { EMAIL_EVENTS, EMAIL_STATUSES } from "../../db/schema.ts";
+import {
+	type AttachmentInput,
+	contentBytes,
+	MAX_ATTACHMENTS,
+	MAX_CONTENT_ID_LENGTH,
+	MAX_FILENAME_LENGTH,
+	refusedExtension,
+} from "../../domain/attachments.ts";
 import { parseMailbox } from "../../lib/addresses.ts";
+import { decodeBase64 } from "../../lib/base64.ts";
 import { UUID_PATTERN } from "../../lib/ids.ts";
+import { MAX_SCHEDULED_AT_LENGTH, parseScheduledAt } from "../../lib/schedule-time.ts";
 import { EMAIL_ID_TAG } from "../../services/ses.ts";
 import { commonErrors, errorResponse, listQuery } from "../common-schemas.ts";
 
 export const MAX_RECIPIENTS = 50;
 export const MAX_EMAIL_CONTENT_BYTES = 1024 * 1024;
-export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+export const MAX_REQUEST_BYTES = 45 * 1024 * 1024;
 export const MAX_BATCH_SIZE = 100;
 
 const NO_LINE_BREAKS = /^[^\r\n]*$/;
@@ -59,6 +74,98 @@ const mailboxes = z
 	.union([mailbox, z.array(mailbox)])
 	.transform((v) => (Array.isArray(v) ? v : [v]))
 	.openapi({ type: "array", items: { type: "string" }, description: "One address or a list" });
+
+/**
+ * Resend's attachment: base64 `content` or an https `path` (fetched once when the email is
+ * accepted), a `filename` (from the path's last segment if left out), a `content_type` (from the
+ * file name if left out) and a `content_id` for an inline image (`<img src="cid:…">`).
+ */
+const Attachment = z
+	.strictObject({
+		filename: z
+			.string()
+			.min(1, "must not be empty")
+			.max(MAX_FILENAME_LENGTH, `must be at most ${MAX_FILENAME_LENGTH} characters (SES's limit)`)
+			.regex(NO_LINE_BREAKS, "must not contain line breaks")
+			.superRefine((name, ctx) => {
+				const extension = refusedExtension(name);
+				if (extension) {
+					ctx.addIssue({
+						code: "custom",
+						message: `SES refuses files with the ${extension} extension`,
+					});
+				}
+			})
+			.nullish(),
+		content: z
+			.string()
+			.transform((text, ctx) => {
+				const bytes = decodeBase64(text);
+				if (!bytes) {
+					ctx.addIssue({ code: "custom", message: "must be the file's bytes in base64" });
+					return z.NEVER;
+				}
+				return bytes;
+			})
+			.nullish()
+			.openapi({ type: "string", format: "byte", description: "The file's bytes in base64" }),
+		path: z.string().max(2048, "must be at most 2048 characters").nullish().openapi({
+			description: "An https URL on a public host, fetched once when the email is accepted",
+		}),
+		content_type: z
+			.string()
+			.max(255, "must be at most 255 characters")
+			.regex(/^[\w.+-]+\/[\w.+-]+$/, "must be a media type such as application/pdf")
+			.nullish(),
+		content_id: z
+			.string()
+			.min(1, "must not be empty")
+			.max(
+				MAX_CONTENT_ID_LENGTH,
+				`must be at most ${MAX_CONTENT_ID_LENGTH} characters (SES's limit)`,
+			)
+			.regex(/^[!-;=?-~]+$/, "must be printable ASCII without spaces, < or >")
+			.nullish()
+			.openapi({ description: 'Makes the attachment inline, for `<img src="cid:…">`' }),
+	})
+	.superRefine((a, ctx) => {
+		if (!a.content === !a.path) {
+			ctx.addIssue({
+				code: "custom",
+				message: "give either `content` (base64) or `path` (an https URL)",
+			});
+		} else if (a.content && !a.filename) {
+			ctx.addIssue({ code: "custom", path: ["filename"], message: "is required with `content`" });
+		}
+	})
+	.transform(
+		(a): AttachmentInput => ({
+			filename: a.filename,
+			content: a.content,
+			path: a.path,
+			contentType: a.content_type,
+			contentId: a.content_id,
+		}),
+	);
+
+/** `scheduled_at`, parsed to epoch ms (src/lib/schedule-time.ts). */
+export const ScheduledAt = z
+	.string()
+	.max(MAX_SCHEDULED_AT_LENGTH, `must be at most ${MAX_SCHEDULED_AT_LENGTH} characters`)
+	.transform((text, ctx) => {
+		const parsed = parseScheduledAt(text, Date.now());
+		if (parsed.kind === "invalid") {
+			ctx.addIssue({ code: "custom", message: parsed.message });
+			return z.NEVER;
+		}
+		return parsed.at;
+	})
+	.openapi({
+		type: "string",
+		description:
+			'ISO 8601 with a zone, or natural language ("in 1 hour", "tomorrow at 9am UTC"); at most 30 days ahead',
+		example: "in 1 hour",
+	});
 
 const unsupported = (what: string) =>
 	z
@@ -140,8 +247,11 @@ export const SendEmailBody = z
 			)
 			.max(40, "at most 40 tags")
 			.nullish(),
-		attachments: unsupported("`attachments`"),
-		scheduled_at: unsupported("`scheduled_at`"),
+		attachments: z
+			.array(Attachment)
+			.max(MAX_ATTACHMENTS, `at most ${MAX_ATTACHMENTS} attachments an email`)
+			.nullish(),
+		scheduled_at: ScheduledAt.nullish(),
 		template: unsupported("`template`"),
 		topic_id: unsupported("`topic_id`"),
 	})
@@ -166,23 +276,8 @@ export const SendEmailBody = z
 			});
 		}
 	})
+	.transform(({ scheduled_at, ...email }) => ({ ...email, scheduledAt: scheduled_at }))
 	.openapi("SendEmailRequest");
-
-function contentBytes(email: {
-	subject: string;
-	html?: string | null;
-	text?: string | null;
-	headers?: Record<string, string> | null;
-}): number {
-	const encoder = new TextEncoder();
-	const headers = Object.entries(email.headers ?? {})
-		.flat()
-		.join("");
-	return [email.subject, email.html ?? "", email.text ?? "", headers].reduce(
-		(n, s) => n + encoder.encode(s).length,
-		0,
-	);
-}
 
 export const Warning = z
 	.object({ code: z.string(), message: z.string() })
@@ -226,8 +321,10 @@ const emailFields = {
 	created_at: z.string(),
 	sent_at: z.string().nullable(),
 	delivered_at: z.string().nullable(),
-	scheduled_at: z.null(),
+	scheduled_at: z.string().nullable(),
 	failure_reason: z.string().nullable(),
+	/** Ours: how many files it carries (GET /emails/:id/attachments lists them). */
+	attachments: z.number().int(),
 };
 
 export const EmailListItem = z.object(emailFields).openapi("EmailListItem");
@@ -317,7 +414,9 @@ export const sendErrors = {
 	409: errorResponse(
 		"Idempotency-Key reused with another body, or its first request still running",
 	),
-	413: errorResponse("Request body over 10 MiB"),
+	413: errorResponse(
+		"Request body over 45 MiB, or a message over SES's 40 MB with its attachments",
+	),
 	429: errorResponse(
 		"Over the request rate (rate_limit_exceeded) or the monthly quota (monthly_quota_exceeded)",
 	),

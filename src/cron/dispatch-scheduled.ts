@@ -1,0 +1,67 @@
+/**
+ * Each minute: names on the send queue every scheduled email due within the next minute, each
+ * message delayed to its email's time, so it is sent within a second or two of it (the send
+ * consumer claims it then, src/queues/send.ts).
+ *
+ * Why an index and a one-minute cron rather than an alarm per account: the partial index
+ * `emails_scheduled` holds only emails still waiting (`last_event = 'scheduled'`), ordered by
+ * time, so each run reads exactly the emails due in the next minute and nothing else, however
+ * many emails the log holds or how far ahead the rest are. An email leaves the index when it is
+ * claimed, canceled or purged. A per-account Durable Object alarm would cost a DO call on every
+ * schedule, reschedule and cancel, plus a D1 read per account per alarm, for the same result.
+ *
+ * The same email may be named twice (a run while its message is still waiting in the queue);
+ * the consumer's claim is conditional, so it is sent once. Bounded: at most MAX_PER_RUN emails a
+ * run, read and queued in pages of PAGE; past that, the rest are due already and go in the next
+ * minute's run, oldest first.
+ */
+import { and, asc, eq, lt, sql } from "drizzle-orm";
+import type { Db } from "../db/client.ts";
+import { emails } from "../db/schema.ts";
+import { DISPATCH_AHEAD_MS, delayUntil } from "../domain/email-storage.ts";
+import type { SendMessage } from "../domain/sending.ts";
+import { chunk } from "../lib/chunk.ts";
+
+const PAGE = 1000;
+export const MAX_PER_RUN = 50_000;
+
+export async function dispatchScheduledEmails(
+	db: Db,
+	queue: Queue<SendMessage>,
+	now = Date.now(),
+): Promise<number> {
+	const until = now + DISPATCH_AHEAD_MS;
+	// Keyset over the index: each page starts after the last (time, id) of the one before.
+	let after: { at: number; id: string } | null = null;
+	let dispatched = 0;
+	while (dispatched < MAX_PER_RUN) {
+		const page = await db
+			.select({ id: emails.id, scheduledAt: emails.scheduledAt })
+			.from(emails)
+			.where(
+				and(
+					eq(emails.lastEvent, "scheduled"),
+					lt(emails.scheduledAt, until),
+					after
+						? sql`(${emails.scheduledAt}, ${emails.id}) > (${after.at}, ${after.id})`
+						: undefined,
+				),
+			)
+			.orderBy(asc(emails.scheduledAt), asc(emails.id))
+			.limit(PAGE);
+		if (page.length === 0) break;
+		for (const part of chunk(page, 100)) {
+			await queue.sendBatch(
+				part.map(({ id, scheduledAt }) => ({
+					body: { emailId: id },
+					delaySeconds: delayUntil(scheduledAt, now),
+				})),
+			);
+		}
+		dispatched += page.length;
+		const last = page[page.length - 1] as { id: string; scheduledAt: number | null };
+		after = { at: last.scheduledAt ?? 0, id: last.id };
+		if (page.length < PAGE) break;
+	}
+	return dispatched;
+}

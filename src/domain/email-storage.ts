@@ -1,0 +1,143 @@
+/**
+ * Storing accepted emails: the attachments' bytes in R2, the emails due now (or within the
+ * minute) named on the send queue, then the rows in one D1 batch (emails, their lookup rows,
+ * attachments' metadata, a scheduled email's first timeline entry).
+ *
+ * In this order a client told "failed" is never sent anything: a message whose row was never
+ * stored is dropped by the consumer, a row is never left without its message (a scheduled one
+ * gets its message from the minute's dispatch, src/cron/dispatch-scheduled.ts), and an object
+ * whose row was never stored is deleted here or, failing that, by the purge, which deletes
+ * objects by age (src/cron/purge-attachments.ts).
+ */
+import type { Db } from "../db/client.ts";
+import { type AttachmentRow, insertAttachmentsStatements } from "../db/queries/attachments.ts";
+import {
+	insertEmailsStatements,
+	insertEventsStatements,
+	type NewEmail,
+	runBatch,
+} from "../db/queries/emails.ts";
+import { uuidv7 } from "../lib/ids.ts";
+import type { ResolvedFile } from "./attachments.ts";
+
+/** Where attachments' bytes live: the R2 bucket (its `put`, `get` and `delete`). */
+export type FileStore = Pick<R2Bucket, "put" | "get" | "delete">;
+
+/** Scheduled emails due within this much are queued at once, with a delay, to the second. */
+export const DISPATCH_AHEAD_MS = 60_000;
+
+export interface StoreDeps {
+	db: Db;
+	queue: Queue<{ emailId: string }>;
+	files?: FileStore;
+}
+
+export interface EmailToStore {
+	row: NewEmail & { id: string };
+	files: ResolvedFile[];
+}
+
+/** The R2 key of an attachment: its email's id first, so keys sort by age. */
+export const attachmentKey = (emailId: string, attachmentId: string) =>
+	`${emailId}/${attachmentId}`;
+
+/** Seconds to hold a queue message so it arrives when the email is due (0 for now). */
+export const delayUntil = (at: number | null | undefined, now: number) =>
+	at ? Math.max(0, Math.ceil((at - now) / 1000)) : 0;
+
+/** Stores the emails; false, with nothing kept, if any step fails. */
+export async function storeEmails(
+	deps: StoreDeps,
+	emails: EmailToStore[],
+	now: number,
+): Promise<boolean> {
+	const attachments = emails.flatMap(({ row, files }) =>
+		files.map((file, position): AttachmentRow & { bytes: Uint8Array } => {
+			const id = uuidv7(now);
+			return {
+				id,
+				emailId: row.id,
+				accountId: row.accountId,
+				filename: file.filename,
+				contentType: file.contentType,
+				size: file.bytes.length,
+				contentId: file.contentId,
+				r2Key: attachmentKey(row.id, id),
+				position,
+				bytes: file.bytes,
+			};
+		}),
+	);
+	const keys = attachments.map((a) => a.r2Key);
+	const forget = () =>
+		keys.length && deps.files
+			? deps.files
+					.delete(keys)
+					.catch((cause) => console.error("attachments left to the purge", cause))
+			: undefined;
+	try {
+		if (attachments.length) {
+			const files = deps.files;
+			if (!files) throw new Error("the ATTACHMENTS bucket is not bound");
+			await Promise.all(
+				attachments.map((a) =>
+					files.put(a.r2Key, a.bytes, { httpMetadata: { contentType: a.contentType } }),
+				),
+			);
+		}
+		const due = emails.filter(
+			({ row }) => !row.scheduledAt || row.scheduledAt - now <= DISPATCH_AHEAD_MS,
+		);
+		if (due.length) {
+			await deps.queue.sendBatch(
+				due.map(({ row }) => ({
+					body: { emailId: row.id },
+					delaySeconds: delayUntil(row.scheduledAt, now),
+				})),
+			);
+		}
+	} catch (cause) {
+		console.error("could not store attachments or queue the emails", cause);
+		await forget();
+		return false;
+	}
+	try {
+		await runBatch(deps.db, [
+			...insertEmailsStatements(
+				deps.db,
+				emails.map((e) => e.row),
+			),
+			...insertAttachmentsStatements(
+				deps.db,
+				attachments.map(({ bytes: _, ...row }) => row),
+			),
+			...insertEventsStatements(
+				deps.db,
+				emails.flatMap(({ row }) => scheduledEntry(row, now)),
+			),
+		]);
+	} catch (cause) {
+		console.error("could not store the emails", cause);
+		await forget();
+		return false;
+	}
+	return true;
+}
+
+/** A scheduled email's timeline starts with when it is due. */
+function scheduledEntry(row: EmailToStore["row"], now: number) {
+	if (!row.scheduledAt) return [];
+	return [
+		{
+			id: uuidv7(now),
+			emailId: row.id,
+			accountId: row.accountId,
+			type: "scheduled",
+			recipient: null,
+			details: { scheduled_at: new Date(row.scheduledAt).toISOString() },
+			occurredAt: now,
+			dedupeKey: `scheduled:${row.id}`,
+			createdAt: now,
+		},
+	];
+}

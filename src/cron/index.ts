@@ -9,6 +9,7 @@ import type { Bindings } from "../env.ts";
 import { checkDueDomains } from "./check-domains.ts";
 import { dispatchScheduledEmails } from "./dispatch-scheduled.ts";
 import { purgeExpiredData } from "./purge.ts";
+import { purgeExpiredAttachments } from "./purge-attachments.ts";
 import { requeueStuckEmails } from "./requeue-stuck-emails.ts";
 
 /** Must match `[triggers] crons` in wrangler.toml. */
@@ -28,13 +29,21 @@ export async function runScheduled(
 		}
 		case EVERY_FIVE_MINUTES: {
 			const db = createDb(env.DB);
+			const now = Date.now();
 			await runEach([
 				() => requeueStuckEmails(db, env.SEND_QUEUE),
 				// Notices whose dispatch right after their decision did not go through.
 				() => dispatchNotices(noticeDepsFromEnv(env, waitUntil)),
 				() => checkDueDomains({ ...domainDepsFromEnv(env), db }),
+				// Attachments' objects before the D1 purge, from the same `now` so by the same cutoff:
+				// once it finishes, no object is left of an email the D1 purge may delete
+				// (src/cron/purge-attachments.ts).
+				async () =>
+					console.log(
+						`purge attachments: ${JSON.stringify(await purgeExpiredAttachments(env.ATTACHMENTS, now))}`,
+					),
 				// Last: it spends what is left of the invocation's budget (src/cron/purge.ts).
-				async () => console.log(`purge: ${JSON.stringify(await purgeExpiredData(db))}`),
+				async () => console.log(`purge: ${JSON.stringify(await purgeExpiredData(db, { now }))}`),
 			]);
 			return;
 		}

@@ -11,6 +11,11 @@
  * - expired dashboard sessions, login-failure counters whose window started over a day ago,
  *   and idempotency keys past their 24 hours.
  *
+ * Attachments' metadata goes with its email (ON DELETE CASCADE); their bytes are R2 objects,
+ * which src/cron/purge-attachments.ts deletes by the same cutoff, from the key's email id. The
+ * cron runs it just before this purge with the same `now`, so a finished run of it leaves no
+ * object of an email this purge may delete (orphan objects, whose row was never stored, too).
+ *
  * Every delete takes the oldest rows below a bound through an index with `LIMIT` (see
  * src/db/queries/retention.ts), so a batch costs the same on a table of a thousand rows or a
  * hundred million, and a run that stops early leaves nothing to remember: the next run starts
@@ -18,9 +23,9 @@
  * one (a first purge of millions of emails) never starves the others; orphan events wait until
  * the old emails are gone, as until then most old events still have their email.
  *
- * Schedule: the five-minute cron, after its other jobs (src/cron/index.ts), which runs each
- * job even when an earlier one fails. Frequent short runs keep the load on D1, which executes
- * one query at a time per database, small and even. A run of 400 statements deletes up to
+ * Schedule: the five-minute cron, after its other jobs and the attachments' purge
+ * (src/cron/index.ts), which runs each job even when an earlier one fails. Frequent short runs
+ * keep the load on D1, which executes one query at a time per database, small and even. A run of 400 statements deletes up to
  * 200,000 emails with their events (the benchmark's first run: 168,000 emails, 732,000 rows
  * in all, in 4.2 s locally), so at 288 runs a day the purge keeps up with tens of millions of
  * emails a day and drains a backlog of a million emails in under an hour.

@@ -25,10 +25,11 @@
  *
  * Schedule: the five-minute cron, after its other jobs and the attachments' purge
  * (src/cron/index.ts), which runs each job even when an earlier one fails. Frequent short runs
- * keep the load on D1, which executes one query at a time per database, small and even. A run of 400 statements deletes up to
- * 200,000 emails with their events (the benchmark's first run: 168,000 emails, 732,000 rows
- * in all, in 4.2 s locally), so at 288 runs a day the purge keeps up with tens of millions of
- * emails a day and drains a backlog of a million emails in under an hour.
+ * keep the load on D1, which executes one query at a time per database, small and even. A run
+ * of 400 statements deletes up to 200,000 emails with their events (the benchmark's first run:
+ * 168,000 emails, 732,000 rows in all, in 4.2 s locally), so at 288 runs a day the purge keeps
+ * up with tens of millions of emails a day and drains a backlog of a million emails in under
+ * an hour.
  *
  * The budget, and where the numbers come from:
  * - BATCH_SIZE = 1,000 rows (emails, with their events): each batch is one short transaction,

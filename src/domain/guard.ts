@@ -85,6 +85,20 @@ export interface SendGuard {
 		now?: number,
 	): Promise<{ counted: number; unrecorded: Suspension | null }>;
 	release(request: { recipients: number; at: number }): Promise<void>;
+	/**
+	 * A scheduled email due in a later month than it was accepted in: moves its recipients from
+	 * that month's count to this one's and answers whether this month had room for them (if not,
+	 * the email is held, and holding it gives them back).
+	 */
+	carryOver(request: CarryOver): Promise<{ ok: boolean; used: number; quota: number }>;
+}
+
+export interface CarryOver {
+	plan: Plan;
+	recipients: number;
+	/** When the email was accepted (and counted). */
+	from: number;
+	now: number;
 }
 
 /** The guard calls the send path makes. */

@@ -20,6 +20,7 @@ import type { Plan } from "../db/schema.ts";
 import type {
 	Admission,
 	AdmitRequest,
+	CarryOver,
 	GuardPort,
 	RateLimitState,
 	ReputationEvent,
@@ -164,6 +165,22 @@ export class AccountGuard
 			request.recipients,
 			monthOf(request.at),
 		);
+	}
+
+	async carryOver(request: CarryOver): Promise<{ ok: boolean; used: number; quota: number }> {
+		const month = monthOf(request.now);
+		const quota = PLAN_LIMITS[request.plan].monthlyEmails;
+		const used = Number(
+			this.sql("SELECT recipients FROM usage WHERE month = ?", month).toArray()[0]?.recipients ?? 0,
+		);
+		if (monthOf(request.from) === month) return { ok: true, used, quota };
+		await this.release({ recipients: request.recipients, at: request.from });
+		this.sql(
+			"INSERT INTO usage (month, recipients) VALUES (?, ?) ON CONFLICT(month) DO UPDATE SET recipients = recipients + excluded.recipients",
+			month,
+			request.recipients,
+		);
+		return { ok: used + request.recipients <= quota, used, quota };
 	}
 
 	/**

@@ -24,7 +24,7 @@ import { type AttachmentRow, findAttachmentsOfEmails } from "../db/queries/attac
 import { type EmailRow, findEmailsToSend } from "../db/queries/emails.ts";
 import { findSuppressedPairs } from "../db/queries/suppressions.ts";
 import { sendNotices, suspensionDepsFromEnv, type WaitUntil } from "../deps.ts";
-import { isAwaitingSes, isScheduled, SUPPRESSED_CODE } from "../domain/email-lifecycle.ts";
+import { isAwaitingSes, SUPPRESSED_CODE } from "../domain/email-lifecycle.ts";
 import {
 	type EmailEventInput,
 	type GuardEffects,
@@ -40,14 +40,13 @@ import type { Bindings } from "../env.ts";
 import { recipientAddresses } from "../lib/addresses.ts";
 import { sesConfigFromEnv } from "../services/index.ts";
 import { createSesClient } from "../services/ses.ts";
+import { claimDue } from "./claim-due.ts";
 import { type SesSendDeps, sendAll, sendFailed } from "./send-to-ses.ts";
 
 const SendMessageBody = z.object({ emailId: z.string() });
 
 /** The message arrived before its row was visible (the row is written after the queue send). */
 const ROW_GRACE_MS = 60_000;
-/** A scheduled email this close to its time is due (queue delays are whole seconds). */
-const DUE_SLACK_MS = 1000;
 
 export interface SendDeps extends SesSendDeps {
 	db: Db;
@@ -106,7 +105,7 @@ export async function consumeSendBatch(
 		if (Date.now() - message.timestamp.getTime() < ROW_GRACE_MS) message.retry({ delaySeconds: 5 });
 		else message.ack();
 	}
-	const found = await claimDue(deps, stored, work);
+	const { found, overQuota } = await claimDue(deps, stored, work);
 	const waiting = found.filter((f) => isAwaitingSes(f.email));
 	for (const f of found) if (!isAwaitingSes(f.email)) work.get(f.email.id)?.ack();
 	if (waiting.length === 0) return;
@@ -139,7 +138,9 @@ export async function consumeSendBatch(
 			suspension: suspensions.get(email.accountId) ?? null,
 		});
 		const suppressed = blocked.get(email.id);
+		const quota = overQuota.get(email.id);
 		if (held) refused.push(sendFailed(email, held.code, held.reason, now));
+		else if (quota) refused.push(sendFailed(email, "MonthlyQuotaExceeded", quota, now));
 		else if (suppressed) {
 			const reason = `Not sent: ${suppressed.join(", ")} ${suppressed.length > 1 ? "were" : "was"} added to the suppression list after the email was accepted.`;
 			refused.push(sendFailed(email, SUPPRESSED_CODE, reason, now));
@@ -169,49 +170,6 @@ export async function consumeSendBatch(
 	}
 	await sendAll(deps, sendable, work, record, attachments);
 	await countForGuards(deps, recorded);
-}
-
-type Found = Awaited<ReturnType<typeof findEmailsToSend>>[number];
-
-/**
- * Claims the due scheduled emails among `found` (scheduled → queued) and answers the batch's
- * emails as they are now; a scheduled one not due yet (rescheduled to later) is acked and
- * dropped, as its new time's dispatch sends a new message.
- */
-async function claimDue(
-	deps: SendDeps,
-	found: Found[],
-	work: Map<string, Message<unknown>>,
-): Promise<Found[]> {
-	const scheduled = found.filter((f) => isScheduled(f.email));
-	if (scheduled.length === 0) return found;
-	const now = Date.now();
-	const due = scheduled.filter((f) => (f.email.scheduledAt ?? 0) <= now + DUE_SLACK_MS);
-	for (const f of scheduled) if (!due.includes(f)) work.get(f.email.id)?.ack();
-	const others = found.filter((f) => !isScheduled(f.email));
-	if (due.length === 0) return others;
-	try {
-		await recordEmailEvents(
-			deps,
-			due.map((f) => ({
-				email: f.email,
-				event: { kind: "due", at: now },
-				key: `due:${f.email.id}`,
-			})),
-		);
-		// Read again: a cancel or reschedule may have won the race for some.
-		return [
-			...others,
-			...(await findEmailsToSend(
-				deps.db,
-				due.map((f) => f.email.id),
-			)),
-		];
-	} catch (cause) {
-		console.error("send queue: could not claim due scheduled emails, retrying them", cause);
-		for (const f of due) work.get(f.email.id)?.retry({ delaySeconds: 5 });
-		return others;
-	}
 }
 
 /** The attachments of the emails that have some (one D1 statement), by email id. */

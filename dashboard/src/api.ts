@@ -59,6 +59,20 @@ async function unwrap<T>(
 	throw new ApiFailure(result.response.status, body);
 }
 
+/**
+ * An attachment's `download_url`, made openable from the dashboard. The Worker builds it from
+ * the URL it was asked on; behind the `/api` proxy (the Pages Function, or scripts/dashboard.ts
+ * keeping the browser's Host) that is the dashboard's own origin with `/api` taken off, where
+ * no download route lives, so put `/api` back. A link on the API's own origin is left alone.
+ */
+function downloadUrl(raw: string): string {
+	const url = new URL(raw, window.location.origin);
+	if (url.origin === window.location.origin && !url.pathname.startsWith("/api/")) {
+		url.pathname = `/api${url.pathname}`;
+	}
+	return url.toString();
+}
+
 type Json<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends {
 	requestBody?: { content: { "application/json": infer B } };
 }
@@ -122,6 +136,20 @@ export const api = {
 		list: (query: Query<"/emails"> = {}) => unwrap(client.GET("/emails", { params: { query } })),
 		get: (id: string) => unwrap(client.GET("/emails/{id}", { params: { path: { id } } })),
 		send: (body: Json<"/emails", "post">) => unwrap(client.POST("/emails", { body })),
+		/** Only while `last_event` is `scheduled`; 409 `email_not_scheduled` after that. */
+		reschedule: (id: string, body: Json<"/emails/{id}", "patch">) =>
+			unwrap(client.PATCH("/emails/{id}", { params: { path: { id } }, body })),
+		cancel: (id: string) =>
+			unwrap(client.POST("/emails/{id}/cancel", { params: { path: { id } } })),
+		attachments: async (id: string) => {
+			const list = await unwrap(
+				client.GET("/emails/{id}/attachments", { params: { path: { id } } }),
+			);
+			return {
+				...list,
+				data: list.data.map((file) => ({ ...file, download_url: downloadUrl(file.download_url) })),
+			};
+		},
 	},
 	suppressions: {
 		list: (query: Query<"/suppressions"> = {}) =>

@@ -12,6 +12,7 @@ export function ConfirmButton({
 	title,
 	description,
 	confirmLabel = label,
+	dismissLabel = "Cancel",
 	onConfirm,
 	tone = "danger",
 }: {
@@ -19,6 +20,8 @@ export function ConfirmButton({
 	title: string;
 	description: ReactNode;
 	confirmLabel?: string;
+	/** The button that closes without acting; rename it when the action itself is a cancel. */
+	dismissLabel?: string;
 	onConfirm: () => Promise<unknown>;
 	tone?: "danger" | "primary";
 }) {
@@ -44,7 +47,7 @@ export function ConfirmButton({
 					{error ? <ErrorNote error={error} /> : null}
 					<div className="flex justify-end gap-2">
 						<Dialog.Close asChild>
-							<Button tone="secondary">Cancel</Button>
+							<Button tone="secondary">{dismissLabel}</Button>
 						</Dialog.Close>
 						<Button
 							tone={tone}

@@ -157,7 +157,9 @@ const BADGE_TONES: Record<string, string> = {
 export function StatusBadge({ status }: { status: string }) {
 	const tone = /^(verified|sent|delivered|success|active|approved|enabled)$/.test(status)
 		? "green"
-		: /^(pending|queued|attempting|not_started|delivery_delayed|scheduled|trialing)$/.test(status)
+		: /^(pending|queued|attempting|not_started|delivery_delayed|scheduled|rescheduled|trialing)$/.test(
+					status,
+				)
 			? "yellow"
 			: /^(failed|bounced|complained|rejected|suspended|disabled|past_due|unpaid|canceled|temporary_failure)$/.test(
 						status,
@@ -298,6 +300,19 @@ export function CopyValue({ value, label }: { value: string; label: string }) {
 
 export const formatDate = (iso: string | null | undefined) =>
 	iso ? new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" }) : "—";
+
+/** A file size as people read it: 512 B, 14.2 KB, 3.1 MB (powers of 1024, as mail clients). */
+export function formatBytes(bytes: number): string {
+	if (bytes < 1024) return `${bytes} B`;
+	const units = ["KB", "MB", "GB"];
+	let value = bytes / 1024;
+	let unit = 0;
+	while (value >= 1024 && unit < units.length - 1) {
+		value /= 1024;
+		unit++;
+	}
+	return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
+}
 
 export const formatNumber = (n: number) => n.toLocaleString("en-US");
 

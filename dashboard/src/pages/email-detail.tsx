@@ -1,13 +1,18 @@
 /**
  * One email: who it went to and what happened at each recipient, then its content (HTML in a
- * sandbox, the text part as text), custom headers and tags, all from GET /emails/{id}.
+ * sandbox, the text part as text), its attachments, custom headers and tags, all from GET
+ * /emails/{id} (and /emails/{id}/attachments). While it waits for its scheduled time, it can be
+ * rescheduled or canceled here.
  */
 import * as Tabs from "@radix-ui/react-tabs";
 import { useQuery } from "@tanstack/react-query";
 import { Link, useParams } from "@tanstack/react-router";
 import type { ReactNode } from "react";
 import { ApiFailure, api } from "../api.ts";
+import { Attachments } from "../components/emails/attachments.tsx";
+import { sendStatus } from "../components/emails/email-table.tsx";
 import { HtmlPreview } from "../components/emails/html-preview.tsx";
+import { SchedulePanel } from "../components/emails/schedule.tsx";
 import { Timeline } from "../components/emails/timeline.tsx";
 import {
 	Card,
@@ -70,13 +75,21 @@ function EmailView({ email }: { email: Email }) {
 				title={email.subject}
 				description={
 					<span className="flex flex-wrap items-center gap-2">
-						<span>Status</span> <StatusBadge status={email.status} />
+						<span>Status</span> <StatusBadge status={sendStatus(email)} />
 						<span>Last event</span> <StatusBadge status={email.last_event} />
 					</span>
 				}
 			/>
 			<div className="space-y-6">
-				{email.failure_reason ? (
+				{email.last_event === "scheduled" && email.scheduled_at ? (
+					<SchedulePanel emailId={email.id} scheduledAt={email.scheduled_at} />
+				) : null}
+				{email.last_event === "canceled" ? (
+					<Notice tone="yellow">
+						<strong className="font-semibold">Not sent. </strong>
+						{email.failure_reason ?? "Canceled before its scheduled time."}
+					</Notice>
+				) : email.failure_reason ? (
 					<Notice tone="yellow">
 						<strong className="font-semibold">Why it failed: </strong>
 						{email.failure_reason}
@@ -95,6 +108,9 @@ function EmailView({ email }: { email: Email }) {
 							<Row label="Reply-To">{email.reply_to.join(", ")}</Row>
 						) : null}
 						<Row label="Created">{formatDate(email.created_at)}</Row>
+						{email.scheduled_at ? (
+							<Row label="Scheduled for">{formatDate(email.scheduled_at)}</Row>
+						) : null}
 						<Row label="Sent to SES">{formatDate(email.sent_at)}</Row>
 						<Row label="Delivered">{formatDate(email.delivered_at)}</Row>
 					</dl>
@@ -104,6 +120,9 @@ function EmailView({ email }: { email: Email }) {
 				</Card>
 				<Card title="Content">
 					<Content email={email} />
+				</Card>
+				<Card title="Attachments">
+					<Attachments emailId={email.id} count={email.attachments} />
 				</Card>
 				<Card title="Headers">
 					{email.headers && Object.keys(email.headers).length > 0 ? (

@@ -11,6 +11,59 @@ function recipients(email: Email): string {
 	return all.length > 2 ? `${shown} +${all.length - 2} more` : shown;
 }
 
+/**
+ * The email's status as its sender thinks of it: a scheduled email is `pending` to the API and
+ * a canceled one `failed`, but the log says "scheduled" with its time, and "canceled".
+ */
+export const sendStatus = (email: Pick<Email, "status" | "last_event">): string =>
+	email.last_event === "scheduled" || email.last_event === "canceled"
+		? email.last_event
+		: email.status;
+
+function SendStatus({ email }: { email: Email }) {
+	if (email.last_event === "scheduled") {
+		return (
+			<span className="flex flex-col items-start gap-1">
+				<StatusBadge status="scheduled" />
+				{email.scheduled_at ? (
+					<time dateTime={email.scheduled_at} className="text-xs text-slate-600">
+						for {formatDate(email.scheduled_at)}
+					</time>
+				) : null}
+			</span>
+		);
+	}
+	return <StatusBadge status={sendStatus(email)} />;
+}
+
+function AttachmentCount({ count }: { count: number }) {
+	const words = `${count} attachment${count === 1 ? "" : "s"}`;
+	return (
+		<span className="mt-1 inline-flex items-center gap-1 text-xs text-slate-600" title={words}>
+			<PaperclipIcon />
+			<span aria-hidden="true">{count}</span>
+			<span className="sr-only">{words}</span>
+		</span>
+	);
+}
+
+export function PaperclipIcon() {
+	return (
+		<svg
+			viewBox="0 0 20 20"
+			fill="none"
+			stroke="currentColor"
+			strokeWidth="1.6"
+			strokeLinecap="round"
+			strokeLinejoin="round"
+			className="size-4"
+			aria-hidden="true"
+		>
+			<path d="M14.5 9.5 9.6 14.4a3.2 3.2 0 0 1-4.5-4.5l5.6-5.6a2.1 2.1 0 0 1 3 3l-5.6 5.6a1 1 0 0 1-1.5-1.5l5-5" />
+		</svg>
+	);
+}
+
 export function EmailTable({ rows }: { rows: Email[] }) {
 	return (
 		<Table head={["Subject", "Status", "Last event", "From", "To", "Created"]}>
@@ -25,9 +78,10 @@ export function EmailTable({ rows }: { rows: Email[] }) {
 						>
 							{email.subject}
 						</Link>
+						{email.attachments > 0 ? <AttachmentCount count={email.attachments} /> : null}
 					</Cell>
-					<Cell>
-						<StatusBadge status={email.status} />
+					<Cell className="whitespace-nowrap">
+						<SendStatus email={email} />
 					</Cell>
 					<Cell>
 						<StatusBadge status={email.last_event} />

@@ -87,7 +87,10 @@ const DETAIL_LABELS: Record<string, string> = {
 	reason: "Reason",
 	error: "Error",
 	code: "Code",
+	scheduled_at: "For",
 };
+
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
 
 type Diagnostic = { email?: string; status?: string | null; diagnostic_code?: string | null };
 
@@ -113,9 +116,12 @@ function EventDetails({
 		}
 		rows.push([
 			DETAIL_LABELS[key] ?? key.replaceAll("_", " "),
-			typeof value === "string" || typeof value === "number" || typeof value === "boolean"
-				? String(value)
-				: JSON.stringify(value),
+			// A time (`scheduled_at` of a scheduled or rescheduled event) reads as the others do.
+			key.endsWith("_at") && typeof value === "string" && ISO_TIME.test(value)
+				? formatDate(value)
+				: typeof value === "string" || typeof value === "number" || typeof value === "boolean"
+					? String(value)
+					: JSON.stringify(value),
 		]);
 	}
 	if (rows.length === 0) return null;

@@ -9,6 +9,7 @@ import { Pager as CursorPager, useSetSearch } from "../url-state.tsx";
 
 export const STATUSES = ["pending", "sent", "failed"] as const;
 export const LAST_EVENTS = [
+	"scheduled",
 	"queued",
 	"sent",
 	"delivered",
@@ -16,6 +17,7 @@ export const LAST_EVENTS = [
 	"bounced",
 	"complained",
 	"failed",
+	"canceled",
 ] as const;
 
 export interface EmailSearch {

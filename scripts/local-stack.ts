@@ -217,6 +217,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 		// Local development only: webhook endpoints may be the simulator's receiver on loopback
 		// http (production allows only https to public hosts).
 		WEBHOOK_ALLOW_LOCAL_URL_PREFIX: `${simulator.url}/`,
+		// Local development only: attachments' `path` may be the simulator's file host.
+		ATTACHMENT_ALLOW_LOCAL_URL_PREFIX: `${simulator.url}/files/`,
 		// Local development only: billing talks to the simulator's Stripe stand-in with its own
 		// test secrets. The SDK takes only an origin (its API is at `<simulator>/v1`).
 		STRIPE_API_URL: simulator.url,

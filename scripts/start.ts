@@ -24,12 +24,15 @@ const webhookLine =
 		? `${webhooks} (endpoint ${stack.demoWebhook.id} of the demo account)`
 		: `${webhooks} (no demo endpoint: ${stack.demoWebhook?.why ?? "not set up"})`;
 
-// wrangler dev does not fire Cron Triggers by itself; --test-scheduled lets us do it.
-const cron = setInterval(
-	() =>
-		fetch(`${stack.apiUrl}/__scheduled?cron=${encodeURIComponent("*/5 * * * *")}`).catch(() => {}),
-	5 * 60_000,
-);
+// wrangler dev does not fire Cron Triggers by itself; --test-scheduled lets us do it, on the
+// schedule wrangler.toml gives: each minute the due scheduled emails, every five housekeeping.
+const fire = (cron: string) =>
+	fetch(`${stack.apiUrl}/__scheduled?cron=${encodeURIComponent(cron)}`).catch(() => {});
+let minutes = 0;
+const cron = setInterval(() => {
+	fire("* * * * *");
+	if (++minutes % 5 === 0) fire("*/5 * * * *");
+}, 60_000);
 
 console.log(`
 SendFleet is running locally.

@@ -155,7 +155,8 @@ export const ScheduledAt = z
 	.transform((text, ctx) => {
 		const parsed = parseScheduledAt(text, Date.now());
 		if (parsed.kind === "invalid") {
-			ctx.addIssue({ code: "custom", message: parsed.message });
+			// The error already names the field (describeZodError), so the message need not.
+			ctx.addIssue({ code: "custom", message: parsed.message.replace(/^`scheduled_at` /, "") });
 			return z.NEVER;
 		}
 		return parsed.at;

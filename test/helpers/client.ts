@@ -49,8 +49,10 @@ import { deleteDomainRoute } from "../../src/routes/domains/delete.ts";
 import { getDomain } from "../../src/routes/domains/get.ts";
 import { listDomainsRoute } from "../../src/routes/domains/list.ts";
 import { verifyDomain } from "../../src/routes/domains/verify.ts";
+import { getAttachmentRoute, listAttachmentsRoute } from "../../src/routes/emails/attachments.ts";
 import { getEmail } from "../../src/routes/emails/get.ts";
 import { listEmailsRoute } from "../../src/routes/emails/list.ts";
+import { cancelEmailRoute, updateEmailRoute } from "../../src/routes/emails/schedule.ts";
 import { sendEmail } from "../../src/routes/emails/send.ts";
 import { sendEmailBatch } from "../../src/routes/emails/send-batch.ts";
 import { snsHook } from "../../src/routes/hooks/sns.ts";
@@ -94,6 +96,10 @@ export function routeTypes() {
 		.route("/emails", sendEmailBatch)
 		.route("/emails", getEmail)
 		.route("/emails", listEmailsRoute)
+		.route("/emails", listAttachmentsRoute)
+		.route("/emails", getAttachmentRoute)
+		.route("/emails", updateEmailRoute)
+		.route("/emails", cancelEmailRoute)
 		.route("/api-keys", createApiKey)
 		.route("/api-keys", listApiKeysRoute)
 		.route("/api-keys", deleteApiKeyRoute)

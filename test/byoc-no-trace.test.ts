@@ -1,8 +1,8 @@
 /**
  * "Nothing of a BYOC email is kept": a send (and a batch, and a refused send) carrying a unique
- * marker in its subject, HTML, text and a header, then a full dump of every D1 table, every
- * message put on any queue, the account guard's Durable Object storage and everything the
- * Worker logged: the marker is in none of them. A Shared SES send with the same marker is the
+ * marker in its subject, HTML, text, a header and an attachment, then a full dump of every D1
+ * table, every message put on any queue, the account guard's Durable Object storage, every R2
+ * object and everything the Worker logged: the marker is in none of them. A Shared SES send with the same marker is the
  * control, proving the dump would have found it.
  */
 import { runInDurableObject } from "cloudflare:test";
@@ -96,7 +96,21 @@ const marked = (from: string, marker: string, to = "success@simulator.amazonses.
 	text: `Text ${marker}`,
 	headers: { "X-Marker": marker },
 	tags: [{ name: "marker", value: marker.replaceAll("-", "_") }],
+	attachments: [{ filename: `${marker}.txt`, content: btoa(`File ${marker}`) }],
 });
+
+/** Every object in the attachments bucket: its key, name and text. */
+async function dumpR2(): Promise<string> {
+	const bucket = (env as unknown as Bindings).ATTACHMENTS;
+	const listed = await bucket.list({ include: ["httpMetadata", "customMetadata"] });
+	const objects = await Promise.all(
+		listed.objects.map(
+			async (o) =>
+				`${o.key} ${JSON.stringify(o.customMetadata)} ${await (await bucket.get(o.key))?.text()}`,
+		),
+	);
+	return objects.join("\n");
+}
 
 describe("a BYOC send leaves no trace", () => {
 	it("in D1, on any queue, in the guard's storage or in the Worker's log", async () => {
@@ -139,6 +153,7 @@ describe("a BYOC send leaves no trace", () => {
 		expect(stored.toLowerCase()).not.toContain(marker.replaceAll("-", "_"));
 		expect(queued.join("\n")).not.toContain(marker);
 		expect(await dumpGuard(customer.account.id)).not.toContain(marker);
+		expect(await dumpR2()).not.toContain(marker);
 		expect(logged.join("\n")).not.toContain(marker);
 		expect(logged.join("\n")).not.toContain(`hello@${domain.name}`);
 	});
@@ -152,6 +167,7 @@ describe("a BYOC send leaves no trace", () => {
 		});
 		expect(sent.status).toBe(200);
 		expect(await dumpD1()).toContain(marker);
+		expect(await dumpR2()).toContain(`File ${marker}`);
 		expect(queued.join("\n")).toContain(String(sent.json.id));
 	});
 });

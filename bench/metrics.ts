@@ -5,10 +5,10 @@
  * Bench-only: bench/worker.ts wraps the product Worker's handlers with `withMetrics`, and the
  * benchmark runs that entry with `wrangler dev bench/worker.ts`. Nothing in src/ imports this
  * module, so the deployed Worker (src/index.ts) contains none of it. `withMetrics` wraps
- * `env.DB`, every queue producer (`SEND_QUEUE`, `FEEDBACK_QUEUE`, `WEBHOOK_QUEUE`) and
- * `env.ACCOUNT_GUARD` (each call on one of its stubs), counts each queue delivery, ack and
- * retry, in all, per queue and per entry point (`bySource`), and serves the totals at
- * `GET /__metrics` and `POST /__metrics/reset`.
+ * `env.DB`, every queue producer (`SEND_QUEUE`, `FEEDBACK_QUEUE`, `WEBHOOK_QUEUE`),
+ * `env.ACCOUNT_GUARD` (each call on one of its stubs) and `env.ATTACHMENTS` (each R2 operation,
+ * by method), counts each queue delivery, ack and retry, in all, per queue and per entry point
+ * (`bySource`), and serves the totals at `GET /__metrics` and `POST /__metrics/reset`.
  *
  * Totals live in this module, so they are per isolate: meaningful on `wrangler dev` (one
  * isolate runs the fetch and queue handlers), nowhere else.
@@ -52,6 +52,8 @@ export interface MetricsTotals {
 	 * also billed as requests, run inside the object and are not counted here.
 	 */
 	durableObjects: { calls: number };
+	/** Operations on the attachments' R2 bucket (`env.ATTACHMENTS`), by method. */
+	r2: R2Counts;
 	/**
 	 * The same usage split by what the Worker was running when it happened (its entry point):
 	 * `API` (fetch requests but the hooks), `POST /hooks/sns` (SES events via SNS) or another
@@ -59,6 +61,23 @@ export interface MetricsTotals {
 	 * running (`waitUntil`) counts under it.
 	 */
 	bySource: Record<string, SourceUsage>;
+}
+
+/**
+ * R2 operations by the method that made them; what each costs is the price list's business
+ * (scripts/bench/prices.ts: `put` and `list` are Class A, `get` and `head` Class B, `delete`
+ * free). One `delete(keys[])` is one operation however many keys it names.
+ */
+export interface R2Counts {
+	put: number;
+	list: number;
+	get: number;
+	head: number;
+	delete: number;
+	/** Multipart uploads and anything else the bucket was asked. */
+	other: number;
+	/** Bytes handed to `put` (an object's size as stored, which storage is billed on). */
+	bytesPut: number;
 }
 
 export interface SourceUsage {
@@ -92,6 +111,7 @@ function zero(): MetricsTotals {
 		queue: zeroQueue(),
 		queues: {},
 		durableObjects: { calls: 0 },
+		r2: { put: 0, list: 0, get: 0, head: 0, delete: 0, other: 0, bytesPut: 0 },
 		bySource: {},
 	};
 }
@@ -379,6 +399,38 @@ export function instrumentDurableObjects<N extends object>(namespace: N, source 
 	});
 }
 
+// --- R2 -----------------------------------------------------------------------------------
+
+const R2_METHODS = new Set(["put", "list", "get", "head", "delete"]);
+
+/** Bytes of a `put` value when its size is known up front (not a stream). */
+function byteSize(value: unknown): number {
+	if (typeof value === "string") return new TextEncoder().encode(value).length;
+	if (value instanceof ArrayBuffer) return value.byteLength;
+	if (ArrayBuffer.isView(value)) return value.byteLength;
+	if (value instanceof Blob) return value.size;
+	return 0;
+}
+
+/**
+ * A bucket whose every method call counts one R2 operation under its method's name (`put`,
+ * `list`, `get`, `head`, `delete`; the rest under `other`). Methods run on the real bucket.
+ */
+export function instrumentR2<B extends object>(bucket: B): B {
+	return new Proxy(bucket, {
+		get(target, property) {
+			const value: unknown = Reflect.get(target, property);
+			if (typeof property === "symbol" || typeof value !== "function") return value;
+			return (...args: unknown[]) => {
+				const method = R2_METHODS.has(property) ? (property as keyof R2Counts) : "other";
+				totals.r2[method] += 1;
+				if (property === "put") totals.r2.bytesPut += byteSize(args[1]);
+				return Reflect.apply(value, target, args);
+			};
+		},
+	});
+}
+
 // --- Wiring -------------------------------------------------------------------------------
 
 interface Instrumentable {
@@ -389,6 +441,8 @@ interface Instrumentable {
 	WEBHOOK_QUEUE?: Queue;
 	/** The per-account guard's namespace (src/durable-objects/); optional so tests may omit it. */
 	ACCOUNT_GUARD?: object;
+	/** The attachments' R2 bucket; optional so tests may omit it. */
+	ATTACHMENTS?: object;
 }
 
 /** The queue each producer binding writes to (wrangler.toml), to count writes per queue. */
@@ -397,9 +451,9 @@ export type QueueNames = Partial<Record<"SEND_QUEUE" | "FEEDBACK_QUEUE" | "WEBHO
 const instrumented = new WeakMap<object, Map<string, object>>();
 
 /**
- * The same env with counting DB, queue producers (SEND_QUEUE, FEEDBACK_QUEUE, WEBHOOK_QUEUE)
- * and ACCOUNT_GUARD bindings, attributing what they count to `source`, the entry point running
- * (one wrapper per env object and entry point).
+ * The same env with counting DB, queue producers (SEND_QUEUE, FEEDBACK_QUEUE, WEBHOOK_QUEUE),
+ * ACCOUNT_GUARD and ATTACHMENTS bindings, attributing what they count to `source`, the entry
+ * point running (one wrapper per env object and entry point; R2 is counted in all only).
  */
 export function instrumentEnv<E extends Instrumentable>(
 	env: E,
@@ -421,6 +475,7 @@ export function instrumentEnv<E extends Instrumentable>(
 		...(env.ACCOUNT_GUARD && {
 			ACCOUNT_GUARD: instrumentDurableObjects(env.ACCOUNT_GUARD, source),
 		}),
+		...(env.ATTACHMENTS && { ATTACHMENTS: instrumentR2(env.ATTACHMENTS) }),
 	};
 	bySource.set(source, wrapped);
 	return wrapped;

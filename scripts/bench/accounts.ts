@@ -70,7 +70,9 @@ export const warmUpSingles = Math.max(WARM_UP_SINGLES, accounts.length);
 export const mostPerAccount = {
 	a: perAccount(warmUpSingles) + perAccount(config.singles) + perAccount(config.batches),
 	b: Math.max(
-		perAccount(config.metricsSingles) + perAccount(config.metricsBatches),
+		perAccount(config.metricsSingles) +
+			perAccount(config.metricsBatches) +
+			2 * perAccount(config.metricsAttachments),
 		// A webhook account's POST /webhooks, then its share of the singles.
 		1 + Math.ceil(config.metricsSingles / webhookAccounts.length),
 	),

@@ -80,14 +80,26 @@ export async function load(
 	return result;
 }
 
-function email(account: BenchAccount, to: string) {
+function email(account: BenchAccount, to: string, extra: Record<string, unknown> = {}) {
 	return {
 		from: `Bench <bench@${account.domain}>`,
 		to,
 		subject: "SendFleet benchmark",
 		html: "<p>Hello from the benchmark.</p>",
 		text: "Hello from the benchmark.",
+		...extra,
 	};
+}
+
+/**
+ * One attachment of `bytes` random bytes, given by `content` (base64) as a client would: the
+ * API decodes it, stores the bytes in R2 and sends them to SES at the send.
+ */
+export function attachmentOf(bytes: number) {
+	const data = new Uint8Array(bytes);
+	// getRandomValues fills at most 65,536 bytes a call.
+	for (let i = 0; i < bytes; i += 65_536) crypto.getRandomValues(data.subarray(i, i + 65_536));
+	return { filename: "report.pdf", content: Buffer.from(data).toString("base64") };
 }
 
 export function post(s: LocalStack, account: BenchAccount, path: string, body: unknown) {
@@ -102,8 +114,17 @@ export function post(s: LocalStack, account: BenchAccount, path: string, body: u
 /** Email ids (and their accounts) by recipient, to say where an email that never arrived got stuck. */
 const acceptedIds = new Map<string, { id: string; account: BenchAccount }>();
 
-/** Request i sends as account i mod N (round-robin) of `pool`, the main accounts by default. */
-export const sendSingles = (s: LocalStack, prefix: string, count: number, pool = accounts) =>
+/**
+ * Request i sends as account i mod N (round-robin) of `pool`, the main accounts by default;
+ * `extra` is added to every email (attachments).
+ */
+export const sendSingles = (
+	s: LocalStack,
+	prefix: string,
+	count: number,
+	pool = accounts,
+	extra: Record<string, unknown> = {},
+) =>
 	load(
 		count,
 		(i) =>
@@ -111,7 +132,7 @@ export const sendSingles = (s: LocalStack, prefix: string, count: number, pool =
 				s,
 				accountFor(i, pool),
 				"/emails",
-				email(accountFor(i, pool), `${prefix}-${i}@example.org`),
+				email(accountFor(i, pool), `${prefix}-${i}@example.org`, extra),
 			),
 		(i, body) =>
 			acceptedIds.set(`${prefix}-${i}@example.org`, {

@@ -14,7 +14,10 @@
  *   each path, drained until every queue message is acked, then D1 statements, rows read and
  *   written (D1's own result metadata), queue operations and Durable Object calls per email,
  *   and the cost per million emails at the list prices in scripts/bench/prices.ts. Counting
- *   runs read queries twice, which is why throughput comes from phase A.
+ *   runs read queries twice, which is why throughput comes from phase A. One of its runs sends
+ *   singles each carrying one 100 KB attachment (`content`, base64), for what an attachment
+ *   costs: R2 operations counted by method (a put at acceptance, a get at the send), 90 days of
+ *   storage, the purge's lists (src/cron/purge-attachments.ts) and the D1 rows it adds.
  * - Phase C, the retention purge (src/cron/purge.ts) over a million expired rows
  *   (scripts/bench/purge.ts): a fresh state folder seeded with `wrangler d1 execute`
  *   (recursive-CTE INSERT … SELECT, before wrangler dev starts), then the five-minute cron
@@ -42,6 +45,7 @@
  *   --accounts N (BENCH_ACCOUNTS: at least 32, more when the phase A load would give an account
  *     over half a burst)
  *   --metrics-singles N (BENCH_METRICS_SINGLES, 200)  --metrics-batches N (BENCH_METRICS_BATCHES, 2)
+ *   --metrics-attachments N (BENCH_METRICS_ATTACHMENTS, 100: singles with a 100 KB attachment)
  *   --cpu-ms-per-invocation X (BENCH_CPU_MS_PER_INVOCATION, 2)
  *   --cpu-ms-per-email X (BENCH_CPU_MS_PER_EMAIL, 1)
  *   --purge-emails N (BENCH_PURGE_EMAILS, 250000: with 3 events each and the other tables,

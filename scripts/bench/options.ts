@@ -22,6 +22,8 @@ export const METERED_ENTRY = "bench/worker.ts";
 export const PRO_LIMITS = PLAN_LIMITS.pro;
 /** Warm-up singles of phase A (at least one per account, so every guard exists beforehand). */
 export const WARM_UP_SINGLES = 50;
+/** The attachment of phase B's attachment run: 100 KB (decimal, as R2 bills GB) of bytes. */
+export const ATTACHMENT_BYTES = 100_000;
 
 const { values: flags } = parseArgs({
 	options: {
@@ -31,6 +33,7 @@ const { values: flags } = parseArgs({
 		accounts: { type: "string" },
 		"metrics-singles": { type: "string" },
 		"metrics-batches": { type: "string" },
+		"metrics-attachments": { type: "string" },
 		"cpu-ms-per-invocation": { type: "string" },
 		"cpu-ms-per-email": { type: "string" },
 		"purge-emails": { type: "string" },
@@ -77,6 +80,9 @@ export const config = {
 	concurrency: Math.max(1, Math.floor(option("concurrency", "BENCH_CONCURRENCY", 24, 256))),
 	metricsSingles: Math.floor(option("metrics-singles", "BENCH_METRICS_SINGLES", 200, 2000)),
 	metricsBatches: Math.floor(option("metrics-batches", "BENCH_METRICS_BATCHES", 2, 20)),
+	metricsAttachments: Math.floor(
+		option("metrics-attachments", "BENCH_METRICS_ATTACHMENTS", 100, 1000),
+	),
 	cpuMsPerInvocation: option("cpu-ms-per-invocation", "BENCH_CPU_MS_PER_INVOCATION", 2, 1000),
 	cpuMsPerEmail: option("cpu-ms-per-email", "BENCH_CPU_MS_PER_EMAIL", 1, 1000),
 	purgeEmails: Math.floor(option("purge-emails", "BENCH_PURGE_EMAILS", 250_000, 2_000_000)),

@@ -2,8 +2,8 @@
  * Phases A and B, each on a fresh stack seeded with the benchmark accounts. A: throughput on
  * the product entry (wrangler.toml's main, no counters), a bare endpoint and then the two send
  * paths, and end to end until the simulator holds every email. B: a smaller run of each path on
- * the metered entry (bench/worker.ts), then singles again from accounts with one webhook
- * endpoint each (scripts/bench/webhooks.ts), each drained until its emails are in the
+ * the metered entry (bench/worker.ts), singles with one 100 KB attachment each, then singles
+ * again from accounts with one webhook endpoint each (scripts/bench/webhooks.ts), each drained until its emails are in the
  * simulator, the SNS notifications (SES events) the simulator posts about them have been
  * answered, every queue message is acked and the counters stand still, for the usage per email.
  */
@@ -11,6 +11,7 @@ import type { MetricsTotals } from "../../bench/metrics.ts";
 import type { LocalStack } from "../local-stack.ts";
 import { STATE_DIR, seedBenchAccounts, warmUpSingles, webhookAccounts } from "./accounts.ts";
 import {
+	attachmentOf,
 	delivered,
 	type LoadResult,
 	load,
@@ -19,7 +20,13 @@ import {
 	sendSingles,
 	waitFor,
 } from "./load.ts";
-import { BATCH_SIZE, config, DRAIN_TIMEOUT_MS, METERED_ENTRY } from "./options.ts";
+import {
+	ATTACHMENT_BYTES,
+	BATCH_SIZE,
+	config,
+	DRAIN_TIMEOUT_MS,
+	METERED_ENTRY,
+} from "./options.ts";
 import { check, problems } from "./outcome.ts";
 import { metrics, startStack, stopStack, throwIfInterrupted } from "./stack.ts";
 import {
@@ -211,6 +218,13 @@ async function measureOnce(s: LocalStack, m: Measurement): Promise<Usage | "relo
 export interface PhaseB {
 	single?: Usage;
 	batch?: Usage;
+	/** Singles each carrying one ATTACHMENT_BYTES attachment (`content`, base64). */
+	attachment?: Usage;
+	/**
+	 * The same number of plain singles from the same accounts just before, what the attachment
+	 * run is compared with: the first run (`single`) also pays each account's first-send rows.
+	 */
+	attachmentBaseline?: Usage;
 	/** Singles from accounts with one webhook endpoint each. */
 	webhookSingle?: Usage;
 }
@@ -236,6 +250,28 @@ export async function phaseB(): Promise<PhaseB> {
 				requests: config.metricsBatches,
 			})
 		: undefined;
+	const attachmentBaseline = config.metricsAttachments
+		? await measureUsage(s, {
+				label: "B POST /emails (no attachment, baseline)",
+				prefix: "mplain",
+				emailsPerRequest: 1,
+				send: (prefix) => sendSingles(s, prefix, config.metricsAttachments),
+				requests: config.metricsAttachments,
+			})
+		: undefined;
+	const attachment = config.metricsAttachments
+		? await measureUsage(s, {
+				label: "B POST /emails (one 100 KB attachment)",
+				prefix: "mattach",
+				emailsPerRequest: 1,
+				send: (prefix) =>
+					sendSingles(s, prefix, config.metricsAttachments, undefined, {
+						attachments: [attachmentOf(ATTACHMENT_BYTES)],
+					}),
+				requests: config.metricsAttachments,
+			})
+		: undefined;
+	if (attachment) checkAttachmentOps(attachment);
 	// Endpoints only now, on accounts of their own: the accounts above never had one.
 	let webhookSingle: Usage | undefined;
 	if (config.metricsSingles) {
@@ -250,5 +286,23 @@ export async function phaseB(): Promise<PhaseB> {
 		});
 	}
 	await stopStack();
-	return { single, batch, webhookSingle };
+	return { single, batch, attachment, attachmentBaseline, webhookSingle };
+}
+
+/**
+ * What src/domain/email-storage.ts and src/queues/send-to-ses.ts do with one attachment: one
+ * `put` of its bytes at acceptance and one `get` at the send, nothing else.
+ */
+function checkAttachmentOps(usage: Usage) {
+	const { r2 } = usage.totals;
+	const expected = {
+		put: usage.emails,
+		get: usage.emails,
+		bytesPut: usage.emails * ATTACHMENT_BYTES,
+	};
+	for (const [op, n] of Object.entries(expected) as [keyof typeof expected, number][]) {
+		if (r2[op] !== n) problems.push(`attachment run: R2 ${op} ${r2[op]}, expected ${n}`);
+	}
+	const others = r2.list + r2.head + r2.delete + r2.other;
+	if (others) problems.push(`attachment run: ${others} R2 operations besides put and get`);
 }

@@ -4,6 +4,8 @@
  * Paid minimum, the included allowances and D1 storage are left out.
  */
 
+import { RETENTION } from "../../src/cron/purge.ts";
+import { PAGE_SIZE } from "../../src/cron/purge-attachments.ts";
 import { config } from "./options.ts";
 import { fixed } from "./outcome.ts";
 import type { Usage } from "./phases.ts";
@@ -25,7 +27,20 @@ export const PRICES = {
 	// method call on a stub is one) and alarms. Left out: duration ($12.50 per M GB-s beyond
 	// 400,000 GB-s) and SQLite storage (the guard's own rows, which /__metrics cannot see).
 	durableObjectRequestsPerMillion: 0.15,
+	// https://developers.cloudflare.com/r2/pricing/ (Standard storage, read 2026-11-29): Class A
+	// operations (PutObject, ListObjects, …) $4.50 per million beyond 1 M/month, Class B
+	// (GetObject, HeadObject, …) $0.36 per million beyond 10 M/month, storage $0.015 per GB-month
+	// beyond 10 GB-month (a GB-month: the daily peak averaged over a 30-day billing period);
+	// DeleteObject is free, and so is egress.
+	r2ClassAPerMillion: 4.5,
+	r2ClassBPerMillion: 0.36,
+	r2StoragePerGbMonth: 0.015,
 } as const;
+
+/** R2 bills storage in GB-months of 30 days (the pricing page above); GB taken as 10^9 bytes. */
+const GB = 1e9;
+const BILLING_MONTH_DAYS = 30;
+const RETENTION_DAYS = RETENTION / 86_400_000;
 
 export function perEmail(u: Usage) {
 	const t = u.totals;
@@ -43,6 +58,37 @@ export function perEmail(u: Usage) {
 	};
 }
 
+/**
+ * R2 per email: the operations measured (by the metered entry), the purge's share of a list
+ * (counted from src/cron/purge-attachments.ts: one Class A list per page of PAGE_SIZE objects;
+ * its deletes are free), and the bytes stored, kept for the whole retention (90 days).
+ */
+export function r2PerEmail(u: Usage) {
+	const r2 = u.totals.r2;
+	const per = (n: number) => n / u.emails;
+	const objects = per(r2.put);
+	return {
+		classA: per(r2.put + r2.list + r2.other),
+		purgeLists: objects / PAGE_SIZE,
+		classB: per(r2.get + r2.head),
+		deletes: per(r2.delete),
+		bytes: per(r2.bytesPut),
+		gbMonths: (per(r2.bytesPut) / GB) * (RETENTION_DAYS / BILLING_MONTH_DAYS),
+	};
+}
+
+/** R2's cost per million emails: Class A (with the purge's lists), Class B, storage. */
+export function r2CostPerMillion(u: Usage) {
+	const r = r2PerEmail(u);
+	const cost = {
+		classA: (r.classA + r.purgeLists) * PRICES.r2ClassAPerMillion,
+		classB: r.classB * PRICES.r2ClassBPerMillion,
+		// GB-months per email × a million emails × $ per GB-month.
+		storage: r.gbMonths * 1e6 * PRICES.r2StoragePerGbMonth,
+	};
+	return { ...cost, total: cost.classA + cost.classB + cost.storage };
+}
+
 /** Per million emails, units per email × price per million units is the cost in dollars. */
 export function costPerMillion(u: Usage) {
 	const p = perEmail(u);
@@ -54,6 +100,7 @@ export function costPerMillion(u: Usage) {
 		rowsWritten: p.rowsWritten * PRICES.d1RowsWrittenPerMillion,
 		queues: p.queueOps * PRICES.queueOperationsPerMillion,
 		durableObjects: p.doCalls * PRICES.durableObjectRequestsPerMillion,
+		r2: r2CostPerMillion(u).total,
 	};
 	return { ...cost, total: Object.values(cost).reduce((x, y) => x + y, 0) };
 }

@@ -4,10 +4,10 @@
  * Cloudflare cost per million emails, and every answer by HTTP status.
  */
 import { accounts, mostPerAccount, webhookAccounts } from "./accounts.ts";
-import { BATCH_SIZE, config, PRO_LIMITS, SES_MAX_SEND_RATE } from "./options.ts";
+import { ATTACHMENT_BYTES, BATCH_SIZE, config, PRO_LIMITS, SES_MAX_SEND_RATE } from "./options.ts";
 import { fixed, loads, money, refusals, table } from "./outcome.ts";
 import { type PhaseB, reloads, type Throughput, type Usage } from "./phases.ts";
-import { costPerMillion, PRICES, perEmail } from "./prices.ts";
+import { costPerMillion, PRICES, perEmail, r2CostPerMillion, r2PerEmail } from "./prices.ts";
 
 export function report(a: Throughput, b: PhaseB) {
 	const bareRps = a.bare.ok / a.bare.seconds;
@@ -66,6 +66,7 @@ ${table([
 	const usages = [
 		["single", b.single],
 		[`batch of ${BATCH_SIZE}`, b.batch],
+		["single, one 100 KB attachment", b.attachment],
 		["single, one webhook endpoint", b.webhookSingle],
 	] as const;
 	const usageRows: string[][] = [
@@ -78,11 +79,22 @@ ${table([
 			"queue ops",
 			"(w/r/d)",
 			"DO calls",
+			"R2 A/B",
 			"invocations",
 		],
 	];
 	const costRows: string[][] = [
-		["per million emails", "requests", "CPU*", "D1 reads", "D1 writes", "queues", "DO", "total"],
+		[
+			"per million emails",
+			"requests",
+			"CPU*",
+			"D1 reads",
+			"D1 writes",
+			"queues",
+			"DO",
+			"R2**",
+			"total",
+		],
 	];
 	for (const [label, usage] of usages) {
 		if (!usage) continue;
@@ -96,6 +108,7 @@ ${table([
 			fixed(p.queueOps, 2),
 			p.queueSplit,
 			fixed(p.doCalls, 2),
+			`${fixed(r2PerEmail(usage).classA, 2)}/${fixed(r2PerEmail(usage).classB, 2)}`,
 			fixed(p.invocations, 2),
 		]);
 		const c = costPerMillion(usage);
@@ -107,6 +120,7 @@ ${table([
 			money(c.rowsWritten),
 			money(c.queues),
 			money(c.durableObjects),
+			money(c.r2),
 			money(c.total),
 		]);
 	}
@@ -127,6 +141,7 @@ ${b.webhookSingle ? `    ${webhookLine(b.webhookSingle)}` : "    (not measured: 
   Queue ops by queue (w/r/d per email):
 ${measured.map(([label, usage]) => `    ${label}: ${queueLine(usage)}`).join("\n")}
   Queue ops = writes + reads (deliveries) + deletes (acks); retries would add reads.
+  R2 A/B: operations on the attachments' bucket, Class A (put, list) / Class B (get, head).
   DO calls: calls on the account's AccountGuard stub, each billed as a Durable Object request; a send
   request makes one (admit: suspension, request rate, monthly quota), whatever the number of emails.
   Invocations = Worker requests + queue consumer batches, each counted as a billed request.
@@ -135,10 +150,13 @@ Cloudflare cost per million emails (list prices read 2026-11-26, marginal rates 
 included usage; the $5/month Workers Paid minimum, D1 storage and SES itself are left out)
 ${table(costRows)}
   Prices: Workers $${PRICES.workerRequestsPerMillion}/M requests and $${PRICES.cpuMsPerMillion}/M CPU-ms, D1 $${PRICES.d1RowsReadPerMillion}/M rows read and $${PRICES.d1RowsWrittenPerMillion.toFixed(2)}/M rows written,
-  Queues $${PRICES.queueOperationsPerMillion}/M operations, Durable Objects $${PRICES.durableObjectRequestsPerMillion}/M requests.
+  Queues $${PRICES.queueOperationsPerMillion}/M operations, Durable Objects $${PRICES.durableObjectRequestsPerMillion}/M requests, R2 (Standard) $${PRICES.r2ClassAPerMillion.toFixed(2)}/M Class A,
+  $${PRICES.r2ClassBPerMillion}/M Class B operations and $${PRICES.r2StoragePerGbMonth}/GB-month.
   * CPU time cannot be measured locally: assumed ${config.cpuMsPerInvocation} ms per invocation + ${config.cpuMsPerEmail} ms per email sent
     (--cpu-ms-per-invocation, --cpu-ms-per-email); each 1 ms per email adds $${PRICES.cpuMsPerMillion} per million emails.
+  ** R2: the operations measured, the purge's lists and 90 days of storage; see below.
   Not priced: Durable Object duration and SQLite storage (the guard's own rows), and its hourly alarm.`);
+	if (b.attachment) console.log(attachmentReport(b.attachment, b.attachmentBaseline));
 
 	console.log(`
 Usage per email by entry point (the same totals, split by what the Worker was running)
@@ -155,6 +173,57 @@ ${statusTable()}`);
 Discarded runs (wrangler dev reloads the Worker when a source file changes, zeroing its counters)
 ${reloads.map((r) => `  - ${r}`).join("\n")}`);
 	}
+}
+
+/**
+ * What one 100 KB attachment adds per million emails: R2 (measured operations, the purge's
+ * lists, 90 days of storage, free deletes) and the D1 rows over the plain single's.
+ */
+function attachmentReport(withFile: Usage, plain: Usage | undefined): string {
+	const r = r2PerEmail(withFile);
+	const r2 = r2CostPerMillion(withFile);
+	const p = perEmail(withFile);
+	const base = plain ? perEmail(plain) : undefined;
+	const addedRead = base ? p.rowsRead - base.rowsRead : undefined;
+	const addedWritten = base ? p.rowsWritten - base.rowsWritten : undefined;
+	const readCost = (addedRead ?? 0) * PRICES.d1RowsReadPerMillion;
+	const writtenCost = (addedWritten ?? 0) * PRICES.d1RowsWrittenPerMillion;
+	const d1 = (n: number | undefined, digits = 2) =>
+		n === undefined ? "(no baseline)" : fixed(n, digits);
+	const rows: string[][] = [
+		["per million emails", "units per email", "cost"],
+		[
+			"R2 Class A: put at acceptance (measured)",
+			fixed(r.classA, 3),
+			money(r.classA * PRICES.r2ClassAPerMillion),
+		],
+		[
+			"R2 Class A: the purge's list (1 per 1,000 objects)",
+			fixed(r.purgeLists, 3),
+			money(r.purgeLists * PRICES.r2ClassAPerMillion),
+		],
+		["R2 Class B: get at the send (measured)", fixed(r.classB, 3), money(r2.classB)],
+		[
+			`R2 storage: ${fixed(r.bytes)} bytes for 90 days`,
+			`${r.gbMonths.toExponential(2)} GB-mo`,
+			money(r2.storage),
+		],
+		["R2 deletes by the purge (free)", fixed(r.purgeLists, 3), money(0)],
+		["D1 rows written over a plain single", d1(addedWritten), money(writtenCost)],
+		["D1 rows read over a plain single", d1(addedRead), money(readCost)],
+		["added by the attachment", "", money(r2.total + writtenCost + readCost)],
+	];
+	return `
+One ${fixed(ATTACHMENT_BYTES)}-byte (100 KB) attachment per email, sent as \`attachments: [{ filename, content }]\` (base64)
+${table(rows)}
+  Measured on ${fixed(withFile.emails)} singles with the metered entry; R2 operations by method from bench/metrics.ts;
+  D1 rows against ${plain ? fixed(plain.emails) : "no"} plain singles from the same accounts measured just before (not the "single"
+  row above, which also pays each account's first-send rows). The purge's share of R2 is counted from
+  src/cron/purge-attachments.ts (one list and one free delete per page of 1,000 objects). Storage:
+  the object's measured bytes, kept 90 days (3 billing months of 30 days; GB = 10^9 bytes).
+  The D1 rows are the attachment's row and its primary-key index entry, written at acceptance and
+  read at the send; the purge deletes them by ON DELETE CASCADE (about 2 more rows written, priced
+  with the purge, phase C, like the email's own rows). Deletes are free, and so is egress.`;
 }
 
 /** "1.00 per email (Delivery 1.00)": the SNS notifications posted during a run. */

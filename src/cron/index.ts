@@ -30,6 +30,8 @@ export async function runScheduled(
 		case EVERY_FIVE_MINUTES: {
 			const db = createDb(env.DB);
 			const now = Date.now();
+			// Emails go only where their files are gone; nothing, if the files' purge failed.
+			let emailsBefore = "";
 			await runEach([
 				() => requeueStuckEmails(db, env.SEND_QUEUE),
 				// Notices whose dispatch right after their decision did not go through.
@@ -38,12 +40,16 @@ export async function runScheduled(
 				// Attachments' objects before the D1 purge, from the same `now` so by the same cutoff:
 				// once it finishes, no object is left of an email the D1 purge may delete
 				// (src/cron/purge-attachments.ts).
+				async () => {
+					const files = await purgeExpiredAttachments(env.ATTACHMENTS, now);
+					emailsBefore = files.clearedBefore;
+					console.log(`purge attachments: ${JSON.stringify(files)}`);
+				},
+				// Last: it spends what is left of the invocation's budget (src/cron/purge.ts).
 				async () =>
 					console.log(
-						`purge attachments: ${JSON.stringify(await purgeExpiredAttachments(env.ATTACHMENTS, now))}`,
+						`purge: ${JSON.stringify(await purgeExpiredData(db, { now, emailsBefore }))}`,
 					),
-				// Last: it spends what is left of the invocation's budget (src/cron/purge.ts).
-				async () => console.log(`purge: ${JSON.stringify(await purgeExpiredData(db, { now }))}`),
 			]);
 			return;
 		}

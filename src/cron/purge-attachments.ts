@@ -43,6 +43,11 @@ export interface AttachmentPurgeReport {
 	objects: number;
 	/** True when no object of an expired email remains; false when the budget ran out first. */
 	finished: boolean;
+	/**
+	 * No object is left of an email whose id sorts below this: the D1 purge deletes emails only
+	 * below it, so an email never goes before its files, however short this run was cut.
+	 */
+	clearedBefore: string;
 }
 
 /** Deletes the objects of emails created before `now - RETENTION`, oldest first, bounded. */
@@ -55,7 +60,7 @@ export async function purgeExpiredAttachments(
 	const maxPages = options.maxPages ?? MAX_PAGES;
 	const stopAt = Date.now() + (options.maxMillis ?? MAX_MILLIS);
 	const retainedFrom = idFloor(now - RETENTION);
-	const report: AttachmentPurgeReport = { objects: 0, finished: false };
+	const report: AttachmentPurgeReport = { objects: 0, finished: false, clearedBefore: "" };
 
 	for (let page = 0; page < maxPages && Date.now() < stopAt; page++) {
 		const listed = await bucket.list({ limit: pageSize });
@@ -66,10 +71,15 @@ export async function purgeExpiredAttachments(
 		}
 		if (keys.length) await bucket.delete(keys);
 		report.objects += keys.length;
+		// Keys go in order: every email below the last one deleted has no object left (that one
+		// may have more in the next page).
+		const last = keys.at(-1);
+		if (last) report.clearedBefore = last.slice(0, EMAIL_ID_LENGTH);
 		// Done at the first key inside the retention, or at the end of the bucket. `truncated`,
 		// not the page's length, says whether more follow: R2 may return fewer than `limit`.
 		if (keys.length < listed.objects.length || !listed.truncated) {
 			report.finished = true;
+			report.clearedBefore = retainedFrom;
 			return report;
 		}
 	}

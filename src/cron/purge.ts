@@ -71,6 +71,11 @@ export const MAX_MILLIS = 20_000;
 export interface PurgeOptions {
 	/** The time the cutoffs are computed from (epoch ms). */
 	now?: number;
+	/**
+	 * Deletes emails only below this id too: where the attachments' purge has cleared R2 up to
+	 * (src/cron/purge-attachments.ts), so no object outlives its email.
+	 */
+	emailsBefore?: string;
 	batchSize?: number;
 	maxStatements?: number;
 	maxMillis?: number;
@@ -122,12 +127,16 @@ export async function purgeExpiredData(db: Db, options: PurgeOptions = {}): Prom
 	const maxStatements = options.maxStatements ?? MAX_STATEMENTS;
 	const stopAt = Date.now() + (options.maxMillis ?? MAX_MILLIS);
 	const retainedFrom = idFloor(now - RETENTION);
+	const emailsBefore =
+		options.emailsBefore !== undefined && options.emailsBefore < retainedFrom
+			? options.emailsBefore
+			: retainedFrom;
 
 	const pending: Task[] = [
 		{
 			statements: 2,
 			async run(limit, report) {
-				const deleted = await deleteOldestEmailsWithEvents(db, retainedFrom, limit);
+				const deleted = await deleteOldestEmailsWithEvents(db, emailsBefore, limit);
 				report.emails += deleted.emails;
 				report.events += deleted.events;
 				return deleted.emails;

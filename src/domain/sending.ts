@@ -4,11 +4,12 @@
  * Order of checks, as the product page states them: the sender's domain must be a verified
  * domain of the account (ownership and DKIM), then the account must be approved and on a paid
  * plan in good standing, then it must not be suspended, then no recipient may be on the
- * account's suppression list. Recipients are counted once each (to, cc and bcc together). An
- * accepted email is named (by id only) on the send queue and then stored in D1; SES is never
- * called on the request path. The request costs one D1 round trip for the domain and
- * suppression lookups, one D1 batch for the inserts and one queue call, however many emails
- * it carries.
+ * account's suppression list. Recipients are counted once each (to, cc and bcc together).
+ * Attachments given by `path` are fetched then, before the guard counts anything. An accepted
+ * email's files go to R2, it is named (by id only) on the send queue unless it is scheduled for
+ * later, and it is stored in D1 (src/domain/email-storage.ts); SES is never called on the
+ * request path. The request costs one D1 round trip for the domain and suppression lookups,
+ * one D1 batch for the inserts and one queue call, however many emails it carries.
  *
  * A domain on the BYOC path (src/domain/byoc-sending.ts) skips what belongs to Shared SES
  * (approval, plan, suspension, our suppression list, the monthly quota) and is sent through the
@@ -40,6 +41,7 @@ import { type EmailToStore, type FileStore, storeEmails } from "./email-storage.
 import type { Admission, GuardPort, RateLimitState, Suspension } from "./guard.ts";
 import { sharedSesRefusal } from "./plans.ts";
 import { type Refusal, type Rejected, rejected } from "./refusals.ts";
+import { scheduledEvent, suppressedRefusalEvent } from "./sending-events.ts";
 import type { OutwardEvent } from "./webhooks.ts";
 
 /** What the routes hand over: a request's email after schema validation. */
@@ -207,6 +209,9 @@ export async function acceptEmails(
 		return { kind: "accepted", id: "", warnings };
 	});
 	if (refusedForSuppression.length) deps.emit?.(refusedForSuppression);
+	if (mode === "all-or-nothing" && results.some((r) => r.kind === "rejected")) {
+		return { kind: "answered", results, rate: null, committed: false };
+	}
 
 	const files = await resolveFiles(deps, passed, results);
 	const ready = passed.filter((c) => results[c.index]?.kind === "accepted");
@@ -317,25 +322,6 @@ async function resolveFiles(
 	return files;
 }
 
-/** `email.scheduled`: Resend's email data with when it is due. */
-function scheduledEvent(row: EmailToStore["row"], now: number): OutwardEvent {
-	return {
-		accountId: row.accountId,
-		type: "email.scheduled",
-		key: `scheduled:${row.id}`,
-		at: now,
-		data: {
-			email_id: row.id,
-			created_at: new Date(now).toISOString(),
-			from: row.from,
-			to: row.to,
-			subject: row.subject,
-			tags: Object.fromEntries((row.tags ?? []).map((tag) => [tag.name, tag.value])),
-			scheduled_at: new Date(row.scheduledAt ?? now).toISOString(),
-		},
-	};
-}
-
 /** An email's content as stored (Shared SES) or sent (BYOC), recipients deduplicated. */
 function emailFields(input: EmailInput) {
 	const lists = dedupeRecipients(input);
@@ -350,34 +336,6 @@ function emailFields(input: EmailInput) {
 		text: input.text ?? null,
 		headers: input.headers && Object.keys(input.headers).length ? input.headers : null,
 		tags: input.tags?.length ? input.tags : null,
-	};
-}
-
-/** `email.suppressed` for a send refused up front: no email was stored, so no `email_id`. */
-function suppressedRefusalEvent(
-	accountId: string,
-	input: EmailInput,
-	blocked: string[],
-	now: number,
-): OutwardEvent {
-	return {
-		accountId,
-		type: "email.suppressed",
-		key: `refused:${uuidv7(now)}`,
-		at: now,
-		data: {
-			email_id: null,
-			created_at: new Date(now).toISOString(),
-			from: input.from,
-			to: input.to,
-			subject: input.subject,
-			tags: Object.fromEntries((input.tags ?? []).map((tag) => [tag.name, tag.value])),
-			suppressed: {
-				type: "suppression_list",
-				message: "Refused: recipients are on the account's suppression list",
-				recipients: blocked,
-			},
-		},
 	};
 }
 

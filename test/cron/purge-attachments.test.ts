@@ -79,7 +79,7 @@ describe("purgeExpiredAttachments", () => {
 
 		const report = await purgeExpiredAttachments(bucket(), now);
 
-		expect(report).toEqual({ objects: 5, finished: true });
+		expect(report).toMatchObject({ objects: 5, finished: true });
 		expect(await allKeys()).toEqual(sorted([atCutoff, recent, today]));
 		for (const key of [...old, justOld, ...twoFiles]) expect(await bucket().head(key)).toBeNull();
 	});
@@ -92,7 +92,10 @@ describe("purgeExpiredAttachments", () => {
 		const ids = [orphanOld, orphanRecent].map((key) => key.slice(0, 36));
 		expect(await db().select().from(emails).where(inArray(emails.id, ids))).toEqual([]);
 
-		expect(await purgeExpiredAttachments(bucket(), now)).toEqual({ objects: 1, finished: true });
+		expect(await purgeExpiredAttachments(bucket(), now)).toMatchObject({
+			objects: 1,
+			finished: true,
+		});
 		expect(await allKeys()).toEqual([orphanRecent]);
 	});
 
@@ -107,7 +110,7 @@ describe("purgeExpiredAttachments", () => {
 		const report = await purgeExpiredAttachments(counted, now, { pageSize: 2 });
 
 		// Pages [old, old], [old, old], [old, new]: the third stops the purge.
-		expect(report).toEqual({ objects: 5, finished: true });
+		expect(report).toMatchObject({ objects: 5, finished: true });
 		expect(calls).toEqual({ lists: 3, deletes: [2, 2, 1] });
 		expect(await allKeys()).toEqual(sorted(kept));
 	});
@@ -119,23 +122,32 @@ describe("purgeExpiredAttachments", () => {
 		const recent = await putObject(now - DAY);
 
 		const first = await purgeExpiredAttachments(bucket(), now, { pageSize: 2, maxPages: 2 });
-		expect(first).toEqual({ objects: 4, finished: false });
+		expect(first).toMatchObject({ objects: 4, finished: false });
+		// Cleared up to the fourth object's email: the D1 purge may delete emails below it only.
+		expect(first.clearedBefore).toBe(old[3]?.slice(0, 36));
 		// The oldest four went first.
 		expect(await allKeys()).toEqual(sorted([old[4] ?? "", recent]));
 
 		const second = await purgeExpiredAttachments(bucket(), now, { pageSize: 2, maxPages: 2 });
-		expect(second).toEqual({ objects: 1, finished: true });
+		expect(second).toMatchObject({
+			objects: 1,
+			finished: true,
+			clearedBefore: idFloor(now - RETENTION),
+		});
 		expect(await allKeys()).toEqual([recent]);
 	});
 
 	it("ends when the bucket does, and with nothing to delete makes one list and no delete", async () => {
 		const now = Date.now();
 		const { bucket: counted, calls } = countingBucket();
-		expect(await purgeExpiredAttachments(counted, now)).toEqual({ objects: 0, finished: true });
+		expect(await purgeExpiredAttachments(counted, now)).toMatchObject({
+			objects: 0,
+			finished: true,
+		});
 		expect(calls).toEqual({ lists: 1, deletes: [] });
 
 		const old = [await putObject(now - 95 * DAY), await putObject(now - 94 * DAY)];
-		expect(await purgeExpiredAttachments(bucket(), now, { pageSize: 2 })).toEqual({
+		expect(await purgeExpiredAttachments(bucket(), now, { pageSize: 2 })).toMatchObject({
 			objects: 2,
 			finished: true,
 		});
@@ -146,7 +158,7 @@ describe("purgeExpiredAttachments", () => {
 		const now = Date.now();
 		const old = await putObject(now - 91 * DAY);
 		const { bucket: counted, calls } = countingBucket();
-		expect(await purgeExpiredAttachments(counted, now, { maxMillis: 0 })).toEqual({
+		expect(await purgeExpiredAttachments(counted, now, { maxMillis: 0 })).toMatchObject({
 			objects: 0,
 			finished: false,
 		});
@@ -196,22 +208,32 @@ describe("the attachments' purge with the D1 purge", () => {
 		const stored = await allKeys();
 		for (const row of rows) expect(stored).toContain(row.r2Key);
 
-		// 91 days later, the five-minute cron's two purges in its order, until both finish.
+		// 91 days later, the five-minute cron's two purges in its order, each object run cut short
+		// (one page of two keys), until both finish; after every run, no object outlives its email.
 		const later = Date.now() + 91 * DAY;
+		let left: string[] = [];
 		for (let run = 0; ; run++) {
 			expect(run).toBeLessThan(20);
-			const objects = await purgeExpiredAttachments(bucket(), later, { pageSize: 2 });
-			const data = await purgeExpiredData(db(), { now: later });
+			const objects = await purgeExpiredAttachments(bucket(), later, { pageSize: 2, maxPages: 1 });
+			const data = await purgeExpiredData(db(), {
+				now: later,
+				emailsBefore: objects.clearedBefore,
+			});
+			left = await allKeys();
+			const emailIds = [...new Set(left.map((k) => k.slice(0, 36)))].filter(
+				(id) => !orphan.startsWith(id),
+			);
+			const existing = emailIds.length
+				? await db().select({ id: emails.id }).from(emails).where(inArray(emails.id, emailIds))
+				: [];
+			const withRow = new Set(existing.map((e) => e.id));
+			expect(
+				emailIds.filter((id) => !withRow.has(id)),
+				`after run ${run}`,
+			).toEqual([]);
 			if (objects.finished && data.finished) break;
 		}
 
-		const left = await allKeys();
-		const emailIds = [...new Set(left.map((k) => k.slice(0, 36)))];
-		const existing = emailIds.length
-			? await db().select({ id: emails.id }).from(emails).where(inArray(emails.id, emailIds))
-			: [];
-		const withRow = new Set(existing.map((e) => e.id));
-		expect(left.filter((k) => !withRow.has(k.slice(0, 36)))).toEqual([]);
 		// And what was sent is gone, rows and objects, the orphan too.
 		for (const row of rows) expect(left).not.toContain(row.r2Key);
 		expect(left).not.toContain(orphan);

@@ -11,7 +11,14 @@
  * (`bySource`), and serves the totals at `GET /__metrics` and `POST /__metrics/reset`.
  *
  * Totals live in this module, so they are per isolate: meaningful on `wrangler dev` (one
- * isolate runs the fetch and queue handlers), nowhere else.
+ * isolate runs the fetch and queue handlers, and the Durable Objects), nowhere else.
+ *
+ * Two bench-only hooks besides the counters: a request carrying the `x-bench-trace` header gets
+ * its own instrumented env that records each remote call (D1, queue, Durable Object) with its
+ * start and end in order, kept for `GET /__metrics/traces`, so the benchmark can count the calls
+ * on a request's path and how many of them happen one after another; and
+ * `countDurableObjectStorage` (applied by bench/worker.ts to the product's AccountGuard) counts
+ * the rows the object's SQLite storage reports reading and writing.
  *
  * Counting costs extra work: D1's `raw()` and `first()` return no metadata, so a SELECT run
  * through them is run a second time with `all()` for its metadata (counted once). Read queries
@@ -51,7 +58,15 @@ export interface MetricsTotals {
 	 * stub is its own RPC session, which Cloudflare bills as one Durable Object request. Alarms,
 	 * also billed as requests, run inside the object and are not counted here.
 	 */
-	durableObjects: { calls: number };
+	durableObjects: {
+		calls: number;
+		/**
+		 * Rows the objects' SQLite storage reports (each cursor's `rowsRead`/`rowsWritten`), billed
+		 * like D1's; counted only where `countDurableObjectStorage` wrapped the class.
+		 */
+		storageRowsRead: number;
+		storageRowsWritten: number;
+	};
 	/** Operations on the attachments' R2 bucket (`env.ATTACHMENTS`), by method. */
 	r2: R2Counts;
 	/**
@@ -110,7 +125,7 @@ function zero(): MetricsTotals {
 		d1: { statements: 0, calls: 0, rowsRead: 0, rowsWritten: 0 },
 		queue: zeroQueue(),
 		queues: {},
-		durableObjects: { calls: 0 },
+		durableObjects: { calls: 0, storageRowsRead: 0, storageRowsWritten: 0 },
 		r2: { put: 0, list: 0, get: 0, head: 0, delete: 0, other: 0, bytesPut: 0 },
 		bySource: {},
 	};
@@ -124,6 +139,7 @@ export function readMetrics(): MetricsTotals {
 
 export function resetMetrics(): void {
 	totals = zero();
+	traces.length = 0;
 }
 
 /** The per-entry-point counters of `source`, created at first use. */
@@ -167,49 +183,56 @@ function countStatement(
 	real: D1PreparedStatement,
 	sql: string,
 	source: string,
+	trace?: RequestTrace,
 ): D1PreparedStatement {
+	// One traced call per call the product makes, however many the counting itself needs.
+	const traced = <T>(run: () => Promise<T>) => traceCall(trace, "d1", sql, run);
 	const statement = {
-		bind: (...values: unknown[]) => countStatement(real.bind(...values), sql, source),
-		async all() {
-			const result = await real.all();
-			recordD1(result.meta, 1, source);
-			return result;
-		},
-		async run() {
-			const result = await real.run();
-			recordD1(result.meta, 1, source);
-			return result;
-		},
-		async first(colName?: string) {
-			if (!isSelect(sql)) {
+		bind: (...values: unknown[]) => countStatement(real.bind(...values), sql, source, trace),
+		all: () =>
+			traced(async () => {
 				const result = await real.all();
 				recordD1(result.meta, 1, source);
-				const row = result.results[0] as Record<string, unknown> | undefined;
-				if (row === undefined || colName === undefined) return row ?? null;
-				if (!(colName in row)) throw new Error(`D1_COLUMN_NOTFOUND: Column not found (${colName})`);
-				return row[colName];
-			}
-			// first() returns no metadata: all() for the metadata, first() for the value.
-			recordD1((await real.all()).meta, 1, source);
-			return colName === undefined ? real.first() : real.first(colName);
-		},
-		async raw(options?: { columnNames?: boolean }) {
-			if (isSelect(sql)) {
-				// raw() returns no metadata: all() for the metadata, raw() for the arrays (a join's
-				// duplicate column names survive only in raw()). Doubles every read query.
-				recordD1((await real.all()).meta, 1, source);
-				return options?.columnNames ? real.raw({ columnNames: true }) : real.raw();
-			}
-			// A write (INSERT … RETURNING) must run once: take all()'s rows as arrays, in column
-			// order, which is how drizzle itself reads rows that come back from a batch.
+				return result;
+			}),
+		run: () =>
+			traced(async () => {
+				const result = await real.run();
+				recordD1(result.meta, 1, source);
+				return result;
+			}),
+		first: (colName?: string) => traced(() => first(colName)),
+		raw: (options?: { columnNames?: boolean }) => traced(() => raw(options)),
+	};
+	async function first(colName?: string) {
+		if (!isSelect(sql)) {
 			const result = await real.all();
 			recordD1(result.meta, 1, source);
-			const rows = result.results.map((row) => Object.values(row as Record<string, unknown>));
-			if (!options?.columnNames) return rows;
-			const first = result.results[0] as Record<string, unknown> | undefined;
-			return [first ? Object.keys(first) : [], ...rows];
-		},
-	};
+			const row = result.results[0] as Record<string, unknown> | undefined;
+			if (row === undefined || colName === undefined) return row ?? null;
+			if (!(colName in row)) throw new Error(`D1_COLUMN_NOTFOUND: Column not found (${colName})`);
+			return row[colName];
+		}
+		// first() returns no metadata: all() for the metadata, first() for the value.
+		recordD1((await real.all()).meta, 1, source);
+		return colName === undefined ? real.first() : real.first(colName);
+	}
+	async function raw(options?: { columnNames?: boolean }) {
+		if (isSelect(sql)) {
+			// raw() returns no metadata: all() for the metadata, raw() for the arrays (a join's
+			// duplicate column names survive only in raw()). Doubles every read query.
+			recordD1((await real.all()).meta, 1, source);
+			return options?.columnNames ? real.raw({ columnNames: true }) : real.raw();
+		}
+		// A write (INSERT … RETURNING) must run once: take all()'s rows as arrays, in column
+		// order, which is how drizzle itself reads rows that come back from a batch.
+		const result = await real.all();
+		recordD1(result.meta, 1, source);
+		const rows = result.results.map((row) => Object.values(row as Record<string, unknown>));
+		if (!options?.columnNames) return rows;
+		const first = result.results[0] as Record<string, unknown> | undefined;
+		return [first ? Object.keys(first) : [], ...rows];
+	}
 	const counted = statement as unknown as D1PreparedStatement;
 	realStatements.set(counted, real);
 	return counted;
@@ -218,38 +241,45 @@ function countStatement(
 function countBatch(
 	run: (statements: D1PreparedStatement[]) => Promise<D1Result<unknown>[]>,
 	source: string,
+	trace?: RequestTrace,
 ): D1Database["batch"] {
-	return async <T>(statements: D1PreparedStatement[]) => {
-		const results = await run(statements.map((s) => realStatements.get(s) ?? s));
-		const meta = { rows_read: 0, rows_written: 0 };
-		for (const result of results) {
-			meta.rows_read += result.meta?.rows_read ?? 0;
-			meta.rows_written += result.meta?.rows_written ?? 0;
-		}
-		recordD1(meta, statements.length, source);
-		return results as D1Result<T>[];
-	};
+	return <T>(statements: D1PreparedStatement[]) =>
+		traceCall(trace, "d1", `batch of ${statements.length}`, async () => {
+			const results = await run(statements.map((s) => realStatements.get(s) ?? s));
+			const meta = { rows_read: 0, rows_written: 0 };
+			for (const result of results) {
+				meta.rows_read += result.meta?.rows_read ?? 0;
+				meta.rows_written += result.meta?.rows_written ?? 0;
+			}
+			recordD1(meta, statements.length, source);
+			return results as D1Result<T>[];
+		});
 }
 
 /**
  * A D1Database that counts every statement and the rows D1 reports reading and writing, in all
- * and under `source` (the entry point running).
+ * and under `source` (the entry point running), and records each call in `trace` when given.
  */
-export function instrumentD1(db: D1Database, source = UNATTRIBUTED): D1Database {
+export function instrumentD1(
+	db: D1Database,
+	source = UNATTRIBUTED,
+	trace?: RequestTrace,
+): D1Database {
 	const counted = {
-		prepare: (query: string) => countStatement(db.prepare(query), query, source),
-		batch: countBatch((statements) => db.batch(statements), source),
-		async exec(query: string) {
-			// exec() reports a statement count but no rows; it is used only by tooling.
-			const result = await db.exec(query);
-			recordD1(undefined, result.count, source);
-			return result;
-		},
+		prepare: (query: string) => countStatement(db.prepare(query), query, source, trace),
+		batch: countBatch((statements) => db.batch(statements), source, trace),
+		exec: (query: string) =>
+			traceCall(trace, "d1", "exec", async () => {
+				// exec() reports a statement count but no rows; it is used only by tooling.
+				const result = await db.exec(query);
+				recordD1(undefined, result.count, source);
+				return result;
+			}),
 		withSession(constraintOrBookmark?: string) {
 			const session = db.withSession(constraintOrBookmark);
 			return {
-				prepare: (query: string) => countStatement(session.prepare(query), query, source),
-				batch: countBatch((statements) => session.batch(statements), source),
+				prepare: (query: string) => countStatement(session.prepare(query), query, source, trace),
+				batch: countBatch((statements) => session.batch(statements), source, trace),
 				getBookmark: () => session.getBookmark(),
 			};
 		},
@@ -268,6 +298,7 @@ export function instrumentQueue<Body>(
 	queue: Queue<Body>,
 	name?: string,
 	source = UNATTRIBUTED,
+	trace?: RequestTrace,
 ): Queue<Body> {
 	const written = (n: number) => {
 		countQueue(name, "written", n);
@@ -275,16 +306,24 @@ export function instrumentQueue<Body>(
 	};
 	return {
 		metrics: () => queue.metrics(),
-		async send(body, options) {
-			const response = await queue.send(body, options);
-			written(1);
-			return response;
-		},
-		async sendBatch(messages, options) {
+		send: (body, options) =>
+			traceCall(trace, "queue", `${name ?? "queue"} send`, async () => {
+				const response = await queue.send(body, options);
+				written(1);
+				return response;
+			}),
+		sendBatch(messages, options) {
 			const list = [...messages];
-			const response = await queue.sendBatch(list, options);
-			written(list.length);
-			return response;
+			return traceCall(
+				trace,
+				"queue",
+				`${name ?? "queue"} sendBatch of ${list.length}`,
+				async () => {
+					const response = await queue.sendBatch(list, options);
+					written(list.length);
+					return response;
+				},
+			);
 		},
 	};
 }
@@ -364,7 +403,7 @@ export async function countQueueBatch<Body>(
  * that are not functions (`id`, `name`) pass through; so does `then`, which must stay
  * undefined-or-native so that awaiting code never mistakes the stub for a promise.
  */
-function countStub<S extends object>(stub: S, source: string): S {
+function countStub<S extends object>(stub: S, source: string, trace?: RequestTrace): S {
 	return new Proxy(stub, {
 		get(target, property) {
 			const value: unknown = Reflect.get(target, property);
@@ -374,7 +413,11 @@ function countStub<S extends object>(stub: S, source: string): S {
 			return (...args: unknown[]) => {
 				totals.durableObjects.calls += 1;
 				sourceUsage(source).doCalls += 1;
-				return Reflect.apply(value, target, args);
+				const done = trace && beginCall(trace, "do", property);
+				const result: unknown = Reflect.apply(value, target, args);
+				// The RPC's own promise is handed back untouched; the trace only watches it settle.
+				if (done) Promise.resolve(result).then(done, done);
+				return result;
 			};
 		},
 	});
@@ -385,16 +428,153 @@ function countStub<S extends object>(stub: S, source: string): S {
  * them. Its other methods (`idFromName`, `newUniqueId` …) run on the real namespace uncounted:
  * they make no request to an object.
  */
-export function instrumentDurableObjects<N extends object>(namespace: N, source = UNATTRIBUTED): N {
+export function instrumentDurableObjects<N extends object>(
+	namespace: N,
+	source = UNATTRIBUTED,
+	trace?: RequestTrace,
+): N {
 	return new Proxy(namespace, {
 		get(target, property) {
 			const value: unknown = Reflect.get(target, property);
 			if (typeof value !== "function") return value;
 			if (property === "get" || property === "getByName") {
 				return (...args: unknown[]) =>
-					countStub(Reflect.apply(value, target, args) as object, source);
+					countStub(Reflect.apply(value, target, args) as object, source, trace);
 			}
 			return (...args: unknown[]) => Reflect.apply(value, target, args);
+		},
+	});
+}
+
+// --- Request traces ---------------------------------------------------------------------
+
+/** A request carrying this header is traced (bench-only: the product never sees a trace). */
+export const TRACE_HEADER = "x-bench-trace";
+/** Traces kept for `GET /__metrics/traces`, oldest dropped first. */
+const MAX_TRACES = 1_000;
+
+/**
+ * One remote call a traced request made. `start` and `end` are ticks of the request's own
+ * counter, taken as the call starts and as it settles, so "b started after a ended" is exact
+ * (`b.start > a.end`) even where the clock does not move (workerd's clock stands still between
+ * I/O events).
+ */
+export interface TracedCall {
+	kind: "d1" | "queue" | "do";
+	/** The SQL (start of it), the queue method or the Durable Object method. */
+	what: string;
+	start: number;
+	end: number;
+	/** Milliseconds since the request started (the Workers clock: moves on I/O only). */
+	startMs: number;
+	endMs: number;
+}
+
+export interface RequestTrace {
+	/** `POST /emails` */
+	request: string;
+	status: number;
+	/** The tick at which the handler returned its response; calls after it ran off the path. */
+	respondedAt: number;
+	calls: TracedCall[];
+	/** The request's tick counter. */
+	ticks: number;
+	startedAt: number;
+}
+
+const traces: RequestTrace[] = [];
+
+function newTrace(request: string): RequestTrace {
+	const trace: RequestTrace = {
+		request,
+		status: 0,
+		respondedAt: Number.POSITIVE_INFINITY,
+		calls: [],
+		ticks: 0,
+		startedAt: performance.now(),
+	};
+	traces.push(trace);
+	if (traces.length > MAX_TRACES) traces.shift();
+	return trace;
+}
+
+/** Records a call's start now; the function returned records its end. */
+function beginCall(trace: RequestTrace, kind: TracedCall["kind"], what: string): () => void {
+	const call: TracedCall = {
+		kind,
+		what: what.replace(/\s+/g, " ").slice(0, 80),
+		start: trace.ticks++,
+		end: Number.POSITIVE_INFINITY,
+		startMs: performance.now() - trace.startedAt,
+		endMs: Number.NaN,
+	};
+	trace.calls.push(call);
+	return () => {
+		call.end = trace.ticks++;
+		call.endMs = performance.now() - trace.startedAt;
+	};
+}
+
+/** Runs `run`, recorded as one call in `trace` when there is one. */
+async function traceCall<T>(
+	trace: RequestTrace | undefined,
+	kind: TracedCall["kind"],
+	what: string,
+	run: () => Promise<T>,
+): Promise<T> {
+	if (!trace) return run();
+	const done = beginCall(trace, kind, what);
+	try {
+		return await run();
+	} finally {
+		done();
+	}
+}
+
+// --- Durable Object storage ---------------------------------------------------------------
+
+/**
+ * Counts the rows a Durable Object class's SQLite storage reports reading and writing
+ * (`SqlStorageCursor.rowsRead`/`rowsWritten`), by wrapping the one method through which the
+ * class runs its SQL (`method`, the product's AccountGuard's private `sql`). Bench-only: the
+ * metered entry applies it to the class it re-exports, which stays the same class. A cursor's
+ * rows are counted as its statement runs: at `exec`, and after each read of its results.
+ */
+export function countDurableObjectStorage(klass: { prototype: object }, method: string): boolean {
+	const original: unknown = Reflect.get(klass.prototype, method);
+	if (typeof original !== "function" || storageCounted.has(original)) return false;
+	const wrapped = function (this: unknown, ...args: unknown[]) {
+		return countCursor(Reflect.apply(original, this, args));
+	};
+	storageCounted.add(wrapped);
+	Reflect.set(klass.prototype, method, wrapped);
+	return true;
+}
+
+const storageCounted = new WeakSet<object>();
+
+function countCursor(cursor: unknown): unknown {
+	if (typeof cursor !== "object" || cursor === null || !("rowsWritten" in cursor)) return cursor;
+	let read = 0;
+	let written = 0;
+	const settle = () => {
+		const nowRead = Number(Reflect.get(cursor, "rowsRead") ?? 0);
+		const nowWritten = Number(Reflect.get(cursor, "rowsWritten") ?? 0);
+		totals.durableObjects.storageRowsRead += nowRead - read;
+		totals.durableObjects.storageRowsWritten += nowWritten - written;
+		read = nowRead;
+		written = nowWritten;
+	};
+	settle();
+	return new Proxy(cursor, {
+		get(target, property) {
+			const value: unknown = Reflect.get(target, property);
+			if (typeof value !== "function") return value;
+			return (...args: unknown[]) => {
+				const result: unknown = Reflect.apply(value, target, args);
+				settle();
+				return result;
+			};
 		},
 	});
 }
@@ -453,31 +633,33 @@ const instrumented = new WeakMap<object, Map<string, object>>();
 /**
  * The same env with counting DB, queue producers (SEND_QUEUE, FEEDBACK_QUEUE, WEBHOOK_QUEUE),
  * ACCOUNT_GUARD and ATTACHMENTS bindings, attributing what they count to `source`, the entry
- * point running (one wrapper per env object and entry point; R2 is counted in all only).
+ * point running (one wrapper per env object and entry point; R2 is counted in all only). With
+ * `trace`, a wrapper of its own that also records each D1, queue and Durable Object call there.
  */
 export function instrumentEnv<E extends Instrumentable>(
 	env: E,
 	source = UNATTRIBUTED,
 	queueNames: QueueNames = {},
+	trace?: RequestTrace,
 ): E {
 	const bySource = instrumented.get(env) ?? new Map<string, object>();
 	instrumented.set(env, bySource);
-	const cached = bySource.get(source);
+	const cached = trace ? undefined : bySource.get(source);
 	if (cached) return cached as E;
 	const queue = (binding: Queue, name: keyof QueueNames) =>
-		instrumentQueue(binding, queueNames[name] ?? name, source);
+		instrumentQueue(binding, queueNames[name] ?? name, source, trace);
 	const wrapped: E = {
 		...env,
-		DB: instrumentD1(env.DB, source),
+		DB: instrumentD1(env.DB, source, trace),
 		SEND_QUEUE: queue(env.SEND_QUEUE, "SEND_QUEUE"),
 		...(env.FEEDBACK_QUEUE && { FEEDBACK_QUEUE: queue(env.FEEDBACK_QUEUE, "FEEDBACK_QUEUE") }),
 		...(env.WEBHOOK_QUEUE && { WEBHOOK_QUEUE: queue(env.WEBHOOK_QUEUE, "WEBHOOK_QUEUE") }),
 		...(env.ACCOUNT_GUARD && {
-			ACCOUNT_GUARD: instrumentDurableObjects(env.ACCOUNT_GUARD, source),
+			ACCOUNT_GUARD: instrumentDurableObjects(env.ACCOUNT_GUARD, source, trace),
 		}),
 		...(env.ATTACHMENTS && { ATTACHMENTS: instrumentR2(env.ATTACHMENTS) }),
 	};
-	bySource.set(source, wrapped);
+	if (!trace) bySource.set(source, wrapped);
 	return wrapped;
 }
 
@@ -489,10 +671,14 @@ function fetchSource(request: Request): string {
 
 const queueSource = (queue: string) => `queue ${queue}`;
 
-/** `GET /__metrics` and `POST /__metrics/reset`; undefined for every other request. */
+/**
+ * `GET /__metrics`, `GET /__metrics/traces` and `POST /__metrics/reset` (which also forgets the
+ * traces); undefined for every other request.
+ */
 export function serveMetrics(request: Request): Response | undefined {
 	const { pathname } = new URL(request.url);
 	if (request.method === "GET" && pathname === "/__metrics") return Response.json(readMetrics());
+	if (request.method === "GET" && pathname === "/__metrics/traces") return Response.json(traces);
 	if (request.method === "POST" && pathname === "/__metrics/reset") {
 		resetMetrics();
 		return Response.json(readMetrics());
@@ -515,6 +701,20 @@ export function withMetrics<E extends Instrumentable>(
 	handlers: WorkerHandlers<E>,
 	queueNames: QueueNames = {},
 ): WorkerHandlers<E> {
+	/** A request with the trace header: its own env, its calls recorded until it answers. */
+	async function traced(request: Request, env: E, ctx: ExecutionContext): Promise<Response> {
+		const { pathname } = new URL(request.url);
+		const trace = newTrace(`${request.method} ${pathname}`);
+		const source = fetchSource(request);
+		const response = await handlers.fetch(
+			request,
+			instrumentEnv(env, source, queueNames, trace),
+			ctx,
+		);
+		trace.respondedAt = trace.ticks++;
+		trace.status = response.status;
+		return response;
+	}
 	return {
 		fetch(request, env, ctx) {
 			const served = serveMetrics(request);
@@ -522,6 +722,7 @@ export function withMetrics<E extends Instrumentable>(
 			totals.worker.fetches += 1;
 			const source = fetchSource(request);
 			sourceUsage(source).invocations += 1;
+			if (request.headers.has(TRACE_HEADER)) return traced(request, env, ctx);
 			return handlers.fetch(request, instrumentEnv(env, source, queueNames), ctx);
 		},
 		queue(batch, env, ctx) {

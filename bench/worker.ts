@@ -6,16 +6,20 @@
  * `main`), so bindings, vars and migrations cannot drift from what is deployed; the deployed
  * bundle is built from src/index.ts and contains none of this.
  *
- * The Durable Object class is re-exported unchanged under its own name, `AccountGuard`, the
- * `class_name` wrangler.toml binds; calls to it are counted on the caller's side, on the stubs
- * of the wrapped `env.ACCOUNT_GUARD`.
+ * The Durable Object class is re-exported under its own name, `AccountGuard`, the `class_name`
+ * wrangler.toml binds; calls to it are counted on the caller's side, on the stubs of the wrapped
+ * `env.ACCOUNT_GUARD`. The one hook inside it: `countDurableObjectStorage` wraps its private
+ * `sql` method (the only way it runs SQL) to count the rows its SQLite storage reads and writes;
+ * it stays the same class, and only this entry (never src/index.ts) applies the hook.
  */
 import type { Bindings } from "../src/env.ts";
-import worker from "../src/index.ts";
+import worker, { AccountGuard } from "../src/index.ts";
 import { FEEDBACK_QUEUE, SEND_QUEUE, WEBHOOK_QUEUE } from "../src/queues/index.ts";
-import { withMetrics } from "./metrics.ts";
+import { countDurableObjectStorage, withMetrics } from "./metrics.ts";
 
 export { AccountGuard } from "../src/index.ts";
+
+countDurableObjectStorage(AccountGuard, "sql");
 
 export default withMetrics<Bindings>(worker, {
 	SEND_QUEUE,

@@ -79,7 +79,7 @@ export const mostPerAccount = {
 };
 
 /** Approved Pro accounts in good standing, each with a verified domain and a key, as the demo's. */
-function benchAccountsSql(now: number): string {
+export function benchAccountsSql(now: number): string {
 	const all = [...accounts, ...webhookAccounts];
 	const rows = (make: (a: BenchAccount) => string) => all.map((a) => `  ${make(a)}`).join(",\n");
 	return `INSERT INTO accounts (id, name, plan, verification_status, subscription_status, created_at) VALUES

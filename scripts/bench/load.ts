@@ -80,7 +80,7 @@ export async function load(
 	return result;
 }
 
-function email(account: BenchAccount, to: string, extra: Record<string, unknown> = {}) {
+export function email(account: BenchAccount, to: string, extra: Record<string, unknown> = {}) {
 	return {
 		from: `Bench <bench@${account.domain}>`,
 		to,

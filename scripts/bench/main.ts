@@ -27,6 +27,22 @@
  *   /__metrics. Afterwards every row still inside its retention must be there and nothing
  *   expired may be.
  *
+ * - Phase D, the whole lifecycle (scripts/bench/lifecycle.ts), metered entry: singles and then
+ *   batches of 100 to addresses SES answers with a Delivery, a Bounce (2%) or a Delivery and a
+ *   Complaint (0.05%) (scripts/bench/lifecycle-mix.ts), drained until every email is `sent` or
+ *   `failed` and every SNS notification about them is answered; priced per million emails next
+ *   to phase B's table (Worker requests by entry point, CPU as estimated, D1 rows, queue
+ *   operations, Durable Object requests and the guard's SQLite rows), with the D1 rows written
+ *   per email split into accept, send and notification. Then singles one at a time with the
+ *   `x-bench-trace` header: the D1, Durable Object and queue calls on the path of `POST /emails`
+ *   and the longest chain of them made one after another (scripts/bench/call-chain.ts).
+ * - Phase E, fairness (scripts/bench/fairness.ts), product entry: one account's backlog of
+ *   --fairness-batches batches of 100, then one single from another account; seconds from its
+ *   200 until the simulator holds it ("> 120 s" past the bound).
+ * - Phase F, the email log (scripts/bench/email-log.ts), product entry: GET /emails unfiltered
+ *   and with each dashboard filter, for an account with 1,000 emails and one with 1,000,000
+ *   (seeded with `wrangler d1 execute` like phase C), the median time of each and their ratio.
+ *
  * Phases A and B send as many benchmark accounts, in turn (round-robin), not as the one demo
  * account: each account's request rate is limited by its own Durable Object (src/middleware/
  * rate-limit.ts, src/durable-objects/account-guard.ts; Pro: bursts of 200 requests refilled at
@@ -37,9 +53,17 @@
  * never silently left out of the accepted figures.
  *
  * Bounded: at most 10,000 emails per path, 120 s per load or drain, 10 minutes for phases A
- * and B; phase C stops after 10 minutes or --purge-max-invocations runs, whichever comes first.
+ * and B, 8 for D, 5 for E (its single waited for 120 s at most), 8 for F; phase C stops after
+ * 10 minutes or --purge-max-invocations runs, whichever comes first.
  * Prints tables; asserts nothing about timing. Options (flag or environment variable):
- *   --phases LIST (BENCH_PHASES, "send,purge": "send" is phases A and B, "purge" phase C)
+ *   --phases LIST (BENCH_PHASES, "send,lifecycle,fairness,log,purge", all of them, about 14
+ *     minutes on 2 cores: "send" is phases A and B, "lifecycle" D, "fairness" E, "log" F,
+ *     "purge" C, which runs last)
+ *   --lifecycle-singles N (BENCH_LIFECYCLE_SINGLES, 2000)   --lifecycle-batches N
+ *     (BENCH_LIFECYCLE_BATCHES, 20, of 100 emails)   --trace-singles N (BENCH_TRACE_SINGLES, 50)
+ *   --fairness-batches N (BENCH_FAIRNESS_BATCHES, 100, of 100 emails, from one account)
+ *   --log-emails N (BENCH_LOG_EMAILS, 1000000)   --log-small-emails N (BENCH_LOG_SMALL_EMAILS,
+ *     1000)   --log-requests N (BENCH_LOG_REQUESTS, 15: requests per query, the median printed)
  *   --singles N (BENCH_SINGLES, 2000)   --batches N (BENCH_BATCHES, 20, of 100 emails)
  *   --concurrency N (BENCH_CONCURRENCY, 24)
  *   --accounts N (BENCH_ACCOUNTS: at least 32, more when the phase A load would give an account
@@ -54,14 +78,19 @@
  *     simulator's loopback ports, apart from npm start's 8787 and 8788 by default
  */
 import { accounts } from "./accounts.ts";
+import { emailLogReport, phaseF } from "./email-log.ts";
+import { fairnessReport, phaseE } from "./fairness.ts";
+import { lifecycleReport, phaseD } from "./lifecycle.ts";
 import { BATCH_SIZE, config, PRO_LIMITS } from "./options.ts";
 import { fixed, problems } from "./outcome.ts";
-import { phaseA, phaseB } from "./phases.ts";
+import { type PhaseB, phaseA, phaseB } from "./phases.ts";
 import { phaseC, purgeReport } from "./purge.ts";
 import { report } from "./report.ts";
 import { guardRun, stopStack } from "./stack.ts";
 
 const watchdog = guardRun();
+/** Phase B's usage, which the lifecycle table prints its own next to. */
+let b: PhaseB | undefined;
 try {
 	if (config.phases.has("send")) {
 		console.log(
@@ -69,8 +98,17 @@ try {
   round-robin over ${fixed(accounts.length)} benchmark accounts (per-account rate limits: Pro allows bursts of ${PRO_LIMITS.requestBurst}, refilled at ${PRO_LIMITS.requestsPerSecond}/s).`,
 		);
 		const a = await phaseA();
-		const b = await phaseB();
+		b = await phaseB();
 		report(a, b);
+	}
+	if (config.phases.has("lifecycle")) lifecycleReport(await phaseD(), b);
+	if (config.phases.has("fairness")) {
+		const fairness = await phaseE();
+		if (fairness) fairnessReport(fairness);
+	}
+	if (config.phases.has("log")) {
+		const log = await phaseF();
+		if (log) emailLogReport(log);
 	}
 	if (config.phases.has("purge")) purgeReport(await phaseC());
 	if (problems.length) {

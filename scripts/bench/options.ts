@@ -11,6 +11,12 @@ export const LOAD_TIMEOUT_MS = 120_000;
 export const DRAIN_TIMEOUT_MS = 120_000;
 export const RUN_TIMEOUT_MS = 10 * 60_000;
 export const PURGE_TIMEOUT_MS = 10 * 60_000;
+/** The lifecycle phase (D), the fairness phase (E) and the email log phase (F), each. */
+export const LIFECYCLE_TIMEOUT_MS = 8 * 60_000;
+export const FAIRNESS_TIMEOUT_MS = 5 * 60_000;
+export const LOG_TIMEOUT_MS = 8 * 60_000;
+/** How long the fairness probe may take to reach SES before the figure is "> 120 s". */
+export const FAIRNESS_PROBE_TIMEOUT_MS = 120_000;
 export const SES_MAX_SEND_RATE = "1000";
 /** The Worker entry with usage counters (phases B and C); phase A runs wrangler.toml's main. */
 export const METERED_ENTRY = "bench/worker.ts";
@@ -37,6 +43,13 @@ const { values: flags } = parseArgs({
 		"cpu-ms-per-invocation": { type: "string" },
 		"cpu-ms-per-email": { type: "string" },
 		"purge-emails": { type: "string" },
+		"lifecycle-singles": { type: "string" },
+		"lifecycle-batches": { type: "string" },
+		"trace-singles": { type: "string" },
+		"fairness-batches": { type: "string" },
+		"log-emails": { type: "string" },
+		"log-small-emails": { type: "string" },
+		"log-requests": { type: "string" },
 		"purge-max-invocations": { type: "string" },
 		port: { type: "string" },
 		"simulator-port": { type: "string" },
@@ -59,9 +72,12 @@ function option(
 	return value;
 }
 
+/** What a run without --phases runs (all of them: about 14 minutes on 2 cores). */
+const DEFAULT_PHASES = ["send", "lifecycle", "fairness", "log", "purge"];
+
 function phasesOption(): Set<string> {
-	const known = ["send", "purge"];
-	const raw = flags.phases ?? process.env.BENCH_PHASES ?? known.join(",");
+	const known = ["send", "lifecycle", "fairness", "log", "purge"];
+	const raw = flags.phases ?? process.env.BENCH_PHASES ?? DEFAULT_PHASES.join(",");
 	const phases = new Set(raw.split(",").map((p) => p.trim()));
 	for (const p of phases) {
 		if (!known.includes(p)) throw new Error(`--phases (BENCH_PHASES): unknown phase "${p}"`);
@@ -86,6 +102,26 @@ export const config = {
 	cpuMsPerInvocation: option("cpu-ms-per-invocation", "BENCH_CPU_MS_PER_INVOCATION", 2, 1000),
 	cpuMsPerEmail: option("cpu-ms-per-email", "BENCH_CPU_MS_PER_EMAIL", 1, 1000),
 	purgeEmails: Math.floor(option("purge-emails", "BENCH_PURGE_EMAILS", 250_000, 2_000_000)),
+	/**
+	 * The lifecycle phase's singles and batches: 2,000 emails each so that the 0.05% complaint
+	 * share is one whole email (scripts/bench/lifecycle-mix.ts).
+	 */
+	lifecycleSingles: Math.floor(
+		option("lifecycle-singles", "BENCH_LIFECYCLE_SINGLES", 2000, MAX_EMAILS_PER_PATH),
+	),
+	lifecycleBatches: Math.floor(
+		option("lifecycle-batches", "BENCH_LIFECYCLE_BATCHES", 20, MAX_EMAILS_PER_PATH / BATCH_SIZE),
+	),
+	/** Singles sent one at a time with the trace header, for the remote calls on the path. */
+	traceSingles: Math.floor(option("trace-singles", "BENCH_TRACE_SINGLES", 50, 1000)),
+	/** The fairness phase's backlog: batches of 100 from one account. */
+	fairnessBatches: Math.floor(
+		option("fairness-batches", "BENCH_FAIRNESS_BATCHES", 100, MAX_EMAILS_PER_PATH / BATCH_SIZE),
+	),
+	/** The email log phase: the large and the small account's emails, and requests per query. */
+	logEmails: Math.floor(option("log-emails", "BENCH_LOG_EMAILS", 1_000_000, 5_000_000)),
+	logSmallEmails: Math.floor(option("log-small-emails", "BENCH_LOG_SMALL_EMAILS", 1000, 100_000)),
+	logRequests: Math.max(1, Math.floor(option("log-requests", "BENCH_LOG_REQUESTS", 15, 1000))),
 	purgeMaxInvocations: Math.max(
 		1,
 		Math.floor(option("purge-max-invocations", "BENCH_PURGE_MAX_INVOCATIONS", 100, 1000)),

@@ -40,11 +40,11 @@ export const COUNT_TABLES_SQL = `SELECT (SELECT count(*) FROM emails) AS emails,
  * SQL for a UUIDv7 at time `t` (ms) whose random bits are the number `n`: the shape of
  * src/lib/ids.ts's ids, so the purge's primary-key ranges see realistic keys.
  */
-const uuidSql = (t: string, n: string) =>
+export const uuidSql = (t: string, n: string) =>
 	`substr(printf('%012x', ${t}), 1, 8) || '-' || substr(printf('%012x', ${t}), 9, 4) || '-7' || printf('%03x', (${n}) % 4096) || '-8' || printf('%03x', ((${n}) / 4096) % 4096) || '-' || printf('%012x', ${n})`;
 
 /** `count` rows numbered n = 0 … count-1 with a time t spread over [from, from + span). */
-const numbered = (count: number, from: number, span: number) =>
+export const numbered = (count: number, from: number, span: number) =>
 	`WITH RECURSIVE seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq WHERE n < ${count - 1}), rows AS (SELECT n, ${from} + n * ${Math.max(1, Math.floor(span / count))} AS t FROM seq)`;
 
 /**

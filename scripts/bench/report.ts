@@ -61,7 +61,9 @@ ${table([
 	],
 ])}
   Accepted: 2xx answers only; every other answer is counted under "Answers by HTTP status".
-  End to end: from the first accepted request until the SES simulator holds every email.`);
+  End to end: from the first accepted request until the SES simulator holds every email.
+  Ratios (issue 15's targets in brackets): end to end over accepted, single ${ratio(a.singleEndToEnd, singleEps)}, batch ${ratio(a.batchEndToEnd, batchEps)} [at least 0.80];
+  accepted singles over the bare endpoint ${fixed(singleEps / bareRps, 2)} [at least 0.50].`);
 
 	const usages = [
 		["single", b.single],
@@ -226,8 +228,12 @@ ${table(rows)}
   with the purge, phase C, like the email's own rows). Deletes are free, and so is egress.`;
 }
 
+/** End to end over accepted emails/s, or why there is no figure. */
+const ratio = (endToEnd: number | undefined, accepted: number) =>
+	endToEnd === undefined ? "(end to end timed out)" : fixed(endToEnd / accepted, 2);
+
 /** "1.00 per email (Delivery 1.00)": the SNS notifications posted during a run. */
-function snsLine(usage: Usage): string {
+export function snsLine(usage: Usage): string {
 	const per = (n: number) => fixed(n / usage.emails, 2);
 	const types = [...usage.sns.byType].map(([type, n]) => `${type} ${per(n)}`).join(", ");
 	return `${per(usage.sns.notifications)} SNS notifications per email${types ? ` (${types})` : ""}`;

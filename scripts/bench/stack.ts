@@ -7,7 +7,15 @@
 import { spawnSync } from "node:child_process";
 import type { MetricsTotals } from "../../bench/metrics.ts";
 import { type LocalStack, type LocalStackOptions, startLocalStack } from "../local-stack.ts";
-import { config, PURGE_TIMEOUT_MS, RUN_TIMEOUT_MS, SES_MAX_SEND_RATE } from "./options.ts";
+import {
+	config,
+	FAIRNESS_TIMEOUT_MS,
+	LIFECYCLE_TIMEOUT_MS,
+	LOG_TIMEOUT_MS,
+	PURGE_TIMEOUT_MS,
+	RUN_TIMEOUT_MS,
+	SES_MAX_SEND_RATE,
+} from "./options.ts";
 
 let stack: LocalStack | undefined;
 let interrupted = false;
@@ -70,9 +78,12 @@ export function guardRun(): NodeJS.Timeout {
 			void stopStack().finally(() => process.exit(130));
 		});
 	}
-	// Phases A and B share RUN_TIMEOUT_MS; phase C has its own deadline inside PURGE_TIMEOUT_MS.
+	// Phases A and B share RUN_TIMEOUT_MS; each other phase has its own budget.
 	const watchdogMs =
 		(config.phases.has("send") ? RUN_TIMEOUT_MS : 0) +
+		(config.phases.has("lifecycle") ? LIFECYCLE_TIMEOUT_MS : 0) +
+		(config.phases.has("fairness") ? FAIRNESS_TIMEOUT_MS : 0) +
+		(config.phases.has("log") ? LOG_TIMEOUT_MS : 0) +
 		(config.phases.has("purge") ? PURGE_TIMEOUT_MS + 60_000 : 0);
 	const watchdog = setTimeout(() => {
 		console.error(`bench: over its ${watchdogMs / 60_000}-minute budget; stopping.`);

@@ -1,0 +1,185 @@
+/**
+ * Phase F, the email log at scale: GET /emails, unfiltered and with each filter the dashboard
+ * offers (status, last_event, domain_id, to, tag, created_after, created_before), for one account
+ * holding --log-small-emails emails (1,000) and one holding --log-emails (1,000,000), both in one
+ * database, which is seeded before wrangler dev starts with `wrangler d1 execute`
+ * (recursive-CTE INSERT … SELECT, as phase C's purge seed) into `emails` and its lookup tables
+ * `email_recipients` and `email_tags` (src/db/schema.ts), so every index of migrations/ is
+ * written as the API would. The product entry (metrics off) answers; each query is timed as the
+ * median of --log-requests requests, one at a time, after one warm-up request.
+ */
+import { rmSync, writeFileSync } from "node:fs";
+import type { LocalStack } from "../local-stack.ts";
+import { accounts, type BenchAccount, benchAccountsSql } from "./accounts.ts";
+import { config, LOG_TIMEOUT_MS } from "./options.ts";
+import { fixed, problems, table } from "./outcome.ts";
+import { numbered, uuidSql } from "./purge-seed.ts";
+import { startStack, stopStack, throwIfInterrupted, wranglerLocal } from "./stack.ts";
+
+const LOG_STATE_DIR = ".wrangler/bench-log-state";
+const DAY_MS = 24 * 60 * 60_000;
+/** The emails span the last 30 days, oldest first. */
+const SPAN_MS = 30 * DAY_MS;
+/** The dashboard's page (dashboard/src/pages/emails.tsx PAGE_SIZE). */
+const PAGE = 25;
+/** Distinct recipients per account: each gets 1/1,000 of its emails. */
+const RECIPIENTS = 1000;
+const CATEGORIES = ["receipt", "welcome", "password-reset", "digest"];
+
+/**
+ * One account's emails, each with its recipient and tag rows: 97% delivered, 2% bounced, 1%
+ * complained; recipient `user-<n mod 1000>@example.org`; tag `category:<one of four>`.
+ */
+function emailsSql(account: BenchAccount, count: number, from: number, idOffset: number): string {
+	const id = uuidSql("t", `n + ${idOffset}`);
+	const rows = numbered(count, from, SPAN_MS);
+	const recipient = `'user-' || (n % ${RECIPIENTS}) || '@example.org'`;
+	const category = `CASE n % 4 ${CATEGORIES.map((c, i) => `WHEN ${i} THEN '${c}'`).join(" ")} END`;
+	return `${rows}
+INSERT INTO emails (id, account_id, domain_id, from_address, to_addresses, subject, html, text_body,
+  tags, status, last_event, created_at, sent_at, delivered_at, delivered_to, webhooks)
+SELECT ${id}, '${account.accountId}', '${account.domainId}', 'Bench <bench@${account.domain}>',
+  '["' || ${recipient} || '"]', 'Your ' || (${category}) || ' #' || n,
+  '<p>Hello from the benchmark, email ' || n || '.</p>', 'Hello from the benchmark, email ' || n || '.',
+  '[{"name":"category","value":"' || (${category}) || '"}]',
+  CASE WHEN n % 100 < 2 THEN 'failed' ELSE 'sent' END,
+  CASE WHEN n % 100 < 2 THEN 'bounced' WHEN n % 100 = 2 THEN 'complained' ELSE 'delivered' END,
+  t, t + 1000, CASE WHEN n % 100 < 2 THEN NULL ELSE t + 2000 END,
+  CASE WHEN n % 100 < 2 THEN NULL ELSE '["' || ${recipient} || '"]' END, 0
+FROM rows;
+${rows}
+INSERT INTO email_recipients (email_id, address, account_id)
+SELECT ${id}, ${recipient}, '${account.accountId}' FROM rows;
+${rows}
+INSERT INTO email_tags (email_id, tag, account_id)
+SELECT ${id}, 'category:' || (${category}), '${account.accountId}' FROM rows;`;
+}
+
+export interface LogTiming {
+	query: string;
+	/** Median milliseconds for the small and the large account. */
+	small: number;
+	large: number;
+	/** Emails on the first page (a filter that matched nothing would measure nothing). */
+	smallRows: number;
+	largeRows: number;
+}
+
+export interface EmailLog {
+	small: number;
+	large: number;
+	seedSeconds: number;
+	timings: LogTiming[];
+}
+
+export async function phaseF(): Promise<EmailLog | undefined> {
+	throwIfInterrupted();
+	const deadline = performance.now() + LOG_TIMEOUT_MS;
+	const [small, large] = accounts;
+	if (!small || !large) throw new Error("the email log phase needs two benchmark accounts");
+	console.log(
+		`Phase F: the email log (metrics off), ${fixed(config.logSmallEmails)} and ${fixed(config.logEmails)} emails. Seeding a fresh local database…`,
+	);
+	rmSync(LOG_STATE_DIR, { recursive: true, force: true });
+	wranglerLocal(LOG_STATE_DIR, ["d1", "migrations", "apply", "DB"]);
+	const now = Date.now();
+	const from = now - SPAN_MS - 60_000;
+	const seedFile = `${LOG_STATE_DIR}/log-seed.sql`;
+	writeFileSync(
+		seedFile,
+		[
+			benchAccountsSql(now),
+			emailsSql(small, config.logSmallEmails, from, 400_000_000),
+			emailsSql(large, config.logEmails, from, 0),
+		].join("\n"),
+	);
+	const seedStarted = performance.now();
+	wranglerLocal(LOG_STATE_DIR, ["d1", "execute", "DB", `--file=${seedFile}`]);
+	const seedSeconds = (performance.now() - seedStarted) / 1000;
+	console.log(`  seeded in ${fixed(seedSeconds, 1)} s; timing GET /emails…`);
+
+	const s = await startStack({ persistTo: LOG_STATE_DIR });
+	const iso = (t: number) => new Date(t).toISOString();
+	const queries = (a: BenchAccount): [string, string][] => [
+		["unfiltered", ""],
+		["status=failed", "status=failed"],
+		["last_event=delivered", "last_event=delivered"],
+		["domain_id", `domain_id=${a.domainId}`],
+		["to", `to=user-7@example.org`],
+		["tag=category:receipt", "tag=category:receipt"],
+		["created_after (last 10 days)", `created_after=${iso(now - 10 * DAY_MS)}`],
+		["created_before (older than 20 days)", `created_before=${iso(now - 20 * DAY_MS)}`],
+	];
+	const timings: LogTiming[] = [];
+	for (const [i, [name]] of queries(small).entries()) {
+		if (performance.now() > deadline) {
+			problems.push(`email log: stopped after ${LOG_TIMEOUT_MS / 60_000} minutes`);
+			break;
+		}
+		const time = (a: BenchAccount) => timeQuery(s, a, queries(a)[i]?.[1] ?? "");
+		const [smallTime, largeTime] = [await time(small), await time(large)];
+		timings.push({
+			query: name,
+			small: smallTime.median,
+			large: largeTime.median,
+			smallRows: smallTime.rows,
+			largeRows: largeTime.rows,
+		});
+	}
+	await stopStack();
+	rmSync(LOG_STATE_DIR, { recursive: true, force: true });
+	return { small: config.logSmallEmails, large: config.logEmails, seedSeconds, timings };
+}
+
+/** The median of --log-requests sequential requests (after one warm-up), and the page's size. */
+async function timeQuery(s: LocalStack, account: BenchAccount, query: string) {
+	const url = `${s.apiUrl}/emails?limit=${PAGE}${query ? `&${query}` : ""}`;
+	const once = async () => {
+		const started = performance.now();
+		const response = await fetch(url, {
+			headers: { authorization: `Bearer ${account.apiKey}` },
+			signal: AbortSignal.timeout(30_000),
+		});
+		const body = (await response.json()) as { data?: unknown[] };
+		const ms = performance.now() - started;
+		if (!response.ok) {
+			problems.push(`email log: GET ${url} answered ${response.status}`);
+		}
+		return { ms, rows: body.data?.length ?? 0 };
+	};
+	const { rows } = await once();
+	const times: number[] = [];
+	for (let i = 0; i < config.logRequests; i++) times.push((await once()).ms);
+	times.sort((a, b) => a - b);
+	const median = times[Math.floor(times.length / 2)] ?? Number.NaN;
+	if (rows === 0) problems.push(`email log: GET ${url} matched no email`);
+	return { median, rows };
+}
+
+export function emailLogReport(log: EmailLog) {
+	const rows: string[][] = [
+		[
+			"GET /emails?limit=25&…",
+			`${fixed(log.small)} emails`,
+			`${fixed(log.large)} emails`,
+			"ratio",
+			"page (small/large)",
+		],
+	];
+	for (const t of log.timings) {
+		rows.push([
+			t.query,
+			`${fixed(t.small, 1)} ms`,
+			`${fixed(t.large, 1)} ms`,
+			fixed(t.large / t.small, 2),
+			`${t.smallRows}/${t.largeRows}`,
+		]);
+	}
+	console.log(`
+The email log at scale (metrics off): GET /emails for one account with ${fixed(log.small)} emails and one with ${fixed(log.large)}
+  (same database, seeded in ${fixed(log.seedSeconds, 1)} s with their email_recipients and email_tags rows; 1,000 recipients
+  and 4 tag values per account; 2% failed; emails over the last 30 days). Median of ${config.logRequests} requests each,
+  one at a time, after a warm-up; the whole request, API key lookup included.
+${table(rows)}
+  Issue 15's target: the ${fixed(log.large)}-email account within 1.5× of the ${fixed(log.small)}-email one, for every query.`);
+}

@@ -15,23 +15,18 @@ import type { MetricsTotals, RequestTrace } from "../../bench/metrics.ts";
 import type { LocalStack } from "../local-stack.ts";
 import { accountFor, accounts, STATE_DIR, seedBenchAccounts } from "./accounts.ts";
 import { type PathCalls, pathCalls } from "./call-chain.ts";
-import {
-	lifecycleMix,
-	lifecycleOutcome,
-	lifecycleRecipient,
-	notificationsFor,
-} from "./lifecycle-mix.ts";
-import { email, type LoadResult, load, post, waitFor } from "./load.ts";
+import { lifecycleOutcome, lifecycleRecipient, notificationsFor } from "./lifecycle-mix.ts";
+import { email, load, post, waitFor } from "./load.ts";
 import { BATCH_SIZE, config, DRAIN_TIMEOUT_MS, METERED_ENTRY } from "./options.ts";
 import { check, fixed, money, problems, table } from "./outcome.ts";
 import type { PhaseB, Usage } from "./phases.ts";
 import { costPerMillion, PRICES, perEmail } from "./prices.ts";
-import { snsLine } from "./report.ts";
 import { metrics, startStack, stopStack, throwIfInterrupted } from "./stack.ts";
 import { snsQuiet } from "./webhooks.ts";
 
 export interface LifecycleUsage extends Usage {
-	mix: ReturnType<typeof lifecycleMix>;
+	/** The accepted emails by what SES answers, and the SNS notifications that makes. */
+	mix: { delivery: number; bounce: number; complaint: number; notifications: number };
 	/** Emails of the run by status once drained (from GET /emails). */
 	statuses: RunStatuses;
 }
@@ -66,59 +61,68 @@ export async function phaseD(): Promise<PhaseD> {
 	seedBenchAccounts();
 	const s = await startStack({ persistTo: STATE_DIR, entry: METERED_ENTRY });
 	const single = config.lifecycleSingles
-		? await measureLifecycle(s, "D POST /emails (lifecycle)", "lsingle", 1, (recipients) =>
-				load(config.lifecycleSingles, (i) =>
-					post(s, accountFor(i), "/emails", email(accountFor(i), recipients(i))),
-				),
-			)
+		? await measureLifecycle(s, {
+				label: "D POST /emails (lifecycle)",
+				requests: config.lifecycleSingles,
+				emailsPerRequest: 1,
+				request: (i, to) => post(s, accountFor(i), "/emails", email(accountFor(i), to(i))),
+			})
 		: undefined;
 	const batch = config.lifecycleBatches
-		? await measureLifecycle(
-				s,
-				"D POST /emails/batch (lifecycle)",
-				"lbatch",
-				BATCH_SIZE,
-				(recipients) =>
-					load(config.lifecycleBatches, (b) =>
-						post(
-							s,
-							accountFor(b),
-							"/emails/batch",
-							Array.from({ length: BATCH_SIZE }, (_, j) =>
-								email(accountFor(b), recipients(b * BATCH_SIZE + j)),
-							),
+		? await measureLifecycle(s, {
+				label: "D POST /emails/batch (lifecycle)",
+				requests: config.lifecycleBatches,
+				emailsPerRequest: BATCH_SIZE,
+				request: (b, to) =>
+					post(
+						s,
+						accountFor(b),
+						"/emails/batch",
+						Array.from({ length: BATCH_SIZE }, (_, j) =>
+							email(accountFor(b), to(b * BATCH_SIZE + j)),
 						),
 					),
-			)
+			})
 		: undefined;
 	const calls = config.traceSingles ? await traceSingles(s) : undefined;
 	await stopStack();
 	return { single, batch, calls };
 }
 
+interface LifecycleRun {
+	label: string;
+	requests: number;
+	emailsPerRequest: number;
+	/** Request i, its emails numbered i × emailsPerRequest + j, each sent to `to(n)`. */
+	request: (i: number, to: (n: number) => string) => Promise<Response>;
+}
+
 async function measureLifecycle(
 	s: LocalStack,
-	label: string,
-	prefix: string,
-	emailsPerRequest: number,
-	send: (recipient: (i: number) => string) => Promise<LoadResult>,
+	run: LifecycleRun,
 ): Promise<LifecycleUsage | undefined> {
+	const { label, requests, emailsPerRequest } = run;
+	// Recipients named after the run, so its emails and notifications are told from the others'.
+	const prefix = emailsPerRequest === 1 ? "lsingle" : "lbatch";
+	const to = (n: number) => lifecycleRecipient(prefix, n);
 	const { since } = await metrics(s, true);
-	const sentBefore = s.simulator.sns.sent().length;
 	const started = performance.now();
-	const result = await send((i) => lifecycleRecipient(prefix, i));
-	const requests = emailsPerRequest === 1 ? config.lifecycleSingles : config.lifecycleBatches;
-	check(label, result, requests);
-	// The emails of the accepted requests: the run's recipients and what SES will say about them.
+	// The accepted requests' emails: the run's recipients and what SES will say about them.
 	const addresses = new Set<string>();
-	let expectedNotifications = 0;
-	for (let i = 0; i < requests * emailsPerRequest; i++) {
-		addresses.add(lifecycleRecipient(prefix, i));
-		expectedNotifications += notificationsFor(lifecycleOutcome(i));
-	}
-	if (result.ok !== requests) {
-		problems.push(`${label}: not every request was accepted; the drain below may not finish`);
-	}
+	const mix = { delivery: 0, bounce: 0, complaint: 0, notifications: 0 };
+	const result = await load(
+		requests,
+		(i) => run.request(i, to),
+		(i) => {
+			for (let n = i * emailsPerRequest; n < (i + 1) * emailsPerRequest; n++) {
+				addresses.add(to(n));
+				const outcome = lifecycleOutcome(n);
+				mix[outcome] += 1;
+				mix.notifications += notificationsFor(outcome);
+			}
+		},
+	);
+	check(label, result, requests);
 	const emails = result.ok * emailsPerRequest;
 	if (emails === 0) return undefined;
 
@@ -131,7 +135,7 @@ async function measureLifecycle(
 	};
 	const answered = () => {
 		let n = 0;
-		for (const note of s.simulator.sns.sent().slice(sentBefore)) {
+		for (const note of s.simulator.sns.sent()) {
 			if (note.type !== "Notification" || note.outcome !== "delivered") continue;
 			if (note.recipients.some((r) => addresses.has(r))) n += 1;
 		}
@@ -141,7 +145,7 @@ async function measureLifecycle(
 	let seen = "";
 	let stillSince = 0;
 	const drained = await waitFor(async () => {
-		if (inSimulator() < emails || answered() < expectedNotifications || !snsQuiet(s)) return false;
+		if (inSimulator() < emails || answered() < mix.notifications || !snsQuiet(s)) return false;
 		last = await metrics(s);
 		if (last.since !== since) return true;
 		if (last.queue.acked < last.queue.written) return false;
@@ -160,13 +164,13 @@ async function measureLifecycle(
 	}
 	if (drained === undefined || last === undefined) {
 		problems.push(
-			`${label}: did not drain in ${DRAIN_TIMEOUT_MS / 1000} s (${inSimulator()} of ${emails} emails in the simulator, ${answered()} of ${expectedNotifications} SNS notifications answered, ${s.simulator.sns.pending().length} queued)`,
+			`${label}: did not drain in ${DRAIN_TIMEOUT_MS / 1000} s (${inSimulator()} of ${emails} emails in the simulator, ${answered()} of ${mix.notifications} SNS notifications answered, ${s.simulator.sns.pending().length} queued)`,
 		);
 		return undefined;
 	}
 	console.log(`  ${label}: ${emails} emails, drained after ${took}`);
 	const sns = { notifications: answered(), byType: new Map<string, number>(), failed: 0 };
-	for (const note of s.simulator.sns.sent().slice(sentBefore)) {
+	for (const note of s.simulator.sns.sent()) {
 		if (note.type !== "Notification" || !note.recipients.some((r) => addresses.has(r))) continue;
 		const type = note.eventType ?? "(no type)";
 		sns.byType.set(type, (sns.byType.get(type) ?? 0) + 1);
@@ -175,7 +179,6 @@ async function measureLifecycle(
 	if (sns.failed) problems.push(`${label}: ${sns.failed} SNS notifications refused by the Worker`);
 	// After the counters are read, so these requests are not in them.
 	const statuses = await runStatuses(s, addresses);
-	const mix = lifecycleMix(emails);
 	if (statuses.pending !== 0 || statuses.failed !== mix.bounce) {
 		problems.push(
 			`${label}: after the drain ${JSON.stringify(statuses)}; expected ${emails - mix.bounce} sent and ${mix.bounce} failed`,
@@ -397,7 +400,7 @@ export function lifecycleReport(d: PhaseD, b: PhaseB | undefined) {
 		`${fixed(u.mix.delivery)} delivered, ${fixed(u.mix.bounce)} bounced (${fixed((u.mix.bounce / u.emails) * 100, 2)}%), ${fixed(u.mix.complaint)} complained (${fixed((u.mix.complaint / u.emails) * 100, 2)}%); after the drain ${fixed(u.statuses.sent)} sent, ${fixed(u.statuses.failed)} failed, ${fixed(u.statuses.pending)} pending`;
 	console.log(`
 The whole email lifecycle per million emails (metrics on): accepted, sent, and SES's events back
-${measured.map((u) => `  ${u === d.single ? "single" : "batch"}: ${mixLine(u)};\n    ${snsLine(u)}`).join("\n")}
+${measured.map((u) => `  ${u === d.single ? "single" : "batch"}: ${mixLine(u)};\n    ${snsCounts(u)}`).join("\n")}
 ${table(usageRows)}
   requests: Worker invocations per email, billed alike: API requests / queue consumer batches
   (send, webhooks) / SNS posts to /hooks/sns and the feedback queue's batches. DO rows r/w: rows
@@ -419,6 +422,12 @@ ${table(stageRows)}
   accept: POST /emails or /emails/batch (and their waitUntil work); send: the sendfleet-send
   consumer; notification: POST /hooks/sns and the sendfleet-feedback consumer.`);
 	if (d.calls) console.log(callsReport(d.calls));
+}
+
+/** "2,001 SNS notifications answered (Delivery 1,960, Bounce 40, Complaint 1)". */
+function snsCounts(u: LifecycleUsage): string {
+	const types = [...u.sns.byType].map(([type, n]) => `${type} ${fixed(n)}`).join(", ");
+	return `${fixed(u.sns.notifications)} SNS notifications answered by /hooks/sns (${types}), ${fixed(u.sns.notifications / u.emails, 4)} per email`;
 }
 
 function callsReport(c: CallsOnPath): string {

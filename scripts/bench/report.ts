@@ -233,7 +233,7 @@ const ratio = (endToEnd: number | undefined, accepted: number) =>
 	endToEnd === undefined ? "(end to end timed out)" : fixed(endToEnd / accepted, 2);
 
 /** "1.00 per email (Delivery 1.00)": the SNS notifications posted during a run. */
-export function snsLine(usage: Usage): string {
+function snsLine(usage: Usage): string {
 	const per = (n: number) => fixed(n / usage.emails, 2);
 	const types = [...usage.sns.byType].map(([type, n]) => `${type} ${per(n)}`).join(", ");
 	return `${per(usage.sns.notifications)} SNS notifications per email${types ? ` (${types})` : ""}`;

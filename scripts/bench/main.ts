@@ -56,7 +56,7 @@
  * and B, 8 for D, 5 for E (its single waited for 120 s at most), 8 for F; phase C stops after
  * 10 minutes or --purge-max-invocations runs, whichever comes first.
  * Prints tables; asserts nothing about timing. Options (flag or environment variable):
- *   --phases LIST (BENCH_PHASES, "send,lifecycle,fairness,log,purge", all of them, about 14
+ *   --phases LIST (BENCH_PHASES, "send,lifecycle,fairness,log,purge", all of them, 6 to 9
  *     minutes on 2 cores: "send" is phases A and B, "lifecycle" D, "fairness" E, "log" F,
  *     "purge" C, which runs last)
  *   --lifecycle-singles N (BENCH_LIFECYCLE_SINGLES, 2000)   --lifecycle-batches N

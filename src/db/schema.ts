@@ -251,8 +251,6 @@ export const emails = sqliteTable(
 		uniqueIndex("emails_ses_message_id")
 			.on(t.sesMessageId)
 			.where(sql`${t.sesMessageId} IS NOT NULL`),
-		// The sweeper's scan for accepted emails that never reached the queue consumer.
-		index("emails_queued").on(t.createdAt).where(sql`${t.lastEvent} = 'queued'`),
 		// The minute's dispatch of due scheduled emails (src/cron/dispatch-scheduled.ts): only
 		// emails still waiting are in it, so its range scan reads the due ones and nothing else.
 		index("emails_scheduled").on(t.scheduledAt, t.id).where(sql`${t.lastEvent} = 'scheduled'`),
@@ -260,6 +258,15 @@ export const emails = sqliteTable(
 		index("emails_account_sent").on(t.accountId, t.sentAt).where(sql`${t.sentAt} IS NOT NULL`),
 	],
 );
+
+/**
+ * Where a cron job that walks a table in id order got to (e.g. the stuck-email sweep,
+ * src/cron/requeue-stuck-emails.ts): one row per job, so the walk reads each row once.
+ */
+export const cronCursors = sqliteTable("cron_cursors", {
+	name: text("name").primaryKey(),
+	position: text("position").notNull(),
+});
 
 export const emailEvents = sqliteTable(
 	"email_events",

@@ -2,10 +2,10 @@
  * Retention: deletes what SendFleet keeps for a limited time, in bounded batches that
  * fit in one cron invocation and continue on the next one.
  *
- * - emails older than 90 days, with their content (it is in the row) and all their events,
- *   matched by email id so an event recorded later (a complaint days after the send) goes too;
- * - events older than 90 days by their own id (orphans whose email is already gone) and
- *   unmatched feedback notifications older than 90 days;
+ * - emails older than 90 days, with their content and their whole timeline (both in the row,
+ *   so an event recorded later, a complaint days after the send, goes too), and accounts'
+ *   daily figures of days past the 90;
+ * - unmatched feedback notifications older than 90 days;
  * - customer webhook events older than 90 days with their deliveries, and delivery attempts
  *   older than 90 days;
  * - expired dashboard sessions, login-failure counters whose window started over a day ago,
@@ -20,19 +20,18 @@
  * src/db/queries/retention.ts), so a batch costs the same on a table of a thousand rows or a
  * hundred million, and a run that stops early leaves nothing to remember: the next run starts
  * again from the oldest row. The tables take turns, one batch each per round, so a backlog in
- * one (a first purge of millions of emails) never starves the others; orphan events wait until
- * the old emails are gone, as until then most old events still have their email.
+ * one (a first purge of millions of emails) never starves the others.
  *
  * Schedule: the five-minute cron, after its other jobs and the attachments' purge
  * (src/cron/index.ts), which runs each job even when an earlier one fails. Frequent short runs
  * keep the load on D1, which executes one query at a time per database, small and even. A run
- * of 400 statements deletes up to 200,000 emails with their events (the benchmark's first run:
- * 168,000 emails, 732,000 rows in all, in 4.2 s locally), so at 288 runs a day the purge keeps
+ * of 400 statements deletes up to 400,000 emails with their timelines (the benchmark's first
+ * run, when events were rows of their own: 168,000 emails, 732,000 rows in all, in 4.2 s), so at 288 runs a day the purge keeps
  * up with tens of millions of emails a day and drains a backlog of a million emails in under
  * an hour.
  *
  * The budget, and where the numbers come from:
- * - BATCH_SIZE = 1,000 rows (emails, with their events): each batch is one short transaction,
+ * - BATCH_SIZE = 1,000 rows (emails, with their lookup rows): each batch is one short transaction,
  *   15-20 ms on average over the benchmark's million rows (`npm run bench`), far from D1's
  *   30-second limit per query, so the sending path's queries never wait long behind one.
  *   Every statement binds 2 parameters (D1 allows 100) and is a few hundred bytes long (D1
@@ -47,9 +46,10 @@
  */
 import type { Db } from "../db/client.ts";
 import { deleteExpiredIdempotencyKeys, IDEMPOTENCY_KEY_TTL } from "../db/queries/idempotency.ts";
+import { dayOf } from "../db/queries/metrics.ts";
 import {
-	deleteOldestEmailsWithEvents,
-	deleteOldestEvents,
+	deleteOldDayCounts,
+	deleteOldestEmails,
 	deleteOldestUnmatchedNotifications,
 	deleteOldestWebhookAttempts,
 	deleteOldestWebhookEvents,
@@ -82,9 +82,10 @@ export interface PurgeOptions {
 }
 
 export interface PurgeReport {
+	/** Emails, with their timelines, lookup rows and attachments' metadata. */
 	emails: number;
-	/** Events deleted with their emails plus orphan events. */
-	events: number;
+	/** Accounts' daily figures (GET /account/metrics) of days past the retention. */
+	dayCounts: number;
 	unmatchedNotifications: number;
 	/** Customer webhook events (with their deliveries) and delivery attempts. */
 	webhookEvents: number;
@@ -133,18 +134,8 @@ export async function purgeExpiredData(db: Db, options: PurgeOptions = {}): Prom
 			: retainedFrom;
 
 	const pending: Task[] = [
-		{
-			statements: 2,
-			async run(limit, report) {
-				const deleted = await deleteOldestEmailsWithEvents(db, emailsBefore, limit);
-				report.emails += deleted.emails;
-				report.events += deleted.events;
-				return deleted.emails;
-			},
-			// Only once no old email is left is every old event an orphan; before that, deleting
-			// events by their own id would strip old emails of part of their timeline.
-			next: single("events", (limit) => deleteOldestEvents(db, retainedFrom, limit)),
-		},
+		single("emails", (limit) => deleteOldestEmails(db, emailsBefore, limit)),
+		single("dayCounts", (limit) => deleteOldDayCounts(db, dayOf(now - RETENTION), limit)),
 		single("unmatchedNotifications", (limit) =>
 			deleteOldestUnmatchedNotifications(db, retainedFrom, limit),
 		),
@@ -167,7 +158,7 @@ export async function purgeExpiredData(db: Db, options: PurgeOptions = {}): Prom
 	];
 	const report: PurgeReport = {
 		emails: 0,
-		events: 0,
+		dayCounts: 0,
 		unmatchedNotifications: 0,
 		webhookEvents: 0,
 		webhookAttempts: 0,

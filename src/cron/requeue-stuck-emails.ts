@@ -1,37 +1,71 @@
 /**
- * Safety net for "nothing accepted is ever lost": an email is stored before it is queued, so a
- * Worker that dies between the two leaves it `queued` with no queue message. Such emails are
- * queued again. Three hours is past the send queue's whole retry window (about an hour), so a
- * message still on its way is rarely doubled, and a doubled one is harmless: the consumer sends
- * only emails that are still `queued`.
+ * Safety net for "nothing accepted is ever lost": an email left `queued` with no queue message
+ * (a message lost between the queue and the consumer) is queued again once it is three hours
+ * old. Three hours is past the send queue's whole retry window (about an hour), so a message
+ * still on its way is rarely doubled, and a doubled one is harmless: the consumer sends only
+ * emails that are still `queued`.
+ *
+ * It walks the emails in id order (UUIDv7: creation order) from where its last run stopped
+ * (`cron_cursors`) up to three hours ago, reading each email once, ever: a primary-key range
+ * scan, bounded per run, with no index of queued emails for every insert and every send to
+ * write (that index cost two rows written per email). After a gap (the cron down for days) it
+ * looks back at most LOOK_BACK.
  */
 import { and, asc, eq, gt, lt } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
-import { emails } from "../db/schema.ts";
+import { cronCursors, emails } from "../db/schema.ts";
 import type { SendMessage } from "../domain/sending.ts";
 import { chunk } from "../lib/chunk.ts";
+import { idFloor } from "../lib/ids.ts";
 import { DAY, HOUR } from "../lib/time.ts";
 
 export const STUCK_AFTER = 3 * HOUR;
 const LOOK_BACK = 7 * DAY;
-const MAX_PER_RUN = 1000;
+const CURSOR = "stuck-emails";
 
-export async function requeueStuckEmails(db: Db, queue: Queue<SendMessage>, now = Date.now()) {
-	const stuck = await db
-		.select({ id: emails.id })
-		.from(emails)
-		.where(
-			and(
-				eq(emails.lastEvent, "queued"),
-				lt(emails.createdAt, now - STUCK_AFTER),
-				gt(emails.createdAt, now - LOOK_BACK),
-			),
-		)
-		.orderBy(asc(emails.createdAt))
-		.limit(MAX_PER_RUN);
-	for (const part of chunk(stuck, 100)) {
-		await queue.sendBatch(part.map(({ id }) => ({ body: { emailId: id } })));
+export interface SweepOptions {
+	/** Emails read per statement. */
+	pageSize?: number;
+	/** Statements per run (the five-minute cron shares D1's 1,000 queries an invocation). */
+	maxPages?: number;
+}
+
+export async function requeueStuckEmails(
+	db: Db,
+	queue: Queue<SendMessage>,
+	now = Date.now(),
+	{ pageSize = 1000, maxPages = 100 }: SweepOptions = {},
+): Promise<number> {
+	const until = idFloor(now - STUCK_AFTER);
+	const floor = idFloor(now - LOOK_BACK);
+	const [saved] = await db
+		.select({ position: cronCursors.position })
+		.from(cronCursors)
+		.where(eq(cronCursors.name, CURSOR));
+	let after = saved && saved.position > floor ? saved.position : floor;
+	let requeued = 0;
+	for (let page = 0; page < maxPages; page++) {
+		const rows = await db
+			.select({ id: emails.id, lastEvent: emails.lastEvent })
+			.from(emails)
+			.where(and(gt(emails.id, after), lt(emails.id, until)))
+			.orderBy(asc(emails.id))
+			.limit(pageSize);
+		const last = rows.at(-1);
+		if (!last) break;
+		const stuck = rows.filter((r) => r.lastEvent === "queued").map((r) => r.id);
+		for (const part of chunk(stuck, 100)) {
+			await queue.sendBatch(part.map((emailId) => ({ body: { emailId } })));
+		}
+		requeued += stuck.length;
+		// Saved after the page is queued: a run that dies re-reads at most one page.
+		after = last.id;
+		await db
+			.insert(cronCursors)
+			.values({ name: CURSOR, position: after })
+			.onConflictDoUpdate({ target: cronCursors.name, set: { position: after } });
+		if (rows.length < pageSize) break;
 	}
-	if (stuck.length) console.warn(`requeued ${stuck.length} emails that were never sent`);
-	return stuck.length;
+	if (requeued) console.warn(`requeued ${requeued} emails that were never sent`);
+	return requeued;
 }

@@ -201,6 +201,17 @@ export type EmailEvent = (typeof EMAIL_EVENTS)[number];
 
 export type Tag = { name: string; value: string };
 
+/** One line of an email's timeline (`emails.timeline`). */
+export interface TimelineRow {
+	type: string;
+	recipient: string | null;
+	details: Record<string, unknown> | null;
+	/** When it happened (epoch ms). */
+	at: number;
+	/** What it came from (an SNS message and recipient, a send attempt): seen once. */
+	key: string;
+}
+
 export const emails = sqliteTable(
 	"emails",
 	{
@@ -241,6 +252,18 @@ export const emails = sqliteTable(
 		scheduledAt: integer("scheduled_at"),
 		/** How many files it carries (`email_attachments`): the consumer looks them up only then. */
 		attachmentCount: integer("attachment_count").notNull().default(0),
+		/**
+		 * The event timeline (`GET /emails/:id` → `events`), oldest first, each entry with the key
+		 * of the notification or attempt it came from, so one seen again adds nothing. Kept in the
+		 * row it describes: the write that changes the email's state carries its timeline too,
+		 * with no row and no index entries of its own (src/domain/email-recorder.ts).
+		 */
+		timeline: text("timeline", { mode: "json" }).$type<TimelineRow[]>(),
+		/**
+		 * A random token each lifecycle write sets, so the statements of its batch that must count
+		 * only if that write won (the daily counts) can say so.
+		 */
+		writeToken: text("write_token"),
 	},
 	(t) => [
 		index("emails_account").on(t.accountId, t.id),
@@ -251,36 +274,41 @@ export const emails = sqliteTable(
 		uniqueIndex("emails_ses_message_id")
 			.on(t.sesMessageId)
 			.where(sql`${t.sesMessageId} IS NOT NULL`),
-		// The sweeper's scan for accepted emails that never reached the queue consumer.
-		index("emails_queued").on(t.createdAt).where(sql`${t.lastEvent} = 'queued'`),
 		// The minute's dispatch of due scheduled emails (src/cron/dispatch-scheduled.ts): only
 		// emails still waiting are in it, so its range scan reads the due ones and nothing else.
 		index("emails_scheduled").on(t.scheduledAt, t.id).where(sql`${t.lastEvent} = 'scheduled'`),
-		// GET /account/metrics: the emails SES accepted on each day (src/db/queries/metrics.ts).
-		index("emails_account_sent").on(t.accountId, t.sentAt).where(sql`${t.sentAt} IS NOT NULL`),
 	],
 );
 
-export const emailEvents = sqliteTable(
-	"email_events",
+/**
+ * Where a cron job that walks a table in id order got to (e.g. the stuck-email sweep,
+ * src/cron/requeue-stuck-emails.ts): one row per job, so the walk reads each row once.
+ */
+export const cronCursors = sqliteTable("cron_cursors", {
+	name: text("name").primaryKey(),
+	position: text("position").notNull(),
+});
+
+/**
+ * Each account's daily figures for GET /account/metrics (src/db/queries/metrics.ts): one row
+ * per account, UTC day and figure (`sent`, `delivered`, `hard_bounced`, …), counted per
+ * recipient as the lifecycle records events, in the same batch and only when its write won.
+ * A day's figure costs one row written per recorded event, where a timeline row with its indexes
+ * cost five.
+ */
+export const accountDayCounts = sqliteTable(
+	"account_day_counts",
 	{
-		id: text("id").primaryKey(),
-		emailId: text("email_id").notNull(),
 		accountId: text("account_id").notNull(),
-		type: text("type").notNull(),
-		/** The recipient the event is about, when it is about one. */
-		recipient: text("recipient"),
-		details: text("details", { mode: "json" }).$type<Record<string, unknown>>(),
-		occurredAt: integer("occurred_at").notNull(),
-		/** Makes redelivered notifications no-ops (e.g. SNS MessageId + recipient). */
-		dedupeKey: text("dedupe_key"),
-		createdAt: integer("created_at").notNull(),
+		/** Days since the epoch, UTC. */
+		day: integer("day").notNull(),
+		figure: text("figure").notNull(),
+		count: integer("count").notNull(),
 	},
 	(t) => [
-		index("email_events_email").on(t.emailId, t.occurredAt),
-		// GET /account/metrics counts an account's events per day from this index alone.
-		index("email_events_account_time").on(t.accountId, t.occurredAt, t.type),
-		uniqueIndex("email_events_dedupe").on(t.dedupeKey).where(sql`${t.dedupeKey} IS NOT NULL`),
+		primaryKey({ columns: [t.accountId, t.day, t.figure] }),
+		// The purge's range of old days; a row is inserted once a day per figure, then only counted.
+		index("account_day_counts_day").on(t.day),
 	],
 );
 

@@ -1,13 +1,15 @@
 /**
  * The one writer of an email's lifecycle: applies `transition` (src/domain/email-lifecycle.ts)
- * to stored emails in one D1 batch: the timeline rows, the suppressions the events cause, and
- * the email rows themselves.
+ * to stored emails in one D1 batch: the email rows with their timelines, the daily figures the
+ * new timeline entries count in, and the suppressions the events cause.
  *
  * D1 has no interactive transactions, so a row is written only if it is still at the revision
  * its transition was decided on. When another writer got there first (a delivery notification
  * racing the send consumer, two notifications for one email), the email is read again and the
- * event decided anew on the fresh state; the timeline rows and suppressions are keyed, so they
- * are written once whatever happens.
+ * event decided anew on the fresh state. The timeline lives in the row, each entry keyed by what
+ * it came from, so an entry seen again (a redelivered notification) adds nothing; the daily
+ * figures are counted only with the write that added their entries (each write sets a random
+ * `write_token`, and the count's statement requires it), so nothing is counted twice.
  *
  * The customer's webhook events (`emit` effects) go in the same batch, written only for
  * accounts with an endpoint subscribed to the type (src/db/queries/webhooks.ts), each with an
@@ -20,12 +22,12 @@ import type { Db } from "../db/client.ts";
 import {
 	type EmailRow,
 	findEmailsByIds,
-	insertEventsStatements,
 	runBatch,
 	updateEmailStateStatement,
 } from "../db/queries/emails.ts";
+import { countStatement, type DayCount, dayOf, figureOf } from "../db/queries/metrics.ts";
 import { insertSuppressionStatement } from "../db/queries/suppressions.ts";
-import { suppressions } from "../db/schema.ts";
+import { suppressions, type TimelineRow } from "../db/schema.ts";
 import { recipientAddresses } from "../lib/addresses.ts";
 import { uuidv7 } from "../lib/ids.ts";
 import {
@@ -92,26 +94,7 @@ export async function recordEmailEvents(
 	now = Date.now(),
 ): Promise<Recorded[]> {
 	const { db } = store;
-	const decided = inputs.map((input) => {
-		const t = transition(stateOf(input.email), input.event);
-		const rows = t.timeline.map((entry) => ({
-			id: uuidv7(now),
-			emailId: input.email.id,
-			accountId: input.email.accountId,
-			type: entry.type,
-			recipient: entry.recipient,
-			details: entry.details,
-			occurredAt: entry.at,
-			dedupeKey: `${input.key}:${entry.recipient ?? "*"}`,
-			createdAt: now,
-		}));
-		return { input, t, rows };
-	});
-	const changed = decided.filter(({ t }) => t.changed);
-	const timeline = insertEventsStatements(
-		db,
-		decided.flatMap(({ rows }) => rows),
-	);
+	const decided = inputs.map((input) => decide(db, input.email, input));
 	const suppressed = decided.flatMap(({ input, t }) =>
 		t.effects.flatMap((effect) =>
 			effect.kind === "suppress"
@@ -153,33 +136,96 @@ export async function recordEmailEvents(
 			})),
 	];
 	const emit = await outwardEventStatements(db, outward);
-	const firstEmit = changed.length + timeline.length + suppress.length;
+	const writes = decided.filter((d) => d.write !== null);
+	const counts = writes.flatMap((d) => dayCountsStatement(db, d) ?? []);
+	const firstEmit = writes.length + counts.length + suppress.length;
 	const results = await runBatch(db, [
-		...updates(db, changed),
-		...timeline,
+		...writes.map((d) => d.write as Write),
+		...counts,
 		...suppress,
 		...emit.statements,
 	]);
 	await enqueueDeliveries(store, emit.deliveriesIn(results, firstEmit));
-	const idsIn = (from: number, to: number) =>
-		new Set(results.slice(from, to).flatMap((rows) => (rows as { id: string }[]).map((r) => r.id)));
-	const written = idsIn(0, changed.length);
-	const inserted = idsIn(changed.length, changed.length + timeline.length);
+	const won = new Set(
+		results.slice(0, writes.length).flatMap((rows) => (rows as { id: string }[]).map((r) => r.id)),
+	);
 	const retried = await retryLostRaces(
 		db,
-		changed.filter(({ input }) => !written.has(input.email.id)).map(({ input }) => input),
+		writes.filter(({ input }) => !won.has(input.email.id)).map(({ input }) => input),
 	);
 
-	return decided.map(({ input, t, rows }) => {
+	return decided.map((d) => {
 		// A write that lost a race counts only as decided again on the fresh state, if it won then.
-		const final = !t.changed || written.has(input.email.id) ? t : retried.get(input);
+		const final = d.write === null || won.has(d.input.email.id) ? d : retried.get(d.input);
 		return {
-			emailId: input.email.id,
-			accountId: input.email.accountId,
-			isNew: rows.length ? rows.some((row) => inserted.has(row.id)) : t.changed,
-			guard: guardEffects(input, final?.effects ?? []),
+			emailId: d.input.email.id,
+			accountId: d.input.email.accountId,
+			isNew: final ? isNewEvent(final) : false,
+			guard: guardEffects(d.input, final?.t.effects ?? []),
 		};
 	});
+}
+
+type Write = ReturnType<typeof updateEmailStateStatement>;
+
+/** Timeline entries are capped per email: the oldest go first past this many. */
+const MAX_TIMELINE = 500;
+
+interface Decision {
+	input: EmailEventInput;
+	t: Transition;
+	/** Timeline entries this event adds (those not already in the row). */
+	fresh: TimelineRow[];
+	/** Set by the write; the daily counts require it. */
+	token: string;
+	/** The row's write, or null when nothing changes. */
+	write: Write | null;
+	/** SES accepted the email with this event: its recipients count as sent today. */
+	sentNow: boolean;
+}
+
+/**
+ * An event on an email as it is: the transition, the timeline entries not seen before, and the
+ * row's write (with a fresh token), or none when nothing changes.
+ */
+function decide(db: Db, email: EmailRow, input: EmailEventInput): Decision {
+	const t = transition(stateOf(email), input.event);
+	const seen = new Set((email.timeline ?? []).map((entry) => entry.key));
+	const fresh: TimelineRow[] = t.timeline
+		.map((entry) => ({ ...entry, key: `${input.key}:${entry.recipient ?? "*"}` }))
+		.filter((entry) => !seen.has(entry.key));
+	const token = crypto.randomUUID();
+	const write =
+		t.changed || fresh.length > 0
+			? updateEmailStateStatement(db, email.id, email.revision, {
+					...t.next,
+					timeline: [...(email.timeline ?? []), ...fresh].slice(-MAX_TIMELINE),
+					writeToken: token,
+				})
+			: null;
+	const sentNow = t.next.sentAt !== null && email.sentAt === null;
+	return { input, t, fresh, token, write, sentNow };
+}
+
+/** An event is news if its write added timeline entries or, having none, changed the state. */
+const isNewEvent = (d: Decision) =>
+	d.t.timeline.length ? d.fresh.length > 0 : d.t.changed && d.write !== null;
+
+/** The daily figures a decision counts in, applied only if its write won (its token is there). */
+function dayCountsStatement(db: Db, d: Decision) {
+	const { email } = d.input;
+	const counts: DayCount[] = d.fresh.flatMap((entry) => {
+		const figure = figureOf(entry.type);
+		return figure ? [{ day: dayOf(entry.at), figure, count: 1 }] : [];
+	});
+	if (d.sentNow && d.t.next.sentAt !== null) {
+		counts.push({
+			day: dayOf(d.t.next.sentAt),
+			figure: "sent",
+			count: recipientAddresses(email).length,
+		});
+	}
+	return countStatement(db, email.accountId, counts, { emailId: email.id, token: d.token });
 }
 
 /** The customer's `email.*` event: Resend's data, the email's own fields plus the effect's. */
@@ -230,21 +276,15 @@ function guardEffects(input: EmailEventInput, effects: Effect[]): GuardEffects {
 	return out;
 }
 
-function updates(db: Db, changed: { input: EmailEventInput; t: Transition }[]) {
-	return changed.map(({ input, t }) =>
-		updateEmailStateStatement(db, input.email.id, input.email.revision, t.next),
-	);
-}
-
 /**
  * Decides again, on a fresh read, each event whose write lost to another writer; answers the
- * transitions that were finally written.
+ * decisions that were finally written (with their daily counts).
  */
 async function retryLostRaces(
 	db: Db,
 	lost: EmailEventInput[],
-): Promise<Map<EmailEventInput, Transition>> {
-	const won = new Map<EmailEventInput, Transition>();
+): Promise<Map<EmailEventInput, Decision>> {
+	const won = new Map<EmailEventInput, Decision>();
 	for (let attempt = 1; lost.length > 0; attempt++) {
 		if (attempt >= MAX_ATTEMPTS) {
 			throw new Error(`email lifecycle: ${lost.length} writes kept losing races; retry later`);
@@ -255,17 +295,18 @@ async function retryLostRaces(
 		const again = lost.flatMap((input) => {
 			const email = fresh.get(input.email.id);
 			if (!email) return []; // purged meanwhile
-			const t = transition(stateOf(email), input.event);
-			return t.changed ? [{ input, email, t }] : [];
+			const d = decide(db, email, input);
+			// Nothing left to write: the winner already did it all, so this one counts nothing.
+			return d.write === null ? [] : [d];
 		});
-		const results = await runBatch(
-			db,
-			again.map(({ email, t }) => updateEmailStateStatement(db, email.id, email.revision, t.next)),
-		);
+		const results = await runBatch(db, [
+			...again.map((d) => d.write as Write),
+			...again.flatMap((d) => dayCountsStatement(db, d) ?? []),
+		]);
 		lost = [];
-		again.forEach(({ input, t }, i) => {
-			if ((results[i] as unknown[]).length > 0) won.set(input, t);
-			else lost.push(input);
+		again.forEach((d, i) => {
+			if ((results[i] as unknown[]).length > 0) won.set(d.input, d);
+			else lost.push(d.input);
 		});
 	}
 	return won;

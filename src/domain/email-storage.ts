@@ -1,7 +1,7 @@
 /**
  * Storing accepted emails: the attachments' bytes in R2, the emails due now (or within the
- * minute) named on the send queue, then the rows in one D1 batch (emails, their lookup rows,
- * attachments' metadata, a scheduled email's first timeline entry).
+ * minute) named on the send queue, then the rows in one D1 batch (emails, a scheduled one with
+ * its first timeline entry; their lookup rows; attachments' metadata).
  *
  * In this order a client told "failed" is never sent anything: a message whose row was never
  * stored is dropped by the consumer, a row is never left without its message (a scheduled one
@@ -11,12 +11,8 @@
  */
 import type { Db } from "../db/client.ts";
 import { type AttachmentRow, insertAttachmentsStatements } from "../db/queries/attachments.ts";
-import {
-	insertEmailsStatements,
-	insertEventsStatements,
-	type NewEmail,
-	runBatch,
-} from "../db/queries/emails.ts";
+import { insertEmailsStatements, type NewEmail, runBatch } from "../db/queries/emails.ts";
+import type { TimelineRow } from "../db/schema.ts";
 import { uuidv7 } from "../lib/ids.ts";
 import type { ResolvedFile } from "./attachments.ts";
 
@@ -105,15 +101,15 @@ export async function storeEmails(
 		await runBatch(deps.db, [
 			...insertEmailsStatements(
 				deps.db,
-				emails.map((e) => e.row),
+				emails.map(({ row }) =>
+					row.scheduledAt
+						? { ...row, timeline: [scheduledEntry(row.scheduledAt, row.id, now)] }
+						: row,
+				),
 			),
 			...insertAttachmentsStatements(
 				deps.db,
 				attachments.map(({ bytes: _, ...row }) => row),
-			),
-			...insertEventsStatements(
-				deps.db,
-				emails.flatMap(({ row }) => scheduledEntry(row, now)),
 			),
 		]);
 	} catch (cause) {
@@ -125,19 +121,12 @@ export async function storeEmails(
 }
 
 /** A scheduled email's timeline starts with when it is due. */
-function scheduledEntry(row: EmailToStore["row"], now: number) {
-	if (!row.scheduledAt) return [];
-	return [
-		{
-			id: uuidv7(now),
-			emailId: row.id,
-			accountId: row.accountId,
-			type: "scheduled",
-			recipient: null,
-			details: { scheduled_at: new Date(row.scheduledAt).toISOString() },
-			occurredAt: now,
-			dedupeKey: `scheduled:${row.id}`,
-			createdAt: now,
-		},
-	];
+function scheduledEntry(scheduledAt: number, emailId: string, now: number): TimelineRow {
+	return {
+		type: "scheduled",
+		recipient: null,
+		details: { scheduled_at: new Date(scheduledAt).toISOString() },
+		at: now,
+		key: `scheduled:${emailId}`,
+	};
 }

@@ -4,13 +4,10 @@ import { inArray } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { EVERY_FIVE_MINUTES } from "../../src/cron/index.ts";
 import { type PurgeOptions, purgeExpiredData, RETENTION } from "../../src/cron/purge.ts";
+import { insertEmailsStatements, runBatch } from "../../src/db/queries/emails.ts";
+import { dayOf } from "../../src/db/queries/metrics.ts";
 import {
-	insertEmailsStatements,
-	insertEventsStatements,
-	runBatch,
-} from "../../src/db/queries/emails.ts";
-import {
-	emailEvents,
+	accountDayCounts,
 	emails,
 	idempotencyKeys,
 	loginFailures,
@@ -38,7 +35,8 @@ function uuidv7At(time: number): string {
 const ACCOUNT = "00000000-0000-7000-8000-00000000c0de";
 const DOMAIN = "00000000-0000-7000-8000-00000000d0e5";
 
-async function insertEmail(createdAt: number): Promise<string> {
+/** An email created at `createdAt`, with a timeline entry at each of `events` (times). */
+async function insertEmail(createdAt: number, events: number[] = []): Promise<string> {
 	const id = uuidv7At(createdAt);
 	await runBatch(
 		db(),
@@ -56,21 +54,35 @@ async function insertEmail(createdAt: number): Promise<string> {
 				status: "sent",
 				lastEvent: "delivered",
 				createdAt,
+				timeline: events.map((at, i) => ({
+					type: "delivered",
+					recipient: "someone@example.org",
+					details: null,
+					at,
+					key: `sns-${i}`,
+				})),
 			},
 		]),
 	);
 	return id;
 }
 
-async function insertEvent(emailId: string, createdAt: number, type = "delivered") {
-	const id = uuidv7At(createdAt);
-	await runBatch(
-		db(),
-		insertEventsStatements(db(), [
-			{ id, emailId, accountId: ACCOUNT, type, occurredAt: createdAt, createdAt },
-		]),
-	);
-	return id;
+/** A daily figure of the account on the day of `at`; answers its day. */
+async function insertDayCount(at: number, figure = "delivered") {
+	const day = dayOf(at);
+	await db()
+		.insert(accountDayCounts)
+		.values({ accountId: ACCOUNT, day, figure, count: 3 })
+		.onConflictDoNothing();
+	return day;
+}
+
+async function dayCountsLeft(days: number[]) {
+	const rows = await db()
+		.select({ day: accountDayCounts.day })
+		.from(accountDayCounts)
+		.where(inArray(accountDayCounts.day, days));
+	return rows.map((r) => r.day).sort();
 }
 
 async function insertUnmatched(createdAt: number) {
@@ -131,7 +143,7 @@ async function insertIdempotencyKey(createdAt: number) {
 }
 
 async function existing(
-	table: typeof emails | typeof emailEvents | typeof webhookEvents | typeof webhookAttempts,
+	table: typeof emails | typeof webhookEvents | typeof webhookAttempts,
 	ids: string[],
 ) {
 	const rows = await db().select({ id: table.id }).from(table).where(inArray(table.id, ids));
@@ -150,7 +162,7 @@ async function drain(options: PurgeOptions = {}) {
 
 const NOTHING = {
 	emails: 0,
-	events: 0,
+	dayCounts: 0,
 	unmatchedNotifications: 0,
 	webhookEvents: 0,
 	webhookAttempts: 0,
@@ -164,46 +176,27 @@ describe("purgeExpiredData", () => {
 	// counts below are exactly this test's rows.
 	beforeEach(() => drain());
 
-	it("deletes emails older than 90 days with all their events, even later ones, and keeps the rest", async () => {
+	it("deletes emails older than 90 days with their whole timeline, even later entries, and keeps the rest", async () => {
 		const now = Date.now();
 		const cutoff = now - RETENTION;
-		const old = await insertEmail(now - 91 * DAY);
-		const oldEvents = [
-			await insertEvent(old, now - 91 * DAY, "sent"),
-			await insertEvent(old, now - 91 * DAY + MINUTE, "delivered"),
-			// A complaint two days after the send: younger than 90 days, gone with its email.
-			await insertEvent(old, now - 89 * DAY, "complained"),
-		];
-		const justOld = await insertEmail(cutoff - 1);
-		const justOldEvent = await insertEvent(justOld, cutoff - 1);
-		const atCutoff = await insertEmail(cutoff);
-		const atCutoffEvent = await insertEvent(atCutoff, cutoff);
-		const recent = await insertEmail(now - 89 * DAY);
-		const recentEvent = await insertEvent(recent, now - 89 * DAY);
+		// A complaint two days after the send: younger than 90 days, gone with its email (in its row).
+		const old = await insertEmail(now - 91 * DAY, [now - 91 * DAY + MINUTE, now - 89 * DAY]);
+		const justOld = await insertEmail(cutoff - 1, [cutoff - 1]);
+		const atCutoff = await insertEmail(cutoff, [cutoff]);
+		const recent = await insertEmail(now - 89 * DAY, [now - 89 * DAY]);
 
 		const report = await purgeExpiredData(db(), { now });
 
-		expect(report).toEqual({
-			...NOTHING,
-			emails: 2,
-			events: 4,
-			statements: 10,
-			batches: 8,
-			finished: true,
-		});
+		expect(report).toEqual({ ...NOTHING, emails: 2, statements: 9, batches: 8, finished: true });
 		expect(await existing(emails, [old, justOld, atCutoff, recent])).toEqual(
 			sorted([atCutoff, recent]),
 		);
-		expect(
-			await existing(emailEvents, [...oldEvents, justOldEvent, atCutoffEvent, recentEvent]),
-		).toEqual(sorted([atCutoffEvent, recentEvent]));
 	});
 
-	it("deletes orphan events and unmatched notifications older than 90 days", async () => {
+	it("deletes daily figures of days past the 90 and unmatched notifications older than 90 days", async () => {
 		const now = Date.now();
-		const gone = uuidv7At(now - 200 * DAY); // an email purged long ago
-		const orphanOld = await insertEvent(gone, now - 91 * DAY, "complained");
-		const orphanRecent = await insertEvent(gone, now - 89 * DAY, "complained");
+		const oldDay = await insertDayCount(now - 91 * DAY);
+		const keptDay = await insertDayCount(now - 89 * DAY);
 		const unmatchedOld = await insertUnmatched(now - 91 * DAY);
 		const unmatchedRecent = await insertUnmatched(now - 89 * DAY);
 
@@ -211,13 +204,13 @@ describe("purgeExpiredData", () => {
 
 		expect(report).toEqual({
 			...NOTHING,
-			events: 1,
+			dayCounts: 1,
 			unmatchedNotifications: 1,
-			statements: 10,
+			statements: 9,
 			batches: 8,
 			finished: true,
 		});
-		expect(await existing(emailEvents, [orphanOld, orphanRecent])).toEqual([orphanRecent]);
+		expect(await dayCountsLeft([oldDay, keptDay])).toEqual([keptDay]);
 		const unmatched = await db()
 			.select({ id: unmatchedNotifications.id })
 			.from(unmatchedNotifications)
@@ -241,7 +234,7 @@ describe("purgeExpiredData", () => {
 			sessions: 1,
 			loginFailures: 1,
 			idempotencyKeys: 1,
-			statements: 10,
+			statements: 9,
 			batches: 8,
 			finished: true,
 		});
@@ -265,40 +258,22 @@ describe("purgeExpiredData", () => {
 	it("stops at its statement budget with finished: false, oldest first, and the next run finishes", async () => {
 		const now = Date.now();
 		const old: string[] = [];
-		const events: string[] = [];
 		for (let i = 0; i < 5; i++) {
-			const id = await insertEmail(now - (120 - i) * DAY);
-			old.push(id);
-			// Recorded within the retention: only the email's own batch deletes it.
-			events.push(await insertEvent(id, now - 89 * DAY + i * MINUTE));
+			// Each with a timeline entry within the retention: it goes with its email.
+			old.push(await insertEmail(now - (120 - i) * DAY, [now - 89 * DAY + i * MINUTE]));
 		}
 		const recent = await insertEmail(now - DAY);
 
-		// Round 1: an email batch (2 statements) and one of each of the 6 other tasks, which
-		// find nothing (9 statements); round 2: another email batch (11); round 3 would exceed 11.
-		const first = await purgeExpiredData(db(), { now, batchSize: 2, maxStatements: 11 });
-		expect(first).toEqual({
-			...NOTHING,
-			emails: 4,
-			events: 4,
-			statements: 11,
-			batches: 8,
-			finished: false,
-		});
+		// Round 1: an email batch and one of each of the 7 other tasks, which find nothing (9
+		// statements); round 2: another email batch (10); round 3 would exceed 10.
+		const first = await purgeExpiredData(db(), { now, batchSize: 2, maxStatements: 10 });
+		expect(first).toEqual({ ...NOTHING, emails: 4, statements: 10, batches: 9, finished: false });
 		expect(await existing(emails, [...old, recent])).toEqual(sorted([old[4] ?? "", recent]));
 
-		// The last email (a short batch ends the email pass), the 6 other tasks, then orphan events.
+		// The last email (a short batch ends the email pass) and the 7 other tasks.
 		const second = await purgeExpiredData(db(), { now, batchSize: 2 });
-		expect(second).toEqual({
-			...NOTHING,
-			emails: 1,
-			events: 1,
-			statements: 10,
-			batches: 8,
-			finished: true,
-		});
+		expect(second).toEqual({ ...NOTHING, emails: 1, statements: 9, batches: 8, finished: true });
 		expect(await existing(emails, [...old, recent])).toEqual([recent]);
-		expect(await existing(emailEvents, events)).toEqual([]);
 	});
 
 	it("deletes customer webhook events older than 90 days with their deliveries, and old attempts", async () => {
@@ -339,7 +314,7 @@ describe("purgeExpiredData", () => {
 			...NOTHING,
 			webhookEvents: 1,
 			webhookAttempts: 1,
-			statements: 10,
+			statements: 9,
 			batches: 8,
 			finished: true,
 		});
@@ -362,18 +337,17 @@ describe("purgeExpiredData", () => {
 		expect(await existing(emails, [old])).toEqual([old]);
 	});
 
-	it("never touches an email inside its retention, its events or any other live row", async () => {
+	it("never touches an email inside its retention, its timeline or any other live row", async () => {
 		const now = Date.now();
 		const cutoff = now - RETENTION;
 		const keptEmails: string[] = [];
-		const keptEvents: string[] = [];
 		for (let i = 0; i < 4; i++) {
 			// Emails from the cutoff onwards, each with an event, and old ones in between.
-			const email = await insertEmail(cutoff + i * HOUR);
-			keptEmails.push(email);
-			keptEvents.push(await insertEvent(email, cutoff + i * HOUR + MINUTE));
-			await insertEvent(await insertEmail(cutoff - (i + 1) * HOUR), cutoff - (i + 1) * HOUR);
+			keptEmails.push(await insertEmail(cutoff + i * HOUR, [cutoff + i * HOUR + MINUTE]));
+			await insertEmail(cutoff - (i + 1) * HOUR, [cutoff - (i + 1) * HOUR]);
 		}
+		const keptDay = await insertDayCount(cutoff + DAY);
+		await insertDayCount(cutoff - DAY);
 		const keptUnmatched = await insertUnmatched(cutoff);
 		const keptSession = await insertSession(now);
 		const keptFailure = await insertLoginFailure(now - DAY);
@@ -392,23 +366,29 @@ describe("purgeExpiredData", () => {
 			finished = report.finished;
 		}
 
-		// Runs 1-4: one old email with its event, one batch of each other task (9 statements;
-		// the next email batch would make 11). Run 5: nothing anywhere, orphans included (10).
-		expect(runs).toBe(5);
+		// Run 1: a round of all 8 tasks (9 statements), each finding its one old row, then a
+		// second email batch (10). Run 2: a round in which only emails still find one, then the
+		// last email (10). Run 3: nothing anywhere (9).
+		expect(runs).toBe(3);
 		expect(total).toEqual({
 			emails: 4,
-			events: 4,
+			dayCounts: 1,
 			unmatchedNotifications: 1,
 			webhookEvents: 0,
 			webhookAttempts: 0,
 			sessions: 1,
 			loginFailures: 1,
 			idempotencyKeys: 1,
-			statements: 46,
-			batches: 36,
+			statements: 29,
+			batches: 26,
 		});
 		expect(await existing(emails, keptEmails)).toEqual(sorted(keptEmails));
-		expect(await existing(emailEvents, keptEvents)).toEqual(sorted(keptEvents));
+		expect(
+			(await db().select().from(emails).where(inArray(emails.id, keptEmails))).map(
+				(e) => e.timeline?.length,
+			),
+		).toEqual([1, 1, 1, 1]);
+		expect(await dayCountsLeft([keptDay])).toEqual([keptDay]);
 		expect(
 			await db()
 				.select({ id: unmatchedNotifications.id })
@@ -437,8 +417,7 @@ describe("purgeExpiredData", () => {
 
 	it("runs from the Worker's scheduled handler on the five-minute cron", async () => {
 		const now = Date.now();
-		const old = await insertEmail(now - 91 * DAY);
-		const oldEvent = await insertEvent(old, now - 89 * DAY, "complained");
+		const old = await insertEmail(now - 91 * DAY, [now - 89 * DAY]);
 		const recent = await insertEmail(now - 89 * DAY);
 		const expiredSession = await insertSession(now - HOUR);
 
@@ -454,7 +433,6 @@ describe("purgeExpiredData", () => {
 		await Promise.all(waits);
 
 		expect(await existing(emails, [old, recent])).toEqual([recent]);
-		expect(await existing(emailEvents, [oldEvent])).toEqual([]);
 		expect(
 			await db()
 				.select({ id: sessions.id })

@@ -1,10 +1,11 @@
 import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { requeueStuckEmails, STUCK_AFTER } from "../../src/cron/requeue-stuck-emails.ts";
 import type { SendMessage } from "../../src/domain/sending.ts";
 import type { Bindings } from "../../src/env.ts";
 import worker from "../../src/index.ts";
+import { idFloor, uuidv7 } from "../../src/lib/ids.ts";
 import { HOUR } from "../../src/lib/time.ts";
 import { createQueuedEmail, createSender, db } from "../helpers/factories.ts";
 
@@ -19,17 +20,33 @@ function recordingQueue() {
 	return { sent, queue };
 }
 
+/** A UUIDv7 created at `time` (`uuidv7` cannot go back or forward in time). */
+const uuidv7At = (time: number) => `${idFloor(time).slice(0, 14)}${uuidv7().slice(14)}`;
+
 describe("requeueStuckEmails", () => {
+	// Each test works in its own window of time, far from the others' and from real emails.
+	let base = Date.now() + 30 * 24 * HOUR;
+	beforeEach(() => {
+		base += 30 * 24 * HOUR;
+	});
+	const emailAt = (
+		sender: Awaited<ReturnType<typeof createSender>>,
+		createdAt: number,
+		lastEvent?: "sent",
+	) =>
+		createQueuedEmail(sender, {
+			id: uuidv7At(createdAt),
+			createdAt,
+			...(lastEvent ? { lastEvent } : {}),
+		});
+
 	it("re-queues emails still queued after 3 hours, and only those", async () => {
 		const sender = await createSender();
-		const now = Date.now() + 30 * 24 * HOUR; // a window of time no other test writes into
-		const stuck = await createQueuedEmail(sender, { createdAt: now - STUCK_AFTER - 1000 });
-		const fresh = await createQueuedEmail(sender, { createdAt: now - STUCK_AFTER + 60_000 });
-		const sent = await createQueuedEmail(sender, {
-			createdAt: now - STUCK_AFTER - 2000,
-			lastEvent: "sent",
-		});
-		const ancient = await createQueuedEmail(sender, { createdAt: now - 8 * 24 * HOUR });
+		const now = base;
+		const stuck = await emailAt(sender, now - STUCK_AFTER - 1000);
+		const fresh = await emailAt(sender, now - STUCK_AFTER + 60_000);
+		const sent = await emailAt(sender, now - STUCK_AFTER - 2000, "sent");
+		const ancient = await emailAt(sender, now - 8 * 24 * HOUR);
 		const { sent: requeued, queue } = recordingQueue();
 		const count = await requeueStuckEmails(db(), queue, now);
 		expect(requeued).toEqual([stuck.id]);
@@ -37,6 +54,30 @@ describe("requeueStuckEmails", () => {
 		expect(requeued).not.toContain(fresh.id);
 		expect(requeued).not.toContain(sent.id);
 		expect(requeued).not.toContain(ancient.id);
+	});
+
+	it("walks the emails by id once, from where it stopped: no index, each email read once", async () => {
+		const sender = await createSender();
+		const now = base;
+		const first = await emailAt(sender, now - STUCK_AFTER - 10 * 60_000);
+		const { sent: requeued, queue } = recordingQueue();
+		expect(await requeueStuckEmails(db(), queue, now)).toBe(1);
+		// Five minutes later: the first is behind the cursor, a newly stuck one is found.
+		const second = await emailAt(sender, now - STUCK_AFTER + 60_000);
+		expect(await requeueStuckEmails(db(), queue, now + 5 * 60_000)).toBe(1);
+		expect(requeued).toEqual([first.id, second.id]);
+	});
+
+	it("is bounded: pages of the given size, at most the given number a run, then goes on", async () => {
+		const sender = await createSender();
+		const now = base;
+		const ids: string[] = [];
+		for (let i = 0; i < 5; i++)
+			ids.push((await emailAt(sender, now - STUCK_AFTER - (10 - i) * 1000)).id);
+		const { sent: requeued, queue } = recordingQueue();
+		expect(await requeueStuckEmails(db(), queue, now, { pageSize: 2, maxPages: 2 })).toBe(4);
+		expect(await requeueStuckEmails(db(), queue, now, { pageSize: 2, maxPages: 2 })).toBe(1);
+		expect(requeued).toEqual(ids);
 	});
 
 	it("runs from the Worker's scheduled handler on the five-minute cron", async () => {

@@ -2,18 +2,7 @@
  * Emails and their events. Writes are built as statements so callers can put several in one
  * `db.batch` (D1 has no interactive transactions; a batch commits or fails as a whole).
  */
-import {
-	and,
-	asc,
-	eq,
-	exists,
-	getTableColumns,
-	gte,
-	inArray,
-	lt,
-	type SQL,
-	sql,
-} from "drizzle-orm";
+import { and, eq, exists, getTableColumns, gte, inArray, lt, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { recipientAddresses } from "../../lib/addresses.ts";
@@ -25,7 +14,6 @@ import {
 	domains,
 	type EMAIL_EVENTS,
 	type EMAIL_STATUSES,
-	emailEvents,
 	emailRecipients,
 	emails,
 	emailTags,
@@ -34,14 +22,13 @@ import { keysetPage, type PageRequest } from "./pagination.ts";
 
 export type EmailRow = typeof emails.$inferSelect;
 export type NewEmail = typeof emails.$inferInsert;
-export type NewEmailEvent = typeof emailEvents.$inferInsert;
 type Statement = BatchItem<"sqlite">;
 
 /**
  * D1 binds at most 100 parameters per statement, and a multi-row INSERT binds every column of
  * every row: rows per INSERT = floor(100 / columns).
  */
-export function rowsPerInsert(table: typeof emails | typeof emailEvents): number {
+export function rowsPerInsert(table: typeof emails): number {
 	return Math.floor(100 / Object.keys(getTableColumns(table)).length);
 }
 
@@ -76,13 +63,6 @@ function fromJsonRows(rows: string[][]): SQL {
 	return sql`SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM json_each(${JSON.stringify(rows)})`;
 }
 
-/** Timeline rows; a row whose dedupe key exists is skipped, and RETURNING names the new ones. */
-export function insertEventsStatements(db: Db, rows: NewEmailEvent[]) {
-	return chunk(rows, rowsPerInsert(emailEvents)).map((part) =>
-		db.insert(emailEvents).values(part).onConflictDoNothing().returning({ id: emailEvents.id }),
-	);
-}
-
 /** Runs statements as one D1 batch (all or nothing); each statement's rows, in order. */
 export async function runBatch(db: Db, statements: Statement[]): Promise<unknown[]> {
 	const [head, ...rest] = statements;
@@ -99,23 +79,6 @@ export async function findEmailOfAccount(db: Db, accountId: string, id: string) 
 		.where(and(eq(emails.accountId, accountId), eq(emails.id, id)))
 		.limit(1);
 	return email;
-}
-
-export async function findEmailWithEvents(db: Db, accountId: string, id: string) {
-	const [found, events] = await db.batch([
-		db
-			.select()
-			.from(emails)
-			.where(and(eq(emails.accountId, accountId), eq(emails.id, id)))
-			.limit(1),
-		db
-			.select()
-			.from(emailEvents)
-			.where(and(eq(emailEvents.emailId, id), eq(emailEvents.accountId, accountId)))
-			.orderBy(asc(emailEvents.occurredAt), asc(emailEvents.id)),
-	]);
-	const email = found[0];
-	return email ? { email, events } : undefined;
 }
 
 export const listColumns = {
@@ -283,6 +246,8 @@ export function updateEmailStateStatement(
 		| "deliveredAt"
 		| "failureReason"
 		| "scheduledAt"
+		| "timeline"
+		| "writeToken"
 	> & { deliveredTo: readonly string[] },
 ) {
 	return db
@@ -295,6 +260,8 @@ export function updateEmailStateStatement(
 			deliveredAt: state.deliveredAt,
 			failureReason: state.failureReason,
 			scheduledAt: state.scheduledAt,
+			timeline: state.timeline,
+			writeToken: state.writeToken,
 			deliveredTo: state.deliveredTo.length ? [...state.deliveredTo] : null,
 			revision: revision + 1,
 		})

@@ -1,28 +1,27 @@
 /**
- * Daily sending figures for `GET /account/metrics`, per UTC day of a window. Two index range
- * scans, each bounded by the account and the window, so what is read grows with the account's
- * activity in the window and never with its history:
+ * Daily sending figures for `GET /account/metrics`, per UTC day of a window, from
+ * `account_day_counts`: one row per account, day and figure, so a window of 30 days reads at
+ * most 30 × 6 rows whatever the account's volume or history.
  *
- * - `email_events_account_time` (account_id, occurred_at, type): the timeline rows of the
- *   window (deliveries, hard and soft bounces, complaints, failures), counted per day and type
- *   from the index alone (it covers every column the query reads);
- * - `emails_account_sent` (account_id, sent_at, partial on sent_at): the emails SES accepted in
- *   the window. "Sent" is not a timeline row (it is `emails.sent_at`), so these rows are read
- *   for their recipient lists: sends are counted per recipient, like deliveries and bounces,
- *   so the rates compare like with like.
+ * The email recorder (src/domain/email-recorder.ts) counts them as it records: a new timeline
+ * entry counts in its figure on the day it happened (deliveries, hard and soft bounces and
+ * complaints per recipient, failures per email), and an email SES accepts counts its recipients
+ * as sent, so the rates compare like with like. Each count is applied only if the lifecycle
+ * write that added its entries won (`onlyIf` its token), so a race or a redelivery never counts
+ * twice.
  */
-import { and, eq, gte, inArray, isNotNull, lt, sql } from "drizzle-orm";
+import { and, eq, gte, lt, sql } from "drizzle-orm";
 import { DAY } from "../../lib/time.ts";
 import type { Db } from "../client.ts";
-import { emailEvents, emails } from "../schema.ts";
+import { accountDayCounts, emails } from "../schema.ts";
 
-/** Timeline row types (src/domain/email-lifecycle.ts) and the figure each one counts in. */
+/** Timeline entry types (src/domain/email-lifecycle.ts) and the figure each one counts in. */
 export const EVENT_FIGURES = {
 	delivered: "delivered",
 	bounced: "hard_bounced",
 	soft_bounced: "soft_bounced",
 	complained: "complained",
-	// One row per email, not per recipient: it never reached SES, or SES refused it whole.
+	// One entry per email, not per recipient: it never reached SES, or SES refused it whole.
 	failed: "failed",
 	rejected: "failed",
 	rendering_failed: "failed",
@@ -30,74 +29,78 @@ export const EVENT_FIGURES = {
 
 export type Figure = (typeof EVENT_FIGURES)[keyof typeof EVENT_FIGURES] | "sent";
 
+/** The figure a timeline entry counts in, if any. */
+export const figureOf = (type: string): Figure | null =>
+	EVENT_FIGURES[type as keyof typeof EVENT_FIGURES] ?? null;
+
 /** The UTC day number (days since the epoch) of a time in milliseconds. */
 export const dayOf = (ms: number) => Math.floor(ms / DAY);
 
-// Inlined, not bound: D1 may bind a JS number as REAL, and the day must stay an integer division.
-const dayOfColumn = (column: typeof emailEvents.occurredAt | typeof emails.sentAt) =>
-	sql<number>`${column} / ${sql.raw(String(DAY))}`;
-
-/** The two statements, apart so a test can check their query plans. */
-export function metricsStatements(db: Db, accountId: string, from: number, to: number) {
-	const eventDay = dayOfColumn(emailEvents.occurredAt);
-	const sentDay = dayOfColumn(emails.sentAt);
-	return {
-		events: db
-			.select({ day: eventDay, type: emailEvents.type, count: sql<number>`count(*)` })
-			.from(emailEvents)
-			.where(
-				and(
-					eq(emailEvents.accountId, accountId),
-					gte(emailEvents.occurredAt, from),
-					lt(emailEvents.occurredAt, to),
-					inArray(emailEvents.type, Object.keys(EVENT_FIGURES)),
-				),
-			)
-			.groupBy(eventDay, emailEvents.type),
-		// to, cc and bcc were deduplicated when the email was accepted.
-		sent: db
-			.select({
-				day: sentDay,
-				count: sql<number>`sum(json_array_length(${emails.to}) + coalesce(json_array_length(${emails.cc}), 0) + coalesce(json_array_length(${emails.bcc}), 0))`,
-			})
-			.from(emails)
-			.where(
-				and(
-					eq(emails.accountId, accountId),
-					isNotNull(emails.sentAt),
-					gte(emails.sentAt, from),
-					lt(emails.sentAt, to),
-				),
-			)
-			.groupBy(sentDay),
-	};
-}
-
-export interface DayCounts {
+export interface DayCount {
 	/** UTC day number (days since the epoch). */
 	day: number;
 	figure: Figure;
 	count: number;
 }
 
-/** Counts per day and figure in [from, to); days and figures with nothing are absent. */
+/**
+ * Adds `counts` to the account's days, in one statement, only if the email's row carries
+ * `token` (the lifecycle write that decided them won); null when there is nothing to add.
+ */
+export function countStatement(
+	db: Db,
+	accountId: string,
+	counts: DayCount[],
+	onlyIf: { emailId: string; token: string },
+) {
+	const summed = new Map<string, DayCount>();
+	for (const c of counts) {
+		const key = `${c.day}:${c.figure}`;
+		const sum = summed.get(key);
+		summed.set(key, sum ? { ...sum, count: sum.count + c.count } : { ...c });
+	}
+	if (summed.size === 0) return null;
+	const rows = JSON.stringify([...summed.values()].map((c) => [c.day, c.figure, c.count]));
+	return db
+		.insert(accountDayCounts)
+		.select(
+			sql`SELECT ${accountId}, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM json_each(${rows}) WHERE EXISTS (SELECT 1 FROM ${emails} WHERE ${emails.id} = ${onlyIf.emailId} AND ${emails.writeToken} = ${onlyIf.token})`,
+		)
+		.onConflictDoUpdate({
+			target: [accountDayCounts.accountId, accountDayCounts.day, accountDayCounts.figure],
+			set: { count: sql`${accountDayCounts.count} + excluded.count` },
+		});
+}
+
+/** The statement of `countByDay`, apart so a test can check its query plan. */
+export function metricsStatement(db: Db, accountId: string, from: number, to: number) {
+	return db
+		.select({
+			day: accountDayCounts.day,
+			figure: accountDayCounts.figure,
+			count: accountDayCounts.count,
+		})
+		.from(accountDayCounts)
+		.where(
+			and(
+				eq(accountDayCounts.accountId, accountId),
+				gte(accountDayCounts.day, dayOf(from)),
+				lt(accountDayCounts.day, dayOf(to - 1) + 1),
+			),
+		);
+}
+
+/** Counts per day and figure in [from, to) (whole UTC days); absent where nothing happened. */
 export async function countByDay(
 	db: Db,
 	accountId: string,
 	from: number,
 	to: number,
-): Promise<DayCounts[]> {
-	const { events, sent } = metricsStatements(db, accountId, from, to);
-	const [eventRows, sentRows] = await db.batch([events, sent]);
-	return [
-		...eventRows.flatMap((row) => {
-			const figure = EVENT_FIGURES[row.type as keyof typeof EVENT_FIGURES];
-			return figure ? [{ day: Number(row.day), figure, count: Number(row.count) }] : [];
-		}),
-		...sentRows.map((row) => ({
-			day: Number(row.day),
-			figure: "sent" as const,
-			count: Number(row.count),
-		})),
-	];
+): Promise<DayCount[]> {
+	const rows = await metricsStatement(db, accountId, from, to);
+	return rows.map((row) => ({
+		day: Number(row.day),
+		figure: row.figure as Figure,
+		count: Number(row.count),
+	}));
 }

@@ -1,16 +1,16 @@
 /**
  * The retention purge's deletes (src/cron/purge.ts). Each one picks the oldest rows below a
  * bound through a primary-key or index range with `ORDER BY … LIMIT` in a subquery, so a call
- * touches at most `limit` rows (plus the events of those emails) however large the table is,
+ * touches at most `limit` rows (plus those emails' lookup rows) however large the table is,
  * never scans it and never uses OFFSET; the next call simply continues from the new oldest row.
  *
  * Ids are UUIDv7 (src/lib/ids.ts): `id < idFloor(t)` is exactly "created before t", a range on
  * the primary key's index.
  */
-import { asc, inArray, lt } from "drizzle-orm";
+import { asc, inArray, lt, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import {
-	emailEvents,
+	accountDayCounts,
 	emails,
 	loginFailures,
 	unmatchedNotifications,
@@ -20,41 +20,42 @@ import {
 } from "../schema.ts";
 
 /**
- * Deletes the `limit` oldest emails with ids below `beforeId` and every event of those emails
- * (by `email_id`, so an event recorded after the bound, such as a late complaint, goes with its
- * email). One D1 batch, so one transaction: both deletes commit or neither does. The events go
- * first, while the subquery still finds their emails; both subqueries read the same rows.
- * The emails' lookup rows for GET /emails's `to` and `tag` filters (`email_recipients`,
- * `email_tags`) go with them by ON DELETE CASCADE, through those tables' primary keys, so they
- * cost no statement of their own.
+ * Deletes the `limit` oldest emails with ids below `beforeId`, their timelines with them (in
+ * the row). Their lookup rows for GET /emails's `to` and `tag` filters (`email_recipients`,
+ * `email_tags`) and their attachments' metadata go by ON DELETE CASCADE, through those tables'
+ * primary keys, so they cost no statement of their own.
  */
-export async function deleteOldestEmailsWithEvents(
-	db: Db,
-	beforeId: string,
-	limit: number,
-): Promise<{ emails: number; events: number }> {
-	const oldest = () =>
-		db
-			.select({ id: emails.id })
-			.from(emails)
-			.where(lt(emails.id, beforeId))
-			.orderBy(asc(emails.id))
-			.limit(limit);
-	const [events, gone] = await db.batch([
-		db.delete(emailEvents).where(inArray(emailEvents.emailId, oldest())),
-		// D1's `changes` counts the cascaded lookup rows too; RETURNING counts the emails alone.
-		db.delete(emails).where(inArray(emails.id, oldest())).returning({ id: emails.id }),
-	]);
-	return { emails: gone.length, events: events.meta.changes };
+export async function deleteOldestEmails(db: Db, beforeId: string, limit: number): Promise<number> {
+	const oldest = db
+		.select({ id: emails.id })
+		.from(emails)
+		.where(lt(emails.id, beforeId))
+		.orderBy(asc(emails.id))
+		.limit(limit);
+	// D1's `changes` counts the cascaded lookup rows too; RETURNING counts the emails alone.
+	const gone = await db
+		.delete(emails)
+		.where(inArray(emails.id, oldest))
+		.returning({ id: emails.id });
+	return gone.length;
 }
 
 /**
- * Events whose own id is below `beforeId` whatever their email: those whose email is already
- * gone (orphans). An event is recorded after its email, so an event this old belongs to an
- * email that is older still and due for deletion anyway.
+ * Accounts' daily figures (`account_day_counts`) of days before `beforeDay`, through its `day`
+ * index (written once per account, day and figure, not per count).
  */
-export function deleteOldestEvents(db: Db, beforeId: string, limit: number): Promise<number> {
-	return deleteOldestById(db, emailEvents, beforeId, limit);
+export async function deleteOldDayCounts(
+	db: Db,
+	beforeDay: number,
+	limit: number,
+): Promise<number> {
+	const oldest = db
+		.select({ rowid: sql`rowid` })
+		.from(accountDayCounts)
+		.where(lt(accountDayCounts.day, beforeDay))
+		.limit(limit);
+	const gone = await db.delete(accountDayCounts).where(inArray(sql`rowid`, oldest));
+	return gone.meta.changes;
 }
 
 /**
@@ -101,7 +102,7 @@ export function deleteOldestUnmatchedNotifications(
 /** The `limit` oldest rows of a UUIDv7-keyed table below `beforeId`: a primary-key range. */
 async function deleteOldestById(
 	db: Db,
-	table: typeof emailEvents | typeof unmatchedNotifications | typeof webhookAttempts,
+	table: typeof unmatchedNotifications | typeof webhookAttempts,
 	beforeId: string,
 	limit: number,
 ): Promise<number> {

@@ -1,8 +1,8 @@
 /**
  * `GET /account/metrics`: what happened to the account's email on each UTC day of the last 7
  * or 30 (today included, so far), every day present, and the window's bounce and complaint
- * rates. Counted from two index ranges (src/db/queries/metrics.ts), never the account's whole
- * history. The suspension check's own figures are `/account/reputation`'s (a rolling 7 days,
+ * rates. Read from the account's daily counts (src/db/queries/metrics.ts), one primary-key
+ * range, never the account's emails. The suspension check's own figures are `/account/reputation`'s (a rolling 7 days,
  * SES's mailbox simulator excluded); these are for watching trends.
  */
 import { createRoute, z } from "@hono/zod-openapi";

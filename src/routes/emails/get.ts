@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createDb } from "../../db/client.ts";
-import { findEmailWithEvents } from "../../db/queries/emails.ts";
+import { findEmailOfAccount } from "../../db/queries/emails.ts";
 import { createRouter, describeZodError } from "../../env.ts";
 import { ApiError, notFound } from "../../lib/errors.ts";
 import { commonErrors, errorResponse, IdParam } from "../common-schemas.ts";
@@ -41,7 +41,7 @@ export const getEmail = createRouter().openapi(route, async (c) => {
 	}
 	const valid = IdParam.safeParse({ id });
 	if (!valid.success) throw new ApiError("validation_error", describeZodError(valid.error));
-	const found = await findEmailWithEvents(createDb(c.env.DB), c.get("caller").accountId, id);
+	const found = await findEmailOfAccount(createDb(c.env.DB), c.get("caller").accountId, id);
 	if (!found) throw notFound("Email");
-	return c.json(presentEmail(found.email, found.events), 200);
+	return c.json(presentEmail(found), 200);
 });

@@ -1,12 +1,10 @@
 /** Stored emails in the API's wire format (snake_case, ISO times), as Resend shows them. */
 import type { z } from "@hono/zod-openapi";
 import type { EmailRow, listColumns } from "../../db/queries/emails.ts";
-import type { emailEvents } from "../../db/schema.ts";
 import { toIso, toIsoOrNull } from "../../lib/time.ts";
 import type { EmailListItem, EmailSchema } from "./schemas.ts";
 
 type ListRow = { [K in keyof typeof listColumns]: EmailRow[K] };
-type EventRow = typeof emailEvents.$inferSelect;
 
 export function presentEmailListItem(row: ListRow): z.infer<typeof EmailListItem> {
 	return {
@@ -31,10 +29,11 @@ export function presentEmailListItem(row: ListRow): z.infer<typeof EmailListItem
 
 /**
  * The timeline starts with the moments kept on the email itself (queued, accepted by SES),
- * followed by the stored events (failures and, from SNS, deliveries, bounces, complaints). A
- * scheduled email starts with its stored `scheduled` entry instead of `queued`.
+ * followed by the row's timeline (failures and, from SNS, deliveries, bounces, complaints) in
+ * the order they happened (SES's notifications may arrive in another). A scheduled email
+ * starts with its `scheduled` entry instead of `queued`.
  */
-export function presentEmail(row: EmailRow, events: EventRow[]): z.infer<typeof EmailSchema> {
+export function presentEmail(row: EmailRow): z.infer<typeof EmailSchema> {
 	const own = [
 		...(row.scheduledAt === null
 			? [{ type: "queued", recipient: null, at: toIso(row.createdAt), details: null }]
@@ -58,12 +57,14 @@ export function presentEmail(row: EmailRow, events: EventRow[]): z.infer<typeof 
 		tags: row.tags ?? [],
 		events: [
 			...own,
-			...events.map((e) => ({
-				type: e.type,
-				recipient: e.recipient,
-				at: toIso(e.occurredAt),
-				details: e.details,
-			})),
+			...[...(row.timeline ?? [])]
+				.sort((a, b) => a.at - b.at)
+				.map((e) => ({
+					type: e.type,
+					recipient: e.recipient,
+					at: toIso(e.at),
+					details: e.details,
+				})),
 		],
 	};
 }

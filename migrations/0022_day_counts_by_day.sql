@@ -1,0 +1,1 @@
+CREATE INDEX `account_day_counts_day` ON `account_day_counts` (`day`);

@@ -7,13 +7,15 @@
 import { DEMO } from "../local-stack.ts";
 import { config } from "./options.ts";
 
-const EVENTS_PER_EMAIL = 3;
 const DAY_MS = 24 * 60 * 60_000;
+/** The daily figures each seeded day has (`account_day_counts`, one row per figure). */
+const EXPIRED_FIGURES = ["sent", "delivered", "complained"];
+const KEPT_FIGURES = ["sent", "delivered"];
 
 /** Row counts of the tables the purge works on. */
 export interface TableCounts {
 	emails: number;
-	events: number;
+	dayCounts: number;
 	unmatched: number;
 	sessions: number;
 	loginFailures: number;
@@ -25,7 +27,7 @@ export const sumCounts = (c: TableCounts) => Object.values(c).reduce((x, y) => x
 export function addCounts(a: TableCounts, b: TableCounts): TableCounts {
 	return {
 		emails: a.emails + b.emails,
-		events: a.events + b.events,
+		dayCounts: a.dayCounts + b.dayCounts,
 		unmatched: a.unmatched + b.unmatched,
 		sessions: a.sessions + b.sessions,
 		loginFailures: a.loginFailures + b.loginFailures,
@@ -34,7 +36,7 @@ export function addCounts(a: TableCounts, b: TableCounts): TableCounts {
 }
 
 /** The query that counts them, for `wrangler d1 execute --json`. */
-export const COUNT_TABLES_SQL = `SELECT (SELECT count(*) FROM emails) AS emails, (SELECT count(*) FROM email_events) AS events, (SELECT count(*) FROM unmatched_notifications) AS unmatched, (SELECT count(*) FROM sessions) AS sessions, (SELECT count(*) FROM login_failures) AS loginFailures, (SELECT count(*) FROM idempotency_keys) AS idempotencyKeys`;
+export const COUNT_TABLES_SQL = `SELECT (SELECT count(*) FROM emails) AS emails, (SELECT count(*) FROM account_day_counts) AS dayCounts, (SELECT count(*) FROM unmatched_notifications) AS unmatched, (SELECT count(*) FROM sessions) AS sessions, (SELECT count(*) FROM login_failures) AS loginFailures, (SELECT count(*) FROM idempotency_keys) AS idempotencyKeys`;
 
 /**
  * SQL for a UUIDv7 at time `t` (ms) whose random bits are the number `n`: the shape of
@@ -48,18 +50,24 @@ export const numbered = (count: number, from: number, span: number) =>
 	`WITH RECURSIVE seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq WHERE n < ${count - 1}), rows AS (SELECT n, ${from} + n * ${Math.max(1, Math.floor(span / count))} AS t FROM seq)`;
 
 /**
- * The purge's workload: expired emails (180 to 91 days old, each with a sent and a delivered
- * event and a complaint two days later), orphan events and unmatched notifications of the same
- * age, expired sessions, stale login failures and idempotency keys; and rows inside their
- * retention in every table, which must survive.
+ * The purge's workload: expired emails (180 to 91 days old, each with a timeline of a delivery
+ * and a complaint two days later in its row), the account's daily figures of those days,
+ * unmatched notifications of the same age, expired sessions, stale login failures and
+ * idempotency keys; and rows inside their retention in every table, which must survive.
  */
 export function purgeSeed(now: number) {
 	const e = config.purgeEmails;
 	const tenth = Math.max(1, Math.round(e / 10));
 	const fiftieth = Math.max(1, Math.round(e / 50));
+	const day = (t: number) => Math.floor(t / DAY_MS);
+	// Days before the purge's cutoff day (dayOf(now - 90 days)) go; from it on they stay.
+	const cutoffDay = day(now - 90 * DAY_MS);
+	const expiredDays = [cutoffDay - 90, cutoffDay - 1] as const;
+	const keptDays = [cutoffDay, day(now)] as const;
+	const span = ([a, b]: readonly [number, number]) => b - a + 1;
 	const expired: TableCounts = {
 		emails: e,
-		events: e * EVENTS_PER_EMAIL + tenth,
+		dayCounts: span(expiredDays) * EXPIRED_FIGURES.length,
 		unmatched: tenth,
 		sessions: fiftieth,
 		loginFailures: fiftieth,
@@ -67,7 +75,7 @@ export function purgeSeed(now: number) {
 	};
 	const kept: TableCounts = {
 		emails: fiftieth,
-		events: fiftieth * 2,
+		dayCounts: span(keptDays) * KEPT_FIGURES.length,
 		unmatched: fiftieth,
 		sessions: fiftieth,
 		loginFailures: fiftieth,
@@ -83,32 +91,22 @@ export function purgeSeed(now: number) {
 	const emailsInsert = (count: number, from: number, span: number, offset: number) =>
 		`${numbered(count, from, span)}
 INSERT INTO emails (id, account_id, domain_id, from_address, to_addresses, subject, html, text_body,
-  status, last_event, created_at, sent_at, delivered_at)
+  status, last_event, created_at, sent_at, delivered_at, timeline)
 SELECT ${uuidSql("t", `n + ${offset}`)}, ${account}, '${DEMO.domainId}', 'Bench <bench@${DEMO.domain}>',
   '["r' || n || '@example.org"]', 'Purge benchmark ' || n, ${html}, ${text}, 'sent', 'delivered',
-  t, t + 1000, t + 2000
+  t, t + 1000, t + 2000,
+  json_array(
+    json_object('type', 'delivered', 'recipient', 'r' || n || '@example.org', 'details', json('null'), 'at', t + 2000, 'key', 'sns-d-' || n),
+    json_object('type', 'complained', 'recipient', 'r' || n || '@example.org', 'details', json('null'), 'at', t + ${2 * DAY_MS}, 'key', 'sns-c-' || n)
+  )
 FROM rows;`;
-	const eventsInsert = (count: number, from: number, span: number, offset: number, kinds: string) =>
-		`${numbered(count, from, span)}, kinds(k, type, delay) AS (VALUES ${kinds})
-INSERT INTO email_events (id, email_id, account_id, type, recipient, occurred_at, created_at)
-SELECT ${uuidSql("t + delay", `${offset} + 4 + n * 4 + k`)}, ${uuidSql("t", `n + ${offset}`)}, ${account},
-  type, 'r' || n || '@example.org', t + delay, t + delay
-FROM rows, kinds;`;
+	const dayCountsInsert = ([first, last]: readonly [number, number], figures: string[]) =>
+		`WITH RECURSIVE d(day) AS (SELECT ${first} UNION ALL SELECT day + 1 FROM d WHERE day < ${last}),
+  f(figure) AS (VALUES ${figures.map((f) => `('${f}')`).join(", ")})
+INSERT INTO account_day_counts (account_id, day, figure, count) SELECT ${account}, day, figure, 10 FROM d, f;`;
 	const sql = [
 		emailsInsert(e, oldFrom, oldSpan, 0),
-		eventsInsert(
-			e,
-			oldFrom,
-			oldSpan,
-			0,
-			`(0, 'sent', 1000), (1, 'delivered', 2000), (2, 'complained', ${2 * DAY_MS})`,
-		),
-		// Orphans: events of emails that are gone (their email ids exist nowhere).
-		`${numbered(tenth, oldFrom, oldSpan)}
-INSERT INTO email_events (id, email_id, account_id, type, occurred_at, created_at)
-SELECT ${uuidSql("t", "n + 100000000")}, ${uuidSql("t - 5000", "n + 200000000")}, ${account},
-  'complained', t, t
-FROM rows;`,
+		dayCountsInsert(expiredDays, EXPIRED_FIGURES),
 		`${numbered(tenth, oldFrom, oldSpan)}
 INSERT INTO unmatched_notifications (id, sns_message_id, topic_arn, type, payload, created_at)
 SELECT ${uuidSql("t", "n")}, 'bench-' || n, 'arn:aws:sns:us-east-1:000000000000:bench', 'Bounce',
@@ -128,13 +126,7 @@ INSERT INTO idempotency_keys (account_id, key, endpoint, request_hash, response_
 SELECT ${account}, 'expired-' || n, 'POST /emails', 'hash', 200, '{"id":"x"}', t FROM rows;`,
 		// Inside their retention: must all be there after the purge.
 		emailsInsert(fiftieth, keptFrom, keptSpan, 300000000),
-		eventsInsert(
-			fiftieth,
-			keptFrom,
-			keptSpan,
-			300000000,
-			"(0, 'sent', 1000), (1, 'delivered', 2000)",
-		),
+		dayCountsInsert(keptDays, KEPT_FIGURES),
 		`${numbered(fiftieth, keptFrom, keptSpan)}
 INSERT INTO unmatched_notifications (id, sns_message_id, topic_arn, type, payload, created_at)
 SELECT ${uuidSql("t", "n + 300000000")}, 'kept-' || n, 'arn:aws:sns:us-east-1:000000000000:bench',

@@ -151,7 +151,12 @@ export async function phaseC(): Promise<PurgeRun> {
 }
 
 const deletedBy = (r: PurgeReport) =>
-	r.emails + r.events + r.unmatchedNotifications + r.sessions + r.loginFailures + r.idempotencyKeys;
+	r.emails +
+	r.dayCounts +
+	r.unmatchedNotifications +
+	r.sessions +
+	r.loginFailures +
+	r.idempotencyKeys;
 
 export function purgeReport(run: PurgeRun) {
 	const inv = run.invocations;
@@ -166,7 +171,7 @@ export function purgeReport(run: PurgeRun) {
 			"invocation",
 			"time",
 			"emails",
-			"events",
+			"day figures",
 			"other rows",
 			"batches",
 			"statements",
@@ -182,8 +187,8 @@ export function purgeReport(run: PurgeRun) {
 			`#${inv.indexOf(i) + 1}`,
 			`${fixed(i.ms / 1000, 2)} s`,
 			fixed(r.emails),
-			fixed(r.events),
-			fixed(deletedBy(r) - r.emails - r.events),
+			fixed(r.dayCounts),
+			fixed(deletedBy(r) - r.emails - r.dayCounts),
 			fixed(r.batches),
 			fixed(r.statements),
 			fixed(i.d1Statements),
@@ -191,7 +196,7 @@ export function purgeReport(run: PurgeRun) {
 		]);
 	}
 	console.log(`
-Retention purge (src/cron/purge.ts), metrics on: ${fixed(sumCounts(run.expired))} expired rows (${fixed(run.expired.emails)} emails with ${fixed(run.expired.events)} events, orphans included, and ${fixed(sumCounts(run.expired) - run.expired.emails - run.expired.events)} other rows)
+Retention purge (src/cron/purge.ts), metrics on: ${fixed(sumCounts(run.expired))} expired rows (${fixed(run.expired.emails)} emails with their timelines, ${fixed(run.expired.dayCounts)} daily figures and ${fixed(sumCounts(run.expired) - run.expired.emails - run.expired.dayCounts)} other rows)
   and ${fixed(sumCounts(run.kept))} rows inside their retention, seeded in ${fixed(run.seedSeconds, 1)} s; cron "${PURGE_CRON}" fired through /__scheduled.
 ${table(rows)}
   "statements" is the purge's own count; "D1 statements" (from /__metrics) adds the cron's other jobs.

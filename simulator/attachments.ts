@@ -195,7 +195,8 @@ export function extensionOf(filename: string): string | null {
 		.toLowerCase();
 }
 
-function typeFromFileName(filename: string): string {
+/** The media type a file name implies (SES's rule without a ContentType), or octet-stream. */
+export function typeFromFileName(filename: string): string {
 	const extension = extensionOf(filename);
 	return (
 		(extension === null ? undefined : TYPES_BY_EXTENSION[extension]) ?? "application/octet-stream"

@@ -12,26 +12,12 @@
 // Malformed parameters answer 400 with a plain-text reason.
 
 import { Hono } from "hono";
+import { typeFromFileName } from "../attachments.ts";
 
 /** Large enough for a 40 MB message's attachments, small enough not to exhaust the test isolate. */
 export const MAX_FILE_BYTES = 50 * 1024 * 1024;
 const CHUNK_BYTES = 64 * 1024;
 const MAX_SLOW_MS = 30_000;
-
-const TYPES_BY_EXTENSION: Record<string, string> = {
-	pdf: "application/pdf",
-	png: "image/png",
-	jpg: "image/jpeg",
-	jpeg: "image/jpeg",
-	gif: "image/gif",
-	webp: "image/webp",
-	txt: "text/plain",
-	csv: "text/csv",
-	html: "text/html",
-	ics: "text/calendar",
-	json: "application/json",
-	zip: "application/zip",
-};
 
 // A blue envelope mark, drawn once with Node's zlib (RGBA, deflated, CRCs checked).
 const LOGO_PNG_BASE64 =
@@ -45,7 +31,7 @@ export function createFileRoutes(): Hono {
 		if (!Number.isSafeInteger(size) || size < 0 || size > MAX_FILE_BYTES) {
 			return c.text(`size must be a whole number from 0 to ${MAX_FILE_BYTES}`, 400);
 		}
-		const type = c.req.query("type") || typeForName(c.req.param("name"));
+		const type = c.req.query("type") || typeFromFileName(c.req.param("name"));
 		if (c.req.query("chunked") === "1") {
 			return new Response(streamBytes(size), { status: 200, headers: { "content-type": type } });
 		}
@@ -110,11 +96,6 @@ function streamBytes(size: number): ReadableStream<Uint8Array> {
 			sent += length;
 		},
 	});
-}
-
-function typeForName(name: string): string {
-	const extension = name.includes(".") ? name.slice(name.lastIndexOf(".") + 1).toLowerCase() : "";
-	return TYPES_BY_EXTENSION[extension] ?? "application/octet-stream";
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

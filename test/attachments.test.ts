@@ -3,6 +3,7 @@
  * under the SSRF rules, stored in R2 with their metadata in D1, sent with SES's Simple
  * `Attachments`, and read back through short-lived download links.
  */
+import { createMessageBatch } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -10,8 +11,10 @@ import type { SesSimulator } from "../simulator/app.ts";
 import { fileBytes } from "../simulator/routes/files.ts";
 import { emailAttachments } from "../src/db/schema.ts";
 import { MAX_MESSAGE_BYTES } from "../src/domain/attachments.ts";
+import type { Bindings } from "../src/env.ts";
 import { encodeBase64 } from "../src/lib/base64.ts";
 import { SEND_QUEUE } from "../src/queues/index.ts";
+import { consumeSendBatch, sendDepsFromEnv } from "../src/queues/send.ts";
 import { api } from "./helpers/api.ts";
 import { byocCustomer, verifiedByocDomain } from "./helpers/byoc.ts";
 import { createSender, db } from "./helpers/factories.ts";
@@ -186,6 +189,67 @@ describe("batches with attachments", () => {
 		expect(sent.json.errors).toEqual([{ index: 1, message: expect.stringMatching(/500/) }]);
 		const message = await arrival(sent.to[0] ?? "");
 		expect(new TextDecoder().decode(message.attachments[0]?.content)).toBe("one");
+	});
+});
+
+describe("bounds on files", () => {
+	it("refuses a request carrying more than 500 files in all, naming the limit", async () => {
+		const sender = await createSender();
+		const email = (n: number) => ({
+			from: sender.from,
+			to: recipient(),
+			subject: `Files ${n}`,
+			text: "x",
+			attachments: Array.from({ length: 6 }, (_, i) => ({
+				filename: `f${i}.txt`,
+				content: btoa("x"),
+			})),
+		});
+		const res = await api("POST", "/emails/batch", {
+			key: sender.key.token,
+			body: Array.from({ length: 100 }, (_, n) => email(n)),
+		});
+		expect(res.status).toBe(422);
+		expect(res.json.message).toMatch(/500 attachments/);
+	});
+
+	it("reads at most so many files in one consumer run; the rest go back to the queue, unsent", async () => {
+		const sender = await createSender();
+		const ids: string[] = [];
+		const tos: string[] = [];
+		for (let n = 0; n < 2; n++) {
+			const sent = await send(
+				sender,
+				[
+					{ filename: "a.txt", content: btoa("a") },
+					{ filename: "b.txt", content: btoa("b") },
+				],
+				{ scheduled_at: "in 1 hour" },
+			);
+			ids.push(sent.json.id as string);
+			tos.push(sent.to);
+			await env.DB.prepare("UPDATE emails SET scheduled_at = ? WHERE id = ?")
+				.bind(Date.now() - 1000, sent.json.id)
+				.run();
+		}
+		const requeued: unknown[] = [];
+		const deps = {
+			...sendDepsFromEnv(env as unknown as Bindings, () => {}),
+			maxFileReadsPerRun: 3,
+		};
+		deps.queue = {
+			send: async (body: unknown) => {
+				requeued.push(body);
+			},
+		} as unknown as typeof deps.queue;
+		const batch = createMessageBatch(SEND_QUEUE, [
+			{ id: "m1", timestamp: new Date(), attempts: 1, body: { emailId: ids[0] } },
+			{ id: "m2", timestamp: new Date(), attempts: 1, body: { emailId: ids[1] } },
+		]);
+		await consumeSendBatch(batch, deps);
+		const delivered = tos.filter((to) => sim.store.listMessages({ to }).length > 0);
+		expect(delivered).toHaveLength(1);
+		expect(requeued).toHaveLength(1);
 	});
 });
 

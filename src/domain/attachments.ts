@@ -6,7 +6,8 @@
  * - the whole message at most 40 MB once encoded (subject, bodies, headers and every file in
  *   base64), checked after `path`s are fetched: 413 beyond;
  * - file names at most 255 characters, none with an extension SES refuses (named in the 422);
- * - at most MAX_ATTACHMENTS files an email (ours: each is an R2 object and a D1 row).
+ * - at most MAX_ATTACHMENTS files an email and MAX_ATTACHMENTS_PER_REQUEST a request (ours:
+ *   each is an R2 object and a D1 row).
  *
  * A `path` is fetched once, when the email is accepted (src/services/attachment-fetch.ts keeps
  * the SSRF rules, the 10 s timeout and the size cap); what is sent later is what was fetched.
@@ -18,6 +19,11 @@ import { type Rejected, rejected } from "./refusals.ts";
 export const MAX_MESSAGE_BYTES = 40 * 1024 * 1024;
 export const MAX_FILENAME_LENGTH = 255;
 export const MAX_ATTACHMENTS = 100;
+/**
+ * Files in one request, all its emails together: each is an R2 write now and a read at the
+ * send, and a Worker invocation's calls are bounded (1,000 subrequests on Workers Paid).
+ */
+export const MAX_ATTACHMENTS_PER_REQUEST = 500;
 /** SES's `ContentId` limit. */
 export const MAX_CONTENT_ID_LENGTH = 78;
 

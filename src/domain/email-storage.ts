@@ -13,6 +13,7 @@ import type { Db } from "../db/client.ts";
 import { type AttachmentRow, insertAttachmentsStatements } from "../db/queries/attachments.ts";
 import { insertEmailsStatements, type NewEmail, runBatch } from "../db/queries/emails.ts";
 import type { TimelineRow } from "../db/schema.ts";
+import { chunk } from "../lib/chunk.ts";
 import { uuidv7 } from "../lib/ids.ts";
 import type { ResolvedFile } from "./attachments.ts";
 
@@ -65,12 +66,15 @@ export async function storeEmails(
 		}),
 	);
 	const keys = attachments.map((a) => a.r2Key);
+	// R2 deletes at most 1,000 keys a call.
 	const forget = () =>
-		keys.length && deps.files
-			? deps.files
-					.delete(keys)
-					.catch((cause) => console.error("attachments left to the purge", cause))
-			: undefined;
+		Promise.all(
+			chunk(keys, 1000).map((part) =>
+				deps.files
+					?.delete(part)
+					.catch((cause) => console.error("attachments left to the purge", cause)),
+			),
+		);
 	try {
 		if (attachments.length) {
 			const files = deps.files;

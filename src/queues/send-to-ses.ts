@@ -23,11 +23,17 @@ import { retryDelaySeconds } from "./retry.ts";
 
 /** Past this much throttling in one run, the rest go back to the queue (no retry used). */
 const THROTTLED_FOR_LONG = 60_000;
-const REQUEUE_AFTER_THROTTLING_SECONDS = 15;
+const REQUEUE_AFTER_SECONDS = 15;
 /** An SES 5xx or network failure is tried this often in one run before the queue retries it. */
 const TRIES_PER_RUN = 3;
 /** Attachment bytes held at once by one run (raw; the request body is 4/3 of it on top). */
 const FILE_BYTES_IN_FLIGHT = 32 * 1024 * 1024;
+/**
+ * Files read from R2 in one run: an invocation's calls are bounded (1,000 subrequests on
+ * Workers Paid), so emails past it go back to the queue unsent (no retry used up) rather than
+ * fail the run for every email in it.
+ */
+const MAX_FILE_READS_PER_RUN = 500;
 const SES_THROTTLE_CODES = new Set([
 	"TooManyRequestsException",
 	"ThrottlingException",
@@ -42,6 +48,8 @@ export interface SesSendDeps {
 	maxSendRate: number;
 	/** The ATTACHMENTS bucket. */
 	files?: FileStore;
+	/** MAX_FILE_READS_PER_RUN unless a test sets it. */
+	maxFileReadsPerRun?: number;
 }
 
 /**
@@ -57,6 +65,7 @@ export async function sendAll(
 ) {
 	const pacer = createPacer(deps.maxSendRate);
 	const budget = createBudget(FILE_BYTES_IN_FLIGHT);
+	let fileReadsLeft = deps.maxFileReadsPerRun ?? MAX_FILE_READS_PER_RUN;
 	const throttling = { since: null as number | null, total: 0 };
 	let next = 0;
 	const worker = async () => {
@@ -64,10 +73,13 @@ export async function sendAll(
 			const email = emails[next++] as EmailRow;
 			const message = work.get(email.id);
 			if (!message) continue;
-			const result = await sendOne(deps, pacer, throttling, email, {
-				rows: attachments.get(email.id) ?? [],
-				budget,
-			});
+			const rows = attachments.get(email.id) ?? [];
+			if (rows.length > fileReadsLeft) {
+				await requeue(deps, email, message);
+				continue;
+			}
+			fileReadsLeft -= rows.length;
+			const result = await sendOne(deps, pacer, throttling, email, { rows, budget });
 			if (result.kind === "requeue") {
 				await requeue(deps, email, message);
 				continue;
@@ -190,16 +202,16 @@ async function sendWith(
 	}
 }
 
-/** Hands an email back to the queue as a new message, so throttling uses none of its retries. */
+/**
+ * Hands an email back to the queue as a new message, so neither throttling nor a run's file
+ * budget uses any of its retries.
+ */
 async function requeue(deps: SesSendDeps, email: EmailRow, message: Message<unknown>) {
 	try {
-		await deps.queue.send(
-			{ emailId: email.id },
-			{ delaySeconds: REQUEUE_AFTER_THROTTLING_SECONDS },
-		);
+		await deps.queue.send({ emailId: email.id }, { delaySeconds: REQUEUE_AFTER_SECONDS });
 		message.ack();
 	} catch {
-		message.retry({ delaySeconds: REQUEUE_AFTER_THROTTLING_SECONDS });
+		message.retry({ delaySeconds: REQUEUE_AFTER_SECONDS });
 	}
 }
 

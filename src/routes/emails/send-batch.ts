@@ -6,6 +6,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { sendingDepsFromEnv } from "../../deps.ts";
+import { MAX_ATTACHMENTS_PER_REQUEST } from "../../domain/attachments.ts";
 import { acceptEmails, type EmailInput } from "../../domain/sending.ts";
 import { type AppEnv, createRouter, describeZodError } from "../../env.ts";
 import { ApiError } from "../../lib/errors.ts";
@@ -68,6 +69,13 @@ function validateEach(raw: unknown): Item[] {
 
 async function sendBatch(c: Context<AppEnv>, items: Item[], mode: "strict" | "permissive") {
 	const valid = items.filter((i): i is { index: number; email: EmailInput } => "email" in i);
+	const files = valid.reduce((n, { email }) => n + (email.attachments?.length ?? 0), 0);
+	if (files > MAX_ATTACHMENTS_PER_REQUEST) {
+		throw new ApiError(
+			"validation_error",
+			`A batch carries at most ${MAX_ATTACHMENTS_PER_REQUEST} attachments in all; this one has ${files}. Split it into smaller batches.`,
+		);
+	}
 	const invalid = items.filter((i): i is { index: number; message: string } => "message" in i);
 	const firstInvalid = invalid[0];
 	if (mode === "strict" && firstInvalid)

@@ -91,4 +91,52 @@ describe("acceptEmails", () => {
 			.where(eq(emails.accountId, sender.account.id));
 		expect(stored).toEqual([]);
 	});
+
+	it("refuses as unavailable, keeping no file, row or message, when R2 refuses a file", async () => {
+		const { sender, caller } = await callerFor();
+		const puts: string[] = [];
+		const deleted: string[] = [];
+		const failingBucket = {
+			put: async (key: string) => {
+				puts.push(key);
+				if (puts.length === 2) throw new Error("R2 unavailable");
+				return null;
+			},
+			get: async () => null,
+			delete: async (keys: string | string[]) => {
+				deleted.push(...[keys].flat());
+			},
+		} as unknown as R2Bucket;
+		const sent: unknown[] = [];
+		const queue = {
+			sendBatch: async (batch: unknown[]) => {
+				sent.push(...batch);
+			},
+		} as unknown as Queue<SendMessage>;
+		const guard = guardFor(env as Bindings, sender.account.id);
+		const file = (name: string) => ({ filename: name, content: new TextEncoder().encode(name) });
+		const attempt = await acceptEmails(
+			{ db: db(), queue, guard, files: failingBucket },
+			caller,
+			[
+				{
+					from: sender.from,
+					to: ["a@example.org"],
+					subject: "x",
+					text: "x",
+					attachments: [file("a.txt"), file("b.txt")],
+				},
+			],
+			"all-or-nothing",
+		);
+		expect(attempt).toEqual({ kind: "rejected", reason: { code: "unavailable", what: "storage" } });
+		expect(sent).toEqual([]);
+		expect(deleted.sort()).toEqual([...puts].sort());
+		const stored = await db()
+			.select({ id: emails.id })
+			.from(emails)
+			.where(eq(emails.accountId, sender.account.id));
+		expect(stored).toEqual([]);
+		expect(await guard.usage()).toBe(0);
+	});
 });

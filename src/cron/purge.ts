@@ -134,7 +134,16 @@ export async function purgeExpiredData(db: Db, options: PurgeOptions = {}): Prom
 			: retainedFrom;
 
 	const pending: Task[] = [
-		single("emails", (limit) => deleteOldestEmails(db, emailsBefore, limit)),
+		{
+			// A read, then the lookup rows' deletes and the emails' in one batch.
+			statements: 4,
+			async run(limit, report) {
+				const { read, deleted } = await deleteOldestEmails(db, emailsBefore, limit);
+				report.emails += deleted;
+				// Cut short by many recipients: there is more, whatever was read.
+				return deleted < read ? limit : read;
+			},
+		},
 		single("dayCounts", (limit) => deleteOldDayCounts(db, dayOf(now - RETENTION), limit)),
 		single("unmatchedNotifications", (limit) =>
 			deleteOldestUnmatchedNotifications(db, retainedFrom, limit),

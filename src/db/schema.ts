@@ -314,40 +314,32 @@ export const accountDayCounts = sqliteTable(
 
 /**
  * Lookup rows for GET /emails?to=: one per distinct recipient (to, cc and bcc; the bare address,
- * lower-cased), written in the batch that inserts the email. The primary key leads with the
- * email so a filter combined with `tag` checks it by key, and so the rows go with their email
- * (ON DELETE CASCADE, through that key) when the 90-day purge deletes it.
+ * lower-cased), written in the batch that inserts the email. The key is the lookup itself
+ * (account, address, email), and the table has no rowid (the migration says WITHOUT ROWID,
+ * which drizzle cannot), so a recipient costs one row written, where a rowid, a key and a
+ * lookup index cost three. With no index by email, the purge deletes an email's rows by their
+ * whole key, computed from the email's addresses (src/db/queries/retention.ts).
  */
 export const emailRecipients = sqliteTable(
 	"email_recipients",
 	{
-		emailId: text("email_id")
-			.notNull()
-			.references(() => emails.id, { onDelete: "cascade" }),
+		emailId: text("email_id").notNull(),
 		address: text("address").notNull(),
 		accountId: text("account_id").notNull(),
 	},
-	(t) => [
-		primaryKey({ columns: [t.emailId, t.address] }),
-		index("email_recipients_lookup").on(t.accountId, t.address, t.emailId),
-	],
+	(t) => [primaryKey({ columns: [t.accountId, t.address, t.emailId] })],
 );
 
 /** Lookup rows for GET /emails?tag=name:value, one per distinct tag; as `email_recipients`. */
 export const emailTags = sqliteTable(
 	"email_tags",
 	{
-		emailId: text("email_id")
-			.notNull()
-			.references(() => emails.id, { onDelete: "cascade" }),
+		emailId: text("email_id").notNull(),
 		/** `name:value` (neither part can contain a colon). */
 		tag: text("tag").notNull(),
 		accountId: text("account_id").notNull(),
 	},
-	(t) => [
-		primaryKey({ columns: [t.emailId, t.tag] }),
-		index("email_tags_lookup").on(t.accountId, t.tag, t.emailId),
-	],
+	(t) => [primaryKey({ columns: [t.accountId, t.tag, t.emailId] })],
 );
 
 /**

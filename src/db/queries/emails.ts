@@ -41,21 +41,34 @@ export function rowsPerInsert(table: typeof emails): number {
  * (100 bound parameters at most) would need one per 33 rows, up to 270 for a batch of 100.
  */
 export function insertEmailsStatements(db: Db, rows: NewEmail[]): Statement[] {
-	const recipients = rows.flatMap((row) =>
-		recipientAddresses(row).map((address) => [row.id, address, row.accountId]),
-	);
-	const tags = rows.flatMap((row) =>
-		[...new Set((row.tags ?? []).map((t) => `${t.name}:${t.value}`))].map((tag) => [
-			row.id,
-			tag,
-			row.accountId,
-		]),
-	);
+	const { recipients, tags } = lookupRows(rows);
 	return [
 		...chunk(rows, rowsPerInsert(emails)).map((part) => db.insert(emails).values(part)),
 		...(recipients.length ? [db.insert(emailRecipients).select(fromJsonRows(recipients))] : []),
 		...(tags.length ? [db.insert(emailTags).select(fromJsonRows(tags))] : []),
 	];
+}
+
+type LookupSource = Pick<NewEmail, "accountId" | "to" | "cc" | "bcc" | "tags"> & { id: string };
+
+/**
+ * The lookup rows of emails, as `[email_id, value, account_id]` triples: one per distinct
+ * recipient (bare, lower-cased) and one per distinct `name:value` tag. The one definition for
+ * inserting them and for the purge, which deletes them by these keys.
+ */
+export function lookupRows(rows: LookupSource[]) {
+	return {
+		recipients: rows.flatMap((row) =>
+			recipientAddresses(row).map((address) => [row.id, address, row.accountId]),
+		),
+		tags: rows.flatMap((row) =>
+			[...new Set((row.tags ?? []).map((t) => `${t.name}:${t.value}`))].map((tag) => [
+				row.id,
+				tag,
+				row.accountId,
+			]),
+		),
+	};
 }
 
 /** `[email_id, value, account_id]` triples as rows, in the lookup tables' column order. */
@@ -123,19 +136,19 @@ export interface EmailFilters {
  *   being an id range (UUIDv7 ids start with their creation time);
  * - `status`, `last_event`, `domain_id`: `emails_account_status`/`_last_event`/`_domain`
  *   (account_id, <column>, id), each chosen by the planner;
- * - `to`: `email_recipients_lookup` (account_id, address, email_id), then each email by its key;
- * - `tag`: `email_tags_lookup` likewise; with `to` as well, the tag is checked on the email's
- *   own `email_tags` row by its primary key (email_id, tag).
+ * - `to`: `email_recipients`' primary key (account_id, address, email_id), then each email by
+ *   its key;
+ * - `tag`: `email_tags`' likewise; with `to` as well, the tag is checked on the email's own
+ *   `email_tags` row by its whole key (account_id, tag, email_id).
  *
  * What this costs in rows written (D1 counts a row per table or index entry written):
  * - per email stored: 3 index entries more (status, last_event, domain), and the status and
  *   last_event entries are rewritten (2 rows each) when the lifecycle changes those columns,
  *   about 2 to 4 more rows over an email's life;
- * - per distinct recipient: 3 rows (the `email_recipients` row, its primary key, its lookup
- *   index), so 3 for the usual one-recipient email, at most 150 for 50;
- * - per distinct tag: 3 rows in `email_tags` likewise, none for an untagged email;
- * - the 90-day purge deletes the lookup rows with their email (ON DELETE CASCADE): the same
- *   number of rows again, in the purge's existing statements.
+ * - per distinct recipient: 1 row (`email_recipients` has no rowid: its row is its key), so 1
+ *   for the usual one-recipient email, at most 50;
+ * - per distinct tag: 1 row in `email_tags` likewise, none for an untagged email;
+ * - the 90-day purge deletes the lookup rows of the emails it deletes, by their keys.
  * Emails stored before these tables existed have no lookup rows: `to` and `tag` do not find
  * them (they age out within the 90 days).
  */
@@ -161,7 +174,7 @@ export function listEmails(db: Db, accountId: string, query: PageRequest & Email
 						eq(emailRecipients.address, to),
 						where(id),
 						...rest(id),
-						tag === undefined ? undefined : hasTag(db, id, tag),
+						tag === undefined ? undefined : hasTag(db, accountId, id, tag),
 					),
 				)
 				.orderBy(order(id))
@@ -188,12 +201,18 @@ export function listEmails(db: Db, accountId: string, query: PageRequest & Email
 	});
 }
 
-function hasTag(db: Db, emailId: SQLiteColumn, tag: string) {
+function hasTag(db: Db, accountId: string, emailId: SQLiteColumn, tag: string) {
 	return exists(
 		db
 			.select({ one: sql`1` })
 			.from(emailTags)
-			.where(and(eq(emailTags.emailId, emailId), eq(emailTags.tag, tag))),
+			.where(
+				and(
+					eq(emailTags.accountId, accountId),
+					eq(emailTags.tag, tag),
+					eq(emailTags.emailId, emailId),
+				),
+			),
 	);
 }
 

@@ -8,36 +8,77 @@
  * the primary key's index.
  */
 import { asc, inArray, lt, sql } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Db } from "../client.ts";
 import {
 	accountDayCounts,
+	emailRecipients,
 	emails,
+	emailTags,
 	loginFailures,
 	unmatchedNotifications,
 	webhookAttempts,
 	webhookDeliveries,
 	webhookEvents,
 } from "../schema.ts";
+import { lookupRows, runBatch } from "./emails.ts";
+
+/** Lookup keys one purge batch deletes at most: its JSON parameter stays far below D1's 2 MB. */
+const MAX_LOOKUP_KEYS = 10_000;
 
 /**
- * Deletes the `limit` oldest emails with ids below `beforeId`, their timelines with them (in
- * the row). Their lookup rows for GET /emails's `to` and `tag` filters (`email_recipients`,
- * `email_tags`) and their attachments' metadata go by ON DELETE CASCADE, through those tables'
- * primary keys, so they cost no statement of their own.
+ * Deletes the oldest emails with ids below `beforeId` (at most `limit`), their timelines with
+ * them (in the row), their lookup rows for GET /emails's `to` and `tag` filters by their keys
+ * (`email_recipients`, `email_tags` have no index by email), and their attachments' metadata
+ * by ON DELETE CASCADE. One read, then one batch: the lookup rows and the emails go together.
+ * An email with many recipients may end the batch early (at MAX_LOOKUP_KEYS keys); answers the
+ * emails read (`limit` means there may be more) and deleted.
  */
-export async function deleteOldestEmails(db: Db, beforeId: string, limit: number): Promise<number> {
-	const oldest = db
-		.select({ id: emails.id })
+export async function deleteOldestEmails(
+	db: Db,
+	beforeId: string,
+	limit: number,
+): Promise<{ read: number; deleted: number }> {
+	const oldest = await db
+		.select({
+			id: emails.id,
+			accountId: emails.accountId,
+			to: emails.to,
+			cc: emails.cc,
+			bcc: emails.bcc,
+			tags: emails.tags,
+		})
 		.from(emails)
 		.where(lt(emails.id, beforeId))
 		.orderBy(asc(emails.id))
 		.limit(limit);
-	// D1's `changes` counts the cascaded lookup rows too; RETURNING counts the emails alone.
-	const gone = await db
-		.delete(emails)
-		.where(inArray(emails.id, oldest))
-		.returning({ id: emails.id });
-	return gone.length;
+	const batch: typeof oldest = [];
+	let keys = 0;
+	for (const email of oldest) {
+		const { recipients, tags } = lookupRows([email]);
+		if (batch.length > 0 && keys + recipients.length + tags.length > MAX_LOOKUP_KEYS) break;
+		batch.push(email);
+		keys += recipients.length + tags.length;
+	}
+	if (batch.length === 0) return { read: 0, deleted: 0 };
+	const { recipients, tags } = lookupRows(batch);
+	const byKey = (
+		table: typeof emailRecipients | typeof emailTags,
+		value: SQLiteColumn,
+		rows: string[][],
+	) =>
+		db
+			.delete(table)
+			.where(
+				sql`(${table.accountId}, ${value}, ${table.emailId}) IN (SELECT json_extract(value, '$[2]'), json_extract(value, '$[1]'), json_extract(value, '$[0]') FROM json_each(${JSON.stringify(rows)}))`,
+			);
+	const ids = JSON.stringify(batch.map((e) => e.id));
+	await runBatch(db, [
+		...(recipients.length ? [byKey(emailRecipients, emailRecipients.address, recipients)] : []),
+		...(tags.length ? [byKey(emailTags, emailTags.tag, tags)] : []),
+		db.delete(emails).where(sql`${emails.id} IN (SELECT value FROM json_each(${ids}))`),
+	]);
+	return { read: oldest.length, deleted: batch.length };
 }
 
 /**

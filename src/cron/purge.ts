@@ -25,14 +25,15 @@
  * Schedule: the five-minute cron, after its other jobs and the attachments' purge
  * (src/cron/index.ts), which runs each job even when an earlier one fails. Frequent short runs
  * keep the load on D1, which executes one query at a time per database, small and even. A run
- * of 400 statements deletes up to 400,000 emails with their timelines (the benchmark's first
- * run, when events were rows of their own: 168,000 emails, 732,000 rows in all, in 4.2 s), so at 288 runs a day the purge keeps
- * up with tens of millions of emails a day and drains a backlog of a million emails in under
- * an hour.
+ * of 400 statements deletes up to 100,000 emails with their timelines and lookup rows (an
+ * email batch counts 4: its read, and the lookup rows' and emails' deletes; the benchmark
+ * deletes 250,000 expired emails with 60,000 other rows in 3 runs of 2.0 to 3.7 s), so at 288
+ * runs a day the purge keeps up with tens of millions of emails a day and drains a backlog of a
+ * million emails in under an hour.
  *
  * The budget, and where the numbers come from:
- * - BATCH_SIZE = 1,000 rows (emails, with their lookup rows): each batch is one short transaction,
- *   15-20 ms on average over the benchmark's million rows (`npm run bench`), far from D1's
+ * - BATCH_SIZE = 1,000 rows (emails, with their lookup rows): each batch is a read and one
+ *   short transaction, 26 ms on average in the benchmark (`npm run bench`), far from D1's
  *   30-second limit per query, so the sending path's queries never wait long behind one.
  *   Every statement binds 2 parameters (D1 allows 100) and is a few hundred bytes long (D1
  *   allows 100 KB). https://developers.cloudflare.com/d1/platform/limits/

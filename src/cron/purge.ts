@@ -35,8 +35,9 @@
  * - BATCH_SIZE = 1,000 rows (emails, with their lookup rows): each batch is a read and one
  *   short transaction, 26 ms on average in the benchmark (`npm run bench`), far from D1's
  *   30-second limit per query, so the sending path's queries never wait long behind one.
- *   Every statement binds 2 parameters (D1 allows 100) and is a few hundred bytes long (D1
- *   allows 100 KB). https://developers.cloudflare.com/d1/platform/limits/
+ *   Every statement binds at most 2 parameters (D1 allows 100; the lookup rows' delete binds one
+ *   JSON array of at most 10,000 keys, far below D1's 2 MB a value) and is a few hundred bytes
+ *   long (D1 allows 100 KB). https://developers.cloudflare.com/d1/platform/limits/
  * - MAX_STATEMENTS = 400 per run: D1 allows 1,000 queries per Worker invocation on Workers Paid
  *   (same page; 50 on Free), and the cron's other jobs in the same invocation use a few dozen
  *   (up to 25 domain updates, the stuck-email scan).

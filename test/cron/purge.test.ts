@@ -6,8 +6,10 @@ import { EVERY_FIVE_MINUTES } from "../../src/cron/index.ts";
 import { type PurgeOptions, purgeExpiredData, RETENTION } from "../../src/cron/purge.ts";
 import { insertEmailsStatements, runBatch } from "../../src/db/queries/emails.ts";
 import { dayOf } from "../../src/db/queries/metrics.ts";
+import { deleteOldestEmails } from "../../src/db/queries/retention.ts";
 import {
 	accountDayCounts,
+	emailRecipients,
 	emails,
 	idempotencyKeys,
 	loginFailures,
@@ -36,7 +38,11 @@ const ACCOUNT = "00000000-0000-7000-8000-00000000c0de";
 const DOMAIN = "00000000-0000-7000-8000-00000000d0e5";
 
 /** An email created at `createdAt`, with a timeline entry at each of `events` (times). */
-async function insertEmail(createdAt: number, events: number[] = []): Promise<string> {
+async function insertEmail(
+	createdAt: number,
+	events: number[] = [],
+	to = ["someone@example.org"],
+): Promise<string> {
 	const id = uuidv7At(createdAt);
 	await runBatch(
 		db(),
@@ -46,7 +52,7 @@ async function insertEmail(createdAt: number, events: number[] = []): Promise<st
 				accountId: ACCOUNT,
 				domainId: DOMAIN,
 				from: "Acme <hello@acme.test>",
-				to: ["someone@example.org"],
+				to,
 				subject: "Receipt",
 				html: "<p>Private content</p>",
 				text: "Private content",
@@ -170,6 +176,39 @@ const NOTHING = {
 	loginFailures: 0,
 	idempotencyKeys: 0,
 };
+
+describe("deleteOldestEmails", () => {
+	beforeEach(() => drain());
+
+	it("ends a batch early at its lookup-key budget and deletes those emails' lookup rows with them", async () => {
+		const now = Date.now();
+		const before = idFloor(now - RETENTION);
+		const to = (n: number) => [`a${n}@example.org`, `b${n}@example.org`];
+		const ids = [
+			await insertEmail(now - 93 * DAY, [], to(1)),
+			await insertEmail(now - 92 * DAY, [], to(2)),
+			await insertEmail(now - 91 * DAY, [], to(3)),
+		];
+		const lookupLeft = async () =>
+			(
+				await db()
+					.select({ id: emailRecipients.emailId })
+					.from(emailRecipients)
+					.where(inArray(emailRecipients.emailId, ids))
+			)
+				.map((r) => r.id)
+				.sort();
+
+		// Two keys each: a budget of 3 takes the first email only, though 3 were read.
+		expect(await deleteOldestEmails(db(), before, 10, 3)).toEqual({ read: 3, deleted: 1 });
+		expect(await existing(emails, ids)).toEqual(sorted(ids.slice(1)));
+		expect(await lookupLeft()).toEqual(sorted([ids[1], ids[1], ids[2], ids[2]] as string[]));
+		// Whatever the budget, one email always goes: a batch never stalls.
+		expect(await deleteOldestEmails(db(), before, 10, 1)).toEqual({ read: 2, deleted: 1 });
+		expect(await deleteOldestEmails(db(), before, 10)).toEqual({ read: 1, deleted: 1 });
+		expect(await lookupLeft()).toEqual([]);
+	});
+});
 
 describe("purgeExpiredData", () => {
 	// Storage is shared by the tests of this file: start each one with nothing due, so the

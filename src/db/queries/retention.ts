@@ -31,13 +31,14 @@ const MAX_LOOKUP_KEYS = 10_000;
  * them (in the row), their lookup rows for GET /emails's `to` and `tag` filters by their keys
  * (`email_recipients`, `email_tags` have no index by email), and their attachments' metadata
  * by ON DELETE CASCADE. One read, then one batch: the lookup rows and the emails go together.
- * An email with many recipients may end the batch early (at MAX_LOOKUP_KEYS keys); answers the
- * emails read (`limit` means there may be more) and deleted.
+ * An email with many recipients may end the batch early (at `maxKeys` keys; the first email
+ * always goes); answers the emails read (`limit` means there may be more) and deleted.
  */
 export async function deleteOldestEmails(
 	db: Db,
 	beforeId: string,
 	limit: number,
+	maxKeys = MAX_LOOKUP_KEYS,
 ): Promise<{ read: number; deleted: number }> {
 	const oldest = await db
 		.select({
@@ -56,7 +57,7 @@ export async function deleteOldestEmails(
 	let keys = 0;
 	for (const email of oldest) {
 		const { recipients, tags } = lookupRows([email]);
-		if (batch.length > 0 && keys + recipients.length + tags.length > MAX_LOOKUP_KEYS) break;
+		if (batch.length > 0 && keys + recipients.length + tags.length > maxKeys) break;
 		batch.push(email);
 		keys += recipients.length + tags.length;
 	}

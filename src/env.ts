@@ -48,7 +48,14 @@ export interface Caller {
 	account: CallerAccount;
 }
 
-export type AppEnv = { Bindings: Bindings; Variables: { caller: Caller } };
+export type AppEnv = {
+	Bindings: Bindings;
+	Variables: {
+		caller: Caller;
+		/** A warm API key's confirmation by D1, in flight (src/middleware/auth.ts). */
+		confirmedCaller: Promise<Caller | null> | undefined;
+	};
+};
 
 /** Renders zod's first issue as one sentence that names the field, e.g. "`to[2]` is not …". */
 export function describeZodError(error: ZodError, prefix = ""): string {

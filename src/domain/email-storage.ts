@@ -1,17 +1,27 @@
 /**
- * Storing accepted emails: the attachments' bytes in R2, the emails due now (or within the
- * minute) named on the send queue, then the rows in one D1 batch (emails, a scheduled one with
- * its first timeline entry; their lookup rows; attachments' metadata).
+ * Storing accepted emails: the attachments' bytes in R2 first, then at once (one round trip on
+ * the request path) the emails due now (or within the minute) named on the send queue and the
+ * rows in one D1 batch (emails, a scheduled one with its first timeline entry; their lookup
+ * rows; attachments' metadata).
  *
- * In this order a client told "failed" is never sent anything: a message whose row was never
- * stored is dropped by the consumer, a row is never left without its message (a scheduled one
- * gets its message from the minute's dispatch, src/cron/dispatch-scheduled.ts), and an object
- * whose row was never stored is deleted here or, failing that, by the purge, which deletes
- * objects by age (src/cron/purge-attachments.ts).
+ * A client told "failed" is never sent anything, and an accepted email always has its message:
+ * - a message whose row was never stored is dropped by the consumer (after a grace period for
+ *   a message that overtook its row, src/queues/send.ts);
+ * - rows stored without their message are deleted again; if even that fails the email stays
+ *   accepted, and the stuck-email sweep (src/cron/requeue-stuck-emails.ts) queues it;
+ * - a scheduled email due later gets its message from the minute's dispatch
+ *   (src/cron/dispatch-scheduled.ts);
+ * - an object whose row was never stored is deleted here or, failing that, by the purge, which
+ *   deletes objects by age (src/cron/purge-attachments.ts).
  */
 import type { Db } from "../db/client.ts";
 import { type AttachmentRow, insertAttachmentsStatements } from "../db/queries/attachments.ts";
-import { insertEmailsStatements, type NewEmail, runBatch } from "../db/queries/emails.ts";
+import {
+	deleteEmailsStatements,
+	insertEmailsStatements,
+	type NewEmail,
+	runBatch,
+} from "../db/queries/emails.ts";
 import type { TimelineRow } from "../db/schema.ts";
 import { chunk } from "../lib/chunk.ts";
 import { uuidv7 } from "../lib/ids.ts";
@@ -85,43 +95,54 @@ export async function storeEmails(
 				),
 			);
 		}
-		const due = emails.filter(
-			({ row }) => !row.scheduledAt || row.scheduledAt - now <= DISPATCH_AHEAD_MS,
-		);
-		if (due.length) {
-			await deps.queue.sendBatch(
-				due.map(({ row }) => ({
-					body: { emailId: row.id },
-					delaySeconds: delayUntil(row.scheduledAt, now),
-				})),
-			);
-		}
 	} catch (cause) {
-		console.error("could not store attachments or queue the emails", cause);
+		console.error("could not store the attachments", cause);
 		await forget();
 		return false;
 	}
-	try {
-		await runBatch(deps.db, [
-			...insertEmailsStatements(
-				deps.db,
-				emails.map(({ row }) =>
-					row.scheduledAt
-						? { ...row, timeline: [scheduledEntry(row.scheduledAt, row.id, now)] }
-						: row,
-				),
-			),
+	const due = emails.filter(
+		({ row }) => !row.scheduledAt || row.scheduledAt - now <= DISPATCH_AHEAD_MS,
+	);
+	const rows = emails.map(({ row }) =>
+		row.scheduledAt ? { ...row, timeline: [scheduledEntry(row.scheduledAt, row.id, now)] } : row,
+	);
+	// The queue and D1 at once: one round trip on the request path instead of two.
+	const [queued, inserted] = await Promise.allSettled([
+		due.length
+			? deps.queue.sendBatch(
+					due.map(({ row }) => ({
+						body: { emailId: row.id },
+						delaySeconds: delayUntil(row.scheduledAt, now),
+					})),
+				)
+			: Promise.resolve(),
+		runBatch(deps.db, [
+			...insertEmailsStatements(deps.db, rows),
 			...insertAttachmentsStatements(
 				deps.db,
 				attachments.map(({ bytes: _, ...row }) => row),
 			),
-		]);
-	} catch (cause) {
-		console.error("could not store the emails", cause);
-		await forget();
-		return false;
+		]),
+	]);
+	if (queued.status === "fulfilled" && inserted.status === "fulfilled") return true;
+	console.error(
+		"could not queue or store the emails",
+		queued.status === "rejected"
+			? queued.reason
+			: inserted.status === "rejected" && inserted.reason,
+	);
+	if (inserted.status === "fulfilled") {
+		// Stored but not queued: take the rows back, so the client told "failed" is never sent
+		// anything. If that fails too, the email stays accepted: the stuck-email sweep queues it.
+		try {
+			await runBatch(deps.db, deleteEmailsStatements(deps.db, rows));
+		} catch (cause) {
+			console.error("queue failed and the rows stay; the sweep will queue them", cause);
+			return true;
+		}
 	}
-	return true;
+	await forget();
+	return false;
 }
 
 /** A scheduled email's timeline starts with when it is due. */

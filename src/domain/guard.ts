@@ -25,7 +25,15 @@ export type Admission =
 	/** `unrecorded`: not yet mirrored to D1 and announced; the caller must record it. */
 	| { kind: "suspended"; suspension: Suspension; unrecorded: boolean }
 	| { kind: "rate_limited"; rate: RateLimitState; retryAfterSeconds: number }
-	| { kind: "quota_exceeded"; used: number; quota: number; requested: number; resetsAt: number };
+	/** `rate`: the request's token was taken before the quota was looked at. */
+	| {
+			kind: "quota_exceeded";
+			rate: RateLimitState;
+			used: number;
+			quota: number;
+			requested: number;
+			resetsAt: number;
+	  };
 
 /** A hard bounce or complaint for the 7-day window, counted once per key. */
 export interface ReputationEvent {

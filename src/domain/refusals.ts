@@ -7,6 +7,8 @@ import type { Plan, SubscriptionStatus } from "../db/schema.ts";
 import type { RateLimitState } from "./guard.ts";
 
 export type Refusal =
+	/** The API key was deleted while the request was on its way (a warm key, confirmed in flight). */
+	| { code: "invalid_api_key" }
 	| { code: "invalid_from" }
 	/** The sender's domain (or a parent) is not a domain of this account. */
 	| { code: "unknown_sending_domain"; domain: string }

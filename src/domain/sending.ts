@@ -23,7 +23,7 @@ import { findSuppressedStatement } from "../db/queries/suppressions.ts";
 import type { Plan, SubscriptionStatus, VerificationStatus } from "../db/schema.ts";
 import { dedupeRecipients, parseMailbox, recipientAddresses } from "../lib/addresses.ts";
 import { uuidv7 } from "../lib/ids.ts";
-import { admissionRefusal, rateOnly } from "./admission.ts";
+import { admissionRefusal, settleAdmission } from "./admission.ts";
 import {
 	type AttachmentInput,
 	contentBytes,
@@ -157,31 +157,67 @@ interface Candidate {
 }
 
 /**
+ * A sender taken from the API's warm-key cache (src/middleware/auth.ts), and D1's answer for
+ * the same key, fetched meanwhile: null when the key is gone. Nothing is stored or sent before
+ * that answer, and the checks use it, so a revoked key stops at once.
+ */
+export interface WarmSender {
+	cached: Sender;
+	confirmed: Promise<Sender | null>;
+}
+
+/**
  * Checks every email and stores and queues the accepted ones. In `all-or-nothing` mode a
  * single rejection stores nothing (Resend's strict batch validation); otherwise the accepted
  * ones go ahead and each rejection is reported in place. Attachments given by `path` are
- * fetched after the cheap checks passed and before the guard counts anything.
+ * fetched after the cheap checks passed and before anything is stored.
+ *
+ * Two round trips on the request path for a warm key: the credential's confirmation, the
+ * domain and suppression lookups and the guard at once (src/domain/admission.ts says why the
+ * guard can be asked before the checks), then the queue and the rows at once
+ * (src/domain/email-storage.ts).
  */
 export async function acceptEmails(
 	deps: SendingDeps,
-	sender: Sender,
+	source: Sender | WarmSender,
 	inputs: EmailInput[],
 	mode: "all-or-nothing" | "each-on-its-own",
 ): Promise<SendOutcome> {
+	const cached = "cached" in source ? source.cached : source;
 	const senders = inputs.map((input) => parseMailbox(input.from));
 	const recipients = inputs.map(recipientAddresses);
 	const candidates = [...new Set(senders.flatMap((s) => (s ? domainAndParents(s.domain) : [])))];
 	const everyone = [...new Set(recipients.flat())];
-	// One round trip for both lookups, however many emails the request carries.
-	const [domains, suppressedRows] = await deps.db.batch([
-		findDomainsByNames(deps.db, sender.accountId, candidates),
-		findSuppressedStatement(deps.db, sender.accountId, everyone),
+	const now = deps.now?.() ?? Date.now();
+	const asked = { plan: cached.account.plan, recipients: recipients.flat().length };
+	const [confirmed, lookups, early] = await Promise.allSettled([
+		"cached" in source ? source.confirmed : source,
+		// One round trip for both lookups, however many emails the request carries.
+		deps.db.batch([
+			findDomainsByNames(deps.db, cached.accountId, candidates),
+			findSuppressedStatement(deps.db, cached.accountId, everyone),
+		]),
+		deps.guard.admit({ ...asked, now }),
 	]);
+	const counted = early.status === "fulfilled" && early.value.kind === "admitted";
+	const giveBack = (recipients: number) =>
+		recipients > 0
+			? deps.guard
+					.release({ recipients, at: now })
+					.catch((cause) => console.error("could not give back quota", cause))
+			: Promise.resolve();
+	if (confirmed.status === "rejected" || lookups.status === "rejected" || !confirmed.value) {
+		await giveBack(counted ? asked.recipients : 0);
+		if (confirmed.status === "rejected") throw confirmed.reason;
+		if (lookups.status === "rejected") throw lookups.reason;
+		return rejected({ code: "invalid_api_key" });
+	}
+	const sender = confirmed.value;
+	const [domains, suppressedRows] = lookups.value;
 	const suppressed = new Set(suppressedRows.map((r) => r.email));
 
 	// Account-wide refusals, after each email's own checks (the product page's order).
 	const accountRefusal = sharedSesRefusal(sender.account) ?? suspensionOf(sender);
-	const now = deps.now?.() ?? Date.now();
 	const refusedForSuppression: OutwardEvent[] = [];
 	const passed: Candidate[] = [];
 	const results: Acceptance[] = inputs.map((input, index) => {
@@ -210,6 +246,7 @@ export async function acceptEmails(
 	});
 	if (refusedForSuppression.length) deps.emit?.(refusedForSuppression);
 	if (mode === "all-or-nothing" && results.some((r) => r.kind === "rejected")) {
+		await giveBack(counted ? asked.recipients : 0);
 		return { kind: "answered", results, rate: null, committed: false };
 	}
 
@@ -238,23 +275,28 @@ export async function acceptEmails(
 		ready.length === 0 ||
 		(mode === "all-or-nothing" && results.some((r) => r.kind === "rejected"))
 	) {
+		await giveBack(counted ? asked.recipients : 0);
 		return { kind: "answered", results, rate: null, committed: false };
 	}
 
-	// The request's one call to the account's guard: suspension, request rate and monthly quota
-	// for all its shared emails at once (admitted recipients are counted there and then); a
-	// request with BYOC emails only asks for the request rate.
-	const usage = { recipients: shared.reduce((n, e) => n + e.candidate.recipients.length, 0) };
-	let admission: Admission;
+	// The request's one admission by the account's guard: suspension, request rate and monthly
+	// quota for all its shared emails at once; a request with BYOC emails only needs the rate.
+	if (early.status === "rejected") {
+		console.error("account guard unavailable", early.reason);
+		return rejected({ code: "unavailable", what: "account_guard" });
+	}
+	const need = {
+		plan: sender.account.plan,
+		recipients: shared.reduce((n, e) => n + e.candidate.recipients.length, 0),
+	};
+	let settled: { admission: Admission; surplus: number };
 	try {
-		admission =
-			shared.length > 0
-				? await deps.guard.admit({ plan: sender.account.plan, ...usage, now })
-				: await rateOnly(deps.guard, sender.account.plan, now);
+		settled = await settleAdmission(deps.guard, { ...asked, answer: early.value }, need, now);
 	} catch (cause) {
 		console.error("account guard unavailable", cause);
 		return rejected({ code: "unavailable", what: "account_guard" });
 	}
+	const { admission, surplus } = settled;
 	if (admission.kind === "suspended" && admission.unrecorded) {
 		// Once per suspension, so it may cost this request a D1 batch; if it fails, the guard
 		// keeps asking and the next request records it.
@@ -264,11 +306,12 @@ export async function acceptEmails(
 	}
 	if (admission.kind !== "admitted") return rejected(admissionRefusal(admission));
 
-	const stored = shared.length === 0 || (await storeEmails(deps, shared, now));
+	const [stored] = await Promise.all([
+		shared.length === 0 || storeEmails(deps, shared, now),
+		giveBack(surplus),
+	]);
 	if (!stored) {
-		await deps.guard
-			.release({ ...usage, at: now })
-			.catch((cause) => console.error("could not release", cause));
+		await giveBack(need.recipients);
 		return rejected({ code: "unavailable", what: "storage" });
 	}
 	for (const { candidate, row } of shared) {

@@ -144,6 +144,7 @@ export class AccountGuard
 		if (used + request.recipients > quota) {
 			return {
 				kind: "quota_exceeded",
+				rate: token.rate,
 				used,
 				quota,
 				requested: request.recipients,

@@ -2,8 +2,9 @@
  * Authentication: who is calling, resolved once per request into `c.var.caller`.
  *
  * - API keys: `Authorization: Bearer sf_…`. Stored only as SHA-256 hashes (they are 256-bit
- *   random, so a fast hash is safe), looked up with the account in one query, so a deleted key
- *   stops working on the very next request.
+ *   random, so a fast hash is safe), looked up with the account in one query on every request,
+ *   so a deleted key stops working on the very next request. The sending endpoints may start
+ *   work with a warm key while that lookup runs (`authenticateKey`), never finish it without.
  * - Dashboard sessions: the `__Host-sf_session` cookie (HttpOnly, Secure, SameSite=Lax, path /),
  *   also stored hashed. A session acts for its user's account with full access. Because
  *   browsers attach cookies by themselves, every cookie-authenticated write must also carry the
@@ -20,10 +21,11 @@ import { createDb } from "../db/client.ts";
 import { findApiKeyByHash, touchApiKey } from "../db/queries/api-keys.ts";
 import { findSession } from "../db/queries/users.ts";
 import { isStaff } from "../domain/sessions.ts";
-import type { AppEnv } from "../env.ts";
+import type { AppEnv, Caller } from "../env.ts";
 import { ApiError } from "../lib/errors.ts";
 import { sha256Hex } from "../lib/ids.ts";
 import { MINUTE } from "../lib/time.ts";
+import { type KeyRow, warmKeys } from "./warm-keys.ts";
 
 export const API_KEY_PREFIX = "sf_";
 export const SESSION_COOKIE = "__Host-sf_session";
@@ -42,17 +44,51 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
 	await next();
 });
 
+/** The sending endpoints, which may start with a warm key (see `authenticateKey`). */
+export function isSendRequest(c: Context<AppEnv>) {
+	return c.req.method === "POST" && (c.req.path === "/emails" || c.req.path === "/emails/batch");
+}
+
+/**
+ * Looks the key up in D1 on every request. On the sending endpoints a key this isolate has
+ * seen (src/middleware/warm-keys.ts) does not wait for that lookup: the caller is taken from
+ * the cache and `confirmedCaller` holds D1's answer, which the send path awaits alongside its
+ * own lookups before it stores anything (two round trips instead of three).
+ */
 async function authenticateKey(c: Context<AppEnv>, header: string) {
 	const token = header.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
 	if (!token) {
 		throw new ApiError("missing_api_key", "Missing API key in the authorization header.");
 	}
-	const key = token.startsWith(API_KEY_PREFIX)
-		? await findApiKeyByHash(createDb(c.env.DB), await sha256Hex(token))
-		: undefined;
+	if (!token.startsWith(API_KEY_PREFIX))
+		throw new ApiError("invalid_api_key", "API key is invalid.");
+	const hash = await sha256Hex(token);
+	const lookup = findApiKeyByHash(createDb(c.env.DB), hash).then((key) => {
+		if (key) warmKeys.remember(hash, key);
+		else warmKeys.forget(hash);
+		return key;
+	});
+	const warm = isSendRequest(c) ? warmKeys.get(hash) : undefined;
+	if (warm) {
+		const confirmed = lookup.then((key) => (key ? callerOfKey(key) : null));
+		// Awaited by the send path; a request refused before it gets there must not leave it unhandled.
+		confirmed.catch(() => {});
+		c.set("confirmedCaller", confirmed);
+	}
+	const key = warm ?? (await lookup);
 	if (!key) throw new ApiError("invalid_api_key", "API key is invalid.");
+	c.set("caller", callerOfKey(key));
+	// Record use at most once a minute, off the request path: a write per request would double
+	// the D1 writes of every send.
+	const now = Date.now();
+	if (key.lastUsedAt === null || now - key.lastUsedAt > MINUTE) {
+		key.lastUsedAt = now;
+		c.executionCtx.waitUntil(touchApiKey(createDb(c.env.DB), key.id, now));
+	}
+}
 
-	c.set("caller", {
+function callerOfKey(key: KeyRow): Caller {
+	return {
 		accountId: key.accountId,
 		apiKeyId: key.id,
 		userId: null,
@@ -60,13 +96,20 @@ async function authenticateKey(c: Context<AppEnv>, header: string) {
 		permission: key.permission,
 		restrictedToDomainId: key.domainId,
 		account: key.account,
-	});
-	// Record use at most once a minute, off the request path: a write per request would double
-	// the D1 writes of every send.
-	const now = Date.now();
-	if (key.lastUsedAt === null || now - key.lastUsedAt > MINUTE) {
-		c.executionCtx.waitUntil(touchApiKey(createDb(c.env.DB), key.id, now));
-	}
+	};
+}
+
+/**
+ * For code on a sending endpoint that must not act before the key is confirmed (a replayed
+ * idempotent response): waits for D1's answer and refuses a key that is gone.
+ */
+export async function confirmCaller(c: Context<AppEnv>) {
+	const confirmed = c.get("confirmedCaller");
+	if (!confirmed) return;
+	const caller = await confirmed;
+	if (!caller) throw new ApiError("invalid_api_key", "API key is invalid.");
+	c.set("caller", caller);
+	c.set("confirmedCaller", undefined);
 }
 
 async function authenticateSession(c: Context<AppEnv>, token: string) {

@@ -31,6 +31,7 @@ import type { AppEnv } from "../env.ts";
 import { ApiError } from "../lib/errors.ts";
 import { sha256Hex } from "../lib/ids.ts";
 import { MINUTE } from "../lib/time.ts";
+import { confirmCaller } from "./auth.ts";
 
 export const IDEMPOTENCY_KEY_HEADER = "idempotency-key";
 export const REPLAYED_HEADER = "idempotent-replayed";
@@ -51,6 +52,8 @@ export function idempotency(endpoint: string) {
 		const key = c.req.header(IDEMPOTENCY_KEY_HEADER);
 		if (key === undefined) return next();
 		checkKey(key);
+		// A stored response is only replayed to a key D1 still has.
+		await confirmCaller(c);
 
 		const db = createDb(c.env.DB);
 		const now = Date.now();

@@ -11,11 +11,10 @@ import { createMiddleware } from "hono/factory";
 import { guardFor } from "../durable-objects/index.ts";
 import type { AppEnv } from "../env.ts";
 import { rateLimitedError, setRateLimitHeaders } from "../lib/rate-limit.ts";
-
-const SEND_PATHS = new Set(["/emails", "/emails/batch"]);
+import { isSendRequest } from "./auth.ts";
 
 export const rateLimit = createMiddleware<AppEnv>(async (c, next) => {
-	if (c.req.method === "POST" && SEND_PATHS.has(c.req.path)) return next();
+	if (isSendRequest(c)) return next();
 	const caller = c.get("caller");
 	const result = await guardFor(c.env, caller.accountId)
 		.hit(caller.account.plan)

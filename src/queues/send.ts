@@ -45,7 +45,7 @@ import { type SesSendDeps, sendAll, sendFailed } from "./send-to-ses.ts";
 
 const SendMessageBody = z.object({ emailId: z.string() });
 
-/** The message arrived before its row was visible (the row is written after the queue send). */
+/** The message arrived before its row was visible (the API writes both at once). */
 const ROW_GRACE_MS = 60_000;
 
 export interface SendDeps extends SesSendDeps {
@@ -102,7 +102,7 @@ export async function consumeSendBatch(
 	for (const [id, message] of work) {
 		if (storedIds.has(id)) continue;
 		// Not (yet) there: a young message may have overtaken its row; an old one lost it.
-		if (Date.now() - message.timestamp.getTime() < ROW_GRACE_MS) message.retry({ delaySeconds: 5 });
+		if (Date.now() - message.timestamp.getTime() < ROW_GRACE_MS) message.retry({ delaySeconds: 1 });
 		else message.ack();
 	}
 	const { found, overQuota } = await claimDue(deps, stored, work);

@@ -13,6 +13,8 @@ const APPROVAL_HINT =
 
 export function refusalError(refusal: Refusal): ApiError {
 	switch (refusal.code) {
+		case "invalid_api_key":
+			return new ApiError("invalid_api_key", "API key is invalid.");
 		case "invalid_from":
 			return new ApiError("validation_error", "`from` is not a valid email address.");
 		case "unknown_sending_domain":

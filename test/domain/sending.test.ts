@@ -139,4 +139,68 @@ describe("acceptEmails", () => {
 		expect(stored).toEqual([]);
 		expect(await guard.usage()).toBe(0);
 	});
+
+	it("refuses as unavailable, keeping no row and no quota, when D1 refuses the rows the queue already has", async () => {
+		const { sender, caller } = await callerFor();
+		const sent: unknown[] = [];
+		const queue = {
+			sendBatch: async (batch: unknown[]) => {
+				sent.push(...batch);
+			},
+		} as unknown as Queue<SendMessage>;
+		const guard = guardFor(env as Bindings, sender.account.id);
+		const attempt = await acceptEmails(
+			// Batch 1 is the lookups, batch 2 the rows.
+			{ db: failingBatches(new Set([2])), queue, guard },
+			caller,
+			[{ from: sender.from, to: ["a@example.org"], subject: "x", text: "x" }],
+			"all-or-nothing",
+		);
+		expect(attempt).toEqual({ kind: "rejected", reason: { code: "unavailable", what: "storage" } });
+		// The message went out with the rows at once; the consumer drops a message whose row
+		// never appears (test/queues/send.test.ts), so nothing is sent.
+		expect(sent).toHaveLength(1);
+		const stored = await db()
+			.select({ id: emails.id })
+			.from(emails)
+			.where(eq(emails.accountId, sender.account.id));
+		expect(stored).toEqual([]);
+		expect(await guard.usage()).toBe(0);
+	});
+
+	it("keeps the email accepted when the queue failed and the rows could not be taken back", async () => {
+		const { sender, caller } = await callerFor();
+		const guard = guardFor(env as Bindings, sender.account.id);
+		const attempt = await acceptEmails(
+			// Batch 3 is the rollback of the rows the failed queue call left.
+			{ db: failingBatches(new Set([3])), queue: brokenQueue, guard },
+			caller,
+			[{ from: sender.from, to: ["a@example.org"], subject: "x", text: "x" }],
+			"all-or-nothing",
+		);
+		expect(attempt).toMatchObject({ kind: "answered", results: [{ kind: "accepted" }] });
+		// The row is there, still waiting for SES: the stuck-email sweep queues it.
+		const stored = await db()
+			.select({ id: emails.id, status: emails.status })
+			.from(emails)
+			.where(eq(emails.accountId, sender.account.id));
+		expect(stored).toEqual([{ id: expect.any(String), status: "pending" }]);
+		expect(await guard.usage()).toBe(1);
+	});
 });
+
+/** The test database, with the given `db.batch` calls (counted from 1) failing as in a D1 outage. */
+function failingBatches(failing: Set<number>) {
+	const real = db();
+	let calls = 0;
+	return new Proxy(real, {
+		get(target, property, receiver) {
+			if (property !== "batch") return Reflect.get(target, property, receiver);
+			return (...args: Parameters<typeof real.batch>) => {
+				calls += 1;
+				if (failing.has(calls)) return Promise.reject(new Error("D1 unavailable"));
+				return target.batch(...args);
+			};
+		},
+	});
+}

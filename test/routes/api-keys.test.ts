@@ -1,8 +1,13 @@
+import { env } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { emails } from "../../src/db/schema.ts";
+import { guardFor } from "../../src/durable-objects/index.ts";
+import type { Bindings } from "../../src/env.ts";
 import { api } from "../helpers/api.ts";
 import { client, expectJson } from "../helpers/client.ts";
 import { runCommonRouteTests } from "../helpers/common-route-tests.ts";
-import { createApiKey, createDomain, createSender } from "../helpers/factories.ts";
+import { createApiKey, createDomain, createSender, db } from "../helpers/factories.ts";
 
 describe("/api-keys", () => {
 	it("creates a key shown once that works at once, and lists it without the token", async () => {
@@ -50,6 +55,43 @@ describe("/api-keys", () => {
 		expect(deleted).toEqual({ object: "api_key", id: doomed.id, deleted: true });
 		const after = await expectJson(client(doomed.token).emails.$get({ query: {} }), 403);
 		expect(after.name).toBe("invalid_api_key");
+	});
+
+	it("revokes a key at once on the sending endpoints too, where the key was warm", async () => {
+		const { account, key, from } = await createSender();
+		const doomed = await createApiKey(account.id);
+		const email = { from, to: ["warm@example.org"], subject: "Hi", text: "Hi" };
+		// The first send warms the key in this isolate (src/middleware/warm-keys.ts).
+		await expectJson(client(doomed.token).emails.$post({ json: email, header: {} }), 200);
+		const guard = guardFor(env as Bindings, account.id);
+		const usedBefore = await guard.usage();
+		await expectJson(
+			client(key.token)["api-keys"][":id"].$delete({ param: { id: doomed.id } }),
+			200,
+		);
+		const single = await expectJson(
+			client(doomed.token).emails.$post({ json: email, header: {} }),
+			403,
+		);
+		expect(single.name).toBe("invalid_api_key");
+		const batch = await expectJson(
+			client(doomed.token).emails.batch.$post({ json: [email], header: {} }),
+			403,
+		);
+		expect(batch.name).toBe("invalid_api_key");
+		// A replay of an idempotent response is refused as well.
+		const replay = await expectJson(
+			client(doomed.token).emails.$post({ json: email, header: { "idempotency-key": "k1" } }),
+			403,
+		);
+		expect(replay.name).toBe("invalid_api_key");
+		const stored = await db()
+			.select({ id: emails.id })
+			.from(emails)
+			.where(eq(emails.accountId, account.id));
+		expect(stored).toHaveLength(1);
+		// The guard was asked alongside the key's lookup; what it counted is given back.
+		expect(await guard.usage()).toBe(usedBefore);
 	});
 
 	it("creates a sending_access key restricted to one of the account's domains", async () => {

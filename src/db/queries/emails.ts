@@ -22,7 +22,7 @@ import { keysetPage, type PageRequest } from "./pagination.ts";
 
 export type EmailRow = typeof emails.$inferSelect;
 export type NewEmail = typeof emails.$inferInsert;
-type Statement = BatchItem<"sqlite">;
+export type Statement = BatchItem<"sqlite">;
 
 /**
  * D1 binds at most 100 parameters per statement, and a multi-row INSERT binds every column of
@@ -49,7 +49,9 @@ export function insertEmailsStatements(db: Db, rows: NewEmail[]): Statement[] {
 	];
 }
 
-type LookupSource = Pick<NewEmail, "accountId" | "to" | "cc" | "bcc" | "tags"> & { id: string };
+export type LookupSource = Pick<NewEmail, "accountId" | "to" | "cc" | "bcc" | "tags"> & {
+	id: string;
+};
 
 /**
  * The lookup rows of emails, as `[email_id, value, account_id]` triples: one per distinct
@@ -74,6 +76,31 @@ export function lookupRows(rows: LookupSource[]) {
 /** `[email_id, value, account_id]` triples as rows, in the lookup tables' column order. */
 function fromJsonRows(rows: string[][]): SQL {
 	return sql`SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM json_each(${JSON.stringify(rows)})`;
+}
+
+/**
+ * Deletes emails with their lookup rows, by the lookup rows' whole keys (`email_recipients`
+ * and `email_tags` have no index by email), and their attachments' metadata by ON DELETE
+ * CASCADE: statements for one batch, so the lookup rows and the emails go together.
+ */
+export function deleteEmailsStatements(db: Db, batch: LookupSource[]): Statement[] {
+	const { recipients, tags } = lookupRows(batch);
+	const byKey = (
+		table: typeof emailRecipients | typeof emailTags,
+		value: SQLiteColumn,
+		rows: string[][],
+	) =>
+		db
+			.delete(table)
+			.where(
+				sql`(${table.accountId}, ${value}, ${table.emailId}) IN (SELECT json_extract(value, '$[2]'), json_extract(value, '$[1]'), json_extract(value, '$[0]') FROM json_each(${JSON.stringify(rows)}))`,
+			);
+	const ids = JSON.stringify(batch.map((e) => e.id));
+	return [
+		...(recipients.length ? [byKey(emailRecipients, emailRecipients.address, recipients)] : []),
+		...(tags.length ? [byKey(emailTags, emailTags.tag, tags)] : []),
+		db.delete(emails).where(sql`${emails.id} IN (SELECT value FROM json_each(${ids}))`),
+	];
 }
 
 /** Runs statements as one D1 batch (all or nothing); each statement's rows, in order. */

@@ -8,20 +8,17 @@
  * the primary key's index.
  */
 import { asc, inArray, lt, sql } from "drizzle-orm";
-import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Db } from "../client.ts";
 import {
 	accountDayCounts,
-	emailRecipients,
 	emails,
-	emailTags,
 	loginFailures,
 	unmatchedNotifications,
 	webhookAttempts,
 	webhookDeliveries,
 	webhookEvents,
 } from "../schema.ts";
-import { lookupRows, runBatch } from "./emails.ts";
+import { deleteEmailsStatements, lookupRows, runBatch } from "./emails.ts";
 
 /** Lookup keys one purge batch deletes at most: its JSON parameter stays far below D1's 2 MB. */
 const MAX_LOOKUP_KEYS = 10_000;
@@ -62,23 +59,7 @@ export async function deleteOldestEmails(
 		keys += recipients.length + tags.length;
 	}
 	if (batch.length === 0) return { read: 0, deleted: 0 };
-	const { recipients, tags } = lookupRows(batch);
-	const byKey = (
-		table: typeof emailRecipients | typeof emailTags,
-		value: SQLiteColumn,
-		rows: string[][],
-	) =>
-		db
-			.delete(table)
-			.where(
-				sql`(${table.accountId}, ${value}, ${table.emailId}) IN (SELECT json_extract(value, '$[2]'), json_extract(value, '$[1]'), json_extract(value, '$[0]') FROM json_each(${JSON.stringify(rows)}))`,
-			);
-	const ids = JSON.stringify(batch.map((e) => e.id));
-	await runBatch(db, [
-		...(recipients.length ? [byKey(emailRecipients, emailRecipients.address, recipients)] : []),
-		...(tags.length ? [byKey(emailTags, emailTags.tag, tags)] : []),
-		db.delete(emails).where(sql`${emails.id} IN (SELECT value FROM json_each(${ids}))`),
-	]);
+	await runBatch(db, deleteEmailsStatements(db, batch));
 	return { read: oldest.length, deleted: batch.length };
 }
 

@@ -82,9 +82,10 @@ async function sendBatch(c: Context<AppEnv>, items: Item[], mode: "strict" | "pe
 		throw new ApiError("validation_error", firstInvalid.message);
 
 	const caller = c.get("caller");
+	const confirmed = c.get("confirmedCaller");
 	const outcome = await acceptEmails(
 		sendingDepsFromEnv(c.env, caller.accountId, (work) => c.executionCtx.waitUntil(work)),
-		caller,
+		confirmed ? { cached: caller, confirmed } : caller,
 		valid.map((v) => v.email),
 		mode === "strict" ? "all-or-nothing" : "each-on-its-own",
 	);

@@ -25,9 +25,10 @@ const route = createRoute({
 
 export const sendEmail = createRouter().openapi(route, async (c) => {
 	const caller = c.get("caller");
+	const confirmed = c.get("confirmedCaller");
 	const outcome = await acceptEmails(
 		sendingDepsFromEnv(c.env, caller.accountId, (work) => c.executionCtx.waitUntil(work)),
-		caller,
+		confirmed ? { cached: caller, confirmed } : caller,
 		[c.req.valid("json")],
 		"all-or-nothing",
 	);

@@ -25,6 +25,12 @@ export const warmKeys = {
 		return key;
 	},
 	remember(hash: string, key: KeyRow) {
+		// A read racing this isolate's own "last used" write must not bring the old time back,
+		// or every request would write it again.
+		const known = keys.get(hash)?.lastUsedAt ?? null;
+		if (known !== null && (key.lastUsedAt === null || key.lastUsedAt < known)) {
+			key.lastUsedAt = known;
+		}
 		keys.delete(hash);
 		keys.set(hash, key);
 		if (keys.size > MAX_KEYS) {

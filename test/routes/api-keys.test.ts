@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
-import { describe, expect, it } from "vitest";
-import { emails } from "../../src/db/schema.ts";
+import { describe, expect, it, vi } from "vitest";
+import { apiKeys, emails } from "../../src/db/schema.ts";
 import { guardFor } from "../../src/durable-objects/index.ts";
 import type { Bindings } from "../../src/env.ts";
 import { api } from "../helpers/api.ts";
@@ -92,6 +92,23 @@ describe("/api-keys", () => {
 		expect(stored).toHaveLength(1);
 		// The guard was asked alongside the key's lookup; what it counted is given back.
 		expect(await guard.usage()).toBe(usedBefore);
+	});
+
+	it("records a warm key's use at most once a minute, even when a read races that write", async () => {
+		const { account, from } = await createSender();
+		const key = await createApiKey(account.id);
+		const email = { from, to: ["seen@example.org"], subject: "Hi", text: "Hi" };
+		const send = () => expectJson(client(key.token).emails.$post({ json: email, header: {} }), 200);
+		const lastUsed = async () =>
+			(await db().select().from(apiKeys).where(eq(apiKeys.id, key.id)))[0]?.lastUsedAt;
+		await send(); // records the use (off the request path)
+		await vi.waitFor(async () => expect(await lastUsed()).not.toBeNull());
+		// As if the next request's read had run before that write landed.
+		await db().update(apiKeys).set({ lastUsedAt: 5 }).where(eq(apiKeys.id, key.id));
+		await send();
+		await send();
+		await new Promise((resolve) => setTimeout(resolve, 200));
+		expect(await lastUsed()).toBe(5);
 	});
 
 	it("creates a sending_access key restricted to one of the account's domains", async () => {

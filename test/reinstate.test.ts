@@ -19,7 +19,7 @@ const bindings = env as Bindings;
 async function suspendInGuardOnly(accountId: string) {
 	const guard = guardFor(bindings, accountId);
 	const at = Date.now();
-	await guard.recordSends([{ key: "earlier", recipients: 50, at }], at);
+	await guard.recordSends([{ recipients: 50, at }], at);
 	const { unrecorded } = await guard.recordFeedback(
 		[
 			{ key: "b1", kind: "hard_bounce", at },

@@ -134,7 +134,7 @@ describe("suppression and account events", () => {
 		const bindings = env as Bindings;
 		const guard = guardFor(bindings, sender.account.id);
 		const at = Date.now();
-		await guard.recordSends([{ key: "earlier", recipients: 50, at }], at);
+		await guard.recordSends([{ recipients: 50, at }], at);
 		const notice = await recordReputation(
 			suspensionDepsFromEnv(bindings, sender.account.id),
 			sender.account.id,
@@ -166,10 +166,7 @@ describe("reputation warnings", () => {
 		const bindings = env as Bindings;
 		const deps = suspensionDepsFromEnv(bindings, sender.account.id);
 		const at = Date.now();
-		await guardFor(bindings, sender.account.id).recordSends(
-			[{ key: "s", recipients: 100, at }],
-			at,
-		);
+		await guardFor(bindings, sender.account.id).recordSends([{ recipients: 100, at }], at);
 		const bounce = (key: string) => ({ key, kind: "hard_bounce" as const, at });
 		await recordReputation(deps, sender.account.id, [bounce("b1"), bounce("b2")], at);
 		expect(await eventsOf(sender.account.id)).toEqual([]);

@@ -265,7 +265,6 @@ function guardEffects(input: EmailEventInput, effects: Effect[]): GuardEffects {
 			});
 		} else if (effect.kind === "count_sends" && effect.recipients > 0) {
 			out.sends.push({
-				key: `send:${input.email.id}`,
 				recipients: effect.recipients,
 				at: input.event.at,
 			});

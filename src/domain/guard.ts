@@ -52,10 +52,9 @@ export interface AdmitRequest {
 
 /**
  * Recipients SES accepted for one email, for the reputation window (SES's mailbox simulator
- * excluded); keyed by the email so a retried consumer counts it once.
+ * excluded). Counted once per email by construction: only the lifecycle's winning write yields it.
  */
 export interface SendCount {
-	key: string;
 	recipients: number;
 	at: number;
 }

@@ -185,12 +185,11 @@ export class AccountGuard
 	}
 
 	/**
-	 * Counts recipients SES accepted, as SES counts them for its own reputation figures: each
-	 * email once (by its key), in the hour SES accepted it.
-	 */
-	/**
-	 * Counts what SES accepted, each send key once. SES's bounce notifications can come back
-	 * before the consumer counts its batch, so the sends that reach 50 may be the ones that
+	 * Counts recipients SES accepted, as SES counts them for its own reputation figures, in the
+	 * hour SES accepted them. Each email is counted once because only the consumer's winning
+	 * write of "SES accepted it" yields its count (src/domain/email-recorder.ts), so no key is
+	 * kept per send: that was two rows written per email. SES's bounce notifications can come
+	 * back before the consumer counts its batch, so the sends that reach 50 may be the ones that
 	 * make the figures cross: the account is suspended here then, not only at its next request.
 	 * Answers the suspension while D1 has not recorded it.
 	 */
@@ -199,13 +198,17 @@ export class AccountGuard
 		now = Date.now(),
 	): Promise<{ counted: number; unrecorded: Suspension | null }> {
 		const windowStart = this.getState<number>("window_start") ?? 0;
-		let counted = 0;
+		const byHour = new Map<number, number>();
 		for (const send of sends) {
-			if (send.at < windowStart || hourOf(send.at) <= hourOf(now) - REPUTATION_WINDOW_HOURS)
-				continue;
-			if (!this.firstSight(send.key, send.at)) continue;
-			this.addToBucket(hourOf(send.at), "sends", send.recipients);
-			counted += send.recipients;
+			const hour = hourOf(send.at);
+			if (send.at < windowStart || hour <= hourOf(now) - REPUTATION_WINDOW_HOURS) continue;
+			byHour.set(hour, (byHour.get(hour) ?? 0) + send.recipients);
+		}
+		// One row written per hour a call covers, however many sends it carries.
+		let counted = 0;
+		for (const [hour, recipients] of byHour) {
+			this.addToBucket(hour, "sends", recipients);
+			counted += recipients;
 		}
 		await this.ensureAlarm(now);
 		let suspension = this.getState<Suspension>("suspension");

@@ -215,7 +215,7 @@ export async function countForGuards(
 				}
 				if (released) await guard.release({ recipients: released, at: now });
 			} catch (cause) {
-				// Sends are keyed, so a later count would be safe; the figures lag until then.
+				// The figures lag by these sends: counting them again could count them twice.
 				console.error("send queue: could not count for the guard", accountId, cause);
 			}
 		}),

@@ -3,6 +3,8 @@ import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { SesSimulator } from "../../simulator/app.ts";
 import { emails } from "../../src/db/schema.ts";
+import { guardFor } from "../../src/durable-objects/index.ts";
+import type { Bindings } from "../../src/env.ts";
 import { SEND_DEAD_LETTER_QUEUE, SEND_QUEUE } from "../../src/queues/index.ts";
 import { retryDelaySeconds } from "../../src/queues/retry.ts";
 import { api } from "../helpers/api.ts";
@@ -140,6 +142,9 @@ describe("send queue consumer", () => {
 		const again = await runQueue(SEND_QUEUE, [{ emailId: email.id }, { emailId: email.id }], 2);
 		expect(again.result.explicitAcks.sort()).toEqual([...again.ids].sort());
 		expect(sim.store.listMessages({ to: email.to[0] })).toHaveLength(1);
+		// …nor count it twice for the reputation window.
+		const guard = guardFor(env as Bindings, sender.account.id);
+		expect((await guard.reputation()).figures.sends).toBe(1);
 	});
 
 	it("acks messages for long-gone emails and malformed bodies without calling SES", async () => {
@@ -153,7 +158,7 @@ describe("send queue consumer", () => {
 		expect(sim.store.listMessages()).toEqual([]);
 	});
 
-	it("waits a little for the row of a message that overtook it (the row is stored after the queue send)", async () => {
+	it("waits a little for the row of a message that overtook it (the row and the message are written at once)", async () => {
 		const run = await runQueue(SEND_QUEUE, [{ emailId: "0192f1a4-7c3e-7d2a-9b1e-3f5a6c7d8e9f" }]);
 		expect(run.result.retryMessages.map((m) => m.msgId)).toEqual(run.ids);
 	});

@@ -32,15 +32,12 @@ import {
 	resolveAttachments,
 } from "./attachments.ts";
 import type { ByocEmail, ByocResult } from "./byoc-sending.ts";
-import {
-	type DeliverabilityWarning,
-	deliverabilityWarnings,
-	isVerifiedForSending,
-} from "./domains.ts";
+import { type DeliverabilityWarning, deliverabilityWarnings } from "./domains.ts";
 import { type EmailToStore, type FileStore, storeEmails } from "./email-storage.ts";
 import type { Admission, GuardPort, RateLimitState, Suspension } from "./guard.ts";
 import { sharedSesRefusal } from "./plans.ts";
 import { type Refusal, type Rejected, rejected } from "./refusals.ts";
+import { chooseSendingDomain, domainAndParents } from "./sending-domain.ts";
 import { scheduledEvent, suppressedRefusalEvent } from "./sending-events.ts";
 import type { OutwardEvent } from "./webhooks.ts";
 
@@ -118,35 +115,6 @@ export type SendOutcome =
 	| { kind: "answered"; results: Acceptance[]; rate: RateLimitState | null; committed: boolean }
 	| Rejected;
 
-/** A domain and its parents, most specific first: SES lets a verified domain's subdomains send. */
-function domainAndParents(domain: string): string[] {
-	const labels = domain.split(".");
-	return labels.slice(0, -1).map((_, i) => labels.slice(i).join("."));
-}
-
-function chooseSendingDomain(
-	senderDomain: string,
-	domains: DomainRow[],
-	sender: Sender,
-): { kind: "ok"; domain: DomainRow } | Rejected {
-	const byName = new Map(domains.map((d) => [d.name, d]));
-	const held = domainAndParents(senderDomain).flatMap((name) => byName.get(name) ?? []);
-	const [closest] = held;
-	if (!closest) return rejected({ code: "unknown_sending_domain", domain: senderDomain });
-	// The most specific verified one: a pending `mail.acme.com` does not shadow a verified
-	// `acme.com`, which SES lets send for its subdomains.
-	const domain = held.find((d) => isVerifiedForSending(d).ok);
-	if (!domain) {
-		const check = isVerifiedForSending(closest);
-		const missing = check.ok ? [] : check.missing;
-		return rejected({ code: "domain_not_verified", domain: closest.name, missing });
-	}
-	if (sender.restrictedToDomainId && sender.restrictedToDomainId !== domain.id) {
-		return rejected({ code: "key_restricted_to_domain", domain: senderDomain });
-	}
-	return { kind: "ok", domain };
-}
-
 /** An email that passed its own checks, on its way to storage (Shared SES) or the customer's SES. */
 interface Candidate {
 	index: number;
@@ -223,7 +191,7 @@ export async function acceptEmails(
 	const results: Acceptance[] = inputs.map((input, index) => {
 		const from = senders[index];
 		if (!from) return rejected({ code: "invalid_from" });
-		const chosen = chooseSendingDomain(from.domain, domains, sender);
+		const chosen = chooseSendingDomain(from.domain, domains, sender.restrictedToDomainId);
 		if (chosen.kind === "rejected") return chosen;
 		const { domain } = chosen;
 		const warnings = deliverabilityWarnings(domain);

@@ -230,6 +230,10 @@ export const emails = sqliteTable(
 		tags: text("tags", { mode: "json" }).$type<Tag[]>(),
 		status: text("status", { enum: EMAIL_STATUSES }).notNull().default("pending"),
 		lastEvent: text("last_event", { enum: EMAIL_EVENTS }).notNull().default("queued"),
+		/**
+		 * SES's id for the message. Not indexed: feedback finds the email by the id our SES tag
+		 * carries back and only checks this (src/domain/feedback.ts).
+		 */
 		sesMessageId: text("ses_message_id"),
 		/** Why the email failed, in words a customer can act on. */
 		failureReason: text("failure_reason"),
@@ -271,9 +275,6 @@ export const emails = sqliteTable(
 		index("emails_account_status").on(t.accountId, t.status, t.id),
 		index("emails_account_last_event").on(t.accountId, t.lastEvent, t.id),
 		index("emails_account_domain").on(t.accountId, t.domainId, t.id),
-		uniqueIndex("emails_ses_message_id")
-			.on(t.sesMessageId)
-			.where(sql`${t.sesMessageId} IS NOT NULL`),
 		// The minute's dispatch of due scheduled emails (src/cron/dispatch-scheduled.ts): only
 		// emails still waiting are in it, so its range scan reads the due ones and nothing else.
 		index("emails_scheduled").on(t.scheduledAt, t.id).where(sql`${t.lastEvent} = 'scheduled'`),

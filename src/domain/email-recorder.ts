@@ -197,7 +197,7 @@ function decide(db: Db, email: EmailRow, input: EmailEventInput): Decision {
 	const token = crypto.randomUUID();
 	const write =
 		t.changed || fresh.length > 0
-			? updateEmailStateStatement(db, email.id, email.revision, {
+			? updateEmailStateStatement(db, email, {
 					...t.next,
 					timeline: [...(email.timeline ?? []), ...fresh].slice(-MAX_TIMELINE),
 					writeToken: token,

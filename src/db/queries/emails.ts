@@ -248,42 +248,52 @@ export function findEmailsByIds(db: Db, ids: string[]) {
 	return db.select().from(emails).where(inArray(emails.id, ids));
 }
 
+/** The lifecycle fields a write decides (src/domain/email-lifecycle.ts via the recorder). */
+export type EmailStateFields = Pick<
+	EmailRow,
+	| "status"
+	| "lastEvent"
+	| "sesMessageId"
+	| "sentAt"
+	| "deliveredAt"
+	| "failureReason"
+	| "scheduledAt"
+	| "timeline"
+	| "writeToken"
+> & { deliveredTo: readonly string[] };
+
 /**
  * Writes an email's lifecycle fields (src/domain/email-lifecycle.ts) only if the row is still at
  * the revision they were decided on; RETURNING says whether it was (no row: decide again).
+ *
+ * Only the columns whose value changes are in the SET: SQLite rewrites an index whose column is
+ * assigned even to the value it had, and D1 bills that entry as a row written. So the send's
+ * write (status still `pending`) leaves `emails_account_status` alone, and each index is written
+ * only by the writes that move the email in it. The revision guard makes this exact: the row is
+ * `email` as read, or the write changes nothing.
  */
-export function updateEmailStateStatement(
-	db: Db,
-	id: string,
-	revision: number,
-	state: Pick<
-		EmailRow,
-		| "status"
-		| "lastEvent"
-		| "sesMessageId"
-		| "sentAt"
-		| "deliveredAt"
-		| "failureReason"
-		| "scheduledAt"
-		| "timeline"
-		| "writeToken"
-	> & { deliveredTo: readonly string[] },
-) {
+export function updateEmailStateStatement(db: Db, email: EmailRow, state: EmailStateFields) {
+	const next: Partial<EmailRow> = {
+		status: state.status,
+		lastEvent: state.lastEvent,
+		sesMessageId: state.sesMessageId,
+		sentAt: state.sentAt,
+		deliveredAt: state.deliveredAt,
+		failureReason: state.failureReason,
+		scheduledAt: state.scheduledAt,
+		timeline: state.timeline,
+		writeToken: state.writeToken,
+		deliveredTo: state.deliveredTo.length ? [...state.deliveredTo] : null,
+	};
+	const changed = Object.fromEntries(
+		Object.entries(next).filter(
+			([column, value]) =>
+				JSON.stringify(value) !== JSON.stringify(email[column as keyof EmailRow]),
+		),
+	);
 	return db
 		.update(emails)
-		.set({
-			status: state.status,
-			lastEvent: state.lastEvent,
-			sesMessageId: state.sesMessageId,
-			sentAt: state.sentAt,
-			deliveredAt: state.deliveredAt,
-			failureReason: state.failureReason,
-			scheduledAt: state.scheduledAt,
-			timeline: state.timeline,
-			writeToken: state.writeToken,
-			deliveredTo: state.deliveredTo.length ? [...state.deliveredTo] : null,
-			revision: revision + 1,
-		})
-		.where(and(eq(emails.id, id), eq(emails.revision, revision)))
+		.set({ ...changed, revision: email.revision + 1 })
+		.where(and(eq(emails.id, email.id), eq(emails.revision, email.revision)))
 		.returning({ id: emails.id });
 }

@@ -1,0 +1,84 @@
+/**
+ * What one email's lifecycle writes, in the rows D1 bills (`meta.rows_written`: every table row
+ * and index entry inserted; an entry a change removes is not billed): the figures
+ * docs/scaling.md prices, pinned per stage so an index or a statement that adds rows to every
+ * email shows up here. Counted by the benchmark's D1 counter (bench/metrics.ts).
+ */
+import { env } from "cloudflare:workers";
+import { beforeEach, describe, expect, it } from "vitest";
+import { instrumentD1, readMetrics, resetMetrics } from "../../bench/metrics.ts";
+import { createDb } from "../../src/db/client.ts";
+import { findEmailsByIds, insertEmailsStatements, runBatch } from "../../src/db/queries/emails.ts";
+import type { LifecycleEvent } from "../../src/domain/email-lifecycle.ts";
+import { recordEmailEvents } from "../../src/domain/email-recorder.ts";
+import type { WebhookMessage } from "../../src/domain/webhook-delivery.ts";
+import { uuidv7 } from "../../src/lib/ids.ts";
+import { createSender } from "../helpers/factories.ts";
+
+const counted = createDb(instrumentD1(env.DB));
+const webhookQueue = { sendBatch: async () => {} } as unknown as Queue<WebhookMessage>;
+
+/** Rows written by `work`, as D1 reports them. */
+async function rowsWritten(work: () => Promise<unknown>) {
+	resetMetrics();
+	await work();
+	return readMetrics().d1.rowsWritten;
+}
+
+type Sender = Awaited<ReturnType<typeof createSender>>;
+
+/** Accepts one email to one recipient (no tags), as POST /emails stores it; its rows per stage. */
+async function lifecycle(sender: Sender, events: (at: number) => LifecycleEvent[]) {
+	const id = uuidv7();
+	const accept = await rowsWritten(() =>
+		runBatch(
+			counted,
+			insertEmailsStatements(counted, [
+				{
+					id,
+					accountId: sender.account.id,
+					domainId: sender.domain.id,
+					from: sender.from,
+					to: ["ann@example.org"],
+					subject: "Hi",
+					text: "Hi",
+					createdAt: Date.now(),
+					webhooks: false,
+				},
+			]),
+		),
+	);
+	const stages = [accept];
+	for (const [i, event] of events(Date.now()).entries()) {
+		const [email] = await findEmailsByIds(counted, [id]);
+		if (!email) throw new Error("gone");
+		stages.push(
+			await rowsWritten(() =>
+				recordEmailEvents({ db: counted, webhookQueue }, [{ email, event, key: `k${i}` }]),
+			),
+		);
+	}
+	return stages;
+}
+
+const delivered = (at: number): LifecycleEvent[] => [
+	{ kind: "accepted_by_ses", sesMessageId: `ses-${uuidv7()}`, at },
+	{ kind: "delivered", at: at + 1, recipients: ["ann@example.org"], details: {} },
+];
+
+describe("rows written per email", () => {
+	let sender: Sender;
+	beforeEach(async () => {
+		sender = await createSender();
+		// The day's figures exist from the account's first email on: later ones add to them.
+		await lifecycle(sender, delivered);
+	});
+
+	it("a delivered single: accept 7, send 3, delivery 4", async () => {
+		// accept: the row and its key, the list's four indexes, the recipient's lookup row;
+		// send: the row, its last_event entry, the `sent` figure; delivery: the row, its status
+		// and last_event entries, the `delivered` figure. Columns a write leaves as they are are
+		// not in its SET, so their indexes are not rewritten.
+		expect(await lifecycle(sender, delivered)).toEqual([7, 3, 4]);
+	});
+});

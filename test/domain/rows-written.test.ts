@@ -74,11 +74,31 @@ describe("rows written per email", () => {
 		await lifecycle(sender, delivered);
 	});
 
-	it("a delivered single: accept 7, send 3, delivery 4", async () => {
+	it("a delivered single: accept 7, send 3, delivery 2", async () => {
 		// accept: the row and its key, the list's four indexes, the recipient's lookup row;
-		// send: the row, its last_event entry, the `sent` figure; delivery: the row, its status
-		// and last_event entries, the `delivered` figure. Columns a write leaves as they are are
-		// not in its SET, so their indexes are not rewritten.
-		expect(await lifecycle(sender, delivered)).toEqual([7, 3, 4]);
+		// send: the row, its last_event entry, the `sent` figure; delivery: the row and the
+		// `delivered` figure (the status and last_event indexes leave out `sent` and `delivered`:
+		// an entry removed is not billed). Columns a write leaves as they are are not in its
+		// SET, so their indexes are not rewritten.
+		expect(await lifecycle(sender, delivered)).toEqual([7, 3, 2]);
+	});
+
+	it("a hard-bounced single: the bounce moves it in both list indexes", async () => {
+		const bounced = (at: number): LifecycleEvent[] => [
+			{ kind: "accepted_by_ses", sesMessageId: `ses-${uuidv7()}`, at },
+			{
+				kind: "bounced",
+				bounceType: "Permanent",
+				at: at + 1,
+				recipients: ["ann@example.org"],
+				reason: "Hard bounce",
+				details: {},
+			},
+		];
+		// delivery stage: the row, its status and last_event entries, the `hard_bounced` figure
+		// and the suppression (its row, key and two indexes).
+		const [accept, send, bounce] = await lifecycle(sender, bounced);
+		expect([accept, send]).toEqual([7, 3]);
+		expect(bounce).toBeGreaterThanOrEqual(4);
 	});
 });

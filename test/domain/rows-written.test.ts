@@ -5,15 +5,18 @@
  * email shows up here. Counted by the benchmark's D1 counter (bench/metrics.ts).
  */
 import { env } from "cloudflare:workers";
+import { and, eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { instrumentD1, readMetrics, resetMetrics } from "../../bench/metrics.ts";
 import { createDb } from "../../src/db/client.ts";
 import { findEmailsByIds, insertEmailsStatements, runBatch } from "../../src/db/queries/emails.ts";
+import { dayOf } from "../../src/db/queries/metrics.ts";
+import { accountDayCounts } from "../../src/db/schema.ts";
 import type { LifecycleEvent } from "../../src/domain/email-lifecycle.ts";
 import { recordEmailEvents } from "../../src/domain/email-recorder.ts";
 import type { WebhookMessage } from "../../src/domain/webhook-delivery.ts";
 import { uuidv7 } from "../../src/lib/ids.ts";
-import { createSender } from "../helpers/factories.ts";
+import { createQueuedEmail, createSender } from "../helpers/factories.ts";
 
 const counted = createDb(instrumentD1(env.DB));
 const webhookQueue = { sendBatch: async () => {} } as unknown as Queue<WebhookMessage>;
@@ -100,5 +103,51 @@ describe("rows written per email", () => {
 		const [accept, send, bounce] = await lifecycle(sender, bounced);
 		expect([accept, send]).toEqual([7, 3]);
 		expect(bounce).toBeGreaterThanOrEqual(4);
+	});
+
+	it("a consumer batch counts an account's day figure in one row, for the writes that won", async () => {
+		const at = Date.now();
+		const stored = [];
+		for (let i = 0; i < 5; i++)
+			stored.push(await createQueuedEmail(sender, { to: ["a@example.org"] }));
+		const rows = await findEmailsByIds(
+			counted,
+			stored.map((e) => e.id as string),
+		);
+		const [first] = rows;
+		if (rows.length !== 5 || !first) throw new Error("not stored");
+		const accepted = (key: string) => ({
+			kind: "accepted_by_ses" as const,
+			sesMessageId: `ses-${key}`,
+			at,
+		});
+		const sentToday = async () =>
+			(
+				await counted
+					.select({ count: accountDayCounts.count })
+					.from(accountDayCounts)
+					.where(
+						and(
+							eq(accountDayCounts.accountId, sender.account.id),
+							eq(accountDayCounts.day, dayOf(at)),
+							eq(accountDayCounts.figure, "sent"),
+						),
+					)
+			)[0]?.count ?? 0;
+		// Another writer records the first email's send before the batch's write: the batch's
+		// write of it loses, and deciding again on the fresh row finds nothing left to write.
+		await recordEmailEvents({ db: counted, webhookQueue }, [
+			{ email: first, event: accepted("other"), key: "other" },
+		]);
+		const before = await sentToday();
+		const written = await rowsWritten(() =>
+			recordEmailEvents(
+				{ db: counted, webhookQueue },
+				rows.map((email) => ({ email, event: accepted(email.id), key: `send:${email.id}` })),
+			),
+		);
+		expect(await sentToday()).toBe(before + 4);
+		// Four rows and their last_event entries, and one figure for the four.
+		expect(written).toBe(4 * 2 + 1);
 	});
 });

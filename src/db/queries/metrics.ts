@@ -53,8 +53,8 @@ export interface DecidedCounts {
 
 /**
  * Adds the decided counts of any number of emails to their accounts' days in one statement, one
- * upsert per (account, day, figure) summed over the emails whose write won: a consumer batch of
- * 100 emails of one account writes one row for its `sent` figure, not 100. Each email's counts
+ * upsert per (account, day, figure) summed over the emails whose write won: 100 emails of one
+ * account recorded together write one row for their `sent` figure, not 100. Each email's counts
  * still apply only if its row carries its token (the lifecycle write that decided them won),
  * checked per email before summing. Null when there is nothing to add.
  */

@@ -164,7 +164,11 @@ describe("the feedback loop", () => {
 		const row = await load(email.id);
 		await sim.sns.publish({
 			eventType: "Delivery",
-			mail: { messageId: row.sesMessageId, timestamp: new Date().toISOString(), tags: {} },
+			mail: {
+				messageId: row.sesMessageId,
+				timestamp: new Date().toISOString(),
+				tags: { sendfleet_email_id: [email.id] },
+			},
 			delivery: {
 				timestamp: new Date().toISOString(),
 				recipients: ["bounce@simulator.amazonses.com"],
@@ -194,6 +198,76 @@ describe("the feedback loop", () => {
 			.where(eq(unmatchedNotifications.sesMessageId, sesMessageId));
 		expect(kept).toHaveLength(1);
 		expect(kept[0]?.type).toBe("bounce");
+	});
+
+	it("keeps a notification without our tag as unmatched, even with one of our SES message ids", async () => {
+		// SES puts message tags in configuration-set event publishing only (never in an identity's
+		// feedback notifications): our tag is what finds the email, by its primary key.
+		const sender = await createSender();
+		const { email } = await sendThrough(sender, ["success@simulator.amazonses.com"]);
+		const row = await load(email.id);
+		const result = await sim.sns.publish({
+			notificationType: "Bounce",
+			mail: { messageId: row.sesMessageId, timestamp: new Date().toISOString() },
+			bounce: {
+				bounceType: "Permanent",
+				bounceSubType: "General",
+				bouncedRecipients: [{ emailAddress: "success@simulator.amazonses.com" }],
+			},
+		});
+		expect(result.attempts.map((a) => a.status)).toEqual([200]);
+		const kept = await db()
+			.select()
+			.from(unmatchedNotifications)
+			.where(eq(unmatchedNotifications.sesMessageId, row.sesMessageId ?? ""));
+		expect(kept.map((k) => k.type)).toEqual(["bounce"]);
+		expect(await timeline(sender.key.token, email.id)).toMatchObject({
+			status: "sent",
+			last_event: "delivered",
+		});
+	});
+
+	it("keeps a notification whose tag names an email with another SES message id as unmatched", async () => {
+		const sender = await createSender();
+		const { email } = await sendThrough(sender, ["success@simulator.amazonses.com"]);
+		const sesMessageId = `0100-other-${Date.now()}`;
+		await sim.sns.publish({
+			eventType: "Bounce",
+			mail: {
+				messageId: sesMessageId,
+				timestamp: new Date().toISOString(),
+				tags: { sendfleet_email_id: [email.id] },
+			},
+			bounce: {
+				bounceType: "Permanent",
+				bounceSubType: "General",
+				bouncedRecipients: [{ emailAddress: "success@simulator.amazonses.com" }],
+			},
+		});
+		const kept = await db()
+			.select()
+			.from(unmatchedNotifications)
+			.where(eq(unmatchedNotifications.sesMessageId, sesMessageId));
+		expect(kept).toHaveLength(1);
+		expect(await timeline(sender.key.token, email.id)).toMatchObject({ status: "sent" });
+	});
+
+	it("finds the email by our tag when the write that stored its SES message id never happened", async () => {
+		const sender = await createSender();
+		const email = await createQueuedEmail(sender, { to: ["ann@example.org"] });
+		await sim.sns.publish({
+			eventType: "Delivery",
+			mail: {
+				messageId: `0100-lost-${Date.now()}`,
+				timestamp: new Date().toISOString(),
+				tags: { sendfleet_email_id: [email.id as string] },
+			},
+			delivery: { timestamp: new Date().toISOString(), recipients: ["ann@example.org"] },
+		});
+		expect(await timeline(sender.key.token, email.id as string)).toMatchObject({
+			status: "sent",
+			last_event: "delivered",
+		});
 	});
 
 	it("production configuration refuses the simulator's certificate", async () => {

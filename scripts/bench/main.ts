@@ -64,6 +64,8 @@
  *   --fairness-batches N (BENCH_FAIRNESS_BATCHES, 100, of 100 emails, from one account)
  *   --log-emails N (BENCH_LOG_EMAILS, 1000000)   --log-small-emails N (BENCH_LOG_SMALL_EMAILS,
  *     1000)   --log-requests N (BENCH_LOG_REQUESTS, 15: requests per query, the median printed)
+ *   --log-adversarial-emails N (BENCH_LOG_ADVERSARIAL_EMAILS, 100000: a third account, 99.9% of
+ *     its emails canceled, where `status=sent` and `last_event=delivered` read past them; 0: none)
  *   --singles N (BENCH_SINGLES, 2000)   --batches N (BENCH_BATCHES, 20, of 100 emails)
  *   --concurrency N (BENCH_CONCURRENCY, 24)
  *   --accounts N (BENCH_ACCOUNTS: at least 32, more when the phase A load would give an account

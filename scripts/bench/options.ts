@@ -50,6 +50,7 @@ const { values: flags } = parseArgs({
 		"log-emails": { type: "string" },
 		"log-small-emails": { type: "string" },
 		"log-requests": { type: "string" },
+		"log-adversarial-emails": { type: "string" },
 		"purge-max-invocations": { type: "string" },
 		port: { type: "string" },
 		"simulator-port": { type: "string" },
@@ -122,6 +123,10 @@ export const config = {
 	logEmails: Math.floor(option("log-emails", "BENCH_LOG_EMAILS", 1_000_000, 5_000_000)),
 	logSmallEmails: Math.floor(option("log-small-emails", "BENCH_LOG_SMALL_EMAILS", 1000, 100_000)),
 	logRequests: Math.max(1, Math.floor(option("log-requests", "BENCH_LOG_REQUESTS", 15, 1000))),
+	/** A third account whose emails are almost all canceled: the partial list indexes' worst case. */
+	logAdversarialEmails: Math.floor(
+		option("log-adversarial-emails", "BENCH_LOG_ADVERSARIAL_EMAILS", 100_000, 5_000_000),
+	),
 	purgeMaxInvocations: Math.max(
 		1,
 		Math.floor(option("purge-max-invocations", "BENCH_PURGE_MAX_INVOCATIONS", 100, 1000)),

@@ -9,7 +9,8 @@
  * event decided anew on the fresh state. The timeline lives in the row, each entry keyed by what
  * it came from, so an entry seen again (a redelivered notification) adds nothing; the daily
  * figures are counted only with the write that added their entries (each write sets a random
- * `write_token`, and the count's statement requires it), so nothing is counted twice.
+ * `write_token`, and the count's statement requires it), so nothing is counted twice. A batch's
+ * figures are one statement, one upsert per account, day and figure over the writes that won.
  *
  * The customer's webhook events (`emit` effects) go in the same batch, written only for
  * accounts with an endpoint subscribed to the type (src/db/queries/webhooks.ts), each with an
@@ -25,7 +26,13 @@ import {
 	runBatch,
 	updateEmailStateStatement,
 } from "../db/queries/emails.ts";
-import { countStatement, type DayCount, dayOf, figureOf } from "../db/queries/metrics.ts";
+import {
+	countsStatement,
+	type DayCount,
+	type DecidedCounts,
+	dayOf,
+	figureOf,
+} from "../db/queries/metrics.ts";
 import { insertSuppressionStatement } from "../db/queries/suppressions.ts";
 import { suppressions, type TimelineRow } from "../db/schema.ts";
 import { recipientAddresses } from "../lib/addresses.ts";
@@ -137,7 +144,9 @@ export async function recordEmailEvents(
 	];
 	const emit = await outwardEventStatements(db, outward);
 	const writes = decided.filter((d) => d.write !== null);
-	const counts = writes.flatMap((d) => dayCountsStatement(db, d) ?? []);
+	// One upsert per account, day and figure for the whole batch, counting only the writes that won.
+	const count = countsStatement(db, writes.map(decidedCounts));
+	const counts = count ? [count] : [];
 	const firstEmit = writes.length + counts.length + suppress.length;
 	const results = await runBatch(db, [
 		...writes.map((d) => d.write as Write),
@@ -197,7 +206,7 @@ function decide(db: Db, email: EmailRow, input: EmailEventInput): Decision {
 	const token = crypto.randomUUID();
 	const write =
 		t.changed || fresh.length > 0
-			? updateEmailStateStatement(db, email.id, email.revision, {
+			? updateEmailStateStatement(db, email, {
 					...t.next,
 					timeline: [...(email.timeline ?? []), ...fresh].slice(-MAX_TIMELINE),
 					writeToken: token,
@@ -212,7 +221,7 @@ const isNewEvent = (d: Decision) =>
 	d.t.timeline.length ? d.fresh.length > 0 : d.t.changed && d.write !== null;
 
 /** The daily figures a decision counts in, applied only if its write won (its token is there). */
-function dayCountsStatement(db: Db, d: Decision) {
+function decidedCounts(d: Decision): DecidedCounts {
 	const { email } = d.input;
 	const counts: DayCount[] = d.fresh.flatMap((entry) => {
 		const figure = figureOf(entry.type);
@@ -225,7 +234,7 @@ function dayCountsStatement(db: Db, d: Decision) {
 			count: recipientAddresses(email).length,
 		});
 	}
-	return countStatement(db, email.accountId, counts, { emailId: email.id, token: d.token });
+	return { accountId: email.accountId, counts, onlyIf: { emailId: email.id, token: d.token } };
 }
 
 /** The customer's `email.*` event: Resend's data, the email's own fields plus the effect's. */
@@ -298,9 +307,10 @@ async function retryLostRaces(
 			// Nothing left to write: the winner already did it all, so this one counts nothing.
 			return d.write === null ? [] : [d];
 		});
+		const count = countsStatement(db, again.map(decidedCounts));
 		const results = await runBatch(db, [
 			...again.map((d) => d.write as Write),
-			...again.flatMap((d) => dayCountsStatement(db, d) ?? []),
+			...(count ? [count] : []),
 		]);
 		lost = [];
 		again.forEach((d, i) => {

@@ -7,7 +7,7 @@
  * Idempotent: timeline entries and reputation events are keyed by the SNS message id and the
  * recipient, so SNS redelivering a message changes nothing the second time.
  */
-import { eq, or } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import type { NoticeRow } from "../db/queries/notices.ts";
 import { emails, unmatchedNotifications } from "../db/schema.ts";
@@ -108,17 +108,17 @@ export async function applyFeedback(
 	if (!event) return { kind: "ignored" };
 	const { db } = store;
 
-	// Our tag finds the email even if the D1 write that stored the SES id never happened.
-	const [email] = await db
-		.select()
-		.from(emails)
-		.where(
-			or(
-				eq(emails.sesMessageId, feedback.sesMessageId),
-				feedback.emailId ? eq(emails.id, feedback.emailId) : undefined,
-			),
-		)
-		.limit(2);
+	// Our tag (`sendfleet_email_id`) finds the email by its primary key, even if the D1 write
+	// that stored the SES id never happened. SES includes message tags in every event it
+	// publishes through a configuration set, which is how ours reach us, and never in an
+	// identity's feedback notifications ("If you're using feedback notifications directly on the
+	// identity, SES doesn't publish tags", SES developer guide, event publishing examples): a
+	// notification without the tag is not about an email of ours. No index of SES message ids
+	// is kept for the lookup (one row written per send, migration 0024); the stored id is only
+	// checked, so a tag that names an email SES knows by another message id matches nothing.
+	const [email] = feedback.emailId
+		? await db.select().from(emails).where(eq(emails.id, feedback.emailId)).limit(1)
+		: [];
 	if (!email || (email.sesMessageId && email.sesMessageId !== feedback.sesMessageId)) {
 		await db.insert(unmatchedNotifications).values({
 			id: uuidv7(now),

@@ -11,6 +11,8 @@ import { idFloor } from "../../lib/ids.ts";
 import type { Db } from "../client.ts";
 import {
 	accounts,
+	COMMON_LAST_EVENT,
+	COMMON_STATUS,
 	domains,
 	type EMAIL_EVENTS,
 	type EMAIL_STATUSES,
@@ -162,16 +164,21 @@ export interface EmailFilters {
  * - no filter, `created_after`/`created_before`: `emails_account` (account_id, id), the dates
  *   being an id range (UUIDv7 ids start with their creation time);
  * - `status`, `last_event`, `domain_id`: `emails_account_status`/`_last_event`/`_domain`
- *   (account_id, <column>, id), each chosen by the planner;
+ *   (account_id, <column>, id), each chosen by the planner; the status and last_event indexes
+ *   leave out the common end states (`status=sent`, `last_event=delivered`), which are found by
+ *   filtering `emails_account` instead: a page reads about `limit` entries divided by the share
+ *   of the account's emails in that state, the majority for any account whose mail is
+ *   delivered. An account whose emails are almost all something else (every one canceled, say)
+ *   pays a long read for those two filters; docs/scaling.md weighs it;
  * - `to`: `email_recipients`' primary key (account_id, address, email_id), then each email by
  *   its key;
  * - `tag`: `email_tags`' likewise; with `to` as well, the tag is checked on the email's own
  *   `email_tags` row by its whole key (account_id, tag, email_id).
  *
  * What this costs in rows written (D1 counts a row per table or index entry written):
- * - per email stored: 3 index entries more (status, last_event, domain), and the status and
- *   last_event entries are rewritten (2 rows each) when the lifecycle changes those columns,
- *   about 2 to 4 more rows over an email's life;
+ * - per email stored: 3 index entries more (status, last_event, domain), and 1 more each time
+ *   the lifecycle moves it to a status or last_event the indexes keep (an entry removed is not
+ *   billed): 1 more (the send's `sent`) for a delivered email, 3 for a bounced one;
  * - per distinct recipient: 1 row (`email_recipients` has no rowid: its row is its key), so 1
  *   for the usual one-recipient email, at most 50;
  * - per distinct tag: 1 row in `email_tags` likewise, none for an untagged email;
@@ -183,7 +190,9 @@ export function listEmails(db: Db, accountId: string, query: PageRequest & Email
 	const { status, lastEvent, to, domainId, tag, createdAfter, createdBefore } = query;
 	const rest = (id: SQLiteColumn) => [
 		status === undefined ? undefined : eq(emails.status, status),
+		status === undefined || status === COMMON_STATUS ? undefined : inStatusIndex,
 		lastEvent === undefined ? undefined : eq(emails.lastEvent, lastEvent),
+		lastEvent === undefined || lastEvent === COMMON_LAST_EVENT ? undefined : inLastEventIndex,
 		domainId === undefined ? undefined : eq(emails.domainId, domainId),
 		createdAfter === undefined ? undefined : gte(id, idFloor(createdAfter)),
 		createdBefore === undefined ? undefined : lt(id, idFloor(createdBefore)),
@@ -227,6 +236,14 @@ export function listEmails(db: Db, accountId: string, query: PageRequest & Email
 			.limit(query.limit + 1);
 	});
 }
+
+/**
+ * The partial indexes' own conditions, as literals: SQLite uses a partial index only for a query
+ * whose WHERE contains its condition (it does not infer `status <> 'sent'` from a bound
+ * `status = ?`), so a filter on any other value says it too.
+ */
+const inStatusIndex = sql`${emails.status} <> ${sql.raw(`'${COMMON_STATUS}'`)}`;
+const inLastEventIndex = sql`${emails.lastEvent} <> ${sql.raw(`'${COMMON_LAST_EVENT}'`)}`;
 
 function hasTag(db: Db, accountId: string, emailId: SQLiteColumn, tag: string) {
 	return exists(
@@ -275,42 +292,52 @@ export function findEmailsByIds(db: Db, ids: string[]) {
 	return db.select().from(emails).where(inArray(emails.id, ids));
 }
 
+/** The lifecycle fields a write decides (src/domain/email-lifecycle.ts via the recorder). */
+export type EmailStateFields = Pick<
+	EmailRow,
+	| "status"
+	| "lastEvent"
+	| "sesMessageId"
+	| "sentAt"
+	| "deliveredAt"
+	| "failureReason"
+	| "scheduledAt"
+	| "timeline"
+	| "writeToken"
+> & { deliveredTo: readonly string[] };
+
 /**
  * Writes an email's lifecycle fields (src/domain/email-lifecycle.ts) only if the row is still at
  * the revision they were decided on; RETURNING says whether it was (no row: decide again).
+ *
+ * Only the columns whose value changes are in the SET: SQLite rewrites an index whose column is
+ * assigned even to the value it had, and D1 bills that entry as a row written. So the send's
+ * write (status still `pending`) leaves `emails_account_status` alone, and each index is written
+ * only by the writes that move the email in it. The revision guard makes this exact: the row is
+ * `email` as read, or the write changes nothing.
  */
-export function updateEmailStateStatement(
-	db: Db,
-	id: string,
-	revision: number,
-	state: Pick<
-		EmailRow,
-		| "status"
-		| "lastEvent"
-		| "sesMessageId"
-		| "sentAt"
-		| "deliveredAt"
-		| "failureReason"
-		| "scheduledAt"
-		| "timeline"
-		| "writeToken"
-	> & { deliveredTo: readonly string[] },
-) {
+export function updateEmailStateStatement(db: Db, email: EmailRow, state: EmailStateFields) {
+	const next: Partial<EmailRow> = {
+		status: state.status,
+		lastEvent: state.lastEvent,
+		sesMessageId: state.sesMessageId,
+		sentAt: state.sentAt,
+		deliveredAt: state.deliveredAt,
+		failureReason: state.failureReason,
+		scheduledAt: state.scheduledAt,
+		timeline: state.timeline,
+		writeToken: state.writeToken,
+		deliveredTo: state.deliveredTo.length ? [...state.deliveredTo] : null,
+	};
+	const changed = Object.fromEntries(
+		Object.entries(next).filter(
+			([column, value]) =>
+				JSON.stringify(value) !== JSON.stringify(email[column as keyof EmailRow]),
+		),
+	);
 	return db
 		.update(emails)
-		.set({
-			status: state.status,
-			lastEvent: state.lastEvent,
-			sesMessageId: state.sesMessageId,
-			sentAt: state.sentAt,
-			deliveredAt: state.deliveredAt,
-			failureReason: state.failureReason,
-			scheduledAt: state.scheduledAt,
-			timeline: state.timeline,
-			writeToken: state.writeToken,
-			deliveredTo: state.deliveredTo.length ? [...state.deliveredTo] : null,
-			revision: revision + 1,
-		})
-		.where(and(eq(emails.id, id), eq(emails.revision, revision)))
+		.set({ ...changed, revision: email.revision + 1 })
+		.where(and(eq(emails.id, email.id), eq(emails.revision, email.revision)))
 		.returning({ id: emails.id });
 }

@@ -8,7 +8,7 @@
  * complaints per recipient, failures per email), and an email SES accepts counts its recipients
  * as sent, so the rates compare like with like. Each count is applied only if the lifecycle
  * write that added its entries won (`onlyIf` its token), so a race or a redelivery never counts
- * twice.
+ * twice; a batch's counts are summed into one upsert per account, day and figure.
  */
 import { and, eq, gte, lt, sql } from "drizzle-orm";
 import { DAY } from "../../lib/time.ts";
@@ -43,28 +43,31 @@ export interface DayCount {
 	count: number;
 }
 
+/** Day figures an email's lifecycle write decided, to count only if that write won. */
+export interface DecidedCounts {
+	accountId: string;
+	counts: DayCount[];
+	/** The email's row must carry this `write_token` (its write won) for the counts to apply. */
+	onlyIf: { emailId: string; token: string };
+}
+
 /**
- * Adds `counts` to the account's days, in one statement, only if the email's row carries
- * `token` (the lifecycle write that decided them won); null when there is nothing to add.
+ * Adds the decided counts of any number of emails to their accounts' days in one statement, one
+ * upsert per (account, day, figure) summed over the emails whose write won: 100 emails of one
+ * account recorded together write one row for their `sent` figure, not 100. Each email's counts
+ * still apply only if its row carries its token (the lifecycle write that decided them won),
+ * checked per email before summing. Null when there is nothing to add.
  */
-export function countStatement(
-	db: Db,
-	accountId: string,
-	counts: DayCount[],
-	onlyIf: { emailId: string; token: string },
-) {
-	const summed = new Map<string, DayCount>();
-	for (const c of counts) {
-		const key = `${c.day}:${c.figure}`;
-		const sum = summed.get(key);
-		summed.set(key, sum ? { ...sum, count: sum.count + c.count } : { ...c });
-	}
-	if (summed.size === 0) return null;
-	const rows = JSON.stringify([...summed.values()].map((c) => [c.day, c.figure, c.count]));
+export function countsStatement(db: Db, decided: DecidedCounts[]) {
+	const rows = decided.flatMap(({ accountId, counts, onlyIf }) =>
+		counts.map((c) => [accountId, c.day, c.figure, c.count, onlyIf.emailId, onlyIf.token]),
+	);
+	if (rows.length === 0) return null;
+	const at = (i: number) => sql.raw(`json_extract(value, '$[${i}]')`);
 	return db
 		.insert(accountDayCounts)
 		.select(
-			sql`SELECT ${accountId}, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM json_each(${rows}) WHERE EXISTS (SELECT 1 FROM ${emails} WHERE ${emails.id} = ${onlyIf.emailId} AND ${emails.writeToken} = ${onlyIf.token})`,
+			sql`SELECT ${at(0)}, ${at(1)}, ${at(2)}, SUM(${at(3)}) FROM json_each(${JSON.stringify(rows)}) WHERE EXISTS (SELECT 1 FROM ${emails} WHERE ${emails.id} = ${at(4)} AND ${emails.writeToken} = ${at(5)}) GROUP BY 1, 2, 3`,
 		)
 		.onConflictDoUpdate({
 			target: [accountDayCounts.accountId, accountDayCounts.day, accountDayCounts.figure],

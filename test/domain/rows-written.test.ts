@@ -1,0 +1,153 @@
+/**
+ * What one email's lifecycle writes, in the rows D1 bills (`meta.rows_written`: every table row
+ * and index entry inserted; an entry a change removes is not billed): the figures
+ * docs/scaling.md prices, pinned per stage so an index or a statement that adds rows to every
+ * email shows up here. Counted by the benchmark's D1 counter (bench/metrics.ts).
+ */
+import { env } from "cloudflare:workers";
+import { and, eq } from "drizzle-orm";
+import { beforeEach, describe, expect, it } from "vitest";
+import { instrumentD1, readMetrics, resetMetrics } from "../../bench/metrics.ts";
+import { createDb } from "../../src/db/client.ts";
+import { findEmailsByIds, insertEmailsStatements, runBatch } from "../../src/db/queries/emails.ts";
+import { dayOf } from "../../src/db/queries/metrics.ts";
+import { accountDayCounts } from "../../src/db/schema.ts";
+import type { LifecycleEvent } from "../../src/domain/email-lifecycle.ts";
+import { recordEmailEvents } from "../../src/domain/email-recorder.ts";
+import type { WebhookMessage } from "../../src/domain/webhook-delivery.ts";
+import { uuidv7 } from "../../src/lib/ids.ts";
+import { createQueuedEmail, createSender } from "../helpers/factories.ts";
+
+const counted = createDb(instrumentD1(env.DB));
+const webhookQueue = { sendBatch: async () => {} } as unknown as Queue<WebhookMessage>;
+
+/** Rows written by `work`, as D1 reports them. */
+async function rowsWritten(work: () => Promise<unknown>) {
+	resetMetrics();
+	await work();
+	return readMetrics().d1.rowsWritten;
+}
+
+type Sender = Awaited<ReturnType<typeof createSender>>;
+
+/** Accepts one email to one recipient (no tags), as POST /emails stores it; its rows per stage. */
+async function lifecycle(sender: Sender, events: (at: number) => LifecycleEvent[]) {
+	const id = uuidv7();
+	const accept = await rowsWritten(() =>
+		runBatch(
+			counted,
+			insertEmailsStatements(counted, [
+				{
+					id,
+					accountId: sender.account.id,
+					domainId: sender.domain.id,
+					from: sender.from,
+					to: ["ann@example.org"],
+					subject: "Hi",
+					text: "Hi",
+					createdAt: Date.now(),
+					webhooks: false,
+				},
+			]),
+		),
+	);
+	const stages = [accept];
+	for (const [i, event] of events(Date.now()).entries()) {
+		const [email] = await findEmailsByIds(counted, [id]);
+		if (!email) throw new Error("gone");
+		stages.push(
+			await rowsWritten(() =>
+				recordEmailEvents({ db: counted, webhookQueue }, [{ email, event, key: `k${i}` }]),
+			),
+		);
+	}
+	return stages;
+}
+
+const delivered = (at: number): LifecycleEvent[] => [
+	{ kind: "accepted_by_ses", sesMessageId: `ses-${uuidv7()}`, at },
+	{ kind: "delivered", at: at + 1, recipients: ["ann@example.org"], details: {} },
+];
+
+describe("rows written per email", () => {
+	let sender: Sender;
+	beforeEach(async () => {
+		sender = await createSender();
+		// The day's figures exist from the account's first email on: later ones add to them.
+		await lifecycle(sender, delivered);
+	});
+
+	it("a delivered single: accept 7, send 3, delivery 2", async () => {
+		// accept: the row and its key, the list's four indexes, the recipient's lookup row;
+		// send: the row, its last_event entry, the `sent` figure; delivery: the row and the
+		// `delivered` figure (the status and last_event indexes leave out `sent` and `delivered`:
+		// an entry removed is not billed). Columns a write leaves as they are are not in its
+		// SET, so their indexes are not rewritten.
+		expect(await lifecycle(sender, delivered)).toEqual([7, 3, 2]);
+	});
+
+	it("a hard-bounced single: the bounce moves it in both list indexes", async () => {
+		const bounced = (at: number): LifecycleEvent[] => [
+			{ kind: "accepted_by_ses", sesMessageId: `ses-${uuidv7()}`, at },
+			{
+				kind: "bounced",
+				bounceType: "Permanent",
+				at: at + 1,
+				recipients: ["ann@example.org"],
+				reason: "Hard bounce",
+				details: {},
+			},
+		];
+		// delivery stage: the row, its status and last_event entries, the `hard_bounced` figure
+		// and the suppression (its row, key and two indexes).
+		const [accept, send, bounce] = await lifecycle(sender, bounced);
+		expect([accept, send]).toEqual([7, 3]);
+		expect(bounce).toBeGreaterThanOrEqual(4);
+	});
+
+	it("a consumer batch counts an account's day figure in one row, for the writes that won", async () => {
+		const at = Date.now();
+		const stored = [];
+		for (let i = 0; i < 5; i++)
+			stored.push(await createQueuedEmail(sender, { to: ["a@example.org"] }));
+		const rows = await findEmailsByIds(
+			counted,
+			stored.map((e) => e.id as string),
+		);
+		const [first] = rows;
+		if (rows.length !== 5 || !first) throw new Error("not stored");
+		const accepted = (key: string) => ({
+			kind: "accepted_by_ses" as const,
+			sesMessageId: `ses-${key}`,
+			at,
+		});
+		const sentToday = async () =>
+			(
+				await counted
+					.select({ count: accountDayCounts.count })
+					.from(accountDayCounts)
+					.where(
+						and(
+							eq(accountDayCounts.accountId, sender.account.id),
+							eq(accountDayCounts.day, dayOf(at)),
+							eq(accountDayCounts.figure, "sent"),
+						),
+					)
+			)[0]?.count ?? 0;
+		// Another writer records the first email's send before the batch's write: the batch's
+		// write of it loses, and deciding again on the fresh row finds nothing left to write.
+		await recordEmailEvents({ db: counted, webhookQueue }, [
+			{ email: first, event: accepted("other"), key: "other" },
+		]);
+		const before = await sentToday();
+		const written = await rowsWritten(() =>
+			recordEmailEvents(
+				{ db: counted, webhookQueue },
+				rows.map((email) => ({ email, event: accepted(email.id), key: `send:${email.id}` })),
+			),
+		);
+		expect(await sentToday()).toBe(before + 4);
+		// Four rows and their last_event entries, and one figure for the four.
+		expect(written).toBe(4 * 2 + 1);
+	});
+});

@@ -1,7 +1,8 @@
 /**
  * The send consumer's conversation with SES: each email paced to the shared account's rate in
- * recipients per second (src/lib/pace.ts), a throttle slowing every sender down rather than
- * parking the backlog, an SES 5xx tried a few times in the run, and each result handed to the
+ * recipients per second, its slots reserved in chunks from the one SendPacer that every lane's
+ * consumers share (src/lib/pace.ts, src/durable-objects/send-pacer.ts), a throttle reported there
+ * so it slows every sender down rather than parking the backlog, an SES 5xx tried a few times in the run, and each result handed to the
  * lifecycle as it comes. Only after THROTTLED_FOR_LONG of throttling in one run are the rest
  * handed back to the queue as new messages, so throttling never uses up an email's retries.
  *
@@ -13,10 +14,11 @@ import type { AttachmentRow } from "../db/queries/attachments.ts";
 import type { EmailRow } from "../db/queries/emails.ts";
 import type { EmailEventInput } from "../domain/email-recorder.ts";
 import type { FileStore } from "../domain/email-storage.ts";
+import type { Lane } from "../domain/lanes.ts";
 import type { SendMessage } from "../domain/sending.ts";
 import { recipientAddresses } from "../lib/addresses.ts";
 import { type Budget, createBudget } from "../lib/budget.ts";
-import { createPacer, type Pacer } from "../lib/pace.ts";
+import { createSharedPacer, type Pacer, type PaceService } from "../lib/pace.ts";
 import type { SesClient } from "../services/ses.ts";
 import { type SesFile, toSesRequest } from "../services/ses-request.ts";
 import { retryDelaySeconds } from "./retry.ts";
@@ -42,10 +44,13 @@ const SES_THROTTLE_CODES = new Set([
 
 export interface SesSendDeps {
 	ses: SesClient;
+	/** The lane's own queue: what this run hands back goes to the lane it came from. */
 	queue: Queue<SendMessage>;
 	configurationSet: string;
-	/** The shared SES account's maximum send rate, recipients per second. */
-	maxSendRate: number;
+	/** The one pace of the shared SES account (the SendPacer). */
+	pace: PaceService;
+	/** The lane this run consumes: express reservations are served ahead of bulk's. */
+	lane: Lane;
 	/** The ATTACHMENTS bucket. */
 	files?: FileStore;
 	/** MAX_FILE_READS_PER_RUN unless a test sets it. */
@@ -63,7 +68,8 @@ export async function sendAll(
 	record: (inputs: EmailEventInput[]) => Promise<void>,
 	attachments: Map<string, AttachmentRow[]> = new Map(),
 ) {
-	const pacer = createPacer(deps.maxSendRate);
+	const recipients = emails.reduce((n, e) => n + recipientAddresses(e).length, 0);
+	const pacer = createSharedPacer(deps.pace, deps.lane, recipients);
 	const budget = createBudget(FILE_BYTES_IN_FLIGHT);
 	let fileReadsLeft = deps.maxFileReadsPerRun ?? MAX_FILE_READS_PER_RUN;
 	const throttling = { since: null as number | null, total: 0 };
@@ -170,12 +176,12 @@ async function sendWith(
 	);
 	for (let tries = 1; ; ) {
 		if (throttling.total >= THROTTLED_FOR_LONG) return { kind: "requeue" };
-		await pacer.take(recipients);
+		const slot = await pacer.take(recipients);
 		const outcome = await deps.ses.sendEmail(request);
 		const now = Date.now();
 		if (outcome.kind === "retry" && SES_THROTTLE_CODES.has(outcome.code)) {
 			throttling.since ??= now;
-			pacer.throttled();
+			pacer.throttled(slot);
 			continue;
 		}
 		if (throttling.since !== null) {

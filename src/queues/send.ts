@@ -32,10 +32,11 @@ import {
 	recordEmailEvents,
 } from "../domain/email-recorder.ts";
 import type { SendGuard, Suspension } from "../domain/guard.ts";
+import type { Lane } from "../domain/lanes.ts";
 import { holdReason } from "../domain/standing.ts";
 import { recordSuspension } from "../domain/suspension.ts";
 import type { WebhookMessage } from "../domain/webhook-delivery.ts";
-import { guardFor } from "../durable-objects/index.ts";
+import { guardFor, pacerFor } from "../durable-objects/index.ts";
 import type { Bindings } from "../env.ts";
 import { recipientAddresses } from "../lib/addresses.ts";
 import { sesConfigFromEnv } from "../services/index.ts";
@@ -57,7 +58,16 @@ export interface SendDeps extends SesSendDeps {
 	onSuspended?: (accountId: string, suspension: Suspension) => Promise<void>;
 }
 
-export function sendDepsFromEnv(env: Bindings, waitUntil: WaitUntil): SendDeps {
+/** The queue of each send lane (wrangler.toml). */
+export function sendQueueOf(env: Bindings, lane: Lane): Queue<{ emailId: string }> {
+	return lane === "bulk" ? env.SEND_BULK_QUEUE : env.SEND_QUEUE;
+}
+
+export function sendDepsFromEnv(
+	env: Bindings,
+	waitUntil: WaitUntil,
+	lane: Lane = "express",
+): SendDeps {
 	const config = sesConfigFromEnv(env);
 	return {
 		onSuspended: async (accountId, suspension) => {
@@ -70,12 +80,13 @@ export function sendDepsFromEnv(env: Bindings, waitUntil: WaitUntil): SendDeps {
 		},
 		db: createDb(env.DB),
 		ses: createSesClient(config),
-		queue: env.SEND_QUEUE,
+		queue: sendQueueOf(env, lane),
 		webhookQueue: env.WEBHOOK_QUEUE,
 		files: env.ATTACHMENTS,
 		guardFor: (accountId) => guardFor(env, accountId),
 		configurationSet: config.configurationSet,
-		maxSendRate: Number(env.SES_MAX_SEND_RATE) || 1,
+		pace: pacerFor(env),
+		lane,
 	};
 }
 

@@ -58,8 +58,10 @@ export interface SesSendDeps {
 }
 
 /**
- * Sends each email, paced, and records each result as it comes. At most six in flight: a
- * Worker invocation may hold six outgoing connections at once.
+ * Sends each email, paced, and records each result as soon as D1 takes it. At most six in
+ * flight: a Worker invocation may hold six outgoing connections at once. The SES calls do not
+ * wait for D1: results are written in groups (`createGroupRecorder`), so a run's pace is set by
+ * SES and the pacer, not by one D1 round trip per email.
  */
 export async function sendAll(
 	deps: SesSendDeps,
@@ -71,6 +73,7 @@ export async function sendAll(
 	const recipients = emails.reduce((n, e) => n + recipientAddresses(e).length, 0);
 	const pacer = createSharedPacer(deps.pace, deps.lane, recipients);
 	const budget = createBudget(FILE_BYTES_IN_FLIGHT);
+	const recorder = createGroupRecorder(record);
 	let fileReadsLeft = deps.maxFileReadsPerRun ?? MAX_FILE_READS_PER_RUN;
 	const throttling = { since: null as number | null, total: 0 };
 	let next = 0;
@@ -95,17 +98,50 @@ export async function sendAll(
 				message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
 				continue;
 			}
-			try {
-				await record([result.input]);
-				message.ack();
-			} catch (cause) {
-				// SES has it; the retry finds it still waiting and sends it again (at least once).
-				console.error("send queue: could not record the result", email.id, cause);
-				message.retry({ delaySeconds: 5 });
-			}
+			recorder.add(result.input, message);
 		}
 	};
 	await Promise.all(Array.from({ length: Math.min(6, emails.length) }, worker));
+	await recorder.drained();
+}
+
+/**
+ * Group commit of a run's results: while one write is in D1, the results that arrive wait and
+ * go together in the next (one D1 batch), and each message is acked only once its own result is
+ * stored. A crash then re-sends at most the emails in flight and the results waiting for that
+ * write (both bounded by the run's batch of at most 100).
+ */
+function createGroupRecorder(record: (inputs: EmailEventInput[]) => Promise<void>) {
+	let waiting: { input: EmailEventInput; message: Message<unknown> }[] = [];
+	let writing: Promise<void> | null = null;
+	const write = async (group: typeof waiting) => {
+		try {
+			await record(group.map((g) => g.input));
+			for (const g of group) g.message.ack();
+		} catch (cause) {
+			// SES has them; the retry finds them still waiting and sends them again (at least once).
+			console.error("send queue: could not record the results", group.length, cause);
+			for (const g of group) g.message.retry({ delaySeconds: 5 });
+		}
+	};
+	const pump = () => {
+		if (writing || waiting.length === 0) return;
+		const group = waiting;
+		waiting = [];
+		writing = write(group).finally(() => {
+			writing = null;
+			pump();
+		});
+	};
+	return {
+		add(input: EmailEventInput, message: Message<unknown>) {
+			waiting.push({ input, message });
+			pump();
+		},
+		async drained() {
+			while (writing) await writing;
+		},
+	};
 }
 
 type SendResult =

@@ -3,9 +3,13 @@
  * D1. For each email still waiting for SES it checks the account's standing at send time (held
  * emails fail with the reason, their quota given back) and the suppression list, then calls SES
  * v2 `SendEmail`, paced to the shared account's rate in recipients per second, and records each
- * result through the email lifecycle as it comes, so a delivery notification that arrives first
- * loses nothing and a crash re-sends at most the emails in flight. The conversation with SES
- * (pacing, throttling, retries in the run) is in src/queues/send-to-ses.ts.
+ * result through the email lifecycle as soon as D1 takes it, so a delivery notification that
+ * arrives first loses nothing and a crash re-sends at most the emails in flight and the results
+ * waiting for the write in progress. The conversation with SES (pacing, throttling, retries in
+ * the run) is in src/queues/send-to-ses.ts.
+ *
+ * It consumes both send lanes (src/domain/lanes.ts): the lane only decides whose reservations the
+ * one SendPacer serves first and where a run hands emails back; everything else is the same.
  *
  * A scheduled email's message comes from the minute's dispatch (src/cron/dispatch-scheduled.ts)
  * or, when it was due within the minute, from the API, delayed to its time. The consumer claims

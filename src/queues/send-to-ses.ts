@@ -18,7 +18,7 @@ import type { Lane } from "../domain/lanes.ts";
 import type { SendMessage } from "../domain/sending.ts";
 import { recipientAddresses } from "../lib/addresses.ts";
 import { type Budget, createBudget } from "../lib/budget.ts";
-import { createSharedPacer, type Pacer, type PaceService } from "../lib/pace.ts";
+import { createSharedPacer, type Pacer, type PaceService, type Slot } from "../lib/pace.ts";
 import type { SesClient } from "../services/ses.ts";
 import { type SesFile, toSesRequest } from "../services/ses-request.ts";
 import { retryDelaySeconds } from "./retry.ts";
@@ -212,7 +212,14 @@ async function sendWith(
 	);
 	for (let tries = 1; ; ) {
 		if (throttling.total >= THROTTLED_FOR_LONG) return { kind: "requeue" };
-		const slot = await pacer.take(recipients);
+		let slot: Slot;
+		try {
+			slot = await pacer.take(recipients);
+		} catch (cause) {
+			// Without the one pace nothing is sent (fail closed); the queue retries it with backoff.
+			console.error("send queue: the send pacer is unavailable", email.id, cause);
+			return { kind: "retry", code: "PacerUnavailable" };
+		}
 		const outcome = await deps.ses.sendEmail(request);
 		const now = Date.now();
 		if (outcome.kind === "retry" && SES_THROTTLE_CODES.has(outcome.code)) {

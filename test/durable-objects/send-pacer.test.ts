@@ -21,8 +21,9 @@ describe("SendPacer (the one SES pace, a Durable Object)", () => {
 				pacer.reserve({ lane: i % 2 ? "bulk" : "express", recipients: 50 }),
 			),
 		);
+		const after = Date.now();
 		const granted = grants.filter((g) => g.recipients > 0).sort((a, b) => a.startAt - b.startAt);
-		expect(granted.length).toBeGreaterThan(0);
+		expect(granted[0]?.startAt).toBeGreaterThanOrEqual(before);
 		for (let i = 1; i < granted.length; i++) {
 			const prev = granted[i - 1] as Grant;
 			expect((granted[i] as Grant).startAt).toBeGreaterThanOrEqual(
@@ -31,20 +32,11 @@ describe("SendPacer (the one SES pace, a Durable Object)", () => {
 		}
 		// SES_MAX_SEND_RATE is 1,000 in the tests: one recipient a millisecond.
 		expect(granted[0]?.msPerRecipient).toBe(1);
-		// Every express reservation was granted; bulk only within its lookahead.
+		// Every express reservation was granted; bulk only while the horizon was within its lookahead.
 		grants.forEach((g, i) => {
 			if (i % 2 === 0) expect(g.recipients).toBe(50);
+			else if (g.recipients > 0) expect(g.startAt).toBeLessThanOrEqual(after + BULK_LOOKAHEAD_MS);
 		});
-		const last = granted.at(-1) as Grant;
-		const bulkEnd = Math.max(
-			...grants
-				.filter((g, i) => i % 2 === 1 && g.recipients > 0)
-				.map((g) => g.startAt + g.recipients * g.msPerRecipient),
-		);
-		expect(bulkEnd - Date.now()).toBeLessThanOrEqual(
-			BULK_LOOKAHEAD_MS + 50 + (Date.now() - before),
-		);
-		expect(last.startAt).toBeGreaterThan(before);
 	});
 
 	it("slows every lane when a consumer reports a throttle", async () => {

@@ -617,16 +617,21 @@ interface Instrumentable {
 	DB: D1Database;
 	SEND_QUEUE: Queue;
 	/** Optional so tests may omit them. */
+	SEND_BULK_QUEUE?: Queue;
 	FEEDBACK_QUEUE?: Queue;
 	WEBHOOK_QUEUE?: Queue;
 	/** The per-account guard's namespace (src/durable-objects/); optional so tests may omit it. */
 	ACCOUNT_GUARD?: object;
+	/** The one SendPacer's namespace (the consumers' slot reservations); optional likewise. */
+	SEND_PACER?: object;
 	/** The attachments' R2 bucket; optional so tests may omit it. */
 	ATTACHMENTS?: object;
 }
 
 /** The queue each producer binding writes to (wrangler.toml), to count writes per queue. */
-export type QueueNames = Partial<Record<"SEND_QUEUE" | "FEEDBACK_QUEUE" | "WEBHOOK_QUEUE", string>>;
+export type QueueNames = Partial<
+	Record<"SEND_QUEUE" | "SEND_BULK_QUEUE" | "FEEDBACK_QUEUE" | "WEBHOOK_QUEUE", string>
+>;
 
 const instrumented = new WeakMap<object, Map<string, object>>();
 
@@ -652,10 +657,14 @@ export function instrumentEnv<E extends Instrumentable>(
 		...env,
 		DB: instrumentD1(env.DB, source, trace),
 		SEND_QUEUE: queue(env.SEND_QUEUE, "SEND_QUEUE"),
+		...(env.SEND_BULK_QUEUE && { SEND_BULK_QUEUE: queue(env.SEND_BULK_QUEUE, "SEND_BULK_QUEUE") }),
 		...(env.FEEDBACK_QUEUE && { FEEDBACK_QUEUE: queue(env.FEEDBACK_QUEUE, "FEEDBACK_QUEUE") }),
 		...(env.WEBHOOK_QUEUE && { WEBHOOK_QUEUE: queue(env.WEBHOOK_QUEUE, "WEBHOOK_QUEUE") }),
 		...(env.ACCOUNT_GUARD && {
 			ACCOUNT_GUARD: instrumentDurableObjects(env.ACCOUNT_GUARD, source, trace),
+		}),
+		...(env.SEND_PACER && {
+			SEND_PACER: instrumentDurableObjects(env.SEND_PACER, source, trace),
 		}),
 		...(env.ATTACHMENTS && { ATTACHMENTS: instrumentR2(env.ATTACHMENTS) }),
 	};

@@ -6,23 +6,24 @@
  * `main`), so bindings, vars and migrations cannot drift from what is deployed; the deployed
  * bundle is built from src/index.ts and contains none of this.
  *
- * The Durable Object class is re-exported under its own name, `AccountGuard`, the `class_name`
- * wrangler.toml binds; calls to it are counted on the caller's side, on the stubs of the wrapped
+ * The Durable Object classes are re-exported under their own names, `AccountGuard` and
+ * `SendPacer`, the `class_name`s wrangler.toml binds; calls to it are counted on the caller's side, on the stubs of the wrapped
  * `env.ACCOUNT_GUARD`. The one hook inside it: `countDurableObjectStorage` wraps its private
  * `sql` method (the only way it runs SQL) to count the rows its SQLite storage reads and writes;
  * it stays the same class, and only this entry (never src/index.ts) applies the hook.
  */
 import type { Bindings } from "../src/env.ts";
 import worker, { AccountGuard } from "../src/index.ts";
-import { FEEDBACK_QUEUE, SEND_QUEUE, WEBHOOK_QUEUE } from "../src/queues/index.ts";
+import { FEEDBACK_QUEUE, SEND_BULK_QUEUE, SEND_QUEUE, WEBHOOK_QUEUE } from "../src/queues/index.ts";
 import { countDurableObjectStorage, withMetrics } from "./metrics.ts";
 
-export { AccountGuard } from "../src/index.ts";
+export { AccountGuard, SendPacer } from "../src/index.ts";
 
 countDurableObjectStorage(AccountGuard, "sql");
 
 export default withMetrics<Bindings>(worker, {
 	SEND_QUEUE,
+	SEND_BULK_QUEUE,
 	FEEDBACK_QUEUE,
 	WEBHOOK_QUEUE,
 }) satisfies ExportedHandler<Bindings>;

@@ -5,7 +5,8 @@
  * - fetch: the HTTP API (src/app.ts → src/routes/<resource>/)
  * - queue: the send queue's consumer and its dead-letter consumer (src/queues/)
  * - scheduled: housekeeping (src/cron/)
- * - AccountGuard: the per-account Durable Object (src/durable-objects/)
+ * - queue: also the bulk send lane's (src/domain/lanes.ts)
+ * - AccountGuard: the per-account Durable Object; SendPacer: the one SES pace (src/durable-objects/)
  */
 import { createApp } from "./app.ts";
 import { runScheduled } from "./cron/index.ts";
@@ -13,6 +14,7 @@ import type { Bindings } from "./env.ts";
 import { handleQueueBatch } from "./queues/index.ts";
 
 export { AccountGuard } from "./durable-objects/account-guard.ts";
+export { SendPacer } from "./durable-objects/send-pacer.ts";
 
 const app = createApp();
 

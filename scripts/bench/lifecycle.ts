@@ -283,13 +283,13 @@ async function traceSingles(s: LocalStack): Promise<CallsOnPath | undefined> {
  * wrangler.toml's queue names (src/queues/index.ts has them too, but it imports the Worker's
  * modules, which Node cannot load).
  */
-const SEND_QUEUE = "sendfleet-send";
+const SEND_QUEUES = ["sendfleet-send", "sendfleet-send-bulk"];
 const FEEDBACK_QUEUE = "sendfleet-feedback";
 
 /** Where each entry point's usage belongs in an email's life. */
 function stageOf(source: string): "accept" | "send" | "notification" | "other" {
 	if (source === "API") return "accept";
-	if (source === `queue ${SEND_QUEUE}`) return "send";
+	if (SEND_QUEUES.some((queue) => source === `queue ${queue}`)) return "send";
 	if (source === "POST /hooks/sns" || source === `queue ${FEEDBACK_QUEUE}`) return "notification";
 	return "other";
 }
@@ -419,7 +419,7 @@ ${table(costRows)}
 
 D1 rows written per email by stage (the same totals split by entry point)
 ${table(stageRows)}
-  accept: POST /emails or /emails/batch (and their waitUntil work); send: the sendfleet-send
+  accept: POST /emails or /emails/batch (and their waitUntil work); send: the sendfleet-send(-bulk)
   consumer; notification: POST /hooks/sns and the sendfleet-feedback consumer.`);
 	if (d.calls) console.log(callsReport(d.calls));
 }

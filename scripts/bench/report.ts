@@ -144,8 +144,9 @@ ${b.webhookSingle ? `    ${webhookLine(b.webhookSingle)}` : "    (not measured: 
 ${measured.map(([label, usage]) => `    ${label}: ${queueLine(usage)}`).join("\n")}
   Queue ops = writes + reads (deliveries) + deletes (acks); retries would add reads.
   R2 A/B: operations on the attachments' bucket, Class A (put, list) / Class B (get, head).
-  DO calls: calls on the account's AccountGuard stub, each billed as a Durable Object request; a send
-  request makes one (admit: suspension, request rate, monthly quota), whatever the number of emails.
+  DO calls: calls on the account's AccountGuard stub and the SendPacer's, each billed as a Durable
+  Object request; a send request makes one (admit: suspension, request rate, monthly quota, lane),
+  whatever the number of emails; a consumer run one per 250 ms of SES sending it reserves.
   Invocations = Worker requests + queue consumer batches, each counted as a billed request.
 
 Cloudflare cost per million emails (list prices read 2026-11-26, marginal rates beyond the

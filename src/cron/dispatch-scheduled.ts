@@ -14,11 +14,18 @@
  * the consumer's claim is conditional, so it is sent once. Bounded: at most MAX_PER_RUN emails a
  * run, read and queued in pages of PAGE; past that, the rest are due already and go in the next
  * minute's run, oldest first.
+ *
+ * Lanes (src/domain/lanes.ts): an account with more than BULK_AFTER_RECIPIENTS emails due in a
+ * page is a scheduled campaign and goes to the bulk lane; the rest go express, so a quiet
+ * account's scheduled email is not behind someone's 9 a.m. newsletter. Counted in emails, not
+ * recipients (the page reads ids only), a lower bound of the recipients the guard would count.
  */
 import { and, asc, eq, lt, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { emails } from "../db/schema.ts";
 import { DISPATCH_AHEAD_MS, delayUntil } from "../domain/email-storage.ts";
+import type { LaneQueues } from "../domain/lane-routing.ts";
+import { BULK_AFTER_RECIPIENTS } from "../domain/lanes.ts";
 import type { SendMessage } from "../domain/sending.ts";
 import { chunk } from "../lib/chunk.ts";
 
@@ -27,16 +34,17 @@ export const MAX_PER_RUN = 50_000;
 
 export async function dispatchScheduledEmails(
 	db: Db,
-	queue: Queue<SendMessage>,
+	queues: LaneQueues<SendMessage> | Queue<SendMessage>,
 	now = Date.now(),
 ): Promise<number> {
+	const lanes = "sendBatch" in queues ? { express: queues, bulk: queues } : queues;
 	const until = now + DISPATCH_AHEAD_MS;
 	// Keyset over the index: each page starts after the last (time, id) of the one before.
 	let after: { at: number; id: string } | null = null;
 	let dispatched = 0;
 	while (dispatched < MAX_PER_RUN) {
 		const page = await db
-			.select({ id: emails.id, scheduledAt: emails.scheduledAt })
+			.select({ id: emails.id, accountId: emails.accountId, scheduledAt: emails.scheduledAt })
 			.from(emails)
 			.where(
 				and(
@@ -50,13 +58,22 @@ export async function dispatchScheduledEmails(
 			.orderBy(asc(emails.scheduledAt), asc(emails.id))
 			.limit(PAGE);
 		if (page.length === 0) break;
-		for (const part of chunk(page, 100)) {
-			await queue.sendBatch(
-				part.map(({ id, scheduledAt }) => ({
-					body: { emailId: id },
-					delaySeconds: delayUntil(scheduledAt, now),
-				})),
-			);
+		const perAccount = new Map<string, number>();
+		for (const e of page) perAccount.set(e.accountId, (perAccount.get(e.accountId) ?? 0) + 1);
+		const isBulk = (e: { accountId: string }) =>
+			(perAccount.get(e.accountId) ?? 0) > BULK_AFTER_RECIPIENTS;
+		for (const [queue, due] of [
+			[lanes.express, page.filter((e) => !isBulk(e))],
+			[lanes.bulk, page.filter(isBulk)],
+		] as const) {
+			for (const part of chunk(due, 100)) {
+				await queue.sendBatch(
+					part.map(({ id, scheduledAt }) => ({
+						body: { emailId: id },
+						delaySeconds: delayUntil(scheduledAt, now),
+					})),
+				);
+			}
 		}
 		dispatched += page.length;
 		const last = page[page.length - 1] as { id: string; scheduledAt: number | null };

@@ -23,7 +23,10 @@ export async function runScheduled(
 ): Promise<void> {
 	switch (controller.cron) {
 		case EVERY_MINUTE: {
-			const dispatched = await dispatchScheduledEmails(createDb(env.DB), env.SEND_QUEUE);
+			const dispatched = await dispatchScheduledEmails(createDb(env.DB), {
+				express: env.SEND_QUEUE,
+				bulk: env.SEND_BULK_QUEUE,
+			});
 			if (dispatched) console.log(`dispatched ${dispatched} scheduled emails`);
 			return;
 		}
@@ -33,7 +36,7 @@ export async function runScheduled(
 			// Emails go only where their files are gone; nothing, if the files' purge failed.
 			let emailsBefore = "";
 			await runEach([
-				() => requeueStuckEmails(db, env.SEND_QUEUE),
+				() => requeueStuckEmails(db, env.SEND_BULK_QUEUE),
 				// Notices whose dispatch right after their decision did not go through.
 				() => dispatchNotices(noticeDepsFromEnv(env, waitUntil)),
 				() => checkDueDomains({ ...domainDepsFromEnv(env), db }),

@@ -10,6 +10,9 @@
  * scan, bounded per run, with no index of queued emails for every insert and every send to
  * write (that index cost two rows written per email). After a gap (the cron down for days) it
  * looks back at most LOOK_BACK.
+ *
+ * The cron hands it the bulk lane's queue (src/domain/lanes.ts): these emails are hours late
+ * already, and a sweep after an incident may find many, which must not hold up express mail.
  */
 import { and, asc, eq, gt, lt } from "drizzle-orm";
 import type { Db } from "../db/client.ts";

@@ -5,6 +5,7 @@
  * code receives it as a `GuardPort` and never reaches a binding.
  */
 import type { Plan } from "../db/schema.ts";
+import type { Lane } from "./lanes.ts";
 import type { ReputationFigures } from "./reputation.ts";
 
 export interface Suspension {
@@ -21,7 +22,11 @@ export interface RateLimitState {
 }
 
 export type Admission =
-	| { kind: "admitted"; rate: RateLimitState; used: number; quota: number }
+	/**
+	 * `lane`: the send queue the request's emails take, from the account's recent volume
+	 * (src/domain/lanes.ts); absent means express.
+	 */
+	| { kind: "admitted"; rate: RateLimitState; used: number; quota: number; lane?: Lane }
 	/** `unrecorded`: not yet mirrored to D1 and announced; the caller must record it. */
 	| { kind: "suspended"; suspension: Suspension; unrecorded: boolean }
 	| { kind: "rate_limited"; rate: RateLimitState; retryAfterSeconds: number }

@@ -12,7 +12,9 @@
  *   Worker has recorded it in D1 (mirror, audit entry, the owner's notice): every answer that
  *   mentions an unrecorded suspension says so, so a caller that failed half-way is followed by
  *   one that finishes the job;
- * - a token bucket for the account's request rate (in memory: a restart merely refills it).
+ * - a token bucket for the account's request rate (in memory: a restart merely refills it);
+ * - the recipients admitted in the last ten seconds, which decide the send lane of the
+ *   request's emails (src/domain/lanes.ts; in memory too: a restart sends its next ones express).
  * An alarm prunes buckets and event keys that left the window.
  */
 import { DurableObject } from "cloudflare:workers";
@@ -30,6 +32,7 @@ import type {
 	SendGuard,
 	Suspension,
 } from "../domain/guard.ts";
+import { createLaneMeter } from "../domain/lanes.ts";
 import { PLAN_LIMITS } from "../domain/plans.ts";
 import {
 	judge,
@@ -53,6 +56,7 @@ export class AccountGuard
 	private tokens = 0;
 	private tokensAt = 0;
 	private tokensPlan: Plan | null = null;
+	private readonly lanes = createLaneMeter();
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
@@ -156,7 +160,13 @@ export class AccountGuard
 			month,
 			request.recipients,
 		);
-		return { kind: "admitted", rate: token.rate, used: used + request.recipients, quota };
+		return {
+			kind: "admitted",
+			rate: token.rate,
+			used: used + request.recipients,
+			quota,
+			lane: this.lanes.admit(request.recipients, now),
+		};
 	}
 
 	/** Gives back quota for recipients that will never reach SES (not stored, held, refused). */

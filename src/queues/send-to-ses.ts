@@ -1,7 +1,8 @@
 /**
  * The send consumer's conversation with SES: each email paced to the shared account's rate in
- * recipients per second (src/lib/pace.ts), a throttle slowing every sender down rather than
- * parking the backlog, an SES 5xx tried a few times in the run, and each result handed to the
+ * recipients per second, its slots reserved in chunks from the one SendPacer that every lane's
+ * consumers share (src/lib/pace.ts, src/durable-objects/send-pacer.ts), a throttle reported there
+ * so it slows every sender down rather than parking the backlog, an SES 5xx tried a few times in the run, and each result handed to the
  * lifecycle as it comes. Only after THROTTLED_FOR_LONG of throttling in one run are the rest
  * handed back to the queue as new messages, so throttling never uses up an email's retries.
  *
@@ -13,10 +14,11 @@ import type { AttachmentRow } from "../db/queries/attachments.ts";
 import type { EmailRow } from "../db/queries/emails.ts";
 import type { EmailEventInput } from "../domain/email-recorder.ts";
 import type { FileStore } from "../domain/email-storage.ts";
+import type { Lane } from "../domain/lanes.ts";
 import type { SendMessage } from "../domain/sending.ts";
 import { recipientAddresses } from "../lib/addresses.ts";
 import { type Budget, createBudget } from "../lib/budget.ts";
-import { createPacer, type Pacer } from "../lib/pace.ts";
+import { createSharedPacer, type Pacer, type PaceService, type Slot } from "../lib/pace.ts";
 import type { SesClient } from "../services/ses.ts";
 import { type SesFile, toSesRequest } from "../services/ses-request.ts";
 import { retryDelaySeconds } from "./retry.ts";
@@ -42,10 +44,13 @@ const SES_THROTTLE_CODES = new Set([
 
 export interface SesSendDeps {
 	ses: SesClient;
+	/** The lane's own queue: what this run hands back goes to the lane it came from. */
 	queue: Queue<SendMessage>;
 	configurationSet: string;
-	/** The shared SES account's maximum send rate, recipients per second. */
-	maxSendRate: number;
+	/** The one pace of the shared SES account (the SendPacer). */
+	pace: PaceService;
+	/** The lane this run consumes: express reservations are served ahead of bulk's. */
+	lane: Lane;
 	/** The ATTACHMENTS bucket. */
 	files?: FileStore;
 	/** MAX_FILE_READS_PER_RUN unless a test sets it. */
@@ -53,8 +58,10 @@ export interface SesSendDeps {
 }
 
 /**
- * Sends each email, paced, and records each result as it comes. At most six in flight: a
- * Worker invocation may hold six outgoing connections at once.
+ * Sends each email, paced, and records each result as soon as D1 takes it. At most six in
+ * flight: a Worker invocation may hold six outgoing connections at once. The SES calls do not
+ * wait for D1: results are written in groups (`createGroupRecorder`), so a run's pace is set by
+ * SES and the pacer, not by one D1 round trip per email.
  */
 export async function sendAll(
 	deps: SesSendDeps,
@@ -63,8 +70,10 @@ export async function sendAll(
 	record: (inputs: EmailEventInput[]) => Promise<void>,
 	attachments: Map<string, AttachmentRow[]> = new Map(),
 ) {
-	const pacer = createPacer(deps.maxSendRate);
+	const recipients = emails.reduce((n, e) => n + recipientAddresses(e).length, 0);
+	const pacer = createSharedPacer(deps.pace, deps.lane, recipients);
 	const budget = createBudget(FILE_BYTES_IN_FLIGHT);
+	const recorder = createGroupRecorder(record);
 	let fileReadsLeft = deps.maxFileReadsPerRun ?? MAX_FILE_READS_PER_RUN;
 	const throttling = { since: null as number | null, total: 0 };
 	let next = 0;
@@ -89,17 +98,50 @@ export async function sendAll(
 				message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
 				continue;
 			}
-			try {
-				await record([result.input]);
-				message.ack();
-			} catch (cause) {
-				// SES has it; the retry finds it still waiting and sends it again (at least once).
-				console.error("send queue: could not record the result", email.id, cause);
-				message.retry({ delaySeconds: 5 });
-			}
+			recorder.add(result.input, message);
 		}
 	};
 	await Promise.all(Array.from({ length: Math.min(6, emails.length) }, worker));
+	await recorder.drained();
+}
+
+/**
+ * Group commit of a run's results: while one write is in D1, the results that arrive wait and
+ * go together in the next (one D1 batch), and each message is acked only once its own result is
+ * stored. A crash then re-sends at most the emails in flight and the results waiting for that
+ * write (both bounded by the run's batch of at most 100).
+ */
+function createGroupRecorder(record: (inputs: EmailEventInput[]) => Promise<void>) {
+	let waiting: { input: EmailEventInput; message: Message<unknown> }[] = [];
+	let writing: Promise<void> | null = null;
+	const write = async (group: typeof waiting) => {
+		try {
+			await record(group.map((g) => g.input));
+			for (const g of group) g.message.ack();
+		} catch (cause) {
+			// SES has them; the retry finds them still waiting and sends them again (at least once).
+			console.error("send queue: could not record the results", group.length, cause);
+			for (const g of group) g.message.retry({ delaySeconds: 5 });
+		}
+	};
+	const pump = () => {
+		if (writing || waiting.length === 0) return;
+		const group = waiting;
+		waiting = [];
+		writing = write(group).finally(() => {
+			writing = null;
+			pump();
+		});
+	};
+	return {
+		add(input: EmailEventInput, message: Message<unknown>) {
+			waiting.push({ input, message });
+			pump();
+		},
+		async drained() {
+			while (writing) await writing;
+		},
+	};
 }
 
 type SendResult =
@@ -170,12 +212,19 @@ async function sendWith(
 	);
 	for (let tries = 1; ; ) {
 		if (throttling.total >= THROTTLED_FOR_LONG) return { kind: "requeue" };
-		await pacer.take(recipients);
+		let slot: Slot;
+		try {
+			slot = await pacer.take(recipients);
+		} catch (cause) {
+			// Without the one pace nothing is sent (fail closed); the queue retries it with backoff.
+			console.error("send queue: the send pacer is unavailable", email.id, cause);
+			return { kind: "retry", code: "PacerUnavailable" };
+		}
 		const outcome = await deps.ses.sendEmail(request);
 		const now = Date.now();
 		if (outcome.kind === "retry" && SES_THROTTLE_CODES.has(outcome.code)) {
 			throttling.since ??= now;
-			pacer.throttled();
+			pacer.throttled(slot);
 			continue;
 		}
 		if (throttling.since !== null) {

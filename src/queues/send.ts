@@ -3,9 +3,13 @@
  * D1. For each email still waiting for SES it checks the account's standing at send time (held
  * emails fail with the reason, their quota given back) and the suppression list, then calls SES
  * v2 `SendEmail`, paced to the shared account's rate in recipients per second, and records each
- * result through the email lifecycle as it comes, so a delivery notification that arrives first
- * loses nothing and a crash re-sends at most the emails in flight. The conversation with SES
- * (pacing, throttling, retries in the run) is in src/queues/send-to-ses.ts.
+ * result through the email lifecycle as soon as D1 takes it, so a delivery notification that
+ * arrives first loses nothing and a crash re-sends at most the emails in flight and the results
+ * waiting for the write in progress. The conversation with SES (pacing, throttling, retries in
+ * the run) is in src/queues/send-to-ses.ts.
+ *
+ * It consumes both send lanes (src/domain/lanes.ts): the lane only decides whose reservations the
+ * one SendPacer serves first and where a run hands emails back; everything else is the same.
  *
  * A scheduled email's message comes from the minute's dispatch (src/cron/dispatch-scheduled.ts)
  * or, when it was due within the minute, from the API, delayed to its time. The consumer claims
@@ -32,10 +36,11 @@ import {
 	recordEmailEvents,
 } from "../domain/email-recorder.ts";
 import type { SendGuard, Suspension } from "../domain/guard.ts";
+import type { Lane } from "../domain/lanes.ts";
 import { holdReason } from "../domain/standing.ts";
 import { recordSuspension } from "../domain/suspension.ts";
 import type { WebhookMessage } from "../domain/webhook-delivery.ts";
-import { guardFor } from "../durable-objects/index.ts";
+import { guardFor, pacerFor } from "../durable-objects/index.ts";
 import type { Bindings } from "../env.ts";
 import { recipientAddresses } from "../lib/addresses.ts";
 import { sesConfigFromEnv } from "../services/index.ts";
@@ -57,7 +62,16 @@ export interface SendDeps extends SesSendDeps {
 	onSuspended?: (accountId: string, suspension: Suspension) => Promise<void>;
 }
 
-export function sendDepsFromEnv(env: Bindings, waitUntil: WaitUntil): SendDeps {
+/** The queue of each send lane (wrangler.toml). */
+export function sendQueueOf(env: Bindings, lane: Lane): Queue<{ emailId: string }> {
+	return lane === "bulk" ? env.SEND_BULK_QUEUE : env.SEND_QUEUE;
+}
+
+export function sendDepsFromEnv(
+	env: Bindings,
+	waitUntil: WaitUntil,
+	lane: Lane = "express",
+): SendDeps {
 	const config = sesConfigFromEnv(env);
 	return {
 		onSuspended: async (accountId, suspension) => {
@@ -70,12 +84,13 @@ export function sendDepsFromEnv(env: Bindings, waitUntil: WaitUntil): SendDeps {
 		},
 		db: createDb(env.DB),
 		ses: createSesClient(config),
-		queue: env.SEND_QUEUE,
+		queue: sendQueueOf(env, lane),
 		webhookQueue: env.WEBHOOK_QUEUE,
 		files: env.ATTACHMENTS,
 		guardFor: (accountId) => guardFor(env, accountId),
 		configurationSet: config.configurationSet,
-		maxSendRate: Number(env.SES_MAX_SEND_RATE) || 1,
+		pace: pacerFor(env),
+		lane,
 	};
 }
 

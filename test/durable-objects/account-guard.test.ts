@@ -48,6 +48,28 @@ describe("AccountGuard", () => {
 		expect(await guard.usage()).toBe(100_000);
 	});
 
+	it("answers the send lane with each admission: express while quiet, bulk past 100 recipients in 10 s, express again once the window has slid", async () => {
+		const guard = newGuard();
+		const t = Date.now();
+		expect(await guard.admit({ plan: "pro", recipients: 1, now: t })).toMatchObject({
+			kind: "admitted",
+			lane: "express",
+		});
+		expect(await guard.admit({ plan: "pro", recipients: 99, now: t + 10 })).toMatchObject({
+			lane: "express",
+		});
+		expect(await guard.admit({ plan: "pro", recipients: 100, now: t + 20 })).toMatchObject({
+			lane: "bulk",
+		});
+		expect(await guard.admit({ plan: "pro", recipients: 1, now: t + 11_000 })).toMatchObject({
+			lane: "express",
+		});
+		// Another account's guard has its own window.
+		expect(await newGuard().admit({ plan: "pro", recipients: 1, now: t + 30 })).toMatchObject({
+			lane: "express",
+		});
+	});
+
 	it("counts sends when SES accepts them, and admission alone counts none", async () => {
 		const guard = newGuard();
 		await guard.admit({ plan: "pro", recipients: 7 });

@@ -238,8 +238,8 @@ describe("bounds on files", () => {
 			maxFileReadsPerRun: 3,
 		};
 		deps.queue = {
-			send: async (body: unknown) => {
-				requeued.push(body);
+			sendBatch: async (messages: { body: unknown }[]) => {
+				requeued.push(...messages.map((m) => m.body));
 			},
 		} as unknown as typeof deps.queue;
 		const batch = createMessageBatch(SEND_QUEUE, [

@@ -10,6 +10,7 @@ import type { SesSimulator } from "../simulator/app.ts";
 import { dispatchScheduledEmails } from "../src/cron/dispatch-scheduled.ts";
 import { insertEmailsStatements, type NewEmail, runBatch } from "../src/db/queries/emails.ts";
 import { emails } from "../src/db/schema.ts";
+import { idsIn, type SendMessage } from "../src/domain/send-message.ts";
 import type { Bindings } from "../src/env.ts";
 import { uuidv7 } from "../src/lib/ids.ts";
 import { SEND_BULK_QUEUE } from "../src/queues/index.ts";
@@ -34,7 +35,7 @@ beforeEach(() => {
 		const sendBatch = queue.sendBatch.bind(queue);
 		vi.spyOn(queue, "sendBatch").mockImplementation((messages, options) => {
 			const list = [...messages];
-			for (const m of list) lanes[lane].push((m.body as { emailId: string }).emailId);
+			for (const m of list) lanes[lane].push(...idsIn(m.body as SendMessage));
 			return sendBatch(list, options);
 		});
 	}
@@ -148,10 +149,10 @@ describe("the minute's dispatch of scheduled emails", () => {
 		const sent = { express: [] as string[], bulk: [] as string[] };
 		const capture = (into: string[]) =>
 			({
-				sendBatch: async (batch: { body: { emailId: string } }[]) => {
-					for (const m of batch) into.push(m.body.emailId);
+				sendBatch: async (batch: { body: SendMessage }[]) => {
+					for (const m of batch) into.push(...idsIn(m.body));
 				},
-			}) as unknown as Queue<{ emailId: string }>;
+			}) as unknown as Queue<SendMessage>;
 		await dispatchScheduledEmails(
 			db(),
 			{ express: capture(sent.express), bulk: capture(sent.bulk) },

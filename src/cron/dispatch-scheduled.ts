@@ -26,8 +26,7 @@ import { emails } from "../db/schema.ts";
 import { DISPATCH_AHEAD_MS, delayUntil } from "../domain/email-storage.ts";
 import type { LaneQueues } from "../domain/lane-routing.ts";
 import { BULK_AFTER_RECIPIENTS } from "../domain/lanes.ts";
-import type { SendMessage } from "../domain/sending.ts";
-import { chunk } from "../lib/chunk.ts";
+import { queueEmails, type SendMessage } from "../domain/send-message.ts";
 
 const PAGE = 1000;
 export const MAX_PER_RUN = 50_000;
@@ -66,14 +65,10 @@ export async function dispatchScheduledEmails(
 			[lanes.express, page.filter((e) => !isBulk(e))],
 			[lanes.bulk, page.filter(isBulk)],
 		] as const) {
-			for (const part of chunk(due, 100)) {
-				await queue.sendBatch(
-					part.map(({ id, scheduledAt }) => ({
-						body: { emailId: id },
-						delaySeconds: delayUntil(scheduledAt, now),
-					})),
-				);
-			}
+			await queueEmails(
+				queue,
+				due.map(({ id, scheduledAt }) => ({ id, delaySeconds: delayUntil(scheduledAt, now) })),
+			);
 		}
 		dispatched += page.length;
 		const last = page[page.length - 1] as { id: string; scheduledAt: number | null };

@@ -17,8 +17,7 @@
 import { and, asc, eq, gt, lt } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { cronCursors, emails } from "../db/schema.ts";
-import type { SendMessage } from "../domain/sending.ts";
-import { chunk } from "../lib/chunk.ts";
+import { queueEmails, type SendMessage } from "../domain/send-message.ts";
 import { idFloor } from "../lib/ids.ts";
 import { DAY, HOUR } from "../lib/time.ts";
 
@@ -57,9 +56,10 @@ export async function requeueStuckEmails(
 		const last = rows.at(-1);
 		if (!last) break;
 		const stuck = rows.filter((r) => r.lastEvent === "queued").map((r) => r.id);
-		for (const part of chunk(stuck, 100)) {
-			await queue.sendBatch(part.map((emailId) => ({ body: { emailId } })));
-		}
+		await queueEmails(
+			queue,
+			stuck.map((id) => ({ id })),
+		);
 		requeued += stuck.length;
 		// Saved after the page is queued: a run that dies re-reads at most one page.
 		after = last.id;

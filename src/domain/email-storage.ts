@@ -26,6 +26,7 @@ import type { TimelineRow } from "../db/schema.ts";
 import { chunk } from "../lib/chunk.ts";
 import { uuidv7 } from "../lib/ids.ts";
 import type { ResolvedFile } from "./attachments.ts";
+import { queueEmails, type SendMessage } from "./send-message.ts";
 
 /** Where attachments' bytes live: the R2 bucket (its `put`, `get` and `delete`). */
 export type FileStore = Pick<R2Bucket, "put" | "get" | "delete">;
@@ -35,7 +36,7 @@ export const DISPATCH_AHEAD_MS = 60_000;
 
 export interface StoreDeps {
 	db: Db;
-	queue: Queue<{ emailId: string }>;
+	queue: Queue<SendMessage>;
 	files?: FileStore;
 }
 
@@ -108,14 +109,10 @@ export async function storeEmails(
 	);
 	// The queue and D1 at once: one round trip on the request path instead of two.
 	const [queued, inserted] = await Promise.allSettled([
-		due.length
-			? deps.queue.sendBatch(
-					due.map(({ row }) => ({
-						body: { emailId: row.id },
-						delaySeconds: delayUntil(row.scheduledAt, now),
-					})),
-				)
-			: Promise.resolve(),
+		queueEmails(
+			deps.queue,
+			due.map(({ row }) => ({ id: row.id, delaySeconds: delayUntil(row.scheduledAt, now) })),
+		),
 		runBatch(deps.db, [
 			...insertEmailsStatements(deps.db, rows),
 			...insertAttachmentsStatements(

@@ -12,7 +12,7 @@ import { type Recorded, type RecorderStore, recordEmailEvents } from "./email-re
 import { DISPATCH_AHEAD_MS, delayUntil } from "./email-storage.ts";
 import type { GuardPort } from "./guard.ts";
 import { type Rejected, rejected } from "./refusals.ts";
-import type { SendMessage } from "./sending.ts";
+import type { SendMessage } from "./send-message.ts";
 
 export interface SchedulingDeps extends RecorderStore {
 	queue: Queue<SendMessage>;

@@ -37,6 +37,7 @@ import { type EmailToStore, type FileStore, storeEmails } from "./email-storage.
 import type { Admission, GuardPort, RateLimitState, Suspension } from "./guard.ts";
 import { sharedSesRefusal } from "./plans.ts";
 import { type Refusal, type Rejected, rejected } from "./refusals.ts";
+import type { SendMessage } from "./send-message.ts";
 import { chooseSendingDomain, domainAndParents } from "./sending-domain.ts";
 import { scheduledEvent, suppressedRefusalEvent } from "./sending-events.ts";
 import type { OutwardEvent } from "./webhooks.ts";
@@ -100,11 +101,6 @@ export interface SendingDeps {
 	/** Sends through the account's own SES (BYOC domains); results in order. */
 	byoc?: (emails: ByocEmail[]) => Promise<ByocResult[]>;
 	now?: () => number;
-}
-
-/** The send queue's message: ids only; the content stays in D1. */
-export interface SendMessage {
-	emailId: string;
 }
 
 /**

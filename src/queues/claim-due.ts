@@ -8,6 +8,7 @@ import { isAwaitingSes, isScheduled } from "../domain/email-lifecycle.ts";
 import { type RecorderStore, recordEmailEvents } from "../domain/email-recorder.ts";
 import type { SendGuard } from "../domain/guard.ts";
 import { recipientAddresses } from "../lib/addresses.ts";
+import type { EmailHandle } from "./send-ledger.ts";
 
 export interface ClaimDeps extends RecorderStore {
 	guardFor: (accountId: string) => SendGuard;
@@ -28,7 +29,7 @@ export type Found = Awaited<ReturnType<typeof findEmailsToSend>>[number];
 export async function claimDue(
 	deps: ClaimDeps,
 	found: Found[],
-	work: Map<string, Message<unknown>>,
+	work: Map<string, EmailHandle>,
 ): Promise<{ found: Found[]; overQuota: Map<string, string> }> {
 	const overQuota = new Map<string, string>();
 	const scheduled = found.filter((f) => isScheduled(f.email));

@@ -1,16 +1,15 @@
 /**
  * The send queue's dead-letter consumer: an email whose message used up every retry (SES down
  * for the whole backoff window; throttling never uses retries) is marked `failed` with the
- * reason and its quota given back, so no accepted email stays `pending` forever.
+ * reason and its quota given back, so no accepted email stays `pending` forever. A message of
+ * many ids fails only those still waiting: the others were sent on an earlier attempt.
  */
-import { z } from "zod";
 import { findEmailsByIds } from "../db/queries/emails.ts";
 import { isAwaitingSes } from "../domain/email-lifecycle.ts";
 import { recordEmailEvents } from "../domain/email-recorder.ts";
+import { idsIn, SendMessageBody } from "../domain/send-message.ts";
 import { countForGuards, type SendDeps } from "./send.ts";
 import { sendFailed } from "./send-to-ses.ts";
-
-const Body = z.object({ emailId: z.string() });
 
 export async function consumeSendDeadLetters(
 	batch: MessageBatch<unknown>,
@@ -20,8 +19,8 @@ export async function consumeSendDeadLetters(
 	const ids = [
 		...new Set(
 			batch.messages.flatMap((m) => {
-				const body = Body.safeParse(m.body);
-				return body.success ? [body.data.emailId] : [];
+				const body = SendMessageBody.safeParse(m.body);
+				return body.success ? idsIn(body.data) : [];
 			}),
 		),
 	];

@@ -15,13 +15,13 @@ import type { EmailRow } from "../db/queries/emails.ts";
 import type { EmailEventInput } from "../domain/email-recorder.ts";
 import type { FileStore } from "../domain/email-storage.ts";
 import type { Lane } from "../domain/lanes.ts";
-import type { SendMessage } from "../domain/sending.ts";
 import { recipientAddresses } from "../lib/addresses.ts";
 import { type Budget, createBudget } from "../lib/budget.ts";
 import { createSharedPacer, type Pacer, type PaceService, type Slot } from "../lib/pace.ts";
 import type { SesClient } from "../services/ses.ts";
 import { type SesFile, toSesRequest } from "../services/ses-request.ts";
 import { retryDelaySeconds } from "./retry.ts";
+import type { EmailHandle } from "./send-ledger.ts";
 
 /** Past this much throttling in one run, the rest go back to the queue (no retry used). */
 const THROTTLED_FOR_LONG = 60_000;
@@ -44,8 +44,6 @@ const SES_THROTTLE_CODES = new Set([
 
 export interface SesSendDeps {
 	ses: SesClient;
-	/** The lane's own queue: what this run hands back goes to the lane it came from. */
-	queue: Queue<SendMessage>;
 	configurationSet: string;
 	/** The one pace of the shared SES account (the SendPacer). */
 	pace: PaceService;
@@ -66,7 +64,7 @@ export interface SesSendDeps {
 export async function sendAll(
 	deps: SesSendDeps,
 	emails: EmailRow[],
-	work: Map<string, Message<unknown>>,
+	work: Map<string, EmailHandle>,
 	record: (inputs: EmailEventInput[]) => Promise<void>,
 	attachments: Map<string, AttachmentRow[]> = new Map(),
 ) {
@@ -84,13 +82,13 @@ export async function sendAll(
 			if (!message) continue;
 			const rows = attachments.get(email.id) ?? [];
 			if (rows.length > fileReadsLeft) {
-				await requeue(deps, email, message);
+				message.requeue(REQUEUE_AFTER_SECONDS);
 				continue;
 			}
 			fileReadsLeft -= rows.length;
 			const result = await sendOne(deps, pacer, throttling, email, { rows, budget });
 			if (result.kind === "requeue") {
-				await requeue(deps, email, message);
+				message.requeue(REQUEUE_AFTER_SECONDS);
 				continue;
 			}
 			if (result.kind === "retry") {
@@ -112,7 +110,7 @@ export async function sendAll(
  * write (both bounded by the run's batch of at most 100).
  */
 function createGroupRecorder(record: (inputs: EmailEventInput[]) => Promise<void>) {
-	let waiting: { input: EmailEventInput; message: Message<unknown> }[] = [];
+	let waiting: { input: EmailEventInput; message: EmailHandle }[] = [];
 	let writing: Promise<void> | null = null;
 	const write = async (group: typeof waiting) => {
 		try {
@@ -134,7 +132,7 @@ function createGroupRecorder(record: (inputs: EmailEventInput[]) => Promise<void
 		});
 	};
 	return {
-		add(input: EmailEventInput, message: Message<unknown>) {
+		add(input: EmailEventInput, message: EmailHandle) {
 			waiting.push({ input, message });
 			pump();
 		},
@@ -248,19 +246,6 @@ async function sendWith(
 		}
 		if (++tries > TRIES_PER_RUN) return { kind: "retry", code: outcome.code };
 		await new Promise((resolve) => setTimeout(resolve, 500 * tries));
-	}
-}
-
-/**
- * Hands an email back to the queue as a new message, so neither throttling nor a run's file
- * budget uses any of its retries.
- */
-async function requeue(deps: SesSendDeps, email: EmailRow, message: Message<unknown>) {
-	try {
-		await deps.queue.send({ emailId: email.id }, { delaySeconds: REQUEUE_AFTER_SECONDS });
-		message.ack();
-	} catch {
-		message.retry({ delaySeconds: REQUEUE_AFTER_SECONDS });
 	}
 }
 

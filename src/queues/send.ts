@@ -22,7 +22,6 @@
  * (already handed to SES, failed, or purged) is acked without a second send. The one gap is
  * SES accepting a message and the D1 write after it failing: the retry sends it again.
  */
-import { z } from "zod";
 import { createDb, type Db } from "../db/client.ts";
 import { type AttachmentRow, findAttachmentsOfEmails } from "../db/queries/attachments.ts";
 import { type EmailRow, findEmailsToSend } from "../db/queries/emails.ts";
@@ -37,6 +36,7 @@ import {
 } from "../domain/email-recorder.ts";
 import type { SendGuard, Suspension } from "../domain/guard.ts";
 import type { Lane } from "../domain/lanes.ts";
+import type { SendMessage } from "../domain/send-message.ts";
 import { holdReason } from "../domain/standing.ts";
 import { recordSuspension } from "../domain/suspension.ts";
 import type { WebhookMessage } from "../domain/webhook-delivery.ts";
@@ -46,15 +46,18 @@ import { recipientAddresses } from "../lib/addresses.ts";
 import { sesConfigFromEnv } from "../services/index.ts";
 import { createSesClient } from "../services/ses.ts";
 import { claimDue } from "./claim-due.ts";
+import { type EmailHandle, openLedger } from "./send-ledger.ts";
 import { type SesSendDeps, sendAll, sendFailed } from "./send-to-ses.ts";
-
-const SendMessageBody = z.object({ emailId: z.string() });
 
 /** The message arrived before its row was visible (the API writes both at once). */
 const ROW_GRACE_MS = 60_000;
 
 export interface SendDeps extends SesSendDeps {
 	db: Db;
+	/** The lane's own queue: what a run hands back goes to the lane it came from. */
+	queue: Queue<SendMessage>;
+	/** MAX_EMAILS_PER_RUN unless a test sets it. */
+	maxEmailsPerRun?: number;
 	/** The customers' webhook deliveries the recorded events create. */
 	webhookQueue: Queue<WebhookMessage>;
 	guardFor: (accountId: string) => SendGuard;
@@ -63,7 +66,7 @@ export interface SendDeps extends SesSendDeps {
 }
 
 /** The queue of each send lane (wrangler.toml). */
-export function sendQueueOf(env: Bindings, lane: Lane): Queue<{ emailId: string }> {
+export function sendQueueOf(env: Bindings, lane: Lane): Queue<SendMessage> {
 	return lane === "bulk" ? env.SEND_BULK_QUEUE : env.SEND_QUEUE;
 }
 
@@ -94,22 +97,33 @@ export function sendDepsFromEnv(
 	};
 }
 
+/**
+ * The emails one run sends at most: each SES call is a subrequest, and an invocation's are
+ * bounded (1,000 on Workers Paid, with R2 reads, at most 500 a run, and D1 and Durable Object
+ * calls counted too); each email's result is also one of D1's 1,000 queries an invocation. The
+ * rest go back to the queue, in messages of many ids, with no retry used up.
+ */
+const MAX_EMAILS_PER_RUN = 300;
+const OVERFLOW_DELAY_SECONDS = 1;
+
 export async function consumeSendBatch(
 	batch: MessageBatch<unknown>,
 	deps: SendDeps,
 ): Promise<void> {
-	const work = new Map<string, Message<unknown>>();
-	for (const message of batch.messages) {
-		const body = SendMessageBody.safeParse(message.body);
-		if (!body.success) {
-			console.error("send queue: malformed message, dropped", message.id, message.body);
-			message.ack();
-		} else if (work.has(body.data.emailId)) {
-			message.ack(); // the same email twice in one batch: one send is enough
-		} else {
-			work.set(body.data.emailId, message);
-		}
+	const ledger = openLedger(batch);
+	const work = new Map<string, EmailHandle>();
+	for (const [id, handle] of ledger.handles) {
+		if (work.size < (deps.maxEmailsPerRun ?? MAX_EMAILS_PER_RUN)) work.set(id, handle);
+		else handle.requeue(OVERFLOW_DELAY_SECONDS);
 	}
+	try {
+		await sendEmails(work, deps);
+	} finally {
+		await ledger.settle(deps.queue);
+	}
+}
+
+async function sendEmails(work: Map<string, EmailHandle>, deps: SendDeps) {
 	if (work.size === 0) return;
 
 	const stored = await findEmailsToSend(deps.db, [...work.keys()]);

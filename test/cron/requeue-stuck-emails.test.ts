@@ -2,7 +2,7 @@ import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { requeueStuckEmails, STUCK_AFTER } from "../../src/cron/requeue-stuck-emails.ts";
-import type { SendMessage } from "../../src/domain/sending.ts";
+import { idsIn, type SendMessage } from "../../src/domain/send-message.ts";
 import type { Bindings } from "../../src/env.ts";
 import worker from "../../src/index.ts";
 import { idFloor, uuidv7 } from "../../src/lib/ids.ts";
@@ -14,7 +14,7 @@ function recordingQueue() {
 	const sent: string[] = [];
 	const queue = {
 		sendBatch: async (messages: { body: SendMessage }[]) => {
-			sent.push(...messages.map((m) => m.body.emailId));
+			sent.push(...messages.flatMap((m) => idsIn(m.body)));
 		},
 	} as unknown as Queue<SendMessage>;
 	return { sent, queue };

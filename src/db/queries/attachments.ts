@@ -1,9 +1,10 @@
 /** Attachments' metadata (their bytes are in R2, src/domain/email-storage.ts). */
-import { and, asc, eq, inArray } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { chunk } from "../../lib/chunk.ts";
 import type { Db } from "../client.ts";
 import { emailAttachments } from "../schema.ts";
+import { idIn } from "./emails.ts";
 
 export type AttachmentRow = typeof emailAttachments.$inferSelect;
 
@@ -28,7 +29,7 @@ export function findAttachmentsOfEmails(db: Db, emailIds: string[]) {
 	return db
 		.select()
 		.from(emailAttachments)
-		.where(inArray(emailAttachments.emailId, emailIds))
+		.where(idIn(emailAttachments.emailId, emailIds))
 		.orderBy(asc(emailAttachments.emailId), asc(emailAttachments.position));
 }
 

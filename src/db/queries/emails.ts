@@ -2,7 +2,7 @@
  * Emails and their events. Writes are built as statements so callers can put several in one
  * `db.batch` (D1 has no interactive transactions; a batch commits or fails as a whole).
  */
-import { and, eq, exists, getTableColumns, gte, inArray, lt, type SQL, sql } from "drizzle-orm";
+import { and, eq, exists, getTableColumns, gte, lt, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { recipientAddresses } from "../../lib/addresses.ts";
@@ -284,12 +284,20 @@ export function findEmailsToSend(db: Db, ids: string[]) {
 		.from(emails)
 		.leftJoin(accounts, eq(accounts.id, emails.accountId))
 		.leftJoin(domains, eq(domains.id, emails.domainId))
-		.where(inArray(emails.id, ids));
+		.where(idIn(emails.id, ids));
 }
 
-/** Loads the emails a queue batch names (at most 100 ids, one statement). */
+/** Loads the emails a queue batch names (one statement, however many). */
 export function findEmailsByIds(db: Db, ids: string[]) {
-	return db.select().from(emails).where(inArray(emails.id, ids));
+	return db.select().from(emails).where(idIn(emails.id, ids));
+}
+
+/**
+ * `column IN (ids)` with the ids as one JSON parameter: a consumer run names hundreds of
+ * emails, and D1 binds at most 100 parameters a statement. The primary key still serves it.
+ */
+export function idIn(column: SQLiteColumn, ids: string[]): SQL {
+	return sql`${column} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`;
 }
 
 /** The lifecycle fields a write decides (src/domain/email-lifecycle.ts via the recorder). */

@@ -1,6 +1,7 @@
 /**
- * The send queue's consumer: each message names one accepted email (by id); its content is in
- * D1. For each email still waiting for SES it checks the account's standing at send time (held
+ * The send queue's consumer: each message names accepted emails by id, one or up to fifty
+ * queued together (src/domain/send-message.ts, answered per email by src/queues/send-ledger.ts);
+ * their content is in D1. For each email still waiting for SES it checks the account's standing at send time (held
  * emails fail with the reason, their quota given back) and the suppression list, then calls SES
  * v2 `SendEmail`, paced to the shared account's rate in recipients per second, and records each
  * result through the email lifecycle as soon as D1 takes it, so a delivery notification that

@@ -6,29 +6,13 @@ import type { SendMessage } from "../../src/domain/send-message.ts";
 import { acceptEmails } from "../../src/domain/sending.ts";
 import { guardFor } from "../../src/durable-objects/index.ts";
 import type { Bindings, Caller } from "../../src/env.ts";
-import { createSender, db } from "../helpers/factories.ts";
+import { createCaller, db } from "../helpers/factories.ts";
 
-async function callerFor() {
-	const sender = await createSender();
-	const caller: Caller = {
-		accountId: sender.account.id,
-		apiKeyId: sender.key.id,
-		userId: null,
-		isStaff: false,
-		permission: "full_access",
-		restrictedToDomainId: null,
-		account: {
-			plan: "pro",
-			verificationStatus: "approved",
-			subscriptionStatus: "active",
-			suspendedAt: null,
-			suspensionReason: null,
-			suspensionDetails: null,
-			hasWebhooks: false,
-		},
-	};
-	return { sender, caller };
-}
+/** The ids of the account's stored emails. */
+const storedOf = async (accountId: string) =>
+	(await db().select({ id: emails.id }).from(emails).where(eq(emails.accountId, accountId))).map(
+		(r) => r.id,
+	);
 
 /** A queue binding whose every call fails, as during a Queues incident. */
 const brokenQueue = {
@@ -42,7 +26,7 @@ const brokenQueue = {
 
 describe("acceptEmails", () => {
 	it("refuses as unavailable and keeps nothing when the send queue refuses the emails", async () => {
-		const { sender, caller } = await callerFor();
+		const { sender, caller } = await createCaller();
 		const input = { from: sender.from, to: ["a@example.org"], subject: "x", text: "x" };
 		const guard = guardFor(env as Bindings, sender.account.id);
 		const attempt = acceptEmails(
@@ -56,17 +40,13 @@ describe("acceptEmails", () => {
 			reason: { code: "unavailable", what: "storage" },
 		});
 		// The rows written before the queue call are gone: the client's retry is the only copy.
-		const stored = await db()
-			.select({ id: emails.id })
-			.from(emails)
-			.where(eq(emails.accountId, sender.account.id));
-		expect(stored).toEqual([]);
+		expect(await storedOf(sender.account.id)).toEqual([]);
 		// …and the quota the guard counted for them is given back.
 		expect(await guard.usage()).toBe(0);
 	});
 
 	it("refuses as unavailable, storing nothing, when the account's guard cannot be reached", async () => {
-		const { sender, caller } = await callerFor();
+		const { sender, caller } = await createCaller();
 		const unreachable = {
 			admit: async () => {
 				throw new Error("Durable Object unavailable");
@@ -86,15 +66,11 @@ describe("acceptEmails", () => {
 			kind: "rejected",
 			reason: { code: "unavailable", what: "account_guard" },
 		});
-		const stored = await db()
-			.select({ id: emails.id })
-			.from(emails)
-			.where(eq(emails.accountId, sender.account.id));
-		expect(stored).toEqual([]);
+		expect(await storedOf(sender.account.id)).toEqual([]);
 	});
 
 	it("refuses as unavailable, keeping no file, row or message, when R2 refuses a file", async () => {
-		const { sender, caller } = await callerFor();
+		const { sender, caller } = await createCaller();
 		const puts: string[] = [];
 		const deleted: string[] = [];
 		const failingBucket = {
@@ -133,16 +109,12 @@ describe("acceptEmails", () => {
 		expect(attempt).toEqual({ kind: "rejected", reason: { code: "unavailable", what: "storage" } });
 		expect(sent).toEqual([]);
 		expect(deleted.sort()).toEqual([...puts].sort());
-		const stored = await db()
-			.select({ id: emails.id })
-			.from(emails)
-			.where(eq(emails.accountId, sender.account.id));
-		expect(stored).toEqual([]);
+		expect(await storedOf(sender.account.id)).toEqual([]);
 		expect(await guard.usage()).toBe(0);
 	});
 
 	it("refuses as unavailable, keeping no row and no quota, when D1 refuses the rows the queue already has", async () => {
-		const { sender, caller } = await callerFor();
+		const { sender, caller } = await createCaller();
 		const sent: unknown[] = [];
 		const queue = {
 			sendBatch: async (batch: unknown[]) => {
@@ -161,16 +133,12 @@ describe("acceptEmails", () => {
 		// The message went out with the rows at once; the consumer drops a message whose row
 		// never appears (test/queues/send.test.ts), so nothing is sent.
 		expect(sent).toHaveLength(1);
-		const stored = await db()
-			.select({ id: emails.id })
-			.from(emails)
-			.where(eq(emails.accountId, sender.account.id));
-		expect(stored).toEqual([]);
+		expect(await storedOf(sender.account.id)).toEqual([]);
 		expect(await guard.usage()).toBe(0);
 	});
 
 	it("keeps the email accepted when the queue failed and the rows could not be taken back", async () => {
-		const { sender, caller } = await callerFor();
+		const { sender, caller } = await createCaller();
 		const guard = guardFor(env as Bindings, sender.account.id);
 		const attempt = await acceptEmails(
 			// Batch 3 is the rollback of the rows the failed queue call left.

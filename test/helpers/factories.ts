@@ -2,11 +2,13 @@
  * Test data, built through the same query functions the app uses. Each test makes its own
  * account so tests never depend on each other's rows.
  */
+
 import { env } from "cloudflare:workers";
 import { createDb } from "../../src/db/client.ts";
 import { insertApiKey } from "../../src/db/queries/api-keys.ts";
 import { insertEmailsStatements, type NewEmail, runBatch } from "../../src/db/queries/emails.ts";
 import { type ApiKeyPermission, accounts, domains, type Plan } from "../../src/db/schema.ts";
+import type { Caller } from "../../src/env.ts";
 import { randomToken, sha256Hex, uuidv7 } from "../../src/lib/ids.ts";
 import { API_KEY_PREFIX } from "../../src/middleware/auth.ts";
 
@@ -105,4 +107,27 @@ export async function createPlatformAccount() {
 	const platform = await createAccount({ id: env.PLATFORM_ACCOUNT_ID, name: "SendFleet" });
 	await createDomain(platform.id, { name: "platform.sendfleet.test" });
 	return platform;
+}
+
+/** A sender (approved, Pro, verified domain) and the caller the API would make of its key. */
+export async function createCaller() {
+	const sender = await createSender();
+	const caller: Caller = {
+		accountId: sender.account.id,
+		apiKeyId: sender.key.id,
+		userId: null,
+		isStaff: false,
+		permission: "full_access",
+		restrictedToDomainId: null,
+		account: {
+			plan: "pro",
+			verificationStatus: "approved",
+			subscriptionStatus: "active",
+			suspendedAt: null,
+			suspensionReason: null,
+			suspensionDetails: null,
+			hasWebhooks: false,
+		},
+	};
+	return { sender, caller };
 }

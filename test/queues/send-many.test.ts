@@ -11,7 +11,7 @@ import type { Bindings } from "../../src/env.ts";
 import { SEND_DEAD_LETTER_QUEUE, SEND_QUEUE } from "../../src/queues/index.ts";
 import { consumeSendBatch, sendDepsFromEnv } from "../../src/queues/send.ts";
 import { openLedger } from "../../src/queues/send-ledger.ts";
-import { createQueuedEmail, createSender, db } from "../helpers/factories.ts";
+import { createCaller, createQueuedEmail, createSender, db } from "../helpers/factories.ts";
 import { runQueue } from "../helpers/queue.ts";
 import { installSimulator } from "../helpers/simulator.ts";
 
@@ -68,23 +68,11 @@ function message(body: unknown, attempts = 1) {
 
 describe("send messages that carry many emails", () => {
 	it("a batch request's emails travel in one message", async () => {
-		const sender = await createSender();
+		const { sender, caller } = await createCaller();
 		const { sent, queue } = recordingQueue();
 		const outcome = await acceptEmails(
 			{ db: db(), queue, guard: guardFor(env as Bindings, sender.account.id) },
-			{
-				accountId: sender.account.id,
-				restrictedToDomainId: null,
-				account: {
-					plan: "pro",
-					verificationStatus: "approved",
-					subscriptionStatus: "active",
-					suspendedAt: null,
-					suspensionReason: null,
-					suspensionDetails: null,
-					hasWebhooks: false,
-				},
-			},
+			caller,
 			[1, 2].map((i) => ({
 				from: sender.from,
 				to: [`many-${i}@example.org`],

@@ -105,7 +105,7 @@ export function sendDepsFromEnv(
  * rest go back to the queue, in messages of many ids, with no retry used up.
  */
 const MAX_EMAILS_PER_RUN = 300;
-const OVERFLOW_DELAY_SECONDS = 1;
+const OVERFLOW_DELAY_SECONDS = 0;
 
 export async function consumeSendBatch(
 	batch: MessageBatch<unknown>,

@@ -10,7 +10,6 @@ import type { NoticeRow } from "./db/queries/notices.ts";
 import type { ByocDeps } from "./domain/byoc.ts";
 import { sendThroughByoc } from "./domain/byoc-sending.ts";
 import type { NotificationDeps } from "./domain/feedback.ts";
-import { routeByAdmission } from "./domain/lane-routing.ts";
 import { dispatchNotices, type NoticeDeps } from "./domain/notices.ts";
 import type { SendingDeps } from "./domain/sending.ts";
 import { recordSuspension, type SuspensionDeps } from "./domain/suspension.ts";
@@ -30,15 +29,11 @@ export function sendingDepsFromEnv(
 	accountId: string,
 	waitUntil: WaitUntil,
 ): SendingDeps {
-	// The guard's admission picks the send lane of the request's emails (src/domain/lanes.ts).
-	const { guard, queue } = routeByAdmission(guardFor(env, accountId), {
-		express: env.SEND_QUEUE,
-		bulk: env.SEND_BULK_QUEUE,
-	});
 	return {
 		db: createDb(env.DB),
-		queue,
-		guard,
+		queue: env.SEND_QUEUE,
+		bulkQueue: env.SEND_BULK_QUEUE,
+		guard: guardFor(env, accountId),
 		emit: (events) =>
 			waitUntil(
 				emitEvents({ db: createDb(env.DB), webhookQueue: env.WEBHOOK_QUEUE }, events).catch(

@@ -24,7 +24,7 @@ import { and, asc, eq, lt, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { emails } from "../db/schema.ts";
 import { DISPATCH_AHEAD_MS, delayUntil } from "../domain/email-storage.ts";
-import type { LaneQueues } from "../domain/lane-routing.ts";
+import type { LaneQueues } from "../domain/lanes.ts";
 import { BULK_AFTER_RECIPIENTS } from "../domain/lanes.ts";
 import { queueEmails, type SendMessage } from "../domain/send-message.ts";
 

@@ -20,11 +20,14 @@
  * account's next emails go express until it crosses the threshold again: at most one more
  * threshold's worth in the fast lane).
  *
- * Where the lane is decided: `admit` answers it, and `routeByAdmission` (src/domain/lane-routing.ts)
- * hands the request's queue sends to that lane's queue, so the request path makes no extra remote call and the
- * domain's send code (src/domain/sending.ts) is unchanged: it still sends to "the send queue".
+ * Where the lane is decided: `admit` answers it with the admission the request path asks for
+ * anyway, and src/domain/sending.ts stores the request's emails on that lane's queue, so the
+ * request path makes no extra remote call.
  */
 export type Lane = "express" | "bulk";
+
+/** The send queue of each lane. */
+export type LaneQueues<Body> = Record<Lane, Queue<Body>>;
 
 /** Recipients admitted in the window above which an account's mail goes bulk. */
 export const BULK_AFTER_RECIPIENTS = 100;

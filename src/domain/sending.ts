@@ -87,7 +87,10 @@ export interface Sender {
 
 export interface SendingDeps {
 	db: Db;
+	/** The express lane's send queue (src/domain/lanes.ts). */
 	queue: Queue<SendMessage>;
+	/** The bulk lane's, for an account the guard answers bulk; without it all go to `queue`. */
+	bulkQueue?: Queue<SendMessage>;
 	/** The sender's account guard (src/durable-objects/). */
 	guard: GuardPort;
 	/** Told of a suspension not yet recorded in D1 (to mirror and announce it). */
@@ -271,7 +274,12 @@ export async function acceptEmails(
 	if (admission.kind !== "admitted") return rejected(admissionRefusal(admission));
 
 	const [stored] = await Promise.all([
-		shared.length === 0 || storeEmails(deps, shared, now),
+		shared.length === 0 ||
+			storeEmails(
+				{ ...deps, queue: (admission.lane === "bulk" && deps.bulkQueue) || deps.queue },
+				shared,
+				now,
+			),
 		giveBack(surplus),
 	]);
 	if (!stored) {

@@ -1,7 +1,11 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { Admission, GuardPort } from "../../src/domain/guard.ts";
-import { routeByAdmission } from "../../src/domain/lane-routing.ts";
 import { BULK_AFTER_RECIPIENTS, createLaneMeter, LANE_WINDOW_MS } from "../../src/domain/lanes.ts";
+import { idsIn, type SendMessage } from "../../src/domain/send-message.ts";
+import { acceptEmails } from "../../src/domain/sending.ts";
+import { guardFor } from "../../src/durable-objects/index.ts";
+import type { Bindings } from "../../src/env.ts";
+import { createCaller, db } from "../helpers/factories.ts";
 
 const T0 = Date.UTC(2026, 10, 29, 9, 0, 0);
 
@@ -36,46 +40,41 @@ describe("the lane meter (recipients admitted in the trailing window)", () => {
 	});
 });
 
-describe("routeByAdmission", () => {
-	const fakeQueue = () => {
-		const sent: unknown[] = [];
+describe("the lane a request's emails are stored on", () => {
+	const recording = () => {
+		const ids: string[] = [];
 		const queue = {
-			send: async (body: unknown) => {
-				sent.push(body);
+			sendBatch: async (batch: { body: SendMessage }[]) => {
+				for (const m of batch) ids.push(...idsIn(m.body));
 			},
-			sendBatch: async (batch: Iterable<{ body: unknown }>) => {
-				for (const m of batch) sent.push(m.body);
-			},
-		} as unknown as Queue<unknown>;
-		return { queue, sent };
+		} as unknown as Queue<SendMessage>;
+		return { queue, ids };
 	};
-	const guardAnswering = (lanes: ("express" | "bulk" | undefined)[]): GuardPort => ({
-		admit: async (): Promise<Admission> => ({
-			kind: "admitted",
-			rate: { limit: 1, remaining: 1, resetSeconds: 0 },
-			used: 0,
-			quota: 1,
-			lane: lanes.shift(),
-		}),
-		hit: async () => ({ ok: true, rate: { limit: 1, remaining: 1, resetSeconds: 0 } }),
-		release: async () => {},
+	const send = async (busy: boolean) => {
+		const { sender, caller } = await createCaller();
+		const guard = guardFor(env as Bindings, sender.account.id);
+		if (busy) await guard.admit({ plan: "pro", recipients: BULK_AFTER_RECIPIENTS + 1 });
+		const express = recording();
+		const bulk = recording();
+		const outcome = await acceptEmails(
+			{ db: db(), queue: express.queue, bulkQueue: bulk.queue, guard },
+			caller,
+			[{ from: sender.from, to: ["lane@example.org"], subject: "x", text: "x" }],
+			"all-or-nothing",
+		);
+		const [result] = outcome.kind === "answered" ? outcome.results : [];
+		return { id: result?.kind === "accepted" ? result.id : null, express, bulk };
+	};
+
+	it("is the express queue for a quiet account", async () => {
+		const { id, express, bulk } = await send(false);
+		expect(express.ids).toEqual([id]);
+		expect(bulk.ids).toEqual([]);
 	});
 
-	it("queues each request's emails on the lane its admission answered (express by default)", async () => {
-		const express = fakeQueue();
-		const bulk = fakeQueue();
-		const routed = routeByAdmission(guardAnswering(["express", "bulk", undefined]), {
-			express: express.queue,
-			bulk: bulk.queue,
-		});
-		await routed.queue.send("before any admission");
-		await routed.guard.admit({ plan: "pro", recipients: 1 });
-		await routed.queue.sendBatch([{ body: "first" }]);
-		await routed.guard.admit({ plan: "pro", recipients: 200 });
-		await routed.queue.sendBatch([{ body: "second" }, { body: "third" }]);
-		await routed.guard.admit({ plan: "pro", recipients: 1 });
-		await routed.queue.send("no lane answered");
-		expect(express.sent).toEqual(["before any admission", "first", "no lane answered"]);
-		expect(bulk.sent).toEqual(["second", "third"]);
+	it("is the bulk queue once the account's guard answers bulk", async () => {
+		const { id, express, bulk } = await send(true);
+		expect(bulk.ids).toEqual([id]);
+		expect(express.ids).toEqual([]);
 	});
 });

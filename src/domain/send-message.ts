@@ -42,7 +42,9 @@ export async function queueEmails(
 ): Promise<void> {
 	const byDelay = new Map<number, string[]>();
 	for (const { id, delaySeconds = 0 } of emails) {
-		byDelay.set(delaySeconds, [...(byDelay.get(delaySeconds) ?? []), id]);
+		const ids = byDelay.get(delaySeconds);
+		if (ids) ids.push(id);
+		else byDelay.set(delaySeconds, [id]);
 	}
 	const messages = [...byDelay].flatMap(([delaySeconds, ids]) =>
 		messagesFor(ids).map((body) => ({ body, delaySeconds })),

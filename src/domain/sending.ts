@@ -175,9 +175,15 @@ export async function acceptEmails(
 			: Promise.resolve();
 	if (confirmed.status === "rejected" || lookups.status === "rejected" || !confirmed.value) {
 		await giveBack(counted ? asked.recipients : 0);
-		if (confirmed.status === "rejected") throw confirmed.reason;
-		if (lookups.status === "rejected") throw lookups.reason;
-		return rejected({ code: "invalid_api_key" });
+		if (confirmed.status === "fulfilled" && lookups.status === "fulfilled") {
+			return rejected({ code: "invalid_api_key" });
+		}
+		const cause =
+			confirmed.status === "rejected"
+				? confirmed.reason
+				: lookups.status === "rejected" && lookups.reason;
+		console.error("D1 unavailable for the send's lookups", cause);
+		return rejected({ code: "unavailable", what: "storage" });
 	}
 	const sender = confirmed.value;
 	const [domains, suppressedRows] = lookups.value;

@@ -113,6 +113,35 @@ describe("acceptEmails", () => {
 		expect(await guard.usage()).toBe(0);
 	});
 
+	it("refuses as unavailable, counting no quota, when D1 cannot confirm a warm key or look up the domains", async () => {
+		const { sender, caller } = await createCaller();
+		const guard = guardFor(env as Bindings, sender.account.id);
+		const input = { from: sender.from, to: ["a@example.org"], subject: "x", text: "x" };
+		const keyReadFails = acceptEmails(
+			{ db: db(), queue: brokenQueue, guard },
+			{ cached: caller, confirmed: Promise.reject(new Error("D1 unavailable")) },
+			[input],
+			"all-or-nothing",
+		);
+		expect(await keyReadFails).toEqual({
+			kind: "rejected",
+			reason: { code: "unavailable", what: "storage" },
+		});
+		const lookupsFail = acceptEmails(
+			// Batch 1 is the domain and suppression lookups.
+			{ db: failingBatches(new Set([1])), queue: brokenQueue, guard },
+			caller,
+			[input],
+			"all-or-nothing",
+		);
+		expect(await lookupsFail).toEqual({
+			kind: "rejected",
+			reason: { code: "unavailable", what: "storage" },
+		});
+		expect(await storedOf(sender.account.id)).toEqual([]);
+		expect(await guard.usage()).toBe(0);
+	});
+
 	it("refuses as unavailable, keeping no row and no quota, when D1 refuses the rows the queue already has", async () => {
 		const { sender, caller } = await createCaller();
 		const sent: unknown[] = [];

@@ -1,9 +1,9 @@
 /**
  * The send consumer's conversation with SES: each email paced to the shared account's rate in
  * recipients per second, its slots reserved in chunks from the one SendPacer that every lane's
- * consumers share (src/lib/pace.ts, src/durable-objects/send-pacer.ts), a throttle reported there
- * so it slows every sender down rather than parking the backlog, an SES 5xx tried a few times in the run, and each result handed to the
- * lifecycle as it comes. Only after THROTTLED_FOR_LONG of throttling in one run are the rest
+ * consumers share (src/lib/pace.ts, src/durable-objects/send-pacer.ts), a throttle reported
+ * there so it slows every sender down rather than parking the backlog, an SES 5xx tried a few
+ * times in the run, and each result handed to the lifecycle as it comes. Only after THROTTLED_FOR_LONG of throttling in one run are the rest
  * handed back to the queue as new messages, so throttling never uses up an email's retries.
  *
  * An email's attachments are read from R2 just before its call and dropped after it, within a
@@ -78,25 +78,25 @@ export async function sendAll(
 	const worker = async () => {
 		while (next < emails.length) {
 			const email = emails[next++] as EmailRow;
-			const message = work.get(email.id);
-			if (!message) continue;
+			const handle = work.get(email.id);
+			if (!handle) continue;
 			const rows = attachments.get(email.id) ?? [];
 			if (rows.length > fileReadsLeft) {
-				message.requeue(REQUEUE_AFTER_SECONDS);
+				handle.requeue(REQUEUE_AFTER_SECONDS);
 				continue;
 			}
 			fileReadsLeft -= rows.length;
 			const result = await sendOne(deps, pacer, throttling, email, { rows, budget });
 			if (result.kind === "requeue") {
-				message.requeue(REQUEUE_AFTER_SECONDS);
+				handle.requeue(REQUEUE_AFTER_SECONDS);
 				continue;
 			}
 			if (result.kind === "retry") {
 				console.warn("send queue: SES unavailable", email.id, result.code);
-				message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+				handle.retry({ delaySeconds: retryDelaySeconds(handle.attempts) });
 				continue;
 			}
-			recorder.add(result.input, message);
+			recorder.add(result.input, handle);
 		}
 	};
 	await Promise.all(Array.from({ length: Math.min(6, emails.length) }, worker));
@@ -105,21 +105,21 @@ export async function sendAll(
 
 /**
  * Group commit of a run's results: while one write is in D1, the results that arrive wait and
- * go together in the next (one D1 batch), and each message is acked only once its own result is
+ * go together in the next (one D1 batch), and each email is acked only once its own result is
  * stored. A crash then re-sends at most the emails in flight and the results waiting for that
- * write (both bounded by the run's batch of at most 100).
+ * write (both bounded by the run's emails, at most MAX_EMAILS_PER_RUN in src/queues/send.ts).
  */
 function createGroupRecorder(record: (inputs: EmailEventInput[]) => Promise<void>) {
-	let waiting: { input: EmailEventInput; message: EmailHandle }[] = [];
+	let waiting: { input: EmailEventInput; handle: EmailHandle }[] = [];
 	let writing: Promise<void> | null = null;
 	const write = async (group: typeof waiting) => {
 		try {
 			await record(group.map((g) => g.input));
-			for (const g of group) g.message.ack();
+			for (const g of group) g.handle.ack();
 		} catch (cause) {
 			// SES has them; the retry finds them still waiting and sends them again (at least once).
 			console.error("send queue: could not record the results", group.length, cause);
-			for (const g of group) g.message.retry({ delaySeconds: 5 });
+			for (const g of group) g.handle.retry({ delaySeconds: 5 });
 		}
 	};
 	const pump = () => {
@@ -132,8 +132,8 @@ function createGroupRecorder(record: (inputs: EmailEventInput[]) => Promise<void
 		});
 	};
 	return {
-		add(input: EmailEventInput, message: EmailHandle) {
-			waiting.push({ input, message });
+		add(input: EmailEventInput, handle: EmailHandle) {
+			waiting.push({ input, handle });
 			pump();
 		},
 		async drained() {

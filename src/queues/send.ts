@@ -129,11 +129,11 @@ async function sendEmails(work: Map<string, EmailHandle>, deps: SendDeps) {
 
 	const stored = await findEmailsToSend(deps.db, [...work.keys()]);
 	const storedIds = new Set(stored.map((f) => f.email.id));
-	for (const [id, message] of work) {
+	for (const [id, handle] of work) {
 		if (storedIds.has(id)) continue;
 		// Not (yet) there: a young message may have overtaken its row; an old one lost it.
-		if (Date.now() - message.timestamp.getTime() < ROW_GRACE_MS) message.retry({ delaySeconds: 1 });
-		else message.ack();
+		if (Date.now() - handle.timestamp.getTime() < ROW_GRACE_MS) handle.retry({ delaySeconds: 1 });
+		else handle.ack();
 	}
 	const { found, overQuota } = await claimDue(deps, stored, work);
 	const waiting = found.filter((f) => isAwaitingSes(f.email));

@@ -48,12 +48,12 @@ function emailsSql(
 	const category = `CASE n % 4 ${CATEGORIES.map((c, i) => `WHEN ${i} THEN '${c}'`).join(" ")} END`;
 	return `${rows}
 INSERT INTO emails (id, account_id, domain_id, from_address, to_addresses, subject, html, text_body,
-  tags, status, last_event, created_at, sent_at, delivered_at, delivered_to, webhooks)
+  tags, status, last_event, state_key, created_at, sent_at, delivered_at, delivered_to, webhooks)
 SELECT ${id}, '${account.accountId}', '${account.domainId}', 'Bench <bench@${account.domain}>',
   '["' || ${recipient} || '"]', 'Your ' || (${category}) || ' #' || n,
   '<p>Hello from the benchmark, email ' || n || '.</p>', 'Hello from the benchmark, email ' || n || '.',
   '[{"name":"category","value":"' || (${category}) || '"}]',
-  ${mix === "canceled" ? CANCELED_STATUS : USUAL_STATUS},
+  ${stateColumns(mix === "canceled" ? CANCELED_STATE : USUAL_STATE)},
   t, t + 1000, CASE WHEN n % 100 < 2 OR n % 1000 = 999 THEN NULL ELSE t + 2000 END,
   CASE WHEN n % 100 < 2 OR n % 1000 = 999 THEN NULL ELSE '["' || ${recipient} || '"]' END, 0
 FROM rows;
@@ -66,12 +66,23 @@ SELECT ${id}, 'category:' || (${category}), '${account.accountId}' FROM rows;`;
 }
 
 /** Status and last_event of email n: the usual mix, or the adversarial account's. */
-const USUAL_STATUS = `CASE WHEN n % 100 < 2 THEN 'failed' WHEN n % 1000 = 999 THEN 'pending' ELSE 'sent' END,
-  CASE WHEN n % 100 < 2 THEN 'bounced' WHEN n % 100 = 2 THEN 'complained'
-    WHEN n % 1000 = 999 THEN 'sent' ELSE 'delivered' END`;
+const USUAL_STATE = {
+	status: `CASE WHEN n % 100 < 2 THEN 'failed' WHEN n % 1000 = 999 THEN 'pending' ELSE 'sent' END`,
+	lastEvent: `CASE WHEN n % 100 < 2 THEN 'bounced' WHEN n % 100 = 2 THEN 'complained'
+    WHEN n % 1000 = 999 THEN 'sent' ELSE 'delivered' END`,
+};
 /** One in 1,000 delivered, the rest scheduled and canceled (which gives back its quota). */
-const CANCELED_STATUS = `CASE WHEN n % 1000 = 0 THEN 'sent' ELSE 'failed' END,
-  CASE WHEN n % 1000 = 0 THEN 'delivered' ELSE 'canceled' END`;
+const CANCELED_STATE = {
+	status: `CASE WHEN n % 1000 = 0 THEN 'sent' ELSE 'failed' END`,
+	lastEvent: `CASE WHEN n % 1000 = 0 THEN 'delivered' ELSE 'canceled' END`,
+};
+
+/** status, last_event and state_key, the key as src/db/schema.ts `emailStateKey` gives it. */
+function stateColumns({ status, lastEvent }: typeof USUAL_STATE): string {
+	const key = `CASE WHEN (${status}) = 'sent' AND (${lastEvent}) = 'delivered' THEN NULL
+    ELSE (${status}) || ':' || CASE (${lastEvent}) WHEN 'sent' THEN 'queued' ELSE (${lastEvent}) END END`;
+	return `${status},\n  ${lastEvent},\n  ${key}`;
+}
 
 export interface LogTiming {
 	query: string;

@@ -184,13 +184,25 @@ export const domains = sqliteTable(
 
 /** The product page's statuses: pending → sent (delivery confirmed) or failed. */
 export const EMAIL_STATUSES = ["pending", "sent", "failed"] as const;
+export type EmailStatus = (typeof EMAIL_STATUSES)[number];
 
 /**
- * The end states most emails reach, left out of the list's status and last_event indexes
- * (`emails` below): listing them filters the account's emails instead.
+ * The end state most emails reach, left out of the list's state index (`emails` below):
+ * listing it filters the account's emails instead.
  */
-export const COMMON_STATUS = "sent" satisfies (typeof EMAIL_STATUSES)[number];
+export const COMMON_STATUS = "sent" satisfies EmailStatus;
 export const COMMON_LAST_EVENT = "delivered" satisfies EmailEvent;
+
+/**
+ * An email's key in the list's state index (`emails.stateKey`): its status and last_event, so
+ * one index entry serves both filters, or null for the common end state (sent and delivered),
+ * which the index leaves out. `sent` is keyed as `queued`: the send then leaves the entry as it
+ * is, and the two are told apart by last_event itself when a filter asks for one of them.
+ */
+export function emailStateKey(status: EmailStatus, lastEvent: EmailEvent): string | null {
+	if (status === COMMON_STATUS && lastEvent === COMMON_LAST_EVENT) return null;
+	return `${status}:${lastEvent === "sent" ? "queued" : lastEvent}`;
+}
 
 /** Resend's `last_event`, kept for SDK users. */
 export const EMAIL_EVENTS = [
@@ -275,21 +287,24 @@ export const emails = sqliteTable(
 		 * only if that write won (the daily counts) can say so.
 		 */
 		writeToken: text("write_token"),
+		/**
+		 * The key of `emails_account_state`, which GET /emails's status and last_event filters
+		 * read: `<status>:<last_event>` (`emailStateKey`), null for the common end state. Written
+		 * with status and last_event by the writes below (src/db/queries/emails.ts).
+		 */
+		stateKey: text("state_key"),
 	},
 	(t) => [
 		index("emails_account").on(t.accountId, t.id),
 		// GET /emails filters (src/db/queries/emails.ts `listEmails`), each a range in id order.
-		// The status and last_event indexes leave out the common end states, `sent` and
-		// `delivered`: an email leaving an index costs no row written, so a delivered email is
-		// written in them at acceptance (and last_event at the send) but never at its delivery.
-		// The list finds those two states by filtering the account's newest emails
-		// (`emails_account`), where they are the majority; docs/scaling.md has the tradeoff.
-		index("emails_account_status")
-			.on(t.accountId, t.status, t.id)
-			.where(sql`${t.status} <> ${sql.raw(`'${COMMON_STATUS}'`)}`),
-		index("emails_account_last_event")
-			.on(t.accountId, t.lastEvent, t.id)
-			.where(sql`${t.lastEvent} <> ${sql.raw(`'${COMMON_LAST_EVENT}'`)}`),
+		// One index serves both status and last_event, keyed by the pair (`stateKey`): an email
+		// is written in it once at acceptance, not at the send (`sent` is keyed as `queued`), and
+		// leaves it at its delivery, which costs nothing (an entry removed is not billed). The
+		// list finds the common end state by filtering the account's newest emails
+		// (`emails_account`), where it is the majority; docs/scaling.md has the tradeoff.
+		index("emails_account_state")
+			.on(t.accountId, t.stateKey, t.id)
+			.where(sql`${t.stateKey} IS NOT NULL`),
 		index("emails_account_domain").on(t.accountId, t.domainId, t.id),
 		// The minute's dispatch of due scheduled emails (src/cron/dispatch-scheduled.ts): only
 		// emails still waiting are in it, so its range scan reads the due ones and nothing else.

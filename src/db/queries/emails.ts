@@ -11,16 +11,17 @@ import { idFloor } from "../../lib/ids.ts";
 import type { Db } from "../client.ts";
 import {
 	accounts,
-	COMMON_LAST_EVENT,
-	COMMON_STATUS,
 	domains,
-	type EMAIL_EVENTS,
-	type EMAIL_STATUSES,
+	EMAIL_EVENTS,
+	EMAIL_STATUSES,
+	type EmailEvent,
+	type EmailStatus,
 	emailRecipients,
+	emailStateKey,
 	emails,
 	emailTags,
 } from "../schema.ts";
-import { keysetPage, type PageRequest } from "./pagination.ts";
+import { isAscending, keysetPage, type Order, type PageRequest } from "./pagination.ts";
 
 export type EmailRow = typeof emails.$inferSelect;
 export type NewEmail = typeof emails.$inferInsert;
@@ -45,11 +46,19 @@ export function rowsPerInsert(table: typeof emails): number {
 export function insertEmailsStatements(db: Db, rows: NewEmail[]): Statement[] {
 	const { recipients, tags } = lookupRows(rows);
 	return [
-		...chunk(rows, rowsPerInsert(emails)).map((part) => db.insert(emails).values(part)),
+		...chunk(rows.map(withStateKey), rowsPerInsert(emails)).map((part) =>
+			db.insert(emails).values(part),
+		),
 		...(recipients.length ? [db.insert(emailRecipients).select(fromJsonRows(recipients))] : []),
 		...(tags.length ? [db.insert(emailTags).select(fromJsonRows(tags))] : []),
 	];
 }
+
+/** A new row with its key in the list's state index, from its status and last_event. */
+const withStateKey = (row: NewEmail): NewEmail => ({
+	...row,
+	stateKey: emailStateKey(row.status ?? "pending", row.lastEvent ?? "queued"),
+});
 
 export type LookupSource = Pick<NewEmail, "accountId" | "to" | "cc" | "bcc" | "tags"> & {
 	id: string;
@@ -142,8 +151,8 @@ export const listColumns = {
 };
 
 export interface EmailFilters {
-	status?: (typeof EMAIL_STATUSES)[number];
-	lastEvent?: (typeof EMAIL_EVENTS)[number];
+	status?: EmailStatus;
+	lastEvent?: EmailEvent;
 	/** A bare address, lower-cased. */
 	to?: string;
 	domainId?: string;
@@ -163,22 +172,24 @@ export interface EmailFilters {
  *
  * - no filter, `created_after`/`created_before`: `emails_account` (account_id, id), the dates
  *   being an id range (UUIDv7 ids start with their creation time);
- * - `status`, `last_event`, `domain_id`: `emails_account_status`/`_last_event`/`_domain`
- *   (account_id, <column>, id), each chosen by the planner; the status and last_event indexes
- *   leave out the common end states (`status=sent`, `last_event=delivered`), which are found by
- *   filtering `emails_account` instead: a page reads about `limit` entries divided by the share
- *   of the account's emails in that state, the majority for any account whose mail is
- *   delivered. An account whose emails are almost all something else (every one canceled, say)
- *   pays a long read for those two filters; docs/scaling.md weighs it;
+ * - `status`, `last_event`: `emails_account_state` (account_id, state_key, id), one range per
+ *   `<status>:<last_event>` key the filter allows (`status=pending` is eight of them), run in
+ *   one batch and merged in id order, each reading at most a page. The common end state
+ *   (status `sent` with last_event `delivered`) has no key: `status=sent` and
+ *   `last_event=delivered` filter `emails_account` instead, reading about `limit` entries
+ *   divided by the share of the account's emails in that state, the majority for any account
+ *   whose mail is delivered. An account whose emails are almost all something else (every one
+ *   canceled, say) pays a long read for those two filters; docs/scaling.md weighs it;
+ * - `domain_id`: `emails_account_domain` (account_id, domain_id, id);
  * - `to`: `email_recipients`' primary key (account_id, address, email_id), then each email by
  *   its key;
  * - `tag`: `email_tags`' likewise; with `to` as well, the tag is checked on the email's own
  *   `email_tags` row by its whole key (account_id, tag, email_id).
  *
  * What this costs in rows written (D1 counts a row per table or index entry written):
- * - per email stored: 3 index entries more (status, last_event, domain), and 1 more each time
- *   the lifecycle moves it to a status or last_event the indexes keep (an entry removed is not
- *   billed): 1 more (the send's `sent`) for a delivered email, 3 for a bounced one;
+ * - per email stored: 2 index entries more (state, domain), and 1 more each time the
+ *   lifecycle gives it another state key (an entry removed is not billed): none for a
+ *   delivered email (the send keeps the key, the delivery removes it), 1 for a bounced one;
  * - per distinct recipient: 1 row (`email_recipients` has no rowid: its row is its key), so 1
  *   for the usual one-recipient email, at most 50;
  * - per distinct tag: 1 row in `email_tags` likewise, none for an untagged email;
@@ -190,9 +201,7 @@ export function listEmails(db: Db, accountId: string, query: PageRequest & Email
 	const { status, lastEvent, to, domainId, tag, createdAfter, createdBefore } = query;
 	const rest = (id: SQLiteColumn) => [
 		status === undefined ? undefined : eq(emails.status, status),
-		status === undefined || status === COMMON_STATUS ? undefined : inStatusIndex,
 		lastEvent === undefined ? undefined : eq(emails.lastEvent, lastEvent),
-		lastEvent === undefined || lastEvent === COMMON_LAST_EVENT ? undefined : inLastEventIndex,
 		domainId === undefined ? undefined : eq(emails.domainId, domainId),
 		createdAfter === undefined ? undefined : gte(id, idFloor(createdAfter)),
 		createdBefore === undefined ? undefined : lt(id, idFloor(createdBefore)),
@@ -228,22 +237,54 @@ export function listEmails(db: Db, accountId: string, query: PageRequest & Email
 				.orderBy(order(id))
 				.limit(query.limit + 1);
 		}
+		const page = (stateKey?: string) =>
+			db
+				.select(listColumns)
+				.from(emails)
+				.where(
+					and(
+						eq(emails.accountId, accountId),
+						stateKey === undefined ? undefined : eq(emails.stateKey, stateKey),
+						where(emails.id),
+						...rest(emails.id),
+					),
+				)
+				.orderBy(order(emails.id))
+				.limit(query.limit + 1);
+		const keys = stateKeysFor(status, lastEvent);
+		if (!keys) return page();
+		const [first, ...others] = keys.map(page);
+		if (!first) return Promise.resolve([]);
 		return db
-			.select(listColumns)
-			.from(emails)
-			.where(and(eq(emails.accountId, accountId), where(emails.id), ...rest(emails.id)))
-			.orderBy(order(emails.id))
-			.limit(query.limit + 1);
+			.batch([first, ...others])
+			.then((pages) => mergeInIdOrder(pages, order, query.limit + 1));
 	});
 }
 
 /**
- * The partial indexes' own conditions, as literals: SQLite uses a partial index only for a query
- * whose WHERE contains its condition (it does not infer `status <> 'sent'` from a bound
- * `status = ?`), so a filter on any other value says it too.
+ * The state index's keys whose emails a status and last_event filter can match, or null when
+ * the filter allows the common end state, which has no key (the caller filters the account's
+ * emails instead).
  */
-const inStatusIndex = sql`${emails.status} <> ${sql.raw(`'${COMMON_STATUS}'`)}`;
-const inLastEventIndex = sql`${emails.lastEvent} <> ${sql.raw(`'${COMMON_LAST_EVENT}'`)}`;
+export function stateKeysFor(status?: EmailStatus, lastEvent?: EmailEvent): string[] | null {
+	if (status === undefined && lastEvent === undefined) return null;
+	const keys = new Set(
+		(status ? [status] : EMAIL_STATUSES).flatMap((s) =>
+			(lastEvent ? [lastEvent] : EMAIL_EVENTS).map((e) => emailStateKey(s, e)),
+		),
+	);
+	if (keys.has(null)) return null;
+	return [...keys] as string[];
+}
+
+/** The first `count` rows of pages each already in id order, in that order. */
+function mergeInIdOrder<T extends { id: string }>(pages: T[][], order: Order, count: number): T[] {
+	const ascending = isAscending(order);
+	return pages
+		.flat()
+		.sort((a, b) => (a.id < b.id === ascending ? -1 : 1))
+		.slice(0, count);
+}
 
 function hasTag(db: Db, accountId: string, emailId: SQLiteColumn, tag: string) {
 	return exists(
@@ -336,6 +377,7 @@ export function updateEmailStateStatement(db: Db, email: EmailRow, state: EmailS
 		timeline: state.timeline,
 		writeToken: state.writeToken,
 		deliveredTo: state.deliveredTo.length ? [...state.deliveredTo] : null,
+		stateKey: emailStateKey(state.status, state.lastEvent),
 	};
 	const changed = Object.fromEntries(
 		Object.entries(next).filter(

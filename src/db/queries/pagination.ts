@@ -19,7 +19,10 @@ export interface Page<T> {
 }
 
 type Where = (id: SQLiteColumn) => SQL | undefined;
-type Order = (id: SQLiteColumn) => SQL;
+export type Order = (id: SQLiteColumn) => SQL;
+
+/** Whether a page's query runs oldest first (a `before` page). */
+export const isAscending = (order: Order) => order === asc;
 
 export async function keysetPage<T>(
 	page: PageRequest,

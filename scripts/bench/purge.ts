@@ -17,7 +17,14 @@ import {
 	sumCounts,
 	type TableCounts,
 } from "./purge-seed.ts";
-import { metrics, startStack, stopStack, throwIfInterrupted, wranglerLocal } from "./stack.ts";
+import {
+	fireCron,
+	metrics,
+	startStack,
+	stopStack,
+	throwIfInterrupted,
+	wranglerLocal,
+} from "./stack.ts";
 
 const PURGE_STATE_DIR = ".wrangler/bench-purge-state";
 const PURGE_LOG_DIR = `${PURGE_STATE_DIR}/logs`;
@@ -108,12 +115,8 @@ export async function phaseC(): Promise<PurgeRun> {
 		}
 		const before = await metrics(s);
 		const started = performance.now();
-		const response = await fetch(`${s.apiUrl}/__scheduled?cron=${encodeURIComponent(PURGE_CRON)}`, {
-			signal: AbortSignal.timeout(120_000),
-		});
-		const body = await response.text();
+		await fireCron(s, PURGE_CRON);
 		const ms = performance.now() - started;
-		if (!response.ok) throw new Error(`/__scheduled answered ${response.status}: ${body}`);
 		const after = await metrics(s);
 		// The response comes once the handler and its waitUntil work are done; the log line
 		// follows within moments.

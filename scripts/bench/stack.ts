@@ -67,6 +67,19 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
 }
 
 /**
+ * Runs a Cron Trigger's handler through `wrangler dev --test-scheduled` (`GET /__scheduled`),
+ * which answers once the handler and its waitUntil work are done; the response's body.
+ */
+export async function fireCron(s: LocalStack, cron: string): Promise<string> {
+	const response = await fetch(`${s.apiUrl}/__scheduled?cron=${encodeURIComponent(cron)}`, {
+		signal: AbortSignal.timeout(120_000),
+	});
+	const body = await response.text();
+	if (!response.ok) throw new Error(`/__scheduled answered ${response.status}: ${body}`);
+	return body;
+}
+
+/**
  * Stops the stack on SIGINT/SIGTERM and when the run overstays its budget; returns the
  * watchdog's timer, for main to clear when the run ends.
  */

@@ -6,11 +6,13 @@ import { createDb } from "../db/client.ts";
 import { domainDepsFromEnv, noticeDepsFromEnv } from "../deps.ts";
 import { dispatchNotices } from "../domain/notices.ts";
 import type { Bindings } from "../env.ts";
+import { SECOND } from "../lib/time.ts";
 import { checkDueDomains } from "./check-domains.ts";
 import { dispatchScheduledEmails } from "./dispatch-scheduled.ts";
 import { purgeExpiredData } from "./purge.ts";
 import { purgeExpiredAttachments } from "./purge-attachments.ts";
 import { requeueStuckEmails } from "./requeue-stuck-emails.ts";
+import { TALLY_LAG, tallyDayFigures } from "./tally-day-figures.ts";
 
 /** Must match `[triggers] crons` in wrangler.toml. */
 export const EVERY_MINUTE = "* * * * *";
@@ -23,11 +25,17 @@ export async function runScheduled(
 ): Promise<void> {
 	switch (controller.cron) {
 		case EVERY_MINUTE: {
-			const dispatched = await dispatchScheduledEmails(createDb(env.DB), {
-				express: env.SEND_QUEUE,
-				bulk: env.SEND_BULK_QUEUE,
-			});
-			if (dispatched) console.log(`dispatched ${dispatched} scheduled emails`);
+			const db = createDb(env.DB);
+			await runEach([
+				async () => {
+					const dispatched = await dispatchScheduledEmails(db, {
+						express: env.SEND_QUEUE,
+						bulk: env.SEND_BULK_QUEUE,
+					});
+					if (dispatched) console.log(`dispatched ${dispatched} scheduled emails`);
+				},
+				() => tallyDayFigures(db, Date.now(), { lag: tallyLag(env) }),
+			]);
 			return;
 		}
 		case EVERY_FIVE_MINUTES: {
@@ -59,6 +67,12 @@ export async function runScheduled(
 		default:
 			console.error(`no job for cron "${controller.cron}"`);
 	}
+}
+
+/** FIGURES_TALLY_LAG_SECONDS, if set to a number (the benchmark tallies at once). */
+function tallyLag(env: Bindings): number {
+	const seconds = Number.parseFloat(env.FIGURES_TALLY_LAG_SECONDS);
+	return Number.isFinite(seconds) && seconds >= 0 ? seconds * SECOND : TALLY_LAG;
 }
 
 /** Runs every job even when an earlier one fails, then fails the invocation if any did. */

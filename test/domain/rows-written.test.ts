@@ -8,10 +8,11 @@ import { env } from "cloudflare:workers";
 import { and, eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { instrumentD1, readMetrics, resetMetrics } from "../../bench/metrics.ts";
+import { TALLY_LAG, tallyDayFigures } from "../../src/cron/tally-day-figures.ts";
 import { createDb } from "../../src/db/client.ts";
 import { findEmailsByIds, insertEmailsStatements, runBatch } from "../../src/db/queries/emails.ts";
-import { dayOf } from "../../src/db/queries/metrics.ts";
-import { accountDayCounts } from "../../src/db/schema.ts";
+import { dayOf, TALLY_CURSOR } from "../../src/db/queries/metrics.ts";
+import { accountDayCounts, cronCursors } from "../../src/db/schema.ts";
 import type { LifecycleEvent } from "../../src/domain/email-lifecycle.ts";
 import { recordEmailEvents } from "../../src/domain/email-recorder.ts";
 import type { WebhookMessage } from "../../src/domain/webhook-delivery.ts";
@@ -84,6 +85,22 @@ describe("rows written per email", () => {
 		// leaves out sent-and-delivered: an entry removed is not billed). Columns a write
 		// leaves as they are are not in its SET, so their indexes are not rewritten.
 		expect(await lifecycle(sender, delivered)).toEqual([6, 2, 2]);
+	});
+
+	it("with the minute's tally: accept 6, send 1, delivery 1, and the tally's rows per page", async () => {
+		// Past the tally's cursor the figures are not written event by event: the tally adds a
+		// page's in one upsert per account, day and figure (src/cron/tally-day-figures.ts).
+		await tallyDayFigures(counted);
+		try {
+			expect(await lifecycle(sender, delivered)).toEqual([6, 1, 1]);
+			for (let i = 0; i < 3; i++) await lifecycle(sender, delivered);
+			const tally = await rowsWritten(() => tallyDayFigures(counted, Date.now() + TALLY_LAG));
+			// The four emails' `sent` and `delivered` in two rows, and the cursor.
+			expect(tally).toBe(2 + 1);
+		} finally {
+			// The other tests count event by event: no cursor.
+			await counted.delete(cronCursors).where(eq(cronCursors.name, TALLY_CURSOR));
+		}
 	});
 
 	it("a hard-bounced single: the bounce moves it in the state index", async () => {

@@ -5,7 +5,7 @@ import { emails } from "../../src/db/schema.ts";
 import type { SendMessage } from "../../src/domain/send-message.ts";
 import { acceptEmails } from "../../src/domain/sending.ts";
 import { guardFor } from "../../src/durable-objects/index.ts";
-import type { Bindings, Caller } from "../../src/env.ts";
+import type { Bindings } from "../../src/env.ts";
 import { createCaller, db } from "../helpers/factories.ts";
 
 /** The ids of the account's stored emails. */

@@ -13,7 +13,7 @@
 import { and, eq, gte, lt, sql } from "drizzle-orm";
 import { DAY } from "../../lib/time.ts";
 import type { Db } from "../client.ts";
-import { accountDayCounts, emails } from "../schema.ts";
+import { accountDayCounts, cronCursors, emails } from "../schema.ts";
 
 /** Timeline entry types (src/domain/email-lifecycle.ts) and the figure each one counts in. */
 export const EVENT_FIGURES = {
@@ -52,22 +52,32 @@ export interface DecidedCounts {
 }
 
 /**
+ * The `cron_cursors` entry of the minute's tally (src/cron/tally-day-figures.ts): emails with
+ * ids from it on have their figures counted by the tally, from their rows; those before it as
+ * their events are recorded (`countsStatement`).
+ */
+export const TALLY_CURSOR = "day-figures";
+
+/**
  * Adds the decided counts of any number of emails to their accounts' days in one statement, one
  * upsert per (account, day, figure) summed over the emails whose write won: 100 emails of one
  * account recorded together write one row for their `sent` figure, not 100. Each email's counts
  * still apply only if its row carries its token (the lifecycle write that decided them won),
- * checked per email before summing. Null when there is nothing to add.
+ * checked per email before summing, and only for an email the minute's tally has passed (its id
+ * before the tally's cursor; every email while there is no cursor): the tally counts the others
+ * from their rows. Null when there is nothing to add.
  */
 export function countsStatement(db: Db, decided: DecidedCounts[]) {
 	const rows = decided.flatMap(({ accountId, counts, onlyIf }) =>
 		counts.map((c) => [accountId, c.day, c.figure, c.count, onlyIf.emailId, onlyIf.token]),
 	);
 	if (rows.length === 0) return null;
+	// No cursor yet: 'g' sorts after every id (hex digits and dashes), so every email counts here.
 	const at = (i: number) => sql.raw(`json_extract(value, '$[${i}]')`);
 	return db
 		.insert(accountDayCounts)
 		.select(
-			sql`SELECT ${at(0)}, ${at(1)}, ${at(2)}, SUM(${at(3)}) FROM json_each(${JSON.stringify(rows)}) WHERE EXISTS (SELECT 1 FROM ${emails} WHERE ${emails.id} = ${at(4)} AND ${emails.writeToken} = ${at(5)}) GROUP BY 1, 2, 3`,
+			sql`SELECT ${at(0)}, ${at(1)}, ${at(2)}, SUM(${at(3)}) FROM json_each(${JSON.stringify(rows)}) WHERE EXISTS (SELECT 1 FROM ${emails} WHERE ${emails.id} = ${at(4)} AND ${emails.writeToken} = ${at(5)}) AND ${at(4)} < COALESCE((SELECT ${cronCursors.position} FROM ${cronCursors} WHERE ${cronCursors.name} = ${TALLY_CURSOR}), 'g') GROUP BY 1, 2, 3`,
 		)
 		.onConflictDoUpdate({
 			target: [accountDayCounts.accountId, accountDayCounts.day, accountDayCounts.figure],

@@ -438,7 +438,8 @@ ${table(costRows)}
 D1 rows written per email by stage (the same totals split by entry point)
 ${table(stageRows)}
   accept: POST /emails or /emails/batch (and their waitUntil work); send: the sendfleet-send(-bulk)
-  consumer; notification: POST /hooks/sns and the sendfleet-feedback consumer.`);
+  consumer; notification: POST /hooks/sns and the sendfleet-feedback consumer; other: the
+  minute's cron, fired once the run is drained (its tally of the run's daily figures).`);
 	if (d.calls) console.log(callsReport(d.calls));
 }
 

@@ -247,9 +247,9 @@ ${table(rows)}
 			rows.push([t.query, `${fixed(t.ms, 1)} ms`, String(t.rows)]);
 		}
 		console.log(`
-An adversarial account: ${fixed(log.adversarial.emails)} emails, 99.9% canceled, 0.1% delivered. The list indexes leave out
+An adversarial account: ${fixed(log.adversarial.emails)} emails, 99.9% canceled, 0.1% delivered. The list's state index leaves out
   status sent and last_event delivered, so those two filters read past the canceled emails: a page
-  of 25 reads about 25,000 (docs/scaling.md, the partial indexes' tradeoff).
+  of 25 reads about 25,000 (docs/scaling.md, the state index's tradeoff).
 ${table(rows)}`);
 	}
 }

@@ -17,6 +17,10 @@
  * by the recorder). Before the first walk there is no cursor and the recorder counts every
  * event; the first walk only places the cursor at the present.
  *
+ * An email keeps the last 500 entries of its timeline (src/domain/email-recorder.ts): one that
+ * gathers more within the lag would have its oldest ones go uncounted (fifty recipients with ten
+ * events each in two minutes).
+ *
  * What it costs: each email read once (rows read, a thousandth of a row written's price), and
  * a row written per account, day and figure a page holds. Figures trail by the lag plus a
  * minute; an event later than that (a soft bounce retried for hours, a complaint, a scheduled

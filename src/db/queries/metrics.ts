@@ -3,12 +3,14 @@
  * `account_day_counts`: one row per account, day and figure, so a window of 30 days reads at
  * most 30 × 6 rows whatever the account's volume or history.
  *
- * The email recorder (src/domain/email-recorder.ts) counts them as it records: a new timeline
- * entry counts in its figure on the day it happened (deliveries, hard and soft bounces and
- * complaints per recipient, failures per email), and an email SES accepts counts its recipients
- * as sent, so the rates compare like with like. Each count is applied only if the lifecycle
- * write that added its entries won (`onlyIf` its token), so a race or a redelivery never counts
- * twice; a batch's counts are summed into one upsert per account, day and figure.
+ * A timeline entry counts in its figure on the day it happened (deliveries, hard and soft
+ * bounces and complaints per recipient, failures per email), and an email SES accepts counts its
+ * recipients as sent, so the rates compare like with like. The minute's tally
+ * (src/cron/tally-day-figures.ts) counts them from the rows of emails two minutes old; the
+ * email recorder (src/domain/email-recorder.ts) counts the events of emails the tally has
+ * passed as it records them, each only if the lifecycle write that added its entries won
+ * (`onlyIf` its token), so a race or a redelivery never counts twice; a batch's counts are
+ * summed into one upsert per account, day and figure.
  */
 import { and, eq, gte, lt, sql } from "drizzle-orm";
 import { DAY } from "../../lib/time.ts";

@@ -24,9 +24,10 @@ import {
 } from "../db/queries/emails.ts";
 import type { TimelineRow } from "../db/schema.ts";
 import { chunk } from "../lib/chunk.ts";
+import { createGroupCommit, type KeepAlive } from "../lib/group-commit.ts";
 import { uuidv7 } from "../lib/ids.ts";
 import type { ResolvedFile } from "./attachments.ts";
-import { queueEmails, type SendMessage } from "./send-message.ts";
+import { MAX_IDS_PER_MESSAGE, queueEmails, type SendMessage } from "./send-message.ts";
 
 /** Where attachments' bytes live: the R2 bucket (its `put`, `get` and `delete`). */
 export type FileStore = Pick<R2Bucket, "put" | "get" | "delete">;
@@ -38,6 +39,11 @@ export interface StoreDeps {
 	db: Db;
 	queue: Queue<SendMessage>;
 	files?: FileStore;
+	/**
+	 * The request's `ctx.waitUntil`: with it, emails due now may share a message with other
+	 * requests' (queueDueNow); without it, each request writes its own.
+	 */
+	keepAlive?: KeepAlive;
 }
 
 export interface EmailToStore {
@@ -109,8 +115,8 @@ export async function storeEmails(
 	);
 	// The queue and D1 at once: one round trip on the request path instead of two.
 	const [queued, inserted] = await Promise.allSettled([
-		queueEmails(
-			deps.queue,
+		queueDue(
+			deps,
 			due.map(({ row }) => ({ id: row.id, delaySeconds: delayUntil(row.scheduledAt, now) })),
 		),
 		runBatch(deps.db, [
@@ -140,6 +146,48 @@ export async function storeEmails(
 	}
 	await forget();
 	return false;
+}
+
+/**
+ * Sends of emails due now in flight on one queue, in this isolate, before a request's ids wait
+ * to share the next message. Two: an idle isolate, or one serving two sends at a time, adds no
+ * wait; past that, a request waits at most for one send in flight to end, then its message's.
+ */
+const SENDS_IN_FLIGHT = 2;
+/** A member whose message has not gone by then fails (rows taken back), rather than hang. */
+const SHARED_SEND_TIMEOUT_MS = 10_000;
+
+/** One group commit per queue binding (express, bulk) and isolate. */
+const dueNow = new WeakMap<
+	Queue<SendMessage>,
+	(ids: string[], keepAlive: KeepAlive) => Promise<void>
+>();
+
+/**
+ * Queues the emails: those due now through the queue's group commit (src/lib/group-commit.ts),
+ * so singles arriving together share a message; those delayed to their second as before.
+ */
+async function queueDue(deps: StoreDeps, emails: { id: string; delaySeconds: number }[]) {
+	const now = emails.filter((e) => e.delaySeconds === 0).map((e) => e.id);
+	const later = emails.filter((e) => e.delaySeconds > 0);
+	const { queue, keepAlive } = deps;
+	if (!keepAlive || now.length === 0) return queueEmails(queue, emails);
+	let commit = dueNow.get(queue);
+	if (!commit) {
+		commit = createGroupCommit({
+			send: (ids) =>
+				queueEmails(
+					queue,
+					ids.map((id) => ({ id })),
+				),
+			maxInFlight: SENDS_IN_FLIGHT,
+			maxItems: MAX_IDS_PER_MESSAGE,
+			timeoutMs: SHARED_SEND_TIMEOUT_MS,
+		});
+		dueNow.set(queue, commit);
+	}
+	// queueEmails sends nothing for an empty list.
+	await Promise.all([commit(now, keepAlive), queueEmails(queue, later)]);
 }
 
 /** A scheduled email's timeline starts with when it is due. */

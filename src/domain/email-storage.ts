@@ -2,7 +2,8 @@
  * Storing accepted emails: the attachments' bytes in R2 first, then at once (one round trip on
  * the request path) the emails due now (or within the minute) named on the send queue and the
  * rows in one D1 batch (emails, a scheduled one with its first timeline entry; their lookup
- * rows; attachments' metadata).
+ * rows; attachments' metadata). Emails due now may share their message with other requests'
+ * arriving at the same time (`queueDue`: a group commit per queue binding and isolate).
  *
  * A client told "failed" is never sent anything, and an accepted email always has its message:
  * - a message whose row was never stored is dropped by the consumer (after a grace period for
@@ -24,7 +25,7 @@ import {
 } from "../db/queries/emails.ts";
 import type { TimelineRow } from "../db/schema.ts";
 import { chunk } from "../lib/chunk.ts";
-import { createGroupCommit, type KeepAlive } from "../lib/group-commit.ts";
+import { createGroupCommit, type GroupCommit, type KeepAlive } from "../lib/group-commit.ts";
 import { uuidv7 } from "../lib/ids.ts";
 import type { ResolvedFile } from "./attachments.ts";
 import { MAX_IDS_PER_MESSAGE, queueEmails, type SendMessage } from "./send-message.ts";
@@ -41,7 +42,7 @@ export interface StoreDeps {
 	files?: FileStore;
 	/**
 	 * The request's `ctx.waitUntil`: with it, emails due now may share a message with other
-	 * requests' (queueDueNow); without it, each request writes its own.
+	 * requests' (queueDue); without it, each request writes its own.
 	 */
 	keepAlive?: KeepAlive;
 }
@@ -158,21 +159,18 @@ const SENDS_IN_FLIGHT = 2;
 const SHARED_SEND_TIMEOUT_MS = 10_000;
 
 /** One group commit per queue binding (express, bulk) and isolate. */
-const dueNow = new WeakMap<
-	Queue<SendMessage>,
-	(ids: string[], keepAlive: KeepAlive) => Promise<void>
->();
+const groupCommits = new WeakMap<Queue<SendMessage>, GroupCommit<string>>();
 
 /**
  * Queues the emails: those due now through the queue's group commit (src/lib/group-commit.ts),
  * so singles arriving together share a message; those delayed to their second as before.
  */
 async function queueDue(deps: StoreDeps, emails: { id: string; delaySeconds: number }[]) {
-	const now = emails.filter((e) => e.delaySeconds === 0).map((e) => e.id);
+	const immediate = emails.filter((e) => e.delaySeconds === 0).map((e) => e.id);
 	const later = emails.filter((e) => e.delaySeconds > 0);
 	const { queue, keepAlive } = deps;
-	if (!keepAlive || now.length === 0) return queueEmails(queue, emails);
-	let commit = dueNow.get(queue);
+	if (!keepAlive || immediate.length === 0) return queueEmails(queue, emails);
+	let commit = groupCommits.get(queue);
 	if (!commit) {
 		commit = createGroupCommit({
 			send: (ids) =>
@@ -184,10 +182,10 @@ async function queueDue(deps: StoreDeps, emails: { id: string; delaySeconds: num
 			maxItems: MAX_IDS_PER_MESSAGE,
 			timeoutMs: SHARED_SEND_TIMEOUT_MS,
 		});
-		dueNow.set(queue, commit);
+		groupCommits.set(queue, commit);
 	}
 	// queueEmails sends nothing for an empty list.
-	await Promise.all([commit(now, keepAlive), queueEmails(queue, later)]);
+	await Promise.all([commit(immediate, keepAlive), queueEmails(queue, later)]);
 }
 
 /** A scheduled email's timeline starts with when it is due. */

@@ -26,6 +26,9 @@
 /** Keeps work going after its request has answered (the request's `ctx.waitUntil`). */
 export type KeepAlive = (work: Promise<unknown>) => void;
 
+/** Sends `items` at once or with other calls' (createGroupCommit); settles with that send. */
+export type GroupCommit<T> = (items: T[], keepAlive: KeepAlive) => Promise<void>;
+
 export interface GroupCommitOptions<T> {
 	/** Sends one call's or one group's items together. */
 	send: (items: T[]) => Promise<void>;
@@ -54,7 +57,7 @@ export function createGroupCommit<T>({
 	maxInFlight,
 	maxItems,
 	timeoutMs,
-}: GroupCommitOptions<T>): (items: T[], keepAlive: KeepAlive) => Promise<void> {
+}: GroupCommitOptions<T>): GroupCommit<T> {
 	/** When each send in flight started. */
 	const inFlight = new Set<{ since: number }>();
 	const waiting: Group<T>[] = [];

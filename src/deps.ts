@@ -47,6 +47,7 @@ export function sendingDepsFromEnv(
 		},
 		byoc: (emails) => sendThroughByoc(byocDepsFromEnv(env), accountId, emails),
 		files: env.ATTACHMENTS,
+		keepAlive: waitUntil,
 		fetchPath: (url, maxBytes) =>
 			fetchAttachment(url, { localPrefix: env.ATTACHMENT_ALLOW_LOCAL_URL_PREFIX, maxBytes }),
 	};

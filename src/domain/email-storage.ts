@@ -2,7 +2,8 @@
  * Storing accepted emails: the attachments' bytes in R2 first, then at once (one round trip on
  * the request path) the emails due now (or within the minute) named on the send queue and the
  * rows in one D1 batch (emails, a scheduled one with its first timeline entry; their lookup
- * rows; attachments' metadata).
+ * rows; attachments' metadata). Emails due now may share their message with other requests'
+ * arriving at the same time (`queueDue`: a group commit per queue binding and isolate).
  *
  * A client told "failed" is never sent anything, and an accepted email always has its message:
  * - a message whose row was never stored is dropped by the consumer (after a grace period for
@@ -24,9 +25,10 @@ import {
 } from "../db/queries/emails.ts";
 import type { TimelineRow } from "../db/schema.ts";
 import { chunk } from "../lib/chunk.ts";
+import { createGroupCommit, type GroupCommit, type KeepAlive } from "../lib/group-commit.ts";
 import { uuidv7 } from "../lib/ids.ts";
 import type { ResolvedFile } from "./attachments.ts";
-import { queueEmails, type SendMessage } from "./send-message.ts";
+import { MAX_IDS_PER_MESSAGE, queueEmails, type SendMessage } from "./send-message.ts";
 
 /** Where attachments' bytes live: the R2 bucket (its `put`, `get` and `delete`). */
 export type FileStore = Pick<R2Bucket, "put" | "get" | "delete">;
@@ -38,6 +40,11 @@ export interface StoreDeps {
 	db: Db;
 	queue: Queue<SendMessage>;
 	files?: FileStore;
+	/**
+	 * The request's `ctx.waitUntil`: with it, emails due now may share a message with other
+	 * requests' (queueDue); without it, each request writes its own.
+	 */
+	keepAlive?: KeepAlive;
 }
 
 export interface EmailToStore {
@@ -109,8 +116,8 @@ export async function storeEmails(
 	);
 	// The queue and D1 at once: one round trip on the request path instead of two.
 	const [queued, inserted] = await Promise.allSettled([
-		queueEmails(
-			deps.queue,
+		queueDue(
+			deps,
 			due.map(({ row }) => ({ id: row.id, delaySeconds: delayUntil(row.scheduledAt, now) })),
 		),
 		runBatch(deps.db, [
@@ -140,6 +147,45 @@ export async function storeEmails(
 	}
 	await forget();
 	return false;
+}
+
+/**
+ * Sends of emails due now in flight on one queue, in this isolate, before a request's ids wait
+ * to share the next message. Two: an idle isolate, or one serving two sends at a time, adds no
+ * wait; past that, a request waits at most for one send in flight to end, then its message's.
+ */
+const SENDS_IN_FLIGHT = 2;
+/** A member whose message has not gone by then fails (rows taken back), rather than hang. */
+const SHARED_SEND_TIMEOUT_MS = 10_000;
+
+/** One group commit per queue binding (express, bulk) and isolate. */
+const groupCommits = new WeakMap<Queue<SendMessage>, GroupCommit<string>>();
+
+/**
+ * Queues the emails: those due now through the queue's group commit (src/lib/group-commit.ts),
+ * so singles arriving together share a message; those delayed to their second as before.
+ */
+async function queueDue(deps: StoreDeps, emails: { id: string; delaySeconds: number }[]) {
+	const immediate = emails.filter((e) => e.delaySeconds === 0).map((e) => e.id);
+	const later = emails.filter((e) => e.delaySeconds > 0);
+	const { queue, keepAlive } = deps;
+	if (!keepAlive || immediate.length === 0) return queueEmails(queue, emails);
+	let commit = groupCommits.get(queue);
+	if (!commit) {
+		commit = createGroupCommit({
+			send: (ids) =>
+				queueEmails(
+					queue,
+					ids.map((id) => ({ id })),
+				),
+			maxInFlight: SENDS_IN_FLIGHT,
+			maxItems: MAX_IDS_PER_MESSAGE,
+			timeoutMs: SHARED_SEND_TIMEOUT_MS,
+		});
+		groupCommits.set(queue, commit);
+	}
+	// queueEmails sends nothing for an empty list.
+	await Promise.all([commit(immediate, keepAlive), queueEmails(queue, later)]);
 }
 
 /** A scheduled email's timeline starts with when it is due. */

@@ -22,6 +22,7 @@ import { type DomainRow, findDomainsByNames } from "../db/queries/domains.ts";
 import { findSuppressedStatement } from "../db/queries/suppressions.ts";
 import type { Plan, SubscriptionStatus, VerificationStatus } from "../db/schema.ts";
 import { dedupeRecipients, parseMailbox, recipientAddresses } from "../lib/addresses.ts";
+import type { KeepAlive } from "../lib/group-commit.ts";
 import { uuidv7 } from "../lib/ids.ts";
 import { admissionRefusal, settleAdmission } from "./admission.ts";
 import {
@@ -101,6 +102,8 @@ export interface SendingDeps {
 	files?: FileStore;
 	/** Fetches an attachment's `path` (src/services/attachment-fetch.ts). */
 	fetchPath?: FetchPath;
+	/** The request's `ctx.waitUntil`, so its emails may share queue messages (StoreDeps). */
+	keepAlive?: KeepAlive;
 	/** Sends through the account's own SES (BYOC domains); results in order. */
 	byoc?: (emails: ByocEmail[]) => Promise<ByocResult[]>;
 	now?: () => number;

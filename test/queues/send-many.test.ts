@@ -154,6 +154,27 @@ describe("send messages that carry many emails", () => {
 			expect(answer).toEqual({ acked: true, retried: null });
 	});
 
+	it("sends the stored emails of a message once and drops, after the grace period, an id whose row never came", async () => {
+		const sender = await createSender();
+		const queued = await Promise.all(
+			[1, 2].map((i) => createQueuedEmail(sender, { to: [`rowless-${i}@example.org`] })),
+		);
+		// A request that shared this message but whose D1 insert failed: its id has no row.
+		const ids = [queued[0]?.id, "0192f1a4-7c3e-7d2a-9b1e-3f5a6c7d8e9f", queued[1]?.id];
+		const young = await runQueue(SEND_QUEUE, [{ emailIds: ids }]);
+		// Young: the row may still come (the message may have overtaken it), so it is retried.
+		expect(young.result.retryMessages.map((m) => m.msgId)).toEqual(young.ids);
+		expect(sim.store.listMessages({ from: sender.from })).toHaveLength(2);
+		const old = await runQueue(
+			SEND_QUEUE,
+			[{ emailIds: ids }],
+			2,
+			new Date(Date.now() - 5 * 60_000),
+		);
+		expect(old.result.explicitAcks).toEqual(old.ids);
+		expect(sim.store.listMessages({ from: sender.from })).toHaveLength(2);
+	});
+
 	it("fails in the dead-letter queue only the emails of a message still waiting for SES", async () => {
 		const sender = await createSender();
 		const queued = await Promise.all(

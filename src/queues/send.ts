@@ -99,10 +99,11 @@ export function sendDepsFromEnv(
 }
 
 /**
- * The emails one run sends at most: each SES call is a subrequest, and an invocation's are
- * bounded (1,000 on Workers Paid, with R2 reads, at most 500 a run, and D1 and Durable Object
- * calls counted too); each email's result is also one of D1's 1,000 queries an invocation. The
- * rest go back to the queue, in messages of many ids, with no retry used up.
+ * The emails one run sends at most: each SES call is a subrequest (10,000 an invocation on
+ * Workers Paid, 1,000 when this was chosen; R2 reads, D1 and Durable Object calls count too), and
+ * each email's result is one of D1's 1,000 queries an invocation, the tighter bound. The rest go
+ * back to the queue, in messages of many ids, with no retry used up; the bulk lane takes 6
+ * messages a run (wrangler.toml), mostly of 50 ids, so it rarely has any to hand back.
  */
 const MAX_EMAILS_PER_RUN = 300;
 const OVERFLOW_DELAY_SECONDS = 0;

@@ -289,8 +289,8 @@ export const emails = sqliteTable(
 		writeToken: text("write_token"),
 		/**
 		 * The key of `emails_account_state`, which GET /emails's status and last_event filters
-		 * read: `<status>:<last_event>` (`emailStateKey`), null for the common end state. Written
-		 * with status and last_event by the writes below (src/db/queries/emails.ts).
+		 * read: `<status>:<last_event>` (`emailStateKey`), null for the common end state. Set with
+		 * status and last_event by the insert and the lifecycle's write (src/db/queries/emails.ts).
 		 */
 		stateKey: text("state_key"),
 	},

@@ -295,16 +295,18 @@ export const emails = sqliteTable(
 		stateKey: text("state_key"),
 	},
 	(t) => [
-		index("emails_account").on(t.accountId, t.id),
 		// GET /emails filters (src/db/queries/emails.ts `listEmails`), each a range in id order.
 		// One index serves both status and last_event, keyed by the pair (`stateKey`): an email
 		// is written in it once at acceptance, not at the send (`sent` is keyed as `queued`), and
 		// leaves it at its delivery, which costs nothing (an entry removed is not billed). The
-		// list finds the common end state by filtering the account's newest emails
-		// (`emails_account`), where it is the majority; docs/scaling.md has the tradeoff.
+		// list finds the common end state by filtering the account's newest emails, where it is
+		// the majority; docs/scaling.md has the tradeoff.
 		index("emails_account_state")
 			.on(t.accountId, t.stateKey, t.id)
 			.where(sql`${t.stateKey} IS NOT NULL`),
+		// The account's emails by domain, in id order: the `domain_id` filter, and the account's
+		// whole list as the merge of its domains' ranges (`listEmails`), so no index of the
+		// account's emails in id order alone costs a row per email besides.
 		index("emails_account_domain").on(t.accountId, t.domainId, t.id),
 		// The minute's dispatch of due scheduled emails (src/cron/dispatch-scheduled.ts): only
 		// emails still waiting are in it, so its range scan reads the due ones and nothing else.

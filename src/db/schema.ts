@@ -295,7 +295,7 @@ export const emails = sqliteTable(
 		stateKey: text("state_key"),
 	},
 	(t) => [
-		// GET /emails filters (src/db/queries/emails.ts `listEmails`), each a range in id order.
+		// GET /emails filters (src/db/queries/email-list.ts `listEmails`), each a range in id order.
 		// One index serves both status and last_event, keyed by the pair (`stateKey`): an email
 		// is written in it once at acceptance, not at the send (`sent` is keyed as `queued`), and
 		// leaves it at its delivery, which costs nothing (an entry removed is not billed). The

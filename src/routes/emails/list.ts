@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { createDb } from "../../db/client.ts";
-import { listEmails } from "../../db/queries/emails.ts";
+import { listEmails } from "../../db/queries/email-list.ts";
 import { createRouter } from "../../env.ts";
 import { ApiError } from "../../lib/errors.ts";
 import { commonErrors, listResponse, toList } from "../common-schemas.ts";

@@ -1,6 +1,7 @@
 /** Stored emails in the API's wire format (snake_case, ISO times), as Resend shows them. */
 import type { z } from "@hono/zod-openapi";
-import type { EmailRow, listColumns } from "../../db/queries/emails.ts";
+import type { listColumns } from "../../db/queries/email-list.ts";
+import type { EmailRow } from "../../db/queries/emails.ts";
 import { toIso, toIsoOrNull } from "../../lib/time.ts";
 import type { EmailListItem, EmailSchema } from "./schemas.ts";
 

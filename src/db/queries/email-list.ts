@@ -1,0 +1,234 @@
+/**
+ * GET /emails's query: a page of an account's emails, newest first, with the filters the API
+ * and the dashboard offer, each a range of an index in id order (keyset, never OFFSET).
+ */
+import { and, eq, exists, gte, lt, type SQL, type SQLWrapper, sql } from "drizzle-orm";
+import { alias, type SQLiteColumn } from "drizzle-orm/sqlite-core";
+import { idFloor } from "../../lib/ids.ts";
+import type { Db } from "../client.ts";
+import {
+	EMAIL_EVENTS,
+	EMAIL_STATUSES,
+	type EmailEvent,
+	type EmailStatus,
+	emailRecipients,
+	emailStateKey,
+	emails,
+	emailTags,
+} from "../schema.ts";
+import { isAscending, keysetPage, type Order, type PageRequest } from "./pagination.ts";
+
+export const listColumns = {
+	id: emails.id,
+	from: emails.from,
+	to: emails.to,
+	cc: emails.cc,
+	bcc: emails.bcc,
+	replyTo: emails.replyTo,
+	subject: emails.subject,
+	status: emails.status,
+	lastEvent: emails.lastEvent,
+	createdAt: emails.createdAt,
+	sentAt: emails.sentAt,
+	deliveredAt: emails.deliveredAt,
+	failureReason: emails.failureReason,
+	scheduledAt: emails.scheduledAt,
+	attachmentCount: emails.attachmentCount,
+};
+
+export interface EmailFilters {
+	status?: EmailStatus;
+	lastEvent?: EmailEvent;
+	/** A bare address, lower-cased. */
+	to?: string;
+	domainId?: string;
+	/** `name:value`. */
+	tag?: string;
+	/** Epoch ms, inclusive. */
+	createdAfter?: number;
+	/** Epoch ms, exclusive. */
+	createdBefore?: number;
+}
+
+/** The columns the filters read, of `emails` or an alias of it. */
+type FilteredColumns = Record<"status" | "lastEvent" | "domainId", SQLiteColumn>;
+
+/**
+ * A page of the account's emails, newest first, filtered. Every filter is a range in id order
+ * on an index, so a page reads about `limit` index entries when the filter matches often and
+ * never uses OFFSET; only a rare filter combined with another (say `status=failed` and a
+ * `domain_id`) reads past the rows one index matches to find those the other keeps.
+ *
+ * - no filter, `created_after`/`created_before`: each of the account's domains' range of
+ *   `emails_account_domain` (account_id, domain_id, id), at most a page each, merged in id order
+ *   in one statement (`inEachDomain`); the dates are an id range (UUIDv7 ids start with their
+ *   creation time). An account sends from a few domains (Pro: 20, and those deleted within the
+ *   90 days), so a page reads a few pages' entries whatever the account's size;
+ * - `status`, `last_event`: `emails_account_state` (account_id, state_key, id), one range per
+ *   `<status>:<last_event>` key the filter allows (`status=pending` is eight of them), run in
+ *   one batch and merged in id order, each reading at most a page. The common end state
+ *   (status `sent` with last_event `delivered`) has no key: `status=sent` and
+ *   `last_event=delivered` filter the account's list instead, reading about `limit` entries
+ *   divided by the share of the account's emails in that state, the majority for any account
+ *   whose mail is delivered. An account whose emails are almost all something else (every one
+ *   canceled, say) pays a long read for those two filters; docs/scaling.md weighs it;
+ * - `domain_id`: its range of `emails_account_domain`;
+ * - `to`: `email_recipients`' primary key (account_id, address, email_id), then each email by
+ *   its key;
+ * - `tag`: `email_tags`' likewise; with `to` as well, the tag is checked on the email's own
+ *   `email_tags` row by its whole key (account_id, tag, email_id).
+ *
+ * What this costs in rows written (D1 counts a row per table or index entry written):
+ * - per email stored: 2 index entries (state, domain), and 1 more each time the
+ *   lifecycle gives it another state key (an entry removed is not billed): none for a
+ *   delivered email (the send keeps the key, the delivery removes it), 1 for a bounced one;
+ * - per distinct recipient: 1 row (`email_recipients` has no rowid: its row is its key), so 1
+ *   for the usual one-recipient email, at most 50;
+ * - per distinct tag: 1 row in `email_tags` likewise, none for an untagged email;
+ * - the 90-day purge deletes the lookup rows of the emails it deletes, by their keys.
+ * Emails stored before these tables existed have no lookup rows: `to` and `tag` do not find
+ * them (they age out within the 90 days).
+ */
+export function listEmails(db: Db, accountId: string, query: PageRequest & EmailFilters) {
+	const { status, lastEvent, to, domainId, tag, createdAfter, createdBefore } = query;
+	const rest = (id: SQLiteColumn, t: FilteredColumns = emails) => [
+		status === undefined ? undefined : eq(t.status, status),
+		lastEvent === undefined ? undefined : eq(t.lastEvent, lastEvent),
+		domainId === undefined ? undefined : eq(t.domainId, domainId),
+		createdAfter === undefined ? undefined : gte(id, idFloor(createdAfter)),
+		createdBefore === undefined ? undefined : lt(id, idFloor(createdBefore)),
+	];
+	return keysetPage(query, (where, order) => {
+		if (to !== undefined) {
+			const id = emailRecipients.emailId;
+			return db
+				.select(listColumns)
+				.from(emailRecipients)
+				.innerJoin(emails, eq(emails.id, id))
+				.where(
+					and(
+						eq(emailRecipients.accountId, accountId),
+						eq(emailRecipients.address, to),
+						where(id),
+						...rest(id),
+						tag === undefined ? undefined : hasTag(db, accountId, id, tag),
+					),
+				)
+				.orderBy(order(id))
+				.limit(query.limit + 1);
+		}
+		if (tag !== undefined) {
+			const id = emailTags.emailId;
+			return db
+				.select(listColumns)
+				.from(emailTags)
+				.innerJoin(emails, eq(emails.id, id))
+				.where(
+					and(eq(emailTags.accountId, accountId), eq(emailTags.tag, tag), where(id), ...rest(id)),
+				)
+				.orderBy(order(id))
+				.limit(query.limit + 1);
+		}
+		const page = (stateKey?: string) =>
+			db
+				.select(listColumns)
+				.from(emails)
+				.where(
+					and(
+						eq(emails.accountId, accountId),
+						stateKey === undefined ? undefined : eq(emails.stateKey, stateKey),
+						where(emails.id),
+						...rest(emails.id),
+					),
+				)
+				.orderBy(order(emails.id))
+				.limit(query.limit + 1);
+		const keys = stateKeysFor(status, lastEvent);
+		if (!keys && domainId !== undefined) return page();
+		if (!keys) {
+			// A page of each of the account's domains (`inEachDomain`), merged in id order.
+			const y = alias(emails, "y");
+			const ofOneDomain = db
+				.select({ rowid: sql`${y}.rowid` })
+				.from(y)
+				.where(
+					and(
+						eq(y.accountId, accountId),
+						sql`${y.domainId} = d.domain_id`,
+						where(y.id),
+						...rest(y.id, y),
+					),
+				)
+				.orderBy(order(y.id))
+				.limit(query.limit + 1);
+			return db
+				.select(listColumns)
+				.from(emails)
+				.where(sql`${emails}.rowid IN (${inEachDomain(accountId, ofOneDomain)})`)
+				.orderBy(order(emails.id))
+				.limit(query.limit + 1);
+		}
+		const [first, ...others] = keys.map(page);
+		if (!first) return Promise.resolve([]);
+		return db
+			.batch([first, ...others])
+			.then((pages) => mergeInIdOrder(pages, order, query.limit + 1));
+	});
+}
+
+/**
+ * The rowids `ofOneDomain` selects for each domain the account's emails were sent from, one
+ * statement: the domain ids come from `emails_account_domain` itself, one seek each (a
+ * recursive skip over `(account_id, domain_id)`), so a deleted domain's emails are listed too,
+ * and `ofOneDomain` (correlated on `d.domain_id`) reads each domain's range in id order, at most a
+ * page. The account's list is their merge: no index of the account's emails in id order alone,
+ * which cost a row written per email.
+ */
+function inEachDomain(accountId: string, ofOneDomain: SQLWrapper): SQL {
+	return sql`WITH RECURSIVE d(domain_id) AS (
+		SELECT (SELECT s.domain_id FROM emails s WHERE s.account_id = ${accountId} ORDER BY s.domain_id LIMIT 1)
+		UNION ALL
+		SELECT (SELECT s.domain_id FROM emails s WHERE s.account_id = ${accountId} AND s.domain_id > d.domain_id ORDER BY s.domain_id LIMIT 1)
+		FROM d WHERE d.domain_id IS NOT NULL
+	) SELECT x.rowid FROM d, emails x WHERE x.rowid IN (${ofOneDomain})`;
+}
+
+/**
+ * The state index's keys whose emails a status and last_event filter can match, or null when
+ * the filter allows the common end state, which has no key (the caller filters the account's
+ * emails instead).
+ */
+export function stateKeysFor(status?: EmailStatus, lastEvent?: EmailEvent): string[] | null {
+	if (status === undefined && lastEvent === undefined) return null;
+	const keys = new Set(
+		(status ? [status] : EMAIL_STATUSES).flatMap((s) =>
+			(lastEvent ? [lastEvent] : EMAIL_EVENTS).map((e) => emailStateKey(s, e)),
+		),
+	);
+	if (keys.has(null)) return null;
+	return [...keys] as string[];
+}
+
+/** The first `count` rows of pages each already in id order, in that order. */
+function mergeInIdOrder<T extends { id: string }>(pages: T[][], order: Order, count: number): T[] {
+	const ascending = isAscending(order);
+	return pages
+		.flat()
+		.sort((a, b) => (a.id < b.id === ascending ? -1 : 1))
+		.slice(0, count);
+}
+
+function hasTag(db: Db, accountId: string, emailId: SQLiteColumn, tag: string) {
+	return exists(
+		db
+			.select({ one: sql`1` })
+			.from(emailTags)
+			.where(
+				and(
+					eq(emailTags.accountId, accountId),
+					eq(emailTags.tag, tag),
+					eq(emailTags.emailId, emailId),
+				),
+			),
+	);
+}

@@ -21,6 +21,9 @@
  * gathers more within the lag would have its oldest ones go uncounted (fifty recipients with ten
  * events each in two minutes).
  *
+ * A run counts at most 50 pages (50,000 emails a minute, several times what one D1 database
+ * can accept, docs/scaling.md), so after an outage it catches up within minutes.
+ *
  * What it costs: each email read once (rows read, a thousandth of a row written's price), and
  * a row written per account, day and figure a page holds. Figures trail by the lag plus a
  * minute; an event later than that (a soft bounce retried for hours, a complaint, a scheduled

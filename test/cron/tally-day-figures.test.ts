@@ -3,6 +3,8 @@
  * past its cursor come from their rows, exactly as the recorder would have counted them event
  * by event, once, whatever runs at the same time.
  */
+import { createScheduledController } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { tallyDayFigures } from "../../src/cron/tally-day-figures.ts";
@@ -12,6 +14,8 @@ import { cronCursors } from "../../src/db/schema.ts";
 import type { LifecycleEvent } from "../../src/domain/email-lifecycle.ts";
 import { recordEmailEvents } from "../../src/domain/email-recorder.ts";
 import type { WebhookMessage } from "../../src/domain/webhook-delivery.ts";
+import type { Bindings } from "../../src/env.ts";
+import worker from "../../src/index.ts";
 import { DAY, MINUTE } from "../../src/lib/time.ts";
 import { createQueuedEmail, createSender, db } from "../helpers/factories.ts";
 
@@ -144,5 +148,31 @@ describe("tallyDayFigures", () => {
 			.from(cronCursors)
 			.where(eq(cronCursors.name, TALLY_CURSOR));
 		expect(cursor?.position).toBeDefined();
+	});
+
+	it("runs from the Worker's scheduled handler on the minute's cron", async () => {
+		// Last in this file: from here on, its emails are the tally's.
+		await db().delete(cronCursors).where(eq(cronCursors.name, TALLY_CURSOR));
+		const minute = async () => {
+			const waits: Promise<unknown>[] = [];
+			await worker.scheduled(
+				createScheduledController({ cron: "* * * * *" }),
+				env as Bindings,
+				{
+					waitUntil: (p: Promise<unknown>) => waits.push(p),
+					passThroughOnException: () => {},
+				} as unknown as ExecutionContext,
+			);
+			await Promise.all(waits);
+		};
+		const cursor = async () =>
+			(await db().select().from(cronCursors).where(eq(cronCursors.name, TALLY_CURSOR)))[0]
+				?.position;
+		await minute();
+		const placed = await cursor();
+		expect(placed).toBeDefined();
+		// The next run moves it no further than two minutes ago (the default lag).
+		await minute();
+		expect(await cursor()).toBe(placed);
 	});
 });

@@ -536,13 +536,16 @@ async function traceCall<T>(
 /**
  * Counts the rows a Durable Object class's SQLite storage reports reading and writing
  * (`SqlStorageCursor.rowsRead`/`rowsWritten`), by wrapping the one method through which the
- * class runs its SQL (`method`, the product's AccountGuard's private `sql`). Bench-only: the
+ * class runs its SQL (`method`, the private `sql` of the product's GuardStore, src/durable-objects/guard-store.ts). Bench-only: the
  * metered entry applies it to the class it re-exports, which stays the same class. A cursor's
  * rows are counted as its statement runs: at `exec`, and after each read of its results.
  */
 export function countDurableObjectStorage(klass: { prototype: object }, method: string): boolean {
 	const original: unknown = Reflect.get(klass.prototype, method);
-	if (typeof original !== "function" || storageCounted.has(original)) return false;
+	// A renamed method would leave the guard's rows uncounted without a word: fail loudly.
+	if (typeof original !== "function")
+		throw new Error(`countDurableObjectStorage: no method ${method}`);
+	if (storageCounted.has(original)) return false;
 	const wrapped = function (this: unknown, ...args: unknown[]) {
 		return countCursor(Reflect.apply(original, this, args));
 	};

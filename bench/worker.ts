@@ -8,18 +8,21 @@
  *
  * The Durable Object classes are re-exported under their own names, `AccountGuard` and
  * `SendPacer`, the `class_name`s wrangler.toml binds; calls to it are counted on the caller's side, on the stubs of the wrapped
- * `env.ACCOUNT_GUARD`. The one hook inside it: `countDurableObjectStorage` wraps its private
- * `sql` method (the only way it runs SQL) to count the rows its SQLite storage reads and writes;
- * it stays the same class, and only this entry (never src/index.ts) applies the hook.
+ * `env.ACCOUNT_GUARD`. The one hook inside it: `countDurableObjectStorage` wraps the private
+ * `sql` method of its storage (GuardStore, the only way it runs SQL) to count the rows its SQLite
+ * storage reads and writes; the classes stay the same, and only this entry (never src/index.ts)
+ * applies the hook.
  */
+
+import { GuardStore } from "../src/durable-objects/guard-store.ts";
 import type { Bindings } from "../src/env.ts";
-import worker, { AccountGuard } from "../src/index.ts";
+import worker from "../src/index.ts";
 import { FEEDBACK_QUEUE, SEND_BULK_QUEUE, SEND_QUEUE, WEBHOOK_QUEUE } from "../src/queues/index.ts";
 import { countDurableObjectStorage, withMetrics } from "./metrics.ts";
 
 export { AccountGuard, SendPacer } from "../src/index.ts";
 
-countDurableObjectStorage(AccountGuard, "sql");
+countDurableObjectStorage(GuardStore, "sql");
 
 export default withMetrics<Bindings>(worker, {
 	SEND_QUEUE,

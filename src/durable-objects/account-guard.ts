@@ -41,9 +41,8 @@ import {
 	warningFor,
 } from "../domain/reputation.ts";
 import { HOUR } from "../lib/time.ts";
+import { GROUP_DELAY_MS, GuardStore, hourOf, monthOf } from "./guard-store.ts";
 
-const hourOf = (t: number) => Math.floor(t / HOUR);
-const monthOf = (t: number) => new Date(t).toISOString().slice(0, 7);
 const nextMonth = (t: number) => {
 	const d = new Date(t);
 	return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
@@ -58,39 +57,23 @@ export class AccountGuard
 	private tokensPlan: Plan | null = null;
 	private readonly lanes = createLaneMeter();
 
+	private readonly store: GuardStore;
+	/** Set while an alarm is due soon enough to write the pending counts. */
+	private writeAlarmSet = false;
+	/** When the alarm next drops what left the window (a new instance does it at its first). */
+	private pruneDueAt = 0;
+
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
-		ctx.blockConcurrencyWhile(async () => {
-			this.sql(`CREATE TABLE IF NOT EXISTS buckets (
-				hour INTEGER PRIMARY KEY, sends INTEGER NOT NULL DEFAULT 0,
-				hard_bounces INTEGER NOT NULL DEFAULT 0, complaints INTEGER NOT NULL DEFAULT 0)`);
-			this.sql(
-				"CREATE TABLE IF NOT EXISTS usage (month TEXT PRIMARY KEY, recipients INTEGER NOT NULL)",
-			);
-			this.sql(
-				"CREATE TABLE IF NOT EXISTS seen_events (key TEXT PRIMARY KEY, at INTEGER NOT NULL)",
-			);
-			this.sql("CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
-		});
-	}
-
-	private sql(query: string, ...bindings: (string | number | null)[]) {
-		return this.ctx.storage.sql.exec(query, ...bindings);
+		this.store = new GuardStore(ctx.storage);
 	}
 
 	private getState<T>(key: string): T | null {
-		const row = this.sql("SELECT value FROM state WHERE key = ?", key).toArray()[0];
-		return row ? (JSON.parse(String(row.value)) as T) : null;
+		return this.store.getState<T>(key);
 	}
 
 	private setState(key: string, value: unknown) {
-		if (value === null) this.sql("DELETE FROM state WHERE key = ?", key);
-		else
-			this.sql(
-				"INSERT OR REPLACE INTO state (key, value) VALUES (?, ?)",
-				key,
-				JSON.stringify(value),
-			);
+		this.store.setState(key, value);
 	}
 
 	/** Takes one request token; the bucket refills at the plan's rate up to its burst. */
@@ -141,9 +124,7 @@ export class AccountGuard
 		if (!token.ok) return { kind: "rate_limited", rate: token.rate, retryAfterSeconds: 1 };
 
 		const month = monthOf(now);
-		const used = Number(
-			this.sql("SELECT recipients FROM usage WHERE month = ?", month).toArray()[0]?.recipients ?? 0,
-		);
+		const used = this.store.used(month);
 		const quota = PLAN_LIMITS[request.plan].monthlyEmails;
 		if (used + request.recipients > quota) {
 			return {
@@ -155,11 +136,8 @@ export class AccountGuard
 				resetsAt: nextMonth(now),
 			};
 		}
-		this.sql(
-			"INSERT INTO usage (month, recipients) VALUES (?, ?) ON CONFLICT(month) DO UPDATE SET recipients = recipients + excluded.recipients",
-			month,
-			request.recipients,
-		);
+		this.store.addUsage(month, request.recipients);
+		await this.writeSoon(now);
 		return {
 			kind: "admitted",
 			rate: token.rate,
@@ -171,26 +149,17 @@ export class AccountGuard
 
 	/** Gives back quota for recipients that will never reach SES (not stored, held, refused). */
 	async release(request: { recipients: number; at: number }): Promise<void> {
-		this.sql(
-			"UPDATE usage SET recipients = MAX(0, recipients - ?) WHERE month = ?",
-			request.recipients,
-			monthOf(request.at),
-		);
+		this.store.releaseUsage(monthOf(request.at), request.recipients);
 	}
 
 	async carryOver(request: CarryOver): Promise<{ ok: boolean; used: number; quota: number }> {
 		const month = monthOf(request.now);
 		const quota = PLAN_LIMITS[request.plan].monthlyEmails;
-		const used = Number(
-			this.sql("SELECT recipients FROM usage WHERE month = ?", month).toArray()[0]?.recipients ?? 0,
-		);
+		const used = this.store.used(month);
 		if (monthOf(request.from) === month) return { ok: true, used, quota };
-		await this.release({ recipients: request.recipients, at: request.from });
-		this.sql(
-			"INSERT INTO usage (month, recipients) VALUES (?, ?) ON CONFLICT(month) DO UPDATE SET recipients = recipients + excluded.recipients",
-			month,
-			request.recipients,
-		);
+		this.store.releaseUsage(monthOf(request.from), request.recipients);
+		this.store.addUsage(month, request.recipients);
+		await this.writeSoon(request.now);
 		return { ok: used + request.recipients <= quota, used, quota };
 	}
 
@@ -214,13 +183,13 @@ export class AccountGuard
 			if (send.at < windowStart || hour <= hourOf(now) - REPUTATION_WINDOW_HOURS) continue;
 			byHour.set(hour, (byHour.get(hour) ?? 0) + send.recipients);
 		}
-		// One row written per hour a call covers, however many sends it carries.
+		// Written in groups (guard-store.ts): about one row per 100 recipients sent.
 		let counted = 0;
 		for (const [hour, recipients] of byHour) {
-			this.addToBucket(hour, "sends", recipients);
+			this.store.addSends(hour, recipients);
 			counted += recipients;
 		}
-		await this.ensureAlarm(now);
+		await this.writeSoon(now);
 		let suspension = this.getState<Suspension>("suspension");
 		if (!suspension && counted > 0) {
 			const figures = this.figures(now);
@@ -238,41 +207,14 @@ export class AccountGuard
 		return this.getState<Suspension>("suspension");
 	}
 
-	/** True the first time a key is seen (keys are kept while their event is in the window). */
-	private firstSight(key: string, at: number): boolean {
-		return (
-			this.sql("INSERT OR IGNORE INTO seen_events (key, at) VALUES (?, ?)", key, at).rowsWritten > 0
-		);
-	}
-
-	private addToBucket(
-		hour: number,
-		column: "sends" | "hard_bounces" | "complaints",
-		amount: number,
-	) {
-		if (amount <= 0) return;
-		this.sql(
-			`INSERT INTO buckets (hour, ${column}) VALUES (?, ?) ON CONFLICT(hour) DO UPDATE SET ${column} = ${column} + excluded.${column}`,
-			hour,
-			amount,
-		);
-	}
-
 	/** The 7-day figures since the window's start (a reinstatement restarts it). */
 	figures(now = Date.now()): ReputationFigures {
-		const from = Math.max(
-			hourOf(now) - REPUTATION_WINDOW_HOURS + 1,
-			hourOf(this.getState<number>("window_start") ?? 0),
+		return this.store.figures(
+			Math.max(
+				hourOf(now) - REPUTATION_WINDOW_HOURS + 1,
+				hourOf(this.getState<number>("window_start") ?? 0),
+			),
 		);
-		const row = this.sql(
-			"SELECT COALESCE(SUM(sends), 0) AS sends, COALESCE(SUM(hard_bounces), 0) AS hb, COALESCE(SUM(complaints), 0) AS c FROM buckets WHERE hour >= ?",
-			from,
-		).toArray()[0];
-		return {
-			sends: Number(row?.sends ?? 0),
-			hardBounces: Number(row?.hb ?? 0),
-			complaints: Number(row?.c ?? 0),
-		};
 	}
 
 	/**
@@ -292,8 +234,8 @@ export class AccountGuard
 		for (const event of events) {
 			const hour = hourOf(event.at);
 			if (event.at < windowStart || hour <= hourOf(now) - REPUTATION_WINDOW_HOURS) continue;
-			if (!this.firstSight(event.key, event.at)) continue;
-			this.addToBucket(hour, event.kind === "hard_bounce" ? "hard_bounces" : "complaints", 1);
+			if (!this.store.firstSight(event.key, event.at)) continue;
+			this.store.addToBucket(hour, event.kind === "hard_bounce" ? "hard_bounces" : "complaints", 1);
 			counted++;
 		}
 		await this.ensureAlarm(now);
@@ -351,33 +293,41 @@ export class AccountGuard
 		// Everything before `now` is forgotten: its buckets go, and events older than it are
 		// ignored when SNS redelivers them (their keys stay known until they leave the window).
 		this.setState("window_start", now);
-		this.sql("DELETE FROM buckets");
+		this.store.clearBuckets();
 		return lifted;
 	}
 
 	/** Monthly usage so far (recipients), for the account page. */
 	async usage(now = Date.now()): Promise<number> {
-		return Number(
-			this.sql("SELECT recipients FROM usage WHERE month = ?", monthOf(now)).toArray()[0]
-				?.recipients ?? 0,
-		);
+		return this.store.used(monthOf(now));
 	}
 
 	private async ensureAlarm(now: number) {
 		if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(now + HOUR);
 	}
 
-	/** Hourly: drop what left the 7-day window (and usage older than last month). */
+	/** Makes sure the alarm writes the pending counts within GROUP_DELAY_MS. */
+	private async writeSoon(now: number) {
+		if (this.writeAlarmSet || !this.store.hasPending) return;
+		const at = await this.ctx.storage.getAlarm();
+		if (at === null || at > now + GROUP_DELAY_MS)
+			await this.ctx.storage.setAlarm(now + GROUP_DELAY_MS);
+		this.writeAlarmSet = true;
+	}
+
+	/**
+	 * Writes the pending counts; hourly, drops what left the 7-day window (and usage older
+	 * than last month).
+	 */
 	async alarm(): Promise<void> {
 		const now = Date.now();
-		const oldest = hourOf(now) - REPUTATION_WINDOW_HOURS + 1;
-		this.sql("DELETE FROM buckets WHERE hour < ?", oldest);
-		this.sql("DELETE FROM seen_events WHERE at < ?", oldest * HOUR);
-		this.sql(
-			"DELETE FROM usage WHERE month < ?",
-			monthOf(Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth() - 1, 1)),
-		);
-		const left = Number(this.sql("SELECT COUNT(*) AS n FROM buckets").toArray()[0]?.n ?? 0);
-		if (left > 0) await this.ctx.storage.setAlarm(now + HOUR);
+		this.writeAlarmSet = false;
+		this.store.flush();
+		let bucketsLeft = 1;
+		if (now >= this.pruneDueAt) {
+			bucketsLeft = this.store.prune(now);
+			this.pruneDueAt = now + HOUR;
+		}
+		if (bucketsLeft > 0) await this.ctx.storage.setAlarm(this.pruneDueAt);
 	}
 }

@@ -196,6 +196,76 @@ describe("AccountGuard", () => {
 		expect((await guard.hit("free", now + 1000)).ok).toBe(true);
 	});
 
+	it("writes the month's usage in groups: a row once 100 recipients are pending, the rest by its alarm, and answers the pending ones meanwhile", async () => {
+		const guard = newGuard();
+		const now = Date.now();
+		const month = new Date(now).toISOString().slice(0, 7);
+		const stored = () =>
+			runInDurableObject(guard, (_instance: AccountGuard, state) =>
+				Number(
+					state.storage.sql.exec("SELECT recipients FROM usage WHERE month = ?", month).toArray()[0]
+						?.recipients ?? 0,
+				),
+			);
+		for (let i = 0; i < 99; i++) await guard.admit({ plan: "pro", recipients: 1, now });
+		expect(await stored()).toBe(0);
+		expect(await guard.usage(now)).toBe(99);
+		// The 100th pending recipient writes them all at once.
+		expect(await guard.admit({ plan: "pro", recipients: 1, now })).toMatchObject({ used: 100 });
+		expect(await stored()).toBe(100);
+		await guard.admit({ plan: "pro", recipients: 5, now });
+		await guard.release({ recipients: 2, at: now });
+		expect(await guard.usage(now)).toBe(103);
+		// The flush alarm is set while anything is pending, and writes it.
+		await runInDurableObject(guard, async (_instance: AccountGuard, state) => {
+			expect(await state.storage.getAlarm()).not.toBeNull();
+		});
+		expect(await runDurableObjectAlarm(guard)).toBe(true);
+		expect(await stored()).toBe(103);
+		expect(await guard.usage(now)).toBe(103);
+	});
+
+	it("keeps a month's pending usage in that month when the next one starts", async () => {
+		const guard = newGuard();
+		// The alarm keeps last month's usage: the months around this month's first minute.
+		const today = new Date();
+		const lastMinute = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), 1) - 60_000;
+		await guard.admit({ plan: "pro", recipients: 3, now: lastMinute });
+		await guard.admit({ plan: "pro", recipients: 4, now: lastMinute + 2 * 60_000 });
+		expect(await runDurableObjectAlarm(guard)).toBe(true);
+		expect(await guard.usage(lastMinute)).toBe(3);
+		expect(await guard.usage(lastMinute + 2 * 60_000)).toBe(4);
+		await runInDurableObject(guard, (_instance: AccountGuard, state) => {
+			expect(
+				state.storage.sql.exec("SELECT month, recipients FROM usage ORDER BY month").toArray(),
+			).toEqual([
+				{ month: new Date(lastMinute).toISOString().slice(0, 7), recipients: 3 },
+				{ month: new Date(lastMinute + 2 * 60_000).toISOString().slice(0, 7), recipients: 4 },
+			]);
+		});
+	});
+
+	it("writes sends SES accepted in groups too, counting the pending ones in its figures", async () => {
+		const guard = newGuard();
+		const at = Date.now();
+		const storedSends = () =>
+			runInDurableObject(guard, (_instance: AccountGuard, state) =>
+				Number(
+					state.storage.sql.exec("SELECT COALESCE(SUM(sends), 0) AS s FROM buckets").toArray()[0]
+						?.s,
+				),
+			);
+		await guard.recordSends([{ recipients: 40, at }], at);
+		expect(await storedSends()).toBe(0);
+		expect((await guard.reputation(at)).figures.sends).toBe(40);
+		await guard.recordSends([{ recipients: 60, at }], at);
+		expect(await storedSends()).toBe(100);
+		await guard.recordSends([{ recipients: 7, at }], at);
+		expect(await runDurableObjectAlarm(guard)).toBe(true);
+		expect(await storedSends()).toBe(107);
+		expect((await guard.reputation(at)).figures.sends).toBe(107);
+	});
+
 	it("prunes buckets and event keys older than 7 days in its alarm", async () => {
 		const guard = newGuard();
 		const old = Date.now() - 8 * DAY;

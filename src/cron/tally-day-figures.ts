@@ -29,10 +29,10 @@
  * minute; an event later than that (a soft bounce retried for hours, a complaint, a scheduled
  * email's send) is counted as it is recorded, as before.
  */
-import { and, asc, eq, gte, lt, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, gte, isNull, lt, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
-import { EVENT_FIGURES, TALLY_CURSOR } from "../db/queries/metrics.ts";
-import { accountDayCounts, cronCursors, emails } from "../db/schema.ts";
+import { EVENT_FIGURES, TALLY_CURSOR, tallyCursor } from "../db/queries/metrics.ts";
+import { accountDayCounts, cronCursors, emails, ON_ITS_WAY_KEY } from "../db/schema.ts";
 import { idFloor } from "../lib/ids.ts";
 import { DAY, MINUTE } from "../lib/time.ts";
 
@@ -77,8 +77,9 @@ export async function tallyDayFigures(
 			.limit(1)
 			.offset(pageSize);
 		const to = next?.id ?? until;
-		const [, moved] = await db.batch([
+		const [, , moved] = await db.batch([
 			tallyStatement(db, from, to),
+			keyOnItsWay(db, from, to),
 			db
 				.update(cronCursors)
 				.set({ position: to })
@@ -91,6 +92,27 @@ export async function tallyDayFigures(
 		from = to;
 	}
 	return pages;
+}
+
+/**
+ * Gives the emails with ids in [from, to) still on their way (queued or sent, not yet
+ * delivered) the state key they were stored without (`ON_ITS_WAY_KEY`), if the cursor is still
+ * at `from`: behind the cursor, the list finds them in the state index like every other email.
+ * The revision moves, so a lifecycle write that read the row before decides again on this one.
+ */
+function keyOnItsWay(db: Db, from: string, to: string) {
+	return db
+		.update(emails)
+		.set({ stateKey: ON_ITS_WAY_KEY, revision: sql`${emails.revision} + 1` })
+		.where(
+			and(
+				gte(emails.id, from),
+				lt(emails.id, to),
+				isNull(emails.stateKey),
+				eq(emails.status, "pending"),
+				sql`${tallyCursor} = ${from}`,
+			),
+		);
 }
 
 /**
@@ -107,7 +129,7 @@ function tallyStatement(db: Db, from: string, to: string) {
 			.join(" ")} END`,
 	);
 	const day = (ms: SQL) => sql`CAST(${ms} / ${sql.raw(String(DAY))} AS INTEGER)`;
-	const inPage = sql`e.id >= ${from} AND e.id < ${to} AND (SELECT position FROM ${cronCursors} WHERE name = ${TALLY_CURSOR}) = ${from}`;
+	const inPage = sql`e.id >= ${from} AND e.id < ${to} AND ${tallyCursor} = ${from}`;
 	return db
 		.insert(accountDayCounts)
 		.select(

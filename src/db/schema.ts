@@ -204,6 +204,29 @@ export function emailStateKey(status: EmailStatus, lastEvent: EmailEvent): strin
 	return `${status}:${lastEvent === "sent" ? "queued" : lastEvent}`;
 }
 
+/**
+ * The key of an email on its way (pending, queued or sent), which most emails hold for seconds.
+ * An email the minute's tally has not passed (its id at or past the tally's cursor) is stored
+ * without it, so it is in the state index only if it is still on its way when the tally passes
+ * it (src/cron/tally-day-figures.ts keys it then); the list finds the others among the
+ * account's emails past the cursor (src/db/queries/email-list.ts). That is a row written less
+ * for nearly every email.
+ */
+export const ON_ITS_WAY_KEY = "pending:queued";
+
+/**
+ * The key a lifecycle write gives an email: its state's, except that an email on its way with
+ * no key (the tally has not passed it) stays without one while it remains on its way.
+ */
+export function nextStateKey(
+	current: string | null,
+	status: EmailStatus,
+	lastEvent: EmailEvent,
+): string | null {
+	const key = emailStateKey(status, lastEvent);
+	return key === ON_ITS_WAY_KEY && current === null ? null : key;
+}
+
 /** Resend's `last_event`, kept for SDK users. */
 export const EMAIL_EVENTS = [
 	"scheduled",

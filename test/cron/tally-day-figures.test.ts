@@ -127,6 +127,44 @@ describe("tallyDayFigures", () => {
 		expect(await figures(raced)).toEqual(expected);
 	});
 
+	it("keys the emails still on their way as it passes them, so a write that read them before decides again", async () => {
+		await tallyDayFigures(db());
+		const sender = await createSender();
+		const store = async () => (await createQueuedEmail(sender)).id as string;
+		const [queued, sent, delivered] = [await store(), await store(), await store()];
+		await record(sent, { kind: "accepted_by_ses", sesMessageId: "ses-s", at: Date.now() }, "s");
+		await record(
+			delivered,
+			{ kind: "accepted_by_ses", sesMessageId: "ses-d", at: Date.now() },
+			"s",
+		);
+		const keys = async () =>
+			Object.fromEntries(
+				(await findEmailsByIds(db(), [queued, sent, delivered])).map((e) => [e.id, e.stateKey]),
+			);
+		// Past the cursor, none of them is in the state index.
+		expect(await keys()).toEqual({ [queued]: null, [sent]: null, [delivered]: null });
+		const [before] = await findEmailsByIds(db(), [delivered]);
+		await tallyNow();
+		expect(await keys()).toEqual({
+			[queued]: "pending:queued",
+			[sent]: "pending:queued",
+			[delivered]: "pending:queued",
+		});
+		// The delivery was decided on the row as it was before the tally: it loses the race, is
+		// decided again on the keyed row, and takes the email out of the index.
+		if (!before) throw new Error("gone");
+		await recordEmailEvents({ db: db(), webhookQueue }, [
+			{
+				email: before,
+				event: { kind: "delivered", recipients: before.to, details: {}, at: Date.now() },
+				key: "d",
+			},
+		]);
+		const [after] = await findEmailsByIds(db(), [delivered]);
+		expect([after?.status, after?.stateKey]).toEqual(["sent", null]);
+	});
+
 	it("walks in bounded pages and goes on from where it stopped", async () => {
 		await tallyDayFigures(db());
 		const sender = await createSender();

@@ -2,7 +2,7 @@
  * GET /emails's query: a page of an account's emails, newest first, with the filters the API
  * and the dashboard offer, each a range of an index in id order (keyset, never OFFSET).
  */
-import { and, eq, exists, gte, lt, type SQL, type SQLWrapper, sql } from "drizzle-orm";
+import { and, eq, exists, gte, isNull, lt, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import { alias, type SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { idFloor } from "../../lib/ids.ts";
 import type { Db } from "../client.ts";
@@ -15,7 +15,9 @@ import {
 	emailStateKey,
 	emails,
 	emailTags,
+	ON_ITS_WAY_KEY,
 } from "../schema.ts";
+import { tallyCursor } from "./metrics.ts";
 import { isAscending, keysetPage, type Order, type PageRequest } from "./pagination.ts";
 
 export const listColumns = {
@@ -72,6 +74,9 @@ type FilteredColumns = Record<"status" | "lastEvent" | "domainId", SQLiteColumn>
  *   divided by the share of the account's emails in that state, the majority for any account
  *   whose mail is delivered. An account whose emails are almost all something else (every one
  *   canceled, say) pays a long read for those two filters; docs/scaling.md weighs it;
+ *   Emails on their way (queued or sent) that the minute's tally has not passed have no key
+ *   either (`ON_ITS_WAY_KEY`): a filter that allows them also reads the account's emails past
+ *   the tally's cursor, its last few minutes, keeping those pending without a key;
  * - `domain_id`: its range of `emails_account_domain`;
  * - `to`: `email_recipients`' primary key (account_id, address, email_id), then each email by
  *   its key;
@@ -79,9 +84,9 @@ type FilteredColumns = Record<"status" | "lastEvent" | "domainId", SQLiteColumn>
  *   `email_tags` row by its whole key (account_id, tag, email_id).
  *
  * What this costs in rows written (D1 counts a row per table or index entry written):
- * - per email stored: 2 index entries (state, domain), and 1 more each time the
- *   lifecycle gives it another state key (an entry removed is not billed): none for a
- *   delivered email (the send keeps the key, the delivery removes it), 1 for a bounced one;
+ * - per email stored: 1 index entry (domain), and 1 more each time the lifecycle gives it
+ *   another state key (an entry removed is not billed): none for an email delivered before
+ *   the tally passes it (it never had one), 1 for a bounced one;
  * - per distinct recipient: 1 row (`email_recipients` has no rowid: its row is its key), so 1
  *   for the usual one-recipient email, at most 50;
  * - per distinct tag: 1 row in `email_tags` likewise, none for an untagged email;
@@ -129,7 +134,7 @@ export function listEmails(db: Db, accountId: string, query: PageRequest & Email
 				.orderBy(order(id))
 				.limit(query.limit + 1);
 		}
-		const page = (stateKey?: string) =>
+		const page = (stateKey?: string, only: (SQL | undefined)[] = []) =>
 			db
 				.select(listColumns)
 				.from(emails)
@@ -139,14 +144,13 @@ export function listEmails(db: Db, accountId: string, query: PageRequest & Email
 						stateKey === undefined ? undefined : eq(emails.stateKey, stateKey),
 						where(emails.id),
 						...rest(emails.id),
+						...only,
 					),
 				)
 				.orderBy(order(emails.id))
 				.limit(query.limit + 1);
-		const keys = stateKeysFor(status, lastEvent);
-		if (!keys && domainId !== undefined) return page();
-		if (!keys) {
-			// A page of each of the account's domains (`inEachDomain`), merged in id order.
+		/** A page of each of the account's domains (`inEachDomain`), merged in id order. */
+		const merged = (only: (t: StateColumns) => (SQL | undefined)[] = () => []) => {
 			const y = alias(emails, "y");
 			const ofOneDomain = db
 				.select({ rowid: sql`${y}.rowid` })
@@ -157,6 +161,7 @@ export function listEmails(db: Db, accountId: string, query: PageRequest & Email
 						sql`${y.domainId} = d.domain_id`,
 						where(y.id),
 						...rest(y.id, y),
+						...only(y),
 					),
 				)
 				.orderBy(order(y.id))
@@ -167,14 +172,31 @@ export function listEmails(db: Db, accountId: string, query: PageRequest & Email
 				.where(sql`${emails}.rowid IN (${inEachDomain(accountId, ofOneDomain)})`)
 				.orderBy(order(emails.id))
 				.limit(query.limit + 1);
-		}
-		const [first, ...others] = keys.map(page);
+		};
+		const keys = stateKeysFor(status, lastEvent);
+		if (!keys && domainId !== undefined) return page();
+		if (!keys) return merged();
+		const pages = keys.map((key) => page(key));
+		// Emails on their way that the tally has not passed have no key (ON_ITS_WAY_KEY): the
+		// account's emails past its cursor, a few minutes' worth, are read for them.
+		if (keys.includes(ON_ITS_WAY_KEY))
+			pages.push(domainId === undefined ? merged(onTheirWay) : page(undefined, onTheirWay(emails)));
+		const [first, ...others] = pages;
 		if (!first) return Promise.resolve([]);
 		return db
 			.batch([first, ...others])
 			.then((pages) => mergeInIdOrder(pages, order, query.limit + 1));
 	});
 }
+
+type StateColumns = Record<"id" | "stateKey" | "status", SQLiteColumn>;
+
+/** Emails on their way with no state key: past the tally's cursor, where the insert leaves it. */
+const onTheirWay = (t: StateColumns) => [
+	gte(t.id, tallyCursor),
+	isNull(t.stateKey),
+	eq(t.status, "pending"),
+];
 
 /**
  * The rowids `ofOneDomain` selects for each domain the account's emails were sent from, one

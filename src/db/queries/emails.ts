@@ -4,11 +4,21 @@
  */
 import { and, eq, getTableColumns, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
+import type { SQLiteColumn, SQLiteInsertValue } from "drizzle-orm/sqlite-core";
 import { recipientAddresses } from "../../lib/addresses.ts";
 import { chunk } from "../../lib/chunk.ts";
 import type { Db } from "../client.ts";
-import { accounts, domains, emailRecipients, emailStateKey, emails, emailTags } from "../schema.ts";
+import {
+	accounts,
+	domains,
+	emailRecipients,
+	emailStateKey,
+	emails,
+	emailTags,
+	nextStateKey,
+	ON_ITS_WAY_KEY,
+} from "../schema.ts";
+import { tallyCursor } from "./metrics.ts";
 
 export type EmailRow = typeof emails.$inferSelect;
 export type NewEmail = typeof emails.$inferInsert;
@@ -16,10 +26,11 @@ export type Statement = BatchItem<"sqlite">;
 
 /**
  * D1 binds at most 100 parameters per statement, and a multi-row INSERT binds every column of
- * every row: rows per INSERT = floor(100 / columns).
+ * every row, the state key's CASE two more (`withStateKey`): rows per INSERT =
+ * floor(100 / (columns + 2)).
  */
 export function rowsPerInsert(table: typeof emails): number {
-	return Math.floor(100 / Object.keys(getTableColumns(table)).length);
+	return Math.floor(100 / (Object.keys(getTableColumns(table)).length + 2));
 }
 
 /**
@@ -41,11 +52,20 @@ export function insertEmailsStatements(db: Db, rows: NewEmail[]): Statement[] {
 	];
 }
 
-/** A new row with its key in the list's state index, from its status and last_event. */
-const withStateKey = (row: NewEmail): NewEmail => ({
-	...row,
-	stateKey: emailStateKey(row.status ?? "pending", row.lastEvent ?? "queued"),
-});
+/**
+ * A new row with its key in the list's state index, from its status and last_event; none for
+ * an email on its way that the tally has not passed (`ON_ITS_WAY_KEY`), decided in the insert
+ * itself against the cursor it reads (an email stored behind it, or before the tally's first
+ * run, gets its key).
+ */
+const withStateKey = (row: NewEmail): SQLiteInsertValue<typeof emails> => {
+	const key = emailStateKey(row.status ?? "pending", row.lastEvent ?? "queued");
+	if (key !== ON_ITS_WAY_KEY) return { ...row, stateKey: key };
+	return {
+		...row,
+		stateKey: sql`CASE WHEN ${row.id} >= ${tallyCursor} THEN NULL ELSE ${key} END`,
+	};
+};
 
 export type LookupSource = Pick<NewEmail, "accountId" | "to" | "cc" | "bcc" | "tags"> & {
 	id: string;
@@ -195,7 +215,7 @@ export function updateEmailStateStatement(db: Db, email: EmailRow, state: EmailS
 		timeline: state.timeline,
 		writeToken: state.writeToken,
 		deliveredTo: state.deliveredTo.length ? [...state.deliveredTo] : null,
-		stateKey: emailStateKey(state.status, state.lastEvent),
+		stateKey: nextStateKey(email.stateKey, state.status, state.lastEvent),
 	};
 	const changed = Object.fromEntries(
 		Object.entries(next).filter(

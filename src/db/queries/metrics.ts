@@ -60,6 +60,9 @@ export interface DecidedCounts {
  */
 export const TALLY_CURSOR = "day-figures";
 
+/** The tally's cursor, read inside a statement (NULL before the tally's first run). */
+export const tallyCursor = sql`(SELECT ${cronCursors.position} FROM ${cronCursors} WHERE ${cronCursors.name} = ${TALLY_CURSOR})`;
+
 /**
  * Adds the decided counts of any number of emails to their accounts' days in one statement, one
  * upsert per (account, day, figure) summed over the emails whose write won: 100 emails of one
@@ -79,7 +82,7 @@ export function countsStatement(db: Db, decided: DecidedCounts[]) {
 	return db
 		.insert(accountDayCounts)
 		.select(
-			sql`SELECT ${at(0)}, ${at(1)}, ${at(2)}, SUM(${at(3)}) FROM json_each(${JSON.stringify(rows)}) WHERE EXISTS (SELECT 1 FROM ${emails} WHERE ${emails.id} = ${at(4)} AND ${emails.writeToken} = ${at(5)}) AND ${at(4)} < COALESCE((SELECT ${cronCursors.position} FROM ${cronCursors} WHERE ${cronCursors.name} = ${TALLY_CURSOR}), 'g') GROUP BY 1, 2, 3`,
+			sql`SELECT ${at(0)}, ${at(1)}, ${at(2)}, SUM(${at(3)}) FROM json_each(${JSON.stringify(rows)}) WHERE EXISTS (SELECT 1 FROM ${emails} WHERE ${emails.id} = ${at(4)} AND ${emails.writeToken} = ${at(5)}) AND ${at(4)} < COALESCE(${tallyCursor}, 'g') GROUP BY 1, 2, 3`,
 		)
 		.onConflictDoUpdate({
 			target: [accountDayCounts.accountId, accountDayCounts.day, accountDayCounts.figure],

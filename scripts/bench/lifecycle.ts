@@ -21,7 +21,15 @@ import { BATCH_SIZE, config, DRAIN_TIMEOUT_MS, METERED_ENTRY } from "./options.t
 import { check, fixed, money, problems, table } from "./outcome.ts";
 import type { PhaseB, Usage } from "./phases.ts";
 import { costPerMillion, PRICES, perEmail } from "./prices.ts";
-import { fireCron, metrics, startStack, stopStack, throwIfInterrupted } from "./stack.ts";
+import {
+	EVERY_MINUTE,
+	fireCron,
+	metrics,
+	startStack,
+	stopStack,
+	TALLY_NOW_VARS,
+	throwIfInterrupted,
+} from "./stack.ts";
 import { snsQuiet } from "./webhooks.ts";
 
 export interface LifecycleUsage extends Usage {
@@ -50,9 +58,6 @@ export interface PhaseD {
 	calls?: CallsOnPath;
 }
 
-/** src/cron/index.ts's EVERY_MINUTE (importing it would bring the Worker's types here). */
-const EVERY_MINUTE = "* * * * *";
-
 /** How long the counters must stand still before a drained measurement is read. */
 const SETTLE_MS = 1_000;
 
@@ -62,13 +67,7 @@ export async function phaseD(): Promise<PhaseD> {
 		"Phase D: the whole lifecycle (metrics on): 2% bounces, 0.05% complaints. Starting the local stack…",
 	);
 	seedBenchAccounts();
-	// The minute's tally of daily figures counts each run's emails once it is drained, in the
-	// measurement, as it would two minutes after their creation (src/cron/tally-day-figures.ts).
-	const s = await startStack({
-		persistTo: STATE_DIR,
-		entry: METERED_ENTRY,
-		vars: { FIGURES_TALLY_LAG_SECONDS: "0" },
-	});
+	const s = await startStack({ persistTo: STATE_DIR, entry: METERED_ENTRY, vars: TALLY_NOW_VARS });
 	const single = config.lifecycleSingles
 		? await measureLifecycle(s, {
 				label: "D POST /emails (lifecycle)",

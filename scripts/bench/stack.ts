@@ -66,6 +66,16 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
 	return stack;
 }
 
+/** src/cron/index.ts's EVERY_MINUTE (importing it would bring the Worker's types here). */
+export const EVERY_MINUTE = "* * * * *";
+
+/**
+ * The minute's tally of daily figures with no lag, for the phases that fire it once a run is
+ * drained: it counts the run's emails then, in the measurement, as it would two minutes after
+ * their creation (src/cron/tally-day-figures.ts).
+ */
+export const TALLY_NOW_VARS = { FIGURES_TALLY_LAG_SECONDS: "0" };
+
 /**
  * Runs a Cron Trigger's handler through `wrangler dev --test-scheduled` (`GET /__scheduled`),
  * which answers once the handler and its waitUntil work are done; the response's body.

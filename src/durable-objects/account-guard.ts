@@ -4,7 +4,8 @@
  * one call at a time and its SQLite writes are synchronous, so concurrent requests can never
  * overshoot the quota or race a suspension.
  *
- * It keeps:
+ * It keeps (src/durable-objects/guard-store.ts holds its storage; the monthly usage and the
+ * hourly sends are written in groups of 100, the rest by its alarm within 10 s):
  * - the monthly usage (recipients per calendar month, UTC);
  * - a rolling 7-day window in hourly buckets of recipients sent, hard bounces and complaints;
  *   each bounce or complaint is counted once (by its event key), whatever SNS redelivers;
@@ -15,7 +16,8 @@
  * - a token bucket for the account's request rate (in memory: a restart merely refills it);
  * - the recipients admitted in the last ten seconds, which decide the send lane of the
  *   request's emails (src/domain/lanes.ts; in memory too: a restart sends its next ones express).
- * An alarm prunes buckets and event keys that left the window.
+ * An alarm writes the pending counts and, hourly, prunes buckets and event keys that left the
+ * window.
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Plan } from "../db/schema.ts";
@@ -137,7 +139,7 @@ export class AccountGuard
 			};
 		}
 		this.store.addUsage(month, request.recipients);
-		await this.writeSoon(now);
+		await this.writeSoon();
 		return {
 			kind: "admitted",
 			rate: token.rate,
@@ -159,7 +161,7 @@ export class AccountGuard
 		if (monthOf(request.from) === month) return { ok: true, used, quota };
 		this.store.releaseUsage(monthOf(request.from), request.recipients);
 		this.store.addUsage(month, request.recipients);
-		await this.writeSoon(request.now);
+		await this.writeSoon();
 		return { ok: used + request.recipients <= quota, used, quota };
 	}
 
@@ -189,7 +191,7 @@ export class AccountGuard
 			this.store.addSends(hour, recipients);
 			counted += recipients;
 		}
-		await this.writeSoon(now);
+		await this.writeSoon();
 		let suspension = this.getState<Suspension>("suspension");
 		if (!suspension && counted > 0) {
 			const figures = this.figures(now);
@@ -306,12 +308,15 @@ export class AccountGuard
 		if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(now + HOUR);
 	}
 
-	/** Makes sure the alarm writes the pending counts within GROUP_DELAY_MS. */
-	private async writeSoon(now: number) {
+	/**
+	 * Makes sure the alarm writes the pending counts within GROUP_DELAY_MS of the clock (not of
+	 * the `now` a call is decided at, which tests set anywhere in time).
+	 */
+	private async writeSoon() {
 		if (this.writeAlarmSet || !this.store.hasPending) return;
+		const due = Date.now() + GROUP_DELAY_MS;
 		const at = await this.ctx.storage.getAlarm();
-		if (at === null || at > now + GROUP_DELAY_MS)
-			await this.ctx.storage.setAlarm(now + GROUP_DELAY_MS);
+		if (at === null || at > due) await this.ctx.storage.setAlarm(due);
 		this.writeAlarmSet = true;
 	}
 

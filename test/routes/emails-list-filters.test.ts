@@ -117,16 +117,20 @@ describe("GET /emails filters", () => {
 			const sent = await store(sender, { lastEvent: "sent" });
 			const delivered = await store(sender, { status: "sent", lastEvent: "delivered" });
 			const bounced = await store(sender, { status: "failed", lastEvent: "bounced" });
+			// Stored late, behind the cursor: the insert gives it its key.
+			const late = await store(sender, { at: Date.now() - 8 * MINUTE });
 			const keys = await db()
 				.select({ id: emails.id, stateKey: emails.stateKey })
 				.from(emails)
-				.where(inArray(emails.id, [older, queued, sent, bounced]));
+				.where(inArray(emails.id, [older, late, queued, sent, bounced]));
 			expect(Object.fromEntries(keys.map((k) => [k.id, k.stateKey]))).toEqual({
 				[older]: "pending:queued",
+				[late]: "pending:queued",
 				[queued]: null,
 				[sent]: null,
 				[bounced]: "failed:bounced",
 			});
+			await db().delete(emails).where(eq(emails.id, late));
 			expect((await ids(key, "status=pending")).ids).toEqual([sent, queued, older]);
 			expect((await ids(key, "last_event=queued")).ids).toEqual([queued, older]);
 			expect((await ids(key, "last_event=sent")).ids).toEqual([sent]);

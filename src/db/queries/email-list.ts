@@ -73,7 +73,7 @@ type FilteredColumns = Record<"status" | "lastEvent" | "domainId", SQLiteColumn>
  *   `last_event=delivered` filter the account's list instead, reading about `limit` entries
  *   divided by the share of the account's emails in that state, the majority for any account
  *   whose mail is delivered. An account whose emails are almost all something else (every one
- *   canceled, say) pays a long read for those two filters; docs/scaling.md weighs it;
+ *   canceled, say) pays a long read for those two filters; docs/scaling.md weighs it.
  *   Emails on their way (queued or sent) that the minute's tally has not passed have no key
  *   either (`ON_ITS_WAY_KEY`): a filter that allows them also reads the account's emails past
  *   the tally's cursor, its last few minutes, keeping those pending without a key;

@@ -70,14 +70,6 @@ export class AccountGuard
 		this.store = new GuardStore(ctx.storage);
 	}
 
-	private getState<T>(key: string): T | null {
-		return this.store.getState<T>(key);
-	}
-
-	private setState(key: string, value: unknown) {
-		this.store.setState(key, value);
-	}
-
 	/** Takes one request token; the bucket refills at the plan's rate up to its burst. */
 	private takeToken(plan: Plan, now: number): { ok: boolean; rate: RateLimitState } {
 		const { requestsPerSecond: perSecond, requestBurst: burst } = PLAN_LIMITS[plan];
@@ -111,14 +103,14 @@ export class AccountGuard
 	 */
 	async admit(request: AdmitRequest): Promise<Admission> {
 		const now = request.now ?? Date.now();
-		const suspension = this.getState<Suspension>("suspension");
+		const suspension = this.store.getState<Suspension>("suspension");
 		if (suspension) return { kind: "suspended", suspension, unrecorded: !this.isRecorded() };
 		// Bounces alone cannot suspend below 50 sends; the send that reaches 50 can make the
 		// figures cross, and the next request is then refused here.
 		const verdict = judge(this.figures(now));
 		if (verdict.suspend) {
 			const decided: Suspension = { reason: verdict.reason, at: now, figures: this.figures(now) };
-			this.setState("suspension", decided);
+			this.store.setState("suspension", decided);
 			return { kind: "suspended", suspension: decided, unrecorded: true };
 		}
 
@@ -178,7 +170,7 @@ export class AccountGuard
 		sends: SendCount[],
 		now = Date.now(),
 	): Promise<{ counted: number; unrecorded: Suspension | null }> {
-		const windowStart = this.getState<number>("window_start") ?? 0;
+		const windowStart = this.store.getState<number>("window_start") ?? 0;
 		const byHour = new Map<number, number>();
 		for (const send of sends) {
 			const hour = hourOf(send.at);
@@ -192,13 +184,13 @@ export class AccountGuard
 			counted += recipients;
 		}
 		await this.writeSoon();
-		let suspension = this.getState<Suspension>("suspension");
+		let suspension = this.store.getState<Suspension>("suspension");
 		if (!suspension && counted > 0) {
 			const figures = this.figures(now);
 			const verdict = judge(figures);
 			if (verdict.suspend) {
 				suspension = { reason: verdict.reason, at: now, figures };
-				this.setState("suspension", suspension);
+				this.store.setState("suspension", suspension);
 			}
 		}
 		return { counted, unrecorded: suspension && !this.isRecorded() ? suspension : null };
@@ -206,7 +198,7 @@ export class AccountGuard
 
 	/** The suspension in force, if any: what the send consumer checks before each batch. */
 	async standing(): Promise<Suspension | null> {
-		return this.getState<Suspension>("suspension");
+		return this.store.getState<Suspension>("suspension");
 	}
 
 	/** The 7-day figures since the window's start (a reinstatement restarts it). */
@@ -214,7 +206,7 @@ export class AccountGuard
 		return this.store.figures(
 			Math.max(
 				hourOf(now) - REPUTATION_WINDOW_HOURS + 1,
-				hourOf(this.getState<number>("window_start") ?? 0),
+				hourOf(this.store.getState<number>("window_start") ?? 0),
 			),
 		);
 	}
@@ -231,7 +223,7 @@ export class AccountGuard
 		counted: number;
 		warning: ReputationWarning | null;
 	}> {
-		const windowStart = this.getState<number>("window_start") ?? 0;
+		const windowStart = this.store.getState<number>("window_start") ?? 0;
 		let counted = 0;
 		for (const event of events) {
 			const hour = hourOf(event.at);
@@ -241,13 +233,13 @@ export class AccountGuard
 			counted++;
 		}
 		await this.ensureAlarm(now);
-		const current = this.getState<Suspension>("suspension");
+		const current = this.store.getState<Suspension>("suspension");
 		if (current) return { unrecorded: this.isRecorded() ? null : current, counted, warning: null };
 		const figures = this.figures(now);
 		const verdict = judge(figures);
 		if (!verdict.suspend) return { unrecorded: null, counted, warning: this.warning(figures, now) };
 		const suspension: Suspension = { reason: verdict.reason, at: now, figures };
-		this.setState("suspension", suspension);
+		this.store.setState("suspension", suspension);
 		return { unrecorded: suspension, counted, warning: null };
 	}
 
@@ -255,20 +247,21 @@ export class AccountGuard
 	private warning(figures: ReputationFigures, now: number): ReputationWarning | null {
 		const rate = warningFor(figures);
 		if (!rate) return null;
-		const last = this.getState<number>("warned_at");
+		const last = this.store.getState<number>("warned_at");
 		if (last !== null && last > now - REPUTATION_WINDOW_HOURS * HOUR) return null;
-		this.setState("warned_at", now);
+		this.store.setState("warned_at", now);
 		return { rate, at: now, figures };
 	}
 
 	/** The Worker recorded the suspension decided at `at` in D1; later answers stop asking. */
 	async markSuspensionRecorded(at: number): Promise<void> {
-		if (this.getState<Suspension>("suspension")?.at === at) this.setState("recorded_at", at);
+		if (this.store.getState<Suspension>("suspension")?.at === at)
+			this.store.setState("recorded_at", at);
 	}
 
 	private isRecorded(): boolean {
-		const suspension = this.getState<Suspension>("suspension");
-		return suspension !== null && this.getState<number>("recorded_at") === suspension.at;
+		const suspension = this.store.getState<Suspension>("suspension");
+		return suspension !== null && this.store.getState<number>("recorded_at") === suspension.at;
 	}
 
 	async reputation(now = Date.now()): Promise<{
@@ -278,8 +271,8 @@ export class AccountGuard
 	}> {
 		return {
 			figures: this.figures(now),
-			suspension: this.getState<Suspension>("suspension"),
-			windowStart: this.getState<number>("window_start"),
+			suspension: this.store.getState<Suspension>("suspension"),
+			windowStart: this.store.getState<number>("window_start"),
 		};
 	}
 
@@ -288,13 +281,13 @@ export class AccountGuard
 	 * cannot suspend the account again. Answers the suspension that was lifted.
 	 */
 	async reinstate(now = Date.now()): Promise<Suspension | null> {
-		const lifted = this.getState<Suspension>("suspension");
-		this.setState("suspension", null);
-		this.setState("recorded_at", null);
-		this.setState("warned_at", null);
+		const lifted = this.store.getState<Suspension>("suspension");
+		this.store.setState("suspension", null);
+		this.store.setState("recorded_at", null);
+		this.store.setState("warned_at", null);
 		// Everything before `now` is forgotten: its buckets go, and events older than it are
 		// ignored when SNS redelivers them (their keys stay known until they leave the window).
-		this.setState("window_start", now);
+		this.store.setState("window_start", now);
 		this.store.clearBuckets();
 		return lifted;
 	}

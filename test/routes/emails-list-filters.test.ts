@@ -117,6 +117,8 @@ describe("GET /emails filters", () => {
 			const sent = await store(sender, { lastEvent: "sent" });
 			const delivered = await store(sender, { status: "sent", lastEvent: "delivered" });
 			const bounced = await store(sender, { status: "failed", lastEvent: "bounced" });
+			// Another account's email on its way, past the cursor too: never in this account's list.
+			await store(await createSender());
 			// Stored late, behind the cursor: the insert gives it its key.
 			const late = await store(sender, { at: Date.now() - 8 * MINUTE });
 			const keys = await db()

@@ -6,8 +6,7 @@
  *   so an event recorded later, a complaint days after the send, goes too), and accounts'
  *   daily figures of days past the 90;
  * - unmatched feedback notifications older than 90 days;
- * - customer webhook events older than 90 days with their deliveries, and delivery attempts
- *   older than 90 days;
+ * - customer webhook events older than 90 days with their deliveries and delivery attempts;
  * - expired dashboard sessions, login-failure counters whose window started over a day ago,
  *   and idempotency keys past their 24 hours.
  *
@@ -53,7 +52,6 @@ import {
 	deleteOldDayCounts,
 	deleteOldestEmails,
 	deleteOldestUnmatchedNotifications,
-	deleteOldestWebhookAttempts,
 	deleteOldestWebhookEvents,
 	deleteStaleLoginFailures,
 } from "../db/queries/retention.ts";
@@ -89,13 +87,13 @@ export interface PurgeReport {
 	/** Accounts' daily figures (GET /account/metrics) of days past the retention. */
 	dayCounts: number;
 	unmatchedNotifications: number;
-	/** Customer webhook events (with their deliveries) and delivery attempts. */
+	/** Customer webhook events (with their deliveries), and the attempts that went with them. */
 	webhookEvents: number;
 	webhookAttempts: number;
 	sessions: number;
 	loginFailures: number;
 	idempotencyKeys: number;
-	/** SQL statements run (a batch of the events and their emails counts 2). */
+	/** SQL statements run (a batch counts each of its statements). */
 	statements: number;
 	/** Transactions run: D1 batches and single statements. */
 	batches: number;
@@ -158,14 +156,14 @@ export async function purgeExpiredData(db: Db, options: PurgeOptions = {}): Prom
 			deleteExpiredIdempotencyKeys(db, now - IDEMPOTENCY_KEY_TTL, limit),
 		),
 		{
-			statements: 2,
+			statements: 3,
 			async run(limit, report) {
-				const deleted = await deleteOldestWebhookEvents(db, retainedFrom, limit);
-				report.webhookEvents += deleted;
-				return deleted;
+				const { events, attempts } = await deleteOldestWebhookEvents(db, retainedFrom, limit);
+				report.webhookEvents += events;
+				report.webhookAttempts += attempts;
+				return events;
 			},
 		},
-		single("webhookAttempts", (limit) => deleteOldestWebhookAttempts(db, retainedFrom, limit)),
 	];
 	const report: PurgeReport = {
 		emails: 0,

@@ -658,20 +658,23 @@ export const webhookEndpoints = sqliteTable(
 	(t) => [index("webhook_endpoints_account").on(t.accountId, t.id)],
 );
 
+/**
+ * The webhook tables are written for every event of every account with an endpoint, so each row
+ * is one b-tree entry: keyed by how it is read, WITHOUT ROWID (the migration says it; drizzle
+ * cannot), with no index of its own. An event, its delivery to an endpoint, an attempt and the
+ * delivery's new state are 4 rows (test/domain/rows-written.test.ts).
+ */
+
 /** One event, its payload stored once whatever the number of endpoints and attempts. */
-export const webhookEvents = sqliteTable(
-	"webhook_events",
-	{
-		/** Stable: the `webhook-id` of every attempt and replay, so receivers can de-duplicate. */
-		id: text("id").primaryKey(),
-		accountId: text("account_id").notNull(),
-		type: text("type").notNull(),
-		/** The exact JSON body sent, `{type, created_at, data}`. */
-		payload: text("payload").notNull(),
-		createdAt: integer("created_at").notNull(),
-	},
-	(t) => [index("webhook_events_account").on(t.accountId, t.id)],
-);
+export const webhookEvents = sqliteTable("webhook_events", {
+	/** Stable: the `webhook-id` of every attempt and replay, so receivers can de-duplicate. */
+	id: text("id").primaryKey(),
+	accountId: text("account_id").notNull(),
+	type: text("type").notNull(),
+	/** The exact JSON body sent, `{type, created_at, data}`. */
+	payload: text("payload").notNull(),
+	createdAt: integer("created_at").notNull(),
+});
 
 export const WEBHOOK_DELIVERY_STATUSES = ["pending", "attempting", "success", "failed"] as const;
 export type WebhookDeliveryStatus = (typeof WEBHOOK_DELIVERY_STATUSES)[number];
@@ -689,17 +692,15 @@ export const webhookDeliveries = sqliteTable(
 		firstAttemptAt: integer("first_attempt_at"),
 		createdAt: integer("created_at").notNull(),
 	},
-	(t) => [
-		primaryKey({ columns: [t.endpointId, t.eventId] }),
-		// The retention purge deletes an old event's deliveries by the event.
-		index("webhook_deliveries_event").on(t.eventId),
-	],
+	// The retention purge finds an old event's deliveries through its account's endpoints.
+	(t) => [primaryKey({ columns: [t.endpointId, t.eventId] })],
 );
 
+/** A delivery's attempts, in its key's range: they are read, and purged, with the delivery. */
 export const webhookAttempts = sqliteTable(
 	"webhook_attempts",
 	{
-		id: text("id").primaryKey(),
+		id: text("id").notNull(),
 		endpointId: text("endpoint_id").notNull(),
 		eventId: text("event_id").notNull(),
 		/** 0 when no HTTP answer came (timeout, connection reset): `error` says what happened. */
@@ -710,7 +711,7 @@ export const webhookAttempts = sqliteTable(
 		error: text("error"),
 		sentAt: integer("sent_at").notNull(),
 	},
-	(t) => [index("webhook_attempts_delivery").on(t.endpointId, t.eventId, t.id)],
+	(t) => [primaryKey({ columns: [t.endpointId, t.eventId, t.id] })],
 );
 
 export const BYOC_METHODS = ["role", "access_key"] as const;

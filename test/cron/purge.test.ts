@@ -18,6 +18,7 @@ import {
 	users,
 	webhookAttempts,
 	webhookDeliveries,
+	webhookEndpoints,
 	webhookEvents,
 } from "../../src/db/schema.ts";
 import type { Bindings } from "../../src/env.ts";
@@ -25,6 +26,7 @@ import worker from "../../src/index.ts";
 import { idFloor, uuidv7 } from "../../src/lib/ids.ts";
 import { DAY, HOUR, MINUTE } from "../../src/lib/time.ts";
 import { db } from "../helpers/factories.ts";
+import { queryPlans } from "../helpers/query-plans.ts";
 
 /**
  * A UUIDv7 created at `time`, as the app makes them. `uuidv7(time)` itself cannot go back in
@@ -226,7 +228,7 @@ describe("purgeExpiredData", () => {
 
 		const report = await purgeExpiredData(db(), { now });
 
-		expect(report).toEqual({ ...NOTHING, emails: 2, statements: 12, batches: 8, finished: true });
+		expect(report).toEqual({ ...NOTHING, emails: 2, statements: 12, batches: 7, finished: true });
 		expect(await existing(emails, [old, justOld, atCutoff, recent])).toEqual(
 			sorted([atCutoff, recent]),
 		);
@@ -246,7 +248,7 @@ describe("purgeExpiredData", () => {
 			dayCounts: 1,
 			unmatchedNotifications: 1,
 			statements: 12,
-			batches: 8,
+			batches: 7,
 			finished: true,
 		});
 		expect(await dayCountsLeft([oldDay, keptDay])).toEqual([keptDay]);
@@ -274,7 +276,7 @@ describe("purgeExpiredData", () => {
 			loginFailures: 1,
 			idempotencyKeys: 1,
 			statements: 12,
-			batches: 8,
+			batches: 7,
 			finished: true,
 		});
 		const leftSessions = await db()
@@ -304,22 +306,32 @@ describe("purgeExpiredData", () => {
 		const recent = await insertEmail(now - DAY);
 
 		// Round 1: an email batch (a read and a batch of deletes, 4 statements) and one of each of
-		// the 7 other tasks, which find nothing (12 statements); round 2: another email batch
+		// the 6 other tasks, which find nothing (12 statements); round 2: another email batch
 		// (16); round 3 would exceed 16.
 		const first = await purgeExpiredData(db(), { now, batchSize: 2, maxStatements: 16 });
-		expect(first).toEqual({ ...NOTHING, emails: 4, statements: 16, batches: 9, finished: false });
+		expect(first).toEqual({ ...NOTHING, emails: 4, statements: 16, batches: 8, finished: false });
 		expect(await existing(emails, [...old, recent])).toEqual(sorted([old[4] ?? "", recent]));
 
-		// The last email (a short batch ends the email pass) and the 7 other tasks.
+		// The last email (a short batch ends the email pass) and the 6 other tasks.
 		const second = await purgeExpiredData(db(), { now, batchSize: 2 });
-		expect(second).toEqual({ ...NOTHING, emails: 1, statements: 12, batches: 8, finished: true });
+		expect(second).toEqual({ ...NOTHING, emails: 1, statements: 12, batches: 7, finished: true });
 		expect(await existing(emails, [...old, recent])).toEqual([recent]);
 	});
 
-	it("deletes customer webhook events older than 90 days with their deliveries, and old attempts", async () => {
+	it("deletes customer webhook events older than 90 days with their deliveries and attempts", async () => {
 		const now = Date.now();
 		const endpointId = uuidv7();
-		const insertWebhookEvent = async (at: number) => {
+		await db()
+			.insert(webhookEndpoints)
+			.values({
+				id: endpointId,
+				accountId: ACCOUNT,
+				endpoint: "https://hooks.example.com/in",
+				events: ["email.delivered"],
+				secretEncrypted: "sealed",
+				createdAt: now - 100 * DAY,
+			});
+		const insertWebhookEvent = async (at: number, attemptAt = at + MINUTE) => {
 			const id = uuidv7At(at);
 			await db().insert(webhookEvents).values({
 				id,
@@ -331,42 +343,52 @@ describe("purgeExpiredData", () => {
 			await db()
 				.insert(webhookDeliveries)
 				.values({ endpointId, eventId: id, status: "success", attempts: 1, createdAt: at });
-			const attempt = uuidv7At(at + MINUTE);
-			await db()
-				.insert(webhookAttempts)
-				.values({
-					id: attempt,
-					endpointId,
-					eventId: id,
-					httpStatus: 200,
-					response: "ok",
-					durationMs: 12,
-					sentAt: at + MINUTE,
-				});
+			const attempt = uuidv7At(attemptAt);
+			await db().insert(webhookAttempts).values({
+				id: attempt,
+				endpointId,
+				eventId: id,
+				httpStatus: 200,
+				response: "ok",
+				durationMs: 12,
+				sentAt: attemptAt,
+			});
 			return { id, attempt };
 		};
 		const old = await insertWebhookEvent(now - 91 * DAY);
+		// An old event replayed yesterday: its attempt goes with it.
+		const replayed = await insertWebhookEvent(now - 95 * DAY, now - DAY);
 		const recent = await insertWebhookEvent(now - 89 * DAY);
+		const events = [old.id, replayed.id, recent.id];
 
 		const report = await purgeExpiredData(db(), { now });
 
 		expect(report).toEqual({
 			...NOTHING,
-			webhookEvents: 1,
-			webhookAttempts: 1,
+			webhookEvents: 2,
+			webhookAttempts: 2,
 			statements: 12,
-			batches: 8,
+			batches: 7,
 			finished: true,
 		});
-		expect(await existing(webhookEvents, [old.id, recent.id])).toEqual([recent.id]);
-		expect(await existing(webhookAttempts, [old.attempt, recent.attempt])).toEqual([
-			recent.attempt,
-		]);
+		expect(await existing(webhookEvents, events)).toEqual([recent.id]);
+		expect(
+			await existing(webhookAttempts, [old.attempt, replayed.attempt, recent.attempt]),
+		).toEqual([recent.attempt]);
 		const deliveries = await db()
 			.select({ eventId: webhookDeliveries.eventId })
 			.from(webhookDeliveries)
-			.where(inArray(webhookDeliveries.eventId, [old.id, recent.id]));
+			.where(inArray(webhookDeliveries.eventId, events));
 		expect(deliveries).toEqual([{ eventId: recent.id }]);
+	});
+
+	it("finds old webhook events' deliveries and attempts by their keys, scanning no webhook table", async () => {
+		const plans = await queryPlans((d) => purgeExpiredData(d, { now: Date.now() }));
+		const webhookLines = plans
+			.flatMap((p) => p.split("\n"))
+			.filter((line) => /webhook_(events|deliveries|attempts)\b/.test(line));
+		expect(webhookLines.length).toBeGreaterThan(0);
+		for (const line of webhookLines) expect(line).toMatch(/^SEARCH webhook_\w+ USING PRIMARY KEY/);
 	});
 
 	it("starts no batch once its time budget is spent", async () => {
@@ -406,7 +428,7 @@ describe("purgeExpiredData", () => {
 			finished = report.finished;
 		}
 
-		// Run 1: a round of all 8 tasks (12 statements), each finding its one old row, then a
+		// Run 1: a round of all 7 tasks (12 statements), each finding its one old row, then a
 		// second email batch (16). Run 2: a round in which only emails still find one, then the
 		// last email (16). Run 3: nothing anywhere (12).
 		expect(runs).toBe(3);
@@ -420,7 +442,7 @@ describe("purgeExpiredData", () => {
 			loginFailures: 1,
 			idempotencyKeys: 1,
 			statements: 44,
-			batches: 26,
+			batches: 23,
 		});
 		expect(await existing(emails, keptEmails)).toEqual(sorted(keptEmails));
 		expect(

@@ -13,11 +13,14 @@ import { createDb } from "../../src/db/client.ts";
 import { findEmailsByIds, insertEmailsStatements, runBatch } from "../../src/db/queries/emails.ts";
 import { dayOf, TALLY_CURSOR } from "../../src/db/queries/metrics.ts";
 import { accountDayCounts, cronCursors } from "../../src/db/schema.ts";
+import { webhookDeliveryDepsFromEnv } from "../../src/deps.ts";
 import type { LifecycleEvent } from "../../src/domain/email-lifecycle.ts";
 import { recordEmailEvents } from "../../src/domain/email-recorder.ts";
-import type { WebhookMessage } from "../../src/domain/webhook-delivery.ts";
+import { attemptDelivery, type WebhookMessage } from "../../src/domain/webhook-delivery.ts";
+import type { Bindings } from "../../src/env.ts";
 import { uuidv7 } from "../../src/lib/ids.ts";
 import { createQueuedEmail, createSender } from "../helpers/factories.ts";
+import { createWebhookEndpoint } from "../helpers/webhooks.ts";
 
 const counted = createDb(instrumentD1(env.DB));
 const webhookQueue = { sendBatch: async () => {} } as unknown as Queue<WebhookMessage>;
@@ -32,7 +35,11 @@ async function rowsWritten(work: () => Promise<unknown>) {
 type Sender = Awaited<ReturnType<typeof createSender>>;
 
 /** Accepts one email to one recipient (no tags), as POST /emails stores it; its rows per stage. */
-async function lifecycle(sender: Sender, events: (at: number) => LifecycleEvent[]) {
+async function lifecycle(
+	sender: Sender,
+	events: (at: number) => LifecycleEvent[],
+	{ webhooks = false, queue = webhookQueue } = {},
+) {
 	const id = uuidv7();
 	const accept = await rowsWritten(() =>
 		runBatch(
@@ -47,7 +54,7 @@ async function lifecycle(sender: Sender, events: (at: number) => LifecycleEvent[
 					subject: "Hi",
 					text: "Hi",
 					createdAt: Date.now(),
-					webhooks: false,
+					webhooks,
 				},
 			]),
 		),
@@ -58,7 +65,7 @@ async function lifecycle(sender: Sender, events: (at: number) => LifecycleEvent[
 		if (!email) throw new Error("gone");
 		stages.push(
 			await rowsWritten(() =>
-				recordEmailEvents({ db: counted, webhookQueue }, [{ email, event, key: `k${i}` }]),
+				recordEmailEvents({ db: counted, webhookQueue: queue }, [{ email, event, key: `k${i}` }]),
 			),
 		);
 	}
@@ -168,5 +175,40 @@ describe("rows written per email", () => {
 		expect(await sentToday()).toBe(before + 4);
 		// Four rows, and one figure for the four.
 		expect(written).toBe(4 + 1);
+	});
+
+	it("a webhook event for one endpoint, delivered at the first attempt: 4 rows", async () => {
+		// The event (its payload, once whatever the endpoints), its delivery to the endpoint,
+		// the attempt, and the delivery's new state: each a row keyed by how it is read, with no
+		// index of its own.
+		await createWebhookEndpoint(sender.key.token, "https://hooks.example.com/in", [
+			"email.sent",
+			"email.delivered",
+		]);
+		const messages: WebhookMessage[] = [];
+		const queue = {
+			async sendBatch(batch: Iterable<{ body: WebhookMessage }>) {
+				for (const m of batch) messages.push(m.body);
+			},
+		} as unknown as Queue<WebhookMessage>;
+		const [accept, send, delivery] = await lifecycle(sender, delivered, { webhooks: true, queue });
+		// As without webhooks (5, 2, 2), plus the event and its delivery at each of the two.
+		expect([accept, send, delivery]).toEqual([5, 2 + 2, 2 + 2]);
+		expect(messages).toHaveLength(2);
+
+		const deps = {
+			...webhookDeliveryDepsFromEnv(env as Bindings, () => {}),
+			db: counted,
+			queue,
+			post: async () => ({ status: 200, response: "ok", durationMs: 1, error: null }),
+		};
+		for (const message of messages) {
+			let outcome: Awaited<ReturnType<typeof attemptDelivery>> | undefined;
+			const written = await rowsWritten(async () => {
+				outcome = await attemptDelivery(deps, message);
+			});
+			expect(outcome?.kind).toBe("delivered");
+			expect(written).toBe(2);
+		}
 	});
 });

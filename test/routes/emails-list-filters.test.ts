@@ -3,9 +3,7 @@
  * lookup rows every stored email gets, the indexes each filter uses, and the 90-day purge of
  * the lookup rows.
  */
-import { env } from "cloudflare:workers";
 import { eq, inArray, lt } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/d1";
 import { describe, expect, it } from "vitest";
 import { purgeExpiredData, RETENTION } from "../../src/cron/purge.ts";
 import { tallyDayFigures } from "../../src/cron/tally-day-figures.ts";
@@ -18,6 +16,7 @@ import { idFloor, uuidv7 } from "../../src/lib/ids.ts";
 import { DAY, MINUTE } from "../../src/lib/time.ts";
 import { api } from "../helpers/api.ts";
 import { createDomain, createQueuedEmail, createSender, db } from "../helpers/factories.ts";
+import { queryPlans } from "../helpers/query-plans.ts";
 
 type Sender = Awaited<ReturnType<typeof createSender>>;
 
@@ -485,39 +484,9 @@ describe("lookup rows", () => {
 });
 
 describe("query plans", () => {
-	/** The SQL listEmails runs for a filter, and SQLite's plan for each statement. */
-	async function plan(filters: Parameters<typeof listEmails>[2]) {
-		const queries: { sql: string; params: unknown[] }[] = [];
-		// Recorded at bind, so statements drizzle runs in a batch (one per state key) count too.
-		const recording = new Proxy(env.DB, {
-			get(target, property) {
-				if (property === "prepare")
-					return (sql: string) => {
-						const statement = target.prepare(sql);
-						const bind = statement.bind.bind(statement);
-						return Object.assign(statement, {
-							bind: (...params: unknown[]) => {
-								queries.push({ sql, params });
-								return bind(...params);
-							},
-						});
-					};
-				const value = Reflect.get(target, property);
-				return typeof value === "function" ? value.bind(target) : value;
-			},
-		});
-		const traced = drizzle(recording, { schema });
-		await listEmails(traced, uuidv7(), filters);
-		if (!queries.length) throw new Error("no query ran");
-		return Promise.all(
-			queries.map(async (query) => {
-				const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${query.sql}`)
-					.bind(...query.params)
-					.all<{ detail: string }>();
-				return results.map((r) => r.detail).join("\n");
-			}),
-		);
-	}
+	/** SQLite's plan for each statement listEmails runs for a filter. */
+	const plan = (filters: Parameters<typeof listEmails>[2]) =>
+		queryPlans((db) => listEmails(db, uuidv7(), filters));
 
 	/** A range of the state index, or the read of the emails on their way past the cursor. */
 	const orOnTheirWay = (state: RegExp) =>

@@ -16,6 +16,7 @@ import {
 	unmatchedNotifications,
 	webhookAttempts,
 	webhookDeliveries,
+	webhookEndpoints,
 	webhookEvents,
 } from "../schema.ts";
 import { deleteEmailsStatements, lookupRows, runBatch } from "./emails.ts";
@@ -82,35 +83,31 @@ export async function deleteOldDayCounts(
 }
 
 /**
- * The `limit` oldest webhook events below `beforeId` with their deliveries (by the event, an
- * index range), in one batch. Attempts go by their own id (`deleteOldestWebhookAttempts`): an
- * attempt is made after its event, so an attempt this old belongs to an event due too.
+ * The `limit` oldest webhook events below `beforeId` with their deliveries and attempts, in one
+ * batch. Those are keyed by endpoint and event, so they are found through the event's account's
+ * endpoints (`webhook_endpoints_account`), each a primary-key range: no table is scanned. An
+ * endpoint's deliveries and attempts go with the endpoint when it is deleted, and an attempt
+ * (a late replay too) with its event.
  */
 export async function deleteOldestWebhookEvents(
 	db: Db,
 	beforeId: string,
 	limit: number,
-): Promise<number> {
-	const oldest = () =>
+): Promise<{ events: number; attempts: number }> {
+	const oldest = sql`SELECT ${webhookEvents.id}, ${webhookEvents.accountId} FROM ${webhookEvents} WHERE ${webhookEvents.id} < ${beforeId} ORDER BY ${webhookEvents.id} LIMIT ${limit}`;
+	const deliveries = sql`SELECT w."id", e."id" FROM (${oldest}) AS e JOIN ${webhookEndpoints} AS w ON w."account_id" = e."account_id"`;
+	const [attempts, , events] = await db.batch([
 		db
-			.select({ id: webhookEvents.id })
-			.from(webhookEvents)
-			.where(lt(webhookEvents.id, beforeId))
-			.orderBy(asc(webhookEvents.id))
-			.limit(limit);
-	const [, gone] = await db.batch([
-		db.delete(webhookDeliveries).where(inArray(webhookDeliveries.eventId, oldest())),
-		db.delete(webhookEvents).where(inArray(webhookEvents.id, oldest())),
+			.delete(webhookAttempts)
+			.where(sql`(${webhookAttempts.endpointId}, ${webhookAttempts.eventId}) IN (${deliveries})`),
+		db
+			.delete(webhookDeliveries)
+			.where(
+				sql`(${webhookDeliveries.endpointId}, ${webhookDeliveries.eventId}) IN (${deliveries})`,
+			),
+		db.delete(webhookEvents).where(sql`${webhookEvents.id} IN (SELECT "id" FROM (${oldest}))`),
 	]);
-	return gone.meta.changes;
-}
-
-export function deleteOldestWebhookAttempts(
-	db: Db,
-	beforeId: string,
-	limit: number,
-): Promise<number> {
-	return deleteOldestById(db, webhookAttempts, beforeId, limit);
+	return { events: events.meta.changes, attempts: attempts.meta.changes };
 }
 
 /** Feedback notifications that matched no email, kept for diagnosis until `beforeId`. */
@@ -125,7 +122,7 @@ export function deleteOldestUnmatchedNotifications(
 /** The `limit` oldest rows of a UUIDv7-keyed table below `beforeId`: a primary-key range. */
 async function deleteOldestById(
 	db: Db,
-	table: typeof unmatchedNotifications | typeof webhookAttempts,
+	table: typeof unmatchedNotifications,
 	beforeId: string,
 	limit: number,
 ): Promise<number> {

@@ -616,13 +616,20 @@ export function instrumentR2<B extends object>(bucket: B): B {
 
 // --- Wiring -------------------------------------------------------------------------------
 
-interface Instrumentable {
+/** The queue producers counted besides SEND_QUEUE; optional so tests may omit them. */
+const PRODUCERS = [
+	"SEND_BULK_QUEUE",
+	"SEND_BULK_QUEUE_1",
+	"SEND_BULK_QUEUE_2",
+	"SEND_BULK_QUEUE_3",
+	"FEEDBACK_QUEUE",
+	"WEBHOOK_QUEUE",
+] as const;
+type Producer = (typeof PRODUCERS)[number];
+
+interface Instrumentable extends Partial<Record<Producer, Queue>> {
 	DB: D1Database;
 	SEND_QUEUE: Queue;
-	/** Optional so tests may omit them. */
-	SEND_BULK_QUEUE?: Queue;
-	FEEDBACK_QUEUE?: Queue;
-	WEBHOOK_QUEUE?: Queue;
 	/** The per-account guard's namespace (src/durable-objects/); optional so tests may omit it. */
 	ACCOUNT_GUARD?: object;
 	/** The one SendPacer's namespace (the consumers' slot reservations); optional likewise. */
@@ -632,14 +639,12 @@ interface Instrumentable {
 }
 
 /** The queue each producer binding writes to (wrangler.toml), to count writes per queue. */
-export type QueueNames = Partial<
-	Record<"SEND_QUEUE" | "SEND_BULK_QUEUE" | "FEEDBACK_QUEUE" | "WEBHOOK_QUEUE", string>
->;
+export type QueueNames = Partial<Record<"SEND_QUEUE" | Producer, string>>;
 
 const instrumented = new WeakMap<object, Map<string, object>>();
 
 /**
- * The same env with counting DB, queue producers (SEND_QUEUE, FEEDBACK_QUEUE, WEBHOOK_QUEUE),
+ * The same env with counting DB, queue producers (SEND_QUEUE and PRODUCERS),
  * ACCOUNT_GUARD and ATTACHMENTS bindings, attributing what they count to `source`, the entry
  * point running (one wrapper per env object and entry point; R2 is counted in all only). With
  * `trace`, a wrapper of its own that also records each D1, queue and Durable Object call there.
@@ -660,9 +665,12 @@ export function instrumentEnv<E extends Instrumentable>(
 		...env,
 		DB: instrumentD1(env.DB, source, trace),
 		SEND_QUEUE: queue(env.SEND_QUEUE, "SEND_QUEUE"),
-		...(env.SEND_BULK_QUEUE && { SEND_BULK_QUEUE: queue(env.SEND_BULK_QUEUE, "SEND_BULK_QUEUE") }),
-		...(env.FEEDBACK_QUEUE && { FEEDBACK_QUEUE: queue(env.FEEDBACK_QUEUE, "FEEDBACK_QUEUE") }),
-		...(env.WEBHOOK_QUEUE && { WEBHOOK_QUEUE: queue(env.WEBHOOK_QUEUE, "WEBHOOK_QUEUE") }),
+		...Object.fromEntries(
+			PRODUCERS.flatMap((name) => {
+				const binding = env[name];
+				return binding ? [[name, queue(binding, name)]] : [];
+			}),
+		),
 		...(env.ACCOUNT_GUARD && {
 			ACCOUNT_GUARD: instrumentDurableObjects(env.ACCOUNT_GUARD, source, trace),
 		}),

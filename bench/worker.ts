@@ -17,7 +17,12 @@
 import { GuardStore } from "../src/durable-objects/guard-store.ts";
 import type { Bindings } from "../src/env.ts";
 import worker from "../src/index.ts";
-import { FEEDBACK_QUEUE, SEND_BULK_QUEUE, SEND_QUEUE, WEBHOOK_QUEUE } from "../src/queues/index.ts";
+import {
+	FEEDBACK_QUEUE,
+	SEND_BULK_QUEUES,
+	SEND_QUEUE,
+	WEBHOOK_QUEUE,
+} from "../src/queues/index.ts";
 import { countDurableObjectStorage, withMetrics } from "./metrics.ts";
 
 export { AccountGuard, SendPacer } from "../src/index.ts";
@@ -26,7 +31,10 @@ countDurableObjectStorage(GuardStore, "sql");
 
 export default withMetrics<Bindings>(worker, {
 	SEND_QUEUE,
-	SEND_BULK_QUEUE,
+	SEND_BULK_QUEUE: SEND_BULK_QUEUES[0],
+	SEND_BULK_QUEUE_1: SEND_BULK_QUEUES[1],
+	SEND_BULK_QUEUE_2: SEND_BULK_QUEUES[2],
+	SEND_BULK_QUEUE_3: SEND_BULK_QUEUES[3],
 	FEEDBACK_QUEUE,
 	WEBHOOK_QUEUE,
 }) satisfies ExportedHandler<Bindings>;

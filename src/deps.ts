@@ -10,7 +10,9 @@ import type { NoticeRow } from "./db/queries/notices.ts";
 import type { ByocDeps } from "./domain/byoc.ts";
 import { sendThroughByoc } from "./domain/byoc-sending.ts";
 import type { NotificationDeps } from "./domain/feedback.ts";
+import { type LaneQueues, laneQueue } from "./domain/lanes.ts";
 import { dispatchNotices, type NoticeDeps } from "./domain/notices.ts";
+import type { SendMessage } from "./domain/send-message.ts";
 import type { SendingDeps } from "./domain/sending.ts";
 import { recordSuspension, type SuspensionDeps } from "./domain/suspension.ts";
 import type { WebhookDeliveryDeps } from "./domain/webhook-delivery.ts";
@@ -24,6 +26,16 @@ import { createWebhookSender } from "./services/webhook-sender.ts";
 
 export type WaitUntil = (work: Promise<unknown>) => void;
 
+/** The bulk lane's queues (wrangler.toml), in `bulkLaneOf`'s order (src/domain/lanes.ts). */
+export function bulkQueues(env: Bindings): Queue<SendMessage>[] {
+	return [env.SEND_BULK_QUEUE, env.SEND_BULK_QUEUE_1, env.SEND_BULK_QUEUE_2, env.SEND_BULK_QUEUE_3];
+}
+
+/** Every send queue by lane: where accepted, scheduled and swept emails are sent from. */
+export function laneQueuesOf(env: Bindings): LaneQueues<SendMessage> {
+	return { express: env.SEND_QUEUE, bulk: bulkQueues(env) };
+}
+
 export function sendingDepsFromEnv(
 	env: Bindings,
 	accountId: string,
@@ -32,7 +44,7 @@ export function sendingDepsFromEnv(
 	return {
 		db: createDb(env.DB),
 		queue: env.SEND_QUEUE,
-		bulkQueue: env.SEND_BULK_QUEUE,
+		bulkQueue: laneQueue(laneQueuesOf(env), "bulk", accountId),
 		guard: guardFor(env, accountId),
 		emit: (events) =>
 			waitUntil(

@@ -10,6 +10,8 @@ import type { SesSimulator } from "../simulator/app.ts";
 import { dispatchScheduledEmails } from "../src/cron/dispatch-scheduled.ts";
 import { insertEmailsStatements, type NewEmail, runBatch } from "../src/db/queries/emails.ts";
 import { emails } from "../src/db/schema.ts";
+import { bulkQueues } from "../src/deps.ts";
+import { bulkLaneOf } from "../src/domain/lanes.ts";
 import { idsIn, type SendMessage } from "../src/domain/send-message.ts";
 import type { Bindings } from "../src/env.ts";
 import { uuidv7 } from "../src/lib/ids.ts";
@@ -28,14 +30,15 @@ beforeEach(() => {
 	lanes.express.length = 0;
 	lanes.bulk.length = 0;
 	const bindings = env as unknown as Bindings;
-	for (const [lane, queue] of [
+	const queues: [keyof typeof lanes, Queue<SendMessage>][] = [
 		["express", bindings.SEND_QUEUE],
-		["bulk", bindings.SEND_BULK_QUEUE],
-	] as const) {
+		...bulkQueues(bindings).map((q): [keyof typeof lanes, Queue<SendMessage>] => ["bulk", q]),
+	];
+	for (const [lane, queue] of queues) {
 		const sendBatch = queue.sendBatch.bind(queue);
 		vi.spyOn(queue, "sendBatch").mockImplementation((messages, options) => {
 			const list = [...messages];
-			for (const m of list) lanes[lane].push(...idsIn(m.body as SendMessage));
+			for (const m of list) lanes[lane].push(...idsIn(m.body));
 			return sendBatch(list, options);
 		});
 	}
@@ -90,6 +93,46 @@ describe("fair send lanes, end to end", () => {
 		for (let i = 0; i < 600 && backlogSent() < BATCHES * 100; i++)
 			await new Promise((r) => setTimeout(r, 50));
 		expect(backlogSent()).toBe(BATCHES * 100);
+	}, 60_000);
+
+	it("sends a second account's campaign beside a first account's, not after it", async () => {
+		const first = await createSender();
+		// Another account whose campaigns take another bulk queue (one in BULK_LANES shares one).
+		let second = await createSender();
+		while (bulkLaneOf(second.account.id) === bulkLaneOf(first.account.id))
+			second = await createSender();
+		const campaign = async (sender: typeof first, prefix: string, batches: number) => {
+			for (let b = 0; b < batches; b++) {
+				const res = await api("POST", "/emails/batch", {
+					key: sender.key.token,
+					body: Array.from({ length: 100 }, (_, i) => ({
+						from: sender.from,
+						to: `${prefix}-${b * 100 + i}@example.org`,
+						subject: "Newsletter",
+						text: "Hello",
+					})),
+				});
+				expect(res.status).toBe(200);
+			}
+		};
+		// Big enough that the first is still sending when the second is accepted.
+		const firstEmails = 2 * BATCHES * 100;
+		await campaign(first, "first", firstEmails / 100);
+		await campaign(second, "second", 3);
+		// Each account's first batch goes express (at the threshold), the rest bulk.
+		expect(lanes.bulk).toHaveLength(firstEmails - 100 + 200);
+
+		const sent = (prefix: string) =>
+			sim.store.listMessages().filter((m) => m.to.some((to) => to.startsWith(`${prefix}-`))).length;
+		for (let i = 0; i < 600 && sent("second") < 300; i++)
+			await new Promise((r) => setTimeout(r, 50));
+		expect(sent("second")).toBe(300);
+		// The second campaign was done while the first still had emails waiting in its own lane
+		// (one bulk queue: all 2,000 of the first went before any of the second's bulk).
+		expect(sent("first")).toBeLessThan(firstEmails - 100);
+		for (let i = 0; i < 600 && sent("first") < firstEmails; i++)
+			await new Promise((r) => setTimeout(r, 50));
+		expect(sent("first")).toBe(firstEmails);
 	}, 60_000);
 });
 
@@ -146,7 +189,7 @@ describe("the minute's dispatch of scheduled emails", () => {
 		const single = row(quiet, 999);
 		await runBatch(db(), insertEmailsStatements(db(), [...campaign, single]));
 
-		const sent = { express: [] as string[], bulk: [] as string[] };
+		const sent = { express: [] as string[], bulk: Array.from({ length: 4 }, () => [] as string[]) };
 		const capture = (into: string[]) =>
 			({
 				sendBatch: async (batch: { body: SendMessage }[]) => {
@@ -155,10 +198,13 @@ describe("the minute's dispatch of scheduled emails", () => {
 			}) as unknown as Queue<SendMessage>;
 		await dispatchScheduledEmails(
 			db(),
-			{ express: capture(sent.express), bulk: capture(sent.bulk) },
+			{ express: capture(sent.express), bulk: sent.bulk.map(capture) },
 			now,
 		);
 		expect(sent.express).toEqual([single.id]);
-		expect(sent.bulk.sort()).toEqual(campaign.map((e) => e.id).sort());
+		// All on the busy account's own bulk queue.
+		const lane = bulkLaneOf(busy.account.id, 4);
+		expect(sent.bulk[lane]?.sort()).toEqual(campaign.map((e) => e.id).sort());
+		expect(sent.bulk.flat()).toHaveLength(campaign.length);
 	});
 });

@@ -300,7 +300,13 @@ async function traceSingles(s: LocalStack): Promise<CallsOnPath | undefined> {
  * wrangler.toml's queue names (src/queues/index.ts has them too, but it imports the Worker's
  * modules, which Node cannot load).
  */
-const SEND_QUEUES = ["sendfleet-send", "sendfleet-send-bulk"];
+const SEND_QUEUES = [
+	"sendfleet-send",
+	"sendfleet-send-bulk",
+	"sendfleet-send-bulk-1",
+	"sendfleet-send-bulk-2",
+	"sendfleet-send-bulk-3",
+];
 const FEEDBACK_QUEUE = "sendfleet-feedback";
 
 /** Where each entry point's usage belongs in an email's life. */

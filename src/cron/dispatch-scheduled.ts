@@ -16,7 +16,7 @@
  * minute's run, oldest first.
  *
  * Lanes (src/domain/lanes.ts): an account with more than BULK_AFTER_RECIPIENTS emails due in a
- * page is a scheduled campaign and goes to the bulk lane; the rest go express, so a quiet
+ * page is a scheduled campaign and goes to its bulk queue; the rest go express, so a quiet
  * account's scheduled email is not behind someone's 9 a.m. newsletter. Counted in emails, not
  * recipients (the page reads ids only), a lower bound of the recipients the guard would count.
  */
@@ -24,8 +24,7 @@ import { and, asc, eq, lt, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { emails } from "../db/schema.ts";
 import { DISPATCH_AHEAD_MS, delayUntil } from "../domain/email-storage.ts";
-import type { LaneQueues } from "../domain/lanes.ts";
-import { BULK_AFTER_RECIPIENTS } from "../domain/lanes.ts";
+import { BULK_AFTER_RECIPIENTS, type LaneQueues, laneQueue } from "../domain/lanes.ts";
 import { queueEmails, type SendMessage } from "../domain/send-message.ts";
 
 const PAGE = 1000;
@@ -36,7 +35,7 @@ export async function dispatchScheduledEmails(
 	queues: LaneQueues<SendMessage> | Queue<SendMessage>,
 	now = Date.now(),
 ): Promise<number> {
-	const lanes = "sendBatch" in queues ? { express: queues, bulk: queues } : queues;
+	const lanes = "sendBatch" in queues ? { express: queues, bulk: [queues] } : queues;
 	const until = now + DISPATCH_AHEAD_MS;
 	// Keyset over the index: each page starts after the last (time, id) of the one before.
 	let after: { at: number; id: string } | null = null;
@@ -61,15 +60,14 @@ export async function dispatchScheduledEmails(
 		for (const e of page) perAccount.set(e.accountId, (perAccount.get(e.accountId) ?? 0) + 1);
 		const isBulk = (e: { accountId: string }) =>
 			(perAccount.get(e.accountId) ?? 0) > BULK_AFTER_RECIPIENTS;
-		for (const [queue, due] of [
-			[lanes.express, page.filter((e) => !isBulk(e))],
-			[lanes.bulk, page.filter(isBulk)],
-		] as const) {
-			await queueEmails(
-				queue,
-				due.map(({ id, scheduledAt }) => ({ id, delaySeconds: delayUntil(scheduledAt, now) })),
-			);
+		const byQueue = new Map<Queue<SendMessage>, { id: string; delaySeconds: number }[]>();
+		for (const e of page) {
+			const queue = laneQueue(lanes, isBulk(e) ? "bulk" : "express", e.accountId);
+			const due = byQueue.get(queue) ?? [];
+			due.push({ id: e.id, delaySeconds: delayUntil(e.scheduledAt, now) });
+			byQueue.set(queue, due);
 		}
+		for (const [queue, due] of byQueue) await queueEmails(queue, due);
 		dispatched += page.length;
 		const last = page[page.length - 1] as { id: string; scheduledAt: number | null };
 		after = { at: last.scheduledAt ?? 0, id: last.id };

@@ -3,7 +3,7 @@
  * in one invocation and picks up where it stopped on the next run.
  */
 import { createDb } from "../db/client.ts";
-import { domainDepsFromEnv, noticeDepsFromEnv } from "../deps.ts";
+import { domainDepsFromEnv, laneQueuesOf, noticeDepsFromEnv } from "../deps.ts";
 import { dispatchNotices } from "../domain/notices.ts";
 import type { Bindings } from "../env.ts";
 import { SECOND } from "../lib/time.ts";
@@ -28,10 +28,7 @@ export async function runScheduled(
 			const db = createDb(env.DB);
 			await runEach([
 				async () => {
-					const dispatched = await dispatchScheduledEmails(db, {
-						express: env.SEND_QUEUE,
-						bulk: env.SEND_BULK_QUEUE,
-					});
+					const dispatched = await dispatchScheduledEmails(db, laneQueuesOf(env));
 					if (dispatched) console.log(`dispatched ${dispatched} scheduled emails`);
 				},
 				() => tallyDayFigures(db, Date.now(), { lag: tallyLag(env) }),

@@ -23,11 +23,39 @@
  * Where the lane is decided: `admit` answers it with the admission the request path asks for
  * anyway, and src/domain/sending.ts stores the request's emails on that lane's queue, so the
  * request path makes no extra remote call.
+ *
+ * Bulk is BULK_LANES queues, an account's campaigns always on the same one (`bulkLaneOf`, a hash
+ * of its id). Each queue is consumed in order, so one queue would send a second account's
+ * campaign only after the whole of the first's; on separate queues their consumers run side by
+ * side and share the pacer's bulk slots, which they ask for in turn. Two campaigns that hash to
+ * the same queue still go one after the other (one chance in BULK_LANES).
  */
 export type Lane = "express" | "bulk";
 
-/** The send queue of each lane. */
-export type LaneQueues<Body> = Record<Lane, Queue<Body>>;
+/** The send queues: express, and the bulk lane's queues, an account's chosen by `bulkLaneOf`. */
+export interface LaneQueues<Body> {
+	express: Queue<Body>;
+	bulk: Queue<Body>[];
+}
+
+/** The bulk queues an account's campaigns are spread over (wrangler.toml has one each). */
+export const BULK_LANES = 4;
+
+/** The bulk queue of an account: FNV-1a of its id, so the same account always takes the same. */
+export function bulkLaneOf(accountId: string, lanes = BULK_LANES): number {
+	let hash = 0x811c9dc5;
+	for (let i = 0; i < accountId.length; i++) {
+		hash ^= accountId.charCodeAt(i);
+		hash = Math.imul(hash, 0x01000193);
+	}
+	return (hash >>> 0) % lanes;
+}
+
+/** The queue an account's emails take in `lane`. */
+export function laneQueue<Body>(queues: LaneQueues<Body>, lane: Lane, accountId: string) {
+	if (lane === "express") return queues.express;
+	return queues.bulk[bulkLaneOf(accountId, queues.bulk.length)] as Queue<Body>;
+}
 
 /** Recipients admitted in the window above which an account's mail goes bulk. */
 export const BULK_AFTER_RECIPIENTS = 100;

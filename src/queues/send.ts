@@ -27,7 +27,7 @@ import { createDb, type Db } from "../db/client.ts";
 import { type AttachmentRow, findAttachmentsOfEmails } from "../db/queries/attachments.ts";
 import { type EmailRow, findEmailsToSend } from "../db/queries/emails.ts";
 import { findSuppressedPairs } from "../db/queries/suppressions.ts";
-import { sendNotices, suspensionDepsFromEnv, type WaitUntil } from "../deps.ts";
+import { bulkQueues, sendNotices, suspensionDepsFromEnv, type WaitUntil } from "../deps.ts";
 import { isAwaitingSes, SUPPRESSED_CODE } from "../domain/email-lifecycle.ts";
 import {
 	type EmailEventInput,
@@ -66,15 +66,12 @@ export interface SendDeps extends SesSendDeps {
 	onSuspended?: (accountId: string, suspension: Suspension) => Promise<void>;
 }
 
-/** The queue of each send lane (wrangler.toml). */
-export function sendQueueOf(env: Bindings, lane: Lane): Queue<SendMessage> {
-	return lane === "bulk" ? env.SEND_BULK_QUEUE : env.SEND_QUEUE;
-}
-
+/** A consumer's deps for the queue it runs for: express, or the bulk lane's `bulkLane`th queue. */
 export function sendDepsFromEnv(
 	env: Bindings,
 	waitUntil: WaitUntil,
 	lane: Lane = "express",
+	bulkLane = 0,
 ): SendDeps {
 	const config = sesConfigFromEnv(env);
 	return {
@@ -88,7 +85,7 @@ export function sendDepsFromEnv(
 		},
 		db: createDb(env.DB),
 		ses: createSesClient(config),
-		queue: sendQueueOf(env, lane),
+		queue: lane === "express" ? env.SEND_QUEUE : (bulkQueues(env)[bulkLane] ?? env.SEND_BULK_QUEUE),
 		webhookQueue: env.WEBHOOK_QUEUE,
 		files: env.ATTACHMENTS,
 		guardFor: (accountId) => guardFor(env, accountId),

@@ -1,10 +1,19 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { BULK_AFTER_RECIPIENTS, createLaneMeter, LANE_WINDOW_MS } from "../../src/domain/lanes.ts";
+import {
+	BULK_AFTER_RECIPIENTS,
+	BULK_LANES,
+	bulkLaneOf,
+	createLaneMeter,
+	LANE_WINDOW_MS,
+	type LaneQueues,
+	laneQueue,
+} from "../../src/domain/lanes.ts";
 import { idsIn, type SendMessage } from "../../src/domain/send-message.ts";
 import { acceptEmails } from "../../src/domain/sending.ts";
 import { guardFor } from "../../src/durable-objects/index.ts";
 import type { Bindings } from "../../src/env.ts";
+import { uuidv7 } from "../../src/lib/ids.ts";
 import { createCaller, db } from "../helpers/factories.ts";
 
 const T0 = Date.UTC(2026, 10, 29, 9, 0, 0);
@@ -76,5 +85,31 @@ describe("the lane a request's emails are stored on", () => {
 		const { id, express, bulk } = await send(true);
 		expect(bulk.ids).toEqual([id]);
 		expect(express.ids).toEqual([]);
+	});
+});
+
+describe("the bulk queue of an account", () => {
+	it("is always the same for one account, and spreads accounts over every bulk queue", () => {
+		const counts = Array.from({ length: BULK_LANES }, () => 0);
+		for (let i = 0; i < 4_000; i++) {
+			const account = uuidv7();
+			const lane = bulkLaneOf(account);
+			expect(bulkLaneOf(account)).toBe(lane);
+			counts[lane] = (counts[lane] ?? 0) + 1;
+		}
+		// About a thousand each: no queue left out or taking most accounts.
+		for (const n of counts) expect(n).toBeGreaterThan(800);
+	});
+
+	it("is the one `laneQueue` answers, among as many queues as there are", () => {
+		const queues = {
+			express: "express",
+			bulk: ["b0", "b1", "b2", "b3"],
+		} as unknown as LaneQueues<SendMessage>;
+		const account = uuidv7();
+		expect(laneQueue(queues, "express", account)).toBe("express");
+		expect(laneQueue(queues, "bulk", account)).toBe(`b${bulkLaneOf(account)}`);
+		const one = { express: "express", bulk: ["only"] } as unknown as LaneQueues<SendMessage>;
+		expect(laneQueue(one, "bulk", account)).toBe("only");
 	});
 });

@@ -15,7 +15,7 @@ import { bulkLaneOf } from "../src/domain/lanes.ts";
 import { idsIn, type SendMessage } from "../src/domain/send-message.ts";
 import type { Bindings } from "../src/env.ts";
 import { uuidv7 } from "../src/lib/ids.ts";
-import { SEND_BULK_QUEUE } from "../src/queues/index.ts";
+import { SEND_BULK_QUEUES } from "../src/queues/index.ts";
 import { consumeSendBatch, sendDepsFromEnv } from "../src/queues/send.ts";
 import { api } from "./helpers/api.ts";
 import { createQueuedEmail, createSender, db } from "./helpers/factories.ts";
@@ -137,12 +137,19 @@ describe("fair send lanes, end to end", () => {
 });
 
 describe("the bulk lane's consumer", () => {
-	it("sends what is on the bulk queue like the express one, and acks", async () => {
+	it.each(SEND_BULK_QUEUES)("sends what is on %s like the express one, and acks", async (queue) => {
 		const sender = await createSender();
 		const email = await createQueuedEmail(sender);
-		const { ids, result } = await runQueue(SEND_BULK_QUEUE, [{ emailId: email.id }]);
+		const { ids, result } = await runQueue(queue, [{ emailId: email.id }]);
 		expect(result.explicitAcks).toEqual(ids);
 		expect(sim.store.listMessages({ to: email.to[0] })).toHaveLength(1);
+	});
+
+	it("hands what a run leaves back to the queue it runs for", () => {
+		const bindings = env as unknown as Bindings;
+		for (const [i, queue] of bulkQueues(bindings).entries())
+			expect(sendDepsFromEnv(bindings, () => {}, "bulk", i).queue).toBe(queue);
+		expect(sendDepsFromEnv(bindings, () => {}, "express").queue).toBe(bindings.SEND_QUEUE);
 	});
 });
 
@@ -158,7 +165,7 @@ describe("the send pacer out of reach", () => {
 				},
 			},
 		};
-		const batch = createMessageBatch(SEND_BULK_QUEUE, [
+		const batch = createMessageBatch(SEND_BULK_QUEUES[0], [
 			{ id: "p1", timestamp: new Date(), attempts: 1, body: { emailId: email.id } },
 		]);
 		await consumeSendBatch(batch, deps);

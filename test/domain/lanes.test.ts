@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { bulkQueues } from "../../src/deps.ts";
 import {
 	BULK_AFTER_RECIPIENTS,
 	BULK_LANES,
@@ -14,6 +15,7 @@ import { acceptEmails } from "../../src/domain/sending.ts";
 import { guardFor } from "../../src/durable-objects/index.ts";
 import type { Bindings } from "../../src/env.ts";
 import { uuidv7 } from "../../src/lib/ids.ts";
+import { SEND_BULK_QUEUES } from "../../src/queues/index.ts";
 import { createCaller, db } from "../helpers/factories.ts";
 
 const T0 = Date.UTC(2026, 10, 29, 9, 0, 0);
@@ -99,6 +101,13 @@ describe("the bulk queue of an account", () => {
 		}
 		// About a thousand each: no queue left out or taking most accounts.
 		for (const n of counts) expect(n).toBeGreaterThan(800);
+	});
+
+	it("spreads over every bulk queue the Worker has (wrangler.toml's bindings and consumers)", () => {
+		expect(bulkQueues(env as Bindings)).toHaveLength(BULK_LANES);
+		expect(new Set(bulkQueues(env as Bindings)).size).toBe(BULK_LANES);
+		expect(bulkQueues(env as Bindings).every(Boolean)).toBe(true);
+		expect(SEND_BULK_QUEUES).toHaveLength(BULK_LANES);
 	});
 
 	it("is the one `laneQueue` answers, among as many queues as there are", () => {

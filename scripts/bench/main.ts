@@ -38,7 +38,8 @@
  *   and the longest chain of them made one after another (scripts/bench/call-chain.ts).
  * - Phase E, fairness (scripts/bench/fairness.ts), product entry: one account's backlog of
  *   --fairness-batches batches of 100, then one single from another account; seconds from its
- *   200 until the simulator holds it ("> 120 s" past the bound).
+ *   200 until the simulator holds it ("> 120 s" past the bound). Then a campaign of 1,000 from a
+ *   third account on another bulk queue: seconds until the simulator holds all of it.
  * - Phase F, the email log (scripts/bench/email-log.ts), product entry: GET /emails unfiltered
  *   and with each dashboard filter, for an account with 1,000 emails and one with 1,000,000
  *   (seeded with `wrangler d1 execute` like phase C), the median time of each and their ratio.

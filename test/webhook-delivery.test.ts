@@ -19,6 +19,7 @@ import { consumeWebhooks } from "../src/queues/webhooks.ts";
 import { createWebhookSender } from "../src/services/webhook-sender.ts";
 import { api, BASE_URL } from "./helpers/api.ts";
 import { createSender } from "./helpers/factories.ts";
+import { queryPlans } from "./helpers/query-plans.ts";
 import { runQueue } from "./helpers/queue.ts";
 import { createSession } from "./helpers/sessions.ts";
 import { installReceiver, RECEIVER_ORIGIN } from "./helpers/webhook-receiver.ts";
@@ -296,6 +297,33 @@ describe("webhook delivery", () => {
 		expect(outcome).toMatchObject({ kind: "failed", endpointDisabled: false });
 		const endpoint = await api("GET", `/webhooks/${webhook.id}`, { key: key.token });
 		expect(endpoint.json.status).toBe("enabled");
+	});
+
+	it("decides to disable from the endpoint's last success, not by reading its attempts", async () => {
+		// A busy endpoint has up to 90 days of attempts; reading them when a delivery gives up
+		// would hold D1, which runs one query at a time, for every account.
+		receiver = installReceiver(() => new Response("no", { status: 400 }));
+		const { account, key } = await createSender();
+		const webhook = await createWebhookEndpoint(key.token, `${RECEIVER_ORIGIN}/in`);
+		const event = await createWebhookEvent(account.id, webhook.id);
+		const now = Date.now();
+		await env.DB.prepare(
+			"UPDATE webhook_deliveries SET first_attempt_at = ?, attempts = 11 WHERE event_id = ?",
+		)
+			.bind(now - 72 * HOUR + 1000, event.id)
+			.run();
+		const { queue } = recordingQueue();
+		let outcome: Awaited<ReturnType<typeof attemptDelivery>> | undefined;
+		const plans = await queryPlans(async (db) => {
+			outcome = await attemptDelivery(
+				{ ...depsWith(queue), db },
+				{ endpointId: webhook.id, eventId: event.id },
+				{ retry: true, now: now + 2000 },
+			);
+		});
+		expect(outcome).toMatchObject({ kind: "failed", endpointDisabled: true });
+		const reads = plans.flatMap((p) => p.split("\n")).filter((l) => /webhook_attempts/.test(l));
+		expect(reads).toEqual([]);
 	});
 
 	it("replays an event with the same webhook-id and a new run of attempts", async () => {

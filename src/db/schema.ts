@@ -653,6 +653,12 @@ export const webhookEndpoints = sqliteTable(
 		secretEncrypted: text("secret_encrypted").notNull(),
 		previousSecretEncrypted: text("previous_secret_encrypted"),
 		previousSecretExpiresAt: integer("previous_secret_expires_at"),
+		/**
+		 * About when the endpoint last answered 2xx: written by a success only when the stored
+		 * time is over an hour old (so at most hourly), so the true last success is less than an
+		 * hour after it. Null until the first. What the 72 h disable rule reads.
+		 */
+		lastSuccessAt: integer("last_success_at"),
 		createdAt: integer("created_at").notNull(),
 	},
 	(t) => [index("webhook_endpoints_account").on(t.accountId, t.id)],

@@ -8,7 +8,7 @@
  * Delivery is at least once: the queue may hand a message over twice, so a receiver can see an
  * event twice, always with the same `webhook-id` to de-duplicate on.
  */
-import { and, eq, gte, inArray, sql } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { findOwnerEmail } from "../db/queries/accounts.ts";
 import type { NoticeRow } from "../db/queries/notices.ts";
@@ -20,13 +20,13 @@ import {
 	recordAttempt,
 	type WebhookEndpointRow,
 } from "../db/queries/webhooks.ts";
-import { webhookAttempts, webhookDeliveries, webhookEndpoints } from "../db/schema.ts";
+import { webhookDeliveries, webhookEndpoints } from "../db/schema.ts";
 import { uuidv7 } from "../lib/ids.ts";
 import type { SecretBox } from "../lib/secret-box.ts";
 import { signedHeaders } from "../lib/webhook-signing.ts";
 import type { PostResult, PostWebhook } from "../services/webhook-sender.ts";
 import { buildNotice } from "./notices.ts";
-import { GIVE_UP_AFTER_MS, nextAttemptAt } from "./webhooks.ts";
+import { answeredNothingFor72h, LAST_SUCCESS_EVERY_MS, nextAttemptAt } from "./webhooks.ts";
 
 /** A webhook queue message: ids only, the payload is read from D1. */
 export interface WebhookMessage {
@@ -97,6 +97,7 @@ export async function attemptDelivery(
 			sentAt: now,
 		},
 		{ status, nextAttemptAt: next, firstAttemptAt },
+		ok ? { unlessAfter: now - LAST_SUCCESS_EVERY_MS } : undefined,
 	);
 	if (ok) return { kind: "delivered", attemptId, result };
 	if (next !== null) {
@@ -122,22 +123,14 @@ async function secretsOf(box: SecretBox, endpoint: WebhookEndpointRow, now: numb
 
 /**
  * Disables the endpoint when nothing it was sent in the last 72 h got a 2xx (one delivery that
- * gave up is not enough: the receiver may refuse one malformed event and accept the rest).
+ * gave up is not enough: the receiver may refuse one malformed event and accept the rest). Read
+ * from the endpoint's stored last success, fresh (another delivery may have succeeded during
+ * this one's attempt), never from its attempts: a busy endpoint has 90 days of them.
  */
 async function disableIfDead(deps: WebhookDeliveryDeps, endpoint: WebhookEndpointRow, now: number) {
 	const { db } = deps;
-	const [success] = await db
-		.select({ id: webhookAttempts.id })
-		.from(webhookAttempts)
-		.where(
-			and(
-				eq(webhookAttempts.endpointId, endpoint.id),
-				gte(webhookAttempts.sentAt, now - GIVE_UP_AFTER_MS),
-				sql`${webhookAttempts.httpStatus} BETWEEN 200 AND 299`,
-			),
-		)
-		.limit(1);
-	if (success) return false;
+	const fresh = await findWebhookEndpointById(db, endpoint.id);
+	if (!fresh || !answeredNothingFor72h(fresh.lastSuccessAt, now)) return false;
 	const reason =
 		"Every delivery attempt failed for 72 hours (no 2xx answer); re-enable the endpoint to resume delivery.";
 	const owner = await findOwnerEmail(db, endpoint.accountId);

@@ -51,6 +51,21 @@ const RETRY_DELAYS_S = [5, 300, 1800, 7200, 18000, 36000];
 const LATER_DELAY_S = 12 * 3600;
 export const GIVE_UP_AFTER_MS = 72 * 3600 * 1000;
 
+/**
+ * An endpoint's last success is stored at most this often (`webhook_endpoints.last_success_at`,
+ * written only when over this old): a busy endpoint's successes cost no write each.
+ */
+export const LAST_SUCCESS_EVERY_MS = 3600 * 1000;
+
+/**
+ * Whether an endpoint has answered no 2xx for 72 h, from its stored last success: the true one
+ * is less than LAST_SUCCESS_EVERY_MS after it, so an endpoint is called dead an hour late at
+ * most, never early.
+ */
+export function answeredNothingFor72h(lastSuccessAt: number | null, now: number): boolean {
+	return lastSuccessAt === null || lastSuccessAt + LAST_SUCCESS_EVERY_MS <= now - GIVE_UP_AFTER_MS;
+}
+
 /** When to try again after `attempts` failed attempts, or null once 72 h have passed. */
 export function nextAttemptAt(
 	attempts: number,

@@ -1,6 +1,11 @@
 /** Which webhook URLs are allowed (SSRF), and the development prefix that lets one origin through. */
 import { describe, expect, it } from "vitest";
-import { checkEndpointUrl } from "../../src/domain/webhooks.ts";
+import {
+	answeredNothingFor72h,
+	checkEndpointUrl,
+	GIVE_UP_AFTER_MS,
+	LAST_SUCCESS_EVERY_MS,
+} from "../../src/domain/webhooks.ts";
 
 describe("checkEndpointUrl", () => {
 	it("allows a public https host on 443 or 8443, normalised", () => {
@@ -36,5 +41,25 @@ describe("checkEndpointUrl", () => {
 		expect(checkEndpointUrl("http://127.0.0.1:8788/webhooks/receive/demo", "").kind).toBe(
 			"refused",
 		);
+	});
+});
+
+describe("answeredNothingFor72h", () => {
+	const now = Date.UTC(2026, 10, 29, 12);
+	it("is true for an endpoint that never succeeded", () => {
+		expect(answeredNothingFor72h(null, now)).toBe(true);
+	});
+
+	it("is false while the stored success may be followed by one within the 72 h", () => {
+		// Stored at most hourly: the true last success may be up to an hour after it.
+		expect(answeredNothingFor72h(now - GIVE_UP_AFTER_MS, now)).toBe(false);
+		expect(answeredNothingFor72h(now - GIVE_UP_AFTER_MS - LAST_SUCCESS_EVERY_MS + 1, now)).toBe(
+			false,
+		);
+		expect(answeredNothingFor72h(now - 1000, now)).toBe(false);
+	});
+
+	it("is true once even the latest possible success is 72 h old", () => {
+		expect(answeredNothingFor72h(now - GIVE_UP_AFTER_MS - LAST_SUCCESS_EVERY_MS, now)).toBe(true);
 	});
 });

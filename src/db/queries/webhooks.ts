@@ -185,7 +185,11 @@ export async function restartDelivery(db: Db, endpointId: string, eventId: strin
 		});
 }
 
-/** Records one attempt and the delivery's new state, together. */
+/**
+ * Records one attempt and the delivery's new state, together; for a success, also the
+ * endpoint's last success, unless the one stored is at or after `success.unlessAfter` (so a
+ * busy endpoint's successes write it rarely: the update then matches no row and writes none).
+ */
 export async function recordAttempt(
 	db: Db,
 	attempt: typeof webhookAttempts.$inferInsert,
@@ -194,9 +198,24 @@ export async function recordAttempt(
 		nextAttemptAt: number | null;
 		firstAttemptAt: number;
 	},
+	success?: { unlessAfter: number },
 ) {
+	const lastSuccess = success
+		? [
+				db
+					.update(webhookEndpoints)
+					.set({ lastSuccessAt: attempt.sentAt })
+					.where(
+						and(
+							eq(webhookEndpoints.id, attempt.endpointId),
+							sql`(${webhookEndpoints.lastSuccessAt} IS NULL OR ${webhookEndpoints.lastSuccessAt} < ${success.unlessAfter})`,
+						),
+					),
+			]
+		: [];
 	await db.batch([
 		db.insert(webhookAttempts).values(attempt).onConflictDoNothing(),
+		...lastSuccess,
 		db
 			.update(webhookDeliveries)
 			.set({

@@ -6,7 +6,7 @@
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { ZodError } from "zod";
-import type { SenderAccount } from "./domain/sending.ts";
+import type { KeyCheck, SenderAccount } from "./domain/sending.ts";
 import { ApiError } from "./lib/errors.ts";
 
 export interface Secrets {
@@ -52,8 +52,8 @@ export type AppEnv = {
 	Bindings: Bindings;
 	Variables: {
 		caller: Caller;
-		/** A warm API key's confirmation by D1, in flight (src/middleware/auth.ts). */
-		confirmedCaller: Promise<Caller | null> | undefined;
+		/** A warm API key still to be confirmed by D1 (src/middleware/auth.ts). */
+		keyCheck: KeyCheck<Caller> | undefined;
 	};
 };
 

@@ -18,6 +18,7 @@
  */
 
 import type { Db } from "../db/client.ts";
+import { type ApiKeyLookupRow, findApiKeyByHashStatement } from "../db/queries/api-keys.ts";
 import { type DomainRow, findDomainsByNames } from "../db/queries/domains.ts";
 import { findSuppressedStatement } from "../db/queries/suppressions.ts";
 import type { Plan, SubscriptionStatus, VerificationStatus } from "../db/schema.ts";
@@ -127,13 +128,22 @@ interface Candidate {
 }
 
 /**
- * A sender taken from the API's warm-key cache (src/middleware/auth.ts), and D1's answer for
- * the same key, fetched meanwhile: null when the key is gone. Nothing is stored or sent before
+ * A warm key still to be confirmed: its hash, for the key's lookup, and what D1's answer makes
+ * of it (the sender, or null when the key is gone).
+ */
+export interface KeyCheck<S extends Sender = Sender> {
+	tokenHash: string;
+	settle(row: ApiKeyLookupRow | undefined): S | null;
+}
+
+/**
+ * A sender taken from the API's warm-key cache (src/middleware/auth.ts), with its key to read
+ * in the same batch as the domain and suppression lookups. Nothing is stored or sent before
  * that answer, and the checks use it, so a revoked key stops at once.
  */
 export interface WarmSender {
 	cached: Sender;
-	confirmed: Promise<Sender | null>;
+	check: KeyCheck;
 }
 
 /**
@@ -142,8 +152,8 @@ export interface WarmSender {
  * ones go ahead and each rejection is reported in place. Attachments given by `path` are
  * fetched after the cheap checks passed and before anything is stored.
  *
- * Two round trips on the request path for a warm key: the credential's confirmation, the
- * domain and suppression lookups and the guard at once (src/domain/admission.ts says why the
+ * Two round trips on the request path for a warm key: the credential, the domains and the
+ * suppressions in one D1 batch, with the guard at once (src/domain/admission.ts says why the
  * guard can be asked before the checks), then the queue and the rows at once
  * (src/domain/email-storage.ts).
  */
@@ -160,13 +170,8 @@ export async function acceptEmails(
 	const everyone = [...new Set(recipients.flat())];
 	const now = deps.now?.() ?? Date.now();
 	const asked = { plan: cached.account.plan, recipients: recipients.flat().length };
-	const [confirmed, lookups, early] = await Promise.allSettled([
-		"cached" in source ? source.confirmed : source,
-		// One round trip for both lookups, however many emails the request carries.
-		deps.db.batch([
-			findDomainsByNames(deps.db, cached.accountId, candidates),
-			findSuppressedStatement(deps.db, cached.accountId, everyone),
-		]),
+	const [lookups, early] = await Promise.allSettled([
+		lookUp(deps.db, source, candidates, everyone),
 		deps.guard.admit({ ...asked, now }),
 	]);
 	const counted = early.status === "fulfilled" && early.value.kind === "admitted";
@@ -176,21 +181,14 @@ export async function acceptEmails(
 					.release({ recipients, at: now })
 					.catch((cause) => console.error("could not give back quota", cause))
 			: Promise.resolve();
-	if (confirmed.status === "rejected" || lookups.status === "rejected" || !confirmed.value) {
+	if (lookups.status === "rejected" || !lookups.value.sender) {
 		await giveBack(counted ? asked.recipients : 0);
-		if (confirmed.status === "fulfilled" && lookups.status === "fulfilled") {
-			return rejected({ code: "invalid_api_key" });
-		}
-		const cause =
-			confirmed.status === "rejected"
-				? confirmed.reason
-				: lookups.status === "rejected" && lookups.reason;
-		console.error("D1 unavailable for the send's lookups", cause);
+		if (lookups.status === "fulfilled") return rejected({ code: "invalid_api_key" });
+		console.error("D1 unavailable for the send's lookups", lookups.reason);
 		return rejected({ code: "unavailable", what: "storage" });
 	}
-	const sender = confirmed.value;
-	const [domains, suppressedRows] = lookups.value;
-	const suppressed = new Set(suppressedRows.map((r) => r.email));
+	const { sender, domains } = lookups.value;
+	const suppressed = new Set(lookups.value.suppressed.map((r) => r.email));
 
 	// Account-wide refusals, after each email's own checks (the product page's order).
 	const accountRefusal = sharedSesRefusal(sender.account) ?? suspensionOf(sender);
@@ -320,6 +318,31 @@ export async function acceptEmails(
 	}
 	const committed = shared.length > 0 || results.some((r) => r.kind === "accepted");
 	return { kind: "answered", results, rate: admission.rate, committed };
+}
+
+/**
+ * One round trip for the request's lookups, however many emails it carries: the sending
+ * domains' candidates, the suppressed recipients and, for a warm key, the key itself.
+ */
+async function lookUp(
+	db: Db,
+	source: Sender | WarmSender,
+	domainNames: string[],
+	recipients: string[],
+) {
+	const accountId = "cached" in source ? source.cached.accountId : source.accountId;
+	const domainRows = findDomainsByNames(db, accountId, domainNames);
+	const suppressedRows = findSuppressedStatement(db, accountId, recipients);
+	if (!("cached" in source)) {
+		const [domains, suppressed] = await db.batch([domainRows, suppressedRows]);
+		return { sender: source, domains, suppressed };
+	}
+	const [domains, suppressed, [key]] = await db.batch([
+		domainRows,
+		suppressedRows,
+		findApiKeyByHashStatement(db, source.check.tokenHash),
+	]);
+	return { sender: source.check.settle(key), domains, suppressed };
 }
 
 /**

@@ -4,7 +4,8 @@
  * - API keys: `Authorization: Bearer sf_…`. Stored only as SHA-256 hashes (they are 256-bit
  *   random, so a fast hash is safe), looked up with the account in one query on every request,
  *   so a deleted key stops working on the very next request. The sending endpoints may start
- *   work with a warm key while that lookup runs (`authenticateKey`), never finish it without.
+ *   work with a warm key and read it in their own first batch (`authenticateKey`), never finish
+ *   without it.
  * - Dashboard sessions: the `__Host-sf_session` cookie (HttpOnly, Secure, SameSite=Lax, path /),
  *   also stored hashed. A session acts for its user's account with full access. Because
  *   browsers attach cookies by themselves, every cookie-authenticated write must also carry the
@@ -18,7 +19,7 @@ import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import { createDb } from "../db/client.ts";
-import { findApiKeyByHash, touchApiKey } from "../db/queries/api-keys.ts";
+import { type ApiKeyLookupRow, findApiKeyByHash, touchApiKey } from "../db/queries/api-keys.ts";
 import { findSession } from "../db/queries/users.ts";
 import { isStaff } from "../domain/sessions.ts";
 import type { AppEnv, Caller } from "../env.ts";
@@ -51,9 +52,9 @@ export function isSendRequest(c: Context<AppEnv>) {
 
 /**
  * Looks the key up in D1 on every request. On the sending endpoints a key this isolate has
- * seen (src/middleware/warm-keys.ts) does not wait for that lookup: the caller is taken from
- * the cache and `confirmedCaller` holds D1's answer, which the send path awaits alongside its
- * own lookups before it stores anything (two round trips instead of three).
+ * seen (src/middleware/warm-keys.ts) is not looked up here: the caller is taken from the cache
+ * and `keyCheck` asks the send path to read the key in the batch of its own lookups, before it
+ * stores anything (two round trips instead of three, and one D1 query fewer per send).
  */
 async function authenticateKey(c: Context<AppEnv>, header: string) {
 	const token = header.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
@@ -63,19 +64,22 @@ async function authenticateKey(c: Context<AppEnv>, header: string) {
 	if (!token.startsWith(API_KEY_PREFIX))
 		throw new ApiError("invalid_api_key", "API key is invalid.");
 	const hash = await sha256Hex(token);
-	const lookup = findApiKeyByHash(createDb(c.env.DB), hash).then((key) => {
+	const remember = (key: ApiKeyLookupRow | undefined) => {
 		if (key) warmKeys.remember(hash, key);
 		else warmKeys.forget(hash);
 		return key;
-	});
+	};
 	const warm = isSendRequest(c) ? warmKeys.get(hash) : undefined;
 	if (warm) {
-		const confirmed = lookup.then((key) => (key ? callerOfKey(key) : null));
-		// Awaited by the send path; a request refused before it gets there must not leave it unhandled.
-		confirmed.catch(() => {});
-		c.set("confirmedCaller", confirmed);
+		c.set("keyCheck", {
+			tokenHash: hash,
+			settle: (row) => {
+				const key = remember(row);
+				return key ? callerOfKey(key) : null;
+			},
+		});
 	}
-	const key = warm ?? (await lookup);
+	const key = warm ?? remember(await findApiKeyByHash(createDb(c.env.DB), hash));
 	if (!key) throw new ApiError("invalid_api_key", "API key is invalid.");
 	c.set("caller", callerOfKey(key));
 	// Record use at most once a minute, off the request path: a write per request would double
@@ -101,15 +105,15 @@ function callerOfKey(key: KeyRow): Caller {
 
 /**
  * For code on a sending endpoint that must not act before the key is confirmed (a replayed
- * idempotent response): waits for D1's answer and refuses a key that is gone.
+ * idempotent response): reads a warm key in D1 now and refuses a key that is gone.
  */
 export async function confirmCaller(c: Context<AppEnv>) {
-	const confirmed = c.get("confirmedCaller");
-	if (!confirmed) return;
-	const caller = await confirmed;
+	const check = c.get("keyCheck");
+	if (!check) return;
+	const caller = check.settle(await findApiKeyByHash(createDb(c.env.DB), check.tokenHash));
+	c.set("keyCheck", undefined);
 	if (!caller) throw new ApiError("invalid_api_key", "API key is invalid.");
 	c.set("caller", caller);
-	c.set("confirmedCaller", undefined);
 }
 
 async function authenticateSession(c: Context<AppEnv>, token: string) {

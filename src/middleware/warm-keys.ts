@@ -6,9 +6,9 @@
  * before it answers (src/domain/sending.ts `WarmSender`), so a deleted key stops on the very
  * next request. Bounded; the least recently used entries go first.
  */
-import type { findApiKeyByHash } from "../db/queries/api-keys.ts";
+import type { ApiKeyLookupRow } from "../db/queries/api-keys.ts";
 
-export type KeyRow = NonNullable<Awaited<ReturnType<typeof findApiKeyByHash>>>;
+export type KeyRow = ApiKeyLookupRow;
 
 /** Enough for every key of a busy isolate; an entry is a few hundred bytes. */
 const MAX_KEYS = 10_000;

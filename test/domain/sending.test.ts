@@ -118,8 +118,9 @@ describe("acceptEmails", () => {
 		const guard = guardFor(env as Bindings, sender.account.id);
 		const input = { from: sender.from, to: ["a@example.org"], subject: "x", text: "x" };
 		const keyReadFails = acceptEmails(
-			{ db: db(), queue: brokenQueue, guard },
-			{ cached: caller, confirmed: Promise.reject(new Error("D1 unavailable")) },
+			// A warm key is read in batch 1, with the domain and suppression lookups.
+			{ db: failingBatches(new Set([1])), queue: brokenQueue, guard },
+			{ cached: caller, check: { tokenHash: "0".repeat(64), settle: () => caller } },
 			[input],
 			"all-or-nothing",
 		);

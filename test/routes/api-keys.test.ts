@@ -1,10 +1,12 @@
+import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { describe, expect, it, vi } from "vitest";
+import { createApp } from "../../src/app.ts";
 import { apiKeys, emails } from "../../src/db/schema.ts";
 import { guardFor } from "../../src/durable-objects/index.ts";
 import type { Bindings } from "../../src/env.ts";
-import { api } from "../helpers/api.ts";
+import { api, BASE_URL } from "../helpers/api.ts";
 import { client, expectJson } from "../helpers/client.ts";
 import { runCommonRouteTests } from "../helpers/common-route-tests.ts";
 import { createApiKey, createDomain, createSender, db } from "../helpers/factories.ts";
@@ -92,6 +94,30 @@ describe("/api-keys", () => {
 		expect(stored).toHaveLength(1);
 		// The guard was asked alongside the key's lookup; what it counted is given back.
 		expect(await guard.usage()).toBe(usedBefore);
+	});
+
+	it("confirms a warm key in the send's own lookup batch: two D1 round trips on a send's path", async () => {
+		const { key, from } = await createSender();
+		const app = createApp();
+		const d1 = countingD1();
+		const send = async () => {
+			d1.calls = 0;
+			const response = await app.fetch(
+				new Request(`${BASE_URL}/emails`, {
+					method: "POST",
+					headers: { authorization: `Bearer ${key.token}`, "content-type": "application/json" },
+					body: JSON.stringify({ from, to: ["counted@example.org"], subject: "Hi", text: "Hi" }),
+				}),
+				{ ...(env as Bindings), DB: d1.binding },
+				createExecutionContext(),
+			);
+			const calls = d1.calls;
+			expect(response.status).toBe(200);
+			return calls;
+		};
+		await send(); // warms the key in this isolate
+		// The key with the domain and suppression lookups, then the rows.
+		expect(await send()).toBe(2);
 	});
 
 	it("records a warm key's use at most once a minute, even when a read races that write", async () => {
@@ -187,3 +213,41 @@ runCommonRouteTests("/api-keys", [
 		resource: async (owner) => (await createApiKey(owner.account.id)).id,
 	},
 ]);
+
+/**
+ * The test D1 binding, counting round trips: each batch, and each statement run on its own.
+ * Statements stay D1's own (a batch takes no other), with their run methods counted.
+ */
+function countingD1() {
+	const counter = { calls: 0, binding: env.DB };
+	const counted = <T extends object>(target: T, methods: string[]) => {
+		for (const method of methods) {
+			const original = Reflect.get(target, method) as (...args: unknown[]) => unknown;
+			Object.assign(target, {
+				[method]: (...args: unknown[]) => {
+					counter.calls += 1;
+					return original.apply(target, args);
+				},
+			});
+		}
+		return target;
+	};
+	counter.binding = new Proxy(env.DB, {
+		get(target, property) {
+			if (property === "prepare")
+				return (sql: string) => {
+					const statement = target.prepare(sql);
+					const bind = statement.bind.bind(statement);
+					counted(statement, ["all", "raw", "run", "first"]);
+					return Object.assign(statement, {
+						bind: (...params: unknown[]) =>
+							counted(bind(...params), ["all", "raw", "run", "first"]),
+					});
+				};
+			if (property === "batch") counter.calls += 1;
+			const value = Reflect.get(target, property);
+			return typeof value === "function" ? value.bind(target) : value;
+		},
+	});
+	return counter;
+}

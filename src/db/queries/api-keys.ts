@@ -18,8 +18,9 @@ export const callerAccountColumns = {
 		),
 };
 
-export async function findApiKeyByHash(db: Db, tokenHash: string) {
-	const [row] = await db
+/** The key with its account's standing; a statement, so the send path can batch it (see auth.ts). */
+export function findApiKeyByHashStatement(db: Db, tokenHash: string) {
+	return db
 		.select({
 			id: apiKeys.id,
 			accountId: apiKeys.accountId,
@@ -32,6 +33,12 @@ export async function findApiKeyByHash(db: Db, tokenHash: string) {
 		.innerJoin(accounts, eq(accounts.id, apiKeys.accountId))
 		.where(eq(apiKeys.tokenHash, tokenHash))
 		.limit(1);
+}
+
+export type ApiKeyLookupRow = Awaited<ReturnType<typeof findApiKeyByHashStatement>>[number];
+
+export async function findApiKeyByHash(db: Db, tokenHash: string) {
+	const [row] = await findApiKeyByHashStatement(db, tokenHash);
 	return row;
 }
 

@@ -82,10 +82,10 @@ async function sendBatch(c: Context<AppEnv>, items: Item[], mode: "strict" | "pe
 		throw new ApiError("validation_error", firstInvalid.message);
 
 	const caller = c.get("caller");
-	const confirmed = c.get("confirmedCaller");
+	const check = c.get("keyCheck");
 	const outcome = await acceptEmails(
 		sendingDepsFromEnv(c.env, caller.accountId, (work) => c.executionCtx.waitUntil(work)),
-		confirmed ? { cached: caller, confirmed } : caller,
+		check ? { cached: caller, check } : caller,
 		valid.map((v) => v.email),
 		mode === "strict" ? "all-or-nothing" : "each-on-its-own",
 	);

@@ -25,10 +25,10 @@ const route = createRoute({
 
 export const sendEmail = createRouter().openapi(route, async (c) => {
 	const caller = c.get("caller");
-	const confirmed = c.get("confirmedCaller");
+	const check = c.get("keyCheck");
 	const outcome = await acceptEmails(
 		sendingDepsFromEnv(c.env, caller.accountId, (work) => c.executionCtx.waitUntil(work)),
-		confirmed ? { cached: caller, confirmed } : caller,
+		check ? { cached: caller, check } : caller,
 		[c.req.valid("json")],
 		"all-or-nothing",
 	);

@@ -6,7 +6,7 @@
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { ZodError } from "zod";
-import type { KeyCheck, SenderAccount } from "./domain/sending.ts";
+import type { KeyCheck, SenderAccount } from "./domain/sender.ts";
 import { ApiError } from "./lib/errors.ts";
 
 export interface Secrets {

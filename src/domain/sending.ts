@@ -8,7 +8,7 @@
  * Attachments given by `path` are fetched then, before the guard counts anything. An accepted
  * email's files go to R2, it is named (by id only) on the send queue unless it is scheduled for
  * later, and it is stored in D1 (src/domain/email-storage.ts); SES is never called on the
- * request path. The request costs one D1 round trip for the domain and suppression lookups,
+ * request path. The request costs one D1 round trip for its lookups (src/domain/sender.ts),
  * one D1 batch for the inserts and one queue call, however many emails it carries.
  *
  * A domain on the BYOC path (src/domain/byoc-sending.ts) skips what belongs to Shared SES
@@ -18,10 +18,7 @@
  */
 
 import type { Db } from "../db/client.ts";
-import { type ApiKeyLookupRow, findApiKeyByHashStatement } from "../db/queries/api-keys.ts";
-import { type DomainRow, findDomainsByNames } from "../db/queries/domains.ts";
-import { findSuppressedStatement } from "../db/queries/suppressions.ts";
-import type { Plan, SubscriptionStatus, VerificationStatus } from "../db/schema.ts";
+import type { DomainRow } from "../db/queries/domains.ts";
 import { dedupeRecipients, parseMailbox, recipientAddresses } from "../lib/addresses.ts";
 import type { KeepAlive } from "../lib/group-commit.ts";
 import { uuidv7 } from "../lib/ids.ts";
@@ -40,6 +37,7 @@ import type { Admission, GuardPort, RateLimitState, Suspension } from "./guard.t
 import { sharedSesRefusal } from "./plans.ts";
 import { type Refusal, type Rejected, rejected } from "./refusals.ts";
 import type { SendMessage } from "./send-message.ts";
+import { lookUpSending, type Sender, type WarmSender } from "./sender.ts";
 import { chooseSendingDomain, domainAndParents } from "./sending-domain.ts";
 import { scheduledEvent, suppressedRefusalEvent } from "./sending-events.ts";
 import type { OutwardEvent } from "./webhooks.ts";
@@ -66,26 +64,6 @@ export interface EmailInput {
 export type Acceptance =
 	| { kind: "accepted"; id: string; warnings: DeliverabilityWarning[] }
 	| Rejected;
-
-/** The account's standing, as every request loads it with the credential. */
-export interface SenderAccount {
-	plan: Plan;
-	verificationStatus: VerificationStatus;
-	subscriptionStatus: SubscriptionStatus;
-	suspendedAt: number | null;
-	suspensionReason: string | null;
-	suspensionDetails: Record<string, unknown> | null;
-	/** Whether the account has a webhook endpoint: its new emails then emit events. */
-	hasWebhooks: boolean;
-}
-
-/** Who is sending: the account's standing and what the credential may do. */
-export interface Sender {
-	accountId: string;
-	/** A `sending_access` key may be restricted to one domain. */
-	restrictedToDomainId: string | null;
-	account: SenderAccount;
-}
 
 export interface SendingDeps {
 	db: Db;
@@ -128,25 +106,6 @@ interface Candidate {
 }
 
 /**
- * A warm key still to be confirmed: its hash, for the key's lookup, and what D1's answer makes
- * of it (the sender, or null when the key is gone).
- */
-export interface KeyCheck<S extends Sender = Sender> {
-	tokenHash: string;
-	settle(row: ApiKeyLookupRow | undefined): S | null;
-}
-
-/**
- * A sender taken from the API's warm-key cache (src/middleware/auth.ts), with its key to read
- * in the same batch as the domain and suppression lookups. Nothing is stored or sent before
- * that answer, and the checks use it, so a revoked key stops at once.
- */
-export interface WarmSender {
-	cached: Sender;
-	check: KeyCheck;
-}
-
-/**
  * Checks every email and stores and queues the accepted ones. In `all-or-nothing` mode a
  * single rejection stores nothing (Resend's strict batch validation); otherwise the accepted
  * ones go ahead and each rejection is reported in place. Attachments given by `path` are
@@ -171,7 +130,7 @@ export async function acceptEmails(
 	const now = deps.now?.() ?? Date.now();
 	const asked = { plan: cached.account.plan, recipients: recipients.flat().length };
 	const [lookups, early] = await Promise.allSettled([
-		lookUp(deps.db, source, candidates, everyone),
+		lookUpSending(deps.db, source, candidates, everyone),
 		deps.guard.admit({ ...asked, now }),
 	]);
 	const counted = early.status === "fulfilled" && early.value.kind === "admitted";
@@ -318,31 +277,6 @@ export async function acceptEmails(
 	}
 	const committed = shared.length > 0 || results.some((r) => r.kind === "accepted");
 	return { kind: "answered", results, rate: admission.rate, committed };
-}
-
-/**
- * One round trip for the request's lookups, however many emails it carries: the sending
- * domains' candidates, the suppressed recipients and, for a warm key, the key itself.
- */
-async function lookUp(
-	db: Db,
-	source: Sender | WarmSender,
-	domainNames: string[],
-	recipients: string[],
-) {
-	const accountId = "cached" in source ? source.cached.accountId : source.accountId;
-	const domainRows = findDomainsByNames(db, accountId, domainNames);
-	const suppressedRows = findSuppressedStatement(db, accountId, recipients);
-	if (!("cached" in source)) {
-		const [domains, suppressed] = await db.batch([domainRows, suppressedRows]);
-		return { sender: source, domains, suppressed };
-	}
-	const [domains, suppressed, [key]] = await db.batch([
-		domainRows,
-		suppressedRows,
-		findApiKeyByHashStatement(db, source.check.tokenHash),
-	]);
-	return { sender: source.check.settle(key), domains, suppressed };
 }
 
 /**

@@ -322,8 +322,50 @@ describe("webhook delivery", () => {
 			);
 		});
 		expect(outcome).toMatchObject({ kind: "failed", endpointDisabled: true });
-		const reads = plans.flatMap((p) => p.split("\n")).filter((l) => /webhook_attempts/.test(l));
-		expect(reads).toEqual([]);
+		// The endpoint's attempts are logged in its deliveries: only this delivery's row is read.
+		const reads = plans.flatMap((p) => p.split("\n")).filter((l) => /webhook_deliveries/.test(l));
+		expect(reads.length).toBeGreaterThan(0);
+		for (const line of reads) {
+			expect(line).toMatch(/USING PRIMARY KEY \(endpoint_id=\? AND event_id=\?\)/);
+		}
+	});
+
+	it("logs a delivery's attempts in its row, the newest 100, and lists them newest first in pages", async () => {
+		receiver = installReceiver(() => new Response("busy", { status: 503 }));
+		const { account, key } = await createSender();
+		const webhook = await createWebhookEndpoint(key.token, `${RECEIVER_ORIGIN}/in`);
+		const event = await createWebhookEvent(account.id, webhook.id);
+		const deps = depsWith(recordingQueue().queue);
+		const message = { endpointId: webhook.id, eventId: event.id };
+		for (let i = 0; i < 103; i++) await attemptDelivery(deps, message);
+		const list = async (query: string) => {
+			const page = await api("GET", `/webhooks/${webhook.id}/events/${event.id}/attempts${query}`, {
+				key: key.token,
+			});
+			const json = page.json as { data: { id: string }[]; has_more: boolean };
+			return { ids: json.data.map((a) => a.id), hasMore: json.has_more };
+		};
+		const all = await list("?limit=100");
+		expect(all.ids).toHaveLength(100);
+		expect(all.hasMore).toBe(false);
+		const ids = all.ids;
+		expect(ids).toEqual([...ids].sort().reverse());
+
+		expect(await list("?limit=40")).toEqual({ ids: ids.slice(0, 40), hasMore: true });
+		expect(await list(`?limit=40&after=${ids[39]}`)).toEqual({
+			ids: ids.slice(40, 80),
+			hasMore: true,
+		});
+		expect(await list(`?limit=40&before=${ids[40]}`)).toEqual({
+			ids: ids.slice(0, 40),
+			hasMore: false,
+		});
+
+		const delivery = await api("GET", `/webhooks/${webhook.id}/events/${event.id}`, {
+			key: key.token,
+		});
+		// Every attempt counts, including the three the log no longer holds.
+		expect(delivery.json).toMatchObject({ attempts: 103 });
 	});
 
 	it("replays an event with the same webhook-id and a new run of attempts", async () => {

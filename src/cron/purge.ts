@@ -87,9 +87,9 @@ export interface PurgeReport {
 	/** Accounts' daily figures (GET /account/metrics) of days past the retention. */
 	dayCounts: number;
 	unmatchedNotifications: number;
-	/** Customer webhook events (with their deliveries), and the attempts that went with them. */
+	/** Customer webhook events, and their deliveries (each with its attempts) that went with them. */
 	webhookEvents: number;
-	webhookAttempts: number;
+	webhookDeliveries: number;
 	sessions: number;
 	loginFailures: number;
 	idempotencyKeys: number;
@@ -156,11 +156,11 @@ export async function purgeExpiredData(db: Db, options: PurgeOptions = {}): Prom
 			deleteExpiredIdempotencyKeys(db, now - IDEMPOTENCY_KEY_TTL, limit),
 		),
 		{
-			statements: 3,
+			statements: 2,
 			async run(limit, report) {
-				const { events, attempts } = await deleteOldestWebhookEvents(db, retainedFrom, limit);
+				const { events, deliveries } = await deleteOldestWebhookEvents(db, retainedFrom, limit);
 				report.webhookEvents += events;
-				report.webhookAttempts += attempts;
+				report.webhookDeliveries += deliveries;
 				return events;
 			},
 		},
@@ -170,7 +170,7 @@ export async function purgeExpiredData(db: Db, options: PurgeOptions = {}): Prom
 		dayCounts: 0,
 		unmatchedNotifications: 0,
 		webhookEvents: 0,
-		webhookAttempts: 0,
+		webhookDeliveries: 0,
 		sessions: 0,
 		loginFailures: 0,
 		idempotencyKeys: 0,

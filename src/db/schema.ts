@@ -697,28 +697,35 @@ export const webhookDeliveries = sqliteTable(
 		/** When the current run of attempts started (a replay starts a new one): the 72 h clock. */
 		firstAttemptAt: integer("first_attempt_at"),
 		createdAt: integer("created_at").notNull(),
+		/**
+		 * The delivery's attempts, oldest first, the newest MAX_LOGGED_ATTEMPTS of them: written by
+		 * the update that records the attempt's outcome, so an attempt costs no row of its own.
+		 */
+		attemptLog: text("attempt_log", { mode: "json" }).$type<WebhookAttempt[]>(),
 	},
 	// The retention purge finds an old event's deliveries through its account's endpoints.
 	(t) => [primaryKey({ columns: [t.endpointId, t.eventId] })],
 );
 
-/** A delivery's attempts, in its key's range: they are read, and purged, with the delivery. */
-export const webhookAttempts = sqliteTable(
-	"webhook_attempts",
-	{
-		id: text("id").notNull(),
-		endpointId: text("endpoint_id").notNull(),
-		eventId: text("event_id").notNull(),
-		/** 0 when no HTTP answer came (timeout, connection reset): `error` says what happened. */
-		httpStatus: integer("http_status").notNull(),
-		/** The first 1 KB of the response body. */
-		response: text("response").notNull(),
-		durationMs: integer("duration_ms").notNull(),
-		error: text("error"),
-		sentAt: integer("sent_at").notNull(),
-	},
-	(t) => [primaryKey({ columns: [t.endpointId, t.eventId, t.id] })],
-);
+/** One HTTP attempt of a delivery, as its log keeps it. */
+export interface WebhookAttempt {
+	/** UUIDv7: attempts are listed by it, newest first. */
+	id: string;
+	/** 0 when no HTTP answer came (timeout, connection reset): `error` says what happened. */
+	httpStatus: number;
+	/** The first 1 KB of the response body. */
+	response: string;
+	durationMs: number;
+	error: string | null;
+	sentAt: number;
+}
+
+/**
+ * Attempts a delivery's log keeps; older ones go first. A run of retries makes about a dozen
+ * in its 72 hours, so only a delivery replayed many times loses any, and its row stays small
+ * (D1 caps a row at 2 MB; an attempt is at most about 1.2 KB).
+ */
+export const MAX_LOGGED_ATTEMPTS = 100;
 
 export const BYOC_METHODS = ["role", "access_key"] as const;
 export type ByocMethod = (typeof BYOC_METHODS)[number];

@@ -86,10 +86,9 @@ export async function attemptDelivery(
 	const status = ok ? "success" : next === null ? "failed" : "attempting";
 	await recordAttempt(
 		db,
+		{ endpointId: endpoint.id, eventId: delivery.event.id },
 		{
 			id: attemptId,
-			endpointId: endpoint.id,
-			eventId: delivery.event.id,
 			httpStatus: result.status,
 			response: result.response,
 			durationMs: result.durationMs,

@@ -24,6 +24,18 @@ export type Order = (id: SQLiteColumn) => SQL;
 /** Whether a page's query runs oldest first (a `before` page). */
 export const isAscending = (order: Order) => order === asc;
 
+/** The same pages over rows already in memory (a short list kept in one row, like a log). */
+export function keysetPageOf<T extends { id: string }>(all: T[], page: PageRequest): Page<T> {
+	const { limit, after, before } = page;
+	const newestFirst = [...all].sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+	if (before) {
+		const newer = newestFirst.filter((row) => row.id > before);
+		return { rows: newer.slice(-limit), hasMore: newer.length > limit };
+	}
+	const older = after ? newestFirst.filter((row) => row.id < after) : newestFirst;
+	return { rows: older.slice(0, limit), hasMore: older.length > limit };
+}
+
 export async function keysetPage<T>(
 	page: PageRequest,
 	query: (where: Where, order: Order) => Promise<T[]>,

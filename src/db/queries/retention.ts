@@ -14,7 +14,6 @@ import {
 	emails,
 	loginFailures,
 	unmatchedNotifications,
-	webhookAttempts,
 	webhookDeliveries,
 	webhookEndpoints,
 	webhookEvents,
@@ -83,31 +82,27 @@ export async function deleteOldDayCounts(
 }
 
 /**
- * The `limit` oldest webhook events below `beforeId` with their deliveries and attempts, in one
- * batch. Those are keyed by endpoint and event, so they are found through the event's account's
- * endpoints (`webhook_endpoints_account`), each a primary-key range: no table is scanned. An
- * endpoint's deliveries and attempts go with the endpoint when it is deleted, and an attempt
- * (a late replay too) with its event.
+ * The `limit` oldest webhook events below `beforeId` with their deliveries (and so their
+ * attempts, logged in the delivery's row), in one batch. Deliveries are keyed by endpoint and
+ * event, so they are found through the event's account's endpoints
+ * (`webhook_endpoints_account`), each a primary-key range: no table is scanned. An endpoint's
+ * deliveries go with the endpoint when it is deleted, and a delivery (its late replay's
+ * attempts too) with its event.
  */
 export async function deleteOldestWebhookEvents(
 	db: Db,
 	beforeId: string,
 	limit: number,
-): Promise<{ events: number; attempts: number }> {
+): Promise<{ events: number; deliveries: number }> {
 	const oldest = sql`SELECT ${webhookEvents.id}, ${webhookEvents.accountId} FROM ${webhookEvents} WHERE ${webhookEvents.id} < ${beforeId} ORDER BY ${webhookEvents.id} LIMIT ${limit}`;
-	const deliveries = sql`SELECT w."id", e."id" FROM (${oldest}) AS e JOIN ${webhookEndpoints} AS w ON w."account_id" = e."account_id"`;
-	const [attempts, , events] = await db.batch([
-		db
-			.delete(webhookAttempts)
-			.where(sql`(${webhookAttempts.endpointId}, ${webhookAttempts.eventId}) IN (${deliveries})`),
+	const ofOldest = sql`SELECT w."id", e."id" FROM (${oldest}) AS e JOIN ${webhookEndpoints} AS w ON w."account_id" = e."account_id"`;
+	const [deliveries, events] = await db.batch([
 		db
 			.delete(webhookDeliveries)
-			.where(
-				sql`(${webhookDeliveries.endpointId}, ${webhookDeliveries.eventId}) IN (${deliveries})`,
-			),
+			.where(sql`(${webhookDeliveries.endpointId}, ${webhookDeliveries.eventId}) IN (${ofOldest})`),
 		db.delete(webhookEvents).where(sql`${webhookEvents.id} IN (SELECT "id" FROM (${oldest}))`),
 	]);
-	return { events: events.meta.changes, attempts: attempts.meta.changes };
+	return { events: events.meta.changes, deliveries: deliveries.meta.changes };
 }
 
 /** Feedback notifications that matched no email, kept for diagnosis until `beforeId`. */

@@ -1,22 +1,22 @@
 /**
  * Customer webhooks: endpoints, events (payload stored once), deliveries (one per event and
- * endpoint) and attempts. Lists are keyset pages on UUIDv7 ids, as everywhere.
+ * endpoint, each with its log of attempts). Lists are keyset pages on UUIDv7 ids, as everywhere.
  */
 import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import {
+	MAX_LOGGED_ATTEMPTS,
+	type WebhookAttempt,
 	type WebhookDeliveryStatus,
 	type WebhookStatus,
-	webhookAttempts,
 	webhookDeliveries,
 	webhookEndpoints,
 	webhookEvents,
 } from "../schema.ts";
-import { keysetPage, type PageRequest } from "./pagination.ts";
+import { keysetPage, keysetPageOf, type PageRequest } from "./pagination.ts";
 
 export type WebhookEndpointRow = typeof webhookEndpoints.$inferSelect;
 export type NewWebhookEndpoint = typeof webhookEndpoints.$inferInsert;
-export type WebhookAttemptRow = typeof webhookAttempts.$inferSelect;
 
 export async function insertWebhookEndpoint(db: Db, row: NewWebhookEndpoint) {
 	await db.insert(webhookEndpoints).values(row);
@@ -74,12 +74,11 @@ export async function updateWebhookEndpoint(
 	return rows.length > 0;
 }
 
-/** Deletes the endpoint with its deliveries and attempts (events stay for other endpoints). */
+/** Deletes the endpoint with its deliveries (events stay for other endpoints). */
 export async function deleteWebhookEndpoint(db: Db, accountId: string, id: string) {
 	// Children first, and only if the endpoint is this account's: the batch is one transaction.
 	const owned = sql`IN (SELECT ${webhookEndpoints.id} FROM ${webhookEndpoints} WHERE ${webhookEndpoints.id} = ${id} AND ${webhookEndpoints.accountId} = ${accountId})`;
-	const [, , gone] = await db.batch([
-		db.delete(webhookAttempts).where(sql`${webhookAttempts.endpointId} ${owned}`),
+	const [, gone] = await db.batch([
 		db.delete(webhookDeliveries).where(sql`${webhookDeliveries.endpointId} ${owned}`),
 		db
 			.delete(webhookEndpoints)
@@ -140,21 +139,15 @@ export async function findDelivery(db: Db, endpointId: string, eventId: string) 
 	return row;
 }
 
-export function listAttempts(db: Db, endpointId: string, eventId: string, page: PageRequest) {
-	return keysetPage(page, (where, order) =>
-		db
-			.select()
-			.from(webhookAttempts)
-			.where(
-				and(
-					eq(webhookAttempts.endpointId, endpointId),
-					eq(webhookAttempts.eventId, eventId),
-					where(webhookAttempts.id),
-				),
-			)
-			.orderBy(order(webhookAttempts.id))
-			.limit(page.limit + 1),
-	);
+/** A page of the delivery's attempts, newest first, from its log (one row read). */
+export async function listAttempts(db: Db, endpointId: string, eventId: string, page: PageRequest) {
+	const [row] = await db
+		.select({ log: webhookDeliveries.attemptLog })
+		.from(webhookDeliveries)
+		.where(
+			and(eq(webhookDeliveries.endpointId, endpointId), eq(webhookDeliveries.eventId, eventId)),
+		);
+	return keysetPageOf(row?.log ?? [], page);
 }
 
 /** An event and its pending deliveries, written together. */
@@ -186,13 +179,16 @@ export async function restartDelivery(db: Db, endpointId: string, eventId: strin
 }
 
 /**
- * Records one attempt and the delivery's new state, together; for a success, also the
- * endpoint's last success, unless the one stored is at or after `success.unlessAfter` (so a
- * busy endpoint's successes write it rarely: the update then matches no row and writes none).
+ * Records one attempt and the delivery's new state in one write of the delivery's row (its log
+ * keeps the newest MAX_LOGGED_ATTEMPTS attempts; an id already logged is not counted again);
+ * for a success, also the endpoint's last success, unless the one stored is at or after
+ * `success.unlessAfter` (so a busy endpoint's successes write it rarely: the update then
+ * matches no row and writes none).
  */
 export async function recordAttempt(
 	db: Db,
-	attempt: typeof webhookAttempts.$inferInsert,
+	of: { endpointId: string; eventId: string },
+	attempt: WebhookAttempt,
 	delivery: {
 		status: WebhookDeliveryStatus;
 		nextAttemptAt: number | null;
@@ -207,15 +203,15 @@ export async function recordAttempt(
 					.set({ lastSuccessAt: attempt.sentAt })
 					.where(
 						and(
-							eq(webhookEndpoints.id, attempt.endpointId),
+							eq(webhookEndpoints.id, of.endpointId),
 							sql`(${webhookEndpoints.lastSuccessAt} IS NULL OR ${webhookEndpoints.lastSuccessAt} < ${success.unlessAfter})`,
 						),
 					),
 			]
 		: [];
+	const log = sql`COALESCE(${webhookDeliveries.attemptLog}, '[]')`;
+	const entry = sql`json(${JSON.stringify(attempt)})`;
 	await db.batch([
-		db.insert(webhookAttempts).values(attempt).onConflictDoNothing(),
-		...lastSuccess,
 		db
 			.update(webhookDeliveries)
 			.set({
@@ -223,13 +219,16 @@ export async function recordAttempt(
 				nextAttemptAt: delivery.nextAttemptAt,
 				firstAttemptAt: delivery.firstAttemptAt,
 				attempts: sql`${webhookDeliveries.attempts} + 1`,
+				attemptLog: sql`json_insert(CASE WHEN json_array_length(${log}) >= ${MAX_LOGGED_ATTEMPTS} THEN json_remove(${log}, '$[0]') ELSE ${log} END, '$[#]', ${entry})`,
 			})
 			.where(
 				and(
-					eq(webhookDeliveries.endpointId, attempt.endpointId),
-					eq(webhookDeliveries.eventId, attempt.eventId),
+					eq(webhookDeliveries.endpointId, of.endpointId),
+					eq(webhookDeliveries.eventId, of.eventId),
+					sql`NOT EXISTS (SELECT 1 FROM json_each(${log}) WHERE json_extract(value, '$.id') = ${attempt.id})`,
 				),
 			),
+		...lastSuccess,
 	]);
 }
 
@@ -254,7 +253,7 @@ export function emitEventStatements(
 		db
 			.insert(webhookDeliveries)
 			.select(
-				sql`SELECT ${webhookEndpoints.id}, ${event.id}, 'pending', 0, ${event.createdAt}, NULL, ${event.createdAt} FROM ${webhookEndpoints} WHERE ${subscribed(status)}`,
+				sql`SELECT ${webhookEndpoints.id}, ${event.id}, 'pending', 0, ${event.createdAt}, NULL, ${event.createdAt}, NULL FROM ${webhookEndpoints} WHERE ${subscribed(status)}`,
 			)
 			.onConflictDoUpdate({
 				target: [webhookDeliveries.endpointId, webhookDeliveries.eventId],

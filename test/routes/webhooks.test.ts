@@ -252,13 +252,17 @@ describe("/webhooks", () => {
 		expect(attempts).toEqual({ object: "list", has_more: false, data: [] });
 	});
 
-	it("does not show another endpoint's event under this endpoint", async () => {
+	it("does not show another endpoint's event, or its attempts, under this endpoint", async () => {
 		const { account, key } = await createSender();
 		const first = await createWebhookEndpoint(key.token);
 		const second = await createWebhookEndpoint(key.token);
 		const event = await createWebhookEvent(account.id, first.id);
 		const res = await api("GET", `/webhooks/${second.id}/events/${event.id}`, { key: key.token });
 		expect(res.json).toMatchObject({ statusCode: 404, name: "not_found" });
+		const attempts = await api("GET", `/webhooks/${second.id}/events/${event.id}/attempts`, {
+			key: key.token,
+		});
+		expect(attempts.json).toMatchObject({ statusCode: 404, name: "not_found" });
 	});
 });
 

@@ -139,7 +139,10 @@ export async function findDelivery(db: Db, endpointId: string, eventId: string) 
 	return row;
 }
 
-/** A page of the delivery's attempts, newest first, from its log (one row read). */
+/**
+ * A page of the delivery's attempts, newest first, from its log (one row read); undefined when
+ * the endpoint has no delivery of that event.
+ */
 export async function listAttempts(db: Db, endpointId: string, eventId: string, page: PageRequest) {
 	const [row] = await db
 		.select({ log: webhookDeliveries.attemptLog })
@@ -147,7 +150,7 @@ export async function listAttempts(db: Db, endpointId: string, eventId: string, 
 		.where(
 			and(eq(webhookDeliveries.endpointId, endpointId), eq(webhookDeliveries.eventId, eventId)),
 		);
-	return keysetPageOf(row?.log ?? [], page);
+	return row ? keysetPageOf(row.log ?? [], page) : undefined;
 }
 
 /** An event and its pending deliveries, written together. */

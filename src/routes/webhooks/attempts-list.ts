@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { createDb } from "../../db/client.ts";
-import { findDelivery, findWebhookEndpoint, listAttempts } from "../../db/queries/webhooks.ts";
+import { findWebhookEndpoint, listAttempts } from "../../db/queries/webhooks.ts";
 import { createRouter } from "../../env.ts";
 import { notFound } from "../../lib/errors.ts";
 import { commonErrors, errorResponse, ListQuery, listResponse, toList } from "../common-schemas.ts";
@@ -25,7 +25,7 @@ export const listWebhookAttemptsRoute = createRouter().openapi(route, async (c) 
 	const { id, event_id } = c.req.valid("param");
 	const db = createDb(c.env.DB);
 	if (!(await findWebhookEndpoint(db, c.get("caller").accountId, id))) throw notFound("Webhook");
-	if (!(await findDelivery(db, id, event_id))) throw notFound("Webhook event");
 	const page = await listAttempts(db, id, event_id, c.req.valid("query"));
+	if (!page) throw notFound("Webhook event");
 	return c.json(toList(page, presentAttempt), 200);
 });

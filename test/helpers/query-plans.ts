@@ -7,26 +7,11 @@ import { env } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
 import type { Db } from "../../src/db/client.ts";
 import * as schema from "../../src/db/schema.ts";
+import { watchD1 } from "./watched-d1.ts";
 
 export async function queryPlans(work: (db: Db) => Promise<unknown>): Promise<string[]> {
 	const queries: { sql: string; params: unknown[] }[] = [];
-	const recording = new Proxy(env.DB, {
-		get(target, property) {
-			if (property === "prepare")
-				return (sql: string) => {
-					const statement = target.prepare(sql);
-					const bind = statement.bind.bind(statement);
-					return Object.assign(statement, {
-						bind: (...params: unknown[]) => {
-							queries.push({ sql, params });
-							return bind(...params);
-						},
-					});
-				};
-			const value = Reflect.get(target, property);
-			return typeof value === "function" ? value.bind(target) : value;
-		},
-	});
+	const recording = watchD1({ bound: (sql, params) => queries.push({ sql, params }) });
 	await work(drizzle(recording, { schema }));
 	if (!queries.length) throw new Error("no query ran");
 	return Promise.all(

@@ -10,6 +10,7 @@ import { api, BASE_URL } from "../helpers/api.ts";
 import { client, expectJson } from "../helpers/client.ts";
 import { runCommonRouteTests } from "../helpers/common-route-tests.ts";
 import { createApiKey, createDomain, createSender, db } from "../helpers/factories.ts";
+import { countingD1 } from "../helpers/watched-d1.ts";
 
 describe("/api-keys", () => {
 	it("creates a key shown once that works at once, and lists it without the token", async () => {
@@ -213,41 +214,3 @@ runCommonRouteTests("/api-keys", [
 		resource: async (owner) => (await createApiKey(owner.account.id)).id,
 	},
 ]);
-
-/**
- * The test D1 binding, counting round trips: each batch, and each statement run on its own.
- * Statements stay D1's own (a batch takes no other), with their run methods counted.
- */
-function countingD1() {
-	const counter = { calls: 0, binding: env.DB };
-	const counted = <T extends object>(target: T, methods: string[]) => {
-		for (const method of methods) {
-			const original = Reflect.get(target, method) as (...args: unknown[]) => unknown;
-			Object.assign(target, {
-				[method]: (...args: unknown[]) => {
-					counter.calls += 1;
-					return original.apply(target, args);
-				},
-			});
-		}
-		return target;
-	};
-	counter.binding = new Proxy(env.DB, {
-		get(target, property) {
-			if (property === "prepare")
-				return (sql: string) => {
-					const statement = target.prepare(sql);
-					const bind = statement.bind.bind(statement);
-					counted(statement, ["all", "raw", "run", "first"]);
-					return Object.assign(statement, {
-						bind: (...params: unknown[]) =>
-							counted(bind(...params), ["all", "raw", "run", "first"]),
-					});
-				};
-			if (property === "batch") counter.calls += 1;
-			const value = Reflect.get(target, property);
-			return typeof value === "function" ? value.bind(target) : value;
-		},
-	});
-	return counter;
-}

@@ -111,7 +111,7 @@ describe("scheduling an email", () => {
 		const sent = await schedule(sender, "in 3 hours");
 		await vi.waitFor(async () => {
 			const { results } = await env.DB.prepare(
-				"SELECT type, payload FROM webhook_events WHERE account_id = ?",
+				"SELECT d.type, d.payload FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id WHERE w.account_id = ?",
 			)
 				.bind(sender.account.id)
 				.all<{ type: string; payload: string }>();

@@ -165,7 +165,7 @@ describe("webhook delivery", () => {
 			.run();
 		expect(session.cookie).toBeTruthy();
 		const webhook = await createWebhookEndpoint(key.token, `${RECEIVER_ORIGIN}/in`);
-		const event = await createWebhookEvent(account.id, webhook.id);
+		const event = await createWebhookEvent(webhook.id);
 		const { queue, sent } = recordingQueue();
 		const deps = depsWith(queue);
 		const message = { endpointId: webhook.id, eventId: event.id };
@@ -233,7 +233,7 @@ describe("webhook delivery", () => {
 		});
 
 		// Disabled: a queued message waits; re-enabling starts a new run for what was left.
-		const later = await createWebhookEvent(account.id, webhook.id);
+		const later = await createWebhookEvent(webhook.id);
 		const waiting = await attemptDelivery(deps, { endpointId: webhook.id, eventId: later.id });
 		expect(waiting).toEqual({ kind: "skipped", why: "endpoint_disabled" });
 		receiver.answer = () => new Response(null, { status: 204 });
@@ -252,7 +252,7 @@ describe("webhook delivery", () => {
 		receiver = installReceiver(() => new Response("no", { status: 500 }));
 		const { account, key } = await createSender();
 		const webhook = await createWebhookEndpoint(key.token, `${RECEIVER_ORIGIN}/in`);
-		const event = await createWebhookEvent(account.id, webhook.id);
+		const event = await createWebhookEvent(webhook.id);
 		const { queue, sent } = recordingQueue();
 		await attemptDelivery(depsWith(queue), { endpointId: webhook.id, eventId: event.id });
 		const path = `/webhooks/${webhook.id}/events/${event.id}`;
@@ -270,15 +270,15 @@ describe("webhook delivery", () => {
 		);
 		const { account, key } = await createSender();
 		const webhook = await createWebhookEndpoint(key.token, `${RECEIVER_ORIGIN}/in`);
-		const good = await createWebhookEvent(account.id, webhook.id);
+		const good = await createWebhookEvent(webhook.id);
 		const { queue } = recordingQueue();
 		const deps = depsWith(queue);
 		const now = Date.now();
 		expect((await attemptDelivery(deps, { endpointId: webhook.id, eventId: good.id })).kind).toBe(
 			"delivered",
 		);
-		const bad = await createWebhookEvent(account.id, webhook.id, "email.bounced");
-		await env.DB.prepare("UPDATE webhook_events SET payload = ? WHERE id = ?")
+		const bad = await createWebhookEvent(webhook.id, "email.bounced");
+		await env.DB.prepare("UPDATE webhook_deliveries SET payload = ? WHERE event_id = ?")
 			.bind(JSON.stringify({ type: "email.bounced", poison: true }), bad.id)
 			.run();
 		await env.DB.prepare(
@@ -305,7 +305,7 @@ describe("webhook delivery", () => {
 		receiver = installReceiver(() => new Response("no", { status: 400 }));
 		const { account, key } = await createSender();
 		const webhook = await createWebhookEndpoint(key.token, `${RECEIVER_ORIGIN}/in`);
-		const event = await createWebhookEvent(account.id, webhook.id);
+		const event = await createWebhookEvent(webhook.id);
 		const now = Date.now();
 		await env.DB.prepare(
 			"UPDATE webhook_deliveries SET first_attempt_at = ?, attempts = 11 WHERE event_id = ?",
@@ -334,7 +334,7 @@ describe("webhook delivery", () => {
 		receiver = installReceiver(() => new Response("busy", { status: 503 }));
 		const { account, key } = await createSender();
 		const webhook = await createWebhookEndpoint(key.token, `${RECEIVER_ORIGIN}/in`);
-		const event = await createWebhookEvent(account.id, webhook.id);
+		const event = await createWebhookEvent(webhook.id);
 		const deps = depsWith(recordingQueue().queue);
 		const message = { endpointId: webhook.id, eventId: event.id };
 		for (let i = 0; i < 103; i++) await attemptDelivery(deps, message);
@@ -372,7 +372,7 @@ describe("webhook delivery", () => {
 		receiver = installReceiver();
 		const { account, key } = await createSender();
 		const webhook = await createWebhookEndpoint(key.token, `${RECEIVER_ORIGIN}/in`);
-		const event = await createWebhookEvent(account.id, webhook.id);
+		const event = await createWebhookEvent(webhook.id);
 		const { queue } = recordingQueue();
 		const deps = depsWith(queue);
 		const message = { endpointId: webhook.id, eventId: event.id };
@@ -438,11 +438,11 @@ describe("the webhook queue's consumer", () => {
 		const down = await createWebhookEndpoint(key.token, `${RECEIVER_ORIGIN}/down`);
 		const up = await createWebhookEndpoint(key.token, `${RECEIVER_ORIGIN}/up`);
 		const downEvents = [
-			await createWebhookEvent(account.id, down.id),
-			await createWebhookEvent(account.id, down.id),
-			await createWebhookEvent(account.id, down.id),
+			await createWebhookEvent(down.id),
+			await createWebhookEvent(down.id),
+			await createWebhookEvent(down.id),
 		];
-		const upEvent = await createWebhookEvent(account.id, up.id);
+		const upEvent = await createWebhookEvent(up.id);
 		const bodies = [
 			...downEvents.map((e) => ({ endpointId: down.id, eventId: e.id })),
 			{ endpointId: up.id, eventId: upEvent.id },
@@ -512,7 +512,7 @@ describe("the resend SDK's webhooks API against SendFleet", () => {
 		const rotated = await resend.webhooks.rotateSigningSecret(id);
 		expect(rotated.data?.signing_secret).toMatch(/^whsec_/);
 
-		const event = await createWebhookEvent(account.id, id);
+		const event = await createWebhookEvent(id);
 		const events = await resend.webhooks.events.list({ webhookId: id });
 		expect(events.data?.data.map((e) => e.id)).toEqual([event.id]);
 		const one = await resend.webhooks.events.get({ webhookId: id, eventId: event.id });
@@ -540,7 +540,7 @@ describe("the webhook dead-letter queue", () => {
 	it("marks a delivery our side could not attempt after every retry failed, for replay", async () => {
 		const { account, key } = await createSender();
 		const webhook = await createWebhookEndpoint(key.token, `${RECEIVER_ORIGIN}/in`);
-		const event = await createWebhookEvent(account.id, webhook.id);
+		const event = await createWebhookEvent(webhook.id);
 		await runQueue(WEBHOOK_DEAD_LETTER_QUEUE, [{ endpointId: webhook.id, eventId: event.id }]);
 		const got = await api("GET", `/webhooks/${webhook.id}/events/${event.id}`, { key: key.token });
 		expect(got.json).toMatchObject({ status: "failed", next_attempt_at: null });

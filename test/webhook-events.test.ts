@@ -71,7 +71,7 @@ function verifiedEvents(secret: string) {
 const eventsOf = async (accountId: string) =>
 	(
 		await env.DB.prepare(
-			"SELECT type, payload FROM webhook_events WHERE account_id = ? ORDER BY created_at, id",
+			"SELECT DISTINCT d.event_id, d.type, d.payload, d.created_at FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id WHERE w.account_id = ? ORDER BY d.created_at, d.event_id",
 		)
 			.bind(accountId)
 			.all<{ type: string; payload: string }>()
@@ -277,7 +277,7 @@ describe("webhook events from the email lifecycle", () => {
 
 		// A redelivered SNS notification writes no second event.
 		const before = await env.DB.prepare(
-			"SELECT COUNT(*) AS n FROM webhook_events WHERE account_id = ?",
+			"SELECT COUNT(DISTINCT d.event_id) AS n FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id WHERE w.account_id = ?",
 		)
 			.bind(sender.account.id)
 			.first<{ n: number }>();
@@ -291,7 +291,7 @@ describe("webhook events from the email lifecycle", () => {
 		}
 		expect(await pendingCount(webhook.id)).toBe(0);
 		const after = await env.DB.prepare(
-			"SELECT COUNT(*) AS n FROM webhook_events WHERE account_id = ?",
+			"SELECT COUNT(DISTINCT d.event_id) AS n FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id WHERE w.account_id = ?",
 		)
 			.bind(sender.account.id)
 			.first<{ n: number }>();
@@ -318,9 +318,9 @@ describe("webhook events from the email lifecycle", () => {
 		]);
 		expect(sent).toEqual([]);
 		const events = await env.DB.prepare(
-			"SELECT COUNT(*) AS n FROM webhook_events WHERE account_id = ?",
+			"SELECT COUNT(*) AS n FROM webhook_deliveries WHERE instr(payload, ?) > 0",
 		)
-			.bind(sender.account.id)
+			.bind(email.id)
 			.first<{ n: number }>();
 		expect(events?.n).toBe(0);
 	});

@@ -6,7 +6,7 @@
  *   so an event recorded later, a complaint days after the send, goes too), and accounts'
  *   daily figures of days past the 90;
  * - unmatched feedback notifications older than 90 days;
- * - customer webhook events older than 90 days with their deliveries and delivery attempts;
+ * - customer webhook events older than 90 days (their deliveries, with the attempts logged in them);
  * - expired dashboard sessions, login-failure counters whose window started over a day ago,
  *   and idempotency keys past their 24 hours.
  *
@@ -52,7 +52,7 @@ import {
 	deleteOldDayCounts,
 	deleteOldestEmails,
 	deleteOldestUnmatchedNotifications,
-	deleteOldestWebhookEvents,
+	deleteOldestWebhookDeliveries,
 	deleteStaleLoginFailures,
 } from "../db/queries/retention.ts";
 import { deleteExpiredSessions } from "../db/queries/users.ts";
@@ -87,8 +87,7 @@ export interface PurgeReport {
 	/** Accounts' daily figures (GET /account/metrics) of days past the retention. */
 	dayCounts: number;
 	unmatchedNotifications: number;
-	/** Customer webhook events, and their deliveries (each with its attempts) that went with them. */
-	webhookEvents: number;
+	/** Customer webhook events' deliveries, each an event for one endpoint with its attempts. */
 	webhookDeliveries: number;
 	sessions: number;
 	loginFailures: number;
@@ -155,21 +154,12 @@ export async function purgeExpiredData(db: Db, options: PurgeOptions = {}): Prom
 		single("idempotencyKeys", (limit) =>
 			deleteExpiredIdempotencyKeys(db, now - IDEMPOTENCY_KEY_TTL, limit),
 		),
-		{
-			statements: 2,
-			async run(limit, report) {
-				const { events, deliveries } = await deleteOldestWebhookEvents(db, retainedFrom, limit);
-				report.webhookEvents += events;
-				report.webhookDeliveries += deliveries;
-				return events;
-			},
-		},
+		single("webhookDeliveries", (limit) => deleteOldestWebhookDeliveries(db, retainedFrom, limit)),
 	];
 	const report: PurgeReport = {
 		emails: 0,
 		dayCounts: 0,
 		unmatchedNotifications: 0,
-		webhookEvents: 0,
 		webhookDeliveries: 0,
 		sessions: 0,
 		loginFailures: 0,

@@ -667,35 +667,35 @@ export const webhookEndpoints = sqliteTable(
 /**
  * The webhook tables are written for every event of every account with an endpoint, so each row
  * is one b-tree entry: keyed by how it is read, WITHOUT ROWID (the migration says it; drizzle
- * cannot), with no index of its own. An event, its delivery to an endpoint, an attempt and the
- * delivery's new state are 4 rows (test/domain/rows-written.test.ts).
+ * cannot), with no index of its own. An event delivered to one endpoint at the first attempt is
+ * 2 rows: its delivery, then the delivery's new state with the attempt logged in it
+ * (test/domain/rows-written.test.ts).
  */
-
-/** One event, its payload stored once whatever the number of endpoints and attempts. */
-export const webhookEvents = sqliteTable("webhook_events", {
-	/** Stable: the `webhook-id` of every attempt and replay, so receivers can de-duplicate. */
-	id: text("id").primaryKey(),
-	accountId: text("account_id").notNull(),
-	type: text("type").notNull(),
-	/** The exact JSON body sent, `{type, created_at, data}`. */
-	payload: text("payload").notNull(),
-	createdAt: integer("created_at").notNull(),
-});
 
 export const WEBHOOK_DELIVERY_STATUSES = ["pending", "attempting", "success", "failed"] as const;
 export type WebhookDeliveryStatus = (typeof WEBHOOK_DELIVERY_STATUSES)[number];
 
-/** One event for one endpoint: Resend's "webhook event" as listed under `/webhooks/:id/events`. */
+/**
+ * One event for one endpoint: Resend's "webhook event" as listed under `/webhooks/:id/events`.
+ * The event itself (id, type, payload) is in each of its deliveries: an event goes to one
+ * endpoint far more often than to several, and a row of its own was a row more per event
+ * (migration 0031).
+ */
 export const webhookDeliveries = sqliteTable(
 	"webhook_deliveries",
 	{
 		endpointId: text("endpoint_id").notNull(),
+		/** Stable: the `webhook-id` of every attempt and replay, so receivers can de-duplicate. */
 		eventId: text("event_id").notNull(),
+		type: text("type").notNull(),
+		/** The exact JSON body sent, `{type, created_at, data}`. */
+		payload: text("payload").notNull(),
 		status: text("status", { enum: WEBHOOK_DELIVERY_STATUSES }).notNull().default("pending"),
 		attempts: integer("attempts").notNull().default(0),
 		nextAttemptAt: integer("next_attempt_at"),
 		/** When the current run of attempts started (a replay starts a new one): the 72 h clock. */
 		firstAttemptAt: integer("first_attempt_at"),
+		/** When the event happened. */
 		createdAt: integer("created_at").notNull(),
 		/**
 		 * The delivery's attempts, oldest first, the newest MAX_LOGGED_ATTEMPTS of them: written by
@@ -703,7 +703,7 @@ export const webhookDeliveries = sqliteTable(
 		 */
 		attemptLog: text("attempt_log", { mode: "json" }).$type<WebhookAttempt[]>(),
 	},
-	// The retention purge finds an old event's deliveries through its account's endpoints.
+	// The retention purge finds old deliveries through the endpoints, a key range of each.
 	(t) => [primaryKey({ columns: [t.endpointId, t.eventId] })],
 );
 

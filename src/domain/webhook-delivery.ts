@@ -16,7 +16,6 @@ import { insertNoticeStatement } from "../db/queries/notices.ts";
 import {
 	findDelivery,
 	findWebhookEndpointById,
-	insertEventStatements,
 	recordAttempt,
 	type WebhookEndpointRow,
 } from "../db/queries/webhooks.ts";
@@ -163,21 +162,6 @@ async function disableIfDead(deps: WebhookDeliveryDeps, endpoint: WebhookEndpoin
 		await disable;
 	}
 	return true;
-}
-
-/** Stores a new event once and starts its delivery to each endpoint (pending, queued now). */
-export async function emitEvent(
-	deps: Pick<WebhookDeliveryDeps, "db" | "queue">,
-	event: { id: string; accountId: string; type: string; payload: string; createdAt: number },
-	endpointIds: string[],
-) {
-	const [first, ...rest] = insertEventStatements(deps.db, event, endpointIds);
-	await deps.db.batch([first, ...rest]);
-	if (endpointIds.length) {
-		await deps.queue.sendBatch(
-			endpointIds.map((endpointId) => ({ body: { endpointId, eventId: event.id } })),
-		);
-	}
 }
 
 /** Re-enabled endpoint: the deliveries still waiting start a new run of attempts now. */

@@ -42,9 +42,18 @@ export async function outwardEventStatements(db: Db, events: OutwardEvent[]) {
 	);
 	return {
 		statements: groups.flat(),
-		/** The new deliveries, from the batch results of `statements` starting at `offset`. */
-		deliveriesIn: (results: unknown[], offset: number) =>
-			groups.flatMap((_, i) => (results[offset + i * 3 + 1] ?? []) as WebhookMessage[]),
+		/**
+		 * The new deliveries, from the batch results of `statements` starting at `offset`: each
+		 * group's first statement answers them.
+		 */
+		deliveriesIn: (results: unknown[], offset: number) => {
+			let at = offset;
+			return groups.flatMap((group) => {
+				const deliveries = (results[at] ?? []) as WebhookMessage[];
+				at += group.length;
+				return deliveries;
+			});
+		},
 	};
 }
 

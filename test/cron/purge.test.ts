@@ -18,7 +18,6 @@ import {
 	users,
 	webhookDeliveries,
 	webhookEndpoints,
-	webhookEvents,
 } from "../../src/db/schema.ts";
 import type { Bindings } from "../../src/env.ts";
 import worker from "../../src/index.ts";
@@ -149,7 +148,7 @@ async function insertIdempotencyKey(createdAt: number) {
 	return key;
 }
 
-async function existing(table: typeof emails | typeof webhookEvents, ids: string[]) {
+async function existing(table: typeof emails, ids: string[]) {
 	const rows = await db().select({ id: table.id }).from(table).where(inArray(table.id, ids));
 	return rows.map((r) => r.id).sort();
 }
@@ -168,7 +167,6 @@ const NOTHING = {
 	emails: 0,
 	dayCounts: 0,
 	unmatchedNotifications: 0,
-	webhookEvents: 0,
 	webhookDeliveries: 0,
 	sessions: 0,
 	loginFailures: 0,
@@ -224,7 +222,7 @@ describe("purgeExpiredData", () => {
 
 		const report = await purgeExpiredData(db(), { now });
 
-		expect(report).toEqual({ ...NOTHING, emails: 2, statements: 11, batches: 7, finished: true });
+		expect(report).toEqual({ ...NOTHING, emails: 2, statements: 10, batches: 7, finished: true });
 		expect(await existing(emails, [old, justOld, atCutoff, recent])).toEqual(
 			sorted([atCutoff, recent]),
 		);
@@ -243,7 +241,7 @@ describe("purgeExpiredData", () => {
 			...NOTHING,
 			dayCounts: 1,
 			unmatchedNotifications: 1,
-			statements: 11,
+			statements: 10,
 			batches: 7,
 			finished: true,
 		});
@@ -271,7 +269,7 @@ describe("purgeExpiredData", () => {
 			sessions: 1,
 			loginFailures: 1,
 			idempotencyKeys: 1,
-			statements: 11,
+			statements: 10,
 			batches: 7,
 			finished: true,
 		});
@@ -302,15 +300,15 @@ describe("purgeExpiredData", () => {
 		const recent = await insertEmail(now - DAY);
 
 		// Round 1: an email batch (a read and a batch of deletes, 4 statements) and one of each of
-		// the 6 other tasks, which find nothing (11 statements); round 2: another email batch
-		// (15); round 3 would exceed 16.
+		// the 6 other tasks, which find nothing (10 statements); round 2: another email batch
+		// (14); round 3 would exceed 16.
 		const first = await purgeExpiredData(db(), { now, batchSize: 2, maxStatements: 16 });
-		expect(first).toEqual({ ...NOTHING, emails: 4, statements: 15, batches: 8, finished: false });
+		expect(first).toEqual({ ...NOTHING, emails: 4, statements: 14, batches: 8, finished: false });
 		expect(await existing(emails, [...old, recent])).toEqual(sorted([old[4] ?? "", recent]));
 
 		// The last email (a short batch ends the email pass) and the 6 other tasks.
 		const second = await purgeExpiredData(db(), { now, batchSize: 2 });
-		expect(second).toEqual({ ...NOTHING, emails: 1, statements: 11, batches: 7, finished: true });
+		expect(second).toEqual({ ...NOTHING, emails: 1, statements: 10, batches: 7, finished: true });
 		expect(await existing(emails, [...old, recent])).toEqual([recent]);
 	});
 
@@ -329,13 +327,6 @@ describe("purgeExpiredData", () => {
 			});
 		const insertWebhookEvent = async (at: number, attemptAt = at + MINUTE) => {
 			const id = uuidv7At(at);
-			await db().insert(webhookEvents).values({
-				id,
-				accountId: ACCOUNT,
-				type: "email.delivered",
-				payload: "{}",
-				createdAt: at,
-			});
 			const attempt = {
 				id: uuidv7At(attemptAt),
 				httpStatus: 200,
@@ -349,6 +340,8 @@ describe("purgeExpiredData", () => {
 				.values({
 					endpointId,
 					eventId: id,
+					type: "email.delivered",
+					payload: "{}",
 					status: "success",
 					attempts: 1,
 					createdAt: at,
@@ -366,13 +359,11 @@ describe("purgeExpiredData", () => {
 
 		expect(report).toEqual({
 			...NOTHING,
-			webhookEvents: 2,
 			webhookDeliveries: 2,
-			statements: 11,
+			statements: 10,
 			batches: 7,
 			finished: true,
 		});
-		expect(await existing(webhookEvents, events)).toEqual([recent.id]);
 		const deliveries = await db()
 			.select({ eventId: webhookDeliveries.eventId, log: webhookDeliveries.attemptLog })
 			.from(webhookDeliveries)
@@ -380,13 +371,18 @@ describe("purgeExpiredData", () => {
 		expect(deliveries).toEqual([{ eventId: recent.id, log: [recent.attempt] }]);
 	});
 
-	it("finds old webhook events' deliveries by their keys, scanning no webhook table", async () => {
+	it("finds old webhook deliveries endpoint by endpoint, each a key range, scanning no delivery", async () => {
 		const plans = await queryPlans((d) => purgeExpiredData(d, { now: Date.now() }));
-		const webhookLines = plans
-			.flatMap((p) => p.split("\n"))
-			.filter((line) => /webhook_(events|deliveries)\b/.test(line));
-		expect(webhookLines.length).toBeGreaterThan(0);
-		for (const line of webhookLines) expect(line).toMatch(/^SEARCH webhook_\w+ USING PRIMARY KEY/);
+		const [plan, ...others] = plans.filter((p) => /\bwebhook_deliveries\b/.test(p));
+		expect(others).toEqual([]);
+		const steps = (plan ?? "").split("\n").filter((line) => /^(SCAN|SEARCH)/.test(line));
+		// The endpoints walked on their key, and each one's deliveries below the cutoff a range of
+		// the deliveries' key; the delete itself by that key.
+		expect(steps).toEqual([
+			"SEARCH webhook_deliveries USING PRIMARY KEY (endpoint_id=? AND event_id=?)",
+			expect.stringMatching(/^SCAN w USING COVERING INDEX sqlite_autoindex_webhook_endpoints_1/),
+			"SEARCH d USING PRIMARY KEY (endpoint_id=? AND event_id<?)",
+		]);
 	});
 
 	it("starts no batch once its time budget is spent", async () => {
@@ -426,20 +422,19 @@ describe("purgeExpiredData", () => {
 			finished = report.finished;
 		}
 
-		// Rounds of the 7 tasks (11 statements when each runs once; a task that found less than
+		// Rounds of the 7 tasks (10 statements when each runs once; a task that found less than
 		// its batch leaves the rounds), cut at 16 statements a run: the 4 old emails take three.
 		expect(runs).toBe(3);
 		expect(total).toEqual({
 			emails: 4,
 			dayCounts: 1,
 			unmatchedNotifications: 1,
-			webhookEvents: 0,
 			webhookDeliveries: 0,
 			sessions: 1,
 			loginFailures: 1,
 			idempotencyKeys: 1,
-			statements: 42,
-			batches: 24,
+			statements: 40,
+			batches: 25,
 		});
 		expect(await existing(emails, keptEmails)).toEqual(sorted(keptEmails));
 		expect(

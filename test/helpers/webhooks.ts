@@ -1,5 +1,5 @@
 /** Webhook test data: an endpoint made through the API, and an event with its delivery row. */
-import { insertEventStatements } from "../../src/db/queries/webhooks.ts";
+import { insertDelivery } from "../../src/db/queries/webhooks.ts";
 import { uuidv7 } from "../../src/lib/ids.ts";
 import { api } from "./api.ts";
 import { db } from "./factories.ts";
@@ -15,11 +15,7 @@ export async function createWebhookEndpoint(
 }
 
 /** An event of the account, pending for the endpoint (as emission writes it). */
-export async function createWebhookEvent(
-	accountId: string,
-	endpointId: string,
-	type = "email.delivered",
-) {
+export async function createWebhookEvent(endpointId: string, type = "email.delivered") {
 	const id = uuidv7();
 	const createdAt = Date.now();
 	const payload = JSON.stringify({
@@ -27,10 +23,6 @@ export async function createWebhookEvent(
 		created_at: new Date(createdAt).toISOString(),
 		data: { email_id: uuidv7(), to: ["someone@example.org"] },
 	});
-	const d = db();
-	const [first, ...rest] = insertEventStatements(d, { id, accountId, type, payload, createdAt }, [
-		endpointId,
-	]);
-	await d.batch([first, ...rest]);
+	await insertDelivery(db(), endpointId, { id, type, payload, createdAt });
 	return { id, type, payload };
 }

@@ -21,8 +21,8 @@ it("moves each delivery's attempts into its log, oldest first, the newest 100, a
 	expect(backfill).toHaveLength(1);
 	const { account, key } = await createSender();
 	const webhook = await createWebhookEndpoint(key.token, "https://hooks.example.com/in");
-	const many = await createWebhookEvent(account.id, webhook.id);
-	const none = await createWebhookEvent(account.id, webhook.id);
+	const many = await createWebhookEvent(webhook.id);
+	const none = await createWebhookEvent(webhook.id);
 	await env.DB.prepare(
 		"CREATE TABLE webhook_attempts (id text NOT NULL, endpoint_id text NOT NULL, event_id text NOT NULL, http_status integer NOT NULL, response text NOT NULL, duration_ms integer NOT NULL, error text, sent_at integer NOT NULL, PRIMARY KEY(endpoint_id, event_id, id)) WITHOUT ROWID",
 	).run();

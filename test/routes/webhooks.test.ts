@@ -212,7 +212,7 @@ describe("/webhooks", () => {
 		const { account, key } = await createSender();
 		const owner = client(key.token);
 		const webhook = await createWebhookEndpoint(key.token);
-		const event = await createWebhookEvent(account.id, webhook.id);
+		const event = await createWebhookEvent(webhook.id);
 		const list = await expectJson(
 			owner.webhooks[":id"].events.$get({ param: { id: webhook.id }, query: {} }),
 			200,
@@ -256,7 +256,7 @@ describe("/webhooks", () => {
 		const { account, key } = await createSender();
 		const first = await createWebhookEndpoint(key.token);
 		const second = await createWebhookEndpoint(key.token);
-		const event = await createWebhookEvent(account.id, first.id);
+		const event = await createWebhookEvent(first.id);
 		const res = await api("GET", `/webhooks/${second.id}/events/${event.id}`, { key: key.token });
 		expect(res.json).toMatchObject({ statusCode: 404, name: "not_found" });
 		const attempts = await api("GET", `/webhooks/${second.id}/events/${event.id}/attempts`, {
@@ -270,7 +270,7 @@ const withWebhook = async (owner: { key: { token: string } }) =>
 	(await createWebhookEndpoint(owner.key.token)).id;
 const withEvent = async (owner: { account: { id: string }; key: { token: string } }) => {
 	const id = await withWebhook(owner);
-	return [id, (await createWebhookEvent(owner.account.id, id)).id];
+	return [id, (await createWebhookEvent(id)).id];
 };
 
 runCommonRouteTests("/webhooks", [

@@ -16,7 +16,6 @@ import {
 	unmatchedNotifications,
 	webhookDeliveries,
 	webhookEndpoints,
-	webhookEvents,
 } from "../schema.ts";
 import { deleteEmailsStatements, lookupRows, runBatch } from "./emails.ts";
 
@@ -82,27 +81,22 @@ export async function deleteOldDayCounts(
 }
 
 /**
- * The `limit` oldest webhook events below `beforeId` with their deliveries (and so their
- * attempts, logged in the delivery's row), in one batch. Deliveries are keyed by endpoint and
- * event, so they are found through the event's account's endpoints
- * (`webhook_endpoints_account`), each a primary-key range: no table is scanned. An endpoint's
- * deliveries go with the endpoint when it is deleted, and a delivery (its late replay's
- * attempts too) with its event.
+ * At most `limit` webhook deliveries (each an event for one endpoint, its attempts logged in
+ * it) of events below `beforeId`. Deliveries are keyed by endpoint and event, so they are found
+ * endpoint by endpoint, each a primary-key range (`CROSS JOIN` keeps the endpoints outside):
+ * no table is scanned, and an endpoint with nothing to purge costs one seek. An endpoint's
+ * deliveries go with the endpoint when it is deleted.
  */
-export async function deleteOldestWebhookEvents(
+export async function deleteOldestWebhookDeliveries(
 	db: Db,
 	beforeId: string,
 	limit: number,
-): Promise<{ events: number; deliveries: number }> {
-	const oldest = sql`SELECT ${webhookEvents.id}, ${webhookEvents.accountId} FROM ${webhookEvents} WHERE ${webhookEvents.id} < ${beforeId} ORDER BY ${webhookEvents.id} LIMIT ${limit}`;
-	const ofOldest = sql`SELECT w."id", e."id" FROM (${oldest}) AS e JOIN ${webhookEndpoints} AS w ON w."account_id" = e."account_id"`;
-	const [deliveries, events] = await db.batch([
-		db
-			.delete(webhookDeliveries)
-			.where(sql`(${webhookDeliveries.endpointId}, ${webhookDeliveries.eventId}) IN (${ofOldest})`),
-		db.delete(webhookEvents).where(sql`${webhookEvents.id} IN (SELECT "id" FROM (${oldest}))`),
-	]);
-	return { events: events.meta.changes, deliveries: deliveries.meta.changes };
+): Promise<number> {
+	const oldest = sql`SELECT d."endpoint_id", d."event_id" FROM ${webhookEndpoints} AS w CROSS JOIN ${webhookDeliveries} AS d ON d."endpoint_id" = w."id" AND d."event_id" < ${beforeId} LIMIT ${limit}`;
+	const gone = await db
+		.delete(webhookDeliveries)
+		.where(sql`(${webhookDeliveries.endpointId}, ${webhookDeliveries.eventId}) IN (${oldest})`);
+	return gone.meta.changes;
 }
 
 /** Feedback notifications that matched no email, kept for diagnosis until `beforeId`. */

@@ -1,6 +1,6 @@
 /**
- * Customer webhooks: endpoints, events (payload stored once), deliveries (one per event and
- * endpoint, each with its log of attempts). Lists are keyset pages on UUIDv7 ids, as everywhere.
+ * Customer webhooks: endpoints and deliveries (one per event and endpoint, the event's payload
+ * and the log of its attempts in it). Lists are keyset pages on UUIDv7 ids, as everywhere.
  */
 import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
@@ -11,7 +11,6 @@ import {
 	type WebhookStatus,
 	webhookDeliveries,
 	webhookEndpoints,
-	webhookEvents,
 } from "../schema.ts";
 import { keysetPage, keysetPageOf, type PageRequest } from "./pagination.ts";
 
@@ -88,27 +87,17 @@ export async function deleteWebhookEndpoint(db: Db, accountId: string, id: strin
 	return gone.length > 0;
 }
 
-export async function findWebhookEvent(db: Db, accountId: string, id: string) {
-	const [row] = await db
-		.select()
-		.from(webhookEvents)
-		.where(and(eq(webhookEvents.accountId, accountId), eq(webhookEvents.id, id)))
-		.limit(1);
-	return row;
-}
-
 /** The events sent (or being sent) to one endpoint, with their delivery status. */
 export function listEndpointEvents(db: Db, endpointId: string, page: PageRequest) {
 	return keysetPage(page, (where, order) =>
 		db
 			.select({
-				id: webhookEvents.id,
-				type: webhookEvents.type,
-				createdAt: webhookEvents.createdAt,
+				id: webhookDeliveries.eventId,
+				type: webhookDeliveries.type,
+				createdAt: webhookDeliveries.createdAt,
 				status: webhookDeliveries.status,
 			})
 			.from(webhookDeliveries)
-			.innerJoin(webhookEvents, eq(webhookEvents.id, webhookDeliveries.eventId))
 			.where(and(eq(webhookDeliveries.endpointId, endpointId), where(webhookDeliveries.eventId)))
 			.orderBy(order(webhookDeliveries.eventId))
 			.limit(page.limit + 1),
@@ -123,15 +112,13 @@ export async function findDelivery(db: Db, endpointId: string, eventId: string) 
 			nextAttemptAt: webhookDeliveries.nextAttemptAt,
 			firstAttemptAt: webhookDeliveries.firstAttemptAt,
 			event: {
-				id: webhookEvents.id,
-				accountId: webhookEvents.accountId,
-				type: webhookEvents.type,
-				payload: webhookEvents.payload,
-				createdAt: webhookEvents.createdAt,
+				id: webhookDeliveries.eventId,
+				type: webhookDeliveries.type,
+				payload: webhookDeliveries.payload,
+				createdAt: webhookDeliveries.createdAt,
 			},
 		})
 		.from(webhookDeliveries)
-		.innerJoin(webhookEvents, eq(webhookEvents.id, webhookDeliveries.eventId))
 		.where(
 			and(eq(webhookDeliveries.endpointId, endpointId), eq(webhookDeliveries.eventId, eventId)),
 		)
@@ -153,32 +140,38 @@ export async function listAttempts(db: Db, endpointId: string, eventId: string, 
 	return row ? keysetPageOf(row.log ?? [], page) : undefined;
 }
 
-/** An event and its pending deliveries, written together. */
-export function insertEventStatements(
-	db: Db,
-	event: typeof webhookEvents.$inferInsert,
-	endpointIds: string[],
-) {
-	return [
-		db.insert(webhookEvents).values(event).onConflictDoNothing(),
-		...endpointIds.map((endpointId) =>
-			db
-				.insert(webhookDeliveries)
-				.values({ endpointId, eventId: event.id, status: "pending", createdAt: event.createdAt })
-				.onConflictDoNothing(),
-		),
-	] as const;
+/** A webhook event as each of its deliveries stores it. */
+export interface StoredEvent {
+	id: string;
+	type: string;
+	/** The exact JSON body sent. */
+	payload: string;
+	createdAt: number;
 }
 
-/** (Re)starts a delivery: pending, a new 72 h run (a replay, or the first emission). */
-export async function restartDelivery(db: Db, endpointId: string, eventId: string, now: number) {
+/** An event's pending delivery to one endpoint (a test event; emission writes its own). */
+export async function insertDelivery(db: Db, endpointId: string, event: StoredEvent) {
 	await db
 		.insert(webhookDeliveries)
-		.values({ endpointId, eventId, status: "pending", createdAt: now, nextAttemptAt: now })
-		.onConflictDoUpdate({
-			target: [webhookDeliveries.endpointId, webhookDeliveries.eventId],
-			set: { status: "pending", nextAttemptAt: now, firstAttemptAt: null },
-		});
+		.values({
+			endpointId,
+			eventId: event.id,
+			type: event.type,
+			payload: event.payload,
+			status: "pending",
+			createdAt: event.createdAt,
+		})
+		.onConflictDoNothing();
+}
+
+/** (Re)starts a stored delivery: pending, a new 72 h run (a replay). */
+export async function restartDelivery(db: Db, endpointId: string, eventId: string, now: number) {
+	await db
+		.update(webhookDeliveries)
+		.set({ status: "pending", nextAttemptAt: now, firstAttemptAt: null })
+		.where(
+			and(eq(webhookDeliveries.endpointId, endpointId), eq(webhookDeliveries.eventId, eventId)),
+		);
 }
 
 /**
@@ -240,23 +233,25 @@ export async function recordAttempt(
  * caller's own batch: for an account without such endpoints these statements write nothing
  * (an index range scan that finds no row), so emitting costs it no round trip, no row and no
  * queue message. The event's id is derived from its source, so a redelivered notification
- * writes nothing twice. The second statement answers the enabled endpoints' deliveries that
+ * writes nothing twice. The first statement answers the enabled endpoints' deliveries that
  * still need a queue message (new, or never attempted: a retried batch sends them again);
  * disabled endpoints get theirs pending, sent when they are enabled again.
  */
 export function emitEventStatements(
 	db: Db,
-	event: { id: string; accountId: string; type: string; payload: string; createdAt: number },
+	event: StoredEvent & { accountId: string },
 	/** A condition evaluated in the same batch, e.g. "the suppression row was just inserted". */
 	onlyIf?: SQL,
 ) {
-	const subscribed = (status: "enabled" | "disabled" | null) =>
-		sql`${webhookEndpoints.accountId} = ${event.accountId} AND EXISTS (SELECT 1 FROM json_each(${webhookEndpoints.events}) WHERE value = ${event.type})${status ? sql` AND ${webhookEndpoints.status} = ${status}` : sql``}${onlyIf ? sql` AND ${onlyIf}` : sql``}`;
+	const subscribed = (status: "enabled" | "disabled") =>
+		sql`${webhookEndpoints.accountId} = ${event.accountId} AND EXISTS (SELECT 1 FROM json_each(${webhookEndpoints.events}) WHERE value = ${event.type}) AND ${webhookEndpoints.status} = ${status}${onlyIf ? sql` AND ${onlyIf}` : sql``}`;
+	// Columns in the table's order: endpoint, event, type, payload, status, attempts, next
+	// attempt, first attempt, created, attempt log.
 	const deliveries = (status: "enabled" | "disabled") =>
 		db
 			.insert(webhookDeliveries)
 			.select(
-				sql`SELECT ${webhookEndpoints.id}, ${event.id}, 'pending', 0, ${event.createdAt}, NULL, ${event.createdAt}, NULL FROM ${webhookEndpoints} WHERE ${subscribed(status)}`,
+				sql`SELECT ${webhookEndpoints.id}, ${event.id}, ${event.type}, ${event.payload}, 'pending', 0, ${event.createdAt}, NULL, ${event.createdAt}, NULL FROM ${webhookEndpoints} WHERE ${subscribed(status)}`,
 			)
 			.onConflictDoUpdate({
 				target: [webhookDeliveries.endpointId, webhookDeliveries.eventId],
@@ -264,12 +259,6 @@ export function emitEventStatements(
 				setWhere: sql`${webhookDeliveries.status} = 'pending' AND ${webhookDeliveries.attempts} = 0`,
 			});
 	return [
-		db
-			.insert(webhookEvents)
-			.select(
-				sql`SELECT ${event.id}, ${event.accountId}, ${event.type}, ${event.payload}, ${event.createdAt} WHERE EXISTS (SELECT 1 FROM ${webhookEndpoints} WHERE ${subscribed(null)})`,
-			)
-			.onConflictDoNothing(),
 		deliveries("enabled").returning({
 			endpointId: webhookDeliveries.endpointId,
 			eventId: webhookDeliveries.eventId,

@@ -1,10 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createDb } from "../../db/client.ts";
-import {
-	findDelivery,
-	findWebhookEndpoint,
-	insertEventStatements,
-} from "../../db/queries/webhooks.ts";
+import { findDelivery, findWebhookEndpoint, insertDelivery } from "../../db/queries/webhooks.ts";
 import { webhookDeliveryDepsFromEnv } from "../../deps.ts";
 import { attemptDelivery } from "../../domain/webhook-delivery.ts";
 import { TEST_EVENT_TYPE } from "../../domain/webhooks.ts";
@@ -52,12 +48,7 @@ export const testWebhook = createRouter().openapi(route, async (c) => {
 		created_at: createdAt,
 		data: { webhook_id: id, message: "A test event from SendFleet." },
 	});
-	const [first, ...rest] = insertEventStatements(
-		db,
-		{ id: eventId, accountId, type: TEST_EVENT_TYPE, payload, createdAt: now },
-		[id],
-	);
-	await db.batch([first, ...rest]);
+	await insertDelivery(db, id, { id: eventId, type: TEST_EVENT_TYPE, payload, createdAt: now });
 	const deps = webhookDeliveryDepsFromEnv(c.env, (work) => c.executionCtx.waitUntil(work));
 	const outcome = await attemptDelivery(deps, { endpointId: id, eventId }, { retry: false, now });
 	const delivery = await findDelivery(db, id, eventId);

@@ -195,7 +195,7 @@ describe("webhook delivery", () => {
 			72 * 3600 - 63305 - 4 * 43200,
 		]);
 		expect(now - start).toBe(72 * HOUR);
-		expect(sent.every((s) => s.body.eventId === event.id)).toBe(true);
+		expect(sent.every((s) => s.body.eventIds.join() === event.id)).toBe(true);
 		// The same id on every attempt, so the receiver can de-duplicate.
 		expect(new Set(receiver.received.map((r) => r.headers["webhook-id"]))).toEqual(
 			new Set([event.id]),
@@ -458,8 +458,8 @@ describe("the webhook queue's consumer", () => {
 		expect(result.explicitAcks.sort()).toEqual(["m0", "m1", "m2", "m3"]);
 		expect(receiver.received.map((r) => new URL(r.url).pathname).sort()).toEqual(["/down", "/up"]);
 		// The failed one is rescheduled by its own schedule; the two never tried wait longer.
-		const deferred = sent.filter((m) => m.body.eventId !== downEvents[0]?.id);
-		expect(deferred.map((m) => m.body.eventId).sort()).toEqual(
+		const deferred = sent.filter((m) => m.body.eventIds.join() !== downEvents[0]?.id);
+		expect(deferred.map((m) => m.body.eventIds.join()).sort()).toEqual(
 			[downEvents[1]?.id, downEvents[2]?.id].sort(),
 		);
 		for (const m of deferred) expect(m.delaySeconds).toBeGreaterThanOrEqual(30);
@@ -469,6 +469,75 @@ describe("the webhook queue's consumer", () => {
 			});
 			expect(attempts.json).toMatchObject({ data: [] });
 		}
+	});
+
+	it("delivers a message's events in order, and on a failure of our own retries it whole without sending a delivered one again", async () => {
+		receiver = installReceiver();
+		const { key } = await createSender();
+		const webhook = await createWebhookEndpoint(key.token, `${RECEIVER_ORIGIN}/in`);
+		const events = [
+			await createWebhookEvent(webhook.id),
+			await createWebhookEvent(webhook.id),
+			await createWebhookEvent(webhook.id),
+		];
+		const body: WebhookMessage = { endpointId: webhook.id, eventIds: events.map((e) => e.id) };
+		const { queue, sent } = recordingQueue();
+		const deps = depsWith(queue);
+		let posts = 0;
+		const brokenOnce: typeof deps.post = async (...args) => {
+			posts += 1;
+			if (posts === 2) throw new Error("our side broke");
+			return deps.post(...args);
+		};
+
+		const first = createMessageBatch(WEBHOOK_QUEUE, [
+			{ id: "m0", timestamp: new Date(), attempts: 1, body },
+		]);
+		await consumeWebhooks(first, { ...deps, post: brokenOnce });
+		const firstResult = await getQueueResult(first, createExecutionContext());
+		expect(firstResult.retryMessages.map((m) => m.msgId)).toEqual(["m0"]);
+		expect(firstResult.explicitAcks).toEqual([]);
+		expect(receiver.received.map((r) => r.headers["webhook-id"])).toEqual([events[0]?.id]);
+
+		const again = createMessageBatch(WEBHOOK_QUEUE, [
+			{ id: "m0", timestamp: new Date(), attempts: 2, body },
+		]);
+		await consumeWebhooks(again, deps);
+		expect((await getQueueResult(again, createExecutionContext())).explicitAcks).toEqual(["m0"]);
+		// The first was delivered before the failure: its redelivery skipped it.
+		expect(receiver.received.map((r) => r.headers["webhook-id"])).toEqual(events.map((e) => e.id));
+		expect(sent).toEqual([]);
+	});
+
+	it("defers what is left of a grouped message in one message after its endpoint fails", async () => {
+		receiver = installReceiver(() => new Response("no", { status: 503 }));
+		const { key } = await createSender();
+		const webhook = await createWebhookEndpoint(key.token, `${RECEIVER_ORIGIN}/down`);
+		const events = [
+			await createWebhookEvent(webhook.id),
+			await createWebhookEvent(webhook.id),
+			await createWebhookEvent(webhook.id),
+		];
+		const batch = createMessageBatch(WEBHOOK_QUEUE, [
+			{
+				id: "m0",
+				timestamp: new Date(),
+				attempts: 1,
+				body: { endpointId: webhook.id, eventIds: events.map((e) => e.id), deferrals: 2 },
+			},
+		]);
+		const { queue, sent } = recordingQueue();
+		await consumeWebhooks(batch, depsWith(queue));
+		expect((await getQueueResult(batch, createExecutionContext())).explicitAcks).toEqual(["m0"]);
+		expect(receiver.received).toHaveLength(1);
+		expect(sent).toEqual([
+			// The failed attempt's own retry, then the two never tried, together, waiting longer.
+			{ body: { endpointId: webhook.id, eventIds: [events[0]?.id] }, delaySeconds: 5 },
+			{
+				body: { endpointId: webhook.id, eventIds: [events[1]?.id, events[2]?.id], deferrals: 3 },
+				delaySeconds: 120,
+			},
+		]);
 	});
 
 	it("gives up on a receiver that does not answer within the timeout", async () => {
@@ -544,5 +613,25 @@ describe("the webhook dead-letter queue", () => {
 		await runQueue(WEBHOOK_DEAD_LETTER_QUEUE, [{ endpointId: webhook.id, eventId: event.id }]);
 		const got = await api("GET", `/webhooks/${webhook.id}/events/${event.id}`, { key: key.token });
 		expect(got.json).toMatchObject({ status: "failed", next_attempt_at: null });
+	});
+
+	it("marks every delivery of a grouped message, and leaves a delivered one as it is", async () => {
+		const { key } = await createSender();
+		const webhook = await createWebhookEndpoint(key.token, `${RECEIVER_ORIGIN}/in`);
+		const [waiting, delivered] = [
+			await createWebhookEvent(webhook.id),
+			await createWebhookEvent(webhook.id),
+		];
+		await env.DB.prepare(
+			"UPDATE webhook_deliveries SET status = 'success' WHERE endpoint_id = ? AND event_id = ?",
+		)
+			.bind(webhook.id, delivered?.id)
+			.run();
+		await runQueue(WEBHOOK_DEAD_LETTER_QUEUE, [
+			{ endpointId: webhook.id, eventIds: [waiting?.id, delivered?.id] },
+		]);
+		const status = async (id?: string) =>
+			(await api("GET", `/webhooks/${webhook.id}/events/${id}`, { key: key.token })).json.status;
+		expect([await status(waiting?.id), await status(delivered?.id)]).toEqual(["failed", "success"]);
 	});
 });

@@ -407,4 +407,44 @@ describe("webhook events from the email lifecycle", () => {
 		await recordEmailEvents({ db: db(), webhookQueue }, [input]);
 		expect(sent.map((m) => m.body.endpointId)).toEqual([subscribed.id]);
 	});
+
+	it("queues the events a batch records together in one message per endpoint", async () => {
+		const sender = await createSender();
+		const endpoints = [
+			await createWebhookEndpoint(sender.key.token, `${RECEIVER_ORIGIN}/a`, ["email.sent"]),
+			await createWebhookEndpoint(sender.key.token, `${RECEIVER_ORIGIN}/b`, ["email.sent"]),
+		];
+		const rows = [];
+		for (const to of ["a@example.org", "b@example.org", "c@example.org"]) {
+			const email = await createQueuedEmail(sender, { to: [to] });
+			const [row] = await findEmailsByIds(db(), [email.id]);
+			if (!row) throw new Error("no email");
+			rows.push(row);
+		}
+		const sent: { body: WebhookMessage }[] = [];
+		const webhookQueue = {
+			sendBatch: async (messages: Iterable<{ body: WebhookMessage }>) => {
+				sent.push(...messages);
+			},
+		} as unknown as Queue<WebhookMessage>;
+		await recordEmailEvents(
+			{ db: db(), webhookQueue },
+			rows.map((email, i) => ({
+				email,
+				event: { kind: "accepted_by_ses" as const, sesMessageId: `ses-${i}`, at: Date.now() },
+				key: `g${i}`,
+			})),
+		);
+		expect(sent.map((m) => m.body.endpointId).sort()).toEqual(endpoints.map((e) => e.id).sort());
+		for (const { body } of sent) expect(body.eventIds).toHaveLength(3);
+		expect(new Set(sent.flatMap((m) => m.body.eventIds)).size).toBe(3);
+
+		// The consumer delivers each event to each endpoint.
+		await runQueue(
+			WEBHOOK_QUEUE,
+			sent.map((m) => m.body),
+		);
+		expect(receiver.received).toHaveLength(6);
+		expect(await pendingCount(endpoints[0]?.id ?? "")).toBe(0);
+	});
 });

@@ -27,12 +27,51 @@ import type { PostResult, PostWebhook } from "../services/webhook-sender.ts";
 import { buildNotice } from "./notices.ts";
 import { answeredNothingFor72h, LAST_SUCCESS_EVERY_MS, nextAttemptAt } from "./webhooks.ts";
 
-/** A webhook queue message: ids only, the payload is read from D1. */
-export interface WebhookMessage {
+/** One event's delivery to one endpoint, by its key. */
+export interface DeliveryRef {
 	endpointId: string;
 	eventId: string;
-	/** Times the consumer put it back unattempted (src/queues/webhooks.ts). */
+}
+
+/**
+ * A webhook queue message: ids only, the payloads are read from D1. It carries one endpoint's
+ * deliveries, attempted in order: those a batch of D1 writes emitted together (a message each
+ * would cost three queue operations per event), or one (a retry, a replay).
+ */
+export interface WebhookMessage {
+	endpointId: string;
+	eventIds: string[];
+	/** Times the consumer put them back unattempted (src/queues/webhooks.ts). */
 	deferrals?: number;
+}
+
+/** Event ids a message carries at most: its body stays a few KB, far below 128 KB. */
+export const MAX_EVENTS_PER_MESSAGE = 100;
+
+/** The messages for these deliveries: one per endpoint, split at MAX_EVENTS_PER_MESSAGE. */
+export function webhookMessages(deliveries: DeliveryRef[]): WebhookMessage[] {
+	const byEndpoint = new Map<string, string[]>();
+	for (const { endpointId, eventId } of deliveries) {
+		const ids = byEndpoint.get(endpointId) ?? [];
+		ids.push(eventId);
+		byEndpoint.set(endpointId, ids);
+	}
+	return [...byEndpoint].flatMap(([endpointId, ids]) =>
+		Array.from({ length: Math.ceil(ids.length / MAX_EVENTS_PER_MESSAGE) }, (_, i) => ({
+			endpointId,
+			eventIds: ids.slice(i * MAX_EVENTS_PER_MESSAGE, (i + 1) * MAX_EVENTS_PER_MESSAGE),
+		})),
+	);
+}
+
+/** Queues the messages, a hundred per call (Queues' batch limit). */
+export async function sendWebhookMessages(
+	queue: Queue<WebhookMessage>,
+	messages: WebhookMessage[],
+) {
+	for (let i = 0; i < messages.length; i += 100) {
+		await queue.sendBatch(messages.slice(i, i + 100).map((body) => ({ body })));
+	}
 }
 
 export interface WebhookDeliveryDeps {
@@ -55,14 +94,14 @@ export type DeliveryOutcome =
  */
 export async function attemptDelivery(
 	deps: WebhookDeliveryDeps,
-	message: WebhookMessage,
+	ref: DeliveryRef,
 	options: { retry: boolean; now?: number } = { retry: true },
 ): Promise<DeliveryOutcome> {
 	const { db } = deps;
 	const now = options.now ?? Date.now();
 	const [endpoint, delivery] = await Promise.all([
-		findWebhookEndpointById(db, message.endpointId),
-		findDelivery(db, message.endpointId, message.eventId),
+		findWebhookEndpointById(db, ref.endpointId),
+		findDelivery(db, ref.endpointId, ref.eventId),
 	]);
 	if (!endpoint || !delivery) return { kind: "skipped", why: "no_such_delivery" };
 	if (delivery.status === "success" || delivery.status === "failed") {
@@ -99,7 +138,10 @@ export async function attemptDelivery(
 	);
 	if (ok) return { kind: "delivered", attemptId, result };
 	if (next !== null) {
-		await deps.queue.send(message, { delaySeconds: Math.max(0, Math.ceil((next - now) / 1000)) });
+		await deps.queue.send(
+			{ endpointId: ref.endpointId, eventIds: [ref.eventId] },
+			{ delaySeconds: Math.max(0, Math.ceil((next - now) / 1000)) },
+		);
 		return { kind: "retrying", attemptId, result, nextAttemptAt: next };
 	}
 	const endpointDisabled = options.retry ? await disableIfDead(deps, endpoint, now) : false;
@@ -180,10 +222,9 @@ export async function resumeEndpoint(
 			),
 		)
 		.returning({ eventId: webhookDeliveries.eventId });
-	for (let i = 0; i < waiting.length; i += 100) {
-		await deps.queue.sendBatch(
-			waiting.slice(i, i + 100).map((w) => ({ body: { endpointId, eventId: w.eventId } })),
-		);
-	}
+	await sendWebhookMessages(
+		deps.queue,
+		webhookMessages(waiting.map((w) => ({ endpointId, eventId: w.eventId }))),
+	);
 	return waiting.length;
 }

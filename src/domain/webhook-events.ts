@@ -12,7 +12,12 @@ import { emitEventStatements } from "../db/queries/webhooks.ts";
 import { derivedUuidv7 } from "../lib/ids.ts";
 import { recordsWithStatus } from "./domain-checks.ts";
 import { domainStatus } from "./domains.ts";
-import type { WebhookMessage } from "./webhook-delivery.ts";
+import {
+	type DeliveryRef,
+	sendWebhookMessages,
+	type WebhookMessage,
+	webhookMessages,
+} from "./webhook-delivery.ts";
 import type { OutwardEvent } from "./webhooks.ts";
 
 /** Where events are written and their deliveries queued. */
@@ -49,7 +54,7 @@ export async function outwardEventStatements(db: Db, events: OutwardEvent[]) {
 		deliveriesIn: (results: unknown[], offset: number) => {
 			let at = offset;
 			return groups.flatMap((group) => {
-				const deliveries = (results[at] ?? []) as WebhookMessage[];
+				const deliveries = (results[at] ?? []) as DeliveryRef[];
 				at += group.length;
 				return deliveries;
 			});
@@ -65,10 +70,9 @@ export async function emitEvents(store: WebhookStore, events: OutwardEvent[]) {
 	await enqueueDeliveries(store, deliveriesIn(results, 0));
 }
 
-export async function enqueueDeliveries(store: WebhookStore, deliveries: WebhookMessage[]) {
-	for (let i = 0; i < deliveries.length; i += 100) {
-		await store.webhookQueue.sendBatch(deliveries.slice(i, i + 100).map((body) => ({ body })));
-	}
+/** Queues the deliveries a batch emitted: one message per endpoint (a few for very many). */
+export async function enqueueDeliveries(store: WebhookStore, deliveries: DeliveryRef[]) {
+	await sendWebhookMessages(store.webhookQueue, webhookMessages(deliveries));
 }
 
 /** Resend's suppression event data. */

@@ -1,31 +1,46 @@
 /**
- * The webhook queue: one message per (event, endpoint), ids only. Each endpoint's messages in
- * a batch go one after another, endpoints side by side, and the consumer runs at most
+ * The webhook queue: each message names one endpoint's deliveries by id (src/domain/
+ * webhook-delivery.ts: those a D1 batch emitted together, or one). Each endpoint's deliveries
+ * in a batch go one after another, endpoints side by side, and the consumer runs at most
  * `max_concurrency` (wrangler.toml) batches at once: an endpoint has at most that many
  * deliveries in flight. An endpoint gets a bounded share of a run: after a failed attempt
- * (its receiver is down or slow, 10 s at worst) or past its time budget, its other messages in
- * the batch are sent again with a delay instead of tried now, so a bad receiver cannot keep a
- * run, and the endpoints after it, waiting. A deferral is not an attempt: it neither counts on
- * the delivery's schedule nor shows in its attempts.
+ * (its receiver is down or slow, 10 s at worst) or past its time budget, its other deliveries in
+ * the batch are sent again, in one delayed message per message they came in, instead of tried
+ * now, so a bad receiver cannot keep a run, and the endpoints after it, waiting. A deferral is
+ * not an attempt: it neither counts on the delivery's schedule nor shows in its attempts.
  *
  * Retries are new delayed messages sent by the delivery itself (src/domain/webhook-delivery.ts);
- * a message is retried by the queue only when our own side failed (D1 down), and what still
- * fails lands in the dead-letter queue, whose consumer marks the delivery failed.
+ * a message is retried by the queue only when our own side failed (D1 down), whole: on its
+ * redelivery a delivery already done is skipped, and one whose attempt failed is attempted
+ * again (the receiver may see it twice, as at-least-once allows, with the same `webhook-id`).
+ * What still fails lands in the dead-letter queue, whose consumer marks its deliveries failed.
  */
 import { and, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../db/client.ts";
 import { webhookDeliveries } from "../db/schema.ts";
-import { attemptDelivery, type WebhookDeliveryDeps } from "../domain/webhook-delivery.ts";
+import {
+	attemptDelivery,
+	MAX_EVENTS_PER_MESSAGE,
+	type WebhookDeliveryDeps,
+	type WebhookMessage,
+} from "../domain/webhook-delivery.ts";
 import { retryDelaySeconds } from "./retry.ts";
 
-export const WebhookMessageBody = z.object({
-	endpointId: z.string(),
-	eventId: z.string(),
-	/** How often this delivery was put back unattempted: its next wait doubles. */
-	deferrals: z.number().int().min(0).optional(),
-});
-type Body = z.infer<typeof WebhookMessageBody>;
+const deferrals = z.number().int().min(0).optional();
+
+export const WebhookMessageBody = z.union([
+	z.object({
+		endpointId: z.string(),
+		eventIds: z.array(z.string()).min(1).max(MAX_EVENTS_PER_MESSAGE),
+		deferrals,
+	}),
+	// A message queued before deliveries were grouped: one delivery.
+	z
+		.object({ endpointId: z.string(), eventId: z.string(), deferrals })
+		.transform(({ eventId, ...rest }) => ({ ...rest, eventIds: [eventId] })),
+]);
+type Body = WebhookMessage;
 
 /** How long one endpoint may keep a run busy with deliveries that succeed. */
 const ENDPOINT_BUDGET_MS = 15_000;
@@ -58,12 +73,16 @@ async function deliverInTurn(
 	let failing = false;
 	for (const { message, body } of items) {
 		try {
-			if (failing || Date.now() - started > ENDPOINT_BUDGET_MS) {
-				await defer(deps, body, failing);
-			} else {
-				const outcome = await attemptDelivery(deps, body);
+			const deferred: string[] = [];
+			for (const eventId of body.eventIds) {
+				if (failing || Date.now() - started > ENDPOINT_BUDGET_MS) {
+					deferred.push(eventId);
+					continue;
+				}
+				const outcome = await attemptDelivery(deps, { endpointId: body.endpointId, eventId });
 				failing = outcome.kind === "retrying" || outcome.kind === "failed";
 			}
+			if (deferred.length) await defer(deps, { ...body, eventIds: deferred }, failing);
 			message.ack();
 		} catch (cause) {
 			console.error("webhook queue: not delivered yet", body, cause);
@@ -78,12 +97,12 @@ async function defer(deps: WebhookDeliveryDeps, body: Body, failing: boolean) {
 		? Math.min(MAX_DELAY_SECONDS, FAILING_DELAY_SECONDS * 2 ** (deferrals - 1))
 		: BUSY_DELAY_SECONDS;
 	await deps.queue.send(
-		{ endpointId: body.endpointId, eventId: body.eventId, deferrals },
+		{ endpointId: body.endpointId, eventIds: body.eventIds, deferrals },
 		{ delaySeconds },
 	);
 }
 
-/** Out of retries on our side: the delivery is marked failed, for the customer to replay. */
+/** Out of retries on our side: the deliveries are marked failed, for the customer to replay. */
 export async function consumeWebhookDeadLetters(batch: MessageBatch<unknown>, db: Db) {
 	for (const message of batch.messages) {
 		const body = WebhookMessageBody.safeParse(message.body);
@@ -95,7 +114,7 @@ export async function consumeWebhookDeadLetters(batch: MessageBatch<unknown>, db
 				.where(
 					and(
 						eq(webhookDeliveries.endpointId, body.data.endpointId),
-						eq(webhookDeliveries.eventId, body.data.eventId),
+						inArray(webhookDeliveries.eventId, body.data.eventIds),
 						inArray(webhookDeliveries.status, ["pending", "attempting"]),
 					),
 				);

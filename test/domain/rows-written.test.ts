@@ -202,11 +202,12 @@ describe("rows written per email", () => {
 			post: async () => ({ status: 200, response: "ok", durationMs: 1, error: null }),
 		};
 		const attempts = [];
-		for (const message of messages) {
+		for (const { endpointId, eventIds } of messages) {
+			expect(eventIds).toHaveLength(1);
 			let outcome: Awaited<ReturnType<typeof attemptDelivery>> | undefined;
 			attempts.push(
 				await rowsWritten(async () => {
-					outcome = await attemptDelivery(deps, message);
+					outcome = await attemptDelivery(deps, { endpointId, eventId: eventIds[0] ?? "" });
 				}),
 			);
 			expect(outcome?.kind).toBe("delivered");

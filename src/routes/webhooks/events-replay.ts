@@ -25,6 +25,6 @@ export const replayWebhookEventRoute = createRouter().openapi(route, async (c) =
 	if (!(await findWebhookEndpoint(db, c.get("caller").accountId, id))) throw notFound("Webhook");
 	if (!(await findDelivery(db, id, event_id))) throw notFound("Webhook event");
 	await restartDelivery(db, id, event_id, Date.now());
-	await c.env.WEBHOOK_QUEUE.send({ endpointId: id, eventId: event_id });
+	await c.env.WEBHOOK_QUEUE.send({ endpointId: id, eventIds: [event_id] });
 	return c.json({ object: "webhook_event" as const, id: event_id }, 200);
 });

@@ -73,8 +73,10 @@ export const mostPerAccount = {
 		perAccount(config.metricsSingles) +
 			perAccount(config.metricsBatches) +
 			2 * perAccount(config.metricsAttachments),
-		// A webhook account's POST /webhooks, then its share of the singles.
-		1 + Math.ceil(config.metricsSingles / webhookAccounts.length),
+		// A webhook account's POST /webhooks, then its share of the singles and batches.
+		1 +
+			Math.ceil(config.metricsSingles / webhookAccounts.length) +
+			Math.ceil(config.metricsBatches / webhookAccounts.length),
 	),
 };
 

@@ -141,14 +141,15 @@ export const sendSingles = (
 			}),
 	);
 
-export const sendBatches = (s: LocalStack, prefix: string, count: number) =>
+/** Batch b sends as account b mod N of `pool`, the main accounts by default. */
+export const sendBatches = (s: LocalStack, prefix: string, count: number, pool = accounts) =>
 	load(count, (b) =>
 		post(
 			s,
-			accountFor(b),
+			accountFor(b, pool),
 			"/emails/batch",
 			Array.from({ length: BATCH_SIZE }, (_, i) =>
-				email(accountFor(b), `${prefix}-${b * BATCH_SIZE + i}@example.org`),
+				email(accountFor(b, pool), `${prefix}-${b * BATCH_SIZE + i}@example.org`),
 			),
 		),
 	);

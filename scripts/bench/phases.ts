@@ -244,6 +244,8 @@ export interface PhaseB {
 	attachmentBaseline?: Usage;
 	/** Singles from accounts with one webhook endpoint each. */
 	webhookSingle?: Usage;
+	/** Batches from those accounts. */
+	webhookBatch?: Usage;
 }
 
 export async function phaseB(): Promise<PhaseB> {
@@ -291,9 +293,9 @@ export async function phaseB(): Promise<PhaseB> {
 		: undefined;
 	if (attachment) checkAttachmentOps(attachment);
 	// Endpoints only now, on accounts of their own: the accounts above never had one.
+	if (config.metricsSingles || config.metricsBatches) await connectBenchWebhooks(s);
 	let webhookSingle: Usage | undefined;
 	if (config.metricsSingles) {
-		await connectBenchWebhooks(s);
 		webhookSingle = await measureUsage(s, {
 			label: "B POST /emails (one webhook endpoint)",
 			prefix: "mwebhook",
@@ -303,8 +305,18 @@ export async function phaseB(): Promise<PhaseB> {
 			withWebhooks: true,
 		});
 	}
+	const webhookBatch = config.metricsBatches
+		? await measureUsage(s, {
+				label: "B POST /emails/batch (one webhook endpoint)",
+				prefix: "mwhbatch",
+				emailsPerRequest: BATCH_SIZE,
+				send: (prefix) => sendBatches(s, prefix, config.metricsBatches, webhookAccounts),
+				requests: config.metricsBatches,
+				withWebhooks: true,
+			})
+		: undefined;
 	await stopStack();
-	return { single, batch, attachment, attachmentBaseline, webhookSingle };
+	return { single, batch, attachment, attachmentBaseline, webhookSingle, webhookBatch };
 }
 
 /**

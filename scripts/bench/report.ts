@@ -70,6 +70,7 @@ ${table([
 		[`batch of ${BATCH_SIZE}`, b.batch],
 		["single, one 100 KB attachment", b.attachment],
 		["single, one webhook endpoint", b.webhookSingle],
+		[`batch of ${BATCH_SIZE}, one webhook endpoint`, b.webhookBatch],
 	] as const;
 	const usageRows: string[][] = [
 		[
@@ -139,7 +140,8 @@ ${measured.map(([label, usage]) => `    ${label}: ${snsLine(usage)}`).join("\n")
   emails); "one webhook endpoint" sends as ${fixed(webhookAccounts.length)} other accounts, each with one endpoint subscribed
   to every email.* event and pointed at a receiver of the simulator's (created before the run,
   not counted). Their receivers got:
-${b.webhookSingle ? `    ${webhookLine(b.webhookSingle)}` : "    (not measured: --metrics-singles 0)"}
+${b.webhookSingle ? `    singles: ${webhookLine(b.webhookSingle)}` : "    (singles not measured: --metrics-singles 0)"}
+${b.webhookBatch ? `    batches: ${webhookLine(b.webhookBatch)}` : "    (batches not measured: --metrics-batches 0)"}
   Queue ops by queue (w/r/d per email):
 ${measured.map(([label, usage]) => `    ${label}: ${queueLine(usage)}`).join("\n")}
   Queue ops = writes + reads (deliveries) + deletes (acks); retries would add reads.

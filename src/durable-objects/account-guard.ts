@@ -5,7 +5,8 @@
  * overshoot the quota or race a suspension.
  *
  * It keeps (src/durable-objects/guard-store.ts holds its storage; the monthly usage and the
- * hourly sends are written in groups of 100, the rest by its alarm within 10 s):
+ * hourly sends are written in groups of 100, the rest by its alarm within 10 s, both in the
+ * hour's bucket):
  * - the monthly usage (recipients per calendar month, UTC);
  * - a rolling 7-day window in hourly buckets of recipients sent, hard bounces and complaints;
  *   each bounce or complaint is counted once (by its event key), whatever SNS redelivers;
@@ -16,8 +17,8 @@
  * - a token bucket for the account's request rate (in memory: a restart merely refills it);
  * - the recipients admitted in the last ten seconds, which decide the send lane of the
  *   request's emails (src/domain/lanes.ts; in memory too: a restart sends its next ones express).
- * An alarm writes the pending counts and, hourly, prunes buckets and event keys that left the
- * window.
+ * An alarm writes the pending counts and, hourly, prunes the figures and event keys that left
+ * the window and the usage of months before last month.
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Plan } from "../db/schema.ts";
@@ -117,8 +118,7 @@ export class AccountGuard
 		const token = this.takeToken(request.plan, now);
 		if (!token.ok) return { kind: "rate_limited", rate: token.rate, retryAfterSeconds: 1 };
 
-		const month = monthOf(now);
-		const used = this.store.used(month);
+		const used = this.store.used(now);
 		const quota = PLAN_LIMITS[request.plan].monthlyEmails;
 		if (used + request.recipients > quota) {
 			return {
@@ -130,7 +130,7 @@ export class AccountGuard
 				resetsAt: nextMonth(now),
 			};
 		}
-		this.store.addUsage(month, request.recipients);
+		this.store.addUsage(now, request.recipients);
 		await this.writeSoon();
 		return {
 			kind: "admitted",
@@ -143,16 +143,15 @@ export class AccountGuard
 
 	/** Gives back quota for recipients that will never reach SES (not stored, held, refused). */
 	async release(request: { recipients: number; at: number }): Promise<void> {
-		this.store.releaseUsage(monthOf(request.at), request.recipients);
+		this.store.releaseUsage(request.at, request.recipients);
 	}
 
 	async carryOver(request: CarryOver): Promise<{ ok: boolean; used: number; quota: number }> {
-		const month = monthOf(request.now);
 		const quota = PLAN_LIMITS[request.plan].monthlyEmails;
-		const used = this.store.used(month);
-		if (monthOf(request.from) === month) return { ok: true, used, quota };
-		this.store.releaseUsage(monthOf(request.from), request.recipients);
-		this.store.addUsage(month, request.recipients);
+		const used = this.store.used(request.now);
+		if (monthOf(request.from) === monthOf(request.now)) return { ok: true, used, quota };
+		this.store.releaseUsage(request.from, request.recipients);
+		this.store.addUsage(request.now, request.recipients);
 		await this.writeSoon();
 		return { ok: used + request.recipients <= quota, used, quota };
 	}
@@ -294,7 +293,7 @@ export class AccountGuard
 
 	/** Monthly usage so far (recipients), for the account page. */
 	async usage(now = Date.now()): Promise<number> {
-		return this.store.used(monthOf(now));
+		return this.store.used(now);
 	}
 
 	private async ensureAlarm(now: number) {

@@ -1,12 +1,19 @@
 /**
  * The AccountGuard's storage: its SQLite tables, what it reads of them kept in memory, and its
- * two busiest counters (the month's usage, the hour's sends) written in groups.
+ * two busiest counters (the recipients admitted against the month's quota, the hour's sends)
+ * written in groups.
+ *
+ * Both counters live in the hour's bucket row, so a quiet account's email (admitted, then sent
+ * within the same few seconds) writes one row, not one per counter; the month's usage is the
+ * sum of its hours' `admitted` (plus the `usage` row that counted it before, until that month
+ * leaves the storage). Buckets are kept from the start of last month for that sum; the
+ * reputation figures read only the hours of their window.
  *
  * The object is the only writer of its storage, so the copies in memory stay exact while it
  * lives, and a new instance starts from storage. The send path's admission therefore reads no
  * row at all in the common case and writes one row per 100 recipients (src/durable-objects/
  * write-behind.ts says what a restart can forget: fewer than 100 recipients of the month's usage,
- * fewer than 100 sends of an hour, never a bounce, a complaint or a suspension).
+ * fewer than 100 sends, never a bounce, a complaint or a suspension).
  */
 import type { ReputationFigures } from "../domain/reputation.ts";
 import { REPUTATION_WINDOW_HOURS } from "../domain/reputation.ts";
@@ -21,25 +28,26 @@ export const GROUP_DELAY_MS = 10_000;
 export const hourOf = (t: number) => Math.floor(t / HOUR);
 export const monthOf = (t: number) => new Date(t).toISOString().slice(0, 7);
 
+/** The first hour of the month `t` is in, and of the next one. */
+function hoursOfMonth(t: number): [from: number, to: number] {
+	const d = new Date(t);
+	return [
+		hourOf(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1)),
+		hourOf(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1)),
+	];
+}
+
 type BucketColumn = "sends" | "hard_bounces" | "complaints";
 
 export class GuardStore {
 	private readonly state = new Map<string, unknown>();
+	/** Each month's stored usage, by a time in it (`monthOf`). */
 	private readonly storedUsage = new Map<string, number>();
 	private storedFigures: { from: number; figures: ReputationFigures } | null = null;
-	private readonly usage = new WriteBehind<string>(GROUP_UNITS, (counts) => {
-		for (const [month, recipients] of counts) {
-			this.sql(
-				"INSERT INTO usage (month, recipients) VALUES (?, ?) ON CONFLICT(month) DO UPDATE SET recipients = recipients + excluded.recipients",
-				month,
-				recipients,
-			);
-			this.storedUsage.set(month, this.stored(month) + recipients);
-		}
-	});
-	private readonly sends = new WriteBehind<number>(GROUP_UNITS, (counts) => {
-		for (const [hour, recipients] of counts) this.addToBucket(hour, "sends", recipients);
-	});
+	/** Recipients admitted, by hour. */
+	private readonly admitted = new WriteBehind<number>(GROUP_UNITS, () => this.flush());
+	/** Recipients SES accepted, by hour. */
+	private readonly sends = new WriteBehind<number>(GROUP_UNITS, () => this.flush());
 
 	private readonly storage: DurableObjectStorage;
 
@@ -47,7 +55,16 @@ export class GuardStore {
 		this.storage = storage;
 		this.sql(`CREATE TABLE IF NOT EXISTS buckets (
 			hour INTEGER PRIMARY KEY, sends INTEGER NOT NULL DEFAULT 0,
-			hard_bounces INTEGER NOT NULL DEFAULT 0, complaints INTEGER NOT NULL DEFAULT 0)`);
+			hard_bounces INTEGER NOT NULL DEFAULT 0, complaints INTEGER NOT NULL DEFAULT 0,
+			admitted INTEGER NOT NULL DEFAULT 0)`);
+		const buckets = String(
+			this.sql("SELECT sql FROM sqlite_master WHERE name = 'buckets'").one().sql,
+		);
+		// An object created before the usage moved into the buckets.
+		if (!buckets.includes("admitted")) {
+			this.sql("ALTER TABLE buckets ADD COLUMN admitted INTEGER NOT NULL DEFAULT 0");
+		}
+		// Each month's usage before it moved into the buckets; read until the month is pruned.
 		this.sql(
 			"CREATE TABLE IF NOT EXISTS usage (month TEXT PRIMARY KEY, recipients INTEGER NOT NULL)",
 		);
@@ -79,33 +96,55 @@ export class GuardStore {
 		this.state.set(key, value);
 	}
 
-	private stored(month: string): number {
+	/** A month's usage in storage: its hours' admitted recipients and its old `usage` row. */
+	private stored(at: number): number {
+		const month = monthOf(at);
 		let recipients = this.storedUsage.get(month);
 		if (recipients === undefined) {
-			recipients = Number(
-				this.sql("SELECT recipients FROM usage WHERE month = ?", month).toArray()[0]?.recipients ??
-					0,
-			);
+			const [from, to] = hoursOfMonth(at);
+			const row = this.sql(
+				"SELECT COALESCE((SELECT SUM(admitted) FROM buckets WHERE hour >= ? AND hour < ?), 0) + COALESCE((SELECT recipients FROM usage WHERE month = ?), 0) AS n",
+				from,
+				to,
+				month,
+			).one();
+			recipients = Number(row.n ?? 0);
 			this.storedUsage.set(month, recipients);
 		}
 		return recipients;
 	}
 
-	/** A month's usage in recipients: what storage holds and what is pending. */
-	used(month: string): number {
-		return this.stored(month) + this.usage.get(month);
+	/** The pending admitted recipients of the hours of the month `at` is in. */
+	private pendingHours(at: number): [hour: number, recipients: number][] {
+		const [from, to] = hoursOfMonth(at);
+		return this.admitted.entries().filter(([hour]) => hour >= from && hour < to);
 	}
 
-	addUsage(month: string, recipients: number) {
-		this.usage.add(month, recipients);
+	/** The usage of the month `at` is in, in recipients: what storage holds and what is pending. */
+	used(at: number): number {
+		return this.pendingHours(at).reduce((sum, [, n]) => sum + n, this.stored(at));
 	}
 
-	/** Gives recipients back: first from the pending ones, the rest from storage. */
-	releaseUsage(month: string, recipients: number) {
-		const rest = this.usage.take(month, recipients);
+	/** Counts recipients admitted at `at` against its month's quota. */
+	addUsage(at: number, recipients: number) {
+		this.admitted.add(hourOf(at), recipients);
+	}
+
+	/**
+	 * Gives back recipients admitted in the month `at` is in: first from the pending ones, the
+	 * rest from storage (never below what it holds), written at once.
+	 */
+	releaseUsage(at: number, recipients: number) {
+		let rest = recipients;
+		for (const [hour] of this.pendingHours(at)) rest = this.admitted.take(hour, rest);
+		rest = Math.min(rest, this.stored(at));
 		if (rest <= 0) return;
-		this.sql("UPDATE usage SET recipients = MAX(0, recipients - ?) WHERE month = ?", rest, month);
-		this.storedUsage.set(month, Math.max(0, this.stored(month) - rest));
+		this.sql(
+			"INSERT INTO buckets (hour, admitted) VALUES (?, ?) ON CONFLICT(hour) DO UPDATE SET admitted = admitted + excluded.admitted",
+			hourOf(at),
+			-rest,
+		);
+		this.storedUsage.set(monthOf(at), this.stored(at) - rest);
 	}
 
 	addSends(hour: number, recipients: number) {
@@ -154,35 +193,71 @@ export class GuardStore {
 		);
 	}
 
-	/** Forgets every bucket, written or pending (a reinstatement restarts the window). */
+	/**
+	 * Forgets every bucket's figures, written or pending (a reinstatement restarts the window);
+	 * the month's usage stays.
+	 */
 	clearBuckets() {
 		this.sends.clear();
-		this.sql("DELETE FROM buckets");
+		this.sql("DELETE FROM buckets WHERE admitted = 0");
+		this.sql(
+			"UPDATE buckets SET sends = 0, hard_bounces = 0, complaints = 0 WHERE sends <> 0 OR hard_bounces <> 0 OR complaints <> 0",
+		);
 		this.storedFigures = null;
 	}
 
 	get hasPending(): boolean {
-		return !(this.usage.isEmpty && this.sends.isEmpty);
+		return !(this.admitted.isEmpty && this.sends.isEmpty);
 	}
 
-	/** Writes every pending count. */
+	/** Writes every pending count, one row per hour for both counters, in one transaction. */
 	flush() {
-		this.usage.flush();
-		this.sends.flush();
+		const byHour = new Map<number, { admitted: number; sends: number }>();
+		const of = (hour: number) => {
+			const counts = byHour.get(hour) ?? { admitted: 0, sends: 0 };
+			byHour.set(hour, counts);
+			return counts;
+		};
+		for (const [hour, n] of this.admitted.entries()) of(hour).admitted += n;
+		for (const [hour, n] of this.sends.entries()) of(hour).sends += n;
+		if (byHour.size === 0) return;
+		// Written first: if the write throws, the counts stay pending for the next flush.
+		this.storage.transactionSync(() => {
+			for (const [hour, counts] of byHour) {
+				this.sql(
+					"INSERT INTO buckets (hour, admitted, sends) VALUES (?, ?, ?) ON CONFLICT(hour) DO UPDATE SET admitted = admitted + excluded.admitted, sends = sends + excluded.sends",
+					hour,
+					counts.admitted,
+					counts.sends,
+				);
+			}
+		});
+		for (const [hour, counts] of byHour) {
+			const month = monthOf(hour * HOUR);
+			const stored = this.storedUsage.get(month);
+			if (stored !== undefined) this.storedUsage.set(month, stored + counts.admitted);
+		}
+		this.admitted.clear();
+		this.sends.clear();
+		this.storedFigures = null;
 	}
 
-	/** Drops what left the 7-day window and usage older than last month; answers buckets left. */
+	/**
+	 * Drops the figures that left the 7-day window, and the usage of months before last month;
+	 * answers the buckets left.
+	 */
 	prune(now: number): number {
 		const oldest = hourOf(now) - REPUTATION_WINDOW_HOURS + 1;
-		this.sql("DELETE FROM buckets WHERE hour < ?", oldest);
-		this.sql("DELETE FROM seen_events WHERE at < ?", oldest * HOUR);
-		const lastMonth = new Date(now);
+		const [lastMonth] = hoursOfMonth(hoursOfMonth(now)[0] * HOUR - 1);
 		this.sql(
-			"DELETE FROM usage WHERE month < ?",
-			monthOf(Date.UTC(lastMonth.getUTCFullYear(), lastMonth.getUTCMonth() - 1, 1)),
+			"DELETE FROM buckets WHERE hour < ? AND (admitted = 0 OR hour < ?)",
+			oldest,
+			Math.min(oldest, lastMonth),
 		);
+		this.sql("DELETE FROM seen_events WHERE at < ?", oldest * HOUR);
+		this.sql("DELETE FROM usage WHERE month < ?", monthOf(lastMonth * HOUR));
 		this.storedFigures = null;
 		this.storedUsage.clear();
-		return Number(this.sql("SELECT COUNT(*) AS n FROM buckets").toArray()[0]?.n ?? 0);
+		return Number(this.sql("SELECT COUNT(*) AS n FROM buckets").one().n ?? 0);
 	}
 }

@@ -5,28 +5,30 @@
  * is written once per `flushAt` units, and the owner's alarm writes what is left a few seconds
  * later.
  *
- * The price is what a restart forgets: fewer than `flushAt` units (the object writes as soon as
- * the pending ones reach it), and only those not yet written by the alarm. The owner answers
- * from storage plus the pending units, so while the object lives its counts are exact.
+ * The owner writes: it may hold several counters and write them together (one row for all of
+ * an hour's counts), so a counter only tells it when its pending units reach `flushAt`, then
+ * hands over its entries and is cleared once they are written. The price is what a restart
+ * forgets: fewer than `flushAt` units of each counter. The owner answers from storage plus the
+ * pending units, so while the object lives its counts are exact.
  */
 export class WriteBehind<K> {
 	private readonly pending = new Map<K, number>();
 	private units = 0;
 	private readonly flushAt: number;
-	private readonly write: (counts: [key: K, amount: number][]) => void;
+	private readonly onFull: () => void;
 
-	/** `write` adds the given counts to what storage holds (synchronously, as SQLite does). */
-	constructor(flushAt: number, write: (counts: [key: K, amount: number][]) => void) {
+	/** `onFull` writes every pending count (this counter's and the owner's others). */
+	constructor(flushAt: number, onFull: () => void) {
 		this.flushAt = flushAt;
-		this.write = write;
+		this.onFull = onFull;
 	}
 
-	/** Adds to a key's pending count; writes everything once the pending units reach `flushAt`. */
+	/** Adds to a key's pending count; has the owner write once the pending units reach `flushAt`. */
 	add(key: K, amount: number): void {
 		if (amount <= 0) return;
 		this.pending.set(key, (this.pending.get(key) ?? 0) + amount);
 		this.units += amount;
-		if (this.units >= this.flushAt) this.flush();
+		if (this.units >= this.flushAt) this.onFull();
 	}
 
 	/** What a key has pending, not yet in storage. */
@@ -52,15 +54,7 @@ export class WriteBehind<K> {
 		return this.units === 0;
 	}
 
-	flush(): void {
-		const counts = this.entries();
-		// Written first: if the write throws, the counts stay pending for the next flush.
-		if (counts.length > 0) this.write(counts);
-		this.pending.clear();
-		this.units = 0;
-	}
-
-	/** Forgets every pending count (what they counted no longer matters). */
+	/** Forgets every pending count: written by the owner, or no longer mattering. */
 	clear(): void {
 		this.pending.clear();
 		this.units = 0;

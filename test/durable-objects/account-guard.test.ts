@@ -2,6 +2,7 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { AccountGuard } from "../../src/durable-objects/account-guard.ts";
+import { GuardStore } from "../../src/durable-objects/guard-store.ts";
 import { guardFor } from "../../src/durable-objects/index.ts";
 import type { Bindings } from "../../src/env.ts";
 import { DAY, HOUR } from "../../src/lib/time.ts";
@@ -199,12 +200,10 @@ describe("AccountGuard", () => {
 	it("writes the month's usage in groups: a row once 100 recipients are pending, the rest by its alarm, and answers the pending ones meanwhile", async () => {
 		const guard = newGuard();
 		const now = Date.now();
-		const month = new Date(now).toISOString().slice(0, 7);
 		const stored = () =>
 			runInDurableObject(guard, (_instance: AccountGuard, state) =>
 				Number(
-					state.storage.sql.exec("SELECT recipients FROM usage WHERE month = ?", month).toArray()[0]
-						?.recipients ?? 0,
+					state.storage.sql.exec("SELECT COALESCE(SUM(admitted), 0) AS n FROM buckets").one().n,
 				),
 			);
 		for (let i = 0; i < 99; i++) await guard.admit({ plan: "pro", recipients: 1, now });
@@ -235,12 +234,13 @@ describe("AccountGuard", () => {
 		expect(await runDurableObjectAlarm(guard)).toBe(true);
 		expect(await guard.usage(lastMinute)).toBe(3);
 		expect(await guard.usage(lastMinute + 2 * 60_000)).toBe(4);
+		// Each in its own hour's bucket, on either side of the month's first hour.
 		await runInDurableObject(guard, (_instance: AccountGuard, state) => {
 			expect(
-				state.storage.sql.exec("SELECT month, recipients FROM usage ORDER BY month").toArray(),
+				state.storage.sql.exec("SELECT hour, admitted FROM buckets ORDER BY hour").toArray(),
 			).toEqual([
-				{ month: new Date(lastMinute).toISOString().slice(0, 7), recipients: 3 },
-				{ month: new Date(lastMinute + 2 * 60_000).toISOString().slice(0, 7), recipients: 4 },
+				{ hour: Math.floor(lastMinute / HOUR), admitted: 3 },
+				{ hour: Math.floor((lastMinute + 2 * 60_000) / HOUR), admitted: 4 },
 			]);
 		});
 	});
@@ -264,6 +264,105 @@ describe("AccountGuard", () => {
 		expect(await runDurableObjectAlarm(guard)).toBe(true);
 		expect(await storedSends()).toBe(107);
 		expect((await guard.reputation(at)).figures.sends).toBe(107);
+	});
+
+	it("writes a quiet account's email, its admission and its send, as one row", async () => {
+		const guard = newGuard();
+		const now = Date.now();
+		await guard.admit({ plan: "pro", recipients: 1, now });
+		await guard.recordSends([{ recipients: 1, at: now }], now);
+		const written = await runInDurableObject(guard, (instance: AccountGuard, state) => {
+			const exec = state.storage.sql.exec.bind(state.storage.sql);
+			let rows = 0;
+			state.storage.sql.exec = ((query: string, ...bindings: SqlStorageValue[]) => {
+				const cursor = exec(query, ...bindings);
+				cursor.toArray();
+				rows += cursor.rowsWritten;
+				return cursor;
+			}) as typeof state.storage.sql.exec;
+			try {
+				(instance as unknown as { store: { flush(): void } }).store.flush();
+			} finally {
+				state.storage.sql.exec = exec;
+			}
+			return rows;
+		});
+		expect(written).toBe(1);
+		expect(await guard.usage(now)).toBe(1);
+		expect((await guard.reputation(now)).figures.sends).toBe(1);
+	});
+
+	it("counts an object's usage stored before it moved into the buckets, and adds the column", async () => {
+		const guard = newGuard();
+		const now = Date.now();
+		const month = new Date(now).toISOString().slice(0, 7);
+		const used = await runInDurableObject(guard, (_instance: AccountGuard, state) => {
+			const sql = state.storage.sql;
+			// The storage as the object left it before: no `admitted`, the month's usage in `usage`.
+			sql.exec("DROP TABLE buckets");
+			sql.exec(
+				"CREATE TABLE buckets (hour INTEGER PRIMARY KEY, sends INTEGER NOT NULL DEFAULT 0, hard_bounces INTEGER NOT NULL DEFAULT 0, complaints INTEGER NOT NULL DEFAULT 0)",
+			);
+			sql.exec("INSERT INTO buckets (hour, sends) VALUES (?, 9)", Math.floor(now / HOUR));
+			sql.exec("INSERT INTO usage (month, recipients) VALUES (?, 40)", month);
+			const store = new GuardStore(state.storage);
+			store.addUsage(now, 2);
+			store.flush();
+			store.releaseUsage(now, 1);
+			return [store.used(now), new GuardStore(state.storage).used(now), store.figures(0).sends];
+		});
+		expect(used).toEqual([41, 41, 9]);
+	});
+
+	it("gives back stored usage at once, never below what the month holds", async () => {
+		const guard = newGuard();
+		const now = Date.now();
+		await guard.admit({ plan: "pro", recipients: 3, now });
+		expect(await runDurableObjectAlarm(guard)).toBe(true);
+		await guard.release({ recipients: 2, at: now });
+		expect(await guard.usage(now)).toBe(1);
+		await guard.release({ recipients: 5, at: now });
+		expect(await guard.usage(now)).toBe(0);
+		// Nothing pending: what was given back is in storage already.
+		const stored = await runInDurableObject(guard, (_instance: AccountGuard, state) =>
+			Number(state.storage.sql.exec("SELECT SUM(admitted) AS n FROM buckets").one().n),
+		);
+		expect(stored).toBe(0);
+		await guard.admit({ plan: "pro", recipients: 4, now });
+		expect(await guard.usage(now)).toBe(4);
+	});
+
+	it("keeps the month's usage through a reinstatement, which forgets the figures", async () => {
+		const guard = newGuard();
+		const now = Date.now();
+		await guard.admit({ plan: "pro", recipients: 6, now });
+		await guard.recordSends([{ recipients: 6, at: now }], now);
+		await guard.recordFeedback(bounces(1, now));
+		expect(await runDurableObjectAlarm(guard)).toBe(true);
+		await guard.reinstate(now + 1);
+		expect(await guard.usage(now)).toBe(6);
+		expect((await guard.reputation(now + 1)).figures).toMatchObject({ sends: 0, hardBounces: 0 });
+	});
+
+	it("prunes the usage of months before last month, and keeps this month's past its figures' 7 days", async () => {
+		const guard = newGuard();
+		const now = Date.now();
+		const today = new Date(now);
+		const threeMonthsAgo = Date.UTC(today.getUTCFullYear(), today.getUTCMonth() - 3, 15);
+		const lastMonth = Date.UTC(today.getUTCFullYear(), today.getUTCMonth() - 1, 15);
+		await guard.recordSends([{ recipients: 1, at: now }]);
+		await runInDurableObject(guard, (_instance: AccountGuard, state) => {
+			for (const at of [threeMonthsAgo, lastMonth]) {
+				state.storage.sql.exec(
+					"INSERT INTO buckets (hour, admitted, sends) VALUES (?, 7, 70)",
+					Math.floor(at / HOUR),
+				);
+			}
+		});
+		expect(await runDurableObjectAlarm(guard)).toBe(true);
+		expect([await guard.usage(threeMonthsAgo), await guard.usage(lastMonth)]).toEqual([0, 7]);
+		// Its sends are out of the window: the figures do not count them.
+		expect((await guard.reputation(now)).figures.sends).toBe(1);
 	});
 
 	it("prunes buckets and event keys older than 7 days in its alarm", async () => {

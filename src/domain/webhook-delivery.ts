@@ -48,27 +48,23 @@ export interface WebhookMessage {
 /** Event ids a message carries at most: its body stays a few KB, far below 128 KB. */
 export const MAX_EVENTS_PER_MESSAGE = 100;
 
-/** The messages for these deliveries: one per endpoint, split at MAX_EVENTS_PER_MESSAGE. */
-export function webhookMessages(deliveries: DeliveryRef[]): WebhookMessage[] {
+/**
+ * Queues deliveries in as few messages as they allow: one per endpoint (split at
+ * MAX_EVENTS_PER_MESSAGE), a hundred messages per call (Queues' batch limit).
+ */
+export async function queueDeliveries(queue: Queue<WebhookMessage>, deliveries: DeliveryRef[]) {
 	const byEndpoint = new Map<string, string[]>();
 	for (const { endpointId, eventId } of deliveries) {
 		const ids = byEndpoint.get(endpointId) ?? [];
 		ids.push(eventId);
 		byEndpoint.set(endpointId, ids);
 	}
-	return [...byEndpoint].flatMap(([endpointId, ids]) =>
+	const messages = [...byEndpoint].flatMap(([endpointId, ids]) =>
 		Array.from({ length: Math.ceil(ids.length / MAX_EVENTS_PER_MESSAGE) }, (_, i) => ({
 			endpointId,
 			eventIds: ids.slice(i * MAX_EVENTS_PER_MESSAGE, (i + 1) * MAX_EVENTS_PER_MESSAGE),
 		})),
 	);
-}
-
-/** Queues the messages, a hundred per call (Queues' batch limit). */
-export async function sendWebhookMessages(
-	queue: Queue<WebhookMessage>,
-	messages: WebhookMessage[],
-) {
 	for (let i = 0; i < messages.length; i += 100) {
 		await queue.sendBatch(messages.slice(i, i + 100).map((body) => ({ body })));
 	}
@@ -222,9 +218,9 @@ export async function resumeEndpoint(
 			),
 		)
 		.returning({ eventId: webhookDeliveries.eventId });
-	await sendWebhookMessages(
+	await queueDeliveries(
 		deps.queue,
-		webhookMessages(waiting.map((w) => ({ endpointId, eventId: w.eventId }))),
+		waiting.map((w) => ({ endpointId, eventId: w.eventId })),
 	);
 	return waiting.length;
 }

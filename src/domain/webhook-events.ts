@@ -12,12 +12,7 @@ import { emitEventStatements } from "../db/queries/webhooks.ts";
 import { derivedUuidv7 } from "../lib/ids.ts";
 import { recordsWithStatus } from "./domain-checks.ts";
 import { domainStatus } from "./domains.ts";
-import {
-	type DeliveryRef,
-	sendWebhookMessages,
-	type WebhookMessage,
-	webhookMessages,
-} from "./webhook-delivery.ts";
+import { type DeliveryRef, queueDeliveries, type WebhookMessage } from "./webhook-delivery.ts";
 import type { OutwardEvent } from "./webhooks.ts";
 
 /** Where events are written and their deliveries queued. */
@@ -72,7 +67,7 @@ export async function emitEvents(store: WebhookStore, events: OutwardEvent[]) {
 
 /** Queues the deliveries a batch emitted: one message per endpoint (a few for very many). */
 export async function enqueueDeliveries(store: WebhookStore, deliveries: DeliveryRef[]) {
-	await sendWebhookMessages(store.webhookQueue, webhookMessages(deliveries));
+	await queueDeliveries(store.webhookQueue, deliveries);
 }
 
 /** Resend's suppression event data. */

@@ -43,6 +43,13 @@ function recordingQueue() {
 	return { queue, sent };
 }
 
+/** Three pending events for the endpoint, oldest first. */
+const threeEvents = async (endpointId: string) => [
+	await createWebhookEvent(endpointId),
+	await createWebhookEvent(endpointId),
+	await createWebhookEvent(endpointId),
+];
+
 function depsWith(queue: Queue<WebhookMessage>) {
 	return { ...webhookDeliveryDepsFromEnv(env as Bindings, () => {}), queue };
 }
@@ -437,11 +444,7 @@ describe("the webhook queue's consumer", () => {
 		const { account, key } = await createSender();
 		const down = await createWebhookEndpoint(key.token, `${RECEIVER_ORIGIN}/down`);
 		const up = await createWebhookEndpoint(key.token, `${RECEIVER_ORIGIN}/up`);
-		const downEvents = [
-			await createWebhookEvent(down.id),
-			await createWebhookEvent(down.id),
-			await createWebhookEvent(down.id),
-		];
+		const downEvents = await threeEvents(down.id);
 		const upEvent = await createWebhookEvent(up.id);
 		const bodies = [
 			...downEvents.map((e) => ({ endpointId: down.id, eventId: e.id })),
@@ -475,11 +478,7 @@ describe("the webhook queue's consumer", () => {
 		receiver = installReceiver();
 		const { key } = await createSender();
 		const webhook = await createWebhookEndpoint(key.token, `${RECEIVER_ORIGIN}/in`);
-		const events = [
-			await createWebhookEvent(webhook.id),
-			await createWebhookEvent(webhook.id),
-			await createWebhookEvent(webhook.id),
-		];
+		const events = await threeEvents(webhook.id);
 		const body: WebhookMessage = { endpointId: webhook.id, eventIds: events.map((e) => e.id) };
 		const { queue, sent } = recordingQueue();
 		const deps = depsWith(queue);
@@ -513,11 +512,7 @@ describe("the webhook queue's consumer", () => {
 		receiver = installReceiver(() => new Response("no", { status: 503 }));
 		const { key } = await createSender();
 		const webhook = await createWebhookEndpoint(key.token, `${RECEIVER_ORIGIN}/down`);
-		const events = [
-			await createWebhookEvent(webhook.id),
-			await createWebhookEvent(webhook.id),
-			await createWebhookEvent(webhook.id),
-		];
+		const events = await threeEvents(webhook.id);
 		const batch = createMessageBatch(WEBHOOK_QUEUE, [
 			{
 				id: "m0",

@@ -27,20 +27,20 @@ import {
 } from "../domain/webhook-delivery.ts";
 import { retryDelaySeconds } from "./retry.ts";
 
-const deferrals = z.number().int().min(0).optional();
+/** How often the deliveries were put back unattempted: their next wait doubles. */
+const deferralsField = z.number().int().min(0).optional();
 
 export const WebhookMessageBody = z.union([
 	z.object({
 		endpointId: z.string(),
 		eventIds: z.array(z.string()).min(1).max(MAX_EVENTS_PER_MESSAGE),
-		deferrals,
+		deferrals: deferralsField,
 	}),
 	// A message queued before deliveries were grouped: one delivery.
 	z
-		.object({ endpointId: z.string(), eventId: z.string(), deferrals })
+		.object({ endpointId: z.string(), eventId: z.string(), deferrals: deferralsField })
 		.transform(({ eventId, ...rest }) => ({ ...rest, eventIds: [eventId] })),
 ]);
-type Body = WebhookMessage;
 
 /** How long one endpoint may keep a run busy with deliveries that succeed. */
 const ENDPOINT_BUDGET_MS = 15_000;
@@ -50,7 +50,7 @@ const FAILING_DELAY_SECONDS = 30;
 const MAX_DELAY_SECONDS = 12 * 3600;
 
 export async function consumeWebhooks(batch: MessageBatch<unknown>, deps: WebhookDeliveryDeps) {
-	const byEndpoint = new Map<string, { message: Message<unknown>; body: Body }[]>();
+	const byEndpoint = new Map<string, { message: Message<unknown>; body: WebhookMessage }[]>();
 	for (const message of batch.messages) {
 		const body = WebhookMessageBody.safeParse(message.body);
 		if (!body.success) {
@@ -67,7 +67,7 @@ export async function consumeWebhooks(batch: MessageBatch<unknown>, deps: Webhoo
 
 async function deliverInTurn(
 	deps: WebhookDeliveryDeps,
-	items: { message: Message<unknown>; body: Body }[],
+	items: { message: Message<unknown>; body: WebhookMessage }[],
 ) {
 	const started = Date.now();
 	let failing = false;
@@ -91,7 +91,7 @@ async function deliverInTurn(
 	}
 }
 
-async function defer(deps: WebhookDeliveryDeps, body: Body, failing: boolean) {
+async function defer(deps: WebhookDeliveryDeps, body: WebhookMessage, failing: boolean) {
 	const deferrals = (body.deferrals ?? 0) + 1;
 	const delaySeconds = failing
 		? Math.min(MAX_DELAY_SECONDS, FAILING_DELAY_SECONDS * 2 ** (deferrals - 1))

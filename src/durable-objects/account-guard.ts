@@ -296,8 +296,12 @@ export class AccountGuard
 		return this.store.used(now);
 	}
 
+	/** Makes sure the alarm prunes within the hour: the call wrote figures or an event key. */
 	private async ensureAlarm(now: number) {
-		if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(now + HOUR);
+		const due = now + HOUR;
+		this.pruneDueAt = Math.min(this.pruneDueAt, due);
+		const at = await this.ctx.storage.getAlarm();
+		if (at === null || at > due) await this.ctx.storage.setAlarm(due);
 	}
 
 	/**
@@ -313,18 +317,15 @@ export class AccountGuard
 	}
 
 	/**
-	 * Writes the pending counts; hourly, drops what left the 7-day window (and usage older
-	 * than last month).
+	 * Writes the pending counts; then, when due, drops what left the 7-day window (and usage
+	 * older than last month) and learns when to do it next (`GuardStore.prune`): hourly while
+	 * there are figures, and within the hour of any new write.
 	 */
 	async alarm(): Promise<void> {
 		const now = Date.now();
 		this.writeAlarmSet = false;
-		this.store.flush();
-		let bucketsLeft = 1;
-		if (now >= this.pruneDueAt) {
-			bucketsLeft = this.store.prune(now);
-			this.pruneDueAt = now + HOUR;
-		}
-		if (bucketsLeft > 0) await this.ctx.storage.setAlarm(this.pruneDueAt);
+		if (this.store.flush()) this.pruneDueAt = Math.min(this.pruneDueAt, now + HOUR);
+		if (now >= this.pruneDueAt) this.pruneDueAt = this.store.prune(now) ?? Number.POSITIVE_INFINITY;
+		if (Number.isFinite(this.pruneDueAt)) await this.ctx.storage.setAlarm(this.pruneDueAt);
 	}
 }

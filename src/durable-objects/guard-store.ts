@@ -210,8 +210,11 @@ export class GuardStore {
 		return !(this.admitted.isEmpty && this.sends.isEmpty);
 	}
 
-	/** Writes every pending count, one row per hour for both counters, in one transaction. */
-	flush() {
+	/**
+	 * Writes every pending count, one row per hour for both counters, in one transaction;
+	 * answers whether there was any.
+	 */
+	flush(): boolean {
 		const byHour = new Map<number, { admitted: number; sends: number }>();
 		const of = (hour: number) => {
 			const counts = byHour.get(hour) ?? { admitted: 0, sends: 0 };
@@ -220,7 +223,7 @@ export class GuardStore {
 		};
 		for (const [hour, n] of this.admitted.entries()) of(hour).admitted += n;
 		for (const [hour, n] of this.sends.entries()) of(hour).sends += n;
-		if (byHour.size === 0) return;
+		if (byHour.size === 0) return false;
 		// Written first: if the write throws, the counts stay pending for the next flush.
 		this.storage.transactionSync(() => {
 			for (const [hour, counts] of byHour) {
@@ -240,13 +243,16 @@ export class GuardStore {
 		this.admitted.clear();
 		this.sends.clear();
 		this.storedFigures = null;
+		return true;
 	}
 
 	/**
-	 * Drops the figures that left the 7-day window, and the usage of months before last month;
-	 * answers the buckets left.
+	 * Drops the figures that left the 7-day window, and the usage of months before last month.
+	 * Answers when there will be something to drop again: in an hour while it holds figures or
+	 * event keys; with only usage left, when its oldest month leaves (the month after next
+	 * begins), so an idle account's object does not wake hourly for two months; null when empty.
 	 */
-	prune(now: number): number {
+	prune(now: number): number | null {
 		const oldest = hourOf(now) - REPUTATION_WINDOW_HOURS + 1;
 		const [lastMonth] = hoursOfMonth(hoursOfMonth(now)[0] * HOUR - 1);
 		this.sql(
@@ -258,6 +264,12 @@ export class GuardStore {
 		this.sql("DELETE FROM usage WHERE month < ?", monthOf(lastMonth * HOUR));
 		this.storedFigures = null;
 		this.storedUsage.clear();
-		return Number(this.sql("SELECT COUNT(*) AS n FROM buckets").one().n ?? 0);
+		const left = this.sql(
+			"SELECT EXISTS (SELECT 1 FROM buckets WHERE sends <> 0 OR hard_bounces <> 0 OR complaints <> 0) OR EXISTS (SELECT 1 FROM seen_events) AS figures, (SELECT MIN(hour) FROM buckets) AS oldest",
+		).one();
+		if (left.figures) return now + HOUR;
+		if (left.oldest === null) return null;
+		const month = new Date(Number(left.oldest) * HOUR);
+		return Date.UTC(month.getUTCFullYear(), month.getUTCMonth() + 2, 1);
 	}
 }

@@ -365,6 +365,33 @@ describe("AccountGuard", () => {
 		expect((await guard.reputation(now)).figures.sends).toBe(1);
 	});
 
+	it("wakes hourly while it holds figures, and with only usage left, when that can be pruned", async () => {
+		const guard = newGuard();
+		const now = Date.now();
+		await guard.admit({ plan: "pro", recipients: 2, now });
+		const alarmAt = () =>
+			runInDurableObject(guard, (_instance: AccountGuard, state) => state.storage.getAlarm());
+		// The flush, then the first prune: no figures, no event keys, only this month's usage.
+		expect(await runDurableObjectAlarm(guard)).toBe(true);
+		const today = new Date();
+		const monthAfterNext = Date.UTC(today.getUTCFullYear(), today.getUTCMonth() + 2, 1);
+		expect(await alarmAt()).toBe(monthAfterNext);
+		expect(await guard.usage(now)).toBe(2);
+		// Sends again: its figures are pruned hourly again, from the write on.
+		await guard.recordSends([{ recipients: 2, at: now }], now);
+		expect(await runDurableObjectAlarm(guard)).toBe(true);
+		expect(await alarmAt()).toBeLessThanOrEqual(Date.now() + HOUR);
+
+		const other = newGuard();
+		await other.recordSends([{ recipients: 1, at: now }], now);
+		expect(await runDurableObjectAlarm(other)).toBe(true);
+		const next = await runInDurableObject(other, (_instance: AccountGuard, state) =>
+			state.storage.getAlarm(),
+		);
+		expect(next).toBeGreaterThan(Date.now() + HOUR - 60_000);
+		expect(next).toBeLessThanOrEqual(Date.now() + HOUR);
+	});
+
 	it("prunes buckets and event keys older than 7 days in its alarm", async () => {
 		const guard = newGuard();
 		const old = Date.now() - 8 * DAY;

@@ -257,7 +257,7 @@ describe("webhook delivery", () => {
 
 	it("enabling an endpoint that is already enabled leaves its retry schedule alone", async () => {
 		receiver = installReceiver(() => new Response("no", { status: 500 }));
-		const { account, key } = await createSender();
+		const { key } = await createSender();
 		const webhook = await createWebhookEndpoint(key.token, `${RECEIVER_ORIGIN}/in`);
 		const event = await createWebhookEvent(webhook.id);
 		const { queue, sent } = recordingQueue();
@@ -275,7 +275,7 @@ describe("webhook delivery", () => {
 		receiver = installReceiver((r) =>
 			r.body.includes("poison") ? new Response("no", { status: 400 }) : new Response("ok"),
 		);
-		const { account, key } = await createSender();
+		const { key } = await createSender();
 		const webhook = await createWebhookEndpoint(key.token, `${RECEIVER_ORIGIN}/in`);
 		const good = await createWebhookEvent(webhook.id);
 		const { queue } = recordingQueue();
@@ -310,7 +310,7 @@ describe("webhook delivery", () => {
 		// A busy endpoint has up to 90 days of attempts; reading them when a delivery gives up
 		// would hold D1, which runs one query at a time, for every account.
 		receiver = installReceiver(() => new Response("no", { status: 400 }));
-		const { account, key } = await createSender();
+		const { key } = await createSender();
 		const webhook = await createWebhookEndpoint(key.token, `${RECEIVER_ORIGIN}/in`);
 		const event = await createWebhookEvent(webhook.id);
 		const now = Date.now();
@@ -339,7 +339,7 @@ describe("webhook delivery", () => {
 
 	it("logs a delivery's attempts in its row, the newest 100, and lists them newest first in pages", async () => {
 		receiver = installReceiver(() => new Response("busy", { status: 503 }));
-		const { account, key } = await createSender();
+		const { key } = await createSender();
 		const webhook = await createWebhookEndpoint(key.token, `${RECEIVER_ORIGIN}/in`);
 		const event = await createWebhookEvent(webhook.id);
 		const deps = depsWith(recordingQueue().queue);
@@ -377,7 +377,7 @@ describe("webhook delivery", () => {
 
 	it("replays an event with the same webhook-id and a new run of attempts", async () => {
 		receiver = installReceiver();
-		const { account, key } = await createSender();
+		const { key } = await createSender();
 		const webhook = await createWebhookEndpoint(key.token, `${RECEIVER_ORIGIN}/in`);
 		const event = await createWebhookEvent(webhook.id);
 		const { queue } = recordingQueue();
@@ -441,7 +441,7 @@ describe("the webhook queue's consumer", () => {
 		receiver = installReceiver((r) =>
 			r.url.endsWith("/down") ? new Response("no", { status: 503 }) : new Response("ok"),
 		);
-		const { account, key } = await createSender();
+		const { key } = await createSender();
 		const down = await createWebhookEndpoint(key.token, `${RECEIVER_ORIGIN}/down`);
 		const up = await createWebhookEndpoint(key.token, `${RECEIVER_ORIGIN}/up`);
 		const downEvents = await threeEvents(down.id);
@@ -550,7 +550,7 @@ describe("the webhook queue's consumer", () => {
 describe("the resend SDK's webhooks API against SendFleet", () => {
 	it("creates, gets, lists, updates, rotates, lists and replays events, lists attempts and removes", async () => {
 		receiver = installReceiver();
-		const { account, key } = await createSender();
+		const { key } = await createSender();
 		const resend = new Resend(key.token, { baseUrl: BASE_URL });
 		const created = await resend.webhooks.create({
 			endpoint: `${RECEIVER_ORIGIN}/sdk`,
@@ -602,7 +602,7 @@ describe("the resend SDK's webhooks API against SendFleet", () => {
 
 describe("the webhook dead-letter queue", () => {
 	it("marks a delivery our side could not attempt after every retry failed, for replay", async () => {
-		const { account, key } = await createSender();
+		const { key } = await createSender();
 		const webhook = await createWebhookEndpoint(key.token, `${RECEIVER_ORIGIN}/in`);
 		const event = await createWebhookEvent(webhook.id);
 		await runQueue(WEBHOOK_DEAD_LETTER_QUEUE, [{ endpointId: webhook.id, eventId: event.id }]);

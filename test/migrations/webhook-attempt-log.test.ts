@@ -19,7 +19,7 @@ const backfill = (migration?.queries ?? []).filter((q) => /^\s*(--[^\n]*\n\s*)*U
 
 it("moves each delivery's attempts into its log, oldest first, the newest 100, as the API lists them", async () => {
 	expect(backfill).toHaveLength(1);
-	const { account, key } = await createSender();
+	const { key } = await createSender();
 	const webhook = await createWebhookEndpoint(key.token, "https://hooks.example.com/in");
 	const many = await createWebhookEvent(webhook.id);
 	const none = await createWebhookEvent(webhook.id);

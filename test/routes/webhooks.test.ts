@@ -209,7 +209,7 @@ describe("/webhooks", () => {
 	});
 
 	it("lists an endpoint's events and shows one with its exact payload", async () => {
-		const { account, key } = await createSender();
+		const { key } = await createSender();
 		const owner = client(key.token);
 		const webhook = await createWebhookEndpoint(key.token);
 		const event = await createWebhookEvent(webhook.id);
@@ -253,7 +253,7 @@ describe("/webhooks", () => {
 	});
 
 	it("does not show another endpoint's event, or its attempts, under this endpoint", async () => {
-		const { account, key } = await createSender();
+		const { key } = await createSender();
 		const first = await createWebhookEndpoint(key.token);
 		const second = await createWebhookEndpoint(key.token);
 		const event = await createWebhookEvent(first.id);

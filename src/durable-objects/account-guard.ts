@@ -44,12 +44,7 @@ import {
 	warningFor,
 } from "../domain/reputation.ts";
 import { HOUR } from "../lib/time.ts";
-import { GROUP_DELAY_MS, GuardStore, hourOf, monthOf } from "./guard-store.ts";
-
-const nextMonth = (t: number) => {
-	const d = new Date(t);
-	return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
-};
+import { GROUP_DELAY_MS, GuardStore, hourOf, monthOf, monthStart } from "./guard-store.ts";
 
 export class AccountGuard
 	extends DurableObject<Env>
@@ -127,7 +122,7 @@ export class AccountGuard
 				used,
 				quota,
 				requested: request.recipients,
-				resetsAt: nextMonth(now),
+				resetsAt: monthStart(now, 1),
 			};
 		}
 		this.store.addUsage(now, request.recipients);

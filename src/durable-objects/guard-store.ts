@@ -28,14 +28,17 @@ export const GROUP_DELAY_MS = 10_000;
 export const hourOf = (t: number) => Math.floor(t / HOUR);
 export const monthOf = (t: number) => new Date(t).toISOString().slice(0, 7);
 
-/** The first hour of the month `t` is in, and of the next one. */
-function hoursOfMonth(t: number): [from: number, to: number] {
+/** When the month `months` after the one `t` is in begins (UTC; 0: its own, -1: the one before). */
+export function monthStart(t: number, months = 0): number {
 	const d = new Date(t);
-	return [
-		hourOf(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1)),
-		hourOf(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1)),
-	];
+	return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + months, 1);
 }
+
+/** The first hour of the month `t` is in, and of the next one. */
+const hoursOfMonth = (t: number): [from: number, to: number] => [
+	hourOf(monthStart(t)),
+	hourOf(monthStart(t, 1)),
+];
 
 type BucketColumn = "sends" | "hard_bounces" | "complaints";
 
@@ -254,7 +257,7 @@ export class GuardStore {
 	 */
 	prune(now: number): number | null {
 		const oldest = hourOf(now) - REPUTATION_WINDOW_HOURS + 1;
-		const [lastMonth] = hoursOfMonth(hoursOfMonth(now)[0] * HOUR - 1);
+		const lastMonth = hourOf(monthStart(now, -1));
 		this.sql(
 			"DELETE FROM buckets WHERE hour < ? AND (admitted = 0 OR hour < ?)",
 			oldest,
@@ -269,7 +272,6 @@ export class GuardStore {
 		).one();
 		if (left.figures) return now + HOUR;
 		if (left.oldest === null) return null;
-		const month = new Date(Number(left.oldest) * HOUR);
-		return Date.UTC(month.getUTCFullYear(), month.getUTCMonth() + 2, 1);
+		return monthStart(Number(left.oldest) * HOUR, 2);
 	}
 }

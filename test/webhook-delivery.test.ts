@@ -535,6 +535,30 @@ describe("the webhook queue's consumer", () => {
 		]);
 	});
 
+	it("acks and drops a message it cannot read: no ids, too many, or no endpoint", async () => {
+		receiver = installReceiver();
+		const { key } = await createSender();
+		const webhook = await createWebhookEndpoint(key.token, `${RECEIVER_ORIGIN}/in`);
+		const event = await createWebhookEvent(webhook.id);
+		const bodies = [
+			{ endpointId: webhook.id, eventIds: [] },
+			{ endpointId: webhook.id, eventIds: Array.from({ length: 101 }, () => event.id) },
+			{ eventIds: [event.id] },
+			"not an object",
+		];
+		const batch = createMessageBatch(
+			WEBHOOK_QUEUE,
+			bodies.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts: 1, body })),
+		);
+		const { queue, sent } = recordingQueue();
+		await consumeWebhooks(batch, depsWith(queue));
+		const result = await getQueueResult(batch, createExecutionContext());
+		expect(result.explicitAcks.sort()).toEqual(["m0", "m1", "m2", "m3"]);
+		expect(result.retryMessages).toEqual([]);
+		expect(receiver.received).toEqual([]);
+		expect(sent).toEqual([]);
+	});
+
 	it("gives up on a receiver that does not answer within the timeout", async () => {
 		const never: typeof fetch = (_url, init) =>
 			new Promise((_resolve, reject) =>

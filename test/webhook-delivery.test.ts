@@ -344,7 +344,14 @@ describe("webhook delivery", () => {
 		const event = await createWebhookEvent(webhook.id);
 		const deps = depsWith(recordingQueue().queue);
 		const message = { endpointId: webhook.id, eventId: event.id };
-		for (let i = 0; i < 103; i++) await attemptDelivery(deps, message);
+		// Each attempt as if its retry had come due (the schedule gives up long before 103).
+		const due = env.DB.prepare(
+			"UPDATE webhook_deliveries SET next_attempt_at = 0 WHERE endpoint_id = ? AND event_id = ?",
+		).bind(webhook.id, event.id);
+		for (let i = 0; i < 103; i++) {
+			await due.run();
+			await attemptDelivery(deps, message);
+		}
 		const list = async (query: string) => {
 			const page = await api("GET", `/webhooks/${webhook.id}/events/${event.id}/attempts${query}`, {
 				key: key.token,
@@ -508,6 +515,82 @@ describe("the webhook queue's consumer", () => {
 		expect(sent).toEqual([]);
 	});
 
+	it("on a failure of our own after an event's failed attempt, leaves that event to the retry it already has", async () => {
+		const firstId = { value: "" };
+		receiver = installReceiver((request) =>
+			request.headers["webhook-id"] === firstId.value
+				? new Response("no", { status: 503 })
+				: new Response("ok", { status: 200 }),
+		);
+		const { key } = await createSender();
+		const webhook = await createWebhookEndpoint(key.token, `${RECEIVER_ORIGIN}/in`);
+		const events = await threeEvents(webhook.id);
+		firstId.value = events[0]?.id ?? "";
+		const body: WebhookMessage = { endpointId: webhook.id, eventIds: events.map((e) => e.id) };
+		const { queue, sent } = recordingQueue();
+		// The first event's retry is queued; deferring the other two then fails on our side.
+		let sends = 0;
+		const brokenOnSecond = {
+			...queue,
+			send: async (...args: Parameters<typeof queue.send>) => {
+				sends += 1;
+				if (sends === 2) throw new Error("queue unavailable");
+				return queue.send(...args);
+			},
+		} as unknown as Queue<WebhookMessage>;
+
+		const first = createMessageBatch(WEBHOOK_QUEUE, [
+			{ id: "m0", timestamp: new Date(), attempts: 1, body },
+		]);
+		await consumeWebhooks(first, depsWith(brokenOnSecond));
+		expect((await getQueueResult(first, createExecutionContext())).retryMessages).toHaveLength(1);
+		const again = createMessageBatch(WEBHOOK_QUEUE, [
+			{ id: "m0", timestamp: new Date(), attempts: 2, body },
+		]);
+		await consumeWebhooks(again, depsWith(queue));
+		expect((await getQueueResult(again, createExecutionContext())).explicitAcks).toEqual(["m0"]);
+
+		// The redelivery neither posts the first event again nor queues a second retry for it.
+		expect(receiver.received.map((r) => r.headers["webhook-id"])).toEqual(events.map((e) => e.id));
+		expect(sent).toEqual([
+			{ body: { endpointId: webhook.id, eventIds: [events[0]?.id] }, delaySeconds: 5 },
+		]);
+		const got = await api("GET", `/webhooks/${webhook.id}/events/${events[0]?.id}`, {
+			key: key.token,
+		});
+		expect(got.json).toMatchObject({ status: "attempting", attempts: 1 });
+	});
+
+	it("when its retry cannot be queued, records nothing, so the message's redelivery attempts it again", async () => {
+		receiver = installReceiver(() => new Response("no", { status: 503 }));
+		const { key } = await createSender();
+		const webhook = await createWebhookEndpoint(key.token, `${RECEIVER_ORIGIN}/down`);
+		const event = await createWebhookEvent(webhook.id);
+		const body: WebhookMessage = { endpointId: webhook.id, eventIds: [event.id] };
+		const { queue, sent } = recordingQueue();
+		const broken = {
+			...queue,
+			send: async () => {
+				throw new Error("queue unavailable");
+			},
+		} as unknown as Queue<WebhookMessage>;
+
+		const first = createMessageBatch(WEBHOOK_QUEUE, [
+			{ id: "m0", timestamp: new Date(), attempts: 1, body },
+		]);
+		await consumeWebhooks(first, depsWith(broken));
+		expect((await getQueueResult(first, createExecutionContext())).retryMessages).toHaveLength(1);
+		const again = createMessageBatch(WEBHOOK_QUEUE, [
+			{ id: "m0", timestamp: new Date(), attempts: 2, body },
+		]);
+		await consumeWebhooks(again, depsWith(queue));
+
+		expect(receiver.received).toHaveLength(2);
+		expect(sent).toEqual([{ body, delaySeconds: 5 }]);
+		const got = await api("GET", `/webhooks/${webhook.id}/events/${event.id}`, { key: key.token });
+		expect(got.json).toMatchObject({ status: "attempting", attempts: 1 });
+	});
+
 	it("defers what is left of a grouped message in one message after its endpoint fails", async () => {
 		receiver = installReceiver(() => new Response("no", { status: 503 }));
 		const { key } = await createSender();
@@ -652,5 +735,30 @@ describe("the webhook dead-letter queue", () => {
 		const status = async (id?: string) =>
 			(await api("GET", `/webhooks/${webhook.id}/events/${id}`, { key: key.token })).json.status;
 		expect([await status(waiting?.id), await status(delivered?.id)]).toEqual(["failed", "success"]);
+	});
+
+	it("leaves a delivery whose own retry is queued to that retry", async () => {
+		const { key } = await createSender();
+		const webhook = await createWebhookEndpoint(key.token, `${RECEIVER_ORIGIN}/in`);
+		const [retrying, due, waiting] = await threeEvents(webhook.id);
+		const now = Date.now();
+		const setAttempting = (id: string | undefined, nextAttemptAt: number) =>
+			env.DB.prepare(
+				"UPDATE webhook_deliveries SET status = 'attempting', next_attempt_at = ? WHERE endpoint_id = ? AND event_id = ?",
+			)
+				.bind(nextAttemptAt, webhook.id, id)
+				.run();
+		await setAttempting(retrying?.id, now + HOUR);
+		await setAttempting(due?.id, now - 1000);
+		await runQueue(WEBHOOK_DEAD_LETTER_QUEUE, [
+			{ endpointId: webhook.id, eventIds: [retrying?.id, due?.id, waiting?.id] },
+		]);
+		const status = async (id?: string) =>
+			(await api("GET", `/webhooks/${webhook.id}/events/${id}`, { key: key.token })).json.status;
+		expect([await status(retrying?.id), await status(due?.id), await status(waiting?.id)]).toEqual([
+			"attempting",
+			"failed",
+			"failed",
+		]);
 	});
 });

@@ -25,7 +25,12 @@ import type { SecretBox } from "../lib/secret-box.ts";
 import { signedHeaders } from "../lib/webhook-signing.ts";
 import type { PostResult, PostWebhook } from "../services/webhook-sender.ts";
 import { buildNotice } from "./notices.ts";
-import { answeredNothingFor72h, LAST_SUCCESS_EVERY_MS, nextAttemptAt } from "./webhooks.ts";
+import {
+	answeredNothingFor72h,
+	awaitsQueuedRetry,
+	LAST_SUCCESS_EVERY_MS,
+	nextAttemptAt,
+} from "./webhooks.ts";
 
 /** One event's delivery to one endpoint, by its key. */
 export interface DeliveryRef {
@@ -79,7 +84,10 @@ export interface WebhookDeliveryDeps {
 }
 
 export type DeliveryOutcome =
-	| { kind: "skipped"; why: "no_such_delivery" | "already_done" | "endpoint_disabled" }
+	| {
+			kind: "skipped";
+			why: "no_such_delivery" | "already_done" | "endpoint_disabled" | "retry_queued";
+	  }
 	| { kind: "delivered"; attemptId: string; result: PostResult }
 	| { kind: "retrying"; attemptId: string; result: PostResult; nextAttemptAt: number }
 	| { kind: "failed"; attemptId: string; result: PostResult; endpointDisabled: boolean };
@@ -106,6 +114,8 @@ export async function attemptDelivery(
 	// Left pending: re-enabling the endpoint requeues it. A test event goes anyway.
 	if (endpoint.status === "disabled" && options.retry)
 		return { kind: "skipped", why: "endpoint_disabled" };
+	if (options.retry && awaitsQueuedRetry(delivery, now))
+		return { kind: "skipped", why: "retry_queued" };
 
 	const secrets = await secretsOf(await deps.secretBox(), endpoint, now);
 	const body = delivery.event.payload;
@@ -118,6 +128,16 @@ export async function attemptDelivery(
 	const next =
 		ok || !options.retry ? null : nextAttemptAt(delivery.attempts + 1, firstAttemptAt, now);
 	const status = ok ? "success" : next === null ? "failed" : "attempting";
+	// The retry is queued before the attempt is recorded, so a delivery recorded as waiting for
+	// its retry always has one (awaitsQueuedRetry). Should the record fail, the message is
+	// retried: whichever of it and this retry comes first attempts again, the other then finds
+	// the delivery waiting for a later retry.
+	if (next !== null) {
+		await deps.queue.send(
+			{ endpointId: ref.endpointId, eventIds: [ref.eventId] },
+			{ delaySeconds: Math.max(0, Math.ceil((next - now) / 1000)) },
+		);
+	}
 	await recordAttempt(
 		db,
 		{ endpointId: endpoint.id, eventId: delivery.event.id },
@@ -133,13 +153,7 @@ export async function attemptDelivery(
 		ok ? { unlessAfter: now - LAST_SUCCESS_EVERY_MS } : undefined,
 	);
 	if (ok) return { kind: "delivered", attemptId, result };
-	if (next !== null) {
-		await deps.queue.send(
-			{ endpointId: ref.endpointId, eventIds: [ref.eventId] },
-			{ delaySeconds: Math.max(0, Math.ceil((next - now) / 1000)) },
-		);
-		return { kind: "retrying", attemptId, result, nextAttemptAt: next };
-	}
+	if (next !== null) return { kind: "retrying", attemptId, result, nextAttemptAt: next };
 	const endpointDisabled = options.retry ? await disableIfDead(deps, endpoint, now) : false;
 	return { kind: "failed", attemptId, result, endpointDisabled };
 }

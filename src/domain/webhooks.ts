@@ -66,6 +66,29 @@ export function answeredNothingFor72h(lastSuccessAt: number | null, now: number)
 	return lastSuccessAt === null || lastSuccessAt + LAST_SUCCESS_EVERY_MS <= now - GIVE_UP_AFTER_MS;
 }
 
+/**
+ * A retry's message is delayed until its delivery's `next_attempt_at`, so it never arrives
+ * earlier than that; this much slack only covers clocks that differ between machines.
+ */
+export const RETRY_CLOCK_SLACK_MS = 1000;
+
+/**
+ * Whether a delivery waits for a retry already queued for it (its failed attempt is recorded
+ * only once that retry is queued, src/domain/webhook-delivery.ts). Any other message naming
+ * it (a grouped message redelivered after a failure of ours, the dead-letter queue's) leaves it
+ * to that retry, so a failure of ours neither attempts it early nor queues it twice.
+ */
+export function awaitsQueuedRetry(
+	delivery: { status: string; nextAttemptAt: number | null },
+	now: number,
+): boolean {
+	return (
+		delivery.status === "attempting" &&
+		delivery.nextAttemptAt !== null &&
+		delivery.nextAttemptAt > now + RETRY_CLOCK_SLACK_MS
+	);
+}
+
 /** When to try again after `attempts` failed attempts, or null once 72 h have passed. */
 export function nextAttemptAt(
 	attempts: number,

@@ -11,11 +11,12 @@
  *
  * Retries are new delayed messages sent by the delivery itself (src/domain/webhook-delivery.ts);
  * a message is retried by the queue only when our own side failed (D1 down), whole: on its
- * redelivery a delivery already done is skipped, and one whose attempt failed is attempted
- * again (the receiver may see it twice, as at-least-once allows, with the same `webhook-id`).
- * What still fails lands in the dead-letter queue, whose consumer marks its deliveries failed.
+ * redelivery a delivery already done is skipped, and so is one whose failed attempt already
+ * queued its retry (awaitsQueuedRetry); an attempt whose record failed is made again (the
+ * receiver may see it twice, as at-least-once allows, with the same `webhook-id`). What still
+ * fails lands in the dead-letter queue, whose consumer marks the unfinished deliveries failed.
  */
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, isNull, lte, or } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../db/client.ts";
 import { webhookDeliveries } from "../db/schema.ts";
@@ -25,6 +26,7 @@ import {
 	type WebhookDeliveryDeps,
 	type WebhookMessage,
 } from "../domain/webhook-delivery.ts";
+import { RETRY_CLOCK_SLACK_MS } from "../domain/webhooks.ts";
 import { retryDelaySeconds } from "./retry.ts";
 
 /** How often the deliveries were put back unattempted: their next wait doubles. */
@@ -102,12 +104,17 @@ async function defer(deps: WebhookDeliveryDeps, body: WebhookMessage, failing: b
 	);
 }
 
-/** Out of retries on our side: the deliveries are marked failed, for the customer to replay. */
+/**
+ * Out of retries on our side: the message's unfinished deliveries are marked failed, for the
+ * customer to replay, except one waiting for a retry of its own that is already queued
+ * (awaitsQueuedRetry): that retry still comes, and decides.
+ */
 export async function consumeWebhookDeadLetters(batch: MessageBatch<unknown>, db: Db) {
 	for (const message of batch.messages) {
 		const body = WebhookMessageBody.safeParse(message.body);
 		if (body.success) {
 			console.error("webhook dead letter: marked failed", body.data);
+			const due = Date.now() + RETRY_CLOCK_SLACK_MS;
 			await db
 				.update(webhookDeliveries)
 				.set({ status: "failed", nextAttemptAt: null })
@@ -115,7 +122,16 @@ export async function consumeWebhookDeadLetters(batch: MessageBatch<unknown>, db
 					and(
 						eq(webhookDeliveries.endpointId, body.data.endpointId),
 						inArray(webhookDeliveries.eventId, body.data.eventIds),
-						inArray(webhookDeliveries.status, ["pending", "attempting"]),
+						or(
+							eq(webhookDeliveries.status, "pending"),
+							and(
+								eq(webhookDeliveries.status, "attempting"),
+								or(
+									isNull(webhookDeliveries.nextAttemptAt),
+									lte(webhookDeliveries.nextAttemptAt, due),
+								),
+							),
+						),
 					),
 				);
 		}

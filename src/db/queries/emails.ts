@@ -128,7 +128,6 @@ export async function runBatch(db: Db, statements: Statement[]): Promise<unknown
 	return db.batch([head, ...rest]);
 }
 
-/** The email and its timeline, or undefined if it is not this account's. */
 /** One email of the account, or undefined (another account's id is not found either). */
 export async function findEmailOfAccount(db: Db, accountId: string, id: string) {
 	const [email] = await db

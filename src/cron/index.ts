@@ -11,6 +11,7 @@ import { checkDueDomains } from "./check-domains.ts";
 import { dispatchScheduledEmails } from "./dispatch-scheduled.ts";
 import { purgeExpiredData } from "./purge.ts";
 import { purgeExpiredAttachments } from "./purge-attachments.ts";
+import { requeueStrandedDeliveries } from "./requeue-stranded-deliveries.ts";
 import { requeueStuckEmails } from "./requeue-stuck-emails.ts";
 import { TALLY_LAG, tallyDayFigures } from "./tally-day-figures.ts";
 
@@ -42,6 +43,7 @@ export async function runScheduled(
 			let emailsBefore = "";
 			await runEach([
 				() => requeueStuckEmails(db, env.SEND_BULK_QUEUE),
+				() => requeueStrandedDeliveries(db, env.WEBHOOK_QUEUE),
 				// Notices whose dispatch right after their decision did not go through.
 				() => dispatchNotices(noticeDepsFromEnv(env, waitUntil)),
 				() => checkDueDomains({ ...domainDepsFromEnv(env), db }),

@@ -39,7 +39,7 @@
  *   long (D1 allows 100 KB). https://developers.cloudflare.com/d1/platform/limits/
  * - MAX_STATEMENTS = 400 per run: D1 allows 1,000 queries per Worker invocation on Workers Paid
  *   (same page; 50 on Free), and the cron's other jobs in the same invocation use a few dozen
- *   (up to 25 domain updates, the stuck-email scan).
+ *   (up to 25 domain updates, the stuck-email scan, the stranded webhook deliveries' windows).
  * - MAX_MILLIS = 20 s: no batch starts after 20 s of wall time. A Cron Trigger may run for 15
  *   minutes of wall time and 30 s of CPU by default
  *   (https://developers.cloudflare.com/workers/platform/limits/); waiting on D1 uses no CPU, so

@@ -37,6 +37,11 @@ export function idFloor(time: number): string {
 	return formatUuid(`${time.toString(16).padStart(12, "0")}${"0".repeat(20)}`);
 }
 
+/** The time a UUIDv7 was made for (its first 48 bits, milliseconds). */
+export function idTime(id: string): number {
+	return Number.parseInt(id.replace(/-/g, "").slice(0, 12), 16);
+}
+
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** An opaque random token with a prefix, e.g. `sf_…` API keys: 32 random bytes, base64url. */

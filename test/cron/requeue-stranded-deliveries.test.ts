@@ -1,0 +1,164 @@
+import { createScheduledController } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
+import { beforeEach, describe, expect, it } from "vitest";
+import {
+	requeueStrandedDeliveries,
+	STRANDED_AFTER,
+} from "../../src/cron/requeue-stranded-deliveries.ts";
+import { cronCursors } from "../../src/db/schema.ts";
+import type { WebhookMessage } from "../../src/domain/webhook-delivery.ts";
+import { emitEvents } from "../../src/domain/webhook-events.ts";
+import type { Bindings } from "../../src/env.ts";
+import worker from "../../src/index.ts";
+import { idFloor } from "../../src/lib/ids.ts";
+import { DAY, HOUR, MINUTE } from "../../src/lib/time.ts";
+import { createSender, db } from "../helpers/factories.ts";
+import { queryPlans } from "../helpers/query-plans.ts";
+import { createWebhookEndpoint } from "../helpers/webhooks.ts";
+
+const CURSOR = "stranded-webhook-deliveries";
+
+/** Records the deliveries the job puts on the queue, as `endpoint/event`. */
+function recordingQueue() {
+	const sent: string[] = [];
+	const queue = {
+		sendBatch: async (messages: { body: WebhookMessage }[]) => {
+			sent.push(
+				...messages.flatMap((m) => m.body.eventIds.map((e) => `${m.body.endpointId}/${e}`)),
+			);
+		},
+	} as unknown as Queue<WebhookMessage>;
+	return { sent, queue };
+}
+
+const failingQueue = {
+	sendBatch: async () => {
+		throw new Error("queue unavailable");
+	},
+} as unknown as Queue<WebhookMessage>;
+
+const startAt = (time: number) =>
+	db()
+		.insert(cronCursors)
+		.values({ name: CURSOR, position: idFloor(time) })
+		.onConflictDoUpdate({ target: cronCursors.name, set: { position: idFloor(time) } });
+
+const cursor = async () =>
+	(await db().select().from(cronCursors).where(eq(cronCursors.name, CURSOR)))[0]?.position;
+
+describe("requeueStrandedDeliveries", () => {
+	// Each test works in its own window of time, far from the others' and from real events.
+	let base = Date.now() + 30 * DAY;
+	beforeEach(() => {
+		base += 30 * DAY;
+	});
+
+	/** An account with an endpoint, and an event of it at `at` whose emission could not queue. */
+	async function stranded(sender: Awaited<ReturnType<typeof createSender>>, at: number) {
+		const key = `test:${at}:${Math.random()}`;
+		const event = { accountId: sender.account.id, type: "email.delivered" as const, key, at };
+		await expect(
+			emitEvents({ db: db(), webhookQueue: failingQueue }, [{ ...event, data: {} }]),
+		).rejects.toThrow("queue unavailable");
+		const [row] = await env.DB.prepare(
+			"SELECT endpoint_id, event_id FROM webhook_deliveries WHERE created_at = ?",
+		)
+			.bind(at)
+			.all<{ endpoint_id: string; event_id: string }>()
+			.then((r) => r.results);
+		if (!row) throw new Error("no delivery written");
+		return `${row.endpoint_id}/${row.event_id}`;
+	}
+
+	it("queues a delivery its emission could not queue once its event is an hour old, and only such", async () => {
+		const sender = await createSender();
+		const webhook = await createWebhookEndpoint(sender.key.token);
+		const now = base;
+		await startAt(now - 2 * HOUR);
+		const lost = await stranded(sender, now - STRANDED_AFTER - MINUTE);
+		const recent = await stranded(sender, now - STRANDED_AFTER + MINUTE);
+		const done = await stranded(sender, now - STRANDED_AFTER - 2 * MINUTE);
+		const retrying = await stranded(sender, now - STRANDED_AFTER - 3 * MINUTE);
+		const setStatus = (delivery: string, status: string) => {
+			const [endpointId, eventId] = delivery.split("/");
+			return env.DB.prepare(
+				"UPDATE webhook_deliveries SET status = ? WHERE endpoint_id = ? AND event_id = ?",
+			)
+				.bind(status, endpointId, eventId)
+				.run();
+		};
+		await setStatus(done, "success");
+		await setStatus(retrying, "attempting");
+
+		const { sent, queue } = recordingQueue();
+		expect(await requeueStrandedDeliveries(db(), queue, now)).toBe(1);
+		expect(sent).toEqual([lost]);
+		expect(lost.startsWith(`${webhook.id}/`)).toBe(true);
+		expect(await cursor()).toBe(idFloor(now - STRANDED_AFTER));
+
+		// Each delivery is read once: the next run starts where this one stopped.
+		expect(await requeueStrandedDeliveries(db(), queue, now + 5 * MINUTE)).toBe(1);
+		expect(sent).toEqual([lost, recent]);
+		expect(recent).not.toBe(lost);
+	});
+
+	it("leaves a disabled endpoint's pending deliveries to its re-enabling", async () => {
+		const sender = await createSender();
+		const webhook = await createWebhookEndpoint(sender.key.token);
+		const now = base;
+		await startAt(now - 2 * HOUR);
+		await stranded(sender, now - STRANDED_AFTER - MINUTE);
+		await env.DB.prepare("UPDATE webhook_endpoints SET status = 'disabled' WHERE id = ?")
+			.bind(webhook.id)
+			.run();
+		const { sent, queue } = recordingQueue();
+		expect(await requeueStrandedDeliveries(db(), queue, now)).toBe(0);
+		expect(sent).toEqual([]);
+	});
+
+	it("after a gap, looks back a week at most and reads four hours of events a run", async () => {
+		const sender = await createSender();
+		await createWebhookEndpoint(sender.key.token);
+		const now = base;
+		await startAt(now - 30 * DAY);
+		const tooOld = await stranded(sender, now - 8 * DAY);
+		const weekOld = await stranded(sender, now - 7 * DAY + MINUTE);
+		const { sent, queue } = recordingQueue();
+		await requeueStrandedDeliveries(db(), queue, now);
+		expect(sent).toEqual([weekOld]);
+		expect(sent).not.toContain(tooOld);
+		expect(await cursor()).toBe(idFloor(now - 7 * DAY + 4 * HOUR));
+	});
+
+	it("takes the enabled endpoints one by one and reads a key range of each one's deliveries", async () => {
+		const plans = await queryPlans((d) =>
+			requeueStrandedDeliveries(d, recordingQueue().queue, base),
+		);
+		const [plan, ...others] = plans.filter((p) => /\bwebhook_deliveries\b/.test(p));
+		expect(others.every((p) => p === plan)).toBe(true);
+		const steps = (plan ?? "").split("\n").filter((line) => /^(SCAN|SEARCH)/.test(line));
+		expect(steps).toEqual([
+			expect.stringMatching(/^SCAN webhook_endpoints\b/),
+			"SEARCH webhook_deliveries USING PRIMARY KEY (endpoint_id=? AND event_id>? AND event_id<?)",
+		]);
+	});
+
+	it("runs on the five-minute cron", async () => {
+		await startAt(Date.now() - 2 * HOUR);
+		const before = await cursor();
+		const controller = createScheduledController({ cron: "*/5 * * * *" });
+		const waits: Promise<unknown>[] = [];
+		await worker.scheduled(
+			controller,
+			env as Bindings,
+			{
+				waitUntil: (p: Promise<unknown>) => waits.push(p),
+				passThroughOnException: () => {},
+			} as unknown as ExecutionContext,
+		);
+		await Promise.allSettled(waits);
+		const after = await cursor();
+		expect(after && before && after > before).toBe(true);
+	});
+});

@@ -1,5 +1,3 @@
-import { createScheduledController } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import { inArray } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { EVERY_FIVE_MINUTES } from "../../src/cron/index.ts";
@@ -19,10 +17,9 @@ import {
 	webhookDeliveries,
 	webhookEndpoints,
 } from "../../src/db/schema.ts";
-import type { Bindings } from "../../src/env.ts";
-import worker from "../../src/index.ts";
 import { idFloor, uuidv7 } from "../../src/lib/ids.ts";
 import { DAY, HOUR, MINUTE } from "../../src/lib/time.ts";
+import { runCron } from "../helpers/cron.ts";
 import { db } from "../helpers/factories.ts";
 import { queryPlans } from "../helpers/query-plans.ts";
 
@@ -475,16 +472,7 @@ describe("purgeExpiredData", () => {
 		const recent = await insertEmail(now - 89 * DAY);
 		const expiredSession = await insertSession(now - HOUR);
 
-		const waits: Promise<unknown>[] = [];
-		await worker.scheduled(
-			createScheduledController({ cron: EVERY_FIVE_MINUTES }),
-			env as Bindings,
-			{
-				waitUntil: (p: Promise<unknown>) => waits.push(p),
-				passThroughOnException: () => {},
-			} as unknown as ExecutionContext,
-		);
-		await Promise.all(waits);
+		await Promise.all(await runCron(EVERY_FIVE_MINUTES));
 
 		expect(await existing(emails, [old, recent])).toEqual([recent]);
 		expect(

@@ -1,7 +1,7 @@
-import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
+import { EVERY_FIVE_MINUTES } from "../../src/cron/index.ts";
 import {
 	requeueStrandedDeliveries,
 	STRANDED_AFTER,
@@ -9,10 +9,9 @@ import {
 import { cronCursors } from "../../src/db/schema.ts";
 import type { WebhookMessage } from "../../src/domain/webhook-delivery.ts";
 import { emitEvents } from "../../src/domain/webhook-events.ts";
-import type { Bindings } from "../../src/env.ts";
-import worker from "../../src/index.ts";
 import { idFloor } from "../../src/lib/ids.ts";
 import { DAY, HOUR, MINUTE } from "../../src/lib/time.ts";
+import { runCron } from "../helpers/cron.ts";
 import { createSender, db } from "../helpers/factories.ts";
 import { queryPlans } from "../helpers/query-plans.ts";
 import { createWebhookEndpoint } from "../helpers/webhooks.ts";
@@ -147,17 +146,7 @@ describe("requeueStrandedDeliveries", () => {
 	it("runs on the five-minute cron", async () => {
 		await startAt(Date.now() - 2 * HOUR);
 		const before = await cursor();
-		const controller = createScheduledController({ cron: "*/5 * * * *" });
-		const waits: Promise<unknown>[] = [];
-		await worker.scheduled(
-			controller,
-			env as Bindings,
-			{
-				waitUntil: (p: Promise<unknown>) => waits.push(p),
-				passThroughOnException: () => {},
-			} as unknown as ExecutionContext,
-		);
-		await Promise.allSettled(waits);
+		await Promise.allSettled(await runCron(EVERY_FIVE_MINUTES));
 		const after = await cursor();
 		expect(after && before && after > before).toBe(true);
 	});

@@ -1,12 +1,10 @@
-import { createScheduledController } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
+import { EVERY_FIVE_MINUTES } from "../../src/cron/index.ts";
 import { requeueStuckEmails, STUCK_AFTER } from "../../src/cron/requeue-stuck-emails.ts";
 import { idsIn, type SendMessage } from "../../src/domain/send-message.ts";
-import type { Bindings } from "../../src/env.ts";
-import worker from "../../src/index.ts";
 import { idFloor, uuidv7 } from "../../src/lib/ids.ts";
 import { HOUR } from "../../src/lib/time.ts";
+import { runCron } from "../helpers/cron.ts";
 import { createQueuedEmail, createSender, db } from "../helpers/factories.ts";
 
 /** Records what the job puts on the queue. */
@@ -81,16 +79,7 @@ describe("requeueStuckEmails", () => {
 	});
 
 	it("runs from the Worker's scheduled handler on the five-minute cron", async () => {
-		const controller = createScheduledController({ cron: "*/5 * * * *" });
-		const waits: Promise<unknown>[] = [];
-		await worker.scheduled(
-			controller,
-			env as Bindings,
-			{
-				waitUntil: (p: Promise<unknown>) => waits.push(p),
-				passThroughOnException: () => {},
-			} as unknown as ExecutionContext,
-		);
+		const waits = await runCron(EVERY_FIVE_MINUTES);
 		await expect(Promise.all(waits)).resolves.toBeDefined();
 		expect(waits).toHaveLength(1);
 	});

@@ -3,10 +3,9 @@
  * past its cursor come from their rows, exactly as the recorder would have counted them event
  * by event, once, whatever runs at the same time.
  */
-import { createScheduledController } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { EVERY_MINUTE } from "../../src/cron/index.ts";
 import { tallyDayFigures } from "../../src/cron/tally-day-figures.ts";
 import { findEmailsByIds } from "../../src/db/queries/emails.ts";
 import { countByDay, TALLY_CURSOR } from "../../src/db/queries/metrics.ts";
@@ -14,9 +13,8 @@ import { cronCursors } from "../../src/db/schema.ts";
 import type { LifecycleEvent } from "../../src/domain/email-lifecycle.ts";
 import { recordEmailEvents } from "../../src/domain/email-recorder.ts";
 import type { WebhookMessage } from "../../src/domain/webhook-delivery.ts";
-import type { Bindings } from "../../src/env.ts";
-import worker from "../../src/index.ts";
 import { DAY, MINUTE } from "../../src/lib/time.ts";
+import { runCron } from "../helpers/cron.ts";
 import { createQueuedEmail, createSender, db } from "../helpers/factories.ts";
 
 type Sender = Awaited<ReturnType<typeof createSender>>;
@@ -192,16 +190,7 @@ describe("tallyDayFigures", () => {
 		// Last in this file: from here on, its emails are the tally's.
 		await db().delete(cronCursors).where(eq(cronCursors.name, TALLY_CURSOR));
 		const minute = async () => {
-			const waits: Promise<unknown>[] = [];
-			await worker.scheduled(
-				createScheduledController({ cron: "* * * * *" }),
-				env as Bindings,
-				{
-					waitUntil: (p: Promise<unknown>) => waits.push(p),
-					passThroughOnException: () => {},
-				} as unknown as ExecutionContext,
-			);
-			await Promise.all(waits);
+			await Promise.all(await runCron(EVERY_MINUTE));
 		};
 		const cursor = async () =>
 			(await db().select().from(cronCursors).where(eq(cronCursors.name, TALLY_CURSOR)))[0]

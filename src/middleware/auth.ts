@@ -26,7 +26,7 @@ import type { AppEnv, Caller } from "../env.ts";
 import { ApiError } from "../lib/errors.ts";
 import { sha256Hex } from "../lib/ids.ts";
 import { MINUTE } from "../lib/time.ts";
-import { type KeyRow, warmKeys } from "./warm-keys.ts";
+import { coloKeys, type KeyRow, warmKeys } from "./warm-keys.ts";
 
 export const API_KEY_PREFIX = "sf_";
 export const SESSION_COOKIE = "__Host-sf_session";
@@ -51,8 +51,8 @@ export function isSendRequest(c: Context<AppEnv>) {
 }
 
 /**
- * Looks the key up in D1 on every request. On the sending endpoints a key this isolate has
- * seen (src/middleware/warm-keys.ts) is not looked up here: the caller is taken from the cache
+ * Looks the key up in D1 on every request. On the sending endpoints a key this isolate, or
+ * another of its data centre, has seen (src/middleware/warm-keys.ts) is not looked up here: the caller is taken from the cache
  * and `keyCheck` asks the send path to read the key in the batch of its own lookups, before it
  * stores anything (two round trips instead of three, and one D1 query fewer per send).
  */
@@ -64,12 +64,16 @@ async function authenticateKey(c: Context<AppEnv>, header: string) {
 	if (!token.startsWith(API_KEY_PREFIX))
 		throw new ApiError("invalid_api_key", "API key is invalid.");
 	const hash = await sha256Hex(token);
+	const waitUntil = (work: Promise<unknown>) => c.executionCtx.waitUntil(work);
 	const remember = (key: ApiKeyLookupRow | undefined) => {
 		if (key) warmKeys.remember(hash, key);
-		else warmKeys.forget(hash);
+		else {
+			warmKeys.forget(hash);
+			waitUntil(coloKeys.delete(hash));
+		}
 		return key;
 	};
-	const warm = isSendRequest(c) ? warmKeys.get(hash) : undefined;
+	const warm = isSendRequest(c) ? (warmKeys.get(hash) ?? (await warmFromColo(hash))) : undefined;
 	if (warm) {
 		c.set("keyCheck", {
 			tokenHash: hash,
@@ -87,8 +91,18 @@ async function authenticateKey(c: Context<AppEnv>, header: string) {
 	const now = Date.now();
 	if (key.lastUsedAt === null || now - key.lastUsedAt > MINUTE) {
 		key.lastUsedAt = now;
-		c.executionCtx.waitUntil(touchApiKey(createDb(c.env.DB), key.id, now));
+		waitUntil(touchApiKey(createDb(c.env.DB), key.id, now));
 	}
+	// Read from D1 here: the data centre's other isolates may start warm with it (after the
+	// touch, so they do not record its use again).
+	if (!warm && isSendRequest(c)) waitUntil(coloKeys.put(hash, key));
+}
+
+/** A key another isolate of this data centre has seen, now warm in this one too. */
+async function warmFromColo(hash: string): Promise<KeyRow | undefined> {
+	const key = await coloKeys.get(hash);
+	if (key) warmKeys.remember(hash, key);
+	return key;
 }
 
 function callerOfKey(key: KeyRow): Caller {

@@ -5,6 +5,15 @@
  * trusted alone: the key's lookup runs alongside, and the send path stores and sends nothing
  * before it answers (src/domain/sending.ts `WarmSender`), so a deleted key stops on the very
  * next request. Bounded; the least recently used entries go first.
+ *
+ * Behind this isolate's map, the data centre's (`colo`): the same entries in the Workers Cache
+ * API, which every isolate of a data centre shares and no other sees. Workers start many
+ * isolates, so a customer who sends now and then mostly lands on one that has never seen the
+ * key; a local cache read then spares it the key's own D1 round trip, with the same rule: the
+ * entry is only a hint, confirmed in the send's first batch. A key found gone there is deleted
+ * here too; elsewhere its entry lapses within the hour, until when a send with it costs a
+ * refused request its guard call (its quota given back), as on a warm isolate. Where the Cache
+ * API stores nothing (a `workers.dev` host), every new isolate looks the key up as before.
  */
 import type { ApiKeyLookupRow } from "../db/queries/api-keys.ts";
 
@@ -40,5 +49,46 @@ export const warmKeys = {
 	},
 	forget(hash: string) {
 		keys.delete(hash);
+	},
+};
+
+/**
+ * A key's entry in the data centre's cache: a cache of its own (not the zone's `default`, which
+ * the CDN shares), under a URL that only names the key's hash.
+ */
+const coloUrl = (hash: string) => `https://warm-keys.sendfleet.invalid/${hash}`;
+const COLO_TTL_SECONDS = 3600;
+// Opened per call: a Cache is not kept across requests.
+const colo = () => caches.open("sendfleet-warm-keys");
+
+/** The data centre's copy (see the module header); failures read as a miss and are not fatal. */
+export const coloKeys = {
+	async get(hash: string): Promise<KeyRow | undefined> {
+		try {
+			const hit = await (await colo()).match(coloUrl(hash));
+			return hit ? ((await hit.json()) as KeyRow) : undefined;
+		} catch (cause) {
+			console.error("warm keys: the data centre's cache could not be read", cause);
+			return undefined;
+		}
+	},
+	async put(hash: string, key: KeyRow): Promise<void> {
+		const entry = new Response(JSON.stringify(key), {
+			headers: {
+				"content-type": "application/json",
+				"cache-control": `max-age=${COLO_TTL_SECONDS}`,
+			},
+		});
+		await colo()
+			.then((cache) => cache.put(coloUrl(hash), entry))
+			.catch((cause) => console.error("warm keys: not kept in the data centre's cache", cause));
+	},
+	async delete(hash: string): Promise<void> {
+		await colo()
+			.then((cache) => cache.delete(coloUrl(hash)))
+			.then(() => undefined)
+			.catch((cause) =>
+				console.error("warm keys: not deleted from the data centre's cache", cause),
+			);
 	},
 };

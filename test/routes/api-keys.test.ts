@@ -1,4 +1,4 @@
-import { createExecutionContext } from "cloudflare:test";
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { describe, expect, it, vi } from "vitest";
@@ -6,6 +6,8 @@ import { createApp } from "../../src/app.ts";
 import { apiKeys, emails } from "../../src/db/schema.ts";
 import { guardFor } from "../../src/durable-objects/index.ts";
 import type { Bindings } from "../../src/env.ts";
+import { sha256Hex } from "../../src/lib/ids.ts";
+import { warmKeys } from "../../src/middleware/warm-keys.ts";
 import { api, BASE_URL } from "../helpers/api.ts";
 import { client, expectJson } from "../helpers/client.ts";
 import { runCommonRouteTests } from "../helpers/common-route-tests.ts";
@@ -119,6 +121,45 @@ describe("/api-keys", () => {
 		await send(); // warms the key in this isolate
 		// The key with the domain and suppression lookups, then the rows.
 		expect(await send()).toBe(2);
+	});
+
+	it("starts warm in an isolate new to a key this data centre has seen: two D1 round trips, still confirmed", async () => {
+		const { account, from } = await createSender();
+		const seen = await createApiKey(account.id);
+		const hash = await sha256Hex(seen.token);
+		const app = createApp();
+		const d1 = countingD1();
+		const send = async () => {
+			d1.calls = 0;
+			const ctx = createExecutionContext();
+			const response = await app.fetch(
+				new Request(`${BASE_URL}/emails`, {
+					method: "POST",
+					headers: { authorization: `Bearer ${seen.token}`, "content-type": "application/json" },
+					body: JSON.stringify({ from, to: ["colo@example.org"], subject: "Hi", text: "Hi" }),
+				}),
+				{ ...(env as Bindings), DB: d1.binding },
+				ctx,
+			);
+			const calls = d1.calls;
+			await waitOnExecutionContext(ctx);
+			return { status: response.status, calls };
+		};
+		expect((await send()).status).toBe(200); // a cold key: its own lookup first
+		warmKeys.forget(hash); // as if the next request landed on another isolate
+		expect(await send()).toEqual({ status: 200, calls: 2 });
+
+		// Deleted, the key is refused there too, and leaves the data centre's cache.
+		await db().delete(apiKeys).where(eq(apiKeys.id, seen.id));
+		warmKeys.forget(hash);
+		expect((await send()).status).toBe(403);
+		warmKeys.forget(hash);
+		expect(await send()).toEqual({ status: 403, calls: 1 });
+		const stored = await db()
+			.select({ id: emails.id })
+			.from(emails)
+			.where(eq(emails.accountId, account.id));
+		expect(stored).toHaveLength(2);
 	});
 
 	it("records a warm key's use at most once a minute, even when a read races that write", async () => {

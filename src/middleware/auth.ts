@@ -52,9 +52,11 @@ export function isSendRequest(c: Context<AppEnv>) {
 
 /**
  * Looks the key up in D1 on every request. On the sending endpoints a key this isolate, or
- * another of its data centre, has seen (src/middleware/warm-keys.ts) is not looked up here: the caller is taken from the cache
- * and `keyCheck` asks the send path to read the key in the batch of its own lookups, before it
- * stores anything (two round trips instead of three, and one D1 query fewer per send).
+ * another of its data centre, has seen (src/middleware/warm-keys.ts) is not looked up here: the
+ * caller is taken from the cache and `keyCheck` asks the send path to read the key in the batch
+ * of its own lookups, before it stores anything (two round trips instead of three, and one D1
+ * query fewer per send). On a send with a key new to the data centre, the miss costs a local
+ * cache read before the key's lookup.
  */
 async function authenticateKey(c: Context<AppEnv>, header: string) {
 	const token = header.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
@@ -65,15 +67,17 @@ async function authenticateKey(c: Context<AppEnv>, header: string) {
 		throw new ApiError("invalid_api_key", "API key is invalid.");
 	const hash = await sha256Hex(token);
 	const waitUntil = (work: Promise<unknown>) => c.executionCtx.waitUntil(work);
+	const sending = isSendRequest(c);
 	const remember = (key: ApiKeyLookupRow | undefined) => {
 		if (key) warmKeys.remember(hash, key);
 		else {
 			warmKeys.forget(hash);
-			waitUntil(coloKeys.delete(hash));
+			// Only the sending endpoints read the data centre's entries.
+			if (sending) waitUntil(coloKeys.delete(hash));
 		}
 		return key;
 	};
-	const warm = isSendRequest(c) ? (warmKeys.get(hash) ?? (await warmFromColo(hash))) : undefined;
+	const warm = sending ? (warmKeys.get(hash) ?? (await warmFromColo(hash))) : undefined;
 	if (warm) {
 		c.set("keyCheck", {
 			tokenHash: hash,
@@ -95,7 +99,7 @@ async function authenticateKey(c: Context<AppEnv>, header: string) {
 	}
 	// Read from D1 here: the data centre's other isolates may start warm with it (after the
 	// touch, so they do not record its use again).
-	if (!warm && isSendRequest(c)) waitUntil(coloKeys.put(hash, key));
+	if (!warm && sending) waitUntil(coloKeys.put(hash, key));
 }
 
 /** A key another isolate of this data centre has seen, now warm in this one too. */

@@ -10,10 +10,11 @@
  * API, which every isolate of a data centre shares and no other sees. Workers start many
  * isolates, so a customer who sends now and then mostly lands on one that has never seen the
  * key; a local cache read then spares it the key's own D1 round trip, with the same rule: the
- * entry is only a hint, confirmed in the send's first batch. A key found gone there is deleted
- * here too; elsewhere its entry lapses within the hour, until when a send with it costs a
- * refused request its guard call (its quota given back), as on a warm isolate. Where the Cache
- * API stores nothing (a `workers.dev` host), every new isolate looks the key up as before.
+ * entry is only a hint, confirmed in the send's first batch. A send that finds its key gone
+ * deletes it from both caches of its data centre; other data centres' entries lapse within the
+ * hour, and until then a send there with the key costs a refused request its guard call (its
+ * quota given back), as on a warm isolate. Where the Cache API stores nothing (a `workers.dev`
+ * host), every new isolate looks the key up as before.
  */
 import type { ApiKeyLookupRow } from "../db/queries/api-keys.ts";
 

@@ -357,7 +357,9 @@ async function fetchCertificateOverHttps(url: string): Promise<string> {
 		await response.body?.cancel();
 		throw new Error(`certificate of ${length} bytes is too large`);
 	}
-	const text = await response.text();
+	// PEM is ASCII. Decoded from bytes: the runtime's `text()` logs a warning for a body whose type
+	// is not text, such as `application/x-pem-file` (the simulator's, and a common one for PEM).
+	const text = new TextDecoder().decode(await response.arrayBuffer());
 	if (text.length > CERTIFICATE_MAX_BYTES) throw new Error("certificate is too large");
 	return text;
 }

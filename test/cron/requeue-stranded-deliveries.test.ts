@@ -53,7 +53,7 @@ describe("requeueStrandedDeliveries", () => {
 		base += 30 * DAY;
 	});
 
-	/** An account with an endpoint, and an event of it at `at` whose emission could not queue. */
+	/** An event of the sender's account at `at` whose delivery was written but not queued. */
 	async function stranded(sender: Awaited<ReturnType<typeof createSender>>, at: number) {
 		const key = `test:${at}:${Math.random()}`;
 		const event = { accountId: sender.account.id, type: "email.delivered" as const, key, at };

@@ -67,7 +67,7 @@ export function workerVerifier(
 			certificateUrls.push(url);
 			const response = await sim.fetch(new Request(url));
 			if (response.status !== 200) throw new Error(`HTTP ${response.status}`);
-			return response.text();
+			return pemOf(response);
 		},
 	});
 	return { verify, certificateUrls };
@@ -108,3 +108,11 @@ export function at(ms: number): string {
 export const SES_ID =
 	/^0100[0-9a-f]{12}-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-000000$/;
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+/**
+ * A certificate's PEM, decoded from bytes: `text()` on its `application/x-pem-file` body makes the
+ * runtime log a warning.
+ */
+export async function pemOf(response: Response): Promise<string> {
+	return new TextDecoder().decode(await response.arrayBuffer());
+}

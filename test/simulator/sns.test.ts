@@ -6,6 +6,7 @@ import {
 	CERT_URL,
 	DEFAULT_HOOK_URL,
 	fakeWorker,
+	pemOf,
 	SES_ID,
 	sendTo,
 	sesEvents,
@@ -131,7 +132,7 @@ describe("SNS signatures and the Worker's verifier", () => {
 		const response = await get(sim, sim.sns.certUrl);
 		expect(response.status).toBe(200);
 		expect(response.headers.get("content-type")).toBe("application/x-pem-file");
-		const pem = await response.text();
+		const pem = await pemOf(response);
 		expect(pem).toMatch(
 			/^-----BEGIN CERTIFICATE-----\n([A-Za-z0-9+/=]{64}\n)+[A-Za-z0-9+/=]{1,64}\n-----END CERTIFICATE-----\n$/,
 		);
@@ -688,7 +689,7 @@ describe("a verifier made with the simulator's settings", () => {
 			createSnsVerifier({
 				topicArns: [TOPIC_ARN],
 				trustedLocalCertUrlPrefixes: [prefix],
-				fetchCertificate: async (url) => (await sim.fetch(new Request(url))).text(),
+				fetchCertificate: async (url) => pemOf(await sim.fetch(new Request(url))),
 			});
 		expect((await verifier(CERT_PREFIX)(body)).ok).toBe(true);
 		expect(await verifier("https://ses.simulator.test/other/")(body)).toMatchObject({

@@ -54,6 +54,32 @@ function depsWith(queue: Queue<WebhookMessage>) {
 	return { ...webhookDeliveryDepsFromEnv(env as Bindings, () => {}), queue };
 }
 
+/** The queue, but its `send` throws on the calls `fails` picks (1 for the first). */
+function failingSends(queue: Queue<WebhookMessage>, fails: (call: number) => boolean) {
+	let calls = 0;
+	return {
+		...queue,
+		send: async (...args: Parameters<Queue<WebhookMessage>["send"]>) => {
+			calls += 1;
+			if (fails(calls)) throw new Error("queue unavailable");
+			return queue.send(...args);
+		},
+	} as Queue<WebhookMessage>;
+}
+
+/** Message `m0` carrying `body`, on its `attempts`th delivery: what the consumer acked or retried. */
+async function consumeAs(
+	body: WebhookMessage,
+	attempts: number,
+	deps: Parameters<typeof consumeWebhooks>[1],
+) {
+	const batch = createMessageBatch(WEBHOOK_QUEUE, [
+		{ id: "m0", timestamp: new Date(), attempts, body },
+	]);
+	await consumeWebhooks(batch, deps);
+	return getQueueResult(batch, createExecutionContext());
+}
+
 async function testEvent(key: string, id: string) {
 	return api("POST", `/webhooks/${id}/test`, { key });
 }
@@ -496,20 +522,12 @@ describe("the webhook queue's consumer", () => {
 			return deps.post(...args);
 		};
 
-		const first = createMessageBatch(WEBHOOK_QUEUE, [
-			{ id: "m0", timestamp: new Date(), attempts: 1, body },
-		]);
-		await consumeWebhooks(first, { ...deps, post: brokenOnce });
-		const firstResult = await getQueueResult(first, createExecutionContext());
+		const firstResult = await consumeAs(body, 1, { ...deps, post: brokenOnce });
 		expect(firstResult.retryMessages.map((m) => m.msgId)).toEqual(["m0"]);
 		expect(firstResult.explicitAcks).toEqual([]);
 		expect(receiver.received.map((r) => r.headers["webhook-id"])).toEqual([events[0]?.id]);
 
-		const again = createMessageBatch(WEBHOOK_QUEUE, [
-			{ id: "m0", timestamp: new Date(), attempts: 2, body },
-		]);
-		await consumeWebhooks(again, deps);
-		expect((await getQueueResult(again, createExecutionContext())).explicitAcks).toEqual(["m0"]);
+		expect((await consumeAs(body, 2, deps)).explicitAcks).toEqual(["m0"]);
 		// The first was delivered before the failure: its redelivery skipped it.
 		expect(receiver.received.map((r) => r.headers["webhook-id"])).toEqual(events.map((e) => e.id));
 		expect(sent).toEqual([]);
@@ -529,26 +547,9 @@ describe("the webhook queue's consumer", () => {
 		const body: WebhookMessage = { endpointId: webhook.id, eventIds: events.map((e) => e.id) };
 		const { queue, sent } = recordingQueue();
 		// The first event's retry is queued; deferring the other two then fails on our side.
-		let sends = 0;
-		const brokenOnSecond = {
-			...queue,
-			send: async (...args: Parameters<typeof queue.send>) => {
-				sends += 1;
-				if (sends === 2) throw new Error("queue unavailable");
-				return queue.send(...args);
-			},
-		} as unknown as Queue<WebhookMessage>;
-
-		const first = createMessageBatch(WEBHOOK_QUEUE, [
-			{ id: "m0", timestamp: new Date(), attempts: 1, body },
-		]);
-		await consumeWebhooks(first, depsWith(brokenOnSecond));
-		expect((await getQueueResult(first, createExecutionContext())).retryMessages).toHaveLength(1);
-		const again = createMessageBatch(WEBHOOK_QUEUE, [
-			{ id: "m0", timestamp: new Date(), attempts: 2, body },
-		]);
-		await consumeWebhooks(again, depsWith(queue));
-		expect((await getQueueResult(again, createExecutionContext())).explicitAcks).toEqual(["m0"]);
+		const brokenOnSecond = failingSends(queue, (call) => call === 2);
+		expect((await consumeAs(body, 1, depsWith(brokenOnSecond))).retryMessages).toHaveLength(1);
+		expect((await consumeAs(body, 2, depsWith(queue))).explicitAcks).toEqual(["m0"]);
 
 		// The redelivery neither posts the first event again nor queues a second retry for it.
 		expect(receiver.received.map((r) => r.headers["webhook-id"])).toEqual(events.map((e) => e.id));
@@ -568,22 +569,9 @@ describe("the webhook queue's consumer", () => {
 		const event = await createWebhookEvent(webhook.id);
 		const body: WebhookMessage = { endpointId: webhook.id, eventIds: [event.id] };
 		const { queue, sent } = recordingQueue();
-		const broken = {
-			...queue,
-			send: async () => {
-				throw new Error("queue unavailable");
-			},
-		} as unknown as Queue<WebhookMessage>;
-
-		const first = createMessageBatch(WEBHOOK_QUEUE, [
-			{ id: "m0", timestamp: new Date(), attempts: 1, body },
-		]);
-		await consumeWebhooks(first, depsWith(broken));
-		expect((await getQueueResult(first, createExecutionContext())).retryMessages).toHaveLength(1);
-		const again = createMessageBatch(WEBHOOK_QUEUE, [
-			{ id: "m0", timestamp: new Date(), attempts: 2, body },
-		]);
-		await consumeWebhooks(again, depsWith(queue));
+		const broken = failingSends(queue, () => true);
+		expect((await consumeAs(body, 1, depsWith(broken))).retryMessages).toHaveLength(1);
+		await consumeAs(body, 2, depsWith(queue));
 
 		expect(receiver.received).toHaveLength(2);
 		expect(sent).toEqual([{ body, delaySeconds: 5 }]);

@@ -37,14 +37,16 @@ const failingQueue = {
 	},
 } as unknown as Queue<WebhookMessage>;
 
-const startAt = (time: number) =>
+const LATE_CURSOR = "stranded-webhook-deliveries-late";
+
+const startAt = (time: number, name = CURSOR) =>
 	db()
 		.insert(cronCursors)
-		.values({ name: CURSOR, position: idFloor(time) })
+		.values({ name, position: idFloor(time) })
 		.onConflictDoUpdate({ target: cronCursors.name, set: { position: idFloor(time) } });
 
-const cursor = async () =>
-	(await db().select().from(cronCursors).where(eq(cronCursors.name, CURSOR)))[0]?.position;
+const cursor = async (name = CURSOR) =>
+	(await db().select().from(cronCursors).where(eq(cronCursors.name, name)))[0]?.position;
 
 describe("requeueStrandedDeliveries", () => {
 	// Each test works in its own window of time, far from the others' and from real events.
@@ -128,6 +130,40 @@ describe("requeueStrandedDeliveries", () => {
 		expect(sent).toEqual([weekOld]);
 		expect(sent).not.toContain(tooOld);
 		expect(await cursor()).toBe(idFloor(now - 7 * DAY + 4 * HOUR));
+	});
+
+	it("a second, slower walk queues a delivery whose event was emitted after the first had passed its time", async () => {
+		const sender = await createSender();
+		await createWebhookEndpoint(sender.key.token);
+		const now = base;
+		// The first walk is up to date; the slow one is four hours behind it.
+		await startAt(now - STRANDED_AFTER);
+		await startAt(now - 4 * HOUR - STRANDED_AFTER, LATE_CURSOR);
+		// Emitted now (a notification retried for hours), its event four hours old.
+		const late = await stranded(sender, now - 4 * HOUR - 10 * MINUTE);
+		const { sent, queue } = recordingQueue();
+		expect(await requeueStrandedDeliveries(db(), queue, now)).toBe(1);
+		expect(sent).toEqual([late]);
+		expect(await cursor()).toBe(idFloor(now - STRANDED_AFTER));
+		expect(await cursor(LATE_CURSOR)).toBe(idFloor(now - 3 * HOUR - STRANDED_AFTER));
+	});
+
+	it("the slower walk stays behind the first and starts over a week back once it reaches it", async () => {
+		const sender = await createSender();
+		await createWebhookEndpoint(sender.key.token);
+		const now = base;
+		await startAt(now - STRANDED_AFTER);
+		await startAt(now - STRANDED_AFTER - 30 * MINUTE, LATE_CURSOR);
+		const behind = await stranded(sender, now - STRANDED_AFTER - 10 * MINUTE);
+		const { sent, queue } = recordingQueue();
+		await requeueStrandedDeliveries(db(), queue, now);
+		expect(sent).toEqual([behind]);
+		expect(await cursor(LATE_CURSOR)).toBe(idFloor(now - STRANDED_AFTER));
+
+		const weekOld = await stranded(sender, now - 7 * DAY + 5 * MINUTE);
+		await requeueStrandedDeliveries(db(), queue, now + MINUTE);
+		expect(sent).toEqual([behind, weekOld]);
+		expect(await cursor(LATE_CURSOR)).toBe(idFloor(now + MINUTE - 7 * DAY + HOUR));
 	});
 
 	it("takes the enabled endpoints one by one and reads a key range of each one's deliveries", async () => {

@@ -154,6 +154,31 @@ describe("/api-keys", () => {
 		expect(stored).toHaveLength(2);
 	});
 
+	it("sends as before when the data centre's cache fails: the key is read from D1", async () => {
+		const { account, from } = await createSender();
+		const key = await createApiKey(account.id);
+		const hash = await sha256Hex(key.token);
+		const send = countedSends(key.token, from, "no-cache@example.org");
+		const broken = vi.spyOn(caches, "open").mockRejectedValue(new Error("cache unavailable"));
+		const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+		try {
+			expect((await send()).status).toBe(200); // a cold key; its entry not kept
+			// On another isolate: no entry to start warm from, so the key's own lookup first.
+			warmKeys.forget(hash);
+			expect(await send()).toEqual({ status: 200, calls: 3 });
+			// Deleted, the key is refused, the failed delete notwithstanding.
+			await db().delete(apiKeys).where(eq(apiKeys.id, key.id));
+			expect((await send()).status).toBe(403);
+			expect(broken).toHaveBeenCalled();
+			expect(errors.mock.calls.flat().join(" ")).toMatch(/data centre's cache/);
+		} finally {
+			broken.mockRestore();
+			errors.mockRestore();
+		}
+		warmKeys.forget(hash);
+		expect((await send()).status).toBe(403);
+	});
+
 	it("records a warm key's use at most once a minute, even when a read races that write", async () => {
 		const { account, from } = await createSender();
 		const key = await createApiKey(account.id);

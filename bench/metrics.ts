@@ -48,6 +48,12 @@ export interface MetricsTotals {
 		calls: number;
 		rowsRead: number;
 		rowsWritten: number;
+		/**
+		 * The database's size in bytes (D1's `meta.size_after`) after the first and the last
+		 * statement since the reset: what a run added to the stored data, its pages included.
+		 */
+		sizeFirst: number;
+		sizeLast: number;
 	};
 	/** Every queue's operations together. */
 	queue: QueueCounts;
@@ -122,7 +128,7 @@ function zero(): MetricsTotals {
 	return {
 		since: new Date().toISOString(),
 		worker: { fetches: 0, queueInvocations: 0, scheduledRuns: 0 },
-		d1: { statements: 0, calls: 0, rowsRead: 0, rowsWritten: 0 },
+		d1: { statements: 0, calls: 0, rowsRead: 0, rowsWritten: 0, sizeFirst: 0, sizeLast: 0 },
 		queue: zeroQueue(),
 		queues: {},
 		durableObjects: { calls: 0, storageRowsRead: 0, storageRowsWritten: 0 },
@@ -165,6 +171,10 @@ function recordD1(
 	totals.d1.statements += statements;
 	totals.d1.rowsRead += meta?.rows_read ?? 0;
 	totals.d1.rowsWritten += meta?.rows_written ?? 0;
+	if (meta?.size_after) {
+		totals.d1.sizeFirst ||= meta.size_after;
+		totals.d1.sizeLast = Math.max(totals.d1.sizeLast, meta.size_after);
+	}
 	const usage = sourceUsage(source);
 	usage.statements += statements;
 	usage.rowsRead += meta?.rows_read ?? 0;
@@ -246,10 +256,11 @@ function countBatch(
 	return <T>(statements: D1PreparedStatement[]) =>
 		traceCall(trace, "d1", `batch of ${statements.length}`, async () => {
 			const results = await run(statements.map((s) => realStatements.get(s) ?? s));
-			const meta = { rows_read: 0, rows_written: 0 };
+			const meta = { rows_read: 0, rows_written: 0, size_after: 0 };
 			for (const result of results) {
 				meta.rows_read += result.meta?.rows_read ?? 0;
 				meta.rows_written += result.meta?.rows_written ?? 0;
+				meta.size_after = result.meta?.size_after ?? meta.size_after;
 			}
 			recordD1(meta, statements.length, source);
 			return results as D1Result<T>[];

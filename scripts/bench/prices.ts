@@ -19,6 +19,9 @@ export const PRICES = {
 	// 25 B/month; rows written $1.00 per million beyond 50 M/month.
 	d1RowsReadPerMillion: 0.001,
 	d1RowsWrittenPerMillion: 1.0,
+	// The same page: storage $0.75 per GB-month beyond 5 GB. Reported beside the totals, not in
+	// them (scripts/bench/report.ts): it depends on the customers' bodies more than on our code.
+	d1StoragePerGbMonth: 0.75,
 	// https://developers.cloudflare.com/queues/platform/pricing/: $0.40 per million operations
 	// beyond 1 M/month; one operation per 64 KB written, read or deleted, per message.
 	queueOperationsPerMillion: 0.4,
@@ -81,6 +84,20 @@ export function r2PerEmail(u: Usage) {
 		gbMonths: (per(r2.bytesPut) / GB) * (RETENTION_DAYS / BILLING_MONTH_DAYS),
 	};
 }
+
+/**
+ * D1 storage per email: what the run added to the database (its rows, index entries and
+ * timelines, as SQLite pages), kept for the whole retention; and its cost per million emails.
+ */
+export function d1StoragePerEmail(u: Usage) {
+	const bytes = Math.max(0, u.totals.d1.sizeLast - u.totals.d1.sizeFirst) / u.emails;
+	const gbMonths = (bytes / GB) * (RETENTION_DAYS / BILLING_MONTH_DAYS);
+	return { bytes, gbMonths, costPerMillion: gbMonths * 1e6 * PRICES.d1StoragePerGbMonth };
+}
+
+/** What each KB of an email's body adds to D1 storage's cost per million emails. */
+export const D1_STORAGE_PER_KB_PER_MILLION =
+	(1_000 / GB) * (RETENTION_DAYS / BILLING_MONTH_DAYS) * 1e6 * PRICES.d1StoragePerGbMonth;
 
 /** R2's cost per million emails: Class A (with the purge's lists), Class B, storage. */
 export function r2CostPerMillion(u: Usage) {

@@ -7,7 +7,15 @@ import { accounts, mostPerAccount, webhookAccounts } from "./accounts.ts";
 import { ATTACHMENT_BYTES, BATCH_SIZE, config, PRO_LIMITS, SES_MAX_SEND_RATE } from "./options.ts";
 import { fixed, loads, money, refusals, table } from "./outcome.ts";
 import { type PhaseB, reloads, type Throughput, type Usage } from "./phases.ts";
-import { costPerMillion, PRICES, perEmail, r2CostPerMillion, r2PerEmail } from "./prices.ts";
+import {
+	costPerMillion,
+	D1_STORAGE_PER_KB_PER_MILLION,
+	d1StoragePerEmail,
+	PRICES,
+	perEmail,
+	r2CostPerMillion,
+	r2PerEmail,
+} from "./prices.ts";
 
 export function report(a: Throughput, b: PhaseB) {
 	const bareRps = a.bare.ok / a.bare.seconds;
@@ -152,7 +160,7 @@ ${measured.map(([label, usage]) => `    ${label}: ${queueLine(usage)}`).join("\n
   Invocations = Worker requests + queue consumer batches, each counted as a billed request.
 
 Cloudflare cost per million emails (list prices read 2026-11-26, marginal rates beyond the
-included usage; the $5/month Workers Paid minimum, D1 storage and SES itself are left out)
+included usage; the $5/month Workers Paid minimum, D1 storage (below) and SES itself are left out)
 ${table(costRows)}
   Prices: Workers $${PRICES.workerRequestsPerMillion}/M requests and $${PRICES.cpuMsPerMillion}/M CPU-ms, D1 $${PRICES.d1RowsReadPerMillion}/M rows read and $${PRICES.d1RowsWrittenPerMillion.toFixed(2)}/M rows written,
   Queues $${PRICES.queueOperationsPerMillion}/M operations, Durable Objects $${PRICES.durableObjectRequestsPerMillion}/M requests, R2 (Standard) $${PRICES.r2ClassAPerMillion.toFixed(2)}/M Class A,
@@ -161,6 +169,7 @@ ${table(costRows)}
     (--cpu-ms-per-invocation, --cpu-ms-per-email); each 1 ms per email adds $${PRICES.cpuMsPerMillion} per million emails.
   ** R2: the operations measured, the purge's lists and 90 days of storage; see below.
   Not priced: Durable Object duration and SQLite storage (the guard's own rows), and its hourly alarm.`);
+	console.log(storageReport(measured));
 	if (b.attachment) console.log(attachmentReport(b.attachment, b.attachmentBaseline));
 
 	console.log(`
@@ -178,6 +187,22 @@ ${statusTable()}`);
 Discarded runs (wrangler dev reloads the Worker when a source file changes, zeroing its counters)
 ${reloads.map((r) => `  - ${r}`).join("\n")}`);
 	}
+}
+
+/** D1 storage, beside the totals: what each run added to the database, kept 90 days. */
+function storageReport(measured: (readonly [string, Usage])[]): string {
+	const rows: string[][] = [["per million emails", "bytes per email", "GB-months", "cost"]];
+	for (const [label, usage] of measured) {
+		const d = d1StoragePerEmail(usage);
+		rows.push([label, fixed(d.bytes), fixed(d.gbMonths * 1e6, 2), money(d.costPerMillion)]);
+	}
+	return `
+D1 storage for 90 days (not in the totals above; $${PRICES.d1StoragePerGbMonth}/GB-month beyond 5 GB)
+${table(rows)}
+  Bytes per email: how much the database grew over the run (D1's meta.size_after), over its
+  emails: the rows, index entries and timelines as SQLite stores them. This benchmark's bodies
+  are a line of HTML and one of text; each KB more of body adds about
+  $${D1_STORAGE_PER_KB_PER_MILLION.toFixed(2)} per million emails (docs/scaling.md, "Storage").`;
 }
 
 /**

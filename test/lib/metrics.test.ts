@@ -17,6 +17,7 @@ import {
 } from "../../bench/metrics.ts";
 import benchWorker, { AccountGuard as BenchAccountGuard } from "../../bench/worker.ts";
 import { createDb } from "../../src/db/client.ts";
+import { runBatch } from "../../src/db/queries/emails.ts";
 import { accounts } from "../../src/db/schema.ts";
 import { guardFor } from "../../src/durable-objects/index.ts";
 import type { Bindings } from "../../src/env.ts";
@@ -85,6 +86,23 @@ describe("instrumentD1", () => {
 		const { d1 } = readMetrics();
 		expect(d1).toMatchObject({ statements: 3, calls: 1 });
 		expect(d1.rowsWritten).toBeGreaterThanOrEqual(2);
+	});
+	it("keeps the database's size after the first and the largest since the reset: what a run stored", async () => {
+		const counted = createDb(instrumentD1(env.DB));
+		await counted.select({ id: accounts.id }).from(accounts).limit(1);
+		const before = readMetrics().d1;
+		expect(before.sizeFirst).toBeGreaterThan(0);
+		// Some hundred kilobytes of new rows: the file grows by whole pages.
+		const big = "x".repeat(4_000);
+		await runBatch(
+			counted,
+			Array.from({ length: 50 }, () =>
+				counted.insert(accounts).values({ ...newAccount(), name: big }),
+			),
+		);
+		const after = readMetrics().d1;
+		expect(after.sizeFirst).toBe(before.sizeFirst);
+		expect(after.sizeLast - after.sizeFirst).toBeGreaterThanOrEqual(50 * 4_000);
 	});
 });
 

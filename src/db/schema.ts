@@ -9,6 +9,7 @@
  */
 import { sql } from "drizzle-orm";
 import {
+	customType,
 	index,
 	integer,
 	primaryKey,
@@ -17,6 +18,14 @@ import {
 	text,
 	uniqueIndex,
 } from "drizzle-orm/sqlite-core";
+
+/** A BLOB as bytes: D1 takes an ArrayBuffer and answers an ArrayBuffer or an array of numbers. */
+const bytes = customType<{ data: Uint8Array<ArrayBuffer>; driverData: ArrayBuffer | number[] }>({
+	dataType: () => "blob",
+	toDriver: (value) =>
+		value.buffer.slice(value.byteOffset, value.byteOffset + value.byteLength) as ArrayBuffer,
+	fromDriver: (value) => new Uint8Array(value),
+});
 
 export const PLANS = ["free", "growth", "pro"] as const;
 export type Plan = (typeof PLANS)[number];
@@ -266,8 +275,15 @@ export const emails = sqliteTable(
 		bcc: text("bcc_addresses", { mode: "json" }).$type<string[]>(),
 		replyTo: text("reply_to", { mode: "json" }).$type<string[]>(),
 		subject: text("subject").notNull(),
+		/** The bodies as given, or null when they are in `body` (src/db/queries/email-bodies.ts). */
 		html: text("html"),
 		text: text("text_body"),
+		/**
+		 * The bodies gzipped together, for bodies of a kilobyte or more: D1 bills storage by the
+		 * byte for the whole 90 days, and HTML shrinks several times (docs/scaling.md, "Storage").
+		 * Read back into `html` and `text` by the queries that return content.
+		 */
+		body: bytes("body"),
 		headers: text("headers", { mode: "json" }).$type<Record<string, string>>(),
 		tags: text("tags", { mode: "json" }).$type<Tag[]>(),
 		status: text("status", { enum: EMAIL_STATUSES }).notNull().default("pending"),

@@ -17,6 +17,7 @@
  */
 import type { Db } from "../db/client.ts";
 import { type AttachmentRow, insertAttachmentsStatements } from "../db/queries/attachments.ts";
+import { packBodies } from "../db/queries/email-bodies.ts";
 import {
 	deleteEmailsStatements,
 	insertEmailsStatements,
@@ -111,8 +112,14 @@ export async function storeEmails(
 	const due = emails.filter(
 		({ row }) => !row.scheduledAt || row.scheduledAt - now <= DISPATCH_AHEAD_MS,
 	);
-	const rows = emails.map(({ row }) =>
-		row.scheduledAt ? { ...row, timeline: [scheduledEntry(row.scheduledAt, row.id, now)] } : row,
+	const rows = await Promise.all(
+		emails.map(({ row }) =>
+			packBodies(
+				row.scheduledAt
+					? { ...row, timeline: [scheduledEntry(row.scheduledAt, row.id, now)] }
+					: row,
+			),
+		),
 	);
 	// The queue and D1 at once: one round trip on the request path instead of two.
 	const [queued, inserted] = await Promise.allSettled([

@@ -18,6 +18,7 @@ import {
 	nextStateKey,
 	ON_ITS_WAY_KEY,
 } from "../schema.ts";
+import { unpackBodies } from "./email-bodies.ts";
 import { tallyCursor } from "./metrics.ts";
 
 export type EmailRow = typeof emails.$inferSelect;
@@ -135,15 +136,15 @@ export async function findEmailOfAccount(db: Db, accountId: string, id: string) 
 		.from(emails)
 		.where(and(eq(emails.accountId, accountId), eq(emails.id, id)))
 		.limit(1);
-	return email;
+	return email && unpackBodies(email);
 }
 
 /**
  * The emails a send batch names (at most 100 ids), each with what decides whether it may still
  * go: its account's standing and its domain's verification, in one statement.
  */
-export function findEmailsToSend(db: Db, ids: string[]) {
-	return db
+export async function findEmailsToSend(db: Db, ids: string[]) {
+	const found = await db
 		.select({
 			email: emails,
 			account: {
@@ -163,6 +164,7 @@ export function findEmailsToSend(db: Db, ids: string[]) {
 		.leftJoin(accounts, eq(accounts.id, emails.accountId))
 		.leftJoin(domains, eq(domains.id, emails.domainId))
 		.where(idIn(emails.id, ids));
+	return Promise.all(found.map(async (f) => ({ ...f, email: await unpackBodies(f.email) })));
 }
 
 /** Loads the emails a queue batch names (one statement, however many). */

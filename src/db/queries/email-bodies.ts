@@ -1,0 +1,38 @@
+/**
+ * How an email's bodies are stored. Bodies of PACK_FROM_BYTES or more go gzipped together into
+ * `emails.body`, `html` and `text` left null: D1 bills storage by the byte for the 90 days an
+ * email is kept (docs/scaling.md, "Storage"), and HTML shrinks several times. Smaller bodies stay
+ * as they are, since gzip's header and the packing would outweigh what it saves. Rows stored
+ * before `body` existed keep their bodies in `html` and `text`, and read as they are.
+ *
+ * The queries that return an email's content (the send and GET /emails/:id) unpack it, so
+ * everything above them sees `html` and `text`.
+ */
+import { gunzip, gzip } from "../../lib/gzip.ts";
+
+/** Below this many bytes of HTML and text together, bodies are stored as they are. */
+export const PACK_FROM_BYTES = 1_024;
+
+interface Bodies {
+	html?: string | null;
+	text?: string | null;
+	body?: Uint8Array<ArrayBuffer> | null;
+}
+
+const encoder = new TextEncoder();
+
+/** The row to store: its bodies packed into `body` when they are large enough. */
+export async function packBodies<T extends Bodies>(row: T): Promise<T> {
+	const html = row.html ?? null;
+	const text = row.text ?? null;
+	const bytes = encoder.encode(html ?? "").length + encoder.encode(text ?? "").length;
+	if (bytes < PACK_FROM_BYTES) return row;
+	return { ...row, html: null, text: null, body: await gzip(JSON.stringify([html, text])) };
+}
+
+/** The row as read, with its bodies back in `html` and `text`. */
+export async function unpackBodies<T extends Bodies>(row: T): Promise<T> {
+	if (!row.body) return row;
+	const [html, text] = JSON.parse(await gunzip(row.body)) as [string | null, string | null];
+	return { ...row, html, text, body: null };
+}

@@ -102,6 +102,27 @@ export function attachmentOf(bytes: number) {
 	return { filename: "report.pdf", content: Buffer.from(data).toString("base64") };
 }
 
+/**
+ * A transactional email's bodies of about `bytes` of HTML (a receipt: a table of order lines
+ * with inline styles, each line a little different, as real ones are) and its text version.
+ * What gzip does with them depends on that mix, so it is a guide to real bodies, not a measure.
+ */
+export function receiptBodies(bytes: number) {
+	const line = (i: number) =>
+		`<tr><td style="padding:8px 12px;border-bottom:1px solid #e5e7eb;font-family:Helvetica,Arial,sans-serif;color:#111827">${["Linen shirt", "Canvas tote", "Wool socks", "Leather belt", "Cotton cap"][i % 5]}, size ${["S", "M", "L", "XL"][i % 4]}, order line ${i}</td><td style="padding:8px 12px;border-bottom:1px solid #e5e7eb;text-align:right">${((i * 7919) % 10_000) / 100} EUR</td></tr>`;
+	const rows: string[] = [];
+	const texts: string[] = [];
+	for (let i = 0, size = 0; size < bytes; i++) {
+		rows.push(line(i));
+		texts.push(`Order line ${i}: ${((i * 7919) % 10_000) / 100} EUR`);
+		size += rows[i]?.length ?? 0;
+	}
+	return {
+		html: `<!doctype html><html><body><table role="presentation" width="100%">${rows.join("")}</table></body></html>`,
+		text: texts.join("\n"),
+	};
+}
+
 export function post(s: LocalStack, account: BenchAccount, path: string, body: unknown) {
 	return fetch(`${s.apiUrl}${path}`, {
 		method: "POST",

@@ -30,6 +30,8 @@ export const PRO_LIMITS = PLAN_LIMITS.pro;
 export const WARM_UP_SINGLES = 50;
 /** The attachment of phase B's attachment run: 100 KB (decimal, as R2 bills GB) of bytes. */
 export const ATTACHMENT_BYTES = 100_000;
+/** The HTML of the receipt-body run (a 20 KB transactional email, scripts/bench/load.ts). */
+export const RECEIPT_HTML_BYTES = 20_000;
 
 const { values: flags } = parseArgs({
 	options: {

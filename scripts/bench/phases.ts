@@ -16,6 +16,7 @@ import {
 	type LoadResult,
 	load,
 	missingStatuses,
+	receiptBodies,
 	sendBatches,
 	sendSingles,
 	waitFor,
@@ -26,6 +27,7 @@ import {
 	config,
 	DRAIN_TIMEOUT_MS,
 	METERED_ENTRY,
+	RECEIPT_HTML_BYTES,
 } from "./options.ts";
 import { check, problems } from "./outcome.ts";
 import {
@@ -242,6 +244,8 @@ export interface PhaseB {
 	 * run is compared with: the first run (`single`) also pays each account's first-send rows.
 	 */
 	attachmentBaseline?: Usage;
+	/** Singles with RECEIPT_HTML_BYTES of HTML and its text: what D1 stores of a real body. */
+	receipt?: Usage;
 	/** Singles from accounts with one webhook endpoint each. */
 	webhookSingle?: Usage;
 	/** Batches from those accounts. */
@@ -292,6 +296,22 @@ export async function phaseB(): Promise<PhaseB> {
 			})
 		: undefined;
 	if (attachment) checkAttachmentOps(attachment);
+	const receipt = config.metricsAttachments
+		? await measureUsage(s, {
+				label: "B POST /emails (a 20 KB receipt)",
+				prefix: "mreceipt",
+				emailsPerRequest: 1,
+				send: (prefix) =>
+					sendSingles(
+						s,
+						prefix,
+						config.metricsAttachments,
+						undefined,
+						receiptBodies(RECEIPT_HTML_BYTES),
+					),
+				requests: config.metricsAttachments,
+			})
+		: undefined;
 	// Endpoints only now, on accounts of their own: the accounts above never had one.
 	if (config.metricsSingles || config.metricsBatches) await connectBenchWebhooks(s);
 	let webhookSingle: Usage | undefined;
@@ -316,7 +336,15 @@ export async function phaseB(): Promise<PhaseB> {
 			})
 		: undefined;
 	await stopStack();
-	return { single, batch, attachment, attachmentBaseline, webhookSingle, webhookBatch };
+	return {
+		single,
+		batch,
+		attachment,
+		attachmentBaseline,
+		receipt,
+		webhookSingle,
+		webhookBatch,
+	};
 }
 
 /**

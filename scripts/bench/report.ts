@@ -4,7 +4,14 @@
  * Cloudflare cost per million emails, and every answer by HTTP status.
  */
 import { accounts, mostPerAccount, webhookAccounts } from "./accounts.ts";
-import { ATTACHMENT_BYTES, BATCH_SIZE, config, PRO_LIMITS, SES_MAX_SEND_RATE } from "./options.ts";
+import {
+	ATTACHMENT_BYTES,
+	BATCH_SIZE,
+	config,
+	PRO_LIMITS,
+	RECEIPT_HTML_BYTES,
+	SES_MAX_SEND_RATE,
+} from "./options.ts";
 import { fixed, loads, money, refusals, table } from "./outcome.ts";
 import { type PhaseB, reloads, type Throughput, type Usage } from "./phases.ts";
 import {
@@ -77,6 +84,7 @@ ${table([
 		["single", b.single],
 		[`batch of ${BATCH_SIZE}`, b.batch],
 		["single, one 100 KB attachment", b.attachment],
+		["single, a 20 KB receipt", b.receipt],
 		["single, one webhook endpoint", b.webhookSingle],
 		[`batch of ${BATCH_SIZE}, one webhook endpoint`, b.webhookBatch],
 	] as const;
@@ -200,9 +208,10 @@ function storageReport(measured: (readonly [string, Usage])[]): string {
 D1 storage for 90 days (not in the totals above; $${PRICES.d1StoragePerGbMonth}/GB-month beyond 5 GB)
 ${table(rows)}
   Bytes per email: how much the database grew over the run (D1's meta.size_after), over its
-  emails: the rows, index entries and timelines as SQLite stores them. This benchmark's bodies
-  are a line of HTML and one of text; each KB more of body adds about
-  $${D1_STORAGE_PER_KB_PER_MILLION.toFixed(2)} per million emails (docs/scaling.md, "Storage").`;
+  emails: the rows, index entries and timelines as SQLite stores them. The benchmark's bodies are
+  a line of HTML and one of text, except the receipt's (${fixed(RECEIPT_HTML_BYTES)} bytes of HTML, a
+  table of order lines, and its text), which D1 keeps gzipped (src/db/queries/email-bodies.ts).
+  Each KB stored adds $${D1_STORAGE_PER_KB_PER_MILLION.toFixed(2)} per million emails (docs/scaling.md, "Storage").`;
 }
 
 /**

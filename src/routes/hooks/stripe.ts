@@ -7,10 +7,10 @@
  * Answers: 200 once an event is handled, a redelivery (`duplicate: true`), about no account of
  * ours (logged), or of a type billing ignores; 502 when Stripe's API could not be asked about it
  * and 5xx when our storage fails, so that Stripe retries (it does for up to three days). What
- * each event does: src/domain/billing.ts.
+ * each event does: src/domain/stripe-events.ts.
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import { handleStripeEvent } from "../../domain/billing.ts";
+import { handleStripeEvent } from "../../domain/stripe-events.ts";
 import { createRouter } from "../../env.ts";
 import { ApiError } from "../../lib/errors.ts";
 import { billingDepsFromEnv } from "../billing/deps.ts";

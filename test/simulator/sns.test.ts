@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createSnsVerifier, spkiFromCertificate } from "../../src/services/sns-verify.ts";
+import { spkiFromCertificate } from "../../src/services/sns-certificates.ts";
+import { createSnsVerifier } from "../../src/services/sns-verify.ts";
 import { awsStringToSign } from "../helpers/sns-fixtures.ts";
 import {
 	CERT_PREFIX,

@@ -6,7 +6,7 @@
 import { createMessageBatch } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { SesSimulator } from "../simulator/app.ts";
 import { fileBytes } from "../simulator/routes/files.ts";
 import { emailAttachments } from "../src/db/schema.ts";
@@ -19,7 +19,7 @@ import { api } from "./helpers/api.ts";
 import { byocCustomer, verifiedByocDomain } from "./helpers/byoc.ts";
 import { createSender, db } from "./helpers/factories.ts";
 import { runQueue } from "./helpers/queue.ts";
-import { installSimulator, simulatorUrl } from "./helpers/simulator.ts";
+import { arrival, installSimulator, simulatorUrl } from "./helpers/simulator.ts";
 
 let sim: SesSimulator;
 let restore: () => void;
@@ -40,16 +40,6 @@ const send = (sender: Sender, attachments: unknown[], extra: Record<string, unkn
 	}).then((res) => ({ ...res, to }));
 };
 
-const arrival = (to: string) =>
-	vi.waitFor(
-		() => {
-			const [message] = sim.store.listMessages({ to });
-			if (!message) throw new Error("not sent yet");
-			return message;
-		},
-		{ timeout: 30_000, interval: 100 },
-	);
-
 const digest = async (bytes: Uint8Array | undefined) =>
 	bytes ? [...new Uint8Array(await crypto.subtle.digest("SHA-256", bytes))].join(",") : "none";
 
@@ -62,7 +52,7 @@ describe("SES's 40 MB message limit", () => {
 		const bytes = bytesEncodingTo(39 * 1024 * 1024);
 		const sent = await send(sender, [{ filename: "archive.zip", content: encodeBase64(bytes) }]);
 		expect(sent.status, JSON.stringify(sent.json)).toBe(200);
-		const message = await arrival(sent.to);
+		const message = await arrival(sim, sent.to);
 		expect(message.attachments).toHaveLength(1);
 		expect(message.attachments[0]?.size).toBe(bytes.length);
 		// Compared by digest: a deep equality of 30 MB arrays takes vitest many seconds.
@@ -187,7 +177,7 @@ describe("batches with attachments", () => {
 		expect(sent.status).toBe(200);
 		expect(sent.json.data).toHaveLength(1);
 		expect(sent.json.errors).toEqual([{ index: 1, message: expect.stringMatching(/500/) }]);
-		const message = await arrival(sent.to[0] ?? "");
+		const message = await arrival(sim, sent.to[0] ?? "");
 		expect(new TextDecoder().decode(message.attachments[0]?.content)).toBe("one");
 	});
 });

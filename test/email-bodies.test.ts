@@ -3,14 +3,14 @@
  * customer sent is what SES gets and what GET /emails/:id answers, whichever way it was stored.
  */
 import { env } from "cloudflare:workers";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { SesSimulator } from "../simulator/app.ts";
 import { PACK_FROM_BYTES } from "../src/db/queries/email-bodies.ts";
 import { emails } from "../src/db/schema.ts";
 import { uuidv7 } from "../src/lib/ids.ts";
 import { api } from "./helpers/api.ts";
 import { createSender, db } from "./helpers/factories.ts";
-import { installSimulator } from "./helpers/simulator.ts";
+import { arrival, installSimulator } from "./helpers/simulator.ts";
 
 let sim: SesSimulator;
 let restore: () => void;
@@ -35,16 +35,6 @@ const storedRow = async (id: string) =>
 	env.DB.prepare("SELECT html, text_body AS text, body FROM emails WHERE id = ?")
 		.bind(id)
 		.first<Stored>();
-
-const arrival = (to: string) =>
-	vi.waitFor(
-		() => {
-			const [message] = sim.store.listMessages({ to });
-			if (!message) throw new Error("not sent yet");
-			return message;
-		},
-		{ timeout: 30_000, interval: 100 },
-	);
 
 describe("email bodies", () => {
 	it("stores a large body gzipped, and sends and answers it as given", async () => {
@@ -73,7 +63,7 @@ describe("email bodies", () => {
 		expect(got.json).toMatchObject({ html, text });
 		expect(got.json).not.toHaveProperty("body");
 
-		const message = await arrival(to);
+		const message = await arrival(sim, to);
 		expect(message.html).toBe(html);
 		expect(message.text).toBe(text);
 	});
@@ -89,7 +79,7 @@ describe("email bodies", () => {
 		});
 		expect(sent.status).toBe(200);
 		expect(await storedRow(sent.json.id as string)).toEqual({ html, text: null, body: null });
-		expect((await arrival(to)).html).toBe(html);
+		expect((await arrival(sim, to)).html).toBe(html);
 	});
 
 	it("reads an email stored before bodies were packed, large or not, as it was", async () => {

@@ -7,6 +7,7 @@
 // are on the same origin, so the Worker's certificate fetch reaches it too.
 
 import { env, exports } from "cloudflare:workers";
+import { vi } from "vitest";
 import {
 	createSesSimulator,
 	type SesSimulator,
@@ -102,3 +103,14 @@ function originOf(url: string): string | null {
 export function installSimulatorPostingToWorker() {
 	return installSimulator({ sns: { deliver: (request) => exports.default.fetch(request) } });
 }
+
+/** The first message SES got for `to`, once it has one (the send queue runs on its own). */
+export const arrival = (sim: SesSimulator, to: string) =>
+	vi.waitFor(
+		() => {
+			const [message] = sim.store.listMessages({ to });
+			if (!message) throw new Error("not sent yet");
+			return message;
+		},
+		{ timeout: 30_000, interval: 100 },
+	);

@@ -12,7 +12,6 @@ import type Stripe from "stripe";
 import type { Db } from "../db/client.ts";
 import {
 	type BillingAccount,
-	findBillingAccount,
 	linkStripeCustomer,
 } from "../db/queries/billing.ts";
 import { type Plan, SUBSCRIPTION_STATUSES, type SubscriptionStatus } from "../db/schema.ts";

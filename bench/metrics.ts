@@ -49,8 +49,8 @@ export interface MetricsTotals {
 		rowsRead: number;
 		rowsWritten: number;
 		/**
-		 * The database's size in bytes (D1's `meta.size_after`) after the first and the last
-		 * statement since the reset: what a run added to the stored data, its pages included.
+		 * The database's size in bytes (D1's `meta.size_after`) after the first statement since
+		 * the reset, and the largest since: what a run added to the stored data, pages included.
 		 */
 		sizeFirst: number;
 		sizeLast: number;

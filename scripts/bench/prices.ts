@@ -1,7 +1,8 @@
 /**
  * Cloudflare list prices, USD, read 2026-11-26, and the cost per million emails they give for
  * a usage per email. Marginal rates beyond each plan's included usage; the $5/month Workers
- * Paid minimum, the included allowances and D1 storage are left out.
+ * Paid minimum and the included allowances are left out, and D1 storage is priced apart
+ * (`d1StoragePerEmail`).
  */
 
 import { RETENTION } from "../../src/cron/purge.ts";

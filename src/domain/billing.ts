@@ -10,10 +10,7 @@
  */
 import type Stripe from "stripe";
 import type { Db } from "../db/client.ts";
-import {
-	type BillingAccount,
-	linkStripeCustomer,
-} from "../db/queries/billing.ts";
+import { type BillingAccount, linkStripeCustomer } from "../db/queries/billing.ts";
 import { type Plan, SUBSCRIPTION_STATUSES, type SubscriptionStatus } from "../db/schema.ts";
 import type { StripeClient, StripeResult, StripeSettings } from "../services/stripe.ts";
 import { PLAN_LIMITS } from "./plans.ts";

@@ -1,9 +1,11 @@
 /**
  * How an email's bodies are stored. Bodies of PACK_FROM_BYTES or more go gzipped together into
  * `emails.body`, `html` and `text` left null: D1 bills storage by the byte for the 90 days an
- * email is kept (docs/scaling.md, "Storage"), and HTML shrinks several times. Smaller bodies, and
- * bodies gzip does not shrink, stay as they are. Rows stored before `body` existed keep their
- * bodies in `html` and `text`, and read as they are.
+ * email is kept (docs/scaling.md, "Storage"), and HTML shrinks several times. Smaller bodies
+ * stay as they are: gzip's header and the packing would outweigh the saving. Past that, text
+ * practically always shrinks (UTF-8 and base64 leave gzip room), and gzip's worst case is a few
+ * bytes over its input. Rows stored before `body` existed keep their bodies in `html` and
+ * `text`, and read as they are.
  *
  * The queries that return an email's content (the send and GET /emails/:id) unpack it, so
  * everything above them sees `html` and `text`.
@@ -27,10 +29,7 @@ export async function packBodies<T extends Bodies>(row: T): Promise<T> {
 	const text = row.text ?? null;
 	const bytes = encoder.encode(html ?? "").length + encoder.encode(text ?? "").length;
 	if (bytes < PACK_FROM_BYTES) return row;
-	const body = await gzip(JSON.stringify([html, text]));
-	// Text that does not shrink (already compressed, or random) is kept as it is.
-	if (body.length >= bytes) return row;
-	return { ...row, html: null, text: null, body };
+	return { ...row, html: null, text: null, body: await gzip(JSON.stringify([html, text])) };
 }
 
 /** The row as read, with its bodies back in `html` and `text`. */

@@ -274,44 +274,30 @@ export async function phaseB(): Promise<PhaseB> {
 				requests: config.metricsBatches,
 			})
 		: undefined;
-	const attachmentBaseline = config.metricsAttachments
-		? await measureUsage(s, {
-				label: "B POST /emails (no attachment, baseline)",
-				prefix: "mplain",
-				emailsPerRequest: 1,
-				send: (prefix) => sendSingles(s, prefix, config.metricsAttachments),
-				requests: config.metricsAttachments,
-			})
-		: undefined;
-	const attachment = config.metricsAttachments
-		? await measureUsage(s, {
-				label: "B POST /emails (one 100 KB attachment)",
-				prefix: "mattach",
-				emailsPerRequest: 1,
-				send: (prefix) =>
-					sendSingles(s, prefix, config.metricsAttachments, undefined, {
-						attachments: [attachmentOf(ATTACHMENT_BYTES)],
-					}),
-				requests: config.metricsAttachments,
-			})
-		: undefined;
+	// The smaller runs of singles, each from the main accounts with `extra` in every email.
+	const singlesWith = (label: string, prefix: string, extra: Record<string, unknown> = {}) =>
+		config.metricsAttachments
+			? measureUsage(s, {
+					label,
+					prefix,
+					emailsPerRequest: 1,
+					send: (p) => sendSingles(s, p, config.metricsAttachments, undefined, extra),
+					requests: config.metricsAttachments,
+				})
+			: undefined;
+	const attachmentBaseline = await singlesWith(
+		"B POST /emails (no attachment, baseline)",
+		"mplain",
+	);
+	const attachment = await singlesWith("B POST /emails (one 100 KB attachment)", "mattach", {
+		attachments: [attachmentOf(ATTACHMENT_BYTES)],
+	});
 	if (attachment) checkAttachmentOps(attachment);
-	const receipt = config.metricsAttachments
-		? await measureUsage(s, {
-				label: "B POST /emails (a 20 KB receipt)",
-				prefix: "mreceipt",
-				emailsPerRequest: 1,
-				send: (prefix) =>
-					sendSingles(
-						s,
-						prefix,
-						config.metricsAttachments,
-						undefined,
-						receiptBodies(RECEIPT_HTML_BYTES),
-					),
-				requests: config.metricsAttachments,
-			})
-		: undefined;
+	const receipt = await singlesWith(
+		"B POST /emails (a 20 KB receipt)",
+		"mreceipt",
+		receiptBodies(RECEIPT_HTML_BYTES),
+	);
 	// Endpoints only now, on accounts of their own: the accounts above never had one.
 	if (config.metricsSingles || config.metricsBatches) await connectBenchWebhooks(s);
 	let webhookSingle: Usage | undefined;

@@ -1,5 +1,5 @@
 /**
- * How an email's bodies are stored. Bodies of PACK_FROM_BYTES or more go gzipped together into
+ * How an email's bodies are stored. Bodies of PACK_FROM_LENGTH or more go gzipped together into
  * `emails.body`, `html` and `text` left null: D1 bills storage by the byte for the 90 days an
  * email is kept (docs/scaling.md, "Storage"), and HTML shrinks several times. Smaller bodies
  * stay as they are: gzip's header and the packing would outweigh the saving. Past that, text
@@ -12,8 +12,11 @@
  */
 import { gunzip, gzip } from "../../lib/gzip.ts";
 
-/** Below this many bytes of HTML and text together, bodies are stored as they are. */
-export const PACK_FROM_BYTES = 1_024;
+/**
+ * Below this many characters of HTML and text together (UTF-16 units: the strings' own length,
+ * so the send request measures without encoding a copy), bodies are stored as they are.
+ */
+export const PACK_FROM_LENGTH = 1_024;
 
 interface Bodies {
 	html?: string | null;
@@ -21,14 +24,11 @@ interface Bodies {
 	body?: Uint8Array<ArrayBuffer> | null;
 }
 
-const encoder = new TextEncoder();
-
 /** The row to store: its bodies packed into `body` when they are large enough. */
 export async function packBodies<T extends Bodies>(row: T): Promise<T> {
 	const html = row.html ?? null;
 	const text = row.text ?? null;
-	const bytes = encoder.encode(html ?? "").length + encoder.encode(text ?? "").length;
-	if (bytes < PACK_FROM_BYTES) return row;
+	if ((html?.length ?? 0) + (text?.length ?? 0) < PACK_FROM_LENGTH) return row;
 	return { ...row, html: null, text: null, body: await gzip(JSON.stringify([html, text])) };
 }
 

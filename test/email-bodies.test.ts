@@ -6,7 +6,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { SesSimulator } from "../simulator/app.ts";
 import { PACK_FROM_LENGTH } from "../src/db/queries/email-bodies.ts";
-import { emails } from "../src/db/schema.ts";
+import { insertEmailsStatements, runBatch } from "../src/db/queries/emails.ts";
 import { uuidv7 } from "../src/lib/ids.ts";
 import { api } from "./helpers/api.ts";
 import { createSender, db } from "./helpers/factories.ts";
@@ -86,21 +86,24 @@ describe("email bodies", () => {
 		const sender = await createSender();
 		const html = receiptHtml(60);
 		const id = uuidv7();
-		await db()
-			.insert(emails)
-			.values({
-				id,
-				accountId: sender.account.id,
-				domainId: sender.domain.id,
-				from: sender.from,
-				to: ["old@example.org"],
-				subject: "Old",
-				html,
-				text: "Old text",
-				status: "sent",
-				lastEvent: "delivered",
-				createdAt: Date.now(),
-			});
+		await runBatch(
+			db(),
+			insertEmailsStatements(db(), [
+				{
+					id,
+					accountId: sender.account.id,
+					domainId: sender.domain.id,
+					from: sender.from,
+					to: ["old@example.org"],
+					subject: "Old",
+					html,
+					text: "Old text",
+					status: "sent",
+					lastEvent: "delivered",
+					createdAt: Date.now(),
+				},
+			]),
+		);
 		const got = await api("GET", `/emails/${id}`, { key: sender.key.token });
 		expect(got.status).toBe(200);
 		expect(got.json).toMatchObject({ html, text: "Old text" });

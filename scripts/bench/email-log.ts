@@ -9,6 +9,7 @@
  * median of --log-requests requests, one at a time, after one warm-up request.
  */
 import { rmSync, writeFileSync } from "node:fs";
+import { windowStartText } from "../../src/db/queries/email-seq.ts";
 import { TALLY_CURSOR } from "../../src/db/queries/metrics.ts";
 import { idFloor } from "../../src/lib/ids.ts";
 import type { LocalStack } from "../local-stack.ts";
@@ -49,9 +50,9 @@ function emailsSql(
 	const recipient = `'user-' || (n % ${recipients}) || '@example.org'`;
 	const category = `CASE n % 4 ${CATEGORIES.map((c, i) => `WHEN ${i} THEN '${c}'`).join(" ")} END`;
 	return `${rows}
-INSERT INTO emails (id, account_id, domain_id, from_address, to_addresses, subject, html, text_body,
+INSERT INTO emails (seq, id, account_id, domain_id, from_address, to_addresses, subject, html, text_body,
   tags, status, last_event, state_key, created_at, sent_at, delivered_at, delivered_to, webhooks)
-SELECT ${id}, '${account.accountId}', '${account.domainId}', 'Bench <bench@${account.domain}>',
+SELECT ${windowStartText(id)}, ${id}, '${account.accountId}', '${account.domainId}', 'Bench <bench@${account.domain}>',
   '["' || ${recipient} || '"]', 'Your ' || (${category}) || ' #' || n,
   '<p>Hello from the benchmark, email ' || n || '.</p>', 'Hello from the benchmark, email ' || n || '.',
   '[{"name":"category","value":"' || (${category}) || '"}]',

@@ -4,6 +4,7 @@
  * every one of them, which must survive. Recursive-CTE INSERT … SELECT, so seeding a million
  * rows takes seconds.
  */
+import { windowStartText } from "../../src/db/queries/email-seq.ts";
 import { DEMO } from "../local-stack.ts";
 import { config } from "./options.ts";
 
@@ -90,9 +91,9 @@ export function purgeSeed(now: number) {
 	const text = `'${"Thank you for your order. ".repeat(8)}'`;
 	const emailsInsert = (count: number, from: number, span: number, offset: number) =>
 		`${numbered(count, from, span)}
-INSERT INTO emails (id, account_id, domain_id, from_address, to_addresses, subject, html, text_body,
+INSERT INTO emails (seq, id, account_id, domain_id, from_address, to_addresses, subject, html, text_body,
   status, last_event, created_at, sent_at, delivered_at, timeline)
-SELECT ${uuidSql("t", `n + ${offset}`)}, ${account}, '${DEMO.domainId}', 'Bench <bench@${DEMO.domain}>',
+SELECT ${windowStartText(uuidSql("t", `n + ${offset}`))}, ${uuidSql("t", `n + ${offset}`)}, ${account}, '${DEMO.domainId}', 'Bench <bench@${DEMO.domain}>',
   '["r' || n || '@example.org"]', 'Purge benchmark ' || n, ${html}, ${text}, 'sent', 'delivered',
   t, t + 1000, t + 2000,
   json_array(

@@ -22,6 +22,7 @@
  */
 import { and, asc, eq, lt, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
+import { seqOf } from "../db/queries/email-seq.ts";
 import { emails } from "../db/schema.ts";
 import { DISPATCH_AHEAD_MS, delayUntil } from "../domain/email-storage.ts";
 import { BULK_AFTER_RECIPIENTS, type LaneQueues, laneQueue } from "../domain/lanes.ts";
@@ -49,11 +50,11 @@ export async function dispatchScheduledEmails(
 					eq(emails.lastEvent, "scheduled"),
 					lt(emails.scheduledAt, until),
 					after
-						? sql`(${emails.scheduledAt}, ${emails.id}) > (${after.at}, ${after.id})`
+						? sql`(${emails.scheduledAt}, ${emails.seq}) > (${after.at}, ${seqOf(after.id)})`
 						: undefined,
 				),
 			)
-			.orderBy(asc(emails.scheduledAt), asc(emails.id))
+			.orderBy(asc(emails.scheduledAt), asc(emails.seq))
 			.limit(PAGE);
 		if (page.length === 0) break;
 		const perAccount = new Map<string, number>();

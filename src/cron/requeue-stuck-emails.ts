@@ -14,8 +14,9 @@
  * The cron hands it the bulk lane's queue (src/domain/lanes.ts): these emails are hours late
  * already, and a sweep after an incident may find many, which must not hold up express mail.
  */
-import { and, asc, eq, gt, lt } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
+import { seqFloor, seqOf } from "../db/queries/email-seq.ts";
 import { cronCursors, emails } from "../db/schema.ts";
 import { queueEmails, type SendMessage } from "../domain/send-message.ts";
 import { idFloor } from "../lib/ids.ts";
@@ -50,8 +51,8 @@ export async function requeueStuckEmails(
 		const rows = await db
 			.select({ id: emails.id, lastEvent: emails.lastEvent })
 			.from(emails)
-			.where(and(gt(emails.id, after), lt(emails.id, until)))
-			.orderBy(asc(emails.id))
+			.where(sql`${emails.seq} > ${seqOf(after)} AND ${emails.seq} < ${seqFloor(until)}`)
+			.orderBy(asc(emails.seq))
 			.limit(pageSize);
 		const last = rows.at(-1);
 		if (!last) break;

@@ -29,8 +29,9 @@
  * minute; an event later than that (a soft bounce retried for hours, a complaint, a scheduled
  * email's send) is counted as it is recorded, as before.
  */
-import { and, asc, eq, gte, isNull, lt, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, isNull, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
+import { nextWindowFloorId, seqFloor, windowFloorId } from "../db/queries/email-seq.ts";
 import { EVENT_FIGURES, TALLY_CURSOR, tallyCursor } from "../db/queries/metrics.ts";
 import { accountDayCounts, cronCursors, emails, ON_ITS_WAY_KEY } from "../db/schema.ts";
 import { idFloor } from "../lib/ids.ts";
@@ -72,11 +73,11 @@ export async function tallyDayFigures(
 		const [next] = await db
 			.select({ id: emails.id })
 			.from(emails)
-			.where(and(gte(emails.id, from), lt(emails.id, until)))
-			.orderBy(asc(emails.id))
+			.where(inRange(from, until))
+			.orderBy(asc(emails.seq))
 			.limit(1)
 			.offset(pageSize);
-		const to = next?.id ?? until;
+		const to = next ? pageEnd(from, next.id) : until;
 		const [, , moved] = await db.batch([
 			tallyStatement(db, from, to),
 			keyOnItsWay(db, from, to),
@@ -95,6 +96,20 @@ export async function tallyDayFigures(
 }
 
 /**
+ * Where a page that reaches the email with id `next` ends: at its window's first id, so the
+ * cursor is always a window's first id (or a time's), where the recorder's comparison of ids
+ * with the cursor and this walk's range of seqs agree (src/db/queries/email-seq.ts).
+ */
+function pageEnd(from: string, next: string): string {
+	const start = windowFloorId(next);
+	return start > from ? start : nextWindowFloorId(next);
+}
+
+/** The emails with ids in [from, to), both a window's first id or a time's: a range of seqs. */
+const inRange = (from: string, to: string, e: { seq: SQLWrapper } = emails) =>
+	sql`${e.seq} >= ${seqFloor(from)} AND ${e.seq} < ${seqFloor(to)}`;
+
+/**
  * Gives the emails with ids in [from, to) still on their way (queued or sent, not yet
  * delivered) the state key they were stored without (`ON_ITS_WAY_KEY`), if the cursor is still
  * at `from`: behind the cursor, the list finds them in the state index like every other email.
@@ -106,8 +121,7 @@ function keyOnItsWay(db: Db, from: string, to: string) {
 		.set({ stateKey: ON_ITS_WAY_KEY, revision: sql`${emails.revision} + 1` })
 		.where(
 			and(
-				gte(emails.id, from),
-				lt(emails.id, to),
+				inRange(from, to),
 				isNull(emails.stateKey),
 				eq(emails.status, "pending"),
 				sql`${tallyCursor} = ${from}`,
@@ -129,7 +143,7 @@ function tallyStatement(db: Db, from: string, to: string) {
 			.join(" ")} END`,
 	);
 	const day = (ms: SQL) => sql`CAST(${ms} / ${sql.raw(String(DAY))} AS INTEGER)`;
-	const inPage = sql`e.id >= ${from} AND e.id < ${to} AND ${tallyCursor} = ${from}`;
+	const inPage = sql`${inRange(from, to, { seq: sql`e.seq` })} AND ${tallyCursor} = ${from}`;
 	return db
 		.insert(accountDayCounts)
 		.select(

@@ -266,7 +266,16 @@ export interface TimelineRow {
 export const emails = sqliteTable(
 	"emails",
 	{
-		id: text("id").primaryKey(),
+		/**
+		 * The email's place in the log, and the table's integer primary key (its rowid): its id's
+		 * time and counter, times eight, plus a slot (src/db/queries/email-seq.ts). A rowid table
+		 * keyed by the text id kept a second b-tree of ids, a row written per email; this key is
+		 * found from the id, so the id needs no index. Never read into JavaScript: D1 answers
+		 * integers as numbers, and a seq has 63 bits.
+		 */
+		seq: integer("seq").primaryKey(),
+		/** The public id: a UUIDv7, unique (its `seq` is unique and found from it), not indexed. */
+		id: text("id").notNull(),
 		accountId: text("account_id").notNull(),
 		domainId: text("domain_id").notNull(),
 		from: text("from_address").notNull(),
@@ -340,16 +349,15 @@ export const emails = sqliteTable(
 		// leaves it at its delivery, which costs nothing (an entry removed is not billed). The
 		// list finds the common end state by filtering the account's newest emails, where it is
 		// the majority; docs/scaling.md has the tradeoff.
-		index("emails_account_state")
-			.on(t.accountId, t.stateKey, t.id)
-			.where(sql`${t.stateKey} IS NOT NULL`),
+		// Every index ends with the rowid, `seq`, so each range below is in the log's order.
+		index("emails_account_state").on(t.accountId, t.stateKey).where(sql`${t.stateKey} IS NOT NULL`),
 		// The account's emails by domain, in id order: the `domain_id` filter, and the account's
 		// whole list as the merge of its domains' ranges (`listEmails`), so no index of the
 		// account's emails in id order alone costs a row per email besides.
-		index("emails_account_domain").on(t.accountId, t.domainId, t.id),
+		index("emails_account_domain").on(t.accountId, t.domainId),
 		// The minute's dispatch of due scheduled emails (src/cron/dispatch-scheduled.ts): only
 		// emails still waiting are in it, so its range scan reads the due ones and nothing else.
-		index("emails_scheduled").on(t.scheduledAt, t.id).where(sql`${t.lastEvent} = 'scheduled'`),
+		index("emails_scheduled").on(t.scheduledAt).where(sql`${t.lastEvent} = 'scheduled'`),
 	],
 );
 
@@ -425,9 +433,8 @@ export const emailAttachments = sqliteTable(
 	{
 		/** What the API names it by; always looked up with its email's id (the key). */
 		id: text("id").notNull(),
-		emailId: text("email_id")
-			.notNull()
-			.references(() => emails.id, { onDelete: "cascade" }),
+		/** No foreign key (`emails.id` has no index to check it by): deleted with the email. */
+		emailId: text("email_id").notNull(),
 		accountId: text("account_id").notNull(),
 		filename: text("filename").notNull(),
 		contentType: text("content_type").notNull(),

@@ -7,10 +7,10 @@
  * Idempotent: timeline entries and reputation events are keyed by the SNS message id and the
  * recipient, so SNS redelivering a message changes nothing the second time.
  */
-import { eq } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
+import { findEmailsByIds } from "../db/queries/emails.ts";
 import type { NoticeRow } from "../db/queries/notices.ts";
-import { emails, unmatchedNotifications } from "../db/schema.ts";
+import { unmatchedNotifications } from "../db/schema.ts";
 import { uuidv7 } from "../lib/ids.ts";
 import { type FeedbackEvent, parseSesNotification } from "../services/ses-notifications.ts";
 import type { LifecycleEvent } from "./email-lifecycle.ts";
@@ -116,9 +116,7 @@ export async function applyFeedback(
 	// notification without the tag is not about an email of ours. No index of SES message ids
 	// is kept for the lookup (one row written per send, migration 0024); the stored id is only
 	// checked, so a tag that names an email SES knows by another message id matches nothing.
-	const [email] = feedback.emailId
-		? await db.select().from(emails).where(eq(emails.id, feedback.emailId)).limit(1)
-		: [];
+	const [email] = feedback.emailId ? await findEmailsByIds(db, [feedback.emailId]) : [];
 	if (!email || (email.sesMessageId && email.sesMessageId !== feedback.sesMessageId)) {
 		await db.insert(unmatchedNotifications).values({
 			id: uuidv7(now),

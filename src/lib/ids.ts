@@ -14,14 +14,17 @@ function formatUuid(h: string): string {
 }
 
 // RFC 9562 §6.2 method 1: a counter in the 12 `rand_a` bits keeps ids from one isolate strictly
-// increasing, even for the 100 emails of one batch created in the same millisecond.
+// increasing, even for the 100 emails of one batch created in the same millisecond. It starts
+// each millisecond at a random value below 0x800 (half the range left for that batch), so
+// isolates that make ids in the same millisecond rarely share one: an email's place in the log
+// is its id's time and counter (src/db/queries/email-seq.ts).
 let lastTime = 0;
 let sequence = 0;
 
 export function uuidv7(now = Date.now()): string {
 	if (now > lastTime) {
 		lastTime = now;
-		sequence = 0;
+		sequence = (crypto.getRandomValues(new Uint16Array(1))[0] ?? 0) & 0x7ff;
 	} else if (++sequence > 0xfff) {
 		lastTime += 1;
 		sequence = 0;

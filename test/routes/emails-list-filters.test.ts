@@ -491,7 +491,7 @@ describe("query plans", () => {
 	/** A range of the state index, or the read of the emails on their way past the cursor. */
 	const orOnTheirWay = (state: RegExp) =>
 		new RegExp(
-			`USING INDEX emails_account_state ${state.source}|y USING INDEX emails_account_domain \\(account_id=\\? AND domain_id=\\? AND id[<>]\\?`,
+			`USING INDEX emails_account_state ${state.source}|y USING INDEX emails_account_domain \\(account_id=\\? AND domain_id=\\? AND rowid[<>]\\?`,
 		);
 
 	it("serves every filter from an index, never a scan or a sort", async () => {
@@ -523,11 +523,11 @@ describe("query plans", () => {
 			],
 			[
 				{ limit: 20, lastEvent: "queued", after: uuidv7() },
-				orOnTheirWay(/\(account_id=\? AND state_key=\? AND id[<>]\?\)/),
+				orOnTheirWay(/\(account_id=\? AND state_key=\? AND rowid[<>]\?\)/),
 			],
 			[
 				{ limit: 20, status: "pending", domainId: uuidv7() },
-				/USING INDEX emails_account_(state \(account_id=\? AND state_key=\?\)|domain \(account_id=\? AND domain_id=\? AND id>\?\))/,
+				/USING INDEX emails_account_(state \(account_id=\? AND state_key=\?\)|domain \(account_id=\? AND domain_id=\? AND rowid>\?\))/,
 			],
 			[
 				{ limit: 20, lastEvent: "delivered" },

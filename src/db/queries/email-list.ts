@@ -7,6 +7,7 @@ import { alias, type SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { idFloor } from "../../lib/ids.ts";
 import type { Db } from "../client.ts";
 import {
+	cronCursors,
 	EMAIL_EVENTS,
 	EMAIL_STATUSES,
 	type EmailEvent,
@@ -17,11 +18,14 @@ import {
 	emailTags,
 	ON_ITS_WAY_KEY,
 } from "../schema.ts";
-import { tallyCursor } from "./metrics.ts";
+import { isEmail, seqFloor, seqOf, windowStart } from "./email-seq.ts";
+import { TALLY_CURSOR } from "./metrics.ts";
 import { isAscending, keysetPage, type Order, type PageRequest } from "./pagination.ts";
 
 export const listColumns = {
 	id: emails.id,
+	/** The email's seq as fixed-width text, for merging pages in the order SQL gave them. */
+	place: sql<string>`printf('%019d', ${emails.seq})`.as("place"),
 	from: emails.from,
 	to: emails.to,
 	cc: emails.cc,
@@ -53,7 +57,7 @@ export interface EmailFilters {
 }
 
 /** The columns the filters read, of `emails` or an alias of it. */
-type FilteredColumns = Record<"status" | "lastEvent" | "domainId", SQLiteColumn>;
+type FilteredColumns = Record<"status" | "lastEvent" | "domainId" | "seq", SQLiteColumn>;
 
 /**
  * A page of the account's emails, newest first, filtered. Every filter is a range in id order
@@ -96,26 +100,30 @@ type FilteredColumns = Record<"status" | "lastEvent" | "domainId", SQLiteColumn>
  */
 export function listEmails(db: Db, accountId: string, query: PageRequest & EmailFilters) {
 	const { status, lastEvent, to, domainId, tag, createdAfter, createdBefore } = query;
-	const rest = (id: SQLiteColumn, t: FilteredColumns = emails) => [
-		status === undefined ? undefined : eq(t.status, status),
-		lastEvent === undefined ? undefined : eq(t.lastEvent, lastEvent),
-		domainId === undefined ? undefined : eq(t.domainId, domainId),
-		createdAfter === undefined ? undefined : gte(id, idFloor(createdAfter)),
-		createdBefore === undefined ? undefined : lt(id, idFloor(createdBefore)),
-	];
+	// The dates bound the list's order: ids in a lookup table's key, seqs in `emails`.
+	const rest = (t: FilteredColumns = emails, id?: SQLiteColumn) => {
+		const at = (time: number) => (id ? idFloor(time) : seqFloor(idFloor(time)));
+		return [
+			status === undefined ? undefined : eq(t.status, status),
+			lastEvent === undefined ? undefined : eq(t.lastEvent, lastEvent),
+			domainId === undefined ? undefined : eq(t.domainId, domainId),
+			createdAfter === undefined ? undefined : gte(id ?? t.seq, at(createdAfter)),
+			createdBefore === undefined ? undefined : lt(id ?? t.seq, at(createdBefore)),
+		];
+	};
 	return keysetPage(query, (where, order) => {
 		if (to !== undefined) {
 			const id = emailRecipients.emailId;
 			return db
 				.select(listColumns)
 				.from(emailRecipients)
-				.innerJoin(emails, eq(emails.id, id))
+				.innerJoin(emails, isEmail(emails, id, windowStart(`"email_recipients"."email_id"`)))
 				.where(
 					and(
 						eq(emailRecipients.accountId, accountId),
 						eq(emailRecipients.address, to),
 						where(id),
-						...rest(id),
+						...rest(emails, id),
 						tag === undefined ? undefined : hasTag(db, accountId, id, tag),
 					),
 				)
@@ -127,9 +135,14 @@ export function listEmails(db: Db, accountId: string, query: PageRequest & Email
 			return db
 				.select(listColumns)
 				.from(emailTags)
-				.innerJoin(emails, eq(emails.id, id))
+				.innerJoin(emails, isEmail(emails, id, windowStart(`"email_tags"."email_id"`)))
 				.where(
-					and(eq(emailTags.accountId, accountId), eq(emailTags.tag, tag), where(id), ...rest(id)),
+					and(
+						eq(emailTags.accountId, accountId),
+						eq(emailTags.tag, tag),
+						where(id),
+						...rest(emails, id),
+					),
 				)
 				.orderBy(order(id))
 				.limit(query.limit + 1);
@@ -142,12 +155,12 @@ export function listEmails(db: Db, accountId: string, query: PageRequest & Email
 					and(
 						eq(emails.accountId, accountId),
 						stateKey === undefined ? undefined : eq(emails.stateKey, stateKey),
-						where(emails.id),
-						...rest(emails.id),
+						where(emails.seq, seqOf),
+						...rest(),
 						...only,
 					),
 				)
-				.orderBy(order(emails.id))
+				.orderBy(order(emails.seq))
 				.limit(query.limit + 1);
 		/** A page of each of the account's domains (`inEachDomain`), merged in id order. */
 		const merged = (only: (t: StateColumns) => (SQL | undefined)[] = () => []) => {
@@ -159,18 +172,18 @@ export function listEmails(db: Db, accountId: string, query: PageRequest & Email
 					and(
 						eq(y.accountId, accountId),
 						sql`${y.domainId} = d.domain_id`,
-						where(y.id),
-						...rest(y.id, y),
+						where(y.seq, seqOf),
+						...rest(y),
 						...only(y),
 					),
 				)
-				.orderBy(order(y.id))
+				.orderBy(order(y.seq))
 				.limit(query.limit + 1);
 			return db
 				.select(listColumns)
 				.from(emails)
 				.where(sql`${emails}.rowid IN (${inEachDomain(accountId, ofOneDomain)})`)
-				.orderBy(order(emails.id))
+				.orderBy(order(emails.seq))
 				.limit(query.limit + 1);
 		};
 		const keys = stateKeysFor(status, lastEvent);
@@ -185,15 +198,18 @@ export function listEmails(db: Db, accountId: string, query: PageRequest & Email
 		if (!first) return Promise.resolve([]);
 		return db
 			.batch([first, ...others])
-			.then((pages) => mergeInIdOrder(pages, order, query.limit + 1));
+			.then((pages) => mergeInOrder(pages, order, query.limit + 1));
 	});
 }
 
-type StateColumns = Record<"id" | "stateKey" | "status", SQLiteColumn>;
+type StateColumns = Record<"seq" | "stateKey" | "status", SQLiteColumn>;
+
+/** The first seq of the tally's cursor's window (NULL before the tally's first run). */
+const tallyCursorSeq = sql`(SELECT ${windowStart("c.position")} FROM ${cronCursors} c WHERE c.name = ${TALLY_CURSOR})`;
 
 /** Emails on their way with no state key: past the tally's cursor, where the insert leaves it. */
 const onTheirWay = (t: StateColumns) => [
-	gte(t.id, tallyCursor),
+	gte(t.seq, tallyCursorSeq),
 	isNull(t.stateKey),
 	eq(t.status, "pending"),
 ];
@@ -231,12 +247,12 @@ export function stateKeysFor(status?: EmailStatus, lastEvent?: EmailEvent): stri
 	return [...keys] as string[];
 }
 
-/** The first `count` rows of pages each already in id order, in that order. */
-function mergeInIdOrder<T extends { id: string }>(pages: T[][], order: Order, count: number): T[] {
+/** The first `count` rows of pages each already in the log's order, in that order. */
+function mergeInOrder<T extends { place: string }>(pages: T[][], order: Order, count: number): T[] {
 	const ascending = isAscending(order);
 	return pages
 		.flat()
-		.sort((a, b) => (a.id < b.id === ascending ? -1 : 1))
+		.sort((a, b) => (a.place < b.place === ascending ? -1 : 1))
 		.slice(0, count);
 }
 

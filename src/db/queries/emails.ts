@@ -2,7 +2,7 @@
  * Emails and their events. Writes are built as statements so callers can put several in one
  * `db.batch` (D1 has no interactive transactions; a batch commits or fails as a whole).
  */
-import { and, eq, getTableColumns, type SQL, sql } from "drizzle-orm";
+import { eq, getTableColumns, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { SQLiteColumn, SQLiteInsertValue } from "drizzle-orm/sqlite-core";
 import { recipientAddresses } from "../../lib/addresses.ts";
@@ -11,6 +11,7 @@ import type { Db } from "../client.ts";
 import {
 	accounts,
 	domains,
+	emailAttachments,
 	emailRecipients,
 	emailStateKey,
 	emails,
@@ -19,15 +20,19 @@ import {
 	ON_ITS_WAY_KEY,
 } from "../schema.ts";
 import { unpackBodies } from "./email-bodies.ts";
+import { emailsWithIds, emailWithId, newSeq } from "./email-seq.ts";
 import { tallyCursor } from "./metrics.ts";
 
-export type EmailRow = typeof emails.$inferSelect;
-export type NewEmail = typeof emails.$inferInsert;
+/** An email's columns as JavaScript reads them: all but `seq` (src/db/queries/email-seq.ts). */
+const { seq: _seq, ...readable } = getTableColumns(emails);
+export const emailColumns = readable;
+export type EmailRow = Omit<typeof emails.$inferSelect, "seq">;
+export type NewEmail = Omit<typeof emails.$inferInsert, "seq">;
 export type Statement = BatchItem<"sqlite">;
 
 /**
  * D1 binds at most 100 parameters per statement, and a multi-row INSERT binds every column of
- * every row, the state key's CASE two more (`withStateKey`): rows per INSERT =
+ * every row (`seq` its id), the state key's CASE two more (`withStateKey`): rows per INSERT =
  * floor(100 / (columns + 2)).
  */
 export function rowsPerInsert(table: typeof emails): number {
@@ -45,7 +50,7 @@ export function rowsPerInsert(table: typeof emails): number {
 export function insertEmailsStatements(db: Db, rows: NewEmail[]): Statement[] {
 	const { recipients, tags } = lookupRows(rows);
 	return [
-		...chunk(rows.map(withStateKey), rowsPerInsert(emails)).map((part) =>
+		...chunk(rows.map(withKeys), rowsPerInsert(emails)).map((part) =>
 			db.insert(emails).values(part),
 		),
 		...(recipients.length ? [db.insert(emailRecipients).select(fromJsonRows(recipients))] : []),
@@ -54,16 +59,18 @@ export function insertEmailsStatements(db: Db, rows: NewEmail[]): Statement[] {
 }
 
 /**
- * A new row with its key in the list's state index, from its status and last_event; none for
- * an email on its way that the tally has not passed (`ON_ITS_WAY_KEY`), decided in the insert
- * itself against the cursor it reads (an email stored behind it, or before the tally's first
- * run, gets its key).
+ * A new row with its seq (its window's free slot, src/db/queries/email-seq.ts) and its key in
+ * the list's state index, from its status and last_event; none for an email on its way that
+ * the tally has not passed (`ON_ITS_WAY_KEY`), decided in the insert itself against the cursor
+ * it reads (an email stored behind it, or before the tally's first run, gets its key).
  */
-const withStateKey = (row: NewEmail): SQLiteInsertValue<typeof emails> => {
+const withKeys = (row: NewEmail): SQLiteInsertValue<typeof emails> => {
+	const seq = newSeq(row.id);
 	const key = emailStateKey(row.status ?? "pending", row.lastEvent ?? "queued");
-	if (key !== ON_ITS_WAY_KEY) return { ...row, stateKey: key };
+	if (key !== ON_ITS_WAY_KEY) return { ...row, seq, stateKey: key };
 	return {
 		...row,
+		seq,
 		stateKey: sql`CASE WHEN ${row.id} >= ${tallyCursor} THEN NULL ELSE ${key} END`,
 	};
 };
@@ -99,8 +106,8 @@ function fromJsonRows(rows: string[][]): SQL {
 
 /**
  * Deletes emails with their lookup rows, by the lookup rows' whole keys (`email_recipients`
- * and `email_tags` have no index by email), and their attachments' metadata by ON DELETE
- * CASCADE: statements for one batch, so the lookup rows and the emails go together.
+ * and `email_tags` have no index by email), and their attachments' metadata: statements for
+ * one batch, so they all go together.
  */
 export function deleteEmailsStatements(db: Db, batch: LookupSource[]): Statement[] {
 	const { recipients, tags } = lookupRows(batch);
@@ -114,11 +121,12 @@ export function deleteEmailsStatements(db: Db, batch: LookupSource[]): Statement
 			.where(
 				sql`(${table.accountId}, ${value}, ${table.emailId}) IN (SELECT json_extract(value, '$[2]'), json_extract(value, '$[1]'), json_extract(value, '$[0]') FROM json_each(${JSON.stringify(rows)}))`,
 			);
-	const ids = JSON.stringify(batch.map((e) => e.id));
+	const ids = batch.map((e) => e.id);
 	return [
 		...(recipients.length ? [byKey(emailRecipients, emailRecipients.address, recipients)] : []),
 		...(tags.length ? [byKey(emailTags, emailTags.tag, tags)] : []),
-		db.delete(emails).where(sql`${emails.id} IN (SELECT value FROM json_each(${ids}))`),
+		db.delete(emailAttachments).where(idIn(emailAttachments.emailId, ids)),
+		db.delete(emails).where(emailsWithIds(ids)),
 	];
 }
 
@@ -132,9 +140,9 @@ export async function runBatch(db: Db, statements: Statement[]): Promise<unknown
 /** One email of the account, or undefined (another account's id is not found either). */
 export async function findEmailOfAccount(db: Db, accountId: string, id: string) {
 	const [email] = await db
-		.select()
+		.select(emailColumns)
 		.from(emails)
-		.where(and(eq(emails.accountId, accountId), eq(emails.id, id)))
+		.where(sql`${emailWithId(id)} AND ${eq(emails.accountId, accountId)}`)
 		.limit(1);
 	return email && unpackBodies(email);
 }
@@ -146,7 +154,7 @@ export async function findEmailOfAccount(db: Db, accountId: string, id: string) 
 export async function findEmailsToSend(db: Db, ids: string[]) {
 	const found = await db
 		.select({
-			email: emails,
+			email: emailColumns,
 			account: {
 				plan: accounts.plan,
 				verificationStatus: accounts.verificationStatus,
@@ -163,13 +171,13 @@ export async function findEmailsToSend(db: Db, ids: string[]) {
 		.from(emails)
 		.leftJoin(accounts, eq(accounts.id, emails.accountId))
 		.leftJoin(domains, eq(domains.id, emails.domainId))
-		.where(idIn(emails.id, ids));
+		.where(emailsWithIds(ids));
 	return Promise.all(found.map(async (f) => ({ ...f, email: await unpackBodies(f.email) })));
 }
 
 /** Loads the emails a queue batch names (one statement, however many). */
 export function findEmailsByIds(db: Db, ids: string[]) {
-	return db.select().from(emails).where(idIn(emails.id, ids));
+	return db.select(emailColumns).from(emails).where(emailsWithIds(ids));
 }
 
 /**
@@ -227,6 +235,6 @@ export function updateEmailStateStatement(db: Db, email: EmailRow, state: EmailS
 	return db
 		.update(emails)
 		.set({ ...changed, revision: email.revision + 1 })
-		.where(and(eq(emails.id, email.id), eq(emails.revision, email.revision)))
+		.where(sql`${emailWithId(email.id)} AND ${eq(emails.revision, email.revision)}`)
 		.returning({ id: emails.id });
 }

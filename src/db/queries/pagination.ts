@@ -18,7 +18,11 @@ export interface Page<T> {
 	hasMore: boolean;
 }
 
-type Where = (id: SQLiteColumn) => SQL | undefined;
+/**
+ * The keyset's condition on a column; `position`, when the column is not the id itself, turns
+ * the cursor's id into that column's value (an email's `seq`, src/db/queries/email-seq.ts).
+ */
+type Where = (column: SQLiteColumn, position?: (id: string) => SQL) => SQL | undefined;
 export type Order = (id: SQLiteColumn) => SQL;
 
 /** Whether a page's query runs oldest first (a `before` page). */
@@ -42,8 +46,11 @@ export async function keysetPage<T>(
 ): Promise<Page<T>> {
 	const { limit, after, before } = page;
 	const rows = before
-		? await query((id) => gt(id, before), asc)
-		: await query((id) => (after ? lt(id, after) : undefined), desc);
+		? await query((column, position) => gt(column, position ? position(before) : before), asc)
+		: await query(
+				(column, position) => (after ? lt(column, position ? position(after) : after) : undefined),
+				desc,
+			);
 	const hasMore = rows.length > limit;
 	const kept = rows.slice(0, limit);
 	return { rows: before ? kept.reverse() : kept, hasMore };

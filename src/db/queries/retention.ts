@@ -17,6 +17,7 @@ import {
 	webhookDeliveries,
 	webhookEndpoints,
 } from "../schema.ts";
+import { seqFloor } from "./email-seq.ts";
 import { deleteEmailsStatements, lookupRows, runBatch } from "./emails.ts";
 
 /** Lookup keys one purge batch deletes at most: its JSON parameter stays far below D1's 2 MB. */
@@ -25,8 +26,8 @@ const MAX_LOOKUP_KEYS = 10_000;
 /**
  * Deletes the oldest emails with ids below `beforeId` (at most `limit`), their timelines with
  * them (in the row), their lookup rows for GET /emails's `to` and `tag` filters by their keys
- * (`email_recipients`, `email_tags` have no index by email), and their attachments' metadata
- * by ON DELETE CASCADE. One read, then one batch: the lookup rows and the emails go together.
+ * (`email_recipients`, `email_tags` have no index by email), and their attachments' metadata.
+ * One read, then one batch: the lookup rows and the emails go together.
  * An email with many recipients may end the batch early (at `maxKeys` keys; the first email
  * always goes); answers the emails read (`limit` means there may be more) and deleted.
  */
@@ -46,8 +47,8 @@ export async function deleteOldestEmails(
 			tags: emails.tags,
 		})
 		.from(emails)
-		.where(lt(emails.id, beforeId))
-		.orderBy(asc(emails.id))
+		.where(sql`${emails.seq} < ${seqFloor(beforeId)}`)
+		.orderBy(asc(emails.seq))
 		.limit(limit);
 	const batch: typeof oldest = [];
 	let keys = 0;

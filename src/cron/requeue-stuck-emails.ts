@@ -5,9 +5,9 @@
  * still on its way is rarely doubled, and a doubled one is harmless: the consumer sends only
  * emails that are still `queued`.
  *
- * It walks the emails in id order (UUIDv7: creation order) from where its last run stopped
- * (`cron_cursors`) up to three hours ago, reading each email once, ever: a primary-key range
- * scan, bounded per run, with no index of queued emails for every insert and every send to
+ * It walks the emails in the log's order (`seq`, their ids' order: creation order) from where
+ * its last run stopped (`cron_cursors`, the last email's id) up to three hours ago, reading each
+ * email once, ever: a range of the rowid, bounded per run, with no index of queued emails for every insert and every send to
  * write (that index cost two rows written per email). After a gap (the cron down for days) it
  * looks back at most LOOK_BACK.
  *

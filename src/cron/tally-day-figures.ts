@@ -5,8 +5,8 @@
  * An email's events arrive one request or consumer run at a time: counting each as it is
  * recorded costs a row written per event (the `sent` and `delivered` figures of a delivered
  * single, 2 of its 10 rows) because other emails of the same account rarely share that write.
- * Instead, each minute this walks the emails created up to `lag` ago, in id order (UUIDv7:
- * creation order) from where it stopped (`cron_cursors`), and adds what their timelines hold in
+ * Instead, each minute this walks the emails created up to `lag` ago, in the log's order (`seq`:
+ * creation order) from where it stopped (`cron_cursors`, a window's first id), and adds what their timelines hold in
  * one upsert per account, day and figure for the whole page.
  *
  * Exactly once, with the recorder (src/domain/email-recorder.ts): an event of an email before

@@ -4,8 +4,9 @@
  *
  * Conventions: ids are UUIDv7 strings. They sort by creation time, so `(account_id, id)` is the
  * keyset for newest-first pagination without OFFSET, and the 90-day purge is a range scan on the
- * primary key (no extra index to write on every insert). Times are integer milliseconds since
- * the epoch; lists of addresses and tags are JSON text.
+ * primary key (no extra index to write on every insert). `emails`, the largest table, is keyed
+ * by `seq` instead, an integer found from the id that keeps its order (src/db/queries/email-seq.ts).
+ * Times are integer milliseconds since the epoch; lists of addresses and tags are JSON text.
  */
 import { sql } from "drizzle-orm";
 import {

@@ -1,6 +1,6 @@
 /**
  * GET /emails's query: a page of an account's emails, newest first, with the filters the API
- * and the dashboard offer, each a range of an index in id order (keyset, never OFFSET).
+ * and the dashboard offer, each a range of an index in the log's order (keyset, never OFFSET).
  */
 import { and, eq, exists, gte, isNull, lt, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import { alias, type SQLiteColumn } from "drizzle-orm/sqlite-core";
@@ -60,19 +60,20 @@ export interface EmailFilters {
 type FilteredColumns = Record<"status" | "lastEvent" | "domainId" | "seq", SQLiteColumn>;
 
 /**
- * A page of the account's emails, newest first, filtered. Every filter is a range in id order
- * on an index, so a page reads about `limit` index entries when the filter matches often and
+ * A page of the account's emails, newest first, filtered. Every filter is a range in the log's
+ * order on an index (each index of `emails` ends with its rowid, `seq`, which orders emails as
+ * their ids do; a cursor's id is turned into its email's seq, src/db/queries/email-seq.ts), so a page reads about `limit` index entries when the filter matches often and
  * never uses OFFSET; only a rare filter combined with another (say `status=failed` and a
  * `domain_id`) reads past the rows one index matches to find those the other keeps.
  *
  * - no filter, `created_after`/`created_before`: each of the account's domains' range of
- *   `emails_account_domain` (account_id, domain_id, id), at most a page each, merged in id order
- *   in one statement (`inEachDomain`); the dates are an id range (UUIDv7 ids start with their
- *   creation time). An account sends from a few domains (Pro: 20, and those deleted within the
+ *   `emails_account_domain` (account_id, domain_id, seq), at most a page each, merged in order
+ *   in one statement (`inEachDomain`); the dates are a seq range (UUIDv7 ids start with their
+ *   creation time, and so do seqs). An account sends from a few domains (Pro: 20, and those deleted within the
  *   90 days), so a page reads a few pages' entries whatever the account's size;
- * - `status`, `last_event`: `emails_account_state` (account_id, state_key, id), one range per
+ * - `status`, `last_event`: `emails_account_state` (account_id, state_key, seq), one range per
  *   `<status>:<last_event>` key the filter allows (`status=pending` is eight of them), run in
- *   one batch and merged in id order, each reading at most a page. The common end state
+ *   one batch and merged in order (by `place`, the seq as text), each reading at most a page. The common end state
  *   (status `sent` with last_event `delivered`) has no key: `status=sent` and
  *   `last_event=delivered` filter the account's list instead, reading about `limit` entries
  *   divided by the share of the account's emails in that state, the majority for any account
@@ -82,8 +83,8 @@ type FilteredColumns = Record<"status" | "lastEvent" | "domainId" | "seq", SQLit
  *   either (`ON_ITS_WAY_KEY`): a filter that allows them also reads the account's emails past
  *   the tally's cursor, its last few minutes, keeping those pending without a key;
  * - `domain_id`: its range of `emails_account_domain`;
- * - `to`: `email_recipients`' primary key (account_id, address, email_id), then each email by
- *   its key;
+ * - `to`: `email_recipients`' primary key (account_id, address, email_id), in id order, then
+ *   each email by a seek of its window;
  * - `tag`: `email_tags`' likewise; with `to` as well, the tag is checked on the email's own
  *   `email_tags` row by its whole key (account_id, tag, email_id).
  *
@@ -162,7 +163,7 @@ export function listEmails(db: Db, accountId: string, query: PageRequest & Email
 				)
 				.orderBy(order(emails.seq))
 				.limit(query.limit + 1);
-		/** A page of each of the account's domains (`inEachDomain`), merged in id order. */
+		/** A page of each of the account's domains (`inEachDomain`), merged in order. */
 		const merged = (only: (t: StateColumns) => (SQL | undefined)[] = () => []) => {
 			const y = alias(emails, "y");
 			const ofOneDomain = db
@@ -218,7 +219,7 @@ const onTheirWay = (t: StateColumns) => [
  * The rowids `ofOneDomain` selects for each domain the account's emails were sent from, one
  * statement: the domain ids come from `emails_account_domain` itself, one seek each (a
  * recursive skip over `(account_id, domain_id)`), so a deleted domain's emails are listed too,
- * and `ofOneDomain` (correlated on `d.domain_id`) reads each domain's range in id order, at most a
+ * and `ofOneDomain` (correlated on `d.domain_id`) reads each domain's range in order, at most a
  * page. The account's list is their merge: no index of the account's emails in id order alone,
  * which cost a row written per email.
  */

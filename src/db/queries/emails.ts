@@ -182,7 +182,8 @@ export function findEmailsByIds(db: Db, ids: string[]) {
 
 /**
  * `column IN (ids)` with the ids as one JSON parameter: a consumer run names hundreds of
- * emails, and D1 binds at most 100 parameters a statement. The primary key still serves it.
+ * emails, and D1 binds at most 100 parameters a statement. An index on the column still serves
+ * it. (Emails themselves are found by `emailsWithIds`: their ids have no index.)
  */
 export function idIn(column: SQLiteColumn, ids: string[]): SQL {
 	return sql`${column} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`;

@@ -5,7 +5,8 @@
  * never scans it and never uses OFFSET; the next call simply continues from the new oldest row.
  *
  * Ids are UUIDv7 (src/lib/ids.ts): `id < idFloor(t)` is exactly "created before t", a range on
- * the primary key's index.
+ * the primary key's index; for emails, `seq < seqFloor(idFloor(t))`, a range of the rowid
+ * (src/db/queries/email-seq.ts).
  */
 import { asc, inArray, lt, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";

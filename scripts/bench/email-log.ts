@@ -35,13 +35,14 @@ const CATEGORIES = ["receipt", "welcome", "password-reset", "digest"];
 /**
  * One account's emails, each with its recipient and tag rows: 97% delivered, 2% bounced, 1%
  * complained, 0.1% still in flight (SES accepted, no notification yet); recipient `user-<k>@example.org`, each with EMAILS_PER_RECIPIENT emails; tag
- * `category:<one of four>`.
+ * `category:<one of four>`. The accounts' times and counters can meet, so each account's
+ * emails take their own `slot` of those windows (src/db/queries/email-seq.ts).
  */
 function emailsSql(
 	account: BenchAccount,
 	count: number,
 	from: number,
-	idOffset: number,
+	{ idOffset, slot }: { idOffset: number; slot: number },
 	mix: "usual" | "canceled" = "usual",
 ): string {
 	const id = uuidSql("t", `n + ${idOffset}`);
@@ -52,7 +53,7 @@ function emailsSql(
 	return `${rows}
 INSERT INTO emails (seq, id, account_id, domain_id, from_address, to_addresses, subject, html, text_body,
   tags, status, last_event, state_key, created_at, sent_at, delivered_at, delivered_to, webhooks)
-SELECT ${windowStartText(id)}, ${id}, '${account.accountId}', '${account.domainId}', 'Bench <bench@${account.domain}>',
+SELECT ${windowStartText(id)} + ${slot}, ${id}, '${account.accountId}', '${account.domainId}', 'Bench <bench@${account.domain}>',
   '["' || ${recipient} || '"]', 'Your ' || (${category}) || ' #' || n,
   '<p>Hello from the benchmark, email ' || n || '.</p>', 'Hello from the benchmark, email ' || n || '.',
   '[{"name":"category","value":"' || (${category}) || '"}]',
@@ -125,10 +126,16 @@ export async function phaseF(): Promise<EmailLog | undefined> {
 		seedFile,
 		[
 			benchAccountsSql(now),
-			emailsSql(small, config.logSmallEmails, from, 400_000_000),
-			emailsSql(large, config.logEmails, from, 0),
+			emailsSql(small, config.logSmallEmails, from, { idOffset: 400_000_000, slot: 0 }),
+			emailsSql(large, config.logEmails, from, { idOffset: 0, slot: 1 }),
 			config.logAdversarialEmails > 0
-				? emailsSql(adversary, config.logAdversarialEmails, from, 800_000_000, "canceled")
+				? emailsSql(
+						adversary,
+						config.logAdversarialEmails,
+						from,
+						{ idOffset: 800_000_000, slot: 2 },
+						"canceled",
+					)
 				: "",
 			// Where the minute's tally stands in production (a two-minute lag, run each minute):
 			// the pending filters also read the account's emails past it (src/db/queries/email-list.ts).

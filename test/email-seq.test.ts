@@ -99,18 +99,27 @@ describe("emails keyed by seq", () => {
 		const sender = await createSender();
 		// A second domain of the same account: the list merges the domains' pages.
 		const domain = { ...sender, domain: await createDomain(sender.account.id) };
+		// Each of a window's emails in another state too: `status=pending` reads a range of the
+		// state index per state and merges them.
 		const ids: string[] = [];
-		for (let i = 0; i < 3; i++) {
+		for (let i = 0; i < 4; i++) {
 			const a = await createQueuedEmail(sender);
-			const b = await createQueuedEmail(domain, { id: windowMate(a.id) });
-			const c = await createQueuedEmail(sender, { id: windowMate(a.id) });
+			const b = await createQueuedEmail(domain, {
+				id: windowMate(a.id),
+				lastEvent: "delivery_delayed",
+			});
+			const c = await createQueuedEmail(sender, {
+				id: windowMate(a.id),
+				lastEvent: "scheduled",
+				scheduledAt: Date.now() + 86_400_000,
+			});
 			ids.push(a.id, b.id, c.id);
 		}
-		const walk = async (direction: "after" | "before", start?: string) => {
+		const walk = async (direction: "after" | "before", start?: string, filter = "") => {
 			const seen: string[] = [];
 			let cursor = start;
-			for (let page = 0; page < 20; page++) {
-				const query = cursor ? `&${direction}=${cursor}` : "";
+			for (let page = 0; page < 30; page++) {
+				const query = `${filter}${cursor ? `&${direction}=${cursor}` : ""}`;
 				const got = await api("GET", `/emails?limit=1${query}`, { key: sender.key.token });
 				const data = (got.json as { data: { id: string }[]; has_more: boolean }).data;
 				const row = data[0];
@@ -126,6 +135,7 @@ describe("emails keyed by seq", () => {
 		const oldest = older.at(-1) as string;
 		const newer = await walk("before", oldest);
 		expect(newer).toEqual(older.slice(0, -1).reverse());
+		expect(await walk("after", undefined, "&status=pending")).toEqual(older);
 	});
 
 	it("deletes emails sharing a window with the purge, with their lookup rows", async () => {

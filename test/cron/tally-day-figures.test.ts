@@ -186,6 +186,41 @@ describe("tallyDayFigures", () => {
 		expect(cursor?.position).toBeDefined();
 	});
 
+	it("counts emails that share a window once, with pages smaller than the window", async () => {
+		await tallyDayFigures(db());
+		const sender = await createSender();
+		const ids: string[] = [];
+		for (let i = 0; i < 2; i++) {
+			const first = (await createQueuedEmail(sender, { to: ["ann@example.org"] })).id as string;
+			ids.push(first);
+			// Another isolate's ids of the same millisecond and counter (src/db/queries/email-seq.ts).
+			for (const tail of ["9fff-ffffffffffff", "8000-000000000001"]) {
+				const mate = `${first.slice(0, 19)}${tail}`;
+				await createQueuedEmail(sender, { id: mate, to: ["ann@example.org"] });
+				ids.push(mate);
+			}
+		}
+		for (const id of ids)
+			await record(id, { kind: "accepted_by_ses", sesMessageId: `ses-${id}`, at: Date.now() }, "s");
+		// A page at a time, each email delivered while the cursor is anywhere in its window.
+		const delivered = new Set<string>();
+		for (let run = 0; run < ids.length + 1; run++) {
+			await tallyNow({ pageSize: 1, maxPages: 1 });
+			for (const id of ids.filter((i) => !delivered.has(i)).slice(0, 2)) {
+				const at = Date.now();
+				await record(
+					id,
+					{ kind: "delivered", recipients: ["ann@example.org"], details: {}, at },
+					"d",
+				);
+				delivered.add(id);
+			}
+		}
+		await tallyNow();
+		const counts = Object.fromEntries((await figures(sender)).map((f) => [f.figure, f.count]));
+		expect(counts).toMatchObject({ sent: ids.length, delivered: ids.length });
+	});
+
 	it("runs from the Worker's scheduled handler on the minute's cron", async () => {
 		// Last in this file: from here on, its emails are the tally's.
 		await db().delete(cronCursors).where(eq(cronCursors.name, TALLY_CURSOR));

@@ -83,6 +83,14 @@ describe("emails keyed by seq", () => {
 		}
 	});
 
+	it("refuses an id already stored, as a primary key of ids did", async () => {
+		const sender = await createSender();
+		const first = await createQueuedEmail(sender);
+		await expect(createQueuedEmail(sender, { id: first.id, subject: "Again" })).rejects.toThrow();
+		const found = await findEmailsByIds(db(), [first.id]);
+		expect(found.map((e) => e.subject)).toEqual([first.subject]);
+	});
+
 	it("refuses a ninth email of one window rather than take another window's slot", async () => {
 		const sender = await createSender();
 		const first = await createQueuedEmail(sender);

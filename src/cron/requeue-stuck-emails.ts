@@ -7,8 +7,8 @@
  *
  * It walks the emails in the log's order (`seq`, their ids' order: creation order) from where
  * its last run stopped (`cron_cursors`, the last email's id) up to three hours ago, reading each
- * email once, ever: a range of the rowid, bounded per run, with no index of queued emails for every insert and every send to
- * write (that index cost two rows written per email). After a gap (the cron down for days) it
+ * email once, ever: a range of the rowid, bounded per run, with no index of queued emails for
+ * every insert and every send to write (that index cost two rows written per email). After a gap (the cron down for days) it
  * looks back at most LOOK_BACK.
  *
  * The cron hands it the bulk lane's queue (src/domain/lanes.ts): these emails are hours late

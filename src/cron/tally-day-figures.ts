@@ -6,8 +6,8 @@
  * recorded costs a row written per event (the `sent` and `delivered` figures of a delivered
  * single, 2 of its 10 rows) because other emails of the same account rarely share that write.
  * Instead, each minute this walks the emails created up to `lag` ago, in the log's order (`seq`:
- * creation order) from where it stopped (`cron_cursors`, a window's first id), and adds what their timelines hold in
- * one upsert per account, day and figure for the whole page.
+ * creation order) from where it stopped (`cron_cursors`, a window's first id), and adds what
+ * their timelines hold in one upsert per account, day and figure for the whole page.
  *
  * Exactly once, with the recorder (src/domain/email-recorder.ts): an event of an email before
  * the cursor is counted as it is recorded, in the recorder's batch; one of an email at or past

@@ -275,7 +275,7 @@ export const emails = sqliteTable(
 		 * integers as numbers, and a seq has 63 bits.
 		 */
 		seq: integer("seq").primaryKey(),
-		/** The public id: a UUIDv7, unique (its `seq` is unique and found from it), not indexed. */
+		/** The public id, a UUIDv7. Not indexed; unique: the insert refuses one already stored. */
 		id: text("id").notNull(),
 		accountId: text("account_id").notNull(),
 		domainId: text("domain_id").notNull(),

@@ -24,6 +24,9 @@ export const SLOTS = 8;
 
 const slots = sql.raw(String(SLOTS));
 
+/** The id's characters (1-based) that hold its time and counter. */
+const DIGITS = [1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 16, 17, 18];
+
 /**
  * The first seq of the window of the id `id` names (SQL text: a column, or an expression that
  * binds nothing): the 15 hex digits of its time and counter (the id's characters 1–8, 10–13 and
@@ -37,9 +40,6 @@ export function windowStartText(id: string): string {
 	});
 	return balancedSum(digits);
 }
-
-/** The id's characters (1-based) that hold its time and counter. */
-const DIGITS = [1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 16, 17, 18];
 
 /** `a + b + …` as a balanced tree: D1 refuses expressions more than 100 deep. */
 function balancedSum(terms: string[]): string {
@@ -98,15 +98,17 @@ export function seqOf(id: string): SQL {
 }
 
 /**
- * A new email's seq: the slot after the last taken in its window, the first if none is. A full
- * window (eight emails of one time and counter) gives a value the rowid refuses, so the insert
- * fails rather than take a slot of another window. The ids of one statement come from one
- * isolate, so their windows differ and each row's choice is its own.
+ * A new email's seq: the slot after the last taken in its window, the first if none is. An id
+ * already stored (a notice's, derived from what it announces, stored by two racing dispatches)
+ * or a full window (eight emails of one time and counter) gives a value the rowid refuses, so
+ * the insert fails as a taken primary key did, rather than store an id twice or take a slot of
+ * another window. The ids of one statement come from one isolate, so their windows differ and
+ * each row's choice is its own.
  */
 export function newSeq(id: string): SQL {
 	const start = seqFloor(id);
 	const last = sql.raw(String(SLOTS - 1));
-	return sql`(SELECT CASE WHEN MAX(e.seq) IS NULL THEN ${start} WHEN MAX(e.seq) < ${start} + ${last} THEN MAX(e.seq) + 1 ELSE 'no free slot' END FROM ${emails} e WHERE e.seq >= ${start} AND e.seq < ${start} + ${slots})`;
+	return sql`(SELECT CASE WHEN MAX(e.id = ${id}) THEN 'id taken' WHEN MAX(e.seq) IS NULL THEN ${start} WHEN MAX(e.seq) < ${start} + ${last} THEN MAX(e.seq) + 1 ELSE 'no free slot' END FROM ${emails} e WHERE e.seq >= ${start} AND e.seq < ${start} + ${slots})`;
 }
 
 /**

@@ -32,8 +32,8 @@ export type Statement = BatchItem<"sqlite">;
 
 /**
  * D1 binds at most 100 parameters per statement, and a multi-row INSERT binds every column of
- * every row (`seq` its id), the state key's CASE two more (`withStateKey`): rows per INSERT =
- * floor(100 / (columns + 2)).
+ * every row (`seq` binds its id, `newSeq`), the state key's CASE two more (`withKeys`): rows per
+ * INSERT = floor(100 / (columns + 2)).
  */
 export function rowsPerInsert(table: typeof emails): number {
 	return Math.floor(100 / (Object.keys(getTableColumns(table)).length + 2));

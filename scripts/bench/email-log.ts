@@ -4,7 +4,7 @@
  * holding --log-small-emails emails (1,000) and one holding --log-emails (1,000,000), both in one
  * database, which is seeded before wrangler dev starts with `wrangler d1 execute`
  * (recursive-CTE INSERT … SELECT, as phase C's purge seed) into `emails` and its lookup tables
- * `email_recipients` and `email_tags` (src/db/schema.ts), so every index of migrations/ is
+ * `email_recipients` and `email_tags` (src/db/schema/emails.ts), so every index of migrations/ is
  * written as the API would. The product entry (metrics off) answers; each query is timed as the
  * median of --log-requests requests, one at a time, after one warm-up request.
  */
@@ -81,7 +81,7 @@ const CANCELED_STATE = {
 	lastEvent: `CASE WHEN n % 1000 = 0 THEN 'delivered' ELSE 'canceled' END`,
 };
 
-/** status, last_event and state_key, the key as src/db/schema.ts `emailStateKey` gives it. */
+/** status, last_event and state_key, the key as src/db/schema/emails.ts `emailStateKey` gives it. */
 function stateColumns({ status, lastEvent }: typeof USUAL_STATE): string {
 	const key = `CASE WHEN (${status}) = 'sent' AND (${lastEvent}) = 'delivered' THEN NULL
     ELSE (${status}) || ':' || CASE (${lastEvent}) WHEN 'sent' THEN 'queued' ELSE (${lastEvent}) END END`;

@@ -4,8 +4,8 @@ import { findEmailOfAccount } from "../../db/queries/emails.ts";
 import { createRouter, describeZodError } from "../../env.ts";
 import { ApiError, notFound } from "../../lib/errors.ts";
 import { commonErrors, errorResponse, IdParam } from "../common-schemas.ts";
+import { EmailSchema } from "./log-schemas.ts";
 import { presentEmail } from "./present.ts";
-import { EmailSchema } from "./schemas.ts";
 
 const route = createRoute({
 	method: "get",

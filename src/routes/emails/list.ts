@@ -4,8 +4,8 @@ import { listEmails } from "../../db/queries/email-list.ts";
 import { createRouter } from "../../env.ts";
 import { ApiError } from "../../lib/errors.ts";
 import { commonErrors, listResponse, toList } from "../common-schemas.ts";
+import { EmailListItem, EmailListQuery } from "./log-schemas.ts";
 import { presentEmailListItem } from "./present.ts";
-import { EmailListItem, EmailListQuery } from "./schemas.ts";
 
 const KNOWN_PARAMETERS = new Set([
 	"limit",

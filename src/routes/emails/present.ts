@@ -3,7 +3,7 @@ import type { z } from "@hono/zod-openapi";
 import type { listColumns } from "../../db/queries/email-list.ts";
 import type { EmailRow } from "../../db/queries/emails.ts";
 import { toIso, toIsoOrNull } from "../../lib/time.ts";
-import type { EmailListItem, EmailSchema } from "./schemas.ts";
+import type { EmailListItem, EmailSchema } from "./log-schemas.ts";
 
 type ListRow = { [K in Exclude<keyof typeof listColumns, "place">]: EmailRow[K] };
 

@@ -252,6 +252,41 @@ describe("the feedback loop", () => {
 		expect(await timeline(sender.key.token, email.id)).toMatchObject({ status: "sent" });
 	});
 
+	it("keeps a notification whose tag is not one of our ids as unmatched, never a 500", async () => {
+		// The email is found from the tag (src/db/queries/email-seq.ts): text that is no id, an id
+		// in capitals, or another id of the email's window finds nothing, even with the email's
+		// own SES message id, and is kept for diagnosis.
+		const sender = await createSender();
+		const { email } = await sendThrough(sender, ["success@simulator.amazonses.com"]);
+		const { sesMessageId } = await load(email.id);
+		const tags = ["not-an-id", "", email.id.toUpperCase(), `${email.id.slice(0, 20)}ffff`];
+		for (const [i, tag] of tags.entries()) {
+			const result = await sim.sns.publish({
+				eventType: "Bounce",
+				mail: {
+					messageId: sesMessageId,
+					timestamp: new Date().toISOString(),
+					tags: { sendfleet_email_id: [tag] },
+				},
+				bounce: {
+					bounceType: "Permanent",
+					bounceSubType: "General",
+					bouncedRecipients: [{ emailAddress: "success@simulator.amazonses.com" }],
+				},
+			});
+			expect(
+				result.attempts.map((a) => a.status),
+				tag,
+			).toEqual([200]);
+			const kept = await db()
+				.select()
+				.from(unmatchedNotifications)
+				.where(eq(unmatchedNotifications.sesMessageId, sesMessageId ?? ""));
+			expect(kept, tag).toHaveLength(i + 1);
+		}
+		expect(await timeline(sender.key.token, email.id)).toMatchObject({ status: "sent" });
+	});
+
 	it("finds the email by our tag when the write that stored its SES message id never happened", async () => {
 		const sender = await createSender();
 		const email = await createQueuedEmail(sender, { to: ["ann@example.org"] });

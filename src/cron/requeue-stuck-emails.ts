@@ -17,6 +17,7 @@
 import { asc, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { seqFloor, seqOf } from "../db/queries/email-seq.ts";
+import { sendMarkOf } from "../db/queries/send-marks.ts";
 import { cronCursors, emails } from "../db/schema.ts";
 import { queueEmails, type SendMessage } from "../domain/send-message.ts";
 import { idFloor } from "../lib/ids.ts";
@@ -49,14 +50,17 @@ export async function requeueStuckEmails(
 	let requeued = 0;
 	for (let page = 0; page < maxPages; page++) {
 		const rows = await db
-			.select({ id: emails.id, lastEvent: emails.lastEvent })
+			.select({ id: emails.id, lastEvent: emails.lastEvent, sendMark: sendMarkOf(emails) })
 			.from(emails)
 			.where(sql`${emails.seq} > ${seqOf(after)} AND ${emails.seq} < ${seqFloor(until)}`)
 			.orderBy(asc(emails.seq))
 			.limit(pageSize);
 		const last = rows.at(-1);
 		if (!last) break;
-		const stuck = rows.filter((r) => r.lastEvent === "queued").map((r) => r.id);
+		// A send mark the tally has not stored yet (it is behind) is a send all the same.
+		const stuck = rows
+			.filter((r) => r.lastEvent === "queued" && r.sendMark === null)
+			.map((r) => r.id);
 		await queueEmails(
 			queue,
 			stuck.map((id) => ({ id })),

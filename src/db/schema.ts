@@ -14,5 +14,6 @@
 export * from "./schema/accounts.ts";
 export * from "./schema/domains.ts";
 export * from "./schema/emails.ts";
+export * from "./schema/send-marks.ts";
 export * from "./schema/users.ts";
 export * from "./schema/webhooks.ts";

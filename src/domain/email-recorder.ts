@@ -33,8 +33,9 @@ import {
 	dayOf,
 	figureOf,
 } from "../db/queries/metrics.ts";
+import { markSendsStatement } from "../db/queries/send-marks.ts";
 import { insertSuppressionStatement } from "../db/queries/suppressions.ts";
-import { suppressions, type TimelineRow } from "../db/schema.ts";
+import { type SendResult, suppressions, type TimelineRow } from "../db/schema.ts";
 import { recipientAddresses } from "../lib/addresses.ts";
 import { uuidv7 } from "../lib/ids.ts";
 import {
@@ -143,24 +144,34 @@ export async function recordEmailEvents(
 			})),
 	];
 	const emit = await outwardEventStatements(db, outward);
-	const writes = decided.filter((d) => d.write !== null);
+	const marked = decided.filter(isMarkable);
+	const writes = decided.filter((d) => d.write !== null && !marked.includes(d));
+	const marks = markStatements(db, marked);
 	// One upsert per account, day and figure for the whole batch, counting only the writes that won.
 	const count = countsStatement(db, writes.map(decidedCounts));
 	const counts = count ? [count] : [];
-	const firstEmit = writes.length + counts.length + suppress.length;
+	const firstMark = writes.length + counts.length + suppress.length;
+	const firstEmit = firstMark + marks.length;
 	const results = await runBatch(db, [
 		...writes.map((d) => d.write as Write),
 		...counts,
 		...suppress,
+		...marks,
 		...emit.statements,
 	]);
 	await enqueueDeliveries(store, emit.deliveriesIn(results, firstEmit));
-	const won = new Set(
-		results.slice(0, writes.length).flatMap((rows) => (rows as { id: string }[]).map((r) => r.id)),
-	);
+	const won = new Set([
+		...results
+			.slice(0, writes.length)
+			.flatMap((rows) => (rows as { id: string }[]).map((r) => r.id)),
+		...markedIn(results.slice(firstMark, firstEmit)),
+	]);
+	// Lost races, and sends the tally passed meanwhile (no mark then): their rows are written.
 	const retried = await retryLostRaces(
 		db,
-		writes.filter(({ input }) => !won.has(input.email.id)).map(({ input }) => input),
+		[...writes, ...marked]
+			.filter(({ input }) => !won.has(input.email.id))
+			.map(({ input }) => input),
 	);
 
 	return decided.map((d) => {
@@ -215,6 +226,37 @@ function decide(db: Db, email: EmailRow, input: EmailEventInput): Decision {
 	const sentNow = t.next.sentAt !== null && email.sentAt === null;
 	return { input, t, fresh, token, write, sentNow };
 }
+
+/**
+ * SES's acceptance of an email of a send group, which changes nothing but its SES id, when and
+ * `last_event`: recorded in a send mark with the group's others, not in the row
+ * (src/db/queries/send-marks.ts).
+ */
+const isMarkable = (d: Decision) =>
+	d.input.event.kind === "accepted_by_ses" &&
+	d.input.email.sendGroup != null &&
+	d.write !== null &&
+	d.fresh.length === 0 &&
+	d.t.next.sesMessageId !== null &&
+	d.t.next.sentAt !== null;
+
+/** One mark per send group of the decisions. */
+function markStatements(db: Db, marked: Decision[]) {
+	const groups = new Map<number, Record<string, SendResult>>();
+	for (const { input, t } of marked) {
+		const group = input.email.sendGroup as number;
+		const results = groups.get(group) ?? {};
+		results[input.email.id] = [t.next.sesMessageId as string, t.next.sentAt as number];
+		groups.set(group, results);
+	}
+	return [...groups].map(([group, results]) => markSendsStatement(db, group, results));
+}
+
+/** The email ids the mark statements kept. */
+const markedIn = (results: unknown[]) =>
+	results.flatMap((rows) =>
+		(rows as { results: Record<string, SendResult> }[]).flatMap((r) => Object.keys(r.results)),
+	);
 
 /** An event is news if its write added timeline entries or, having none, changed the state. */
 const isNewEvent = (d: Decision) =>

@@ -24,6 +24,7 @@ import {
 	type NewEmail,
 	runBatch,
 } from "../db/queries/emails.ts";
+import { currentSendGroup } from "../db/queries/send-marks.ts";
 import type { TimelineRow } from "../db/schema.ts";
 import { chunk } from "../lib/chunk.ts";
 import { createGroupCommit, type GroupCommit, type KeepAlive } from "../lib/group-commit.ts";
@@ -112,12 +113,14 @@ export async function storeEmails(
 	const due = emails.filter(
 		({ row }) => !row.scheduledAt || row.scheduledAt - now <= DISPATCH_AHEAD_MS,
 	);
+	// An email sent at once joins the isolate's send group, whose sends one mark records.
+	const sendGroup = currentSendGroup(now);
 	const rows = await Promise.all(
 		emails.map(({ row }) =>
 			packBodies(
 				row.scheduledAt
 					? { ...row, timeline: [scheduledEntry(row.scheduledAt, row.id, now)] }
-					: row,
+					: { ...row, sendGroup },
 			),
 		),
 	);

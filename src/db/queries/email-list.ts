@@ -21,6 +21,7 @@ import {
 import { isEmail, seqFloor, seqOf, windowStart } from "./email-seq.ts";
 import { TALLY_CURSOR } from "./metrics.ts";
 import { isAscending, keysetPage, type Order, type PageRequest } from "./pagination.ts";
+import { sendMarkOf, withSendMark } from "./send-marks.ts";
 
 export const listColumns = {
 	id: emails.id,
@@ -40,6 +41,9 @@ export const listColumns = {
 	failureReason: emails.failureReason,
 	scheduledAt: emails.scheduledAt,
 	attachmentCount: emails.attachmentCount,
+	/** With `sendMark`: the email's SES acceptance not yet in its row (src/db/queries/send-marks.ts). */
+	sesMessageId: emails.sesMessageId,
+	sendMark: sendMarkOf(emails),
 };
 
 export interface EmailFilters {
@@ -57,7 +61,22 @@ export interface EmailFilters {
 }
 
 /** The columns the filters read, of `emails` or an alias of it. */
-type FilteredColumns = Record<"status" | "lastEvent" | "domainId" | "seq", SQLiteColumn>;
+type FilteredColumns = Record<
+	"status" | "lastEvent" | "domainId" | "seq" | "id" | "sendGroup" | "sesMessageId",
+	SQLiteColumn
+>;
+
+/**
+ * An email's last event as reads show it: `sent` for a queued one whose send mark is not in
+ * its row yet (src/db/queries/send-marks.ts; only emails the tally has not passed have one).
+ */
+function lastEventIs(t: FilteredColumns, lastEvent: EmailEvent): SQL | undefined {
+	if (lastEvent !== "sent" && lastEvent !== "queued") return eq(t.lastEvent, lastEvent);
+	const marked = sql`${sendMarkOf(t)} IS NOT NULL`;
+	return lastEvent === "sent"
+		? sql`(${t.lastEvent} = 'sent' OR (${t.lastEvent} = 'queued' AND ${marked}))`
+		: sql`(${t.lastEvent} = 'queued' AND NOT ${marked})`;
+}
 
 /**
  * A page of the account's emails, newest first, filtered. Every filter is a range in the log's
@@ -99,14 +118,19 @@ type FilteredColumns = Record<"status" | "lastEvent" | "domainId" | "seq", SQLit
  * Emails stored before these tables existed have no lookup rows: `to` and `tag` do not find
  * them (they age out within the 90 days).
  */
-export function listEmails(db: Db, accountId: string, query: PageRequest & EmailFilters) {
+export async function listEmails(db: Db, accountId: string, query: PageRequest & EmailFilters) {
+	const page = await listedRows(db, accountId, query);
+	return { ...page, rows: page.rows.map(withSendMark) };
+}
+
+function listedRows(db: Db, accountId: string, query: PageRequest & EmailFilters) {
 	const { status, lastEvent, to, domainId, tag, createdAfter, createdBefore } = query;
 	// The dates bound the list's order: ids in a lookup table's key, seqs in `emails`.
 	const rest = (t: FilteredColumns = emails, id?: SQLiteColumn) => {
 		const at = (time: number) => (id ? idFloor(time) : seqFloor(idFloor(time)));
 		return [
 			status === undefined ? undefined : eq(t.status, status),
-			lastEvent === undefined ? undefined : eq(t.lastEvent, lastEvent),
+			lastEvent === undefined ? undefined : lastEventIs(t, lastEvent),
 			domainId === undefined ? undefined : eq(t.domainId, domainId),
 			createdAfter === undefined ? undefined : gte(id ?? t.seq, at(createdAfter)),
 			createdBefore === undefined ? undefined : lt(id ?? t.seq, at(createdBefore)),

@@ -22,11 +22,17 @@ import {
 import { unpackBodies } from "./email-bodies.ts";
 import { emailsWithIds, emailWithId, newSeq } from "./email-seq.ts";
 import { tallyCursor } from "./metrics.ts";
+import { type SendMark, sendMarkOf, unmarked, withSendMark } from "./send-marks.ts";
 
-/** An email's columns as JavaScript reads them: all but `seq` (src/db/queries/email-seq.ts). */
+/**
+ * An email's columns as JavaScript reads them: all but `seq` (src/db/queries/email-seq.ts), and
+ * its send mark not yet stored in the row (src/db/queries/send-marks.ts), which `withSendMark`
+ * applies.
+ */
 const { seq: _seq, ...readable } = getTableColumns(emails);
-export const emailColumns = readable;
-export type EmailRow = Omit<typeof emails.$inferSelect, "seq">;
+export const emailColumns = { ...readable, sendMark: sendMarkOf(emails) };
+/** An email as every read sees it: its row with its send mark applied (`sendMark` says so). */
+export type EmailRow = Omit<typeof emails.$inferSelect, "seq"> & { sendMark?: SendMark | null };
 export type NewEmail = Omit<typeof emails.$inferInsert, "seq">;
 export type Statement = BatchItem<"sqlite">;
 
@@ -144,7 +150,7 @@ export async function findEmailOfAccount(db: Db, accountId: string, id: string) 
 		.from(emails)
 		.where(sql`${emailWithId(id)} AND ${eq(emails.accountId, accountId)}`)
 		.limit(1);
-	return email && unpackBodies(email);
+	return email && unpackBodies(withSendMark(email));
 }
 
 /**
@@ -172,12 +178,15 @@ export async function findEmailsToSend(db: Db, ids: string[]) {
 		.leftJoin(accounts, eq(accounts.id, emails.accountId))
 		.leftJoin(domains, eq(domains.id, emails.domainId))
 		.where(emailsWithIds(ids));
-	return Promise.all(found.map(async (f) => ({ ...f, email: await unpackBodies(f.email) })));
+	return Promise.all(
+		found.map(async (f) => ({ ...f, email: await unpackBodies(withSendMark(f.email)) })),
+	);
 }
 
 /** Loads the emails a queue batch names (one statement, however many). */
-export function findEmailsByIds(db: Db, ids: string[]) {
-	return db.select(emailColumns).from(emails).where(emailsWithIds(ids));
+export async function findEmailsByIds(db: Db, ids: string[]): Promise<EmailRow[]> {
+	const rows = await db.select(emailColumns).from(emails).where(emailsWithIds(ids));
+	return rows.map(withSendMark);
 }
 
 /**
@@ -227,10 +236,12 @@ export function updateEmailStateStatement(db: Db, email: EmailRow, state: EmailS
 		deliveredTo: state.deliveredTo.length ? [...state.deliveredTo] : null,
 		stateKey: nextStateKey(email.stateKey, state.status, state.lastEvent),
 	};
+	// Compared with the row as stored: a send mark's fields are written with the rest.
+	const stored = unmarked(email);
 	const changed = Object.fromEntries(
 		Object.entries(next).filter(
 			([column, value]) =>
-				JSON.stringify(value) !== JSON.stringify(email[column as keyof EmailRow]),
+				JSON.stringify(value) !== JSON.stringify(stored[column as keyof EmailRow]),
 		),
 	);
 	return db

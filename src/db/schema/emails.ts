@@ -164,6 +164,11 @@ export const emails = sqliteTable(
 		 * status and last_event by the insert and the lifecycle's write (src/db/queries/emails.ts).
 		 */
 		stateKey: text("state_key"),
+		/**
+		 * The send group it was queued in (src/db/queries/send-marks.ts): the key under which the
+		 * send consumer may record SES's acceptance in `send_marks` instead of writing this row.
+		 */
+		sendGroup: integer("send_group"),
 	},
 	(t) => [
 		// GET /emails filters (src/db/queries/email-list.ts `listEmails`), each a range in id order.

@@ -5,7 +5,7 @@ import type { EmailRow } from "../../db/queries/emails.ts";
 import { toIso, toIsoOrNull } from "../../lib/time.ts";
 import type { EmailListItem, EmailSchema } from "./log-schemas.ts";
 
-type ListRow = { [K in Exclude<keyof typeof listColumns, "place">]: EmailRow[K] };
+type ListRow = { [K in Exclude<keyof typeof listColumns, "place" | "sendMark">]: EmailRow[K] };
 
 export function presentEmailListItem(row: ListRow): z.infer<typeof EmailListItem> {
 	return {

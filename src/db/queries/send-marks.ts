@@ -1,0 +1,167 @@
+/**
+ * Send marks: SES's acceptance of recent emails, recorded for many emails in one row.
+ *
+ * Why: the send consumer wrote each email's row when SES accepted it (its SES message id, when,
+ * `last_event: sent`), and seconds later the delivery notification wrote the row again, a write
+ * that could carry all of it. D1 bills each row written, so that was a row per email for a state
+ * that lasts seconds. Now the consumer records a group of results in one `send_marks` row and
+ * the next write of each email stores them with its own.
+ *
+ * How:
+ * - At acceptance, an email sent at once gets its isolate's current send group
+ *   (`currentSendGroup`: one per isolate and second, so the emails one consumer write reports
+ *   mostly share one). A scheduled email has none, and its send is written as before.
+ * - The recorder (src/domain/email-recorder.ts) puts the emails of a write that SES accepted in
+ *   one row per send group (`markSendsStatement`): `{ email id: [SES message id, sent at] }`,
+ *   only those the minute's tally has not passed (their id at or past its cursor, checked in
+ *   the statement). The others are written as before, as are failures, which change more.
+ * - Every read of an email sees its mark (`sendMarkOf`, `withSendMark`): the consumer's check of
+ *   what is still to send (so a redelivered message sends nothing twice), GET /emails and its
+ *   filters, feedback's check of the SES message id.
+ * - The next lifecycle write of the email (its delivery, nearly always) stores the mark's
+ *   fields with its own (`unmarked`, used by `updateEmailStateStatement`).
+ * - The tally folds the marks of the emails it passes that no write has stored yet
+ *   (`foldSendMarksStatement`), in the batch that counts them and moves its cursor, and deletes
+ *   marks older than its cursor (`forgetSendMarksStatement`). So marks hold a few minutes of
+ *   sends, and an email behind the cursor is always its row alone: the state index's filters
+ *   and the sweep of stuck emails read rows only.
+ */
+import { type SQL, sql } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
+import { idTime } from "../../lib/ids.ts";
+import type { Db } from "../client.ts";
+import { emails, type SendResult, sendMarks } from "../schema.ts";
+import { tallyCursor } from "./metrics.ts";
+
+/** A send group's key: its creation time in ms times 1,024 plus a random part (below 2^53). */
+const GROUP_SPREAD = 1024;
+/** How long an isolate keeps one send group. */
+const GROUP_MS = 1000;
+/**
+ * Marks the tally deletes are this much older than its cursor: every email of their group was
+ * created within GROUP_MS of the key, so well before the cursor, and the tally has passed it.
+ */
+const FORGET_MARGIN_MS = 60_000;
+
+let group = { key: 0, until: 0 };
+
+/** This isolate's send group for an email accepted `now`. */
+export function currentSendGroup(now: number): number {
+	if (now >= group.until || now < group.until - GROUP_MS) {
+		group = {
+			key: now * GROUP_SPREAD + Math.floor(Math.random() * GROUP_SPREAD),
+			until: now + GROUP_MS,
+		};
+	}
+	return group.key;
+}
+
+/** The columns a mark is found by, of `emails` or an alias of it. */
+type MarkedColumns = Record<"id" | "sendGroup" | "sesMessageId", SQLiteColumn | SQL>;
+
+/** JSON path of an email's entry in a mark's results. */
+const entryPath = (id: SQLiteColumn | SQL) => sql`'$."' || ${id} || '"'`;
+
+/**
+ * An email's mark not yet stored in its row, as JSON text (`[ses_message_id, sent_at]`), or
+ * NULL. Reads nothing for an email without a send group or already holding its SES id.
+ */
+export function sendMarkOf(e: MarkedColumns): SQL<string | null> {
+	return sql<
+		string | null
+	>`CASE WHEN ${e.sendGroup} IS NULL OR ${e.sesMessageId} IS NOT NULL THEN NULL ELSE (SELECT json_extract(m.results, ${entryPath(e.id)}) FROM ${sendMarks} m WHERE m.group_key = ${e.sendGroup} AND json_type(m.results, ${entryPath(e.id)}) = 'array' LIMIT 1) END`;
+}
+
+/** What a read adds to an email's row: its mark, if one is not stored yet. */
+export interface SendMark {
+	sesMessageId: string;
+	sentAt: number;
+	/** The row's own `last_event`, which the mark moved to `sent`. */
+	storedLastEvent: string;
+}
+
+interface MarkableRow {
+	sesMessageId: string | null;
+	sentAt: number | null;
+	lastEvent: string;
+}
+
+/** The row as its mark makes it (what the recorder would have written), with `sendMark` set. */
+export function withSendMark<T extends MarkableRow>(
+	row: T & { sendMark: string | null },
+): Omit<T, "sendMark"> & { sendMark: SendMark | null } {
+	const { sendMark: text, ...rest } = row;
+	if (text === null || row.sesMessageId !== null) return { ...rest, sendMark: null };
+	const [sesMessageId, sentAt] = JSON.parse(text) as SendResult;
+	return {
+		...rest,
+		sesMessageId,
+		sentAt,
+		lastEvent: movedToSent(row.lastEvent) as T["lastEvent"],
+		sendMark: { sesMessageId, sentAt, storedLastEvent: row.lastEvent },
+	};
+}
+
+/** `last_event` once SES accepted the email: `sent`, unless a later event already moved it. */
+const movedToSent = (lastEvent: string) =>
+	lastEvent === "queued" || lastEvent === "scheduled" ? "sent" : lastEvent;
+
+/** The row as stored, before its mark: what a write compares its new fields with. */
+export function unmarked<T extends MarkableRow & { sendMark?: SendMark | null }>(row: T): T {
+	if (!row.sendMark) return row;
+	return {
+		...row,
+		sesMessageId: null,
+		sentAt: null,
+		lastEvent: row.sendMark.storedLastEvent as T["lastEvent"],
+	};
+}
+
+/**
+ * Records SES's acceptance of a send group's emails in one row, keeping only those the tally
+ * has not passed (none before its first run). RETURNING gives the results kept: the caller
+ * writes the others' rows instead.
+ */
+export function markSendsStatement(db: Db, sendGroup: number, results: Record<string, SendResult>) {
+	const part = Math.floor(Math.random() * Number.MAX_SAFE_INTEGER);
+	return db
+		.insert(sendMarks)
+		.select(
+			sql`SELECT ${sendGroup}, ${part}, json_group_object(j.key, json(j.value)) FROM json_each(${JSON.stringify(results)}) j WHERE j.key >= ${tallyCursor} HAVING COUNT(*) > 0`,
+		)
+		.returning({ results: sendMarks.results });
+}
+
+/**
+ * Stores in their rows the marks of the emails `inPage` selects that no write stored yet, as
+ * the recorder would have: SES's id, when, and `last_event: sent` unless a later event is
+ * there. The revision moves, so a write decided on the row before decides again.
+ */
+export function foldSendMarksStatement(db: Db, inPage: SQL) {
+	const e = {
+		id: sql.raw(`"emails"."id"`),
+		sendGroup: sql.raw(`"emails"."send_group"`),
+		sesMessageId: sql.raw(`"emails"."ses_message_id"`),
+		lastEvent: sql.raw(`"emails"."last_event"`),
+	};
+	const mark = sendMarkOf(e);
+	return db
+		.update(emails)
+		.set({
+			sesMessageId: sql`json_extract(${mark}, '$[0]')`,
+			sentAt: sql`json_extract(${mark}, '$[1]')`,
+			lastEvent: sql`CASE WHEN ${e.lastEvent} IN ('queued', 'scheduled') THEN 'sent' ELSE ${e.lastEvent} END`,
+			revision: sql`${emails.revision} + 1`,
+		})
+		.where(
+			sql`${inPage} AND ${e.sendGroup} IS NOT NULL AND ${e.sesMessageId} IS NULL AND ${mark} IS NOT NULL`,
+		);
+}
+
+/** Deletes the marks of groups older than the tally's cursor at `to` (once it is there). */
+export function forgetSendMarksStatement(db: Db, to: string) {
+	const before = (idTime(to) - FORGET_MARGIN_MS) * GROUP_SPREAD;
+	return db
+		.delete(sendMarks)
+		.where(sql`${sendMarks.sendGroup} < ${before} AND ${tallyCursor} >= ${to}`);
+}

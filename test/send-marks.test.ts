@@ -1,0 +1,333 @@
+/**
+ * Send marks (src/db/queries/send-marks.ts): SES's acceptance of a send group's emails recorded
+ * in one row, seen by every read, stored in each email's row by its next write or by the
+ * minute's tally, and never a way to send an email twice.
+ */
+import { env } from "cloudflare:workers";
+import { and, eq, inArray, sql } from "drizzle-orm";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { instrumentD1, readMetrics, resetMetrics } from "../bench/metrics.ts";
+import type { SesSimulator } from "../simulator/app.ts";
+import { requeueStuckEmails, STUCK_AFTER } from "../src/cron/requeue-stuck-emails.ts";
+import { TALLY_LAG, tallyDayFigures } from "../src/cron/tally-day-figures.ts";
+import { createDb } from "../src/db/client.ts";
+import { type EmailRow, findEmailsByIds } from "../src/db/queries/emails.ts";
+import { dayOf, TALLY_CURSOR } from "../src/db/queries/metrics.ts";
+import { currentSendGroup } from "../src/db/queries/send-marks.ts";
+import {
+	accountDayCounts,
+	cronCursors,
+	emails,
+	ON_ITS_WAY_KEY,
+	sendMarks,
+} from "../src/db/schema.ts";
+import type { LifecycleEvent } from "../src/domain/email-lifecycle.ts";
+import { recordEmailEvents } from "../src/domain/email-recorder.ts";
+import { idsIn, type SendMessage } from "../src/domain/send-message.ts";
+import type { WebhookMessage } from "../src/domain/webhook-delivery.ts";
+import { idFloor, uuidv7 } from "../src/lib/ids.ts";
+import { HOUR } from "../src/lib/time.ts";
+import { SEND_QUEUE } from "../src/queues/index.ts";
+import { api } from "./helpers/api.ts";
+import { createQueuedEmail, createSender, db } from "./helpers/factories.ts";
+import { runQueue } from "./helpers/queue.ts";
+import { installSimulatorPostingToWorker } from "./helpers/simulator.ts";
+
+const counted = createDb(instrumentD1(env.DB));
+const webhookQueue = { sendBatch: async () => {} } as unknown as Queue<WebhookMessage>;
+type Sender = Awaited<ReturnType<typeof createSender>>;
+
+let sim: SesSimulator;
+let restore: () => void;
+beforeEach(async () => {
+	({ sim, restore } = installSimulatorPostingToWorker());
+	// The tally's first run places its cursor at the present: emails from now on are past it.
+	await db().delete(cronCursors).where(eq(cronCursors.name, TALLY_CURSOR));
+	await tallyDayFigures(db());
+});
+afterEach(async () => {
+	restore();
+	// Other tests count event by event, with no cursor.
+	await db().delete(cronCursors).where(eq(cronCursors.name, TALLY_CURSOR));
+});
+
+async function rowsWritten(work: () => Promise<unknown>) {
+	resetMetrics();
+	await work();
+	return readMetrics().d1.rowsWritten;
+}
+
+/** `count` emails queued in one send group, as POST /emails stores them. */
+async function queuedInOneGroup(sender: Sender, count: number, id = () => uuidv7()) {
+	const sendGroup = currentSendGroup(Date.now());
+	const stored = [];
+	for (let i = 0; i < count; i++)
+		stored.push(await createQueuedEmail(sender, { id: id(), sendGroup }));
+	return { sendGroup, ids: stored.map((e) => e.id as string) };
+}
+
+/** The mark holding an email's send, if any. */
+async function markOf(id: string) {
+	const [mark] = await db()
+		.select({ results: sendMarks.results })
+		.from(sendMarks)
+		.where(sql`json_type(${sendMarks.results}, ${`$."${id}"`}) IS NOT NULL`);
+	return mark;
+}
+
+/** A fresh id with another time (the generator's own never go back). */
+function madeAt(time: number) {
+	const id = uuidv7();
+	const t = time.toString(16).padStart(12, "0");
+	return `${t.slice(0, 8)}-${t.slice(8)}${id.slice(13)}`;
+}
+
+/** The rows as stored, without their marks. */
+const storedRows = (ids: string[]) =>
+	db()
+		.select({
+			id: emails.id,
+			status: emails.status,
+			lastEvent: emails.lastEvent,
+			sesMessageId: emails.sesMessageId,
+			sentAt: emails.sentAt,
+			stateKey: emails.stateKey,
+		})
+		.from(emails)
+		.where(inArray(emails.id, ids));
+
+const accepted = (email: EmailRow, at: number) => ({
+	email,
+	event: { kind: "accepted_by_ses", sesMessageId: `ses-${email.id}`, at } as LifecycleEvent,
+	key: `ses-send:${email.id}`,
+});
+
+const delivered = (email: EmailRow, at: number) => ({
+	email,
+	event: {
+		kind: "delivered",
+		at,
+		recipients: email.to,
+		details: {},
+	} as LifecycleEvent,
+	key: `delivery:${email.id}`,
+});
+
+async function sentFigure(accountId: string, at: number) {
+	const [row] = await db()
+		.select({ count: accountDayCounts.count })
+		.from(accountDayCounts)
+		.where(
+			and(
+				eq(accountDayCounts.accountId, accountId),
+				eq(accountDayCounts.day, dayOf(at)),
+				eq(accountDayCounts.figure, "sent"),
+			),
+		);
+	return row?.count ?? 0;
+}
+
+describe("send marks", () => {
+	it("records a group's sends in one row, which every read sees, and the delivery stores it", async () => {
+		const sender = await createSender();
+		const { ids } = await queuedInOneGroup(sender, 5);
+		const at = Date.now();
+		const queued = await findEmailsByIds(db(), ids);
+		expect(
+			await rowsWritten(() =>
+				recordEmailEvents(
+					{ db: counted, webhookQueue },
+					queued.map((email) => accepted(email, at)),
+				),
+			),
+		).toBe(1);
+
+		// The rows are as accepted; reads see them sent.
+		for (const row of await storedRows(ids)) {
+			expect(row).toMatchObject({ lastEvent: "queued", sesMessageId: null, sentAt: null });
+		}
+		for (const email of await findEmailsByIds(db(), ids)) {
+			expect(email).toMatchObject({
+				lastEvent: "sent",
+				sesMessageId: `ses-${email.id}`,
+				sentAt: at,
+			});
+		}
+		const [first] = ids as [string];
+		const got = await api("GET", `/emails/${first}`, { key: sender.key.token });
+		expect(got.json).toMatchObject({
+			status: "pending",
+			last_event: "sent",
+			sent_at: new Date(at).toISOString(),
+		});
+		expect(got.json.events).toContainEqual(
+			expect.objectContaining({ type: "sent", details: { ses_message_id: `ses-${first}` } }),
+		);
+		const listed = async (query: string) =>
+			(
+				(await api("GET", `/emails?${query}`, { key: sender.key.token })).json.data as {
+					id: string;
+				}[]
+			).map((e) => e.id);
+		expect(new Set(await listed("last_event=sent"))).toEqual(new Set(ids));
+		expect(await listed("last_event=queued")).toEqual([]);
+		expect(new Set(await listed("status=pending"))).toEqual(new Set(ids));
+		expect(
+			await listed(`to=${encodeURIComponent(queued[0]?.to[0] ?? "")}&last_event=sent`),
+		).toEqual([first]);
+
+		// A send recorded again (another run, a redelivered result) adds nothing.
+		const again = await findEmailsByIds(db(), ids);
+		expect(
+			await rowsWritten(() =>
+				recordEmailEvents(
+					{ db: counted, webhookQueue },
+					again.map((email) => accepted(email, at + 5)),
+				),
+			),
+		).toBe(0);
+
+		// The delivery writes the row once, with the send's fields.
+		const [email] = await findEmailsByIds(db(), [first]);
+		if (!email) throw new Error("gone");
+		expect(
+			await rowsWritten(() =>
+				recordEmailEvents({ db: counted, webhookQueue }, [delivered(email, at + 10)]),
+			),
+		).toBe(1);
+		const [row] = await storedRows([first]);
+		expect(row).toMatchObject({
+			status: "sent",
+			lastEvent: "delivered",
+			sesMessageId: `ses-${first}`,
+			sentAt: at,
+		});
+	});
+
+	it("writes the rows instead before the tally's first run and for emails it has passed", async () => {
+		const sender = await createSender();
+		const at = Date.now();
+		// Created a minute ago: behind the cursor the tally placed at the present.
+		const behind = await queuedInOneGroup(sender, 3, () => madeAt(at - 60_000));
+		const before = await sentFigure(sender.account.id, at);
+		const written = await rowsWritten(async () =>
+			recordEmailEvents(
+				{ db: counted, webhookQueue },
+				(await findEmailsByIds(db(), behind.ids)).map((email) => accepted(email, at)),
+			),
+		);
+		// Three rows, and the day's `sent` figure, which the recorder counts behind the cursor (the
+		// account's first: a row with its key and the day's index entry).
+		expect(written).toBe(3 + 3);
+		expect(await sentFigure(sender.account.id, at)).toBe(before + 3);
+		for (const row of await storedRows(behind.ids)) expect(row.sesMessageId).toBe(`ses-${row.id}`);
+
+		await db().delete(cronCursors).where(eq(cronCursors.name, TALLY_CURSOR));
+		const noCursor = await queuedInOneGroup(sender, 2);
+		await recordEmailEvents(
+			{ db: counted, webhookQueue },
+			(await findEmailsByIds(db(), noCursor.ids)).map((email) => accepted(email, at)),
+		);
+		for (const row of await storedRows(noCursor.ids))
+			expect(row.sesMessageId).toBe(`ses-${row.id}`);
+		for (const id of [...behind.ids, ...noCursor.ids]) expect(await markOf(id)).toBeUndefined();
+	});
+
+	it("the tally stores the marks no write did, counts each send once and then forgets them", async () => {
+		const sender = await createSender();
+		const { sendGroup, ids } = await queuedInOneGroup(sender, 3);
+		const [first] = ids as [string];
+		const at = Date.now();
+		await recordEmailEvents(
+			{ db: counted, webhookQueue },
+			(await findEmailsByIds(db(), ids)).map((email) => accepted(email, at)),
+		);
+		const [email] = await findEmailsByIds(db(), [first]);
+		if (!email) throw new Error("gone");
+		await recordEmailEvents({ db: counted, webhookQueue }, [delivered(email, at + 10)]);
+		const before = await sentFigure(sender.account.id, at);
+
+		// Past the lag, and a minute more: the cursor passes the emails and their group's key.
+		await tallyDayFigures(db(), Date.now() + TALLY_LAG + 61_000);
+		const rows = await storedRows(ids);
+		for (const row of rows) {
+			expect(row).toMatchObject({ sesMessageId: `ses-${row.id}`, sentAt: at });
+			expect(row.lastEvent).toBe(row.id === first ? "delivered" : "sent");
+			// Behind the cursor an email on its way has its state key, as without marks.
+			expect(row.stateKey).toBe(row.id === first ? null : ON_ITS_WAY_KEY);
+		}
+		expect(await sentFigure(sender.account.id, at)).toBe(before + 3);
+		expect(await db().select().from(sendMarks).where(eq(sendMarks.sendGroup, sendGroup))).toEqual(
+			[],
+		);
+		for (const id of ids) expect(await markOf(id)).toBeUndefined();
+
+		// Reads are unchanged, and a second run of the tally counts nothing again.
+		for (const read of await findEmailsByIds(db(), ids)) expect(read.sendMark).toBeNull();
+		await tallyDayFigures(db(), Date.now() + TALLY_LAG + 62_000);
+		expect(await sentFigure(sender.account.id, at)).toBe(before + 3);
+	});
+
+	it("the stuck-email sweep leaves an email whose send is only in its mark", async () => {
+		const sender = await createSender();
+		const now = Date.now();
+		// A tally stopped for four hours: marks of the emails since are not in their rows.
+		await db()
+			.update(cronCursors)
+			.set({ position: idFloor(now - 4 * HOUR) })
+			.where(eq(cronCursors.name, TALLY_CURSOR));
+		const old = () => madeAt(now - STUCK_AFTER - 30 * 60_000);
+		const marked = await queuedInOneGroup(sender, 1, old);
+		const unsent = await queuedInOneGroup(sender, 1, old);
+		await recordEmailEvents(
+			{ db: counted, webhookQueue },
+			(await findEmailsByIds(db(), marked.ids)).map((email) => accepted(email, now)),
+		);
+		expect(await markOf(marked.ids[0] as string)).toBeDefined();
+		const requeued: string[] = [];
+		const queue = {
+			sendBatch: async (messages: { body: SendMessage }[]) => {
+				requeued.push(...messages.flatMap((m) => idsIn(m.body)));
+			},
+		} as unknown as Queue<SendMessage>;
+		await requeueStuckEmails(db(), queue, now);
+		expect(requeued).toContain(unsent.ids[0]);
+		expect(requeued).not.toContain(marked.ids[0]);
+	});
+
+	it("a marked email is not sent again when its message comes back, and its feedback matches", async () => {
+		const sender = await createSender();
+		const email = await createQueuedEmail(sender, {
+			to: ["bounce@simulator.amazonses.com"],
+			sendGroup: currentSendGroup(Date.now()),
+		});
+		const id = email.id as string;
+		const first = await runQueue(SEND_QUEUE, [{ emailId: id }]);
+		expect(first.result.explicitAcks).toEqual(first.ids);
+		const [stored] = await storedRows([id]);
+		expect(stored).toMatchObject({ lastEvent: "queued", sesMessageId: null });
+		const mark = await markOf(id);
+		const sent = sim.store.listMessages({ to: "bounce@simulator.amazonses.com" });
+		expect(mark?.results[id]?.[0]).toBe(
+			sent.find((m) => m.tags.some((t) => t.value === id))?.messageId,
+		);
+
+		const again = await runQueue(SEND_QUEUE, [{ emailId: id }], 2);
+		expect(again.result.explicitAcks).toEqual(again.ids);
+		expect(
+			sim.store
+				.listMessages({ to: "bounce@simulator.amazonses.com" })
+				.filter((m) => m.tags.some((t) => t.value === id)),
+		).toHaveLength(1);
+
+		// SES's bounce names the message id the mark holds: recorded, and the row has it all.
+		const posted = await sim.sns.flush();
+		expect(posted.map((p) => [p.eventType, p.status])).toContainEqual(["Bounce", 200]);
+		const [row] = await storedRows([id]);
+		expect(row).toMatchObject({
+			status: "failed",
+			lastEvent: "bounced",
+			sesMessageId: mark?.results[id]?.[0],
+		});
+	});
+});

@@ -13,7 +13,7 @@ import { TALLY_LAG, tallyDayFigures } from "../src/cron/tally-day-figures.ts";
 import { createDb } from "../src/db/client.ts";
 import { type EmailRow, findEmailsByIds } from "../src/db/queries/emails.ts";
 import { dayOf, TALLY_CURSOR } from "../src/db/queries/metrics.ts";
-import { currentSendGroup } from "../src/db/queries/send-marks.ts";
+import { newSendGroup } from "../src/db/queries/send-marks.ts";
 import {
 	accountDayCounts,
 	cronCursors,
@@ -59,7 +59,7 @@ async function rowsWritten(work: () => Promise<unknown>) {
 
 /** `count` emails queued in one send group, as POST /emails stores them. */
 async function queuedInOneGroup(sender: Sender, count: number, id = () => uuidv7()) {
-	const sendGroup = currentSendGroup(Date.now());
+	const sendGroup = newSendGroup(Date.now());
 	const stored = [];
 	for (let i = 0; i < count; i++)
 		stored.push(await createQueuedEmail(sender, { id: id(), sendGroup }));
@@ -268,6 +268,19 @@ describe("send marks", () => {
 		expect(await sentFigure(sender.account.id, at)).toBe(before + 3);
 	});
 
+	it("a consumer run records a message's sends in one mark, not one per result", async () => {
+		const sender = await createSender();
+		const { sendGroup, ids } = await queuedInOneGroup(sender, 30);
+		const run = await runQueue(SEND_QUEUE, [{ emailIds: ids }]);
+		expect(run.result.explicitAcks).toEqual(run.ids);
+		const marks = await db().select().from(sendMarks).where(eq(sendMarks.sendGroup, sendGroup));
+		// Six sends in flight, and results waiting a quarter of a second for each other: one
+		// write, or two if the run took longer than that.
+		expect(marks.length).toBeLessThanOrEqual(2);
+		expect(marks.flatMap((m) => Object.keys(m.results)).sort()).toEqual([...ids].sort());
+		for (const email of await findEmailsByIds(db(), ids)) expect(email.lastEvent).toBe("sent");
+	});
+
 	it("the stuck-email sweep leaves an email whose send is only in its mark", async () => {
 		const sender = await createSender();
 		const now = Date.now();
@@ -299,7 +312,7 @@ describe("send marks", () => {
 		const sender = await createSender();
 		const email = await createQueuedEmail(sender, {
 			to: ["bounce@simulator.amazonses.com"],
-			sendGroup: currentSendGroup(Date.now()),
+			sendGroup: newSendGroup(Date.now()),
 		});
 		const id = email.id as string;
 		const first = await runQueue(SEND_QUEUE, [{ emailId: id }]);

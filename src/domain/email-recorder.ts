@@ -12,6 +12,11 @@
  * `write_token`, and the count's statement requires it), so nothing is counted twice. A batch's
  * figures are one statement, one upsert per account, day and figure over the writes that won.
  *
+ * SES's acceptance of an email of a send group changes nothing but its SES id, when and
+ * `last_event`: it goes in one send mark per group instead of the email's row
+ * (src/db/queries/send-marks.ts), and the email's next write stores it. An email the tally
+ * passed meanwhile has no mark; its row is written instead, as a race lost.
+ *
  * The customer's webhook events (`emit` effects) go in the same batch, written only for
  * accounts with an endpoint subscribed to the type (src/db/queries/webhooks.ts), each with an
  * id derived from the source event so a redelivery writes nothing twice; the deliveries the
@@ -39,13 +44,12 @@ import { type SendResult, suppressions, type TimelineRow } from "../db/schema.ts
 import { recipientAddresses } from "../lib/addresses.ts";
 import { uuidv7 } from "../lib/ids.ts";
 import {
-	type Effect,
 	type EmailState,
 	type LifecycleEvent,
 	type Transition,
 	transition,
 } from "./email-lifecycle.ts";
-import type { ReputationEvent, SendCount } from "./guard.ts";
+import { emailEvent, type GuardEffects, guardEffects } from "./event-effects.ts";
 import {
 	enqueueDeliveries,
 	outwardEventStatements,
@@ -71,12 +75,6 @@ export interface Recorded {
 	isNew: boolean;
 	/** What the account's guard must count: bounces and complaints, sends, released quota. */
 	guard: GuardEffects;
-}
-
-export interface GuardEffects {
-	reputation: ReputationEvent[];
-	sends: SendCount[];
-	releasedRecipients: number;
 }
 
 /** Lost races are decided again at most this often; each retry means another writer won. */
@@ -277,53 +275,6 @@ function decidedCounts(d: Decision): DecidedCounts {
 		});
 	}
 	return { accountId: email.accountId, counts, onlyIf: { emailId: email.id, token: d.token } };
-}
-
-/** The customer's `email.*` event: Resend's data, the email's own fields plus the effect's. */
-function emailEvent(
-	input: EmailEventInput,
-	next: EmailState,
-	effect: Extract<Effect, { kind: "emit" }>,
-): OutwardEvent {
-	const { email, event } = input;
-	return {
-		accountId: email.accountId,
-		type: effect.type,
-		key: input.key,
-		at: event.at,
-		data: {
-			email_id: email.id,
-			created_at: new Date(email.createdAt).toISOString(),
-			...(next.sesMessageId ? { message_id: next.sesMessageId } : {}),
-			from: email.from,
-			to: email.to,
-			subject: email.subject,
-			tags: Object.fromEntries((email.tags ?? []).map((tag) => [tag.name, tag.value])),
-			...("recipients" in event ? { recipients: event.recipients } : {}),
-			...effect.extra,
-		},
-	};
-}
-
-function guardEffects(input: EmailEventInput, effects: Effect[]): GuardEffects {
-	const out: GuardEffects = { reputation: [], sends: [], releasedRecipients: 0 };
-	for (const effect of effects) {
-		if (effect.kind === "count_for_reputation") {
-			out.reputation.push({
-				key: `${input.key}:${effect.address}`,
-				kind: effect.what,
-				at: input.event.at,
-			});
-		} else if (effect.kind === "count_sends" && effect.recipients > 0) {
-			out.sends.push({
-				recipients: effect.recipients,
-				at: input.event.at,
-			});
-		} else if (effect.kind === "release_quota") {
-			out.releasedRecipients += effect.recipients;
-		}
-	}
-	return out;
 }
 
 /**

@@ -24,7 +24,7 @@ import {
 	type NewEmail,
 	runBatch,
 } from "../db/queries/emails.ts";
-import { currentSendGroup } from "../db/queries/send-marks.ts";
+import { newSendGroup } from "../db/queries/send-marks.ts";
 import type { TimelineRow } from "../db/schema.ts";
 import { chunk } from "../lib/chunk.ts";
 import { createGroupCommit, type GroupCommit, type KeepAlive } from "../lib/group-commit.ts";
@@ -113,23 +113,28 @@ export async function storeEmails(
 	const due = emails.filter(
 		({ row }) => !row.scheduledAt || row.scheduledAt - now <= DISPATCH_AHEAD_MS,
 	);
-	// An email sent at once joins the isolate's send group, whose sends one mark records.
-	const sendGroup = currentSendGroup(now);
-	const rows = await Promise.all(
+	const packed = await Promise.all(
 		emails.map(({ row }) =>
 			packBodies(
 				row.scheduledAt
 					? { ...row, timeline: [scheduledEntry(row.scheduledAt, row.id, now)] }
-					: { ...row, sendGroup },
+					: row,
 			),
 		),
 	);
+	const queuing = queueDue(
+		deps,
+		due.map(({ row }) => ({ id: row.id, delaySeconds: delayUntil(row.scheduledAt, now) })),
+		now,
+	);
+	// The emails sent at once are in the send group of their queue message, whose sends the
+	// consumer records in one mark (src/db/queries/send-marks.ts).
+	const rows = packed.map((row) =>
+		row.scheduledAt ? row : { ...row, sendGroup: queuing.sendGroup },
+	);
 	// The queue and D1 at once: one round trip on the request path instead of two.
 	const [queued, inserted] = await Promise.allSettled([
-		queueDue(
-			deps,
-			due.map(({ row }) => ({ id: row.id, delaySeconds: delayUntil(row.scheduledAt, now) })),
-		),
+		queuing.sent,
 		runBatch(deps.db, [
 			...insertEmailsStatements(deps.db, rows),
 			...insertAttachmentsStatements(
@@ -174,12 +179,19 @@ const groupCommits = new WeakMap<Queue<SendMessage>, GroupCommit<string>>();
 /**
  * Queues the emails: those due now through the queue's group commit (src/lib/group-commit.ts),
  * so singles arriving together share a message; those delayed to their second as before.
+ * Answers at once with the send group of the emails due now: their message's, which other
+ * requests' emails in it share.
  */
-async function queueDue(deps: StoreDeps, emails: { id: string; delaySeconds: number }[]) {
+function queueDue(
+	deps: StoreDeps,
+	emails: { id: string; delaySeconds: number }[],
+	now: number,
+): { sendGroup: number; sent: Promise<void> } {
 	const immediate = emails.filter((e) => e.delaySeconds === 0).map((e) => e.id);
 	const later = emails.filter((e) => e.delaySeconds > 0);
 	const { queue, keepAlive } = deps;
-	if (!keepAlive || immediate.length === 0) return queueEmails(queue, emails);
+	let sendGroup = newSendGroup(now);
+	if (!keepAlive || immediate.length === 0) return { sendGroup, sent: queueEmails(queue, emails) };
 	let commit = groupCommits.get(queue);
 	if (!commit) {
 		commit = createGroupCommit({
@@ -191,11 +203,15 @@ async function queueDue(deps: StoreDeps, emails: { id: string; delaySeconds: num
 			maxInFlight: SENDS_IN_FLIGHT,
 			maxItems: MAX_IDS_PER_MESSAGE,
 			timeoutMs: SHARED_SEND_TIMEOUT_MS,
+			newKey: () => newSendGroup(Date.now()),
 		});
 		groupCommits.set(queue, commit);
 	}
+	const shared = commit(immediate, keepAlive, (key) => {
+		sendGroup = key;
+	});
 	// queueEmails sends nothing for an empty list.
-	await Promise.all([commit(immediate, keepAlive), queueEmails(queue, later)]);
+	return { sendGroup, sent: Promise.all([shared, queueEmails(queue, later)]).then(() => {}) };
 }
 
 /** A scheduled email's timeline starts with when it is due. */

@@ -26,8 +26,15 @@
 /** Keeps work going after its request has answered (the request's `ctx.waitUntil`). */
 export type KeepAlive = (work: Promise<unknown>) => void;
 
-/** Sends `items` at once or with other calls' (createGroupCommit); settles with that send. */
-export type GroupCommit<T> = (items: T[], keepAlive: KeepAlive) => Promise<void>;
+/**
+ * Sends `items` at once or with other calls' (createGroupCommit); settles with that send.
+ * `onKey`, if given, is told at once (before this returns) the key of the send the items go in.
+ */
+export type GroupCommit<T> = (
+	items: T[],
+	keepAlive: KeepAlive,
+	onKey?: (key: number) => void,
+) => Promise<void>;
 
 export interface GroupCommitOptions<T> {
 	/** Sends one call's or one group's items together. */
@@ -38,6 +45,8 @@ export interface GroupCommitOptions<T> {
 	maxItems: number;
 	/** The longest a member waits for its group's send before it fails. */
 	timeoutMs: number;
+	/** Makes each send's key (what the members of one send share); none: every key is 0. */
+	newKey?: () => number;
 }
 
 interface Member<T> {
@@ -49,6 +58,7 @@ interface Member<T> {
 interface Group<T> {
 	members: Member<T>[];
 	size: number;
+	key: number;
 }
 
 /** A group commit: the returned function sends `items` now or with others, as said above. */
@@ -57,6 +67,7 @@ export function createGroupCommit<T>({
 	maxInFlight,
 	maxItems,
 	timeoutMs,
+	newKey = () => 0,
 }: GroupCommitOptions<T>): GroupCommit<T> {
 	/** When each send in flight started. */
 	const inFlight = new Set<{ since: number }>();
@@ -99,15 +110,19 @@ export function createGroupCommit<T>({
 		}
 	}
 
-	return (items, keepAlive) => {
+	return (items, keepAlive, onKey) => {
 		startWaitingGroups(keepAlive);
-		if (inFlight.size < maxInFlight || items.length >= maxItems) return start(items, keepAlive);
+		if (inFlight.size < maxInFlight || items.length >= maxItems) {
+			onKey?.(newKey());
+			return start(items, keepAlive);
+		}
 		let group = waiting.find((g) => g.size + items.length <= maxItems);
 		if (!group) {
-			group = { members: [], size: 0 };
+			group = { members: [], size: 0, key: newKey() };
 			waiting.push(group);
 		}
 		const joined = group;
+		onKey?.(joined.key);
 		joined.size += items.length;
 		return new Promise<void>((resolve, reject) => {
 			const member: Member<T> = {

@@ -103,15 +103,26 @@ export async function sendAll(
 	await recorder.drained();
 }
 
+/** A run's results wait this long for others before they are written, unless enough wait. */
+const RESULTS_WAIT_MS = 250;
+/** Results written together as soon as this many wait. */
+const RESULTS_PER_WRITE = 50;
+
 /**
- * Group commit of a run's results: while one write is in D1, the results that arrive wait and
- * go together in the next (one D1 batch), and each email is acked only once its own result is
- * stored. A crash then re-sends at most the emails in flight and the results waiting for that
- * write (both bounded by the run's emails, at most MAX_EMAILS_PER_RUN in src/queues/send.ts).
+ * Group commit of a run's results: they wait for each other (up to RESULTS_PER_WRITE, or
+ * RESULTS_WAIT_MS after the first, or the run's last send) and for the write in D1 to end, then
+ * go together in one D1 batch, where a send group's emails share one send mark
+ * (src/db/queries/send-marks.ts): written as they came, a run's results went one or two at a
+ * time, and each mark cost the row it was meant to share. Each email is acked only once its own
+ * result is stored. A crash re-sends at most the emails in flight and the results not yet
+ * written (a quarter of a second's, or 50, plus those of the write in D1).
  */
 function createGroupRecorder(record: (inputs: EmailEventInput[]) => Promise<void>) {
 	let waiting: { input: EmailEventInput; handle: EmailHandle }[] = [];
+	let since = 0;
 	let writing: Promise<void> | null = null;
+	let timer: ReturnType<typeof setTimeout> | null = null;
+	let last = false;
 	const write = async (group: typeof waiting) => {
 		try {
 			await record(group.map((g) => g.input));
@@ -124,6 +135,16 @@ function createGroupRecorder(record: (inputs: EmailEventInput[]) => Promise<void
 	};
 	const pump = () => {
 		if (writing || waiting.length === 0) return;
+		const waited = Date.now() - since;
+		if (!last && waiting.length < RESULTS_PER_WRITE && waited < RESULTS_WAIT_MS) {
+			timer ??= setTimeout(() => {
+				timer = null;
+				pump();
+			}, RESULTS_WAIT_MS - waited);
+			return;
+		}
+		if (timer) clearTimeout(timer);
+		timer = null;
 		const group = waiting;
 		waiting = [];
 		writing = write(group).finally(() => {
@@ -133,10 +154,14 @@ function createGroupRecorder(record: (inputs: EmailEventInput[]) => Promise<void
 	};
 	return {
 		add(input: EmailEventInput, handle: EmailHandle) {
+			if (waiting.length === 0) since = Date.now();
 			waiting.push({ input, handle });
 			pump();
 		},
+		/** After the run's last send: writes what waits at once, and waits for the writes. */
 		async drained() {
+			last = true;
+			pump();
 			while (writing) await writing;
 		},
 	};

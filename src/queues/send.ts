@@ -31,10 +31,10 @@ import { bulkQueues, sendNotices, suspensionDepsFromEnv, type WaitUntil } from "
 import { isAwaitingSes, SUPPRESSED_CODE } from "../domain/email-lifecycle.ts";
 import {
 	type EmailEventInput,
-	type GuardEffects,
 	type Recorded,
 	recordEmailEvents,
 } from "../domain/email-recorder.ts";
+import type { GuardEffects } from "../domain/event-effects.ts";
 import type { SendGuard, Suspension } from "../domain/guard.ts";
 import type { Lane } from "../domain/lanes.ts";
 import type { SendMessage } from "../domain/send-message.ts";

@@ -62,6 +62,17 @@ describe("group commit", () => {
 		expect(second.status).toBe("pending");
 	});
 
+	it("tells each call at once the key of the send its items go in: a group's members share one", async () => {
+		const { send } = heldSend();
+		let next = 0;
+		const commit = createGroupCommit({ ...options, send, newKey: () => ++next });
+		const keys: number[] = [];
+		for (const id of ["a", "b", "c", "d"])
+			commit([id], request().keepAlive, (key) => keys.push(key));
+		// "a" and "b" go alone; "c" and "d" wait in one group.
+		expect(keys).toEqual([1, 2, 3, 3]);
+	});
+
 	it("sends the calls that arrive while the line is busy as one group, once a send ends", async () => {
 		const { calls, send, call } = heldSend();
 		const commit = createGroupCommit({ ...options, send });

@@ -8,9 +8,11 @@
  * the next write of each email stores them with its own.
  *
  * How:
- * - At acceptance, an email sent at once gets its isolate's current send group
- *   (`currentSendGroup`: one per isolate and second, so the emails one consumer write reports
- *   mostly share one). A scheduled email has none, and its send is written as before.
+ * - At acceptance, the emails a request sends at once get one send group (`newSendGroup`):
+ *   the consumer sends them together, so one write's results of a batch share one mark. A
+ *   group is kept small on purpose: finding an email's mark reads every row of its group (one
+ *   per consumer write that reported some of it), so a group shared by many requests would make
+ *   each read long. A scheduled email has none, and its send is written as before.
  * - The recorder (src/domain/email-recorder.ts) puts the emails of a write that SES accepted in
  *   one row per send group (`markSendsStatement`): `{ email id: [SES message id, sent at] }`,
  *   only those the minute's tally has not passed (their id at or past its cursor, checked in
@@ -35,25 +37,15 @@ import { tallyCursor } from "./metrics.ts";
 
 /** A send group's key: its creation time in ms times 1,024 plus a random part (below 2^53). */
 const GROUP_SPREAD = 1024;
-/** How long an isolate keeps one send group. */
-const GROUP_MS = 1000;
 /**
  * Marks the tally deletes are this much older than its cursor: every email of their group was
- * created within GROUP_MS of the key, so well before the cursor, and the tally has passed it.
+ * created with the key, so well before the cursor, and the tally has passed it.
  */
 const FORGET_MARGIN_MS = 60_000;
 
-let group = { key: 0, until: 0 };
-
-/** This isolate's send group for an email accepted `now`. */
-export function currentSendGroup(now: number): number {
-	if (now >= group.until || now < group.until - GROUP_MS) {
-		group = {
-			key: now * GROUP_SPREAD + Math.floor(Math.random() * GROUP_SPREAD),
-			until: now + GROUP_MS,
-		};
-	}
-	return group.key;
+/** A new send group, for the emails one request queues at `now`. */
+export function newSendGroup(now: number): number {
+	return now * GROUP_SPREAD + Math.floor(Math.random() * GROUP_SPREAD);
 }
 
 /** The columns a mark is found by, of `emails` or an alias of it. */

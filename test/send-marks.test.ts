@@ -268,6 +268,36 @@ describe("send marks", () => {
 		expect(await sentFigure(sender.account.id, at)).toBe(before + 3);
 	});
 
+	it("a notification that comes before the send is recorded stores the send; the late mark is not kept", async () => {
+		const sender = await createSender();
+		const { ids } = await queuedInOneGroup(sender, 1);
+		const id = ids[0] as string;
+		// The consumer's read, before SES answered.
+		const [read] = await findEmailsByIds(db(), [id]);
+		if (!read) throw new Error("gone");
+		const at = Date.now();
+		// SES's delivery first: its notification names the message and when SES accepted it.
+		const [first] = await recordEmailEvents({ db: counted, webhookQueue }, [
+			{ ...delivered(read, at + 10), sentFirst: { sesMessageId: `ses-${id}`, at } },
+		]);
+		expect(first?.guard.sends).toHaveLength(1);
+		const [row] = await storedRows([id]);
+		expect(row).toMatchObject({
+			status: "sent",
+			lastEvent: "delivered",
+			sesMessageId: `ses-${id}`,
+			sentAt: at,
+		});
+		// Then the consumer's result, decided on its earlier read: nothing written, counted once.
+		let late: Awaited<ReturnType<typeof recordEmailEvents>> = [];
+		const written = await rowsWritten(async () => {
+			late = await recordEmailEvents({ db: counted, webhookQueue }, [accepted(read, at)]);
+		});
+		expect(written).toBe(0);
+		expect(await markOf(id)).toBeUndefined();
+		expect(late[0]?.guard.sends).toEqual([]);
+	});
+
 	it("a consumer run records a message's sends in one mark, not one per result", async () => {
 		const sender = await createSender();
 		const { sendGroup, ids } = await queuedInOneGroup(sender, 30);

@@ -159,6 +159,26 @@ export function transition(state: EmailState, event: LifecycleEvent): Transition
 	return { next, changed, timeline, effects };
 }
 
+/**
+ * SES's acceptance of the email, then `event`, as one transition: how a notification that
+ * arrives before the consumer recorded the send (SES's events name the message and when SES
+ * accepted it) records both in one write.
+ */
+export function transitionAfterSend(
+	state: EmailState,
+	send: { sesMessageId: string; at: number },
+	event: LifecycleEvent,
+): Transition {
+	const first = transition(state, { kind: "accepted_by_ses", ...send });
+	const then = transition(first.next, event);
+	return {
+		next: then.next,
+		changed: first.changed || then.changed,
+		timeline: [...first.timeline, ...then.timeline],
+		effects: [...first.effects, ...then.effects],
+	};
+}
+
 function decide(
 	state: EmailState,
 	event: LifecycleEvent,

@@ -38,7 +38,7 @@ import {
 	dayOf,
 	figureOf,
 } from "../db/queries/metrics.ts";
-import { markSendsStatement } from "../db/queries/send-marks.ts";
+import { type MarkedSend, markSendsStatement } from "../db/queries/send-marks.ts";
 import { insertSuppressionStatement } from "../db/queries/suppressions.ts";
 import { type SendResult, suppressions, type TimelineRow } from "../db/schema.ts";
 import { recipientAddresses } from "../lib/addresses.ts";
@@ -48,6 +48,7 @@ import {
 	type LifecycleEvent,
 	type Transition,
 	transition,
+	transitionAfterSend,
 } from "./email-lifecycle.ts";
 import { emailEvent, type GuardEffects, guardEffects } from "./event-effects.ts";
 import {
@@ -66,6 +67,11 @@ export interface EmailEventInput {
 	event: LifecycleEvent;
 	/** Unique per source event (an SNS message id, a send attempt): makes redelivery a no-op. */
 	key: string;
+	/**
+	 * SES's acceptance as the event's source tells it (a notification names the message and when
+	 * SES accepted it): recorded first if the email does not know it yet, in the same write.
+	 */
+	sentFirst?: { sesMessageId: string; at: number };
 }
 
 export interface Recorded {
@@ -207,7 +213,11 @@ interface Decision {
  * row's write (with a fresh token), or none when nothing changes.
  */
 function decide(db: Db, email: EmailRow, input: EmailEventInput): Decision {
-	const t = transition(stateOf(email), input.event);
+	const state = stateOf(email);
+	const t =
+		input.sentFirst && state.sesMessageId === null
+			? transitionAfterSend(state, input.sentFirst, input.event)
+			: transition(state, input.event);
 	const seen = new Set((email.timeline ?? []).map((entry) => entry.key));
 	const fresh: TimelineRow[] = t.timeline
 		.map((entry) => ({ ...entry, key: `${input.key}:${entry.recipient ?? "*"}` }))
@@ -238,13 +248,14 @@ const isMarkable = (d: Decision) =>
 	d.t.next.sesMessageId !== null &&
 	d.t.next.sentAt !== null;
 
-/** One mark per send group of the decisions. */
+/** One mark per send group of the decisions, each email's kept if its row is as read. */
 function markStatements(db: Db, marked: Decision[]) {
-	const groups = new Map<number, Record<string, SendResult>>();
+	const groups = new Map<number, Record<string, MarkedSend>>();
 	for (const { input, t } of marked) {
+		const { id, revision } = input.email;
 		const group = input.email.sendGroup as number;
 		const results = groups.get(group) ?? {};
-		results[input.email.id] = [t.next.sesMessageId as string, t.next.sentAt as number];
+		results[id] = [t.next.sesMessageId as string, t.next.sentAt as number, revision];
 		groups.set(group, results);
 	}
 	return [...groups].map(([group, results]) => markSendsStatement(db, group, results));

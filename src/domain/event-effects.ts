@@ -14,6 +14,9 @@ interface SourceEvent {
 	key: string;
 }
 
+/** The key of SES's acceptance of an email (its send attempt's, as the consumer records it). */
+export const sendKey = (emailId: string) => `ses-send:${emailId}`;
+
 export interface GuardEffects {
 	reputation: ReputationEvent[];
 	sends: SendCount[];
@@ -30,7 +33,9 @@ export function emailEvent(
 	return {
 		accountId: email.accountId,
 		type: effect.type,
-		key: input.key,
+		// SES accepts an email once, whichever path records it (the consumer, or a notification
+		// that came first): one `email.sent`, one id.
+		key: effect.type === "email.sent" ? sendKey(email.id) : input.key,
 		at: event.at,
 		data: {
 			email_id: email.id,

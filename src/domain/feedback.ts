@@ -132,7 +132,14 @@ export async function applyFeedback(
 
 	const [recorded] = await recordEmailEvents(
 		store,
-		[{ email, event, key: `sns:${source.snsMessageId}` }],
+		[
+			{
+				email,
+				event,
+				key: `sns:${source.snsMessageId}`,
+				sentFirst: { sesMessageId: feedback.sesMessageId, at: feedback.sentAt },
+			},
+		],
 		now,
 	);
 	if (!recorded) return { kind: "ignored" };

@@ -14,6 +14,7 @@ import type { AttachmentRow } from "../db/queries/attachments.ts";
 import type { EmailRow } from "../db/queries/emails.ts";
 import type { EmailEventInput } from "../domain/email-recorder.ts";
 import type { FileStore } from "../domain/email-storage.ts";
+import { sendKey } from "../domain/event-effects.ts";
 import type { Lane } from "../domain/lanes.ts";
 import { recipientAddresses } from "../lib/addresses.ts";
 import { type Budget, createBudget } from "../lib/budget.ts";
@@ -261,7 +262,7 @@ async function sendWith(
 				input: {
 					email,
 					event: { kind: "accepted_by_ses", sesMessageId: outcome.value.MessageId, at: now },
-					key: `ses-send:${email.id}`,
+					key: sendKey(email.id),
 				},
 			};
 		}

@@ -28,6 +28,8 @@ export interface FeedbackEvent {
 	emailId: string | null;
 	/** When SES says the event happened (falls back to the mail's timestamp). */
 	occurredAt: number;
+	/** When SES accepted the message (the mail's timestamp; the event's time without one). */
+	sentAt: number;
 	/** The recipients the event is about; empty for events about the whole message. */
 	recipients: string[];
 	/** Bounces only. */
@@ -138,6 +140,7 @@ export function parseSesNotification(
 			sesMessageId: n.mail.messageId,
 			emailId: n.mail.tags?.[EMAIL_ID_TAG]?.[0] ?? null,
 			occurredAt: time(what.at, n.mail.timestamp),
+			sentAt: time(n.mail.timestamp, what.at),
 			recipients: what.recipients ?? [],
 			...(what.bounceType ? { bounceType: what.bounceType } : {}),
 			details: what.details ?? {},

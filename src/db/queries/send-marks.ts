@@ -33,6 +33,7 @@ import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { idTime } from "../../lib/ids.ts";
 import type { Db } from "../client.ts";
 import { emails, type SendResult, sendMarks } from "../schema.ts";
+import { isEmail, windowStart } from "./email-seq.ts";
 import { tallyCursor } from "./metrics.ts";
 
 /** A send group's key: its creation time in ms times 1,024 plus a random part (below 2^53). */
@@ -109,17 +110,24 @@ export function unmarked<T extends MarkableRow & { sendMark?: SendMark | null }>
 	};
 }
 
+/** A send to record: SES's message id, when, and the row's revision the send was decided on. */
+export type MarkedSend = [sesMessageId: string, sentAt: number, revision: number];
+
 /**
  * Records SES's acceptance of a send group's emails in one row, keeping only those the tally
- * has not passed (none before its first run). RETURNING gives the results kept: the caller
- * writes the others' rows instead.
+ * has not passed (none before its first run) and whose rows are still at the revision the send
+ * was decided on (a notification that came first may have recorded it). RETURNING gives the
+ * results kept: the caller decides the others again on their rows, as after a lost race.
  */
-export function markSendsStatement(db: Db, sendGroup: number, results: Record<string, SendResult>) {
+export function markSendsStatement(db: Db, sendGroup: number, sends: Record<string, MarkedSend>) {
 	const part = Math.floor(Math.random() * Number.MAX_SAFE_INTEGER);
+	const e = { seq: sql`e.seq`, id: sql`e.id` };
+	const asRead = sql`EXISTS (SELECT 1 FROM ${emails} e WHERE ${isEmail(e, sql`j.key`, windowStart("j.key"))} AND e.revision = json_extract(j.value, '$[2]'))`;
+	const result = sql`json_array(json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'))`;
 	return db
 		.insert(sendMarks)
 		.select(
-			sql`SELECT ${sendGroup}, ${part}, json_group_object(j.key, json(j.value)) FROM json_each(${JSON.stringify(results)}) j WHERE j.key >= ${tallyCursor} HAVING COUNT(*) > 0`,
+			sql`SELECT ${sendGroup}, ${part}, json_group_object(j.key, ${result}) FROM json_each(${JSON.stringify(sends)}) j WHERE j.key >= ${tallyCursor} AND ${asRead} HAVING COUNT(*) > 0`,
 		)
 		.returning({ results: sendMarks.results });
 }

@@ -13,7 +13,7 @@ import { TALLY_LAG, tallyDayFigures } from "../src/cron/tally-day-figures.ts";
 import { createDb } from "../src/db/client.ts";
 import { type EmailRow, findEmailsByIds } from "../src/db/queries/emails.ts";
 import { dayOf, TALLY_CURSOR } from "../src/db/queries/metrics.ts";
-import { newSendGroup } from "../src/db/queries/send-marks.ts";
+import { forgetStoredMarks, newSendGroup } from "../src/db/queries/send-marks.ts";
 import {
 	accountDayCounts,
 	cronCursors,
@@ -202,6 +202,20 @@ describe("send marks", () => {
 			sesMessageId: `ses-${first}`,
 			sentAt: at,
 		});
+
+		// Once every email of the mark holds its send, the minute's clean-up deletes it.
+		await forgetStoredMarks(db());
+		expect(await markOf(first)).toBeDefined();
+		const rest = await findEmailsByIds(db(), ids.slice(1));
+		await recordEmailEvents(
+			{ db: counted, webhookQueue },
+			rest.map((email) => delivered(email, at + 20)),
+		);
+		await forgetStoredMarks(db());
+		expect(await markOf(first)).toBeUndefined();
+		for (const email of await findEmailsByIds(db(), ids)) {
+			expect(email).toMatchObject({ lastEvent: "delivered", sesMessageId: `ses-${email.id}` });
+		}
 	});
 
 	it("writes the rows instead before the tally's first run and for emails it has passed", async () => {
@@ -233,7 +247,7 @@ describe("send marks", () => {
 		for (const id of [...behind.ids, ...noCursor.ids]) expect(await markOf(id)).toBeUndefined();
 	});
 
-	it("the tally stores the marks no write did, counts each send once and then forgets them", async () => {
+	it("the tally stores the marks no write did and counts each send once; stored marks are deleted", async () => {
 		const sender = await createSender();
 		const { sendGroup, ids } = await queuedInOneGroup(sender, 3);
 		const [first] = ids as [string];
@@ -247,8 +261,12 @@ describe("send marks", () => {
 		await recordEmailEvents({ db: counted, webhookQueue }, [delivered(email, at + 10)]);
 		const before = await sentFigure(sender.account.id, at);
 
-		// Past the lag, and a minute more: the cursor passes the emails and their group's key.
-		await tallyDayFigures(db(), Date.now() + TALLY_LAG + 61_000);
+		// The minute's clean-up keeps a mark while one of its emails holds its send only there.
+		await forgetStoredMarks(db());
+		expect(await markOf(ids[1] as string)).toBeDefined();
+		// Past the lag: the cursor passes the emails.
+		await tallyDayFigures(db(), Date.now() + TALLY_LAG + 1_000);
+		await forgetStoredMarks(db());
 		const rows = await storedRows(ids);
 		for (const row of rows) {
 			expect(row).toMatchObject({ sesMessageId: `ses-${row.id}`, sentAt: at });
@@ -264,7 +282,7 @@ describe("send marks", () => {
 
 		// Reads are unchanged, and a second run of the tally counts nothing again.
 		for (const read of await findEmailsByIds(db(), ids)) expect(read.sendMark).toBeNull();
-		await tallyDayFigures(db(), Date.now() + TALLY_LAG + 62_000);
+		await tallyDayFigures(db(), Date.now() + TALLY_LAG + 2_000);
 		expect(await sentFigure(sender.account.id, at)).toBe(before + 3);
 	});
 

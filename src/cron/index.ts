@@ -3,6 +3,7 @@
  * in one invocation and picks up where it stopped on the next run.
  */
 import { createDb } from "../db/client.ts";
+import { forgetStoredMarks } from "../db/queries/send-marks.ts";
 import { domainDepsFromEnv, laneQueuesOf, noticeDepsFromEnv } from "../deps.ts";
 import { dispatchNotices } from "../domain/notices.ts";
 import type { Bindings } from "../env.ts";
@@ -33,6 +34,7 @@ export async function runScheduled(
 					if (dispatched) console.log(`dispatched ${dispatched} scheduled emails`);
 				},
 				() => tallyDayFigures(db, Date.now(), { lag: tallyLag(env) }),
+				() => forgetStoredMarks(db),
 			]);
 			return;
 		}

@@ -26,7 +26,7 @@
  *
  * Send marks (src/db/queries/send-marks.ts): the page's emails whose SES acceptance is still
  * only in a mark get it in their row first, in the same batch, so the page's `sent` figures
- * count it and no mark outlives the cursor; marks of groups well behind it are deleted.
+ * count it and no email behind the cursor needs its mark.
  *
  * What it costs: each email read once (rows read, a thousandth of a row written's price), and
  * a row written per account, day and figure a page holds. Figures trail by the lag plus a
@@ -37,7 +37,7 @@ import { and, asc, eq, isNull, type SQL, type SQLWrapper, sql } from "drizzle-or
 import type { Db } from "../db/client.ts";
 import { nextWindowFloorId, seqFloor, windowFloorId } from "../db/queries/email-seq.ts";
 import { EVENT_FIGURES, TALLY_CURSOR, tallyCursor } from "../db/queries/metrics.ts";
-import { foldSendMarksStatement, forgetSendMarksStatement } from "../db/queries/send-marks.ts";
+import { foldSendMarksStatement } from "../db/queries/send-marks.ts";
 import { accountDayCounts, cronCursors, emails, ON_ITS_WAY_KEY } from "../db/schema.ts";
 import { idFloor } from "../lib/ids.ts";
 import { DAY, MINUTE } from "../lib/time.ts";
@@ -92,7 +92,6 @@ export async function tallyDayFigures(
 				.set({ position: to })
 				.where(and(eq(cronCursors.name, TALLY_CURSOR), eq(cronCursors.position, from)))
 				.returning({ position: cronCursors.position }),
-			forgetSendMarksStatement(db, to),
 		]);
 		// Another run moved the cursor first: it counted this page, and this batch added nothing.
 		if (moved.length === 0) break;

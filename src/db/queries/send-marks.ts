@@ -23,14 +23,17 @@
  * - The next lifecycle write of the email (its delivery, nearly always) stores the mark's
  *   fields with its own (`unmarked`, used by `updateEmailStateStatement`).
  * - The tally folds the marks of the emails it passes that no write has stored yet
- *   (`foldSendMarksStatement`), in the batch that counts them and moves its cursor, and deletes
- *   marks older than its cursor (`forgetSendMarksStatement`). So marks hold a few minutes of
- *   sends, and an email behind the cursor is always its row alone: the state index's filters
- *   and the sweep of stuck emails read rows only.
+ *   (`foldSendMarksStatement`), in the batch that counts them and moves its cursor. So an
+ *   email behind the cursor is always its row alone: the state index's filters and the sweep
+ *   of stuck emails read rows only.
+ * - Each minute, marks whose emails all hold their sends are deleted (`forgetStoredMarks`).
+ *   A mark costs two rows written, its insert and its delete (D1 bills both), shared by its
+ *   emails: a fiftieth each for a batch's, about two thirds of a row for a single that shares
+ *   its message with two others, and two rows, one more than before, for a single alone in its
+ *   message (an isolate serving one request at a time).
  */
 import { type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
-import { idTime } from "../../lib/ids.ts";
 import type { Db } from "../client.ts";
 import { emails, type SendResult, sendMarks } from "../schema.ts";
 import { isEmail, windowStart } from "./email-seq.ts";
@@ -38,12 +41,6 @@ import { tallyCursor } from "./metrics.ts";
 
 /** A send group's key: its creation time in ms times 1,024 plus a random part (below 2^53). */
 const GROUP_SPREAD = 1024;
-/**
- * Marks the tally deletes are this much older than its cursor: every email of their group was
- * created with the key, so well before the cursor, and the tally has passed it.
- */
-const FORGET_MARGIN_MS = 60_000;
-
 /** A new send group, for the emails one request queues at `now`. */
 export function newSendGroup(now: number): number {
 	return now * GROUP_SPREAD + Math.floor(Math.random() * GROUP_SPREAD);
@@ -158,10 +155,22 @@ export function foldSendMarksStatement(db: Db, inPage: SQL) {
 		);
 }
 
-/** Deletes the marks of groups older than the tally's cursor at `to` (once it is there). */
-export function forgetSendMarksStatement(db: Db, to: string) {
-	const before = (idTime(to) - FORGET_MARGIN_MS) * GROUP_SPREAD;
-	return db
+/** Marks the minute's clean-up reads at most, oldest first. */
+const FORGET_BATCH = 10_000;
+
+/**
+ * Deletes the marks whose every email holds its send in its row (its delivery, or the tally,
+ * stored it) or is gone: nothing reads them any more. Run each minute, so a mark lives about
+ * as long as its emails' first notifications take, and the deletes (D1 bills a deleted row as
+ * written) fall in the same minutes as the sends.
+ */
+export async function forgetStoredMarks(db: Db): Promise<number> {
+	const e = { seq: sql`e.seq`, id: sql`e.id` };
+	const unstored = sql`SELECT 1 FROM json_each(m.results) j, ${emails} e WHERE ${isEmail(e, sql`j.key`, windowStart("j.key"))} AND e.ses_message_id IS NULL`;
+	const oldest = sql`SELECT m.group_key, m.part FROM ${sendMarks} m WHERE NOT EXISTS (${unstored}) ORDER BY m.group_key LIMIT ${FORGET_BATCH}`;
+	const gone = await db
 		.delete(sendMarks)
-		.where(sql`${sendMarks.sendGroup} < ${before} AND ${tallyCursor} >= ${to}`);
+		.where(sql`(${sendMarks.sendGroup}, ${sendMarks.part}) IN (${oldest})`)
+		.returning({ part: sendMarks.part });
+	return gone.length;
 }

@@ -237,7 +237,7 @@ describe("send marks", () => {
 		for (const row of await storedRows(behind.ids)) expect(row.sesMessageId).toBe(`ses-${row.id}`);
 
 		await db().delete(cronCursors).where(eq(cronCursors.name, TALLY_CURSOR));
-		const noCursor = await queuedInOneGroup(sender, 2);
+		const noCursor = await queuedInOneGroup(sender, 3);
 		await recordEmailEvents(
 			{ db: counted, webhookQueue },
 			(await findEmailsByIds(db(), noCursor.ids)).map((email) => accepted(email, at)),
@@ -286,17 +286,19 @@ describe("send marks", () => {
 		expect(await sentFigure(sender.account.id, at)).toBe(before + 3);
 	});
 
-	it("a notification that comes before the send is recorded stores the send; the late mark is not kept", async () => {
+	it("a notification that comes before the send is recorded stores the send; the late mark leaves it out", async () => {
 		const sender = await createSender();
-		const { ids } = await queuedInOneGroup(sender, 1);
+		const { ids } = await queuedInOneGroup(sender, 3);
 		const id = ids[0] as string;
 		// The consumer's read, before SES answered.
-		const [read] = await findEmailsByIds(db(), [id]);
-		if (!read) throw new Error("gone");
+		const read = await findEmailsByIds(db(), ids);
+		const email = read.find((e) => e.id === id);
+		if (!email) throw new Error("gone");
 		const at = Date.now();
-		// SES's delivery first: its notification names the message and when SES accepted it.
+		// SES's delivery of the first email first: its notification names the message and when
+		// SES accepted it.
 		const [first] = await recordEmailEvents({ db: counted, webhookQueue }, [
-			{ ...delivered(read, at + 10), sentFirst: { sesMessageId: `ses-${id}`, at } },
+			{ ...delivered(email, at + 10), sentFirst: { sesMessageId: `ses-${id}`, at } },
 		]);
 		expect(first?.guard.sends).toHaveLength(1);
 		const [row] = await storedRows([id]);
@@ -306,14 +308,37 @@ describe("send marks", () => {
 			sesMessageId: `ses-${id}`,
 			sentAt: at,
 		});
-		// Then the consumer's result, decided on its earlier read: nothing written, counted once.
+		// Then the consumer's results, decided on its earlier reads: the mark holds the two
+		// others, the first is not written again and its send is counted once.
 		let late: Awaited<ReturnType<typeof recordEmailEvents>> = [];
 		const written = await rowsWritten(async () => {
-			late = await recordEmailEvents({ db: counted, webhookQueue }, [accepted(read, at)]);
+			late = await recordEmailEvents(
+				{ db: counted, webhookQueue },
+				read.map((e) => accepted(e, at)),
+			);
 		});
-		expect(written).toBe(0);
-		expect(await markOf(id)).toBeUndefined();
-		expect(late[0]?.guard.sends).toEqual([]);
+		expect(written).toBe(1);
+		const mark = await markOf(ids[1] as string);
+		expect(Object.keys(mark?.results ?? {}).sort()).toEqual(ids.slice(1).sort());
+		expect(late.find((r) => r.emailId === id)?.guard.sends).toEqual([]);
+		expect(late.filter((r) => r.guard.sends.length === 1)).toHaveLength(2);
+	});
+
+	it("a send alone in its group (or with one other) is written to its row: a mark would cost more", async () => {
+		const sender = await createSender();
+		for (const size of [1, 2]) {
+			const { ids } = await queuedInOneGroup(sender, size);
+			const at = Date.now();
+			const written = await rowsWritten(async () =>
+				recordEmailEvents(
+					{ db: counted, webhookQueue },
+					(await findEmailsByIds(db(), ids)).map((email) => accepted(email, at)),
+				),
+			);
+			expect(written).toBe(size);
+			for (const row of await storedRows(ids)) expect(row.sesMessageId).toBe(`ses-${row.id}`);
+			for (const id of ids) expect(await markOf(id)).toBeUndefined();
+		}
 	});
 
 	it("a consumer run records a message's sends in one mark, not one per result", async () => {
@@ -338,7 +363,7 @@ describe("send marks", () => {
 			.set({ position: idFloor(now - 4 * HOUR) })
 			.where(eq(cronCursors.name, TALLY_CURSOR));
 		const old = () => madeAt(now - STUCK_AFTER - 30 * 60_000);
-		const marked = await queuedInOneGroup(sender, 1, old);
+		const marked = await queuedInOneGroup(sender, 3, old);
 		const unsent = await queuedInOneGroup(sender, 1, old);
 		await recordEmailEvents(
 			{ db: counted, webhookQueue },
@@ -353,17 +378,18 @@ describe("send marks", () => {
 		} as unknown as Queue<SendMessage>;
 		await requeueStuckEmails(db(), queue, now);
 		expect(requeued).toContain(unsent.ids[0]);
-		expect(requeued).not.toContain(marked.ids[0]);
+		for (const id of marked.ids) expect(requeued).not.toContain(id);
 	});
 
 	it("a marked email is not sent again when its message comes back, and its feedback matches", async () => {
 		const sender = await createSender();
-		const email = await createQueuedEmail(sender, {
-			to: ["bounce@simulator.amazonses.com"],
-			sendGroup: newSendGroup(Date.now()),
-		});
-		const id = email.id as string;
-		const first = await runQueue(SEND_QUEUE, [{ emailId: id }]);
+		// A message of three: the first to the simulator's bounce address.
+		const sendGroup = newSendGroup(Date.now());
+		const emails3 = [];
+		for (const to of ["bounce@simulator.amazonses.com", "a@example.org", "b@example.org"])
+			emails3.push(await createQueuedEmail(sender, { to: [to], sendGroup }));
+		const id = emails3[0]?.id as string;
+		const first = await runQueue(SEND_QUEUE, [{ emailIds: emails3.map((e) => e.id as string) }]);
 		expect(first.result.explicitAcks).toEqual(first.ids);
 		const [stored] = await storedRows([id]);
 		expect(stored).toMatchObject({ lastEvent: "queued", sesMessageId: null });
@@ -373,7 +399,7 @@ describe("send marks", () => {
 			sent.find((m) => m.tags.some((t) => t.value === id))?.messageId,
 		);
 
-		const again = await runQueue(SEND_QUEUE, [{ emailId: id }], 2);
+		const again = await runQueue(SEND_QUEUE, [{ emailIds: emails3.map((e) => e.id as string) }], 2);
 		expect(again.result.explicitAcks).toEqual(again.ids);
 		expect(
 			sim.store

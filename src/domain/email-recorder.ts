@@ -148,7 +148,7 @@ export async function recordEmailEvents(
 			})),
 	];
 	const emit = await outwardEventStatements(db, outward);
-	const marked = decided.filter(isMarkable);
+	const marked = markedOf(decided);
 	const writes = decided.filter((d) => d.write !== null && !marked.includes(d));
 	const marks = markStatements(db, marked);
 	// One upsert per account, day and figure for the whole batch, counting only the writes that won.
@@ -247,6 +247,23 @@ const isMarkable = (d: Decision) =>
 	d.fresh.length === 0 &&
 	d.t.next.sesMessageId !== null &&
 	d.t.next.sentAt !== null;
+
+/**
+ * A mark costs two rows written (its insert, and its delete once its emails hold their sends),
+ * a row write of each email one each: a group's sends go in a mark when a write has at least
+ * this many of them (a single alone in its queue message is written as before).
+ */
+const MIN_SENDS_PER_MARK = 3;
+
+/** The decisions recorded in marks: markable ones, of groups with enough of them. */
+function markedOf(decided: Decision[]): Decision[] {
+	const byGroup = new Map<number, Decision[]>();
+	for (const d of decided.filter(isMarkable)) {
+		const group = d.input.email.sendGroup as number;
+		byGroup.set(group, [...(byGroup.get(group) ?? []), d]);
+	}
+	return [...byGroup.values()].filter((group) => group.length >= MIN_SENDS_PER_MARK).flat();
+}
 
 /** One mark per send group of the decisions, each email's kept if its row is as read. */
 function markStatements(db: Db, marked: Decision[]) {

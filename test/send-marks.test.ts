@@ -32,6 +32,7 @@ import { api } from "./helpers/api.ts";
 import { createQueuedEmail, createSender, db } from "./helpers/factories.ts";
 import { runQueue } from "./helpers/queue.ts";
 import { installSimulatorPostingToWorker } from "./helpers/simulator.ts";
+import { createWebhookEndpoint } from "./helpers/webhooks.ts";
 
 const counted = createDb(instrumentD1(env.DB));
 const webhookQueue = { sendBatch: async () => {} } as unknown as Queue<WebhookMessage>;
@@ -322,6 +323,38 @@ describe("send marks", () => {
 		expect(Object.keys(mark?.results ?? {}).sort()).toEqual(ids.slice(1).sort());
 		expect(late.find((r) => r.emailId === id)?.guard.sends).toEqual([]);
 		expect(late.filter((r) => r.guard.sends.length === 1)).toHaveLength(2);
+	});
+
+	it("one email.sent per email, whether the consumer or a notification that came first records the send", async () => {
+		const sender = await createSender();
+		await createWebhookEndpoint(sender.key.token, "https://hooks.example.com/in", [
+			"email.sent",
+			"email.delivered",
+		]);
+		const queued: WebhookMessage[] = [];
+		const webhooks = {
+			async sendBatch(batch: Iterable<{ body: WebhookMessage }>) {
+				for (const m of batch) queued.push(m.body);
+			},
+		} as unknown as Queue<WebhookMessage>;
+		const { ids } = await queuedInOneGroup(sender, 3);
+		const read = await findEmailsByIds(db(), ids);
+		const [email] = read;
+		if (!email) throw new Error("gone");
+		const at = Date.now();
+		await recordEmailEvents({ db: counted, webhookQueue: webhooks }, [
+			{ ...delivered(email, at + 10), sentFirst: { sesMessageId: `ses-${email.id}`, at } },
+		]);
+		const events = () => queued.flatMap((m) => m.eventIds);
+		// email.sent and email.delivered for the first.
+		expect(events()).toHaveLength(2);
+		await recordEmailEvents(
+			{ db: counted, webhookQueue: webhooks },
+			read.map((e) => accepted(e, at + 5)),
+		);
+		// email.sent for the two others only (a delivery not yet attempted may be queued again:
+		// the same event, the same id).
+		expect(new Set(events()).size).toBe(4);
 	});
 
 	it("a send alone in its group (or with one other) is written to its row: a mark would cost more", async () => {

@@ -33,10 +33,12 @@ export function emailEvent(
 	return {
 		accountId: email.accountId,
 		type: effect.type,
-		// SES accepts an email once, whichever path records it (the consumer, or a notification
-		// that came first): one `email.sent`, one id.
-		key: effect.type === "email.sent" ? sendKey(email.id) : input.key,
 		at: event.at,
+		// SES accepts an email once, whichever path records it (the consumer, or a notification
+		// that came first, each at its own time): one `email.sent`, one id.
+		...(effect.type === "email.sent"
+			? { key: sendKey(email.id), idAt: email.scheduledAt ?? email.createdAt }
+			: { key: input.key }),
 		data: {
 			email_id: email.id,
 			created_at: new Date(email.createdAt).toISOString(),

@@ -23,7 +23,7 @@ export interface WebhookStore {
 
 export async function storedEvent(event: OutwardEvent) {
 	return {
-		id: await derivedUuidv7(event.at, `webhook:${event.key}:${event.type}`),
+		id: await derivedUuidv7(event.idAt ?? event.at, `webhook:${event.key}:${event.type}`),
 		accountId: event.accountId,
 		type: event.type,
 		payload: JSON.stringify({

@@ -32,6 +32,11 @@ export interface OutwardEvent {
 	/** What caused it, unique per cause: the event's id is derived from it. */
 	key: string;
 	at: number;
+	/**
+	 * The time the id is derived from, when not `at`: for an event that two paths may each
+	 * tell, at their own times (`email.sent`: the consumer, or a notification that came first).
+	 */
+	idAt?: number;
 	data: Record<string, unknown>;
 	/** Written only if this holds in the same batch (e.g. the row was really inserted). */
 	onlyIf?: SQL;

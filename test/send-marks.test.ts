@@ -21,10 +21,14 @@ import {
 	ON_ITS_WAY_KEY,
 	sendMarks,
 } from "../src/db/schema.ts";
+import { notificationDepsFromEnv } from "../src/deps.ts";
 import type { LifecycleEvent } from "../src/domain/email-lifecycle.ts";
 import { recordEmailEvents } from "../src/domain/email-recorder.ts";
+import { processNotification } from "../src/domain/feedback.ts";
 import { idsIn, type SendMessage } from "../src/domain/send-message.ts";
 import type { WebhookMessage } from "../src/domain/webhook-delivery.ts";
+import { guardFor } from "../src/durable-objects/index.ts";
+import type { Bindings } from "../src/env.ts";
 import { idFloor, uuidv7 } from "../src/lib/ids.ts";
 import { HOUR } from "../src/lib/time.ts";
 import { SEND_QUEUE } from "../src/queues/index.ts";
@@ -323,6 +327,34 @@ describe("send marks", () => {
 		expect(Object.keys(mark?.results ?? {}).sort()).toEqual(ids.slice(1).sort());
 		expect(late.find((r) => r.emailId === id)?.guard.sends).toEqual([]);
 		expect(late.filter((r) => r.guard.sends.length === 1)).toHaveLength(2);
+	});
+
+	it("a notification that comes first counts its email's send in the account's reputation window", async () => {
+		const sender = await createSender();
+		const { ids } = await queuedInOneGroup(sender, 1);
+		const id = ids[0] as string;
+		const [email] = await findEmailsByIds(db(), [id]);
+		if (!email) throw new Error("gone");
+		const guard = guardFor(env as Bindings, sender.account.id);
+		const before = (await guard.reputation()).figures.sends;
+		const at = new Date().toISOString();
+		const message = JSON.stringify({
+			eventType: "Delivery",
+			mail: {
+				timestamp: at,
+				messageId: `ses-${id}`,
+				destination: email.to,
+				tags: { sendfleet_email_id: [id] },
+			},
+			delivery: { timestamp: at, recipients: email.to },
+		});
+		const deps = notificationDepsFromEnv(env as Bindings, () => {});
+		expect(
+			await processNotification(deps, { messageId: `sns-${id}`, topicArn: "topic", message }),
+		).toBe("processed");
+		expect((await guard.reputation()).figures.sends).toBe(before + 1);
+		const [row] = await storedRows([id]);
+		expect(row).toMatchObject({ lastEvent: "delivered", sesMessageId: `ses-${id}` });
 	});
 
 	it("one email.sent per email, whether the consumer or a notification that came first records the send", async () => {

@@ -12,10 +12,11 @@
  * `write_token`, and the count's statement requires it), so nothing is counted twice. A batch's
  * figures are one statement, one upsert per account, day and figure over the writes that won.
  *
- * SES's acceptance of an email of a send group changes nothing but its SES id, when and
- * `last_event`: it goes in one send mark per group instead of the email's row
- * (src/db/queries/send-marks.ts), and the email's next write stores it. An email the tally
- * passed meanwhile has no mark; its row is written instead, as a race lost.
+ * SES's acceptance of three or more emails of one send group in one batch changes nothing but
+ * their SES ids, when and `last_event`: it goes in one send mark instead of their rows
+ * (src/db/queries/send-marks.ts), and each email's next write stores it. An email the tally
+ * passed meanwhile, or whose row moved since it was read (a notification came first), is left
+ * out of the mark and decided again on its row, as after a lost race.
  *
  * The customer's webhook events (`emit` effects) go in the same batch, written only for
  * accounts with an endpoint subscribed to the type (src/db/queries/webhooks.ts), each with an
@@ -38,9 +39,8 @@ import {
 	dayOf,
 	figureOf,
 } from "../db/queries/metrics.ts";
-import { type MarkedSend, markSendsStatement } from "../db/queries/send-marks.ts";
 import { insertSuppressionStatement } from "../db/queries/suppressions.ts";
-import { type SendResult, suppressions, type TimelineRow } from "../db/schema.ts";
+import { suppressions, type TimelineRow } from "../db/schema.ts";
 import { recipientAddresses } from "../lib/addresses.ts";
 import { uuidv7 } from "../lib/ids.ts";
 import {
@@ -51,6 +51,7 @@ import {
 	transitionAfterSend,
 } from "./email-lifecycle.ts";
 import { emailEvent, type GuardEffects, guardEffects } from "./event-effects.ts";
+import { markedIn, markedOf, markStatements } from "./send-marking.ts";
 import {
 	enqueueDeliveries,
 	outwardEventStatements,
@@ -170,7 +171,7 @@ export async function recordEmailEvents(
 			.flatMap((rows) => (rows as { id: string }[]).map((r) => r.id)),
 		...markedIn(results.slice(firstMark, firstEmit)),
 	]);
-	// Lost races, and sends the tally passed meanwhile (no mark then): their rows are written.
+	// Lost races, and sends left out of their marks: decided again on their rows.
 	const retried = await retryLostRaces(
 		db,
 		[...writes, ...marked]
@@ -234,55 +235,6 @@ function decide(db: Db, email: EmailRow, input: EmailEventInput): Decision {
 	const sentNow = t.next.sentAt !== null && email.sentAt === null;
 	return { input, t, fresh, token, write, sentNow };
 }
-
-/**
- * SES's acceptance of an email of a send group, which changes nothing but its SES id, when and
- * `last_event`: recorded in a send mark with the group's others, not in the row
- * (src/db/queries/send-marks.ts).
- */
-const isMarkable = (d: Decision) =>
-	d.input.event.kind === "accepted_by_ses" &&
-	d.input.email.sendGroup != null &&
-	d.write !== null &&
-	d.fresh.length === 0 &&
-	d.t.next.sesMessageId !== null &&
-	d.t.next.sentAt !== null;
-
-/**
- * A mark costs two rows written (its insert, and its delete once its emails hold their sends),
- * a row write of each email one each: a group's sends go in a mark when a write has at least
- * this many of them (a single alone in its queue message is written as before).
- */
-const MIN_SENDS_PER_MARK = 3;
-
-/** The decisions recorded in marks: markable ones, of groups with enough of them. */
-function markedOf(decided: Decision[]): Decision[] {
-	const byGroup = new Map<number, Decision[]>();
-	for (const d of decided.filter(isMarkable)) {
-		const group = d.input.email.sendGroup as number;
-		byGroup.set(group, [...(byGroup.get(group) ?? []), d]);
-	}
-	return [...byGroup.values()].filter((group) => group.length >= MIN_SENDS_PER_MARK).flat();
-}
-
-/** One mark per send group of the decisions, each email's kept if its row is as read. */
-function markStatements(db: Db, marked: Decision[]) {
-	const groups = new Map<number, Record<string, MarkedSend>>();
-	for (const { input, t } of marked) {
-		const { id, revision } = input.email;
-		const group = input.email.sendGroup as number;
-		const results = groups.get(group) ?? {};
-		results[id] = [t.next.sesMessageId as string, t.next.sentAt as number, revision];
-		groups.set(group, results);
-	}
-	return [...groups].map(([group, results]) => markSendsStatement(db, group, results));
-}
-
-/** The email ids the mark statements kept. */
-const markedIn = (results: unknown[]) =>
-	results.flatMap((rows) =>
-		(rows as { results: Record<string, SendResult> }[]).flatMap((r) => Object.keys(r.results)),
-	);
 
 /** An event is news if its write added timeline entries or, having none, changed the state. */
 const isNewEvent = (d: Decision) =>

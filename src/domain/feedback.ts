@@ -15,7 +15,7 @@ import { uuidv7 } from "../lib/ids.ts";
 import { type FeedbackEvent, parseSesNotification } from "../services/ses-notifications.ts";
 import type { LifecycleEvent } from "./email-lifecycle.ts";
 import { type RecorderStore, recordEmailEvents } from "./email-recorder.ts";
-import type { ReputationEvent } from "./guard.ts";
+import type { ReputationEvent, SendCount } from "./guard.ts";
 import { recordReputation, type SuspensionDeps } from "./suspension.ts";
 import type { WebhookMessage } from "./webhook-delivery.ts";
 
@@ -36,6 +36,8 @@ export type FeedbackOutcome =
 			 * first handling failed half-way is counted when SNS retries it.
 			 */
 			reputation: ReputationEvent[];
+			/** The send the notification recorded, if it came before the consumer recorded it. */
+			sends: SendCount[];
 	  }
 	| { kind: "unmatched" }
 	| { kind: "ignored" };
@@ -148,6 +150,7 @@ export async function applyFeedback(
 		emailId: email.id,
 		accountId: email.accountId,
 		reputation: recorded.guard.reputation,
+		sends: recorded.guard.sends,
 	};
 }
 
@@ -192,6 +195,8 @@ export async function processNotification(
 		deps.suspensionFor(outcome.accountId),
 		outcome.accountId,
 		outcome.reputation,
+		Date.now(),
+		outcome.sends,
 	);
 	if (notice) deps.onNotice(notice);
 	return outcome.kind === "applied" ? "processed" : "duplicate";

@@ -14,7 +14,14 @@ import { findOwnerEmail } from "../db/queries/accounts.ts";
 import { insertNoticeStatement, type NoticeRow } from "../db/queries/notices.ts";
 import { accountActions, accounts } from "../db/schema.ts";
 import { derivedUuidv7, uuidv7 } from "../lib/ids.ts";
-import type { ReputationEvent, ReputationGuard, ReputationWarning, Suspension } from "./guard.ts";
+import type {
+	ReputationEvent,
+	ReputationGuard,
+	ReputationWarning,
+	SendCount,
+	SendGuard,
+	Suspension,
+} from "./guard.ts";
 import { buildNotice } from "./notices.ts";
 import { describeFigures, headroom } from "./reputation.ts";
 import type { WebhookMessage } from "./webhook-delivery.ts";
@@ -27,22 +34,29 @@ export interface SuspensionDeps {
 	guard: Pick<
 		ReputationGuard,
 		"recordFeedback" | "markSuspensionRecorded" | "reinstate" | "standing"
-	>;
+	> &
+		Pick<SendGuard, "recordSends">;
 }
 
 /**
- * Feeds bounces and complaints to the guard and records a suspension it has not recorded yet.
- * Answers the notice to dispatch, if this call recorded one.
+ * Feeds bounces and complaints to the guard, with the sends a notification recorded (one that
+ * came before the consumer recorded its email's send: src/domain/email-recorder.ts), and
+ * records a suspension it has not recorded yet. Answers the notice to dispatch, if this call
+ * recorded one.
  */
 export async function recordReputation(
 	deps: SuspensionDeps,
 	accountId: string,
 	events: ReputationEvent[],
 	now = Date.now(),
+	sends: SendCount[] = [],
 ): Promise<NoticeRow | null> {
-	if (events.length === 0) return null;
-	const { unrecorded, warning } = await deps.guard.recordFeedback(events, now);
-	if (warning) await emitReputationWarning(deps, accountId, warning);
+	if (events.length === 0 && sends.length === 0) return null;
+	// The sends first: they are the rates' denominator.
+	const counted = sends.length ? await deps.guard.recordSends(sends, now) : null;
+	const feedback = events.length ? await deps.guard.recordFeedback(events, now) : null;
+	if (feedback?.warning) await emitReputationWarning(deps, accountId, feedback.warning);
+	const unrecorded = feedback?.unrecorded ?? counted?.unrecorded ?? null;
 	return unrecorded ? recordSuspension(deps, accountId, unrecorded) : null;
 }
 

@@ -19,6 +19,8 @@ describe("parseSesNotification, on SES's own examples", () => {
 			sesMessageId: "EXAMPLE7c191be45-e9aedb9a-02f9-4d12-a87d-dd0099a07f8a-000000",
 			emailId: null,
 			occurredAt: Date.parse("2017-08-05T00:41:02.669Z"),
+			// The mail's timestamp: when SES accepted the message.
+			sentAt: Date.parse("2017-08-05T00:40:02.012Z"),
 			recipients: ["recipient@example.com"],
 			bounceType: "Permanent",
 			details: {

@@ -8,15 +8,17 @@
  * the next write of each email stores them with its own.
  *
  * How:
- * - At acceptance, the emails a request sends at once get one send group (`newSendGroup`):
- *   the consumer sends them together, so one write's results of a batch share one mark. A
- *   group is kept small on purpose: finding an email's mark reads every row of its group (one
- *   per consumer write that reported some of it), so a group shared by many requests would make
- *   each read long. A scheduled email has none, and its send is written as before.
- * - The recorder (src/domain/email-recorder.ts) puts the emails of a write that SES accepted in
- *   one row per send group (`markSendsStatement`): `{ email id: [SES message id, sent at] }`,
- *   only those the minute's tally has not passed (their id at or past its cursor, checked in
- *   the statement). The others are written as before, as are failures, which change more.
+ * - At acceptance, the emails of one queue message get one send group (`newSendGroup`; the
+ *   group commit of src/domain/email-storage.ts tells each request its message's): the consumer
+ *   gets them together, so one write's results share one mark. A group is kept that small on
+ *   purpose: finding an email's mark reads every row of its group (one per consumer write that
+ *   reported some of it), so a group of many messages would make each read long. A scheduled
+ *   email has none, and its send is written as before.
+ * - The recorder (src/domain/email-recorder.ts) puts three or more sends of one group in one
+ *   write in one row (`markSendsStatement`): `{ email id: [SES message id, sent at] }`, only
+ *   those the minute's tally has not passed (their id at or past its cursor) and whose rows are
+ *   as the consumer read them, both checked in the statement. The others are written as
+ *   before, as are failures, which change more.
  * - Every read of an email sees its mark (`sendMarkOf`, `withSendMark`): the consumer's check of
  *   what is still to send (so a redelivered message sends nothing twice), GET /emails and its
  *   filters, feedback's check of the SES message id.
@@ -28,9 +30,9 @@
  *   of stuck emails read rows only.
  * - Each minute, marks whose emails all hold their sends are deleted (`forgetStoredMarks`).
  *   A mark costs two rows written, its insert and its delete (D1 bills both), shared by its
- *   emails: a fiftieth each for a batch's, about two thirds of a row for a single that shares
- *   its message with two others, and two rows, one more than before, for a single alone in its
- *   message (an isolate serving one request at a time).
+ *   emails: a fiftieth each for a batch's, two thirds of a row for three singles that shared a
+ *   message. Fewer than three sends cost less as their own writes, so a single alone in its
+ *   message (an isolate serving one request at a time) is written as before.
  */
 import { type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";

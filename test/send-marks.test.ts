@@ -33,7 +33,7 @@ import { idFloor, uuidv7 } from "../src/lib/ids.ts";
 import { HOUR } from "../src/lib/time.ts";
 import { SEND_QUEUE } from "../src/queues/index.ts";
 import { api } from "./helpers/api.ts";
-import { createQueuedEmail, createSender, db } from "./helpers/factories.ts";
+import { createQueuedEmail, createSender, db, uuidv7At } from "./helpers/factories.ts";
 import { runQueue } from "./helpers/queue.ts";
 import { installSimulatorPostingToWorker } from "./helpers/simulator.ts";
 import { createWebhookEndpoint } from "./helpers/webhooks.ts";
@@ -78,13 +78,6 @@ async function markOf(id: string) {
 		.from(sendMarks)
 		.where(sql`json_type(${sendMarks.results}, ${`$."${id}"`}) IS NOT NULL`);
 	return mark;
-}
-
-/** A fresh id with another time (the generator's own never go back). */
-function madeAt(time: number) {
-	const id = uuidv7();
-	const t = time.toString(16).padStart(12, "0");
-	return `${t.slice(0, 8)}-${t.slice(8)}${id.slice(13)}`;
 }
 
 /** The rows as stored, without their marks. */
@@ -227,7 +220,7 @@ describe("send marks", () => {
 		const sender = await createSender();
 		const at = Date.now();
 		// Created a minute ago: behind the cursor the tally placed at the present.
-		const behind = await queuedInOneGroup(sender, 3, () => madeAt(at - 60_000));
+		const behind = await queuedInOneGroup(sender, 3, () => uuidv7At(at - 60_000));
 		const before = await sentFigure(sender.account.id, at);
 		const written = await rowsWritten(async () =>
 			recordEmailEvents(
@@ -427,7 +420,7 @@ describe("send marks", () => {
 			.update(cronCursors)
 			.set({ position: idFloor(now - 4 * HOUR) })
 			.where(eq(cronCursors.name, TALLY_CURSOR));
-		const old = () => madeAt(now - STUCK_AFTER - 30 * 60_000);
+		const old = () => uuidv7At(now - STUCK_AFTER - 30 * 60_000);
 		const marked = await queuedInOneGroup(sender, 3, old);
 		const unsent = await queuedInOneGroup(sender, 1, old);
 		await recordEmailEvents(

@@ -12,14 +12,9 @@ import { attachmentKey } from "../../src/domain/email-storage.ts";
 import { idFloor, uuidv7 } from "../../src/lib/ids.ts";
 import { DAY, HOUR } from "../../src/lib/time.ts";
 import { api } from "../helpers/api.ts";
-import { createSender, db } from "../helpers/factories.ts";
+import { createSender, db, uuidv7At } from "../helpers/factories.ts";
 
 const bucket = () => env.ATTACHMENTS;
-
-/** A UUIDv7 created at `time` (as in test/cron/purge.test.ts: `uuidv7` cannot go back in time). */
-function uuidv7At(time: number): string {
-	return `${idFloor(time).slice(0, 14)}${uuidv7().slice(14)}`;
-}
 
 /** Stores an object as acceptance does, under an email created at `createdAt`; its key. */
 async function putObject(createdAt: number, emailId = uuidv7At(createdAt)): Promise<string> {

@@ -20,16 +20,8 @@ import {
 import { idFloor, uuidv7 } from "../../src/lib/ids.ts";
 import { DAY, HOUR, MINUTE } from "../../src/lib/time.ts";
 import { runCron } from "../helpers/cron.ts";
-import { db } from "../helpers/factories.ts";
+import { db, uuidv7At } from "../helpers/factories.ts";
 import { queryPlans } from "../helpers/query-plans.ts";
-
-/**
- * A UUIDv7 created at `time`, as the app makes them. `uuidv7(time)` itself cannot go back in
- * time: to keep ids increasing it issues a time earlier than its last one as that last one.
- */
-function uuidv7At(time: number): string {
-	return `${idFloor(time).slice(0, 14)}${uuidv7().slice(14)}`;
-}
 
 const ACCOUNT = "00000000-0000-7000-8000-00000000c0de";
 const DOMAIN = "00000000-0000-7000-8000-00000000d0e5";

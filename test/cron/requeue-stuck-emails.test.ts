@@ -2,10 +2,9 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { EVERY_FIVE_MINUTES } from "../../src/cron/index.ts";
 import { requeueStuckEmails, STUCK_AFTER } from "../../src/cron/requeue-stuck-emails.ts";
 import { idsIn, type SendMessage } from "../../src/domain/send-message.ts";
-import { idFloor, uuidv7 } from "../../src/lib/ids.ts";
 import { HOUR } from "../../src/lib/time.ts";
 import { runCron } from "../helpers/cron.ts";
-import { createQueuedEmail, createSender, db } from "../helpers/factories.ts";
+import { createQueuedEmail, createSender, db, uuidv7At } from "../helpers/factories.ts";
 
 /** Records what the job puts on the queue. */
 function recordingQueue() {
@@ -17,9 +16,6 @@ function recordingQueue() {
 	} as unknown as Queue<SendMessage>;
 	return { sent, queue };
 }
-
-/** A UUIDv7 created at `time` (`uuidv7` cannot go back or forward in time). */
-const uuidv7At = (time: number) => `${idFloor(time).slice(0, 14)}${uuidv7().slice(14)}`;
 
 describe("requeueStuckEmails", () => {
 	// Each test works in its own window of time, far from the others' and from real emails.

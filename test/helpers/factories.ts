@@ -9,7 +9,7 @@ import { insertApiKey } from "../../src/db/queries/api-keys.ts";
 import { insertEmailsStatements, type NewEmail, runBatch } from "../../src/db/queries/emails.ts";
 import { type ApiKeyPermission, accounts, domains, type Plan } from "../../src/db/schema.ts";
 import type { Caller } from "../../src/env.ts";
-import { randomToken, sha256Hex, uuidv7 } from "../../src/lib/ids.ts";
+import { idFloor, randomToken, sha256Hex, uuidv7 } from "../../src/lib/ids.ts";
 import { API_KEY_PREFIX } from "../../src/middleware/auth.ts";
 
 export const db = () => createDb(env.DB);
@@ -68,6 +68,15 @@ export async function createApiKey(
 		createdAt: Date.now(),
 	});
 	return { id, token };
+}
+
+/**
+ * A fresh UUIDv7 created at `time`, as the app makes them: `uuidv7(time)` itself never goes back
+ * in time (its ids of one isolate only increase), so a test that needs an older or a future id
+ * takes the time from `idFloor` and the rest from a fresh id.
+ */
+export function uuidv7At(time: number): string {
+	return `${idFloor(time).slice(0, 14)}${uuidv7().slice(14)}`;
 }
 
 /**

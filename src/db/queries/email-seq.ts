@@ -79,12 +79,19 @@ export function emailWithId(id: string): SQL {
 }
 
 /**
+ * `e`, the caller's alias of `emails`, is the email whose id is the SQL expression `id` (a JSON
+ * value, another table's column): a seek of the window the expression's id gives.
+ */
+export function aliasHasId(id: string): SQL {
+	return isEmail({ seq: sql`e.seq`, id: sql`e.id` }, sql.raw(id), windowStart(id));
+}
+
+/**
  * The emails with these ids (one JSON parameter, however many: D1 binds at most 100 a
  * statement), each by a seek of its window.
  */
 export function emailsWithIds(ids: string[]): SQL {
-	const e = { seq: sql`e.seq`, id: sql`e.id` };
-	return sql`${emails.seq} IN (SELECT e.seq FROM json_each(${JSON.stringify(ids)}) j, ${emails} e WHERE ${isEmail(e, sql`j.value`, windowStart("j.value"))})`;
+	return sql`${emails.seq} IN (SELECT e.seq FROM json_each(${JSON.stringify(ids)}) j, ${emails} e WHERE ${aliasHasId("j.value")})`;
 }
 
 /**

@@ -16,7 +16,7 @@ import { and, eq, gte, lt, sql } from "drizzle-orm";
 import { DAY } from "../../lib/time.ts";
 import type { Db } from "../client.ts";
 import { accountDayCounts, cronCursors, emails } from "../schema.ts";
-import { isEmail, windowStart } from "./email-seq.ts";
+import { aliasHasId } from "./email-seq.ts";
 
 /** Timeline entry types (src/domain/email-lifecycle.ts) and the figure each one counts in. */
 export const EVENT_FIGURES = {
@@ -83,7 +83,7 @@ export function countsStatement(db: Db, decided: DecidedCounts[]) {
 	return db
 		.insert(accountDayCounts)
 		.select(
-			sql`SELECT ${at(0)}, ${at(1)}, ${at(2)}, SUM(${at(3)}) FROM json_each(${JSON.stringify(rows)}) WHERE EXISTS (SELECT 1 FROM ${emails} e WHERE ${isEmail({ seq: sql`e.seq`, id: sql`e.id` }, at(4), windowStart(`json_extract(value, '$[4]')`))} AND e.write_token = ${at(5)}) AND ${at(4)} < COALESCE(${tallyCursor}, 'g') GROUP BY 1, 2, 3`,
+			sql`SELECT ${at(0)}, ${at(1)}, ${at(2)}, SUM(${at(3)}) FROM json_each(${JSON.stringify(rows)}) WHERE EXISTS (SELECT 1 FROM ${emails} e WHERE ${aliasHasId("json_extract(value, '$[4]')")} AND e.write_token = ${at(5)}) AND ${at(4)} < COALESCE(${tallyCursor}, 'g') GROUP BY 1, 2, 3`,
 		)
 		.onConflictDoUpdate({
 			target: [accountDayCounts.accountId, accountDayCounts.day, accountDayCounts.figure],

@@ -38,7 +38,7 @@ import { type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Db } from "../client.ts";
 import { emails, type SendResult, sendMarks } from "../schema.ts";
-import { isEmail, windowStart } from "./email-seq.ts";
+import { aliasHasId } from "./email-seq.ts";
 import { tallyCursor } from "./metrics.ts";
 
 /** A send group's key: its creation time in ms times 1,024 plus a random part (below 2^53). */
@@ -120,8 +120,7 @@ export type MarkedSend = [sesMessageId: string, sentAt: number, revision: number
  */
 export function markSendsStatement(db: Db, sendGroup: number, sends: Record<string, MarkedSend>) {
 	const part = Math.floor(Math.random() * Number.MAX_SAFE_INTEGER);
-	const e = { seq: sql`e.seq`, id: sql`e.id` };
-	const asRead = sql`EXISTS (SELECT 1 FROM ${emails} e WHERE ${isEmail(e, sql`j.key`, windowStart("j.key"))} AND e.revision = json_extract(j.value, '$[2]'))`;
+	const asRead = sql`EXISTS (SELECT 1 FROM ${emails} e WHERE ${aliasHasId("j.key")} AND e.revision = json_extract(j.value, '$[2]'))`;
 	const result = sql`json_array(json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'))`;
 	return db
 		.insert(sendMarks)
@@ -167,8 +166,7 @@ const FORGET_BATCH = 10_000;
  * written) fall in the same minutes as the sends.
  */
 export async function forgetStoredMarks(db: Db): Promise<number> {
-	const e = { seq: sql`e.seq`, id: sql`e.id` };
-	const unstored = sql`SELECT 1 FROM json_each(m.results) j, ${emails} e WHERE ${isEmail(e, sql`j.key`, windowStart("j.key"))} AND e.ses_message_id IS NULL`;
+	const unstored = sql`SELECT 1 FROM json_each(m.results) j, ${emails} e WHERE ${aliasHasId("j.key")} AND e.ses_message_id IS NULL`;
 	const oldest = sql`SELECT m.group_key, m.part FROM ${sendMarks} m WHERE NOT EXISTS (${unstored}) ORDER BY m.group_key LIMIT ${FORGET_BATCH}`;
 	const gone = await db
 		.delete(sendMarks)

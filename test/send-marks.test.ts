@@ -412,6 +412,35 @@ describe("send marks", () => {
 		for (const email of await findEmailsByIds(db(), ids)) expect(email.lastEvent).toBe("sent");
 	});
 
+	it("an email whose row is gone (its rows taken back, or purged) is not marked and keeps no mark", async () => {
+		const sender = await createSender();
+		const { ids } = await queuedInOneGroup(sender, 4);
+		const [gone, late, ...rest] = ids as [string, string, string, string];
+		const read = await findEmailsByIds(db(), ids);
+		await db().delete(emails).where(eq(emails.id, gone));
+		const at = Date.now();
+		// The three left in one mark; nothing written for the gone one.
+		const written = await rowsWritten(() =>
+			recordEmailEvents(
+				{ db: counted, webhookQueue },
+				read.map((email) => accepted(email, at)),
+			),
+		);
+		expect(written).toBe(1);
+		expect(await markOf(gone)).toBeUndefined();
+		expect(Object.keys((await markOf(late))?.results ?? {}).sort()).toEqual([late, ...rest].sort());
+		// Two delivered, the third gone: nothing reads the mark any more, and it is deleted.
+		await recordEmailEvents(
+			{ db: counted, webhookQueue },
+			(await findEmailsByIds(db(), rest)).map((email) => delivered(email, at + 10)),
+		);
+		await forgetStoredMarks(db());
+		expect(await markOf(late)).toBeDefined();
+		await db().delete(emails).where(eq(emails.id, late));
+		await forgetStoredMarks(db());
+		expect(await markOf(late)).toBeUndefined();
+	});
+
 	it("the stuck-email sweep leaves an email whose send is only in its mark", async () => {
 		const sender = await createSender();
 		const now = Date.now();

@@ -22,8 +22,8 @@ import {
 	sendMarks,
 } from "../src/db/schema.ts";
 import { notificationDepsFromEnv } from "../src/deps.ts";
-import type { LifecycleEvent } from "../src/domain/email-lifecycle.ts";
 import { recordEmailEvents } from "../src/domain/email-recorder.ts";
+import type { LifecycleEvent } from "../src/domain/email-state.ts";
 import { processNotification } from "../src/domain/feedback.ts";
 import { idsIn, type SendMessage } from "../src/domain/send-message.ts";
 import type { WebhookMessage } from "../src/domain/webhook-delivery.ts";

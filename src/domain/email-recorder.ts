@@ -43,13 +43,8 @@ import { insertSuppressionStatement } from "../db/queries/suppressions.ts";
 import { suppressions, type TimelineRow } from "../db/schema.ts";
 import { recipientAddresses } from "../lib/addresses.ts";
 import { uuidv7 } from "../lib/ids.ts";
-import {
-	type EmailState,
-	type LifecycleEvent,
-	type Transition,
-	transition,
-	transitionAfterSend,
-} from "./email-lifecycle.ts";
+import { transition, transitionAfterSend } from "./email-lifecycle.ts";
+import type { EmailState, LifecycleEvent, Transition } from "./email-state.ts";
 import { emailEvent, type GuardEffects, guardEffects } from "./event-effects.ts";
 import { markedIn, markedOf, markStatements } from "./send-marking.ts";
 import {

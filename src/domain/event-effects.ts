@@ -3,7 +3,7 @@
  * customer's `email.*` webhook event, and what the account's guard must count.
  */
 import type { EmailRow } from "../db/queries/emails.ts";
-import type { Effect, EmailState, LifecycleEvent } from "./email-lifecycle.ts";
+import type { Effect, EmailState, LifecycleEvent } from "./email-state.ts";
 import type { ReputationEvent, SendCount } from "./guard.ts";
 import type { OutwardEvent } from "./webhooks.ts";
 

@@ -7,8 +7,8 @@
  * already being sent. Never both, never a send after a successful cancel.
  */
 import { type EmailRow, findEmailOfAccount } from "../db/queries/emails.ts";
-import { isScheduled, type LifecycleEvent } from "./email-lifecycle.ts";
 import { type Recorded, type RecorderStore, recordEmailEvents } from "./email-recorder.ts";
+import { isScheduled, type LifecycleEvent } from "./email-state.ts";
 import { DISPATCH_AHEAD_MS, delayUntil } from "./email-storage.ts";
 import type { GuardPort } from "./guard.ts";
 import { type Rejected, rejected } from "./refusals.ts";

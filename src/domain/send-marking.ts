@@ -6,7 +6,7 @@ import type { Db } from "../db/client.ts";
 import type { EmailRow } from "../db/queries/emails.ts";
 import { type MarkedSend, markSendsStatement } from "../db/queries/send-marks.ts";
 import type { SendResult } from "../db/schema.ts";
-import type { LifecycleEvent, Transition } from "./email-lifecycle.ts";
+import type { LifecycleEvent, Transition } from "./email-state.ts";
 
 /** A decision of the recorder, as far as marks need it. */
 interface Decided {

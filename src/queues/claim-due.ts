@@ -4,8 +4,8 @@
  * there first wins) and moves the quota of one accepted in an earlier month to this month's.
  */
 import { findEmailsToSend } from "../db/queries/emails.ts";
-import { isAwaitingSes, isScheduled } from "../domain/email-lifecycle.ts";
 import { type RecorderStore, recordEmailEvents } from "../domain/email-recorder.ts";
+import { isAwaitingSes, isScheduled } from "../domain/email-state.ts";
 import type { SendGuard } from "../domain/guard.ts";
 import { recipientAddresses } from "../lib/addresses.ts";
 import type { EmailHandle } from "./send-ledger.ts";

@@ -5,8 +5,8 @@
  * many ids fails only those still waiting: the others were sent on an earlier attempt.
  */
 import { findEmailsByIds } from "../db/queries/emails.ts";
-import { isAwaitingSes } from "../domain/email-lifecycle.ts";
 import { recordEmailEvents } from "../domain/email-recorder.ts";
+import { isAwaitingSes } from "../domain/email-state.ts";
 import { idsIn, SendMessageBody } from "../domain/send-message.ts";
 import { countForGuards, type SendDeps } from "./send.ts";
 import { sendFailed } from "./send-to-ses.ts";

@@ -28,12 +28,12 @@ import { type AttachmentRow, findAttachmentsOfEmails } from "../db/queries/attac
 import { type EmailRow, findEmailsToSend } from "../db/queries/emails.ts";
 import { findSuppressedPairs } from "../db/queries/suppressions.ts";
 import { bulkQueues, sendNotices, suspensionDepsFromEnv, type WaitUntil } from "../deps.ts";
-import { isAwaitingSes, SUPPRESSED_CODE } from "../domain/email-lifecycle.ts";
 import {
 	type EmailEventInput,
 	type Recorded,
 	recordEmailEvents,
 } from "../domain/email-recorder.ts";
+import { isAwaitingSes, SUPPRESSED_CODE } from "../domain/email-state.ts";
 import type { GuardEffects } from "../domain/event-effects.ts";
 import type { SendGuard, Suspension } from "../domain/guard.ts";
 import type { Lane } from "../domain/lanes.ts";

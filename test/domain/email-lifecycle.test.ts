@@ -5,12 +5,8 @@
  * moves down) and the effects each event has outside the email.
  */
 import { describe, expect, it } from "vitest";
-import {
-	type EmailState,
-	type LifecycleEvent,
-	RANK,
-	transition,
-} from "../../src/domain/email-lifecycle.ts";
+import { transition } from "../../src/domain/email-lifecycle.ts";
+import { type EmailState, type LifecycleEvent, RANK } from "../../src/domain/email-state.ts";
 
 const A = "a@example.org";
 const B = "b@example.org";

@@ -14,8 +14,8 @@ import { findEmailsByIds, insertEmailsStatements, runBatch } from "../../src/db/
 import { dayOf, TALLY_CURSOR } from "../../src/db/queries/metrics.ts";
 import { accountDayCounts, cronCursors } from "../../src/db/schema.ts";
 import { webhookDeliveryDepsFromEnv } from "../../src/deps.ts";
-import type { LifecycleEvent } from "../../src/domain/email-lifecycle.ts";
 import { recordEmailEvents } from "../../src/domain/email-recorder.ts";
+import type { LifecycleEvent } from "../../src/domain/email-state.ts";
 import { attemptDelivery, type WebhookMessage } from "../../src/domain/webhook-delivery.ts";
 import type { Bindings } from "../../src/env.ts";
 import { uuidv7 } from "../../src/lib/ids.ts";

@@ -5,10 +5,10 @@
  * domain of the account (ownership and DKIM), then the account must be approved and on a paid
  * plan in good standing, then it must not be suspended, then no recipient may be on the
  * account's suppression list. Recipients are counted once each (to, cc and bcc together).
- * Attachments given by `path` are fetched then, before the guard counts anything. An accepted
- * email's files go to R2, it is named (by id only) on the send queue unless it is scheduled for
- * later, and it is stored in D1 (src/domain/email-storage.ts); SES is never called on the
- * request path. The request costs one D1 round trip for its lookups (src/domain/sender.ts),
+ * Attachments given by `path` are fetched then, before the guard counts anything
+ * (src/domain/email-input.ts). An accepted email's files go to R2, it is named (by id only) on
+ * the send queue unless it is scheduled for later, and it is stored in D1
+ * (src/domain/email-storage.ts); SES is never called on the request path. The request costs one D1 round trip for its lookups (src/domain/sender.ts),
  * one D1 batch for the inserts and one queue call, however many emails it carries.
  *
  * A domain on the BYOC path (src/domain/byoc-sending.ts) skips what belongs to Shared SES
@@ -19,19 +19,14 @@
 
 import type { Db } from "../db/client.ts";
 import type { DomainRow } from "../db/queries/domains.ts";
-import { dedupeRecipients, parseMailbox, recipientAddresses } from "../lib/addresses.ts";
+import { parseMailbox, recipientAddresses } from "../lib/addresses.ts";
 import type { KeepAlive } from "../lib/group-commit.ts";
 import { uuidv7 } from "../lib/ids.ts";
 import { admissionRefusal, settleAdmission } from "./admission.ts";
-import {
-	type AttachmentInput,
-	contentBytes,
-	type FetchPath,
-	type ResolvedFile,
-	resolveAttachments,
-} from "./attachments.ts";
+import type { FetchPath } from "./attachments.ts";
 import type { ByocEmail, ByocResult } from "./byoc-sending.ts";
 import { type DeliverabilityWarning, deliverabilityWarnings } from "./domains.ts";
+import { type EmailInput, emailFields, resolveFiles } from "./email-input.ts";
 import { type EmailToStore, type FileStore, storeEmails } from "./email-storage.ts";
 import type { Admission, GuardPort, RateLimitState, Suspension } from "./guard.ts";
 import { sharedSesRefusal } from "./plans.ts";
@@ -41,25 +36,6 @@ import { lookUpSending, type Sender, type WarmSender } from "./sender.ts";
 import { chooseSendingDomain, domainAndParents } from "./sending-domain.ts";
 import { scheduledEvent, suppressedRefusalEvent } from "./sending-events.ts";
 import type { OutwardEvent } from "./webhooks.ts";
-
-/** What the routes hand over: a request's email after schema validation. */
-export interface EmailInput {
-	/** Fixed in advance only by SendFleet's own notices (exactly-once); the API never sets it. */
-	id?: string;
-	from: string;
-	to: string[];
-	cc?: string[] | null;
-	bcc?: string[] | null;
-	reply_to?: string[] | null;
-	subject: string;
-	html?: string | null;
-	text?: string | null;
-	headers?: Record<string, string> | null;
-	tags?: { name: string; value: string }[] | null;
-	attachments?: AttachmentInput[] | null;
-	/** When a scheduled email is due (already parsed and within 30 days). */
-	scheduledAt?: number | null;
-}
 
 export type Acceptance =
 	| { kind: "accepted"; id: string; warnings: DeliverabilityWarning[] }
@@ -277,47 +253,6 @@ export async function acceptEmails(
 	}
 	const committed = shared.length > 0 || results.some((r) => r.kind === "accepted");
 	return { kind: "answered", results, rate: admission.rate, committed };
-}
-
-/**
- * Each candidate's attachments with their bytes (fetching `path`s, all emails at once); an
- * email whose files fail is rejected in `results` in place.
- */
-async function resolveFiles(
-	deps: SendingDeps,
-	passed: Candidate[],
-	results: Acceptance[],
-): Promise<Map<number, ResolvedFile[]>> {
-	const files = new Map<number, ResolvedFile[]>();
-	const fetchPath: FetchPath =
-		deps.fetchPath ??
-		(async () => ({ kind: "failed", reason: "fetching `path` is not available" }));
-	await Promise.all(
-		passed.map(async ({ index, input }) => {
-			if (!input.attachments?.length) return;
-			const resolved = await resolveAttachments(input.attachments, contentBytes(input), fetchPath);
-			if (resolved.kind === "ok") files.set(index, resolved.files);
-			else results[index] = resolved;
-		}),
-	);
-	return files;
-}
-
-/** An email's content as stored (Shared SES) or sent (BYOC), recipients deduplicated. */
-function emailFields(input: EmailInput) {
-	const lists = dedupeRecipients(input);
-	return {
-		from: input.from,
-		to: lists.to,
-		cc: lists.cc.length ? lists.cc : null,
-		bcc: lists.bcc.length ? lists.bcc : null,
-		replyTo: input.reply_to?.length ? input.reply_to : null,
-		subject: input.subject,
-		html: input.html ?? null,
-		text: input.text ?? null,
-		headers: input.headers && Object.keys(input.headers).length ? input.headers : null,
-		tags: input.tags?.length ? input.tags : null,
-	};
 }
 
 function suspensionOf(sender: Sender): Refusal | null {

@@ -1,6 +1,6 @@
 /**
  * The benchmark's Worker entry: the product Worker (src/index.ts) with its handlers wrapped by
- * `withMetrics` (bench/metrics.ts), which counts D1, queue and Durable Object usage and serves
+ * `withMetrics` (bench/metrics/), which counts D1, queue and Durable Object usage and serves
  * it at `/__metrics`. `npm run bench` runs it with the product's own wrangler.toml,
  * `wrangler dev bench/worker.ts --config wrangler.toml` (the positional script overrides
  * `main`), so bindings, vars and migrations cannot drift from what is deployed; the deployed
@@ -23,7 +23,8 @@ import {
 	SEND_QUEUE,
 	WEBHOOK_QUEUE,
 } from "../src/queues/index.ts";
-import { countDurableObjectStorage, withMetrics } from "./metrics.ts";
+import { countDurableObjectStorage } from "./metrics/durable-objects.ts";
+import { withMetrics } from "./metrics/index.ts";
 
 export { AccountGuard, SendPacer } from "../src/index.ts";
 

@@ -6,7 +6,8 @@
 import { env } from "cloudflare:workers";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { instrumentD1, readMetrics, resetMetrics } from "../bench/metrics.ts";
+import { instrumentD1 } from "../bench/metrics/d1.ts";
+import { readMetrics, resetMetrics } from "../bench/metrics/totals.ts";
 import type { SesSimulator } from "../simulator/app.ts";
 import { requeueStuckEmails, STUCK_AFTER } from "../src/cron/requeue-stuck-emails.ts";
 import { TALLY_LAG, tallyDayFigures } from "../src/cron/tally-day-figures.ts";

@@ -1,6 +1,6 @@
 /**
  * The remote calls on one request's path, from a trace the metered entry recorded
- * (bench/metrics.ts `RequestTrace`): how many there were, of which kind, and how many of them
+ * (bench/metrics/traces.ts `RequestTrace`): how many there were, of which kind, and how many of them
  * happened one after another. Pure, so test/bench/call-chain.test.ts checks it directly.
  */
 

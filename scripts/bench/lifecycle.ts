@@ -11,7 +11,8 @@
  * `x-bench-trace` header, each from an account that has sent before (a warm API key), and the
  * calls the metered entry recorded for each (D1, Durable Object, queue, with their order).
  */
-import type { MetricsTotals, RequestTrace } from "../../bench/metrics.ts";
+import type { MetricsTotals } from "../../bench/metrics/totals.ts";
+import type { RequestTrace } from "../../bench/metrics/traces.ts";
 import type { LocalStack } from "../local-stack.ts";
 import { accountFor, accounts, STATE_DIR, seedBenchAccounts } from "./accounts.ts";
 import { type PathCalls, pathCalls } from "./call-chain.ts";
@@ -427,7 +428,7 @@ ${measured.map((u) => `  ${u === d.single ? "single" : "batch"}: ${mixLine(u)};\
 ${table(usageRows)}
   requests: Worker invocations per email, billed alike: API requests / queue consumer batches
   (send, webhooks) / SNS posts to /hooks/sns and the feedback queue's batches. DO rows r/w: rows
-  the AccountGuard's SQLite storage read and wrote (bench/metrics.ts countDurableObjectStorage).
+  the AccountGuard's SQLite storage read and wrote (bench/metrics/durable-objects.ts countDurableObjectStorage).
 
 Cloudflare cost per million emails, today's table (phase B) next to the whole lifecycle
 ${table(costRows)}
@@ -462,7 +463,7 @@ Remote calls on the path of POST /emails (a single, warm API key; ${fixed(c.requ
   off the path (started after the response, waitUntil): ${fixed(c.afterResponse, 2)} per request
   One request's calls in order (start–end ticks):
 ${c.example.map((call, i) => `    ${i + 1}. ${call.kind.padEnd(5)} ${String(call.start).padStart(2)}–${String(call.end).padEnd(2)} ${call.what}`).join("\n")}
-  Counted by the metered entry (bench/metrics.ts): each prepare().run/all/first/raw or batch is one
+  Counted by the metered entry (bench/metrics/): each prepare().run/all/first/raw or batch is one
   D1 call, each stub method one Durable Object call, each send/sendBatch one queue call. Issue 15's
   target: at most 2 sequential.`;
 }

@@ -10,7 +10,7 @@
  *   emails/s can be read as a ratio to what the same Worker does with no work at all; then end
  *   to end, from the first accepted request until the simulator holds every email.
  * - Phase B, metrics on (scripts/bench/phases.ts): the metered entry, bench/worker.ts (the
- *   product Worker wrapped by bench/metrics.ts, with the same wrangler.toml). A smaller run of
+ *   product Worker wrapped by bench/metrics/, with the same wrangler.toml). A smaller run of
  *   each path, drained until every queue message is acked, then D1 statements, rows read and
  *   written (D1's own result metadata), queue operations and Durable Object calls per email,
  *   and the cost per million emails at the list prices in scripts/bench/prices.ts. Counting

@@ -7,7 +7,7 @@
  * simulator, the SNS notifications (SES events) the simulator posts about them have been
  * answered, every queue message is acked and the counters stand still, for the usage per email.
  */
-import type { MetricsTotals } from "../../bench/metrics.ts";
+import type { MetricsTotals } from "../../bench/metrics/totals.ts";
 import type { LocalStack } from "../local-stack.ts";
 import { STATE_DIR, seedBenchAccounts, warmUpSingles, webhookAccounts } from "./accounts.ts";
 import {

@@ -41,7 +41,7 @@ export const PRICES = {
 	r2StoragePerGbMonth: 0.015,
 	// The same Durable Objects page: SQLite-backed objects' storage bills rows like D1, $0.001 per
 	// million rows read beyond 25 B/month and $1.00 per million rows written beyond 50 M/month.
-	// Priced only in the lifecycle table, where bench/metrics.ts counts the guard's rows.
+	// Priced only in the lifecycle table, where bench/metrics/durable-objects.ts counts the guard's rows.
 	durableObjectRowsReadPerMillion: 0.001,
 	durableObjectRowsWrittenPerMillion: 1.0,
 } as const;

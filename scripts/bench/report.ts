@@ -255,7 +255,7 @@ function attachmentReport(withFile: Usage, plain: Usage | undefined): string {
 	return `
 One ${fixed(ATTACHMENT_BYTES)}-byte (100 KB) attachment per email, sent as \`attachments: [{ filename, content }]\` (base64)
 ${table(rows)}
-  Measured on ${fixed(withFile.emails)} singles with the metered entry; R2 operations by method from bench/metrics.ts;
+  Measured on ${fixed(withFile.emails)} singles with the metered entry; R2 operations by method from bench/metrics/r2.ts;
   D1 rows against ${plain ? fixed(plain.emails) : "no"} plain singles from the same accounts measured just before (not the "single"
   row above, which also pays each account's first-send rows). The purge's share of R2 is counted from
   src/cron/purge-attachments.ts (one list and one free delete per page of 1,000 objects). Storage:

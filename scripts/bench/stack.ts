@@ -5,7 +5,7 @@
  * the usage counters the metered entry serves at `/__metrics`.
  */
 import { spawnSync } from "node:child_process";
-import type { MetricsTotals } from "../../bench/metrics.ts";
+import type { MetricsTotals } from "../../bench/metrics/totals.ts";
 import { type LocalStack, type LocalStackOptions, startLocalStack } from "../local-stack.ts";
 import {
 	config,

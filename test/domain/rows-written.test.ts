@@ -2,12 +2,13 @@
  * What one email's lifecycle writes, in the rows D1 bills (`meta.rows_written`: every table row
  * and index entry inserted; an entry a change removes is not billed): the figures
  * docs/scaling.md prices, pinned per stage so an index or a statement that adds rows to every
- * email shows up here. Counted by the benchmark's D1 counter (bench/metrics.ts).
+ * email shows up here. Counted by the benchmark's D1 counter (bench/metrics/d1.ts).
  */
 import { env } from "cloudflare:workers";
 import { and, eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
-import { instrumentD1, readMetrics, resetMetrics } from "../../bench/metrics.ts";
+import { instrumentD1 } from "../../bench/metrics/d1.ts";
+import { readMetrics, resetMetrics } from "../../bench/metrics/totals.ts";
 import { TALLY_LAG, tallyDayFigures } from "../../src/cron/tally-day-figures.ts";
 import { createDb } from "../../src/db/client.ts";
 import { findEmailsByIds, insertEmailsStatements, runBatch } from "../../src/db/queries/emails.ts";

@@ -1,5 +1,5 @@
 /**
- * The benchmark's usage counters (bench/metrics.ts) and its Worker entry (bench/worker.ts),
+ * The benchmark's usage counters (bench/metrics/) and its Worker entry (bench/worker.ts),
  * against the real D1, queue and Durable Object bindings; and the product entry
  * (src/index.ts), which must serve none of it.
  */
@@ -7,14 +7,10 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
-import {
-	countQueueBatch,
-	instrumentD1,
-	instrumentEnv,
-	instrumentQueue,
-	readMetrics,
-	resetMetrics,
-} from "../../bench/metrics.ts";
+import { instrumentD1 } from "../../bench/metrics/d1.ts";
+import { instrumentEnv } from "../../bench/metrics/index.ts";
+import { countQueueBatch, instrumentQueue } from "../../bench/metrics/queues.ts";
+import { readMetrics, resetMetrics } from "../../bench/metrics/totals.ts";
 import benchWorker, { AccountGuard as BenchAccountGuard } from "../../bench/worker.ts";
 import { createDb } from "../../src/db/client.ts";
 import { runBatch } from "../../src/db/queries/emails.ts";

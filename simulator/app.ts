@@ -16,7 +16,7 @@
 //   Stripe: its API at /v1, Checkout and portal pages under /stripe, events to /hooks/stripe
 //                                                    stripe/index.ts
 // and, after every accepted SendEmail, the SES events of its recipients posted as signed SNS
-// messages to the Worker (sns.ts, ses-events.ts).
+// messages to the Worker (sns/, ses-events.ts).
 
 import { Hono } from "hono";
 import { createAws, type SimulatorAws } from "./aws.ts";
@@ -48,7 +48,8 @@ import { createSnsRoutes } from "./routes/sns.ts";
 import { createStsRoutes } from "./routes/sts.ts";
 import { createWebhookRoutes } from "./routes/webhooks.ts";
 import type { Credentials } from "./sigv4.ts";
-import { createSnsPublisher, type SimulatorSns, type SnsOptions } from "./sns.ts";
+import { createSnsPublisher } from "./sns/index.ts";
+import type { SimulatorSns, SnsOptions } from "./sns/types.ts";
 import { createStore, type SimulatorStore } from "./store.ts";
 import {
 	createStripeStandIn,
@@ -79,19 +80,21 @@ export {
 } from "./ses-events.ts";
 export type { Credentials } from "./sigv4.ts";
 export type {
+	SnsConfirmationMessage,
+	SnsMessage,
+	SnsNotificationMessage,
+	UnsignedSnsMessage,
+} from "./sns/messages.ts";
+export type {
 	FlushResult,
 	PendingNotification,
 	SentNotification,
 	SimulatorSns,
 	SnsAttempt,
-	SnsConfirmationMessage,
-	SnsMessage,
-	SnsNotificationMessage,
 	SnsOptions,
 	SnsOutcome,
 	SubscriptionState,
-	UnsignedSnsMessage,
-} from "./sns.ts";
+} from "./sns/types.ts";
 export type {
 	NameValue,
 	SentMessage,

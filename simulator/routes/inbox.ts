@@ -16,7 +16,7 @@ import type { SentAttachment } from "../attachments.ts";
 import { PLATFORM_ACCOUNT_ID } from "../aws-accounts.ts";
 import { escapeHtml, htmlResponse, page, READ_ONLY_CSP } from "../html.ts";
 import { SIMULATOR_ADDRESSES } from "../ses-events.ts";
-import type { PendingNotification, SentNotification, SnsPublisher } from "../sns.ts";
+import type { PendingNotification, SentNotification, SnsPublisher } from "../sns/types.ts";
 import type { NameValue, SentMessage, SimulatorStore } from "../store.ts";
 
 type Notification = PendingNotification | SentNotification;

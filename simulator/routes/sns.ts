@@ -3,7 +3,7 @@
 // plus `GET /_simulator/sns` (JSON: topic, subscription, queued and sent notifications).
 
 import { Hono } from "hono";
-import type { SnsPublisher } from "../sns.ts";
+import type { SnsPublisher } from "../sns/types.ts";
 
 const SNS_XMLNS = "http://sns.amazonaws.com/doc/2010-03-31/";
 

@@ -7,8 +7,26 @@ import { useSearch } from "@tanstack/react-router";
 import type { api } from "../../api.ts";
 import { Pager as CursorPager, useSetSearch } from "../url-state.tsx";
 
-export const STATUSES = ["pending", "sent", "failed"] as const;
-export const LAST_EVENTS = [
+type ListQuery = NonNullable<Parameters<typeof api.emails.list>[0]>;
+
+/**
+ * The values of one of GET /emails's filters, as the dashboard offers them: a runtime list
+ * (the generated API types have none) that must name each value the API takes, once the
+ * type check is done with it. A value the API adds fails `npm run typecheck` here, rather
+ * than going missing from the filter.
+ */
+function everyValueOf<Api extends string>() {
+	return <const List extends readonly Api[]>(
+		list: List & ([Api] extends [List[number]] ? unknown : { missing: Exclude<Api, List[number]> }),
+	): List => list;
+}
+
+export const STATUSES = everyValueOf<NonNullable<ListQuery["status"]>>()([
+	"pending",
+	"sent",
+	"failed",
+]);
+export const LAST_EVENTS = everyValueOf<NonNullable<ListQuery["last_event"]>>()([
 	"scheduled",
 	"queued",
 	"sent",
@@ -18,7 +36,7 @@ export const LAST_EVENTS = [
 	"complained",
 	"failed",
 	"canceled",
-] as const;
+]);
 
 export interface EmailSearch {
 	status?: (typeof STATUSES)[number];

@@ -18,7 +18,8 @@
  * - the recipients admitted in the last ten seconds, which decide the send lane of the
  *   request's emails (src/domain/lanes.ts; in memory too: a restart sends its next ones express).
  * An alarm writes the pending counts and, hourly, prunes the figures and event keys that left
- * the window and the usage of months before last month.
+ * the window and the usage of months before last month. What the window's figures decide (the
+ * suspension, the warning) is in src/durable-objects/reputation-window.ts.
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Plan } from "../db/schema.ts";
@@ -37,14 +38,10 @@ import type {
 } from "../domain/guard.ts";
 import { createLaneMeter } from "../domain/lanes.ts";
 import { PLAN_LIMITS } from "../domain/plans.ts";
-import {
-	judge,
-	REPUTATION_WINDOW_HOURS,
-	type ReputationFigures,
-	warningFor,
-} from "../domain/reputation.ts";
+import type { ReputationFigures } from "../domain/reputation.ts";
 import { HOUR } from "../lib/time.ts";
-import { GROUP_DELAY_MS, GuardStore, hourOf, monthOf, monthStart } from "./guard-store.ts";
+import { GROUP_DELAY_MS, GuardStore, monthOf, monthStart } from "./guard-store.ts";
+import { ReputationWindow } from "./reputation-window.ts";
 
 export class AccountGuard
 	extends DurableObject<Env>
@@ -56,6 +53,7 @@ export class AccountGuard
 	private readonly lanes = createLaneMeter();
 
 	private readonly store: GuardStore;
+	private readonly window: ReputationWindow;
 	/** Set while an alarm is due soon enough to write the pending counts. */
 	private writeAlarmSet = false;
 	/** When the alarm next drops what left the window (a new instance does it at its first). */
@@ -64,6 +62,7 @@ export class AccountGuard
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
 		this.store = new GuardStore(ctx.storage);
+		this.window = new ReputationWindow(this.store);
 	}
 
 	/** Takes one request token; the bucket refills at the plan's rate up to its burst. */
@@ -99,16 +98,12 @@ export class AccountGuard
 	 */
 	async admit(request: AdmitRequest): Promise<Admission> {
 		const now = request.now ?? Date.now();
-		const suspension = this.store.getState<Suspension>("suspension");
-		if (suspension) return { kind: "suspended", suspension, unrecorded: !this.isRecorded() };
+		const suspension = this.window.suspension();
+		if (suspension) return { kind: "suspended", suspension, unrecorded: !this.window.isRecorded() };
 		// Bounces alone cannot suspend below 50 sends; the send that reaches 50 can make the
 		// figures cross, and the next request is then refused here.
-		const verdict = judge(this.figures(now));
-		if (verdict.suspend) {
-			const decided: Suspension = { reason: verdict.reason, at: now, figures: this.figures(now) };
-			this.store.setState("suspension", decided);
-			return { kind: "suspended", suspension: decided, unrecorded: true };
-		}
+		const decided = this.window.suspendIfCrossed(now);
+		if (decided) return { kind: "suspended", suspension: decided, unrecorded: true };
 
 		const token = this.takeToken(request.plan, now);
 		if (!token.ok) return { kind: "rate_limited", rate: token.rate, retryAfterSeconds: 1 };
@@ -164,45 +159,21 @@ export class AccountGuard
 		sends: SendCount[],
 		now = Date.now(),
 	): Promise<{ counted: number; unrecorded: Suspension | null }> {
-		const windowStart = this.store.getState<number>("window_start") ?? 0;
-		const byHour = new Map<number, number>();
-		for (const send of sends) {
-			const hour = hourOf(send.at);
-			if (send.at < windowStart || hour <= hourOf(now) - REPUTATION_WINDOW_HOURS) continue;
-			byHour.set(hour, (byHour.get(hour) ?? 0) + send.recipients);
-		}
-		// Written in groups (guard-store.ts): about one row per 100 recipients sent.
-		let counted = 0;
-		for (const [hour, recipients] of byHour) {
-			this.store.addSends(hour, recipients);
-			counted += recipients;
-		}
+		const counted = this.window.countSends(sends, now);
 		await this.writeSoon();
-		let suspension = this.store.getState<Suspension>("suspension");
-		if (!suspension && counted > 0) {
-			const figures = this.figures(now);
-			const verdict = judge(figures);
-			if (verdict.suspend) {
-				suspension = { reason: verdict.reason, at: now, figures };
-				this.store.setState("suspension", suspension);
-			}
-		}
-		return { counted, unrecorded: suspension && !this.isRecorded() ? suspension : null };
+		let suspension = this.window.suspension();
+		if (!suspension && counted > 0) suspension = this.window.suspendIfCrossed(now);
+		return { counted, unrecorded: suspension && !this.window.isRecorded() ? suspension : null };
 	}
 
 	/** The suspension in force, if any: what the send consumer checks before each batch. */
 	async standing(): Promise<Suspension | null> {
-		return this.store.getState<Suspension>("suspension");
+		return this.window.suspension();
 	}
 
 	/** The 7-day figures since the window's start (a reinstatement restarts it). */
 	figures(now = Date.now()): ReputationFigures {
-		return this.store.figures(
-			Math.max(
-				hourOf(now) - REPUTATION_WINDOW_HOURS + 1,
-				hourOf(this.store.getState<number>("window_start") ?? 0),
-			),
-		);
+		return this.window.figures(now);
 	}
 
 	/**
@@ -217,45 +188,21 @@ export class AccountGuard
 		counted: number;
 		warning: ReputationWarning | null;
 	}> {
-		const windowStart = this.store.getState<number>("window_start") ?? 0;
-		let counted = 0;
-		for (const event of events) {
-			const hour = hourOf(event.at);
-			if (event.at < windowStart || hour <= hourOf(now) - REPUTATION_WINDOW_HOURS) continue;
-			if (!this.store.firstSight(event.key, event.at)) continue;
-			this.store.addToBucket(hour, event.kind === "hard_bounce" ? "hard_bounces" : "complaints", 1);
-			counted++;
-		}
+		const counted = this.window.countFeedback(events, now);
 		await this.ensureAlarm(now);
-		const current = this.store.getState<Suspension>("suspension");
-		if (current) return { unrecorded: this.isRecorded() ? null : current, counted, warning: null };
-		const figures = this.figures(now);
-		const verdict = judge(figures);
-		if (!verdict.suspend) return { unrecorded: null, counted, warning: this.warning(figures, now) };
-		const suspension: Suspension = { reason: verdict.reason, at: now, figures };
-		this.store.setState("suspension", suspension);
+		const current = this.window.suspension();
+		if (current)
+			return { unrecorded: this.window.isRecorded() ? null : current, counted, warning: null };
+		const figures = this.window.figures(now);
+		const suspension = this.window.suspendIfCrossed(now, figures);
+		if (!suspension)
+			return { unrecorded: null, counted, warning: this.window.warning(figures, now) };
 		return { unrecorded: suspension, counted, warning: null };
-	}
-
-	/** A warning once per 7-day window: the first time a rate passes 75% of its threshold. */
-	private warning(figures: ReputationFigures, now: number): ReputationWarning | null {
-		const rate = warningFor(figures);
-		if (!rate) return null;
-		const last = this.store.getState<number>("warned_at");
-		if (last !== null && last > now - REPUTATION_WINDOW_HOURS * HOUR) return null;
-		this.store.setState("warned_at", now);
-		return { rate, at: now, figures };
 	}
 
 	/** The Worker recorded the suspension decided at `at` in D1; later answers stop asking. */
 	async markSuspensionRecorded(at: number): Promise<void> {
-		if (this.store.getState<Suspension>("suspension")?.at === at)
-			this.store.setState("recorded_at", at);
-	}
-
-	private isRecorded(): boolean {
-		const suspension = this.store.getState<Suspension>("suspension");
-		return suspension !== null && this.store.getState<number>("recorded_at") === suspension.at;
+		this.window.markRecorded(at);
 	}
 
 	async reputation(now = Date.now()): Promise<{
@@ -265,8 +212,8 @@ export class AccountGuard
 	}> {
 		return {
 			figures: this.figures(now),
-			suspension: this.store.getState<Suspension>("suspension"),
-			windowStart: this.store.getState<number>("window_start"),
+			suspension: this.window.suspension(),
+			windowStart: this.window.start(),
 		};
 	}
 
@@ -275,15 +222,7 @@ export class AccountGuard
 	 * cannot suspend the account again. Answers the suspension that was lifted.
 	 */
 	async reinstate(now = Date.now()): Promise<Suspension | null> {
-		const lifted = this.store.getState<Suspension>("suspension");
-		this.store.setState("suspension", null);
-		this.store.setState("recorded_at", null);
-		this.store.setState("warned_at", null);
-		// Everything before `now` is forgotten: its buckets go, and events older than it are
-		// ignored when SNS redelivers them (their keys stay known until they leave the window).
-		this.store.setState("window_start", now);
-		this.store.clearBuckets();
-		return lifted;
+		return this.window.reinstate(now);
 	}
 
 	/** Monthly usage so far (recipients), for the account page. */

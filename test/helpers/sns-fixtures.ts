@@ -5,7 +5,7 @@
  * key made in the test, wrapped in a real self-signed X.509 certificate (built by
  * `simulator/x509.ts`, which the SES simulator signs its own SNS messages with).
  *
- * The string to sign is built here independently of `src/services/sns-verify.ts`, from AWS's
+ * The string to sign is built here independently of `src/services/sns-message.ts`, from AWS's
  * documentation, so a mistake there cannot be mirrored here.
  */
 import { env } from "cloudflare:workers";

@@ -10,9 +10,8 @@
  * credentials refused marks the connection broken, which `GET /byoc/connection` shows; the next
  * send that goes through, or a new test, clears it.
  *
- * The external id is `sendfleet-<account id>`: AWS's confused-deputy protection needs it to be
- * unique per SendFleet account and chosen by SendFleet, not secret, so it can be shown before
- * anything is saved and needs no storage.
+ * The external id, the role's session name and the policies the customer attaches are in
+ * ./byoc-iam.ts.
  */
 
 import type { Db } from "../db/client.ts";
@@ -26,6 +25,7 @@ import {
 import type { SecretBox } from "../lib/secret-box.ts";
 import type { ByocAccess, ByocSes } from "../services/byoc-ses.ts";
 import type { SesClient } from "../services/ses.ts";
+import { externalIdFor, sessionName } from "./byoc-iam.ts";
 import {
 	byocProblem,
 	CREDENTIAL_CODES,
@@ -34,8 +34,6 @@ import {
 	PERMISSION_CODES,
 } from "./byoc-problems.ts";
 import { type Refusal, type Rejected, rejected } from "./refusals.ts";
-
-export const externalIdFor = (accountId: string) => `sendfleet-${accountId}`;
 
 /** What the customer gives us to reach their AWS account. */
 export type ByocCredentialsInput =
@@ -220,9 +218,6 @@ export async function accessOf(
 	}
 }
 
-/** Shows in the customer's CloudTrail as who assumed their role (STS allows 2–64 characters). */
-const sessionName = (accountId: string) => `sendfleet-${accountId}`.slice(0, 64);
-
 /** A refusal as one line, for the connection's `broken_reason`. */
 function describeRefusal(refusal: Refusal): string {
 	switch (refusal.code) {
@@ -261,39 +256,6 @@ export async function byocClientFor(
 	}
 	return rejected(problem);
 }
-
-/** The IAM actions SendFleet uses in the customer's account, and nothing more. */
-export const BYOC_IAM_ACTIONS = [
-	"ses:GetAccount",
-	"ses:SendEmail",
-	"ses:CreateEmailIdentity",
-	"ses:GetEmailIdentity",
-	"ses:DeleteEmailIdentity",
-	"ses:PutEmailIdentityMailFromAttributes",
-	"ses:VerifyDomainIdentity",
-	"ses:GetIdentityVerificationAttributes",
-] as const;
-
-/** The permissions policy to attach to the role (or the access key's user). */
-export const byocPermissionsPolicy = () => ({
-	Version: "2012-10-17",
-	Statement: [
-		{ Sid: "SendFleetByoc", Effect: "Allow", Action: [...BYOC_IAM_ACTIONS], Resource: "*" },
-	],
-});
-
-/** The role's trust policy: SendFleet's AWS account, with this account's external id only. */
-export const byocTrustPolicy = (platformAwsAccountId: string, externalId: string) => ({
-	Version: "2012-10-17",
-	Statement: [
-		{
-			Effect: "Allow",
-			Principal: { AWS: `arn:aws:iam::${platformAwsAccountId}:root` },
-			Action: "sts:AssumeRole",
-			Condition: { StringEquals: { "sts:ExternalId": externalId } },
-		},
-	],
-});
 
 /** Deletes the connection and forgets its role's credentials; false if there was none. */
 export async function disconnectByoc(deps: ByocDeps, accountId: string): Promise<boolean> {

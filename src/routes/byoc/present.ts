@@ -1,6 +1,6 @@
 import type { z } from "@hono/zod-openapi";
 import type { ByocConnectionRow } from "../../db/queries/byoc.ts";
-import { byocPermissionsPolicy, byocTrustPolicy, externalIdFor } from "../../domain/byoc.ts";
+import { byocPermissionsPolicy, byocTrustPolicy, externalIdFor } from "../../domain/byoc-iam.ts";
 import { toIsoOrNull } from "../../lib/time.ts";
 import type { ConnectionSchema } from "./schemas.ts";
 

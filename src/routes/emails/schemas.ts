@@ -1,6 +1,7 @@
 /**
  * The send endpoints' request and response shapes (`POST /emails`, `/emails/batch`), Resend's
- * wire format plus our additions (`warnings`); the stored email's are in log-schemas.ts.
+ * wire format plus our additions (`warnings`); the stored email's are in log-schemas.ts, an
+ * attachment's in attachment-schema.ts.
  * Limits, stated once here and in the README:
  * - at most 50 recipients in `to` + `cc` + `bcc` (SES's own limit per message);
  * - at most 1 MiB of content per email (subject + html + text + headers, UTF-8), which keeps
@@ -14,19 +15,12 @@
  *   (the body, its parsed form and the decoded files are all held at once).
  */
 import { z } from "@hono/zod-openapi";
-import {
-	type AttachmentInput,
-	contentBytes,
-	MAX_ATTACHMENTS,
-	MAX_CONTENT_ID_LENGTH,
-	MAX_FILENAME_LENGTH,
-	refusedExtension,
-} from "../../domain/attachments.ts";
+import { contentBytes, MAX_ATTACHMENTS } from "../../domain/attachments.ts";
 import { parseMailbox } from "../../lib/addresses.ts";
-import { decodeBase64 } from "../../lib/base64.ts";
 import { MAX_SCHEDULED_AT_LENGTH, parseScheduledAt } from "../../lib/schedule-time.ts";
 import { EMAIL_ID_TAG } from "../../services/ses.ts";
 import { commonErrors, errorResponse } from "../common-schemas.ts";
+import { Attachment } from "./attachment-schema.ts";
 
 export const MAX_RECIPIENTS = 50;
 export const MAX_EMAIL_CONTENT_BYTES = 1024 * 1024;
@@ -73,79 +67,6 @@ const mailboxes = z
 	.union([mailbox, z.array(mailbox)])
 	.transform((v) => (Array.isArray(v) ? v : [v]))
 	.openapi({ type: "array", items: { type: "string" }, description: "One address or a list" });
-
-/**
- * Resend's attachment: base64 `content` or an https `path` (fetched once when the email is
- * accepted), a `filename` (from the path's last segment if left out), a `content_type` (from the
- * file name if left out) and a `content_id` for an inline image (`<img src="cid:…">`).
- */
-const Attachment = z
-	.strictObject({
-		filename: z
-			.string()
-			.min(1, "must not be empty")
-			.max(MAX_FILENAME_LENGTH, `must be at most ${MAX_FILENAME_LENGTH} characters (SES's limit)`)
-			.regex(NO_LINE_BREAKS, "must not contain line breaks")
-			.superRefine((name, ctx) => {
-				const extension = refusedExtension(name);
-				if (extension) {
-					ctx.addIssue({
-						code: "custom",
-						message: `SES refuses files with the ${extension} extension`,
-					});
-				}
-			})
-			.nullish(),
-		content: z
-			.string()
-			.transform((text, ctx) => {
-				const bytes = decodeBase64(text);
-				if (!bytes) {
-					ctx.addIssue({ code: "custom", message: "must be the file's bytes in base64" });
-					return z.NEVER;
-				}
-				return bytes;
-			})
-			.nullish()
-			.openapi({ type: "string", format: "byte", description: "The file's bytes in base64" }),
-		path: z.string().max(2048, "must be at most 2048 characters").nullish().openapi({
-			description: "An https URL on a public host, fetched once when the email is accepted",
-		}),
-		content_type: z
-			.string()
-			.max(255, "must be at most 255 characters")
-			.regex(/^[\w.+-]+\/[\w.+-]+$/, "must be a media type such as application/pdf")
-			.nullish(),
-		content_id: z
-			.string()
-			.min(1, "must not be empty")
-			.max(
-				MAX_CONTENT_ID_LENGTH,
-				`must be at most ${MAX_CONTENT_ID_LENGTH} characters (SES's limit)`,
-			)
-			.regex(/^[!-;=?-~]+$/, "must be printable ASCII without spaces, < or >")
-			.nullish()
-			.openapi({ description: 'Makes the attachment inline, for `<img src="cid:…">`' }),
-	})
-	.superRefine((a, ctx) => {
-		if (!a.content === !a.path) {
-			ctx.addIssue({
-				code: "custom",
-				message: "give either `content` (base64) or `path` (an https URL)",
-			});
-		} else if (a.content && !a.filename) {
-			ctx.addIssue({ code: "custom", path: ["filename"], message: "is required with `content`" });
-		}
-	})
-	.transform(
-		(a): AttachmentInput => ({
-			filename: a.filename,
-			content: a.content,
-			path: a.path,
-			contentType: a.content_type,
-			contentId: a.content_id,
-		}),
-	);
 
 /** `scheduled_at`, parsed to epoch ms (src/lib/schedule-time.ts). */
 export const ScheduledAt = z

@@ -16,6 +16,8 @@ const KEPT_FIGURES = ["sent", "delivered"];
 /** Row counts of the tables the purge works on. */
 export interface TableCounts {
 	emails: number;
+	/** The emails' lookup rows for GET /emails?to= (`email_recipients`), one each. */
+	recipients: number;
 	dayCounts: number;
 	unmatched: number;
 	sessions: number;
@@ -28,6 +30,7 @@ export const sumCounts = (c: TableCounts) => Object.values(c).reduce((x, y) => x
 export function addCounts(a: TableCounts, b: TableCounts): TableCounts {
 	return {
 		emails: a.emails + b.emails,
+		recipients: a.recipients + b.recipients,
 		dayCounts: a.dayCounts + b.dayCounts,
 		unmatched: a.unmatched + b.unmatched,
 		sessions: a.sessions + b.sessions,
@@ -37,7 +40,7 @@ export function addCounts(a: TableCounts, b: TableCounts): TableCounts {
 }
 
 /** The query that counts them, for `wrangler d1 execute --json`. */
-export const COUNT_TABLES_SQL = `SELECT (SELECT count(*) FROM emails) AS emails, (SELECT count(*) FROM account_day_counts) AS dayCounts, (SELECT count(*) FROM unmatched_notifications) AS unmatched, (SELECT count(*) FROM sessions) AS sessions, (SELECT count(*) FROM login_failures) AS loginFailures, (SELECT count(*) FROM idempotency_keys) AS idempotencyKeys`;
+export const COUNT_TABLES_SQL = `SELECT (SELECT count(*) FROM emails) AS emails, (SELECT count(*) FROM email_recipients) AS recipients, (SELECT count(*) FROM account_day_counts) AS dayCounts, (SELECT count(*) FROM unmatched_notifications) AS unmatched, (SELECT count(*) FROM sessions) AS sessions, (SELECT count(*) FROM login_failures) AS loginFailures, (SELECT count(*) FROM idempotency_keys) AS idempotencyKeys`;
 
 /**
  * SQL for a UUIDv7 at time `t` (ms) whose random bits are the number `n`: the shape of
@@ -52,7 +55,7 @@ export const numbered = (count: number, from: number, span: number) =>
 
 /**
  * The purge's workload: expired emails (180 to 91 days old, each with a timeline of a delivery
- * and a complaint two days later in its row), the account's daily figures of those days,
+ * and a complaint two days later in its row, and its recipient's lookup row), the account's daily figures of those days,
  * unmatched notifications of the same age, expired sessions, stale login failures and
  * idempotency keys; and rows inside their retention in every table, which must survive.
  */
@@ -68,6 +71,7 @@ export function purgeSeed(now: number) {
 	const span = ([a, b]: readonly [number, number]) => b - a + 1;
 	const expired: TableCounts = {
 		emails: e,
+		recipients: e,
 		dayCounts: span(expiredDays) * EXPIRED_FIGURES.length,
 		unmatched: tenth,
 		sessions: fiftieth,
@@ -76,6 +80,7 @@ export function purgeSeed(now: number) {
 	};
 	const kept: TableCounts = {
 		emails: fiftieth,
+		recipients: fiftieth,
 		dayCounts: span(keptDays) * KEPT_FIGURES.length,
 		unmatched: fiftieth,
 		sessions: fiftieth,
@@ -100,7 +105,10 @@ SELECT ${windowStartText(uuidSql("t", `n + ${offset}`))}, ${uuidSql("t", `n + ${
     json_object('type', 'delivered', 'recipient', 'r' || n || '@example.org', 'details', json('null'), 'at', t + 2000, 'key', 'sns-d-' || n),
     json_object('type', 'complained', 'recipient', 'r' || n || '@example.org', 'details', json('null'), 'at', t + ${2 * DAY_MS}, 'key', 'sns-c-' || n)
   )
-FROM rows;`;
+FROM rows;
+${numbered(count, from, span)}
+INSERT INTO email_recipients (email_id, address, account_id)
+SELECT ${uuidSql("t", `n + ${offset}`)}, 'r' || n || '@example.org', ${account} FROM rows;`;
 	const dayCountsInsert = ([first, last]: readonly [number, number], figures: string[]) =>
 		`WITH RECURSIVE d(day) AS (SELECT ${first} UNION ALL SELECT day + 1 FROM d WHERE day < ${last}),
   f(figure) AS (VALUES ${figures.map((f) => `('${f}')`).join(", ")})

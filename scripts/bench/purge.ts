@@ -10,6 +10,7 @@ import type { PurgeReport } from "../../src/cron/purge.ts";
 import { waitFor } from "./load.ts";
 import { config, METERED_ENTRY, PURGE_TIMEOUT_MS } from "./options.ts";
 import { fixed, problems, table } from "./outcome.ts";
+import { PRICES } from "./prices.ts";
 import {
 	addCounts,
 	COUNT_TABLES_SQL,
@@ -169,6 +170,10 @@ export function purgeReport(run: PurgeRun) {
 	const deleted = total((i) => deletedBy(i.report));
 	const seconds = total((i) => i.ms) / 1000;
 	const batches = total((i) => i.report.batches);
+	// The purge's rows written for emails alone: the other tables' rows deleted are a row each.
+	const emailsPurged = total((i) => i.report.emails);
+	const perEmail =
+		(total((i) => i.d1RowsWritten) - (deleted - emailsPurged)) / Math.max(1, emailsPurged);
 	const rows: string[][] = [
 		[
 			"invocation",
@@ -199,7 +204,7 @@ export function purgeReport(run: PurgeRun) {
 		]);
 	}
 	console.log(`
-Retention purge (src/cron/purge.ts), metrics on: ${fixed(sumCounts(run.expired))} expired rows (${fixed(run.expired.emails)} emails with their timelines, ${fixed(run.expired.dayCounts)} daily figures and ${fixed(sumCounts(run.expired) - run.expired.emails - run.expired.dayCounts)} other rows)
+Retention purge (src/cron/purge.ts), metrics on: ${fixed(sumCounts(run.expired))} expired rows (${fixed(run.expired.emails)} emails with their timelines, ${fixed(run.expired.recipients)} of their lookup rows, ${fixed(run.expired.dayCounts)} daily figures and ${fixed(sumCounts(run.expired) - run.expired.emails - run.expired.recipients - run.expired.dayCounts)} other rows)
   and ${fixed(sumCounts(run.kept))} rows inside their retention, seeded in ${fixed(run.seedSeconds, 1)} s; cron "${PURGE_CRON}" fired through /__scheduled.
 ${table(rows)}
   "statements" is the purge's own count; "D1 statements" (from /__metrics) adds the cron's other jobs.
@@ -209,6 +214,8 @@ ${table(rows)}
   time per invocation       ${fixed(seconds / n, 2)} s average, ${fixed(max((i) => i.ms) / 1000, 2)} s longest
   statements per invocation ${fixed(total((i) => i.report.statements) / n, 1)} average, ${fixed(max((i) => i.report.statements))} most (D1, all jobs: ${fixed(total((i) => i.d1Statements) / n, 1)} average)
   time per batch            ${fixed((seconds * 1000) / Math.max(1, batches), 1)} ms average over ${fixed(batches)} batches
-  D1 rows written           ${fixed(total((i) => i.d1RowsWritten))} (as local D1 reports them)
+  D1 rows written           ${fixed(total((i) => i.d1RowsWritten))} (as local D1 reports them: D1 bills a deleted row as written)
+  per expired email         ${fixed(perEmail, 2)} rows written, $${fixed(perEmail * PRICES.d1RowsWrittenPerMillion, 2)} per million emails: the email's row and its recipient's lookup row.
+                            Not in the lifecycle's cost table, whose emails end sent or failed, not purged: every email pays it 90 days later.
   left afterwards           ${JSON.stringify(run.left)}${run.finished && JSON.stringify(run.left) === JSON.stringify(run.kept) ? ": exactly the rows inside their retention" : ""}`);
 }

@@ -12,8 +12,9 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import type { LocalStack } from "../local-stack.ts";
 import { config, PRO_LIMITS, WARM_UP_SINGLES } from "./options.ts";
-import { wranglerLocal } from "./stack.ts";
+import { startStack, throwIfInterrupted, wranglerLocal } from "./stack.ts";
 
 /** Phases A and B's state folder, new for each stack so runs are comparable. */
 export const STATE_DIR = ".wrangler/bench-state";
@@ -102,4 +103,14 @@ export function seedBenchAccounts() {
 	const seedFile = `${STATE_DIR}/bench-accounts.sql`;
 	writeFileSync(seedFile, benchAccountsSql(Date.now()));
 	wranglerLocal(STATE_DIR, ["d1", "execute", "DB", `--file=${seedFile}`]);
+}
+
+/** A stack on a fresh state folder holding the benchmark accounts. */
+export function startSeededStack(
+	entry?: string,
+	vars?: Record<string, string>,
+): Promise<LocalStack> {
+	throwIfInterrupted();
+	seedBenchAccounts();
+	return startStack({ persistTo: STATE_DIR, entry, vars });
 }

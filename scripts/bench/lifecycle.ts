@@ -18,9 +18,9 @@ import { accountFor, accounts, STATE_DIR, seedBenchAccounts } from "./accounts.t
 import { type PathCalls, pathCalls } from "./call-chain.ts";
 import { lifecycleOutcome, lifecycleRecipient, notificationsFor } from "./lifecycle-mix.ts";
 import { email, load, post, waitFor } from "./load.ts";
+import type { Usage } from "./measure-usage.ts";
 import { BATCH_SIZE, config, DRAIN_TIMEOUT_MS, METERED_ENTRY } from "./options.ts";
 import { check, fixed, money, problems, table } from "./outcome.ts";
-import type { PhaseB, Usage } from "./phases.ts";
 import { costPerMillion, PRICES, perEmail } from "./prices.ts";
 import {
 	EVERY_MINUTE,
@@ -31,6 +31,7 @@ import {
 	TALLY_NOW_VARS,
 	throwIfInterrupted,
 } from "./stack.ts";
+import type { PhaseB } from "./usage.ts";
 import { snsQuiet } from "./webhooks.ts";
 
 export interface LifecycleUsage extends Usage {

@@ -4,12 +4,12 @@
  * Runs the local stack (scripts/local-stack.ts: wrangler dev and the SES simulator, loopback
  * only) once per phase, each time on a fresh state folder so runs are comparable:
  *
- * - Phase A, metrics off (scripts/bench/phases.ts): the product entry, wrangler.toml's main
+ * - Phase A, metrics off (scripts/bench/throughput.ts): the product entry, wrangler.toml's main
  *   (src/index.ts), exactly as deployed. A bare endpoint (`GET /`, no auth, no D1) and then
  *   `POST /emails` and `POST /emails/batch` under the same client concurrency, so accepted
  *   emails/s can be read as a ratio to what the same Worker does with no work at all; then end
  *   to end, from the first accepted request until the simulator holds every email.
- * - Phase B, metrics on (scripts/bench/phases.ts): the metered entry, bench/worker.ts (the
+ * - Phase B, metrics on (scripts/bench/usage.ts): the metered entry, bench/worker.ts (the
  *   product Worker wrapped by bench/metrics/, with the same wrangler.toml). A smaller run of
  *   each path, drained until every queue message is acked, then D1 statements, rows read and
  *   written (D1's own result metadata), queue operations and Durable Object calls per email,
@@ -86,10 +86,11 @@ import { fairnessReport, phaseE } from "./fairness.ts";
 import { lifecycleReport, phaseD } from "./lifecycle.ts";
 import { BATCH_SIZE, config, PRO_LIMITS } from "./options.ts";
 import { fixed, problems } from "./outcome.ts";
-import { type PhaseB, phaseA, phaseB } from "./phases.ts";
 import { phaseC, purgeReport } from "./purge.ts";
 import { report } from "./report.ts";
 import { guardRun, stopStack } from "./stack.ts";
+import { phaseA } from "./throughput.ts";
+import { type PhaseB, phaseB } from "./usage.ts";
 
 const watchdog = guardRun();
 /** Phase B's usage, which the lifecycle table prints its own next to. */

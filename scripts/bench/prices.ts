@@ -7,9 +7,9 @@
 
 import { RETENTION } from "../../src/cron/purge.ts";
 import { PAGE_SIZE } from "../../src/cron/purge-attachments.ts";
+import type { Usage } from "./measure-usage.ts";
 import { config } from "./options.ts";
 import { fixed } from "./outcome.ts";
-import type { Usage } from "./phases.ts";
 
 export const PRICES = {
 	// https://developers.cloudflare.com/workers/platform/pricing/ (Standard usage model):

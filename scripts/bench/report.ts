@@ -4,6 +4,7 @@
  * Cloudflare cost per million emails, and every answer by HTTP status.
  */
 import { accounts, mostPerAccount, webhookAccounts } from "./accounts.ts";
+import { reloads, type Usage } from "./measure-usage.ts";
 import {
 	ATTACHMENT_BYTES,
 	BATCH_SIZE,
@@ -13,7 +14,6 @@ import {
 	SES_MAX_SEND_RATE,
 } from "./options.ts";
 import { fixed, loads, money, refusals, table } from "./outcome.ts";
-import { type PhaseB, reloads, type Throughput, type Usage } from "./phases.ts";
 import {
 	costPerMillion,
 	D1_STORAGE_PER_KB_PER_MILLION,
@@ -23,6 +23,8 @@ import {
 	r2CostPerMillion,
 	r2PerEmail,
 } from "./prices.ts";
+import type { Throughput } from "./throughput.ts";
+import type { PhaseB } from "./usage.ts";
 
 export function report(a: Throughput, b: PhaseB) {
 	const bareRps = a.bare.ok / a.bare.seconds;

@@ -21,7 +21,8 @@ export const PRICES = {
 	d1RowsReadPerMillion: 0.001,
 	d1RowsWrittenPerMillion: 1.0,
 	// The same page: storage $0.75 per GB-month beyond 5 GB. Reported beside the totals, not in
-	// them (scripts/bench/report.ts): it depends on the customers' bodies more than on our code.
+	// them (scripts/bench/storage-report.ts): it depends on the customers' bodies more than on
+	// our code.
 	d1StoragePerGbMonth: 0.75,
 	// https://developers.cloudflare.com/queues/platform/pricing/: $0.40 per million operations
 	// beyond 1 M/month; one operation per 64 KB written, read or deleted, per message.

@@ -7,21 +7,18 @@
  * and the counters stand still; only then are the counters read, and then the API is asked that
  * no email of the run is still `pending` (every one `sent` or `failed`).
  *
- * Then the remote calls on the path of a single send: singles sent one at a time with the
- * `x-bench-trace` header, each from an account that has sent before (a warm API key), and the
- * calls the metered entry recorded for each (D1, Durable Object, queue, with their order).
+ * Then the remote calls on the path of a single send (scripts/bench/call-trace.ts). The phase's
+ * tables are printed by scripts/bench/lifecycle-report.ts.
  */
 import type { MetricsTotals } from "../../bench/metrics/totals.ts";
-import type { RequestTrace } from "../../bench/metrics/traces.ts";
 import type { LocalStack } from "../local-stack.ts";
 import { accountFor, accounts, STATE_DIR, seedBenchAccounts } from "./accounts.ts";
-import { type PathCalls, pathCalls } from "./call-chain.ts";
+import { type CallsOnPath, traceSingles } from "./call-trace.ts";
 import { lifecycleOutcome, lifecycleRecipient, notificationsFor } from "./lifecycle-mix.ts";
 import { email, load, post, waitFor } from "./load.ts";
 import type { Usage } from "./measure-usage.ts";
 import { BATCH_SIZE, config, DRAIN_TIMEOUT_MS, METERED_ENTRY } from "./options.ts";
-import { check, fixed, money, problems, table } from "./outcome.ts";
-import { costPerMillion, PRICES, perEmail } from "./prices.ts";
+import { check, problems } from "./outcome.ts";
 import {
 	EVERY_MINUTE,
 	fireCron,
@@ -31,7 +28,6 @@ import {
 	TALLY_NOW_VARS,
 	throwIfInterrupted,
 } from "./stack.ts";
-import type { PhaseB } from "./usage.ts";
 import { snsQuiet } from "./webhooks.ts";
 
 export interface LifecycleUsage extends Usage {
@@ -39,19 +35,6 @@ export interface LifecycleUsage extends Usage {
 	mix: { delivery: number; bounce: number; complaint: number; notifications: number };
 	/** Emails of the run by status once drained (from GET /emails). */
 	statuses: RunStatuses;
-}
-
-export interface CallsOnPath {
-	requests: number;
-	/** Averages per request. */
-	d1: number;
-	durableObjects: number;
-	queue: number;
-	total: number;
-	sequential: number;
-	afterResponse: number;
-	/** The most sequential request's calls, in order, for the report. */
-	example: { what: string; kind: string; start: number; end: number }[];
 }
 
 export interface PhaseD {
@@ -240,231 +223,4 @@ async function runStatuses(s: LocalStack, addresses: Set<string>): Promise<RunSt
 		}
 	}
 	return { sent: addresses.size - counts.pending - counts.failed, ...counts };
-}
-
-// --- Remote calls on a single send's path -------------------------------------------------
-
-async function traceSingles(s: LocalStack): Promise<CallsOnPath | undefined> {
-	await metrics(s, true); // also forgets earlier traces
-	let ok = 0;
-	for (let i = 0; i < config.traceSingles; i++) {
-		const account = accountFor(i);
-		const response = await fetch(`${s.apiUrl}/emails`, {
-			method: "POST",
-			headers: {
-				authorization: `Bearer ${account.apiKey}`,
-				"content-type": "application/json",
-				"x-bench-trace": "1",
-			},
-			body: JSON.stringify(email(account, `trace-${i}@example.org`)),
-			signal: AbortSignal.timeout(30_000),
-		});
-		await response.text();
-		if (response.ok) ok += 1;
-	}
-	if (ok < config.traceSingles) {
-		problems.push(`trace: ${config.traceSingles - ok} of ${config.traceSingles} singles refused`);
-	}
-	// Let waitUntil work finish, so calls made after the response are recorded as such.
-	await new Promise((r) => setTimeout(r, 1_000));
-	const response = await fetch(`${s.apiUrl}/__metrics/traces`);
-	const traces = ((await response.json()) as RequestTrace[]).filter(
-		(t) => t.request === "POST /emails" && t.status === 200,
-	);
-	if (traces.length === 0) {
-		problems.push("trace: the metered entry recorded no POST /emails");
-		return undefined;
-	}
-	const each: { trace: RequestTrace; path: PathCalls }[] = traces.map((trace) => ({
-		trace,
-		path: pathCalls(trace.calls, trace.respondedAt),
-	}));
-	const mean = (pick: (p: PathCalls) => number) =>
-		each.reduce((sum, e) => sum + pick(e.path), 0) / each.length;
-	const worst = each.reduce((a, b) => (b.path.sequential > a.path.sequential ? b : a));
-	return {
-		requests: each.length,
-		d1: mean((p) => p.byKind.d1 ?? 0),
-		durableObjects: mean((p) => p.byKind.do ?? 0),
-		queue: mean((p) => p.byKind.queue ?? 0),
-		total: mean((p) => p.total),
-		sequential: mean((p) => p.sequential),
-		afterResponse: mean((p) => p.afterResponse),
-		example: worst.trace.calls
-			.filter((c) => c.start < worst.trace.respondedAt)
-			.map(({ what, kind, start, end }) => ({ what, kind, start, end })),
-	};
-}
-
-// --- Report -------------------------------------------------------------------------------
-
-/**
- * wrangler.toml's queue names (src/queues/index.ts has them too, but it imports the Worker's
- * modules, which Node cannot load).
- */
-const SEND_QUEUES = [
-	"sendfleet-send",
-	"sendfleet-send-bulk",
-	"sendfleet-send-bulk-1",
-	"sendfleet-send-bulk-2",
-	"sendfleet-send-bulk-3",
-];
-const FEEDBACK_QUEUE = "sendfleet-feedback";
-
-/** Where each entry point's usage belongs in an email's life. */
-function stageOf(source: string): "accept" | "send" | "notification" | "other" {
-	if (source === "API") return "accept";
-	if (SEND_QUEUES.some((queue) => source === `queue ${queue}`)) return "send";
-	if (source === "POST /hooks/sns" || source === `queue ${FEEDBACK_QUEUE}`) return "notification";
-	return "other";
-}
-
-/** Phase B's cost (the guard's SQLite rows not counted there) and the lifecycle's, per million. */
-function lifecycleCost(u: Usage) {
-	const c = costPerMillion(u);
-	const per = (n: number) => n / u.emails;
-	const doRows =
-		per(u.totals.durableObjects.storageRowsWritten) * PRICES.durableObjectRowsWrittenPerMillion +
-		per(u.totals.durableObjects.storageRowsRead) * PRICES.durableObjectRowsReadPerMillion;
-	return { ...c, doRows, withDoRows: c.total + doRows };
-}
-
-export function lifecycleReport(d: PhaseD, b: PhaseB | undefined) {
-	const runs = [
-		["single", b?.single, d.single],
-		[`batch of ${BATCH_SIZE}`, b?.batch, d.batch],
-	] as const;
-	const usageRows: string[][] = [
-		[
-			"per email",
-			"requests (API/consumers/hooks)",
-			"D1 calls",
-			"rows read",
-			"rows written",
-			"queue ops",
-			"DO calls",
-			"DO rows r/w",
-		],
-	];
-	const costRows: string[][] = [
-		[
-			"per million emails",
-			"requests",
-			"CPU*",
-			"D1 reads",
-			"D1 writes",
-			"queues",
-			"DO",
-			"R2",
-			"total",
-			"DO rows**",
-			"with DO rows",
-		],
-	];
-	const stageRows: string[][] = [
-		["D1 rows written per email", "accept", "send", "notification", "other", "total"],
-	];
-	for (const [label, accepted, whole] of runs) {
-		for (const [what, usage] of [
-			["phase B (today's table)", accepted],
-			["whole lifecycle", whole],
-		] as const) {
-			if (!usage) continue;
-			const per = (n: number) => n / usage.emails;
-			const p = perEmail(usage);
-			const by = (stage: ReturnType<typeof stageOf>) =>
-				Object.entries(usage.totals.bySource)
-					.filter(([source]) => stageOf(source) === stage)
-					.reduce(
-						(sum, [, u]) => ({
-							invocations: sum.invocations + u.invocations,
-							rowsWritten: sum.rowsWritten + u.rowsWritten,
-						}),
-						{ invocations: 0, rowsWritten: 0 },
-					);
-			const name = `${label}, ${what} (${fixed(usage.emails)})`;
-			const dObj = usage.totals.durableObjects;
-			usageRows.push([
-				name,
-				`${fixed(per(by("accept").invocations), 2)}/${fixed(per(by("send").invocations), 2)}/${fixed(per(by("notification").invocations), 2)}`,
-				fixed(p.calls, 2),
-				fixed(p.rowsRead, 2),
-				fixed(p.rowsWritten, 2),
-				fixed(p.queueOps, 2),
-				fixed(p.doCalls, 2),
-				dObj.storageRowsRead || dObj.storageRowsWritten
-					? `${fixed(per(dObj.storageRowsRead), 2)}/${fixed(per(dObj.storageRowsWritten), 2)}`
-					: "not counted",
-			]);
-			const c = lifecycleCost(usage);
-			costRows.push([
-				name,
-				money(c.requests),
-				money(c.cpu),
-				money(c.rowsRead),
-				money(c.rowsWritten),
-				money(c.queues),
-				money(c.durableObjects),
-				money(c.r2),
-				money(c.total),
-				money(c.doRows),
-				money(c.withDoRows),
-			]);
-			stageRows.push([
-				name,
-				fixed(per(by("accept").rowsWritten), 2),
-				fixed(per(by("send").rowsWritten), 2),
-				fixed(per(by("notification").rowsWritten), 2),
-				fixed(per(by("other").rowsWritten), 2),
-				fixed(p.rowsWritten, 2),
-			]);
-		}
-	}
-	const measured = [d.single, d.batch].flatMap((u) => (u ? [u] : []));
-	const mixLine = (u: LifecycleUsage) =>
-		`${fixed(u.mix.delivery)} delivered, ${fixed(u.mix.bounce)} bounced (${fixed((u.mix.bounce / u.emails) * 100, 2)}%), ${fixed(u.mix.complaint)} complained (${fixed((u.mix.complaint / u.emails) * 100, 2)}%); after the drain ${fixed(u.statuses.sent)} sent, ${fixed(u.statuses.failed)} failed, ${fixed(u.statuses.pending)} pending`;
-	console.log(`
-The whole email lifecycle per million emails (metrics on): accepted, sent, and SES's events back
-${measured.map((u) => `  ${u === d.single ? "single" : "batch"}: ${mixLine(u)};\n    ${snsCounts(u)}`).join("\n")}
-${table(usageRows)}
-  requests: Worker invocations per email, billed alike: API requests / queue consumer batches
-  (send, webhooks) / SNS posts to /hooks/sns and the feedback queue's batches. DO rows r/w: rows
-  the AccountGuard's SQLite storage read and wrote (bench/metrics/durable-objects.ts countDurableObjectStorage).
-
-Cloudflare cost per million emails, today's table (phase B) next to the whole lifecycle
-${table(costRows)}
-  Columns as in the table above (same prices, same CPU assumption*); "total" is priced exactly as
-  phase B's table is. ** The guard's SQLite rows at $${PRICES.durableObjectRowsWrittenPerMillion.toFixed(2)}/M written and $${PRICES.durableObjectRowsReadPerMillion}/M read
-  (Durable Objects pricing), which phase B's table leaves out. Phase B's rows already include each
-  email's Delivery notification (every address there is delivered); the lifecycle adds the 2%
-  bounces (the email fails, the address is suppressed) and 0.05% complaints (a second
-  notification). Bounces and complaints go to SES's mailbox simulator addresses, which the
-  reputation window skips (scripts/bench/lifecycle-mix.ts): with counted addresses each would add
-  one guard request (recordFeedback) and its rows, about $${fixed(0.0205 * PRICES.durableObjectRequestsPerMillion, 4)} per million emails in requests.
-
-D1 rows written per email by stage (the same totals split by entry point)
-${table(stageRows)}
-  accept: POST /emails or /emails/batch (and their waitUntil work); send: the sendfleet-send(-bulk)
-  consumer; notification: POST /hooks/sns and the sendfleet-feedback consumer; other: the
-  minute's cron, fired once the run is drained (its tally of the run's daily figures).`);
-	if (d.calls) console.log(callsReport(d.calls));
-}
-
-/** "2,001 SNS notifications answered (Delivery 1,960, Bounce 40, Complaint 1)". */
-function snsCounts(u: LifecycleUsage): string {
-	const types = [...u.sns.byType].map(([type, n]) => `${type} ${fixed(n)}`).join(", ");
-	return `${fixed(u.sns.notifications)} SNS notifications answered by /hooks/sns (${types}), ${fixed(u.sns.notifications / u.emails, 4)} per email`;
-}
-
-function callsReport(c: CallsOnPath): string {
-	return `
-Remote calls on the path of POST /emails (a single, warm API key; ${fixed(c.requests)} requests one at a time)
-  per request   D1 ${fixed(c.d1, 2)}   Durable Object ${fixed(c.durableObjects, 2)}   queue ${fixed(c.queue, 2)}   total ${fixed(c.total, 2)}
-  sequential remote calls (longest chain, each started after the previous ended): ${fixed(c.sequential, 2)} per request
-  off the path (started after the response, waitUntil): ${fixed(c.afterResponse, 2)} per request
-  One request's calls in order (start–end ticks):
-${c.example.map((call, i) => `    ${i + 1}. ${call.kind.padEnd(5)} ${String(call.start).padStart(2)}–${String(call.end).padEnd(2)} ${call.what}`).join("\n")}
-  Counted by the metered entry (bench/metrics/): each prepare().run/all/first/raw or batch is one
-  D1 call, each stub method one Durable Object call, each send/sendBatch one queue call. Issue 15's
-  target: at most 2 sequential.`;
 }

@@ -33,9 +33,10 @@
  *   `failed` and every SNS notification about them is answered; priced per million emails next
  *   to phase B's table (Worker requests by entry point, CPU as estimated, D1 rows, queue
  *   operations, Durable Object requests and the guard's SQLite rows), with the D1 rows written
- *   per email split into accept, send and notification. Then singles one at a time with the
- *   `x-bench-trace` header: the D1, Durable Object and queue calls on the path of `POST /emails`
- *   and the longest chain of them made one after another (scripts/bench/call-chain.ts).
+ *   per email split into accept, send and notification (scripts/bench/lifecycle-report.ts). Then
+ *   singles one at a time with the `x-bench-trace` header (scripts/bench/call-trace.ts): the D1,
+ *   Durable Object and queue calls on the path of `POST /emails` and the longest chain of them
+ *   made one after another (scripts/bench/call-chain.ts).
  * - Phase E, fairness (scripts/bench/fairness.ts), product entry: one account's backlog of
  *   --fairness-batches batches of 100, then one single from another account; seconds from its
  *   200 until the simulator holds it ("> 120 s" past the bound). Then a campaign of 1,000 from a
@@ -83,7 +84,8 @@
 import { accounts } from "./accounts.ts";
 import { emailLogReport, phaseF } from "./email-log.ts";
 import { fairnessReport, phaseE } from "./fairness.ts";
-import { lifecycleReport, phaseD } from "./lifecycle.ts";
+import { phaseD } from "./lifecycle.ts";
+import { lifecycleReport } from "./lifecycle-report.ts";
 import { BATCH_SIZE, config, PRO_LIMITS } from "./options.ts";
 import { fixed, problems } from "./outcome.ts";
 import { phaseC, purgeReport } from "./purge.ts";

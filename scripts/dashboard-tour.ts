@@ -7,7 +7,7 @@
 import type { Browser, Page } from "playwright-core";
 
 export const TOUR_PASSWORD = "correct horse battery staple";
-/** STAFF_EMAILS of the local stack (scripts/local-stack.ts DEMO.staffEmail). */
+/** STAFF_EMAILS of the local stack (scripts/demo-account.ts DEMO.staffEmail). */
 export const STAFF_EMAIL = "staff@sendfleet.test";
 
 export interface TourUrls {

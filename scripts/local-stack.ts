@@ -1,12 +1,12 @@
 /**
  * The local stack shared by `npm start` and `npm run bench`: applies the D1 migrations to
- * wrangler's local state, seeds the demo account, starts the SES simulator and `wrangler dev`
- * on loopback, and waits until the Worker answers. No AWS, Stripe or Cloudflare account needed.
- * With `demoWebhook`, it then gives the demo account a webhook endpoint pointed at the
- * simulator's receiver (`connectDemoWebhook`).
+ * wrangler's local state, seeds the demo account (scripts/demo-account.ts), starts the SES
+ * simulator and `wrangler dev` on loopback, and waits until the Worker answers. No AWS, Stripe
+ * or Cloudflare account needed. With `demoWebhook`, it then gives the demo account a webhook
+ * endpoint pointed at the simulator's receiver (`connectDemoWebhook`, scripts/demo-webhook.ts).
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import {
@@ -16,25 +16,13 @@ import {
 	LOCAL_STRIPE_WEBHOOK_SECRET,
 	type SesSimulator,
 } from "../simulator/app.ts";
-import { type SimulatorServer, startSimulatorServer } from "../simulator/server.ts";
-import { WEBHOOK_EVENT_TYPES } from "../src/domain/webhooks.ts";
+import { startSimulatorServer } from "../simulator/server.ts";
+import { DEMO, demoApiKey, seedSql } from "./demo-account.ts";
+import { connectDemoWebhook, type DemoWebhook } from "./demo-webhook.ts";
 
 export const LOCAL_CREDENTIALS = {
 	accessKeyId: "AKIDSENDFLEETLOCAL",
 	secretAccessKey: "sendfleet-local-secret",
-};
-
-export const DEMO = {
-	accountId: "00000000-0000-7000-8000-000000000001",
-	domainId: "00000000-0000-7000-8000-000000000002",
-	apiKeyId: "00000000-0000-7000-8000-000000000003",
-	domain: "acme.test",
-	/** SendFleet's own account, which sends verification outcomes and suspension notices. */
-	platformAccountId: "00000000-0000-7000-8000-0000000000f1",
-	platformDomainId: "00000000-0000-7000-8000-0000000000f2",
-	platformDomain: "sendfleet.test",
-	/** Signing up with this email makes a staff user (STAFF_EMAILS). */
-	staffEmail: "staff@sendfleet.test",
 };
 
 export interface LocalStackOptions {
@@ -69,13 +57,6 @@ export interface LocalStack {
 	stop(): Promise<void>;
 }
 
-/** The simulator receiver the demo account's webhook endpoint points at. */
-export const DEMO_RECEIVER = "demo";
-
-export type DemoWebhook =
-	| { kind: "connected"; id: string; created: boolean; status: string; receiverUrl: string }
-	| { kind: "skipped"; why: string };
-
 function wrangler(args: string[], persistTo: string | undefined) {
 	const full = persistTo ? [...args, "--persist-to", persistTo] : args;
 	const result = spawnSync("wrangler", full, {
@@ -85,16 +66,6 @@ function wrangler(args: string[], persistTo: string | undefined) {
 	if (result.status !== 0) {
 		throw new Error(`wrangler ${args.join(" ")} failed:\n${result.stdout}\n${result.stderr}`);
 	}
-}
-
-/** The demo API key lives in a git-ignored file so every restart prints the same key. */
-function demoApiKey(stateDir: string): string {
-	const file = `${stateDir}/sendfleet-demo-key`;
-	if (existsSync(file)) return readFileSync(file, "utf8").trim();
-	mkdirSync(stateDir, { recursive: true });
-	const token = `sf_${randomBytes(32).toString("base64url")}`;
-	writeFileSync(file, `${token}\n`, { mode: 0o600 });
-	return token;
 }
 
 /**
@@ -108,31 +79,6 @@ function localSecretKey(stateDir: string, name: "webhook" | "byoc"): string {
 	const key = randomBytes(32).toString("base64");
 	writeFileSync(file, `${key}\n`, { mode: 0o600 });
 	return key;
-}
-
-/** Idempotent: the demo account (approved, Pro), its verified domain and its key. */
-function seedSql(apiKey: string): string {
-	const now = Date.now();
-	const hash = createHash("sha256").update(apiKey).digest("hex");
-	return `
-INSERT INTO accounts (id, name, plan, verification_status, subscription_status, created_at)
-  VALUES ('${DEMO.accountId}', 'Demo account', 'pro', 'approved', 'active', ${now})
-  ON CONFLICT(id) DO UPDATE SET plan = 'pro', verification_status = 'approved', subscription_status = 'active';
-INSERT OR IGNORE INTO domains (id, account_id, name, region, ownership_status, dkim_status,
-  spf_status, mail_from_status, dmarc_status, created_at)
-  VALUES ('${DEMO.domainId}', '${DEMO.accountId}', '${DEMO.domain}', 'us-east-1', 'verified',
-  'verified', 'verified', 'pending', 'verified', ${now});
-INSERT INTO accounts (id, name, plan, verification_status, subscription_status, created_at)
-  VALUES ('${DEMO.platformAccountId}', 'SendFleet', 'pro', 'approved', 'active', ${now})
-  ON CONFLICT(id) DO NOTHING;
-INSERT OR IGNORE INTO domains (id, account_id, name, region, ownership_status, dkim_status,
-  spf_status, mail_from_status, dmarc_status, created_at)
-  VALUES ('${DEMO.platformDomainId}', '${DEMO.platformAccountId}', '${DEMO.platformDomain}', 'us-east-1',
-  'verified', 'verified', 'verified', 'verified', 'verified', ${now});
-INSERT INTO api_keys (id, account_id, name, token_hash, permission, created_at)
-  VALUES ('${DEMO.apiKeyId}', '${DEMO.accountId}', 'Demo key', '${hash}', 'full_access', ${now})
-  ON CONFLICT(id) DO UPDATE SET token_hash = excluded.token_hash;
-`;
 }
 
 /** A loopback port nothing listens on now (the OS picks it), so two stacks can run side by side. */
@@ -286,72 +232,4 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 		demoWebhook,
 		stop,
 	};
-}
-
-/**
- * Idempotent: reuses the demo account's endpoint already pointing at the receiver (a restart
- * keeps wrangler's D1), or creates one for every `email.*` event type the API accepts, then gives
- * the receiver the endpoint's signing secret. Skips, saying why, while the API has no
- * `POST /webhooks` (it is being built) or refuses the endpoint.
- */
-export async function connectDemoWebhook(
-	apiUrl: string,
-	apiKey: string,
-	simulator: SimulatorServer,
-): Promise<DemoWebhook> {
-	const receiverUrl = `${simulator.url}/webhooks/receive/${DEMO_RECEIVER}`;
-	const call = async (method: string, path: string, body?: unknown) => {
-		const response = await fetch(`${apiUrl}${path}`, {
-			method,
-			headers: {
-				authorization: `Bearer ${apiKey}`,
-				...(body === undefined ? {} : { "content-type": "application/json" }),
-			},
-			body: body === undefined ? undefined : JSON.stringify(body),
-		});
-		const json: unknown = await response.json().catch(() => null);
-		return { status: response.status, json: (json ?? {}) as Record<string, unknown> };
-	};
-	const refused = (what: string, answer: { status: number; json: Record<string, unknown> }) => ({
-		kind: "skipped" as const,
-		why: `${what} answered ${answer.status}${typeof answer.json.message === "string" ? `: ${answer.json.message}` : ""}`,
-	});
-
-	let existing: { id: string; status: string } | undefined;
-	let after: string | undefined;
-	for (let page = 0; page < 10 && existing === undefined; page++) {
-		const list = await call("GET", `/webhooks?limit=100${after ? `&after=${after}` : ""}`);
-		if (list.status === 404) return { kind: "skipped", why: "the API has no GET /webhooks yet" };
-		if (list.status !== 200) return refused("GET /webhooks", list);
-		const data = (list.json.data ?? []) as { id: string; endpoint: string; status: string }[];
-		existing = data.find((w) => w.endpoint === receiverUrl);
-		after = data.at(-1)?.id;
-		if (list.json.has_more !== true || after === undefined) break;
-	}
-
-	let id: string;
-	let secret: unknown;
-	let status = "enabled";
-	if (existing === undefined) {
-		const created = await call("POST", "/webhooks", {
-			endpoint: receiverUrl,
-			events: WEBHOOK_EVENT_TYPES.filter((type) => type.startsWith("email.")),
-		});
-		if (created.status === 404)
-			return { kind: "skipped", why: "the API has no POST /webhooks yet" };
-		if (created.status !== 201 && created.status !== 200) return refused("POST /webhooks", created);
-		id = String(created.json.id);
-		secret = created.json.signing_secret;
-	} else {
-		id = existing.id;
-		status = existing.status;
-		const got = await call("GET", `/webhooks/${id}`);
-		if (got.status !== 200) return refused(`GET /webhooks/${id}`, got);
-		secret = got.json.signing_secret;
-	}
-	if (typeof secret !== "string") {
-		return { kind: "skipped", why: `webhook ${id} came without a signing_secret` };
-	}
-	simulator.simulator.webhooks.configure(DEMO_RECEIVER, { secret });
-	return { kind: "connected", id, created: existing === undefined, status, receiverUrl };
 }

@@ -6,7 +6,8 @@
  */
 import { DEMO_AWS_ACCOUNT } from "../simulator/app.ts";
 import { startDashboard } from "./dashboard.ts";
-import { DEMO, startLocalStack } from "./local-stack.ts";
+import { DEMO } from "./demo-account.ts";
+import { startLocalStack } from "./local-stack.ts";
 
 const dashboardPort = Number(process.env.DASHBOARD_PORT ?? 8786);
 const dashboardUrl = `http://127.0.0.1:${dashboardPort}`;

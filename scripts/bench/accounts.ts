@@ -1,6 +1,6 @@
 /**
  * The benchmark accounts phases A and B send as, round-robin: approved, Pro, each with a
- * verified domain and an API key (hashed with SHA-256 as scripts/local-stack.ts does for the
+ * verified domain and an API key (hashed with SHA-256 as scripts/demo-account.ts does for the
  * demo key), seeded into a fresh local D1 state before wrangler dev starts. Many accounts, not
  * the one demo account, because each account's request rate is limited by its own Durable
  * Object, and real traffic from many customers spreads over many accounts too.

@@ -5,7 +5,7 @@
  * rows takes seconds.
  */
 import { windowStartText } from "../../src/db/queries/email-seq.ts";
-import { DEMO } from "../local-stack.ts";
+import { DEMO } from "../demo-account.ts";
 import { config } from "./options.ts";
 
 const DAY_MS = 24 * 60 * 60_000;

@@ -1,7 +1,7 @@
 /**
  * Phase B's "one webhook endpoint" measurement: each of the separate webhook accounts
  * (scripts/bench/accounts.ts) gets one endpoint through the API, as `npm start` gives the demo
- * account one (connectDemoWebhook in scripts/local-stack.ts): subscribed to every `email.*` event
+ * account one (connectDemoWebhook in scripts/demo-webhook.ts): subscribed to every `email.*` event
  * type (src/domain/webhooks.ts) and pointed at a receiver of the SES simulator's own
  * (simulator/webhook-receiver.ts), one receiver per endpoint since each endpoint signs with its
  * own secret. The Worker may post there because the local stack sets

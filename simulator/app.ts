@@ -77,7 +77,7 @@ export {
 	SES_MAILBOX_SIMULATOR_DOMAIN,
 	SIMULATOR_ADDRESSES,
 	type SimulatorAddress,
-} from "./ses-events.ts";
+} from "./mailbox-simulator.ts";
 export type { Credentials } from "./sigv4.ts";
 export type {
 	SnsConfirmationMessage,

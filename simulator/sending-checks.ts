@@ -8,10 +8,7 @@ import type { RegionState } from "./aws-accounts.ts";
 import { AwsError } from "./aws-error.ts";
 import type { DnsStore } from "./dns.ts";
 import { evaluateIdentity } from "./identities.ts";
-
-// ses-events.ts's SES_MAILBOX_SIMULATOR_DOMAIN; importing it here would make an import cycle
-// (ses-events.ts imports the SendEmail route for its message ids).
-const MAILBOX_SIMULATOR_DOMAIN = "simulator.amazonses.com";
+import { SES_MAILBOX_SIMULATOR_DOMAIN } from "./mailbox-simulator.ts";
 
 export interface SendCheck {
 	state: RegionState;
@@ -31,7 +28,7 @@ export function checkCustomerSend(check: SendCheck): void {
 	if (!check.sandbox) return;
 	const failing = check.recipients
 		.map(plainAddress)
-		.filter((r) => domainOf(r) !== MAILBOX_SIMULATOR_DOMAIN && !verified(r));
+		.filter((r) => domainOf(r) !== SES_MAILBOX_SIMULATOR_DOMAIN && !verified(r));
 	if (failing.length > 0) throw notVerified(check.region, failing);
 }
 

@@ -4,11 +4,11 @@
 // scripts, no forms, no navigation, an opaque origin), and the page's CSP forbids scripts and all
 // network loads; a srcdoc frame inherits that policy. Each message also shows the SNS
 // notifications the simulator posted about it (or queued) and the Worker's answers; the inbox
-// lists the special recipient addresses (ses-events.ts).
+// lists the special recipient addresses (mailbox-simulator.ts).
 
 import { PLATFORM_ACCOUNT_ID } from "../aws-accounts.ts";
 import { escapeHtml, page } from "../html.ts";
-import { SIMULATOR_ADDRESSES } from "../ses-events.ts";
+import { SIMULATOR_ADDRESSES } from "../mailbox-simulator.ts";
 import type { PendingNotification, SentNotification, SnsPublisher } from "../sns/types.ts";
 import type { NameValue, SentMessage } from "../store.ts";
 import { attachmentPath, rewriteCidUrls } from "./inbox-attachments.ts";

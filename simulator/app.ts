@@ -112,12 +112,8 @@ export {
 	type StripeStandIn,
 	type StripeStandInOptions,
 } from "./stripe/index.ts";
-export type {
-	ReceiverConfigInput,
-	ReceiverFailure,
-	ReceiverView,
-	SimulatorWebhooks,
-} from "./webhook-receiver.ts";
+export type { ReceiverView, SimulatorWebhooks } from "./webhook-receiver.ts";
+export type { ReceiverConfigInput, ReceiverFailure } from "./webhook-receiver-config.ts";
 
 /**
  * The customer account `npm start` creates (server.ts), in production, with fixed credentials so

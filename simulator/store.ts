@@ -40,7 +40,7 @@ export interface SentMessage {
 	region: string;
 }
 
-/** Why a webhook delivery did or did not verify (webhook-receiver.ts describes each). */
+/** Why a webhook delivery did or did not verify (webhook-verification.ts describes each). */
 export type Verification =
 	| "verified"
 	| "no_secret"

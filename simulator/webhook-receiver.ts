@@ -1,8 +1,7 @@
 // The webhook receiver: stands in for a customer's endpoint so the Worker's webhook deliveries can
 // be watched locally. Each named receiver has the endpoint's signing secret and an optional fail
-// switch; every delivery is checked the way a customer's code would check it (Standard Webhooks,
-// https://www.standardwebhooks.com/, the scheme Resend's Svix-signed webhooks use) and recorded in
-// the simulator's store with the answer given. WebCrypto only: this runs in Node and in workerd.
+// switch (webhook-receiver-config.ts); every delivery is checked the way a customer's code would
+// check it (webhook-verification.ts) and recorded in the simulator's store with the answer given.
 //
 // The answer: while the fail switch has uses left it decides (after its delay), whatever the
 // signature, as a receiver that is down would; otherwise 200 when the signature verifies and 401
@@ -14,26 +13,19 @@ import type {
 	NameValue,
 	SimulatorStore,
 	SvixHeaders,
-	Verification,
 	WebhookDelivery,
 } from "./store.ts";
-
-/** Standard Webhooks' default tolerance between `webhook-timestamp` and the receiver's clock. */
-export const TIMESTAMP_TOLERANCE_SECONDS = 5 * 60;
+import {
+	checkName,
+	parseFailure,
+	parseSecretInput,
+	type ReceiverConfigInput,
+	type ReceiverFailure,
+} from "./webhook-receiver-config.ts";
+import { describeVerification, verifyDelivery } from "./webhook-verification.ts";
 
 /** Stored bodies are cut here (the signature is still checked over the whole body). */
 export const MAX_STORED_BODY_CHARS = 64 * 1024;
-
-const RECEIVER_NAME = /^[A-Za-z0-9_-]{1,64}$/;
-const SECRET_PREFIX = "whsec_";
-const MAX_DELAY_MS = 60_000;
-
-/** The fail switch: the next `remaining` deliveries (every one when null) get `status`. */
-export interface ReceiverFailure {
-	status: number;
-	delayMs: number;
-	remaining: number | null;
-}
 
 export interface ReceiverView {
 	name: string;
@@ -41,26 +33,6 @@ export interface ReceiverView {
 	url: string;
 	secretConfigured: boolean;
 	failure: ReceiverFailure | null;
-}
-
-/**
- * A partial update. `secret`: `whsec_<base64 key>`, or null to forget it. `status`, `delayMs`,
- * `times`: any of them sets the fail switch (status default 503, delay 0, times: until cleared);
- * `status: null` clears it.
- */
-export interface ReceiverConfigInput {
-	secret?: string | null;
-	status?: number | null;
-	delayMs?: number;
-	times?: number | null;
-}
-
-/** A configuration the receiver refuses; the routes answer it with a 400. */
-export class ReceiverConfigError extends Error {
-	constructor(message: string) {
-		super(message);
-		this.name = "ReceiverConfigError";
-	}
 }
 
 export interface SimulatorWebhooks {
@@ -200,133 +172,6 @@ export function createWebhookReceiver(deps: {
 			);
 		},
 	};
-}
-
-/** One sentence for each verification outcome, for the page and the 401 answer. */
-export function describeVerification(verification: Verification): string {
-	switch (verification) {
-		case "verified":
-			return "a v1 signature matches the receiver's secret.";
-		case "no_secret":
-			return "this receiver has no signing secret (POST /webhooks/receivers/:name {secret}).";
-		case "missing_headers":
-			return "webhook-id, webhook-timestamp or webhook-signature is missing.";
-		case "invalid_timestamp":
-			return "webhook-timestamp is not a number of seconds.";
-		case "timestamp_too_old":
-			return `webhook-timestamp is more than ${TIMESTAMP_TOLERANCE_SECONDS / 60} minutes old.`;
-		case "timestamp_too_new":
-			return `webhook-timestamp is more than ${TIMESTAMP_TOLERANCE_SECONDS / 60} minutes ahead.`;
-		case "no_matching_signature":
-			return "no v1 signature matches the receiver's secret for this id, timestamp and body.";
-	}
-}
-
-/**
- * Standard Webhooks verification: `webhook-signature` is a space-separated list of
- * `<version>,<base64>`; any `v1` entry equal to HMAC-SHA256(key, "<id>.<timestamp>.<body>")
- * verifies (several appear while a secret is rotated). The body is the exact bytes received.
- */
-export async function verifyDelivery(input: {
-	key: Uint8Array<ArrayBuffer> | null;
-	id: string | null;
-	timestamp: string | null;
-	signature: string | null;
-	body: Uint8Array<ArrayBuffer>;
-	now: Date;
-}): Promise<Verification> {
-	if (input.key === null) return "no_secret";
-	const { id, timestamp, signature } = input;
-	if (id === null || timestamp === null || signature === null) return "missing_headers";
-	if (!/^\d{1,15}$/.test(timestamp)) return "invalid_timestamp";
-	const nowSeconds = Math.floor(input.now.getTime() / 1000);
-	const seconds = Number(timestamp);
-	if (nowSeconds - seconds > TIMESTAMP_TOLERANCE_SECONDS) return "timestamp_too_old";
-	if (seconds - nowSeconds > TIMESTAMP_TOLERANCE_SECONDS) return "timestamp_too_new";
-
-	const prefix = new TextEncoder().encode(`${id}.${timestamp}.`);
-	const signed = new Uint8Array(prefix.byteLength + input.body.byteLength);
-	signed.set(prefix, 0);
-	signed.set(input.body, prefix.byteLength);
-	const key = await crypto.subtle.importKey(
-		"raw",
-		input.key,
-		{ name: "HMAC", hash: "SHA-256" },
-		false,
-		["verify"],
-	);
-	for (const entry of signature.split(" ")) {
-		const comma = entry.indexOf(",");
-		if (comma === -1 || entry.slice(0, comma) !== "v1") continue;
-		const bytes = decodeBase64(entry.slice(comma + 1));
-		if (bytes === null || bytes.byteLength !== 32) continue;
-		// verify() compares in constant time.
-		if (await crypto.subtle.verify("HMAC", key, bytes, signed)) return "verified";
-	}
-	return "no_matching_signature";
-}
-
-/** The key of a `whsec_<base64>` secret; throws ReceiverConfigError otherwise. */
-export function parseSecret(secret: string): Uint8Array<ArrayBuffer> {
-	if (!secret.startsWith(SECRET_PREFIX)) {
-		throw new ReceiverConfigError(`secret must start with "${SECRET_PREFIX}".`);
-	}
-	const key = decodeBase64(secret.slice(SECRET_PREFIX.length));
-	if (key === null || key.byteLength === 0) {
-		throw new ReceiverConfigError(`secret must be "${SECRET_PREFIX}" followed by base64.`);
-	}
-	return key;
-}
-
-function parseSecretInput(secret: unknown): Uint8Array<ArrayBuffer> | null {
-	if (secret === null) return null;
-	if (typeof secret !== "string") throw new ReceiverConfigError("secret must be a string or null.");
-	return parseSecret(secret);
-}
-
-function parseFailure(
-	input: ReceiverConfigInput,
-	current: ReceiverFailure | null,
-): ReceiverFailure | null {
-	const { status, delayMs, times } = input;
-	if (status === null) {
-		if (delayMs !== undefined || times !== undefined) {
-			throw new ReceiverConfigError("status null clears the fail switch: send it alone.");
-		}
-		return null;
-	}
-	if (status === undefined && delayMs === undefined && times === undefined) return current;
-	if (status !== undefined && !(Number.isInteger(status) && status >= 200 && status <= 599)) {
-		throw new ReceiverConfigError("status must be an HTTP status from 200 to 599.");
-	}
-	if (
-		delayMs !== undefined &&
-		!(Number.isInteger(delayMs) && delayMs >= 0 && delayMs <= MAX_DELAY_MS)
-	) {
-		throw new ReceiverConfigError(`delayMs must be a whole number from 0 to ${MAX_DELAY_MS}.`);
-	}
-	if (times !== undefined && times !== null && !(Number.isInteger(times) && times >= 1)) {
-		throw new ReceiverConfigError(
-			"times must be a positive whole number, or null for every delivery.",
-		);
-	}
-	return { status: status ?? 503, delayMs: delayMs ?? 0, remaining: times ?? null };
-}
-
-function checkName(name: string): void {
-	if (!RECEIVER_NAME.test(name)) {
-		throw new ReceiverConfigError("A receiver name is 1 to 64 letters, digits, '-' or '_'.");
-	}
-}
-
-/** Standard base64 (Standard Webhooks' encoding); null when `text` is not. */
-function decodeBase64(text: string): Uint8Array<ArrayBuffer> | null {
-	if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 === 1) return null;
-	try {
-		return Uint8Array.from(atob(text), (char) => char.charCodeAt(0));
-	} catch {
-		return null;
-	}
 }
 
 /** Sorted by name; forEach because scripts/ type-check without DOM.Iterable. */

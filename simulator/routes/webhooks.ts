@@ -12,15 +12,13 @@
 import { Hono } from "hono";
 import { escapeHtml, htmlResponse, page, READ_ONLY_CSP } from "../html.ts";
 import type { WebhookDelivery } from "../store.ts";
+import type { ReceiverView, WebhookReceiver } from "../webhook-receiver.ts";
 import {
-	describeVerification,
 	ReceiverConfigError,
 	type ReceiverConfigInput,
 	type ReceiverFailure,
-	type ReceiverView,
-	TIMESTAMP_TOLERANCE_SECONDS,
-	type WebhookReceiver,
-} from "../webhook-receiver.ts";
+} from "../webhook-receiver-config.ts";
+import { describeVerification, TIMESTAMP_TOLERANCE_SECONDS } from "../webhook-verification.ts";
 import { isJsonContentType } from "./json-body.ts";
 
 export function createWebhookRoutes(receiver: WebhookReceiver): Hono {

@@ -14,7 +14,7 @@ import {
 	redirect,
 } from "@tanstack/react-router";
 import { Layout } from "./components/layout.tsx";
-import { ErrorNote, Loading } from "./components/ui.tsx";
+import { ErrorNote, Loading } from "./components/ui/status.tsx";
 import { sessionQuery } from "./session.ts";
 
 interface RouterContext {

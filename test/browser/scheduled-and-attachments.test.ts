@@ -71,7 +71,10 @@ interface AxeResult {
 	violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[];
 }
 
-/** How the dashboard writes a time (ui.tsx formatDate), in the browser's own zone and locale. */
+/**
+ * How the dashboard writes a time (formatDate, dashboard/src/components/ui/format.ts), in the
+ * browser's own zone and locale.
+ */
 const shown = (page: Page, iso: string) =>
 	page.evaluate(
 		(at) => new Date(at).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" }),

@@ -5,7 +5,8 @@
  */
 import * as Dialog from "@radix-ui/react-dialog";
 import { type ReactNode, useState } from "react";
-import { Button, ErrorNote } from "./ui.tsx";
+import { Button } from "./ui/buttons.tsx";
+import { ErrorNote } from "./ui/status.tsx";
 
 export function ConfirmButton({
 	label,

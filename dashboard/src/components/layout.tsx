@@ -7,7 +7,7 @@ import { Link, Outlet, useNavigate } from "@tanstack/react-router";
 import { useState } from "react";
 import { api } from "../api.ts";
 import { useSession } from "../session.ts";
-import { Button } from "./ui.tsx";
+import { Button } from "./ui/buttons.tsx";
 
 const NAV = [
 	{ to: "/", label: "Overview" },

@@ -6,7 +6,7 @@
  */
 import { useNavigate, useSearch } from "@tanstack/react-router";
 import { type FormEvent, useEffect, useState } from "react";
-import { Button } from "./ui.tsx";
+import { Button } from "./ui/buttons.tsx";
 
 type SearchValue = string | undefined;
 /** A flag goes into the URL as `?suspended=true`; a string "true" would be quoted there. */

@@ -1,6 +1,6 @@
 import { CreateKeyForm } from "../components/api-keys/create-key.tsx";
 import { KeyList } from "../components/api-keys/key-list.tsx";
-import { PageHeader } from "../components/ui.tsx";
+import { PageHeader } from "../components/ui/containers.tsx";
 
 export function Page() {
 	return (

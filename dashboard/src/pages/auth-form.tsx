@@ -3,7 +3,8 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useNavigate } from "@tanstack/react-router";
 import { type FormEvent, type ReactNode, useState } from "react";
 import { type Schemas, setCsrfToken } from "../api.ts";
-import { Button, ErrorNote } from "../components/ui.tsx";
+import { Button } from "../components/ui/buttons.tsx";
+import { ErrorNote } from "../components/ui/status.tsx";
 import { sessionQuery } from "../session.ts";
 
 export function AuthFrame({ title, children }: { title: string; children: ReactNode }) {

@@ -13,7 +13,9 @@ import { type ByocConnection, byocKey, byocQuery } from "../components/byoc/quer
 import { SetupSteps } from "../components/byoc/setup-steps.tsx";
 import { ConfirmButton } from "../components/confirm.tsx";
 import { domainsKey } from "../components/domains/queries.ts";
-import { Button, Card, ErrorNote, Loading, Notice, PageHeader } from "../components/ui.tsx";
+import { Button } from "../components/ui/buttons.tsx";
+import { Card, PageHeader } from "../components/ui/containers.tsx";
+import { ErrorNote, Loading, Notice } from "../components/ui/status.tsx";
 
 export function Page() {
 	const connection = useQuery(byocQuery);

@@ -6,7 +6,8 @@
 import { CheckoutNotice, useBillingAccount } from "../components/billing/checkout-return.tsx";
 import { PlanCards } from "../components/billing/plan-cards.tsx";
 import { SubscriptionCard } from "../components/billing/subscription.tsx";
-import { ErrorNote, Loading, PageHeader } from "../components/ui.tsx";
+import { PageHeader } from "../components/ui/containers.tsx";
+import { ErrorNote, Loading } from "../components/ui/status.tsx";
 
 export function Page() {
 	const billing = useBillingAccount();

@@ -8,7 +8,8 @@ import { RecordsTable } from "../components/domains/records.tsx";
 import { DomainSummary } from "../components/domains/summary.tsx";
 import { TestEmailForm } from "../components/domains/test-email.tsx";
 import { VerifyChecks } from "../components/domains/verify-checks.tsx";
-import { Card, ErrorNote, Loading, Notice, PageHeader } from "../components/ui.tsx";
+import { Card, PageHeader } from "../components/ui/containers.tsx";
+import { ErrorNote, Loading, Notice } from "../components/ui/status.tsx";
 
 export function Page() {
 	const { domainId } = useParams({ from: "/app/domains/$domainId" });

@@ -3,17 +3,10 @@ import { Link } from "@tanstack/react-router";
 import { AddDomainForm } from "../components/domains/add-domain.tsx";
 import { PathBadge } from "../components/domains/path-badge.tsx";
 import { domainListQuery } from "../components/domains/queries.ts";
-import {
-	Button,
-	Cell,
-	Empty,
-	ErrorNote,
-	formatDate,
-	Loading,
-	PageHeader,
-	StatusBadge,
-	Table,
-} from "../components/ui.tsx";
+import { Button } from "../components/ui/buttons.tsx";
+import { Cell, PageHeader, Table } from "../components/ui/containers.tsx";
+import { formatDate } from "../components/ui/format.ts";
+import { Empty, ErrorNote, Loading, StatusBadge } from "../components/ui/status.tsx";
 
 export function Page() {
 	return (

@@ -14,19 +14,10 @@ import { sendStatus } from "../components/emails/email-table.tsx";
 import { HtmlPreview } from "../components/emails/html-preview.tsx";
 import { SchedulePanel } from "../components/emails/schedule.tsx";
 import { Timeline } from "../components/emails/timeline.tsx";
-import {
-	Card,
-	Cell,
-	CopyValue,
-	Empty,
-	ErrorNote,
-	formatDate,
-	Loading,
-	Notice,
-	PageHeader,
-	StatusBadge,
-	Table,
-} from "../components/ui.tsx";
+import { CopyValue } from "../components/ui/buttons.tsx";
+import { Card, Cell, PageHeader, Table } from "../components/ui/containers.tsx";
+import { formatDate } from "../components/ui/format.ts";
+import { Empty, ErrorNote, Loading, Notice, StatusBadge } from "../components/ui/status.tsx";
 
 type Email = Awaited<ReturnType<typeof api.emails.get>>;
 

@@ -8,7 +8,8 @@ import { api } from "../api.ts";
 import { EmailTable } from "../components/emails/email-table.tsx";
 import { EmailFilters } from "../components/emails/filters.tsx";
 import { apiQuery, isFiltered, Pager, useEmailSearch } from "../components/emails/url-state.tsx";
-import { Empty, ErrorNote, Loading, PageHeader } from "../components/ui.tsx";
+import { PageHeader } from "../components/ui/containers.tsx";
+import { Empty, ErrorNote, Loading } from "../components/ui/status.tsx";
 
 const PAGE_SIZE = 25;
 

@@ -7,7 +7,7 @@ import { Link, useParams } from "@tanstack/react-router";
 import type { ReactNode } from "react";
 import { findGuide, GUIDES, guideForFile } from "../components/guides/catalog.ts";
 import { type LinkRenderer, Markdown } from "../components/guides/markdown.tsx";
-import { PageHeader } from "../components/ui.tsx";
+import { PageHeader } from "../components/ui/containers.tsx";
 
 const linkClass = "font-medium text-indigo-700 underline";
 

@@ -11,7 +11,8 @@ import { DailyChart } from "../components/metrics/chart.tsx";
 import { DailyTable } from "../components/metrics/daily-table.tsx";
 import { fetchMetrics, type Metrics, type Period } from "../components/metrics/query.ts";
 import { Rates, Totals } from "../components/metrics/summary.tsx";
-import { Card, Empty, ErrorNote, Loading, PageHeader } from "../components/ui.tsx";
+import { Card, PageHeader } from "../components/ui/containers.tsx";
+import { Empty, ErrorNote, Loading } from "../components/ui/status.tsx";
 
 const PERIODS: { value: Period; label: string }[] = [
 	{ value: "7", label: "Last 7 days" },

@@ -8,7 +8,8 @@ import { SetupChecklist } from "../components/overview/checklist.tsx";
 import { ReputationCard } from "../components/overview/reputation.tsx";
 import { SuspensionBanner } from "../components/overview/suspension-banner.tsx";
 import { PlanUsage } from "../components/overview/usage.tsx";
-import { ErrorNote, Loading, Notice, PageHeader } from "../components/ui.tsx";
+import { PageHeader } from "../components/ui/containers.tsx";
+import { ErrorNote, Loading, Notice } from "../components/ui/status.tsx";
 
 export function Page() {
 	const account = useQuery(accountQuery);

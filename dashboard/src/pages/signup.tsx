@@ -1,6 +1,6 @@
 import { Link, useSearch } from "@tanstack/react-router";
 import { api } from "../api.ts";
-import { Field } from "../components/ui.tsx";
+import { Field } from "../components/ui/fields.tsx";
 import { AuthFrame, SubmitRow, useAuthSubmit } from "./auth-form.tsx";
 
 export function Page() {

@@ -8,7 +8,9 @@ import { Link } from "@tanstack/react-router";
 import { api } from "../api.ts";
 import { AddSuppressionForm } from "../components/suppressions/add-form.tsx";
 import { SuppressionTable } from "../components/suppressions/suppression-table.tsx";
-import { Card, Empty, ErrorNote, Field, Loading, PageHeader, Select } from "../components/ui.tsx";
+import { Card, PageHeader } from "../components/ui/containers.tsx";
+import { Field, Select } from "../components/ui/fields.tsx";
+import { Empty, ErrorNote, Loading } from "../components/ui/status.tsx";
 import {
 	Pager,
 	SearchActions,

@@ -9,18 +9,11 @@ import { Link } from "@tanstack/react-router";
 import { type FormEvent, useId, useState } from "react";
 import { ApiFailure, api, type Schemas } from "../api.ts";
 import { type Account, accountQuery } from "../components/overview/account-query.ts";
-import {
-	Button,
-	Card,
-	ErrorNote,
-	Field,
-	formatDate,
-	formatNumber,
-	Loading,
-	Notice,
-	PageHeader,
-	StatusBadge,
-} from "../components/ui.tsx";
+import { Button } from "../components/ui/buttons.tsx";
+import { Card, PageHeader } from "../components/ui/containers.tsx";
+import { Field } from "../components/ui/fields.tsx";
+import { formatDate, formatNumber } from "../components/ui/format.ts";
+import { ErrorNote, Loading, Notice, StatusBadge } from "../components/ui/status.tsx";
 import { useSession } from "../session.ts";
 
 type Input = Schemas["VerificationRequestInput"];

@@ -2,7 +2,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { Link, useSearch } from "@tanstack/react-router";
 import { api } from "../api.ts";
-import { ErrorNote, Loading, Notice } from "../components/ui.tsx";
+import { ErrorNote, Loading, Notice } from "../components/ui/status.tsx";
 import { AuthFrame } from "./auth-form.tsx";
 
 export function Page() {

@@ -5,7 +5,8 @@
 import { useQuery } from "@tanstack/react-query";
 import { Link, useParams } from "@tanstack/react-router";
 import { ApiFailure, api } from "../api.ts";
-import { ErrorNote, Loading, PageHeader } from "../components/ui.tsx";
+import { PageHeader } from "../components/ui/containers.tsx";
+import { ErrorNote, Loading } from "../components/ui/status.tsx";
 import { EndpointActions } from "../components/webhooks/endpoint-actions.tsx";
 import { EndpointSummary } from "../components/webhooks/endpoint-summary.tsx";
 import { EventLogCard } from "../components/webhooks/event-log.tsx";

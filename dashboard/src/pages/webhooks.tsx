@@ -7,18 +7,10 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
 import { useState } from "react";
 import { api, type Schemas } from "../api.ts";
-import {
-	Button,
-	Card,
-	Cell,
-	Empty,
-	ErrorNote,
-	formatDate,
-	Loading,
-	PageHeader,
-	StatusBadge,
-	Table,
-} from "../components/ui.tsx";
+import { Button } from "../components/ui/buttons.tsx";
+import { Card, Cell, PageHeader, Table } from "../components/ui/containers.tsx";
+import { formatDate } from "../components/ui/format.ts";
+import { Empty, ErrorNote, Loading, StatusBadge } from "../components/ui/status.tsx";
 import { Pager, useCursor } from "../components/url-state.tsx";
 import { type CreatedEndpoint, CreateWebhookForm } from "../components/webhooks/create-form.tsx";
 import { EventList } from "../components/webhooks/event-picker.tsx";

@@ -6,7 +6,10 @@ import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-q
 import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import { api, type Schemas } from "../../api.ts";
 import { domainListQuery } from "../domains/queries.ts";
-import { Button, Card, CopyValue, ErrorNote, Field, Notice, Select } from "../ui.tsx";
+import { Button, CopyValue } from "../ui/buttons.tsx";
+import { Card } from "../ui/containers.tsx";
+import { Field, Select } from "../ui/fields.tsx";
+import { ErrorNote, Notice } from "../ui/status.tsx";
 import { apiKeysKey } from "./queries.ts";
 
 type Permission = Schemas["CreateApiKeyRequest"]["permission"] & string;

@@ -4,7 +4,10 @@ import { Link } from "@tanstack/react-router";
 import { api, type Schemas } from "../../api.ts";
 import { ConfirmButton } from "../confirm.tsx";
 import { domainListQuery } from "../domains/queries.ts";
-import { Button, Cell, Empty, ErrorNote, formatDate, Loading, Table } from "../ui.tsx";
+import { Button } from "../ui/buttons.tsx";
+import { Cell, Table } from "../ui/containers.tsx";
+import { formatDate } from "../ui/format.ts";
+import { Empty, ErrorNote, Loading } from "../ui/status.tsx";
 import { apiKeyListQuery, apiKeysKey } from "./queries.ts";
 
 const PERMISSION_LABEL = { full_access: "Full access", sending_access: "Sending access" } as const;

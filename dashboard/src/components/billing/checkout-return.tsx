@@ -7,7 +7,8 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useNavigate, useSearch } from "@tanstack/react-router";
 import { useEffect, useRef, useState } from "react";
 import { accountQuery, planInGoodStanding } from "../overview/account-query.ts";
-import { Button, Notice, Spinner } from "../ui.tsx";
+import { Button, Spinner } from "../ui/buttons.tsx";
+import { Notice } from "../ui/status.tsx";
 import { PLAN_NAMES } from "./plans.ts";
 
 const POLL_MS = 1500;

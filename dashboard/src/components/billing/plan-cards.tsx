@@ -9,7 +9,9 @@ import { type ReactNode, useId } from "react";
 import { api } from "../../api.ts";
 import { useSession } from "../../session.ts";
 import type { Account } from "../overview/account-query.ts";
-import { Button, ErrorNote, formatNumber, Notice } from "../ui.tsx";
+import { Button } from "../ui/buttons.tsx";
+import { formatNumber } from "../ui/format.ts";
+import { ErrorNote, Notice } from "../ui/status.tsx";
 import { HAS_SUBSCRIPTION, type PaidPlan, PLAN_OFFERS, type PlanOffer } from "./plans.ts";
 
 const linkClass = "font-medium underline underline-offset-2";

@@ -5,7 +5,10 @@
 import { useMutation } from "@tanstack/react-query";
 import { api } from "../../api.ts";
 import type { Account } from "../overview/account-query.ts";
-import { Button, Card, ErrorNote, formatDate, Notice, StatusBadge } from "../ui.tsx";
+import { Button } from "../ui/buttons.tsx";
+import { Card } from "../ui/containers.tsx";
+import { formatDate } from "../ui/format.ts";
+import { ErrorNote, Notice, StatusBadge } from "../ui/status.tsx";
 import { PLAN_NAMES } from "./plans.ts";
 
 /** What each Stripe state means for sending, in the product page's words. */

@@ -6,7 +6,9 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { ApiFailure, api } from "../../api.ts";
-import { Button, ErrorNote, Field, RadioCards } from "../ui.tsx";
+import { Button } from "../ui/buttons.tsx";
+import { Field, RadioCards } from "../ui/fields.tsx";
+import { ErrorNote } from "../ui/status.tsx";
 import { type ByocConnection, byocKey } from "./queries.ts";
 
 type Method = "role" | "access_key";

@@ -4,7 +4,9 @@
  */
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api } from "../../api.ts";
-import { Button, formatDate, formatNumber, Notice } from "../ui.tsx";
+import { Button } from "../ui/buttons.tsx";
+import { formatDate, formatNumber } from "../ui/format.ts";
+import { Notice } from "../ui/status.tsx";
 import { SaveError } from "./connect-form.tsx";
 import { type ByocConnection, byocKey } from "./queries.ts";
 

@@ -3,7 +3,7 @@
  * account's external id) and the least-privilege permissions policy, each ready to paste.
  */
 import { useState } from "react";
-import { Button, CopyValue } from "../ui.tsx";
+import { Button, CopyValue } from "../ui/buttons.tsx";
 import type { ByocConnection } from "./queries.ts";
 
 /** Pretty JSON in a scrolling code block with a Copy button. */

@@ -10,7 +10,10 @@ import { Link, useNavigate } from "@tanstack/react-router";
 import { type FormEvent, useState } from "react";
 import { ApiFailure, api } from "../../api.ts";
 import { type ByocConnection, byocQuery } from "../byoc/queries.ts";
-import { Button, Card, ErrorNote, Field, Notice, RadioCards } from "../ui.tsx";
+import { Button } from "../ui/buttons.tsx";
+import { Card } from "../ui/containers.tsx";
+import { Field, RadioCards } from "../ui/fields.tsx";
+import { ErrorNote, Notice } from "../ui/status.tsx";
 import { domainQuery, domainsKey } from "./queries.ts";
 
 type Path = "shared" | "byoc";

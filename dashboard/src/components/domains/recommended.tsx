@@ -2,7 +2,7 @@
  * SPF, MAIL FROM and DMARC: not needed to send, but every send from the domain carries a
  * warning for each one the last check did not verify, and more of its mail lands in spam.
  */
-import { Notice } from "../ui.tsx";
+import { Notice } from "../ui/status.tsx";
 import type { Domain, DomainRecord } from "./queries.ts";
 import { RecordsTable } from "./records.tsx";
 

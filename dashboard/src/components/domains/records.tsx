@@ -4,7 +4,9 @@
  * finding that needs words gets its own full-width row, so long names and values keep room.
  */
 import { Fragment } from "react";
-import { Cell, CopyValue, StatusBadge, Table } from "../ui.tsx";
+import { CopyValue } from "../ui/buttons.tsx";
+import { Cell, Table } from "../ui/containers.tsx";
+import { StatusBadge } from "../ui/status.tsx";
 import type { DomainRecord } from "./queries.ts";
 
 const HEAD = ["Record", "Type", "Name", "Value", "Priority", "TTL", "Status"];

@@ -1,5 +1,7 @@
 /** Where a domain stands: its statuses, region and the times that matter (the 72-hour window). */
-import { formatDate, Notice, StatusBadge } from "../ui.tsx";
+
+import { formatDate } from "../ui/format.ts";
+import { Notice, StatusBadge } from "../ui/status.tsx";
 import { PathBadge } from "./path-badge.tsx";
 import type { Domain } from "./queries.ts";
 

@@ -6,7 +6,9 @@ import { useMutation, useQuery } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
 import { type FormEvent, useId, useState } from "react";
 import { api } from "../../api.ts";
-import { Button, ErrorNote, Field, Notice } from "../ui.tsx";
+import { Button } from "../ui/buttons.tsx";
+import { Field } from "../ui/fields.tsx";
+import { ErrorNote, Notice } from "../ui/status.tsx";
 
 export function TestEmailForm({ domain, byoc = false }: { domain: string; byoc?: boolean }) {
 	const [local, setLocal] = useState("hello");

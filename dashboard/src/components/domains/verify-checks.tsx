@@ -6,7 +6,9 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { api, type Schemas } from "../../api.ts";
-import { Button, ErrorNote, formatDate, StatusBadge } from "../ui.tsx";
+import { Button } from "../ui/buttons.tsx";
+import { formatDate } from "../ui/format.ts";
+import { ErrorNote, StatusBadge } from "../ui/status.tsx";
 import { type Domain, domainQuery, domainsKey } from "./queries.ts";
 import { DiagnosisDetail, DiagnosisState } from "./records.tsx";
 

@@ -5,7 +5,9 @@
  */
 import { useQuery } from "@tanstack/react-query";
 import { api } from "../../api.ts";
-import { Cell, ErrorNote, formatBytes, Loading, Table } from "../ui.tsx";
+import { Cell, Table } from "../ui/containers.tsx";
+import { formatBytes } from "../ui/format.ts";
+import { ErrorNote, Loading } from "../ui/status.tsx";
 
 const REFRESH_MS = 30 * 60_000;
 

@@ -1,6 +1,8 @@
 import { Link } from "@tanstack/react-router";
 import type { api } from "../../api.ts";
-import { Cell, formatDate, StatusBadge, Table } from "../ui.tsx";
+import { Cell, Table } from "../ui/containers.tsx";
+import { formatDate } from "../ui/format.ts";
+import { StatusBadge } from "../ui/status.tsx";
 
 type Email = Awaited<ReturnType<typeof api.emails.list>>["data"][number];
 

@@ -6,7 +6,8 @@
 import { useQuery } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { api } from "../../api.ts";
-import { Button, Field, Select } from "../ui.tsx";
+import { Button } from "../ui/buttons.tsx";
+import { Field, Select } from "../ui/fields.tsx";
 import {
 	type EmailSearch,
 	isFiltered,

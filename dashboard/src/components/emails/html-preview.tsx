@@ -9,7 +9,8 @@
  * (CSS backgrounds, stylesheets, fonts) that the rewrite cannot see.
  */
 import { useEffect, useMemo, useRef, useState } from "react";
-import { Button, Notice } from "../ui.tsx";
+import { Button } from "../ui/buttons.tsx";
+import { Notice } from "../ui/status.tsx";
 
 const REMOTE = /^\s*(?:https?:)?\/\//i;
 

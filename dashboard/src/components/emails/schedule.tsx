@@ -9,7 +9,10 @@ import { useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { ApiFailure, api } from "../../api.ts";
 import { ConfirmButton } from "../confirm.tsx";
-import { Button, ErrorNote, Field, formatDate } from "../ui.tsx";
+import { Button } from "../ui/buttons.tsx";
+import { Field } from "../ui/fields.tsx";
+import { formatDate } from "../ui/format.ts";
+import { ErrorNote } from "../ui/status.tsx";
 
 /** An instant as `<input type="datetime-local">` wants it: `YYYY-MM-DDTHH:mm`, local time. */
 function localInputValue(iso: string): string {

@@ -4,7 +4,8 @@
  * Events about the whole email (queued, sent to SES, a rejection) come first.
  */
 import type { api } from "../../api.ts";
-import { formatDate, StatusBadge } from "../ui.tsx";
+import { formatDate } from "../ui/format.ts";
+import { StatusBadge } from "../ui/status.tsx";
 
 type Email = Awaited<ReturnType<typeof api.emails.get>>;
 type EmailEvent = Email["events"][number];

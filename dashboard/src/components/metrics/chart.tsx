@@ -6,7 +6,7 @@
 import { useEffect, useRef } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
-import { formatNumber } from "../ui.tsx";
+import { formatNumber } from "../ui/format.ts";
 import type { Metrics } from "./query.ts";
 import { CHARTED, daySeconds, shortDay } from "./series.ts";
 

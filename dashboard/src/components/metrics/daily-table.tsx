@@ -1,5 +1,6 @@
 /** The chart's numbers as a table: every day of the window, newest first, and the totals. */
-import { Cell, formatNumber, Table } from "../ui.tsx";
+import { Cell, Table } from "../ui/containers.tsx";
+import { formatNumber } from "../ui/format.ts";
 import type { Metrics } from "./query.ts";
 
 const COLUMNS = [

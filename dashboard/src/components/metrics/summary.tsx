@@ -5,7 +5,8 @@
  */
 import { Link } from "@tanstack/react-router";
 import type { Schemas } from "../../api.ts";
-import { ErrorNote, formatNumber, formatPercent, Loading, Notice } from "../ui.tsx";
+import { formatNumber, formatPercent } from "../ui/format.ts";
+import { ErrorNote, Loading, Notice } from "../ui/status.tsx";
 import type { Metrics } from "./query.ts";
 
 type Reputation = Schemas["Reputation"];

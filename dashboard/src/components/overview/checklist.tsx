@@ -7,7 +7,8 @@ import { type UseQueryResult, useQuery } from "@tanstack/react-query";
 import { Link, type LinkProps } from "@tanstack/react-router";
 import type { ReactNode } from "react";
 import { api } from "../../api.ts";
-import { Card, Spinner } from "../ui.tsx";
+import { Spinner } from "../ui/buttons.tsx";
+import { Card } from "../ui/containers.tsx";
 import { type Account, planInGoodStanding } from "./account-query.ts";
 
 type State = "done" | "todo" | "loading" | "error";

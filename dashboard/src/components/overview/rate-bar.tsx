@@ -4,7 +4,7 @@
  * the scale fills the bar. Colour follows the API's own warning (75% of the limit), and the
  * words say the same for anyone who cannot see the colour.
  */
-import { formatPercent } from "../ui.tsx";
+import { formatPercent } from "../ui/format.ts";
 
 const WIDTH = 300;
 const HEIGHT = 28;

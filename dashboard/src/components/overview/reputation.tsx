@@ -6,7 +6,9 @@
 import { queryOptions, useQuery } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
 import { api, type Schemas } from "../../api.ts";
-import { Card, ErrorNote, formatDate, formatNumber, Loading } from "../ui.tsx";
+import { Card } from "../ui/containers.tsx";
+import { formatDate, formatNumber } from "../ui/format.ts";
+import { ErrorNote, Loading } from "../ui/status.tsx";
 import { RateBar } from "./rate-bar.tsx";
 
 export const reputationQuery = queryOptions({

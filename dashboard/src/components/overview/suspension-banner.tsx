@@ -5,7 +5,7 @@
  */
 import { useQuery } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
-import { formatDate, formatNumber } from "../ui.tsx";
+import { formatDate, formatNumber } from "../ui/format.ts";
 import type { Account } from "./account-query.ts";
 import { percent } from "./rate-bar.tsx";
 import { reputationQuery } from "./reputation.tsx";

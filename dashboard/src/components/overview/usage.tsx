@@ -4,7 +4,9 @@
  */
 import { Link } from "@tanstack/react-router";
 import { useId } from "react";
-import { Card, formatDate, formatNumber, formatPercent, StatusBadge } from "../ui.tsx";
+import { Card } from "../ui/containers.tsx";
+import { formatDate, formatNumber, formatPercent } from "../ui/format.ts";
+import { StatusBadge } from "../ui/status.tsx";
 import { type Account, planInGoodStanding } from "./account-query.ts";
 
 const PLAN_NAMES = { free: "Free", growth: "Growth", pro: "Pro" } as const;

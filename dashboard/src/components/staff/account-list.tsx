@@ -5,7 +5,9 @@
  */
 import { Link } from "@tanstack/react-router";
 import type { Schemas } from "../../api.ts";
-import { Card, Cell, formatDate, StatusBadge, Table } from "../ui.tsx";
+import { Card, Cell, Table } from "../ui/containers.tsx";
+import { formatDate } from "../ui/format.ts";
+import { StatusBadge } from "../ui/status.tsx";
 import { Details } from "./details.tsx";
 import { FigureList } from "./figures.tsx";
 import { ReinstateForm } from "./reinstate.tsx";

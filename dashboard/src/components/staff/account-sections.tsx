@@ -1,15 +1,8 @@
 /** The cards of one account's staff page: suspension, usage and 7-day figures, and history. */
 import type { Schemas } from "../../api.ts";
-import {
-	Card,
-	Cell,
-	formatDate,
-	formatNumber,
-	formatPercent,
-	Notice,
-	StatusBadge,
-	Table,
-} from "../ui.tsx";
+import { Card, Cell, Table } from "../ui/containers.tsx";
+import { formatDate, formatNumber, formatPercent } from "../ui/format.ts";
+import { Notice, StatusBadge } from "../ui/status.tsx";
 import { Details } from "./details.tsx";
 import { FigureList } from "./figures.tsx";
 import { ReinstateForm } from "./reinstate.tsx";

@@ -2,7 +2,7 @@
  * The 7-day figures an account is judged on, as the suspension recorded them or as its guard
  * holds them now, each rate next to its limit (see docs/suspension-and-suppression.md).
  */
-import { formatNumber, formatPercent } from "../ui.tsx";
+import { formatNumber, formatPercent } from "../ui/format.ts";
 import { Details } from "./details.tsx";
 
 interface Figures {

@@ -7,7 +7,9 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
 import { type FormEvent, useRef, useState } from "react";
 import { ApiFailure, api, type Schemas } from "../../api.ts";
-import { Button, ErrorNote, formatDate, formatNumber, StatusBadge } from "../ui.tsx";
+import { Button } from "../ui/buttons.tsx";
+import { formatDate, formatNumber } from "../ui/format.ts";
+import { ErrorNote, StatusBadge } from "../ui/status.tsx";
 import { Details } from "./details.tsx";
 import { NoteField } from "./note-field.tsx";
 

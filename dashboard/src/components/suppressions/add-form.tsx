@@ -2,7 +2,9 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { api } from "../../api.ts";
-import { Button, ErrorNote, Field, Notice } from "../ui.tsx";
+import { Button } from "../ui/buttons.tsx";
+import { Field } from "../ui/fields.tsx";
+import { ErrorNote, Notice } from "../ui/status.tsx";
 
 export function AddSuppressionForm({ onAdded }: { onAdded: () => void }) {
 	const queryClient = useQueryClient();

@@ -3,7 +3,8 @@ import { useQueryClient } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
 import { api, type Schemas } from "../../api.ts";
 import { ConfirmButton } from "../confirm.tsx";
-import { Cell, formatDate, Table } from "../ui.tsx";
+import { Cell, Table } from "../ui/containers.tsx";
+import { formatDate } from "../ui/format.ts";
 
 type Suppression = Schemas["Suppression"];
 

@@ -1,6 +1,7 @@
 /** How one delivery attempt went: the receiver's status code, how long it took, what it said. */
 import type { Schemas } from "../../api.ts";
-import { Cell, formatDate, Table } from "../ui.tsx";
+import { Cell, Table } from "../ui/containers.tsx";
+import { formatDate } from "../ui/format.ts";
 
 type Attempt = Schemas["WebhookAttempt"];
 

@@ -2,7 +2,9 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { api, type Schemas } from "../../api.ts";
-import { Button, ErrorNote, Field } from "../ui.tsx";
+import { Button } from "../ui/buttons.tsx";
+import { Field } from "../ui/fields.tsx";
+import { ErrorNote } from "../ui/status.tsx";
 import { EventPicker, type EventType } from "./event-picker.tsx";
 
 export type CreatedEndpoint = Schemas["CreatedWebhook"] & { endpoint: string };

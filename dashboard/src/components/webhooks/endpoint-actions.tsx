@@ -7,7 +7,9 @@ import { useNavigate } from "@tanstack/react-router";
 import { useState } from "react";
 import { api, type Schemas } from "../../api.ts";
 import { ConfirmButton } from "../confirm.tsx";
-import { Button, Card, ErrorNote, StatusBadge } from "../ui.tsx";
+import { Button } from "../ui/buttons.tsx";
+import { Card } from "../ui/containers.tsx";
+import { ErrorNote, StatusBadge } from "../ui/status.tsx";
 import { AttemptSummary } from "./attempt-view.tsx";
 import { NewSecret } from "./secret-reveal.tsx";
 

@@ -2,7 +2,10 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { api, type Schemas } from "../../api.ts";
-import { Button, Card, CopyValue, ErrorNote, formatDate, Notice, StatusBadge } from "../ui.tsx";
+import { Button, CopyValue } from "../ui/buttons.tsx";
+import { Card } from "../ui/containers.tsx";
+import { formatDate } from "../ui/format.ts";
+import { ErrorNote, Notice, StatusBadge } from "../ui/status.tsx";
 import { EventList, EventPicker, type EventType } from "./event-picker.tsx";
 
 type Webhook = Schemas["Webhook"];

@@ -6,7 +6,9 @@
 import * as Dialog from "@radix-ui/react-dialog";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, type Schemas } from "../../api.ts";
-import { Button, Empty, ErrorNote, formatDate, Loading, Notice, StatusBadge } from "../ui.tsx";
+import { Button } from "../ui/buttons.tsx";
+import { formatDate } from "../ui/format.ts";
+import { Empty, ErrorNote, Loading, Notice, StatusBadge } from "../ui/status.tsx";
 import { AttemptTable, ScrollBox } from "./attempt-view.tsx";
 
 /** Still being delivered: more attempts may come. */

@@ -5,7 +5,9 @@
  */
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { api, type Schemas } from "../../api.ts";
-import { Card, Cell, Empty, ErrorNote, formatDate, Loading, StatusBadge, Table } from "../ui.tsx";
+import { Card, Cell, Table } from "../ui/containers.tsx";
+import { formatDate } from "../ui/format.ts";
+import { Empty, ErrorNote, Loading, StatusBadge } from "../ui/status.tsx";
 import { Pager, useCursor } from "../url-state.tsx";
 import { EventDialog, inFlight } from "./event-detail.tsx";
 

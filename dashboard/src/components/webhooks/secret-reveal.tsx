@@ -1,6 +1,7 @@
 /** A freshly issued signing secret, shown with a copy button and what to do with it. */
 import type { ReactNode } from "react";
-import { CopyValue, Notice } from "../ui.tsx";
+import { CopyValue } from "../ui/buttons.tsx";
+import { Notice } from "../ui/status.tsx";
 
 export function NewSecret({ secret, children }: { secret: string; children: ReactNode }) {
 	return (

@@ -14,15 +14,9 @@ import {
 	UsageCard,
 } from "../../components/staff/account-sections.tsx";
 import { DecisionForm, RequestDetails } from "../../components/staff/request.tsx";
-import {
-	Card,
-	CopyValue,
-	ErrorNote,
-	Loading,
-	Notice,
-	PageHeader,
-	StatusBadge,
-} from "../../components/ui.tsx";
+import { CopyValue } from "../../components/ui/buttons.tsx";
+import { Card, PageHeader } from "../../components/ui/containers.tsx";
+import { ErrorNote, Loading, Notice, StatusBadge } from "../../components/ui/status.tsx";
 
 export function Page() {
 	const { accountId } = useParams({ from: "/app/staff/accounts/$accountId" });

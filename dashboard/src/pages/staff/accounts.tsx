@@ -6,7 +6,9 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { api } from "../../api.ts";
 import { AccountTable, SuspendedList } from "../../components/staff/account-list.tsx";
-import { Empty, ErrorNote, Field, Loading, Notice, PageHeader } from "../../components/ui.tsx";
+import { PageHeader } from "../../components/ui/containers.tsx";
+import { Field } from "../../components/ui/fields.tsx";
+import { Empty, ErrorNote, Loading, Notice } from "../../components/ui/status.tsx";
 import {
 	Pager,
 	SearchActions,

@@ -12,15 +12,9 @@ import {
 	type Request,
 	RequestDetails,
 } from "../../components/staff/request.tsx";
-import {
-	Card,
-	Empty,
-	ErrorNote,
-	Loading,
-	Notice,
-	PageHeader,
-	Select,
-} from "../../components/ui.tsx";
+import { Card, PageHeader } from "../../components/ui/containers.tsx";
+import { Select } from "../../components/ui/fields.tsx";
+import { Empty, ErrorNote, Loading, Notice } from "../../components/ui/status.tsx";
 import { Pager, useCursor, useSearchParams, useSetSearch } from "../../components/url-state.tsx";
 
 const STATUSES = ["pending", "approved", "rejected"] as const;

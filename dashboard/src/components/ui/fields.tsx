@@ -1,0 +1,119 @@
+/**
+ * Form inputs, each with its label tied to it (and its hint or error, read out with it), so
+ * every form is usable with a screen reader and from the keyboard.
+ */
+import type { InputHTMLAttributes, ReactNode } from "react";
+import { useId } from "react";
+
+export function Field({
+	label,
+	hint,
+	error,
+	...props
+}: InputHTMLAttributes<HTMLInputElement> & { label: string; hint?: ReactNode; error?: string }) {
+	const id = useId();
+	return (
+		<div className="space-y-1">
+			<label htmlFor={id} className="block text-sm font-medium text-slate-700">
+				{label}
+			</label>
+			<input
+				id={id}
+				{...props}
+				aria-invalid={error ? true : undefined}
+				aria-describedby={hint || error ? `${id}-note` : undefined}
+				className="block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm focus:border-indigo-500"
+			/>
+			{error ? (
+				<p id={`${id}-note`} className="text-sm text-red-700">
+					{error}
+				</p>
+			) : hint ? (
+				<p id={`${id}-note`} className="text-sm text-slate-600">
+					{hint}
+				</p>
+			) : null}
+		</div>
+	);
+}
+
+export function Select({
+	label,
+	options,
+	...props
+}: React.SelectHTMLAttributes<HTMLSelectElement> & {
+	label: string;
+	options: { value: string; label: string }[];
+}) {
+	const id = useId();
+	return (
+		<div className="space-y-1">
+			<label htmlFor={id} className="block text-sm font-medium text-slate-700">
+				{label}
+			</label>
+			<select
+				id={id}
+				{...props}
+				className="block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm"
+			>
+				{options.map((o) => (
+					<option key={o.value} value={o.value}>
+						{o.label}
+					</option>
+				))}
+			</select>
+		</div>
+	);
+}
+
+/**
+ * A choice between a few options shown as cards (a radio group): each has a title, which names
+ * its radio button, and a line that describes it.
+ */
+export function RadioCards<T extends string>({
+	legend,
+	name,
+	value,
+	onChange,
+	options,
+}: {
+	legend: string;
+	name: string;
+	value: T;
+	onChange: (value: T) => void;
+	options: { value: T; label: string; description: ReactNode }[];
+}) {
+	const id = useId();
+	return (
+		<fieldset className="space-y-1">
+			<legend className="mb-1 text-sm font-medium text-slate-700">{legend}</legend>
+			<div className="grid gap-2 sm:grid-cols-2">
+				{options.map((option) => (
+					<div
+						key={option.value}
+						className="flex items-start gap-2 rounded-md p-3 text-sm ring-1 ring-slate-300 has-[:checked]:bg-indigo-50 has-[:checked]:ring-2 has-[:checked]:ring-indigo-500"
+					>
+						<input
+							type="radio"
+							id={`${id}-${option.value}`}
+							name={name}
+							value={option.value}
+							className="mt-0.5 shrink-0"
+							checked={value === option.value}
+							onChange={() => onChange(option.value)}
+							aria-describedby={`${id}-${option.value}-note`}
+						/>
+						<div className="min-w-0">
+							<label htmlFor={`${id}-${option.value}`} className="block cursor-pointer font-medium">
+								{option.label}
+							</label>
+							<p id={`${id}-${option.value}-note`} className="text-slate-600">
+								{option.description}
+							</p>
+						</div>
+					</div>
+				))}
+			</div>
+		</fieldset>
+	);
+}

@@ -81,7 +81,7 @@ const CANCELED_STATE = {
 	lastEvent: `CASE WHEN n % 1000 = 0 THEN 'delivered' ELSE 'canceled' END`,
 };
 
-/** status, last_event and state_key, the key as src/db/schema/email-states.ts `emailStateKey` gives it. */
+/** status, last_event and state_key, the key as src/db/schema/email-statuses.ts `emailStateKey` gives it. */
 function stateColumns({ status, lastEvent }: typeof USUAL_STATE): string {
 	const key = `CASE WHEN (${status}) = 'sent' AND (${lastEvent}) = 'delivered' THEN NULL
     ELSE (${status}) || ':' || CASE (${lastEvent}) WHEN 'sent' THEN 'queued' ELSE (${lastEvent}) END END`;

@@ -13,7 +13,7 @@
  */
 export * from "./schema/accounts.ts";
 export * from "./schema/domains.ts";
-export * from "./schema/email-states.ts";
+export * from "./schema/email-statuses.ts";
 export * from "./schema/emails.ts";
 export * from "./schema/send-marks.ts";
 export * from "./schema/users.ts";

@@ -5,7 +5,7 @@
  */
 import { sql } from "drizzle-orm";
 import { customType, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { EMAIL_EVENTS, EMAIL_STATUSES } from "./email-states.ts";
+import { EMAIL_EVENTS, EMAIL_STATUSES } from "./email-statuses.ts";
 
 /** A BLOB as bytes: D1 takes an ArrayBuffer and answers an ArrayBuffer or an array of numbers. */
 const bytes = customType<{ data: Uint8Array<ArrayBuffer>; driverData: ArrayBuffer | number[] }>({

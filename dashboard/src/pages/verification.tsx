@@ -6,12 +6,12 @@
  */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
-import { type FormEvent, useId, useState } from "react";
+import { type FormEvent, useState } from "react";
 import { ApiFailure, api, type Schemas } from "../api.ts";
 import { type Account, accountQuery } from "../components/overview/account-query.ts";
 import { Button } from "../components/ui/buttons.tsx";
 import { Card, PageHeader } from "../components/ui/containers.tsx";
-import { Field } from "../components/ui/fields.tsx";
+import { Field, TextArea } from "../components/ui/fields.tsx";
 import { formatDate, formatNumber } from "../components/ui/format.ts";
 import { ErrorNote, Loading, Notice, StatusBadge } from "../components/ui/status.tsx";
 import { useSession } from "../session.ts";
@@ -195,6 +195,7 @@ function RequestForm({ initial, onSent }: { initial?: Request; onSent: () => voi
 			<TextArea
 				label="What you send and to whom"
 				name="use_case"
+				rows={5}
 				defaultValue={initial?.use_case}
 				hint="At least 20 characters. Be specific: for example, order receipts and password resets for customers of our online shop."
 				error={errorFor("use_case")}
@@ -229,41 +230,5 @@ function RequestForm({ initial, onSent }: { initial?: Request; onSent: () => voi
 				Send Verification Request
 			</Button>
 		</form>
-	);
-}
-
-function TextArea({
-	label,
-	name,
-	hint,
-	error,
-	defaultValue,
-}: {
-	label: string;
-	name: string;
-	hint: string;
-	error?: string;
-	defaultValue?: string;
-}) {
-	const id = useId();
-	return (
-		<div className="space-y-1">
-			<label htmlFor={id} className="block text-sm font-medium text-slate-700">
-				{label}
-			</label>
-			<textarea
-				id={id}
-				name={name}
-				rows={5}
-				maxLength={2000}
-				defaultValue={defaultValue}
-				aria-invalid={error ? true : undefined}
-				aria-describedby={`${id}-note`}
-				className="block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm focus:border-indigo-500"
-			/>
-			<p id={`${id}-note`} className={`text-sm ${error ? "text-red-700" : "text-slate-600"}`}>
-				{error ?? hint}
-			</p>
-		</div>
 	);
 }

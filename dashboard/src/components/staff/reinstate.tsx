@@ -7,7 +7,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { api } from "../../api.ts";
 import { ConfirmButton } from "../confirm.tsx";
-import { NoteField } from "./note-field.tsx";
+import { TextArea } from "../ui/fields.tsx";
 
 export function ReinstateForm({
 	accountId,
@@ -23,7 +23,7 @@ export function ReinstateForm({
 	const trimmed = note.trim();
 	return (
 		<div className="space-y-3">
-			<NoteField
+			<TextArea
 				label="Reinstatement note"
 				hint="Required. Kept in the account's history: what the customer changed, why sending may resume."
 				value={note}

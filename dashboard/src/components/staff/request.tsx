@@ -8,10 +8,10 @@ import { Link } from "@tanstack/react-router";
 import { type FormEvent, useRef, useState } from "react";
 import { ApiFailure, api, type Schemas } from "../../api.ts";
 import { Button } from "../ui/buttons.tsx";
+import { TextArea } from "../ui/fields.tsx";
 import { formatDate, formatNumber } from "../ui/format.ts";
 import { ErrorNote, StatusBadge } from "../ui/status.tsx";
 import { Details } from "./details.tsx";
-import { NoteField } from "./note-field.tsx";
 
 // The generated type is nullable (the schema is shared with a nullable field); a request is not.
 export type Request = NonNullable<Schemas["VerificationRequest"]>;
@@ -134,7 +134,7 @@ export function DecisionForm({
 	const busy = decide.isPending ? decide.variables : undefined;
 	return (
 		<form onSubmit={submit} className="space-y-3 border-t border-slate-200 pt-4">
-			<NoteField
+			<TextArea
 				ref={noteRef}
 				label="Note to the owner"
 				hint="Shown to the customer with the decision. Required to reject; optional to approve."

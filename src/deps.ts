@@ -12,6 +12,7 @@ import { sendThroughByoc } from "./domain/byoc-sending.ts";
 import type { NotificationDeps } from "./domain/feedback.ts";
 import { type LaneQueues, laneQueue } from "./domain/lanes.ts";
 import { dispatchNotices, type NoticeDeps } from "./domain/notices.ts";
+import { recordTogether } from "./domain/recorded-together.ts";
 import type { SendMessage } from "./domain/send-message.ts";
 import type { SendingDeps } from "./domain/sending.ts";
 import { recordSuspension, type SuspensionDeps } from "./domain/suspension.ts";
@@ -66,11 +67,12 @@ export function sendingDepsFromEnv(
 }
 
 export function notificationDepsFromEnv(env: Bindings, waitUntil: WaitUntil): NotificationDeps {
+	const store = { db: createDb(env.DB), webhookQueue: env.WEBHOOK_QUEUE };
 	return {
-		db: createDb(env.DB),
-		webhookQueue: env.WEBHOOK_QUEUE,
+		...store,
 		suspensionFor: (accountId) => suspensionDepsFromEnv(env, accountId),
 		onNotice: (notice) => waitUntil(sendNotices(env, waitUntil, notice)),
+		record: recordTogether(env.DB, store, waitUntil),
 	};
 }
 

@@ -26,7 +26,9 @@
  *
  * Send marks (src/db/queries/send-marks.ts): the page's emails whose SES acceptance is still
  * only in a mark get it in their row first, in the same batch, so the page's `sent` figures
- * count it and no email behind the cursor needs its mark.
+ * count it. An email whose delivery is in a mark keeps it there: its figures are counted from
+ * the mark (its send and the delivery's timeline entries), and it gets no state key, as an
+ * email delivered in its row.
  *
  * What it costs: each email read once (rows read, a thousandth of a row written's price), and
  * a row written per account, day and figure a page holds. Figures trail by the lag plus a
@@ -37,7 +39,7 @@ import { and, asc, eq, isNull, type SQL, type SQLWrapper, sql } from "drizzle-or
 import type { Db } from "../db/client.ts";
 import { nextWindowFloorId, seqFloor, windowFloorId } from "../db/queries/email-seq.ts";
 import { EVENT_FIGURES, TALLY_CURSOR, tallyCursor } from "../db/queries/metrics.ts";
-import { foldSendMarksStatement } from "../db/queries/send-marks.ts";
+import { foldSendMarksStatement, sendMarkOf } from "../db/queries/send-marks.ts";
 import { accountDayCounts, cronCursors, emails, ON_ITS_WAY_KEY } from "../db/schema.ts";
 import { idFloor } from "../lib/ids.ts";
 import { DAY, MINUTE } from "../lib/time.ts";
@@ -130,10 +132,18 @@ function keyOnItsWay(db: Db, from: string, to: string) {
 				inRange(from, to),
 				isNull(emails.stateKey),
 				eq(emails.status, "pending"),
+				sql`${sendMarkOf(emails)} IS NULL`,
 				sql`${tallyCursor} = ${from}`,
 			),
 		);
 }
+
+/** The mark of `e` (the tally's alias of `emails`): after the page's fold, only a delivery's. */
+const markOfE = sendMarkOf({
+	id: sql`e.id`,
+	sendGroup: sql`e.send_group`,
+	sesMessageId: sql`e.ses_message_id`,
+});
 
 /**
  * Adds the figures of the emails with ids in [from, to) to their accounts' days, if the cursor
@@ -157,9 +167,15 @@ function tallyStatement(db: Db, from: string, to: string) {
 				SELECT e.account_id, ${day(sql`json_extract(entry.value, '$.at')`)} AS day, ${figure} AS figure, 1 AS n
 				FROM ${emails} e, json_each(e.timeline) entry WHERE ${inPage}
 				UNION ALL
-				SELECT e.account_id, ${day(sql`e.sent_at`)}, 'sent', json_array_length(e.to_addresses)
-					+ COALESCE(json_array_length(e.cc_addresses), 0) + COALESCE(json_array_length(e.bcc_addresses), 0)
-				FROM ${emails} e WHERE ${inPage} AND e.sent_at IS NOT NULL
+				SELECT e.account_id, ${day(sql`json_extract(entry.value, '$.at')`)}, ${figure}, 1
+				FROM ${emails} e, json_each(json_extract(${markOfE}, '$[2].timeline')) entry WHERE ${inPage}
+				UNION ALL
+				SELECT account_id, ${day(sql`sent_at`)}, 'sent', recipients FROM (
+					SELECT e.account_id, COALESCE(e.sent_at, json_extract(${markOfE}, '$[1]')) AS sent_at,
+						json_array_length(e.to_addresses) + COALESCE(json_array_length(e.cc_addresses), 0)
+						+ COALESCE(json_array_length(e.bcc_addresses), 0) AS recipients
+					FROM ${emails} e WHERE ${inPage}
+				) WHERE sent_at IS NOT NULL
 			) WHERE figure IS NOT NULL GROUP BY 1, 2, 3`,
 		)
 		.onConflictDoUpdate({

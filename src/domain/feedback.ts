@@ -16,6 +16,7 @@ import { type FeedbackEvent, parseSesNotification } from "../services/ses-notifi
 import { type RecorderStore, recordEmailEvents } from "./email-recorder.ts";
 import type { LifecycleEvent } from "./email-state.ts";
 import type { ReputationEvent, SendCount } from "./guard.ts";
+import type { RecordEvent } from "./recorded-together.ts";
 import { recordReputation, type SuspensionDeps } from "./suspension.ts";
 import type { WebhookMessage } from "./webhook-delivery.ts";
 
@@ -101,7 +102,7 @@ function bounceReason(details: Record<string, unknown>): string {
 }
 
 export async function applyFeedback(
-	store: RecorderStore,
+	store: RecorderStore & { record?: RecordEvent },
 	feedback: FeedbackEvent,
 	source: FeedbackSource,
 	now = Date.now(),
@@ -132,18 +133,15 @@ export async function applyFeedback(
 		return { kind: "unmatched" };
 	}
 
-	const [recorded] = await recordEmailEvents(
-		store,
-		[
-			{
-				email,
-				event,
-				key: `sns:${source.snsMessageId}`,
-				sentFirst: { sesMessageId: feedback.sesMessageId, at: feedback.sentAt },
-			},
-		],
-		now,
-	);
+	const input = {
+		email,
+		event,
+		key: `sns:${source.snsMessageId}`,
+		sentFirst: { sesMessageId: feedback.sesMessageId, at: feedback.sentAt },
+	};
+	const [recorded] = store.record
+		? [await store.record(input)]
+		: await recordEmailEvents(store, [input], now);
 	if (!recorded) return { kind: "ignored" };
 	return {
 		kind: recorded.isNew ? "applied" : "duplicate",
@@ -162,6 +160,11 @@ export interface NotificationDeps {
 	suspensionFor: (accountId: string) => SuspensionDeps;
 	/** Called with a notice recorded on the way (a suspension), to dispatch it. */
 	onNotice: (notice: NoticeRow) => void;
+	/**
+	 * Records the email's event with those of notifications processed meanwhile
+	 * (src/domain/recorded-together.ts); without it, each is recorded on its own.
+	 */
+	record?: RecordEvent;
 }
 
 export interface SnsNotification {

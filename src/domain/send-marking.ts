@@ -1,27 +1,26 @@
 /**
- * Which of a recorder batch's sends go in send marks, and their statements
+ * Which of a recorder batch's events go in send marks, and their statements
  * (src/db/queries/send-marks.ts says what a mark is; src/domain/email-recorder.ts runs them).
  */
 import type { Db } from "../db/client.ts";
 import type { EmailRow } from "../db/queries/emails.ts";
-import { type MarkedSend, markSendsStatement } from "../db/queries/send-marks.ts";
-import type { SendResult } from "../db/schema.ts";
+import { type MarkedEntry, markStatement } from "../db/queries/send-marks.ts";
+import { emailStateKey, type SendResult, type TimelineRow } from "../db/schema.ts";
 import type { LifecycleEvent, Transition } from "./email-state.ts";
 
 /** A decision of the recorder, as far as marks need it. */
 interface Decided {
 	input: { email: EmailRow; event: LifecycleEvent };
 	t: Transition;
-	fresh: unknown[];
+	fresh: TimelineRow[];
 	write: unknown | null;
 }
 
 /**
  * SES's acceptance of an email of a send group, which changes nothing but its SES id, when and
- * `last_event`: recorded in a send mark with the group's others, not in the row
- * (src/db/queries/send-marks.ts).
+ * `last_event`: recorded in a send mark with the group's others, not in the row.
  */
-const isMarkable = (d: Decided) =>
+const isMarkableSend = (d: Decided) =>
 	d.input.event.kind === "accepted_by_ses" &&
 	d.input.email.sendGroup != null &&
 	d.write !== null &&
@@ -30,33 +29,79 @@ const isMarkable = (d: Decided) =>
 	d.t.next.sentAt !== null;
 
 /**
- * A mark costs two rows written (its insert, and its delete once its emails hold their sends),
- * a row write of each email one each: a group's sends go in a mark when a write has at least
- * this many of them (a single alone in its queue message is written as before).
+ * The delivery of an email whose send is in a mark (and no delivery yet) that brings it to the
+ * common end state (sent and delivered, which the state index leaves out, so no key is due),
+ * changing only what a delivery changes and causing nothing but webhook events its account does
+ * not receive (it had no endpoint at acceptance): recorded in a mark, never in the row.
+ */
+const isMarkableDelivery = ({ input: { email, event }, t, fresh, write }: Decided) =>
+	event.kind === "delivered" &&
+	email.sendMark?.delivered === false &&
+	!email.webhooks &&
+	write !== null &&
+	fresh.length > 0 &&
+	emailStateKey(t.next.status, t.next.lastEvent) === null &&
+	t.effects.every((effect) => effect.kind === "emit") &&
+	t.next.sesMessageId === email.sesMessageId &&
+	t.next.sentAt === email.sentAt &&
+	t.next.failureReason === email.failureReason &&
+	t.next.scheduledAt === email.scheduledAt;
+
+/**
+ * A mark costs a row written for its insert and one for its delete (the minute's clean-up
+ * deletes a send mark, the purge a delivery's), where an email's own write costs one: a group's
+ * sends go in a mark when a write has at least three of them (a single alone in its queue
+ * message is written as before). A delivery's write would be the row's last but the purge's
+ * delete of the row itself, so a mark of two deliveries already saves a row.
  */
 const MIN_SENDS_PER_MARK = 3;
+const MIN_DELIVERIES_PER_MARK = 2;
 
 /** The decisions recorded in marks: markable ones, of groups with enough of them. */
 export function markedOf<D extends Decided>(decided: D[]): D[] {
+	// An email with two events in the batch is written to its row: one mark entry per write.
+	const events = new Map<string, number>();
+	for (const d of decided) events.set(d.input.email.id, (events.get(d.input.email.id) ?? 0) + 1);
+	const once = decided.filter((d) => events.get(d.input.email.id) === 1);
+	return [
+		...enoughPerGroup(once.filter(isMarkableSend), MIN_SENDS_PER_MARK),
+		...enoughPerGroup(once.filter(isMarkableDelivery), MIN_DELIVERIES_PER_MARK),
+	];
+}
+
+function enoughPerGroup<D extends Decided>(markable: D[], least: number): D[] {
 	const byGroup = new Map<number, D[]>();
-	for (const d of decided.filter(isMarkable)) {
+	for (const d of markable) {
 		const group = d.input.email.sendGroup as number;
 		byGroup.set(group, [...(byGroup.get(group) ?? []), d]);
 	}
-	return [...byGroup.values()].filter((group) => group.length >= MIN_SENDS_PER_MARK).flat();
+	return [...byGroup.values()].filter((group) => group.length >= least).flat();
 }
 
-/** One mark per send group of the decisions, each email's kept if its row is as read. */
+/** An email's entry in its mark, and what the mark's statement checks it against. */
+function entryOf({ input: { email }, t, fresh }: Decided): MarkedEntry {
+	const [sesMessageId, sentAt] = [t.next.sesMessageId as string, t.next.sentAt as number];
+	if (!email.sendMark) return [[sesMessageId, sentAt], email.revision, null];
+	const delivery = {
+		status: t.next.status,
+		lastEvent: t.next.lastEvent,
+		deliveredAt: t.next.deliveredAt,
+		deliveredTo: [...t.next.deliveredTo],
+		timeline: fresh,
+	};
+	return [[sesMessageId, sentAt, delivery], email.revision, email.sendMark.text];
+}
+
+/** One mark per send group of the decisions, each email's kept if it is as read. */
 export function markStatements(db: Db, marked: Decided[]) {
-	const groups = new Map<number, Record<string, MarkedSend>>();
-	for (const { input, t } of marked) {
-		const { id, revision } = input.email;
-		const group = input.email.sendGroup as number;
-		const results = groups.get(group) ?? {};
-		results[id] = [t.next.sesMessageId as string, t.next.sentAt as number, revision];
-		groups.set(group, results);
+	const groups = new Map<number, Record<string, MarkedEntry>>();
+	for (const d of marked) {
+		const group = d.input.email.sendGroup as number;
+		const entries = groups.get(group) ?? {};
+		entries[d.input.email.id] = entryOf(d);
+		groups.set(group, entries);
 	}
-	return [...groups].map(([group, results]) => markSendsStatement(db, group, results));
+	return [...groups].map(([group, entries]) => markStatement(db, group, entries));
 }
 
 /** The email ids the mark statements kept. */

@@ -21,7 +21,7 @@ import {
 import { isEmail, seqFloor, seqOf, windowStart } from "./email-seq.ts";
 import { TALLY_CURSOR } from "./metrics.ts";
 import { isAscending, keysetPage, type Order, type PageRequest } from "./pagination.ts";
-import { sendMarkOf, withSendMark } from "./send-marks.ts";
+import { lastEventAsRead, sendMarkOf, statusAsRead, withSendMark } from "./send-marks.ts";
 
 export const listColumns = {
 	id: emails.id,
@@ -67,15 +67,20 @@ type FilteredColumns = Record<
 >;
 
 /**
- * An email's last event as reads show it: `sent` for a queued one whose send mark is not in
- * its row yet (src/db/queries/send-marks.ts; only emails the tally has not passed have one).
+ * An email's last event as reads show it, where a mark may differ from its row: `sent` for a
+ * queued one whose send mark is not in its row yet, `delivered` for one whose delivery is
+ * marked (src/db/queries/send-marks.ts; only emails the tally has not passed have a send mark).
  */
 function lastEventIs(t: FilteredColumns, lastEvent: EmailEvent): SQL | undefined {
-	if (lastEvent !== "sent" && lastEvent !== "queued") return eq(t.lastEvent, lastEvent);
-	const marked = sql`${sendMarkOf(t)} IS NOT NULL`;
-	return lastEvent === "sent"
-		? sql`(${t.lastEvent} = 'sent' OR (${t.lastEvent} = 'queued' AND ${marked}))`
-		: sql`(${t.lastEvent} = 'queued' AND NOT ${marked})`;
+	if (!MARKED_EVENTS.has(lastEvent)) return eq(t.lastEvent, lastEvent);
+	return sql`${lastEventAsRead(t)} = ${lastEvent}`;
+}
+const MARKED_EVENTS = new Set<EmailEvent>(["queued", "sent", "delivered"]);
+
+/** An email's status as reads show it: a marked delivery moves `pending` to `sent`. */
+function statusIs(t: FilteredColumns, status: EmailStatus): SQL | undefined {
+	if (status === "failed") return eq(t.status, status);
+	return sql`${statusAsRead(t)} = ${status}`;
 }
 
 /**
@@ -129,7 +134,7 @@ function listedRows(db: Db, accountId: string, query: PageRequest & EmailFilters
 	const rest = (t: FilteredColumns = emails, id?: SQLiteColumn) => {
 		const at = (time: number) => (id ? idFloor(time) : seqFloor(idFloor(time)));
 		return [
-			status === undefined ? undefined : eq(t.status, status),
+			status === undefined ? undefined : statusIs(t, status),
 			lastEvent === undefined ? undefined : lastEventIs(t, lastEvent),
 			domainId === undefined ? undefined : eq(t.domainId, domainId),
 			createdAfter === undefined ? undefined : gte(id ?? t.seq, at(createdAfter)),
@@ -227,16 +232,23 @@ function listedRows(db: Db, accountId: string, query: PageRequest & EmailFilters
 	});
 }
 
-type StateColumns = Record<"seq" | "stateKey" | "status", SQLiteColumn>;
+type StateColumns = Record<
+	"seq" | "stateKey" | "status" | "id" | "sendGroup" | "sesMessageId",
+	SQLiteColumn
+>;
 
 /** The first seq of the tally's cursor's window (NULL before the tally's first run). */
 const tallyCursorSeq = sql`(SELECT ${windowStart("c.position")} FROM ${cronCursors} c WHERE c.name = ${TALLY_CURSOR})`;
 
-/** Emails on their way with no state key: past the tally's cursor, where the insert leaves it. */
+/**
+ * Emails on their way with no state key: past the tally's cursor, where the insert leaves it,
+ * and not delivered (in their rows or in marks).
+ */
 const onTheirWay = (t: StateColumns) => [
 	gte(t.seq, tallyCursorSeq),
 	isNull(t.stateKey),
 	eq(t.status, "pending"),
+	sql`${statusAsRead(t)} = 'pending'`,
 ];
 
 /**

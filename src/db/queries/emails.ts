@@ -2,7 +2,7 @@
  * Emails and their events. Writes are built as statements so callers can put several in one
  * `db.batch` (D1 has no interactive transactions; a batch commits or fails as a whole).
  */
-import { eq, getTableColumns, type SQL, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { SQLiteColumn, SQLiteInsertValue } from "drizzle-orm/sqlite-core";
 import { recipientAddresses } from "../../lib/addresses.ts";
@@ -22,7 +22,14 @@ import {
 import { unpackBodies } from "./email-bodies.ts";
 import { emailsWithIds, emailWithId, newSeq } from "./email-seq.ts";
 import { tallyCursor } from "./metrics.ts";
-import { type SendMark, sendMarkOf, unmarked, withSendMark } from "./send-marks.ts";
+import {
+	forgetMarksOfStatement,
+	type SendMark,
+	sameMarkAs,
+	sendMarkOf,
+	unmarked,
+	withSendMark,
+} from "./send-marks.ts";
 
 /**
  * An email's columns as JavaScript reads them: all but `seq` (src/db/queries/email-seq.ts), and
@@ -83,6 +90,8 @@ const withKeys = (row: NewEmail): SQLiteInsertValue<typeof emails> => {
 
 export type LookupSource = Pick<NewEmail, "accountId" | "to" | "cc" | "bcc" | "tags"> & {
 	id: string;
+	/** Its send group, whose marks go with the group's last email (src/db/queries/send-marks.ts). */
+	sendGroup?: number | null;
 };
 
 /**
@@ -112,8 +121,9 @@ function fromJsonRows(rows: string[][]): SQL {
 
 /**
  * Deletes emails with their lookup rows, by the lookup rows' whole keys (`email_recipients`
- * and `email_tags` have no index by email), and their attachments' metadata: statements for
- * one batch, so they all go together.
+ * and `email_tags` have no index by email), their attachments' metadata, and the marks of their
+ * send groups once no email of the group is left: statements for one batch, so they all go
+ * together.
  */
 export function deleteEmailsStatements(db: Db, batch: LookupSource[]): Statement[] {
 	const { recipients, tags } = lookupRows(batch);
@@ -128,11 +138,13 @@ export function deleteEmailsStatements(db: Db, batch: LookupSource[]): Statement
 				sql`(${table.accountId}, ${value}, ${table.emailId}) IN (SELECT json_extract(value, '$[2]'), json_extract(value, '$[1]'), json_extract(value, '$[0]') FROM json_each(${JSON.stringify(rows)}))`,
 			);
 	const ids = batch.map((e) => e.id);
+	const groups = [...new Set(batch.flatMap((e) => (e.sendGroup == null ? [] : [e.sendGroup])))];
 	return [
 		...(recipients.length ? [byKey(emailRecipients, emailRecipients.address, recipients)] : []),
 		...(tags.length ? [byKey(emailTags, emailTags.tag, tags)] : []),
 		db.delete(emailAttachments).where(idIn(emailAttachments.emailId, ids)),
 		db.delete(emails).where(emailsWithIds(ids)),
+		...(groups.length ? [forgetMarksOfStatement(db, groups)] : []),
 	];
 }
 
@@ -220,7 +232,9 @@ export type EmailStateFields = Pick<
  * assigned even to the value it had, and D1 bills that entry as a row written. So the send's
  * write (status still `pending`) leaves `emails_account_status` alone, and each index is written
  * only by the writes that move the email in it. The revision guard makes this exact: the row is
- * `email` as read, or the write changes nothing.
+ * `email` as read, or the write changes nothing. A mark written meanwhile (a delivery's,
+ * src/db/queries/send-marks.ts) does not move the revision, so the write requires the email's
+ * mark to be the one it read as well.
  */
 export function updateEmailStateStatement(db: Db, email: EmailRow, state: EmailStateFields) {
 	const next: Partial<EmailRow> = {
@@ -247,6 +261,6 @@ export function updateEmailStateStatement(db: Db, email: EmailRow, state: EmailS
 	return db
 		.update(emails)
 		.set({ ...changed, revision: email.revision + 1 })
-		.where(sql`${emailWithId(email.id)} AND ${eq(emails.revision, email.revision)}`)
+		.where(and(emailWithId(email.id), eq(emails.revision, email.revision), sameMarkAs(email)))
 		.returning({ id: emails.id });
 }

@@ -27,7 +27,8 @@ const MAX_LOOKUP_KEYS = 10_000;
 /**
  * Deletes the oldest emails with ids below `beforeId` (at most `limit`), their timelines with
  * them (in the row), their lookup rows for GET /emails's `to` and `tag` filters by their keys
- * (`email_recipients`, `email_tags` have no index by email), and their attachments' metadata.
+ * (`email_recipients`, `email_tags` have no index by email), their attachments' metadata, and
+ * the send marks no email is left in.
  * One read, then one batch: the lookup rows and the emails go together.
  * An email with many recipients may end the batch early (at `maxKeys` keys; the first email
  * always goes); answers the emails read (`limit` means there may be more) and deleted.
@@ -46,6 +47,7 @@ export async function deleteOldestEmails(
 			cc: emails.cc,
 			bcc: emails.bcc,
 			tags: emails.tags,
+			sendGroup: emails.sendGroup,
 		})
 		.from(emails)
 		.where(sql`${emails.seq} < ${seqFloor(beforeId)}`)

@@ -1,5 +1,6 @@
 /**
- * Send marks: SES's acceptance of recent emails, recorded for many emails in one row.
+ * Send marks: SES's acceptance of recent emails, and their deliveries, recorded for many emails
+ * in one row.
  *
  * Why: the send consumer wrote each email's row when SES accepted it (its SES message id, when,
  * `last_event: sent`), and seconds later the delivery notification wrote the row again, a write
@@ -33,11 +34,31 @@
  *   emails: a fiftieth each for a batch's, two thirds of a row for three singles that shared a
  *   message. Fewer than three sends cost less as their own writes, so a single alone in its
  *   message (an isolate serving one request at a time) is written as before.
+ *
+ * Deliveries (docs/scaling.md, "Deliveries in marks"): a delivery notification was the last
+ * write of nearly every email's row, a row written per email for a fact no filter needs (the
+ * state index leaves delivered emails out). The delivery of two or more emails of one group,
+ * recorded in one write, goes in a mark of its own whose entries hold the send and what the
+ * delivery changed (`MarkedDelivery`), and is never folded into the rows:
+ * - only for an email whose send is in a mark, whose account had no webhook endpoint at
+ *   acceptance, that the tally has not passed, and whose mark is still the one the recorder read
+ *   (so no two deliveries of an email are marked: the second is written to the row);
+ * - a read takes an email's longest entry, the delivery over the send, and applies it
+ *   (`withSendMark`); the list's status and last_event filters read them as reads show them
+ *   (`statusAsRead`, `lastEventAsRead`); the tally counts the delivery's timeline and leaves the
+ *   email without a state key, as a delivered email;
+ * - a later event (a bounce after the delivery, a complaint, an open) writes the row with the
+ *   mark's fields, as a send's next write does; every row write requires the email's mark to be
+ *   the one it read, so a write that missed a mark written meanwhile decides again;
+ * - the mark stays until its emails are gone: the retention purge deletes it with the last of
+ *   them (`forgetMarksOfStatement`).
+ * The mark costs its insert, shared by the deliveries it holds, and its delete at the purge.
  */
 import { type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
+import { HOUR } from "../../lib/time.ts";
 import type { Db } from "../client.ts";
-import { emails, type SendResult, sendMarks } from "../schema.ts";
+import { emails, type MarkedDelivery, type SendResult, sendMarks } from "../schema.ts";
 import { aliasHasId } from "./email-seq.ts";
 import { tallyCursor } from "./metrics.ts";
 
@@ -55,27 +76,63 @@ type MarkedColumns = Record<"id" | "sendGroup" | "sesMessageId", SQLiteColumn | 
 const entryPath = (id: SQLiteColumn | SQL) => sql`'$."' || ${id} || '"'`;
 
 /**
- * An email's mark not yet stored in its row, as JSON text (`[ses_message_id, sent_at]`), or
- * NULL. Reads nothing for an email without a send group or already holding its SES id.
+ * An email's mark not yet stored in its row, as JSON text (`[ses_message_id, sent_at]`, with
+ * the delivery's change after them once delivered), or NULL. Of several entries (the send's,
+ * then the delivery's) the delivery's. Reads nothing for an email without a send group or already holding its SES id.
  */
 export function sendMarkOf(e: MarkedColumns): SQL<string | null> {
+	const path = entryPath(e.id);
 	return sql<
 		string | null
-	>`CASE WHEN ${e.sendGroup} IS NULL OR ${e.sesMessageId} IS NOT NULL THEN NULL ELSE (SELECT json_extract(m.results, ${entryPath(e.id)}) FROM ${sendMarks} m WHERE m.group_key = ${e.sendGroup} AND json_type(m.results, ${entryPath(e.id)}) = 'array' LIMIT 1) END`;
+	>`CASE WHEN ${e.sendGroup} IS NULL OR ${e.sesMessageId} IS NOT NULL THEN NULL ELSE COALESCE(${entryIn(e.sendGroup, sql`json_array_length(m.results, ${path}) > 2`, path)}, ${entryIn(e.sendGroup, sql`json_type(m.results, ${path}) = 'array'`, path)}) END`;
 }
 
-/** What a read adds to an email's row: its mark, if one is not stored yet. */
-export interface SendMark {
-	sesMessageId: string;
-	sentAt: number;
-	/** The row's own `last_event`, which the mark moved to `sent`. */
-	storedLastEvent: string;
+/** An entry of the group's marks that `where` keeps, or NULL. */
+function entryIn(group: SQLiteColumn | SQL, where: SQL, path: SQL) {
+	return sql`(SELECT json_extract(m.results, ${path}) FROM ${sendMarks} m WHERE m.group_key = ${group} AND ${where} LIMIT 1)`;
 }
+
+/** An email's status as reads show it: its marked delivery's, if it has one. */
+export function statusAsRead(e: MarkedColumns & { status: SQLiteColumn | SQL }): SQL<string> {
+	return sql`COALESCE(json_extract(${sendMarkOf(e)}, '$[2].status'), ${e.status})`;
+}
+
+/** An email's last event as reads show it: `sent` once its send is marked, or its delivery's. */
+export function lastEventAsRead(e: MarkedColumns & { lastEvent: SQLiteColumn | SQL }): SQL<string> {
+	const mark = sendMarkOf(e);
+	return sql`CASE WHEN ${mark} IS NULL THEN ${e.lastEvent} ELSE COALESCE(json_extract(${mark}, '$[2].lastEvent'), CASE WHEN ${e.lastEvent} IN ('queued', 'scheduled') THEN 'sent' ELSE ${e.lastEvent} END) END`;
+}
+
+/** The fields a mark changes, as the row stores them (what a write compares its own with). */
+const MARKED_FIELDS = [
+	"sesMessageId",
+	"sentAt",
+	"lastEvent",
+	"status",
+	"deliveredAt",
+	"deliveredTo",
+	"timeline",
+] as const;
 
 interface MarkableRow {
 	sesMessageId: string | null;
 	sentAt: number | null;
 	lastEvent: string;
+	status: string;
+	deliveredAt: number | null;
+	/** Absent from the list's rows, which do not show them. */
+	deliveredTo?: string[] | null;
+	timeline?: { key: string }[] | null;
+}
+
+/** What a read adds to an email's row: its mark, if one is not stored yet. */
+export interface SendMark {
+	/** The entry as read (JSON text): a write of the row requires it unchanged. */
+	text: string;
+	/** The marked fields as the row stores them. */
+	stored: Pick<MarkableRow, (typeof MARKED_FIELDS)[number]>;
+	/** Whether the entry holds the email's delivery, not only its send. */
+	delivered: boolean;
 }
 
 /** The row as its mark makes it (what the recorder would have written), with `sendMark` set. */
@@ -84,15 +141,21 @@ export function withSendMark<T extends MarkableRow>(
 ): Omit<T, "sendMark"> & { sendMark: SendMark | null } {
 	const { sendMark: text, ...rest } = row;
 	if (text === null || row.sesMessageId !== null) return { ...rest, sendMark: null };
-	const [sesMessageId, sentAt] = JSON.parse(text) as SendResult;
-	return {
-		...rest,
-		sesMessageId,
-		sentAt,
-		lastEvent: movedToSent(row.lastEvent) as T["lastEvent"],
-		sendMark: { sesMessageId, sentAt, storedLastEvent: row.lastEvent },
-	};
+	const [sesMessageId, sentAt, delivery] = JSON.parse(text) as SendResult;
+	const stored = Object.fromEntries(MARKED_FIELDS.map((f) => [f, row[f]])) as SendMark["stored"];
+	const sent = { ...rest, sesMessageId, sentAt, lastEvent: movedToSent(row.lastEvent) };
+	const marked = delivery ? { ...sent, ...delivered(row, delivery) } : sent;
+	return { ...(marked as Omit<T, "sendMark">), sendMark: { text, stored, delivered: !!delivery } };
 }
+
+/** A marked delivery's fields, with its timeline entries after the row's (where it has them). */
+const delivered = (row: MarkableRow, d: MarkedDelivery) => ({
+	status: d.status,
+	lastEvent: d.lastEvent,
+	deliveredAt: d.deliveredAt,
+	...("deliveredTo" in row ? { deliveredTo: d.deliveredTo.length ? d.deliveredTo : null } : {}),
+	...("timeline" in row ? { timeline: [...(row.timeline ?? []), ...d.timeline] } : {}),
+});
 
 /** `last_event` once SES accepted the email: `sent`, unless a later event already moved it. */
 const movedToSent = (lastEvent: string) =>
@@ -100,40 +163,58 @@ const movedToSent = (lastEvent: string) =>
 
 /** The row as stored, before its mark: what a write compares its new fields with. */
 export function unmarked<T extends MarkableRow & { sendMark?: SendMark | null }>(row: T): T {
-	if (!row.sendMark) return row;
-	return {
-		...row,
-		sesMessageId: null,
-		sentAt: null,
-		lastEvent: row.sendMark.storedLastEvent as T["lastEvent"],
-	};
+	return row.sendMark ? { ...row, ...row.sendMark.stored } : row;
 }
 
-/** A send to record: SES's message id, when, and the row's revision the send was decided on. */
-export type MarkedSend = [sesMessageId: string, sentAt: number, revision: number];
+/**
+ * What a write of an email's row requires of its mark: still the one the email was read with
+ * (none, or the same entry). Without it, a write that read the email before a delivery was
+ * marked would store the send and hide the delivery. Nothing for an email that cannot have one.
+ */
+export function sameMarkAs(email: {
+	sendGroup: number | null;
+	sesMessageId: string | null;
+	sendMark?: SendMark | null;
+}): SQL | undefined {
+	const stored = email.sendMark ? email.sendMark.stored.sesMessageId : email.sesMessageId;
+	if (email.sendGroup == null || stored !== null) return undefined;
+	return sql`${sendMarkOf(emails)} IS ${email.sendMark?.text ?? null}`;
+}
 
 /**
- * Records SES's acceptance of a send group's emails in one row, keeping only those the tally
- * has not passed (none before its first run) and whose rows are still at the revision the send
- * was decided on (a notification that came first may have recorded it). RETURNING gives the
- * results kept: the caller decides the others again on their rows, as after a lost race.
+ * What a mark records of an email: its entry (`[ses_message_id, sent_at]`, with a delivery's
+ * change after them), the row's revision it was decided on, and the mark it was read with.
  */
-export function markSendsStatement(db: Db, sendGroup: number, sends: Record<string, MarkedSend>) {
+export type MarkedEntry = [entry: SendResult, revision: number, readMark: string | null];
+
+/**
+ * Records a send group's entries in one row, keeping only emails the tally has not passed
+ * (none before its first run) whose rows are still at the revision the entry was decided on
+ * and whose marks are still the ones read (a notification may have written the row first, a
+ * delivery may have been marked meanwhile). RETURNING gives the entries kept: the caller
+ * decides the others again on their rows, as after a lost race.
+ */
+export function markStatement(db: Db, sendGroup: number, entries: Record<string, MarkedEntry>) {
 	const part = Math.floor(Math.random() * Number.MAX_SAFE_INTEGER);
-	const asRead = sql`EXISTS (SELECT 1 FROM ${emails} e WHERE ${aliasHasId("j.key")} AND e.revision = json_extract(j.value, '$[2]'))`;
-	const result = sql`json_array(json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'))`;
+	const mark = sendMarkOf({
+		id: sql`e.id`,
+		sendGroup: sql`e.send_group`,
+		sesMessageId: sql`e.ses_message_id`,
+	});
+	const asRead = sql`EXISTS (SELECT 1 FROM ${emails} e WHERE ${aliasHasId("j.key")} AND e.revision = json_extract(j.value, '$[1]') AND ${mark} IS json_extract(j.value, '$[2]'))`;
 	return db
 		.insert(sendMarks)
 		.select(
-			sql`SELECT ${sendGroup}, ${part}, json_group_object(j.key, ${result}) FROM json_each(${JSON.stringify(sends)}) j WHERE j.key >= ${tallyCursor} AND ${asRead} HAVING COUNT(*) > 0`,
+			sql`SELECT ${sendGroup}, ${part}, json_group_object(j.key, json(json_extract(j.value, '$[0]'))) FROM json_each(${JSON.stringify(entries)}) j WHERE j.key >= ${tallyCursor} AND ${asRead} HAVING COUNT(*) > 0`,
 		)
 		.returning({ results: sendMarks.results });
 }
 
 /**
- * Stores in their rows the marks of the emails `inPage` selects that no write stored yet, as
- * the recorder would have: SES's id, when, and `last_event: sent` unless a later event is
- * there. The revision moves, so a write decided on the row before decides again.
+ * Stores in their rows the send marks of the emails `inPage` selects that no write stored yet,
+ * as the recorder would have: SES's id, when, and `last_event: sent` unless a later event is
+ * there. The revision moves, so a write decided on the row before decides again. A marked
+ * delivery stays in its mark.
  */
 export function foldSendMarksStatement(db: Db, inPage: SQL) {
 	const e = {
@@ -152,25 +233,44 @@ export function foldSendMarksStatement(db: Db, inPage: SQL) {
 			revision: sql`${emails.revision} + 1`,
 		})
 		.where(
-			sql`${inPage} AND ${e.sendGroup} IS NOT NULL AND ${e.sesMessageId} IS NULL AND ${mark} IS NOT NULL`,
+			sql`${inPage} AND ${e.sendGroup} IS NOT NULL AND ${e.sesMessageId} IS NULL AND json_array_length(${mark}) = 2`,
 		);
 }
 
 /** Marks the minute's clean-up reads at most, oldest first. */
 const FORGET_BATCH = 10_000;
+/**
+ * How far back the minute's clean-up looks: the tally stores a send mark within minutes, and a
+ * delivery's mark is never stored, so older marks are left to the purge.
+ */
+const FORGET_WITHIN = HOUR;
 
 /**
- * Deletes the marks whose every email holds its send in its row (its delivery, or the tally,
- * stored it) or is gone: nothing reads them any more. Run each minute, so a mark lives about
- * as long as its emails' first notifications take, and the deletes (D1 bills a deleted row as
- * written) fall in the same minutes as the sends.
+ * Deletes the recent marks whose every email holds its send in its row (its delivery, or the
+ * tally, stored it) or is gone: nothing reads them any more. Run each minute, so a send mark
+ * lives about as long as its emails' first notifications take, and the deletes (D1 bills a
+ * deleted row as written) fall in the same minutes as the sends. A mark of deliveries stays.
  */
-export async function forgetStoredMarks(db: Db): Promise<number> {
+export async function forgetStoredMarks(db: Db, now = Date.now()): Promise<number> {
 	const unstored = sql`SELECT 1 FROM json_each(m.results) j, ${emails} e WHERE ${aliasHasId("j.key")} AND e.ses_message_id IS NULL`;
-	const oldest = sql`SELECT m.group_key, m.part FROM ${sendMarks} m WHERE NOT EXISTS (${unstored}) ORDER BY m.group_key LIMIT ${FORGET_BATCH}`;
+	const since = (now - FORGET_WITHIN) * GROUP_SPREAD;
+	const oldest = sql`SELECT m.group_key, m.part FROM ${sendMarks} m WHERE m.group_key >= ${since} AND NOT EXISTS (${unstored}) ORDER BY m.group_key LIMIT ${FORGET_BATCH}`;
 	const gone = await db
 		.delete(sendMarks)
 		.where(sql`(${sendMarks.sendGroup}, ${sendMarks.part}) IN (${oldest})`)
 		.returning({ part: sendMarks.part });
 	return gone.length;
+}
+
+/**
+ * Deletes the marks of these send groups none of whose emails is left: for the purge's batch,
+ * after its deletes, so a group's marks go with the last of its emails.
+ */
+export function forgetMarksOfStatement(db: Db, groups: number[]) {
+	const left = sql`SELECT 1 FROM json_each(${sendMarks.results}) j, ${emails} e WHERE ${aliasHasId("j.key")}`;
+	return db
+		.delete(sendMarks)
+		.where(
+			sql`${sendMarks.sendGroup} IN (SELECT value FROM json_each(${JSON.stringify(groups)})) AND NOT EXISTS (${left})`,
+		);
 }

@@ -1,11 +1,14 @@
 import { integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import type { EmailEvent, EmailStatus } from "./email-statuses.ts";
+import type { TimelineRow } from "./emails.ts";
 
 /**
- * SES's acceptance of recent emails, recorded for many emails in one row instead of a write of
- * each email's row (src/db/queries/send-marks.ts says how and why). One row per send group and
- * consumer write: `results` maps each email id to `[ses_message_id, sent_at]`. No rowid: a
- * row is its key, so an insert writes one row. The minute's tally folds the marks into their
- * emails and deletes them, so the table holds a few minutes of sends.
+ * SES's acceptance of emails, and their delivery, recorded for many emails in one row instead
+ * of a write of each email's row (src/db/queries/send-marks.ts says how and why). One row per
+ * send group and write: `results` maps each email id to `[ses_message_id, sent_at]`, or with
+ * the delivery's change as a third element. No rowid: a row is its key, so an insert writes
+ * one row. A mark of sends only lasts minutes (its emails' next writes, or the tally, store it,
+ * then it is deleted); a mark of deliveries stays with its emails until the retention purge.
  */
 export const sendMarks = sqliteTable(
 	"send_marks",
@@ -23,5 +26,17 @@ export const sendMarks = sqliteTable(
 	(t) => [primaryKey({ columns: [t.sendGroup, t.part] })],
 );
 
-/** SES's message id and when SES accepted the email (epoch ms). */
-export type SendResult = [sesMessageId: string, sentAt: number];
+/** SES's message id and when SES accepted the email (epoch ms); then what its delivery changed. */
+export type SendResult = [sesMessageId: string, sentAt: number, delivery?: MarkedDelivery];
+
+/**
+ * What a delivery notification changed in an email whose send was in a mark: the fields the
+ * recorder would have written, and the timeline entries it added.
+ */
+export interface MarkedDelivery {
+	status: EmailStatus;
+	lastEvent: EmailEvent;
+	deliveredAt: number | null;
+	deliveredTo: string[];
+	timeline: TimelineRow[];
+}

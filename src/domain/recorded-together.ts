@@ -1,0 +1,75 @@
+/**
+ * SES notifications that arrive together are recorded together: one recorder batch
+ * (src/domain/email-recorder.ts) for the notifications an isolate serves while the previous
+ * batch is in D1.
+ *
+ * Why: SNS posts each notification on its own request, and SES publishes a send group's
+ * deliveries within a second or two of each other. Recorded one by one, each delivery writes
+ * its email's row; recorded together, the deliveries of one group go in one mark
+ * (src/db/queries/send-marks.ts), a row for all of them. An isolate with nothing in flight
+ * records a notification at once, so a quiet hour waits for nothing.
+ *
+ * Each notification still settles with its own outcome, or fails with its batch (then
+ * `/hooks/sns` parks it on the feedback queue, and recording it again adds nothing: every part
+ * is keyed by the SNS message id).
+ */
+import { createGroupCommit, type GroupCommit, type KeepAlive } from "../lib/group-commit.ts";
+import { SECOND } from "../lib/time.ts";
+import {
+	type EmailEventInput,
+	type Recorded,
+	type RecorderStore,
+	recordEmailEvents,
+} from "./email-recorder.ts";
+
+/** Records one event, with the others that arrive meanwhile; its outcome, if decided. */
+export type RecordEvent = (input: EmailEventInput) => Promise<Recorded | undefined>;
+
+interface Item {
+	input: EmailEventInput;
+	recorded?: Recorded;
+}
+
+/** Events one batch carries at most: its D1 batch stays well within a request's limits. */
+const MAX_EVENTS = 100;
+/** Past this a notification stops waiting and fails (and is parked), whatever its batch does. */
+const WAIT_LIMIT_MS = 20 * SECOND;
+
+/** One line per database binding and isolate, so concurrent requests share it. */
+const lines = new WeakMap<object, GroupCommit<Item>>();
+
+/**
+ * A `RecordEvent` that shares the isolate's line for `binding` (the D1 binding `store.db`
+ * wraps), keeping its batches alive with `keepAlive` (the request's `ctx.waitUntil`).
+ */
+export function recordTogether(
+	binding: object,
+	store: RecorderStore,
+	keepAlive: KeepAlive,
+): RecordEvent {
+	let line = lines.get(binding);
+	if (!line) {
+		line = createGroupCommit<Item>({
+			send: async (items) => {
+				const recorded = await recordEmailEvents(
+					store,
+					items.map((item) => item.input),
+				);
+				items.forEach((item, i) => {
+					item.recorded = recorded[i];
+				});
+			},
+			// One batch in flight: what arrives meanwhile waits for it and goes together.
+			maxInFlight: 1,
+			maxItems: MAX_EVENTS,
+			timeoutMs: WAIT_LIMIT_MS,
+		});
+		lines.set(binding, line);
+	}
+	const shared = line;
+	return async (input) => {
+		const item: Item = { input };
+		await shared([item], keepAlive);
+		return item.recorded;
+	};
+}

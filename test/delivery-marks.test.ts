@@ -1,0 +1,323 @@
+/**
+ * Deliveries in marks (src/db/queries/send-marks.ts): the delivery of two or more emails of one
+ * send group, recorded together, goes in one row that every read applies and no write folds
+ * away, until a later event writes the email's row or the purge deletes both.
+ */
+import { env } from "cloudflare:workers";
+import { and, eq, inArray, sql } from "drizzle-orm";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { instrumentD1 } from "../bench/metrics/d1.ts";
+import { readMetrics, resetMetrics } from "../bench/metrics/totals.ts";
+import { TALLY_LAG, tallyDayFigures } from "../src/cron/tally-day-figures.ts";
+import { createDb } from "../src/db/client.ts";
+import { type EmailRow, findEmailsByIds } from "../src/db/queries/emails.ts";
+import { dayOf, TALLY_CURSOR } from "../src/db/queries/metrics.ts";
+import { deleteOldestEmails } from "../src/db/queries/retention.ts";
+import { forgetStoredMarks, newSendGroup } from "../src/db/queries/send-marks.ts";
+import { accountDayCounts, cronCursors, emails, sendMarks } from "../src/db/schema.ts";
+import { recordEmailEvents } from "../src/domain/email-recorder.ts";
+import type { LifecycleEvent } from "../src/domain/email-state.ts";
+import { recordTogether } from "../src/domain/recorded-together.ts";
+import type { WebhookMessage } from "../src/domain/webhook-delivery.ts";
+import { idFloor } from "../src/lib/ids.ts";
+import { api } from "./helpers/api.ts";
+import { createQueuedEmail, createSender, db } from "./helpers/factories.ts";
+
+const counted = createDb(instrumentD1(env.DB));
+const webhookQueue = { sendBatch: async () => {} } as unknown as Queue<WebhookMessage>;
+const store = { db: counted, webhookQueue };
+type Sender = Awaited<ReturnType<typeof createSender>>;
+
+beforeEach(async () => {
+	// The tally's first run places its cursor at the present: emails from now on are past it.
+	await db().delete(cronCursors).where(eq(cronCursors.name, TALLY_CURSOR));
+	await tallyDayFigures(db());
+});
+afterEach(async () => {
+	await db().delete(cronCursors).where(eq(cronCursors.name, TALLY_CURSOR));
+});
+
+async function rowsWritten(work: () => Promise<unknown>) {
+	resetMetrics();
+	await work();
+	return readMetrics().d1.rowsWritten;
+}
+
+/**
+ * `count` emails of one send group (accepted while the account had no webhook endpoint), whose
+ * sends are recorded in a mark, as the consumer records them.
+ */
+async function sentInOneGroup(sender: Sender, count: number, at: number, to?: string[]) {
+	const sendGroup = newSendGroup(Date.now());
+	const ids: string[] = [];
+	for (let i = 0; i < count; i++) {
+		const row = await createQueuedEmail(sender, {
+			sendGroup,
+			webhooks: false,
+			...(to ? { to } : {}),
+		});
+		ids.push(row.id as string);
+	}
+	const queued = await findEmailsByIds(db(), ids);
+	await recordEmailEvents(
+		store,
+		queued.map((email) => ({
+			email,
+			event: { kind: "accepted_by_ses", sesMessageId: `ses-${email.id}`, at } as LifecycleEvent,
+			key: `ses-send:${email.id}`,
+		})),
+	);
+	return { sendGroup, ids };
+}
+
+const event = (email: EmailRow, kind: "delivered" | "complained", at: number, key: string) => ({
+	email,
+	event: (kind === "delivered"
+		? { kind, at, recipients: email.to, details: { smtp_response: "250 ok" } }
+		: {
+				kind,
+				at,
+				recipients: email.to,
+				reason: "Complaint (abuse)",
+				details: {},
+			}) as LifecycleEvent,
+	key,
+});
+
+const deliveries = (read: EmailRow[], at: number) =>
+	read.map((email) => event(email, "delivered", at, `sns:delivery-${email.id}`));
+
+/** The rows as stored, without their marks. */
+const storedRows = (ids: string[]) =>
+	db()
+		.select({
+			id: emails.id,
+			status: emails.status,
+			lastEvent: emails.lastEvent,
+			sesMessageId: emails.sesMessageId,
+			deliveredAt: emails.deliveredAt,
+			stateKey: emails.stateKey,
+			timeline: emails.timeline,
+		})
+		.from(emails)
+		.where(inArray(emails.id, ids));
+
+/** The group's marks that hold a delivery. */
+const deliveryMarks = async (sendGroup: number) =>
+	(await db().select().from(sendMarks).where(eq(sendMarks.sendGroup, sendGroup))).filter((m) =>
+		Object.values(m.results).some((entry) => entry.length > 2),
+	);
+
+async function figure(accountId: string, at: number, name: string) {
+	const [row] = await db()
+		.select({ count: accountDayCounts.count })
+		.from(accountDayCounts)
+		.where(
+			and(
+				eq(accountDayCounts.accountId, accountId),
+				eq(accountDayCounts.day, dayOf(at)),
+				eq(accountDayCounts.figure, name),
+			),
+		);
+	return row?.count ?? 0;
+}
+
+describe("deliveries in marks", () => {
+	it("records a group's deliveries in one row, which reads, filters and the API see", async () => {
+		const sender = await createSender();
+		const at = Date.now();
+		const { sendGroup, ids } = await sentInOneGroup(sender, 4, at);
+		const read = await findEmailsByIds(db(), ids);
+		expect(await rowsWritten(() => recordEmailEvents(store, deliveries(read, at + 10)))).toBe(1);
+
+		for (const row of await storedRows(ids)) {
+			expect(row).toMatchObject({ status: "pending", lastEvent: "queued", sesMessageId: null });
+		}
+		expect(await deliveryMarks(sendGroup)).toHaveLength(1);
+		for (const email of await findEmailsByIds(db(), ids)) {
+			expect(email).toMatchObject({
+				status: "sent",
+				lastEvent: "delivered",
+				sesMessageId: `ses-${email.id}`,
+				sentAt: at,
+				deliveredAt: at + 10,
+				deliveredTo: email.to,
+			});
+			// The send has no entry of its own: the API shows it from `sent_at`.
+			expect(email.timeline?.map((entry) => entry.type)).toEqual(["delivered"]);
+		}
+
+		const [first] = ids as [string];
+		const got = await api("GET", `/emails/${first}`, { key: sender.key.token });
+		expect(got.json).toMatchObject({ status: "sent", last_event: "delivered" });
+		expect((got.json.events as { type: string }[]).map((e) => e.type)).toEqual([
+			"queued",
+			"sent",
+			"delivered",
+		]);
+		const listed = async (query: string) =>
+			new Set(
+				(
+					(await api("GET", `/emails?${query}`, { key: sender.key.token })).json.data as {
+						id: string;
+						last_event: string;
+					}[]
+				).map((e) => `${e.id}:${e.last_event}`),
+			);
+		const all = new Set(ids.map((id) => `${id}:delivered`));
+		expect(await listed("limit=10")).toEqual(all);
+		expect(await listed("last_event=delivered")).toEqual(all);
+		expect(await listed("status=sent")).toEqual(all);
+		expect(await listed("status=pending")).toEqual(new Set());
+		expect(await listed("last_event=sent")).toEqual(new Set());
+		expect(await listed("last_event=queued")).toEqual(new Set());
+
+		// The same notifications again add nothing.
+		const again = await findEmailsByIds(db(), ids);
+		expect(await rowsWritten(() => recordEmailEvents(store, deliveries(again, at + 10)))).toBe(0);
+		expect(await deliveryMarks(sendGroup)).toHaveLength(1);
+	});
+
+	it("the tally counts a marked delivery, gives it no state key and leaves it in its mark", async () => {
+		const sender = await createSender();
+		const at = Date.now();
+		const { sendGroup, ids } = await sentInOneGroup(sender, 3, at);
+		await recordEmailEvents(store, deliveries(await findEmailsByIds(db(), ids), at + 10));
+		const before = {
+			sent: await figure(sender.account.id, at, "sent"),
+			delivered: await figure(sender.account.id, at, "delivered"),
+		};
+
+		await tallyDayFigures(db(), Date.now() + TALLY_LAG + 1_000);
+		expect(await figure(sender.account.id, at, "sent")).toBe(before.sent + 3);
+		expect(await figure(sender.account.id, at, "delivered")).toBe(before.delivered + 3);
+		for (const row of await storedRows(ids)) {
+			expect(row).toMatchObject({ sesMessageId: null, stateKey: null, status: "pending" });
+		}
+		// The minute's clean-up keeps it: nothing else holds the deliveries.
+		await forgetStoredMarks(db());
+		expect(await deliveryMarks(sendGroup)).toHaveLength(1);
+		for (const email of await findEmailsByIds(db(), ids)) {
+			expect(email).toMatchObject({ status: "sent", lastEvent: "delivered" });
+		}
+		// Counted once: a second run adds nothing.
+		await tallyDayFigures(db(), Date.now() + TALLY_LAG + 2_000);
+		expect(await figure(sender.account.id, at, "delivered")).toBe(before.delivered + 3);
+	});
+
+	it("a later event writes the row with the marked delivery, as if the delivery had written it", async () => {
+		const sender = await createSender();
+		const at = Date.now();
+		const { sendGroup, ids } = await sentInOneGroup(sender, 3, at);
+		await recordEmailEvents(store, deliveries(await findEmailsByIds(db(), ids), at + 10));
+		expect(await deliveryMarks(sendGroup)).toHaveLength(1);
+		const [email] = await findEmailsByIds(db(), [ids[0] as string]);
+		if (!email) throw new Error("gone");
+		await recordEmailEvents(store, [event(email, "complained", at + 20, "sns:complaint")]);
+
+		const [row] = await storedRows([email.id]);
+		expect(row).toMatchObject({
+			status: "sent",
+			lastEvent: "complained",
+			sesMessageId: `ses-${email.id}`,
+			deliveredAt: at + 10,
+		});
+		expect(row?.timeline?.map((entry) => entry.type)).toEqual(["delivered", "complained"]);
+		const [reread] = await findEmailsByIds(db(), [email.id]);
+		expect(reread?.sendMark).toBeNull();
+	});
+
+	it("a write that read the email before its delivery was marked decides again and keeps it", async () => {
+		const sender = await createSender();
+		const at = Date.now();
+		const { sendGroup, ids } = await sentInOneGroup(sender, 3, at);
+		const stale = await findEmailsByIds(db(), ids);
+		const [first] = stale;
+		if (!first) throw new Error("gone");
+		// The deliveries are marked after `stale` was read...
+		await recordEmailEvents(store, deliveries(await findEmailsByIds(db(), ids), at + 10));
+		expect(await deliveryMarks(sendGroup)).toHaveLength(1);
+		// ...and a complaint decided on the stale read must not store the send without them.
+		await recordEmailEvents(store, [event(first, "complained", at + 20, "sns:complaint")]);
+
+		const [row] = await storedRows([first.id]);
+		expect(row?.timeline?.map((entry) => entry.type)).toEqual(["delivered", "complained"]);
+		expect(row).toMatchObject({ deliveredAt: at + 10, lastEvent: "complained" });
+	});
+
+	it("writes the rows instead for an account with webhooks, a delivery alone, and a partial delivery", async () => {
+		const sender = await createSender();
+		const at = Date.now();
+
+		// Accepted while the account had an endpoint: its events may be due to it.
+		const hooked = await sentInOneGroup(sender, 3, at);
+		await db().update(emails).set({ webhooks: true }).where(inArray(emails.id, hooked.ids));
+		const withHooks = await findEmailsByIds(db(), hooked.ids);
+		expect(await rowsWritten(() => recordEmailEvents(store, deliveries(withHooks, at)))).toBe(3);
+		expect(await deliveryMarks(hooked.sendGroup)).toEqual([]);
+
+		// One delivery of its group in a write: a mark would cost as much, and its delete more.
+		const alone = await sentInOneGroup(sender, 3, at);
+		const [one] = await findEmailsByIds(db(), [alone.ids[0] as string]);
+		if (!one) throw new Error("gone");
+		expect(await rowsWritten(() => recordEmailEvents(store, deliveries([one], at)))).toBe(1);
+		expect(await deliveryMarks(alone.sendGroup)).toEqual([]);
+
+		// Delivered to one of two recipients: still pending, with a state key due.
+		const two = ["a@example.org", "b@example.org"];
+		const partial = await sentInOneGroup(sender, 3, at, two);
+		const read = await findEmailsByIds(db(), partial.ids);
+		await recordEmailEvents(
+			store,
+			read.map((email) => ({
+				...event(email, "delivered", at, `sns:partial-${email.id}`),
+				event: { kind: "delivered", at, recipients: ["a@example.org"], details: {} },
+			})),
+		);
+		expect(await deliveryMarks(partial.sendGroup)).toEqual([]);
+		for (const row of await storedRows(partial.ids)) {
+			expect(row).toMatchObject({ status: "pending", lastEvent: "delivered" });
+		}
+	});
+
+	it("concurrent notifications of an isolate are recorded together", async () => {
+		const sender = await createSender();
+		const at = Date.now();
+		const { sendGroup, ids } = await sentInOneGroup(sender, 5, at);
+		const inputs = deliveries(await findEmailsByIds(db(), ids), at + 10);
+		const kept: Promise<unknown>[] = [];
+		const record = recordTogether({}, store, (work) => kept.push(work));
+		const written = await rowsWritten(async () => {
+			const recorded = await Promise.all(inputs.map((input) => record(input)));
+			expect(recorded.map((r) => r?.isNew)).toEqual([true, true, true, true, true]);
+			await Promise.all(kept);
+		});
+		// The first goes at once, alone (its row); the four that came meanwhile share a mark.
+		expect(written).toBe(2);
+		const [mark] = await deliveryMarks(sendGroup);
+		expect(Object.keys(mark?.results ?? {})).toHaveLength(4);
+		for (const email of await findEmailsByIds(db(), ids)) {
+			expect(email).toMatchObject({ status: "sent", lastEvent: "delivered" });
+		}
+	});
+
+	it("the purge deletes a group's marks with the last of its emails", async () => {
+		const sender = await createSender();
+		const at = Date.now();
+		const { sendGroup, ids } = await sentInOneGroup(sender, 3, at);
+		await recordEmailEvents(store, deliveries(await findEmailsByIds(db(), ids), at + 10));
+		const marks = () => db().select().from(sendMarks).where(eq(sendMarks.sendGroup, sendGroup));
+		expect((await marks()).length).toBeGreaterThan(0);
+		// Other tests' emails are older: purge up to just past this group's, one at a time.
+		const past = idFloor(Date.now() + 1_000);
+		const left = () =>
+			db().select({ n: sql<number>`count(*)` }).from(emails).where(inArray(emails.id, ids));
+		while (((await left())[0]?.n ?? 0) > 1) await deleteOldestEmails(db(), past, 1);
+		// One email of the group is left: its marks stay, and it still reads delivered.
+		expect((await marks()).length).toBeGreaterThan(0);
+		const [survivor] = (await findEmailsByIds(db(), ids)) as [EmailRow];
+		expect(survivor).toMatchObject({ lastEvent: "delivered" });
+		await deleteOldestEmails(db(), past, 10);
+		expect(await marks()).toEqual([]);
+	});
+});

@@ -12,12 +12,19 @@ const DAY_MS = 24 * 60 * 60_000;
 /** The daily figures each seeded day has (`account_day_counts`, one row per figure). */
 const EXPIRED_FIGURES = ["sent", "delivered", "complained"];
 const KEPT_FIGURES = ["sent", "delivered"];
+/**
+ * Emails per send group, each group with one mark: a batch's queue message, whose deliveries
+ * stay in a mark until the purge (src/db/queries/send-marks.ts).
+ */
+const GROUP_SIZE = 50;
 
 /** Row counts of the tables the purge works on. */
 export interface TableCounts {
 	emails: number;
 	/** The emails' lookup rows for GET /emails?to= (`email_recipients`), one each. */
 	recipients: number;
+	/** Their send groups' marks (`send_marks`), one per group of `GROUP_SIZE` emails. */
+	marks: number;
 	dayCounts: number;
 	unmatched: number;
 	sessions: number;
@@ -31,6 +38,7 @@ export function addCounts(a: TableCounts, b: TableCounts): TableCounts {
 	return {
 		emails: a.emails + b.emails,
 		recipients: a.recipients + b.recipients,
+		marks: a.marks + b.marks,
 		dayCounts: a.dayCounts + b.dayCounts,
 		unmatched: a.unmatched + b.unmatched,
 		sessions: a.sessions + b.sessions,
@@ -40,7 +48,7 @@ export function addCounts(a: TableCounts, b: TableCounts): TableCounts {
 }
 
 /** The query that counts them, for `wrangler d1 execute --json`. */
-export const COUNT_TABLES_SQL = `SELECT (SELECT count(*) FROM emails) AS emails, (SELECT count(*) FROM email_recipients) AS recipients, (SELECT count(*) FROM account_day_counts) AS dayCounts, (SELECT count(*) FROM unmatched_notifications) AS unmatched, (SELECT count(*) FROM sessions) AS sessions, (SELECT count(*) FROM login_failures) AS loginFailures, (SELECT count(*) FROM idempotency_keys) AS idempotencyKeys`;
+export const COUNT_TABLES_SQL = `SELECT (SELECT count(*) FROM emails) AS emails, (SELECT count(*) FROM email_recipients) AS recipients, (SELECT count(*) FROM send_marks) AS marks, (SELECT count(*) FROM account_day_counts) AS dayCounts, (SELECT count(*) FROM unmatched_notifications) AS unmatched, (SELECT count(*) FROM sessions) AS sessions, (SELECT count(*) FROM login_failures) AS loginFailures, (SELECT count(*) FROM idempotency_keys) AS idempotencyKeys`;
 
 /**
  * SQL for a UUIDv7 at time `t` (ms) whose random bits are the number `n`: the shape of
@@ -55,7 +63,8 @@ export const numbered = (count: number, from: number, span: number) =>
 
 /**
  * The purge's workload: expired emails (180 to 91 days old, each with a timeline of a delivery
- * and a complaint two days later in its row, and its recipient's lookup row), the account's daily figures of those days,
+ * and a complaint two days later in its row, its recipient's lookup row, and a mark per send
+ * group of fifty), the account's daily figures of those days,
  * unmatched notifications of the same age, expired sessions, stale login failures and
  * idempotency keys; and rows inside their retention in every table, which must survive.
  */
@@ -72,6 +81,7 @@ export function purgeSeed(now: number) {
 	const expired: TableCounts = {
 		emails: e,
 		recipients: e,
+		marks: Math.ceil(e / GROUP_SIZE),
 		dayCounts: span(expiredDays) * EXPIRED_FIGURES.length,
 		unmatched: tenth,
 		sessions: fiftieth,
@@ -81,6 +91,7 @@ export function purgeSeed(now: number) {
 	const kept: TableCounts = {
 		emails: fiftieth,
 		recipients: fiftieth,
+		marks: Math.ceil(fiftieth / GROUP_SIZE),
 		dayCounts: span(keptDays) * KEPT_FIGURES.length,
 		unmatched: fiftieth,
 		sessions: fiftieth,
@@ -97,10 +108,10 @@ export function purgeSeed(now: number) {
 	const emailsInsert = (count: number, from: number, span: number, offset: number) =>
 		`${numbered(count, from, span)}
 INSERT INTO emails (seq, id, account_id, domain_id, from_address, to_addresses, subject, html, text_body,
-  status, last_event, created_at, sent_at, delivered_at, timeline)
+  status, last_event, created_at, sent_at, delivered_at, send_group, timeline)
 SELECT ${windowStartText(uuidSql("t", `n + ${offset}`))}, ${uuidSql("t", `n + ${offset}`)}, ${account}, '${DEMO.domainId}', 'Bench <bench@${DEMO.domain}>',
   '["r' || n || '@example.org"]', 'Purge benchmark ' || n, ${html}, ${text}, 'sent', 'delivered',
-  t, t + 1000, t + 2000,
+  t, t + 1000, t + 2000, (n + ${offset}) / ${GROUP_SIZE},
   json_array(
     json_object('type', 'delivered', 'recipient', 'r' || n || '@example.org', 'details', json('null'), 'at', t + 2000, 'key', 'sns-d-' || n),
     json_object('type', 'complained', 'recipient', 'r' || n || '@example.org', 'details', json('null'), 'at', t + ${2 * DAY_MS}, 'key', 'sns-c-' || n)
@@ -108,7 +119,10 @@ SELECT ${windowStartText(uuidSql("t", `n + ${offset}`))}, ${uuidSql("t", `n + ${
 FROM rows;
 ${numbered(count, from, span)}
 INSERT INTO email_recipients (email_id, address, account_id)
-SELECT ${uuidSql("t", `n + ${offset}`)}, 'r' || n || '@example.org', ${account} FROM rows;`;
+SELECT ${uuidSql("t", `n + ${offset}`)}, 'r' || n || '@example.org', ${account} FROM rows;
+INSERT INTO send_marks (group_key, part, results)
+SELECT send_group, 0, json_group_object(id, json_array('ses-' || id, sent_at)) FROM emails
+WHERE send_group BETWEEN ${offset / GROUP_SIZE} AND ${(offset + count - 1) / GROUP_SIZE} GROUP BY send_group;`;
 	const dayCountsInsert = ([first, last]: readonly [number, number], figures: string[]) =>
 		`WITH RECURSIVE d(day) AS (SELECT ${first} UNION ALL SELECT day + 1 FROM d WHERE day < ${last}),
   f(figure) AS (VALUES ${figures.map((f) => `('${f}')`).join(", ")})

@@ -43,7 +43,7 @@
  * - only for an email whose send is in a mark, whose account had no webhook endpoint at
  *   acceptance, that the tally has not passed, and whose mark is still the one the recorder read
  *   (so no two deliveries of an email are marked: the second is written to the row);
- * - a read takes an email's longest entry, the delivery over the send, and applies it
+ * - a read takes an email's delivery entry over its send entry, and applies it
  *   (`withSendMark`); the list's status and last_event filters read them as reads show them
  *   (`statusAsRead`, `lastEventAsRead`); the tally counts the delivery's timeline and leaves the
  *   email without a state key, as a delivered email;
@@ -77,8 +77,9 @@ const entryPath = (id: SQLiteColumn | SQL) => sql`'$."' || ${id} || '"'`;
 
 /**
  * An email's mark not yet stored in its row, as JSON text (`[ses_message_id, sent_at]`, with
- * the delivery's change after them once delivered), or NULL. Of several entries (the send's,
- * then the delivery's) the delivery's. Reads nothing for an email without a send group or already holding its SES id.
+ * the delivery's change after them once delivered), or NULL: the delivery's entry if there is
+ * one, else the send's. Reads nothing for an email without a send group or already holding its
+ * SES id.
  */
 export function sendMarkOf(e: MarkedColumns): SQL<string | null> {
 	const path = entryPath(e.id);

@@ -15,6 +15,12 @@ const migration = (env as unknown as { TEST_MIGRATIONS: D1Migration[] }).TEST_MI
 	m.name.startsWith("0033_"),
 );
 
+const LATER_EMAIL_COLUMNS = (
+	env as unknown as { TEST_MIGRATIONS: D1Migration[] }
+).TEST_MIGRATIONS.filter((m) => m.name > "0034_").flatMap((m) =>
+	m.queries.filter((q) => /ALTER TABLE `emails` ADD/.test(q)),
+);
+
 const OLD_TABLES = [
 	"DROP TABLE email_attachments",
 	"DROP TABLE emails",
@@ -54,6 +60,8 @@ it("keys every email by its id's window, in id order, and keeps attachments and 
 		.run();
 
 	for (const query of migration?.queries ?? []) await env.DB.prepare(query).run();
+	// The columns later migrations add to `emails`, which today's reads name.
+	for (const query of LATER_EMAIL_COLUMNS) await env.DB.prepare(query).run();
 
 	const { results } = await env.DB.prepare(
 		"SELECT CAST(seq AS TEXT) AS seq, id FROM emails ORDER BY seq",

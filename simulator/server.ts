@@ -50,6 +50,11 @@ export interface SimulatorServer {
 const SUBSCRIBE_RETRY_DELAYS_MS = [250, 500, 1_000, 2_000, ...Array<number>(14).fill(4_000)];
 
 const HOSTNAME = "127.0.0.1";
+/**
+ * Notifications posted to the Worker at once: SNS posts in parallel, so `/hooks/sns` sees them
+ * together as in production (src/domain/recorded-together.ts records them together).
+ */
+const SNS_CONCURRENCY = 16;
 // A page on the internet can point its own DNS name at 127.0.0.1 and read the inbox from the
 // browser ("DNS rebinding"); refusing every Host but loopback names stops that.
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
@@ -78,7 +83,10 @@ export function startSimulatorServer(options: SimulatorServerOptions): Promise<S
 					credentials: options.credentials,
 					region: options.region,
 					publicUrl: url,
-					sns: endpoint === undefined ? {} : { endpoint, autoDeliver: true, paused: true },
+					sns:
+						endpoint === undefined
+							? {}
+							: { endpoint, autoDeliver: true, paused: true, concurrency: SNS_CONCURRENCY },
 					stripe: options.stripe,
 				});
 				// A customer account in production for BYOC demos, with the fixed key printed below.

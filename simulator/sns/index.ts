@@ -3,7 +3,8 @@
 // (signing.ts) and posted the way SNS posts (delivery.ts).
 //
 // After SendEmail accepts a message, its SES events (ses-events.ts) are queued. With an endpoint
-// and `autoDeliver`, the queue is posted in order after `delayMs`; a non-2xx answer or a network
+// and `autoDeliver`, the queue is posted after `delayMs`, in order or `concurrency` posts at a
+// time (SNS posts in parallel, in no guaranteed order); a non-2xx answer or a network
 // error is retried after each of `retryDelaysMs`, then given up. In-process, `flush()` posts
 // everything queued at once (retrying without pausing). Every posted message is recorded with
 // its attempts. Without an endpoint or `deliver`, events stay queued and are only recorded.
@@ -35,6 +36,7 @@ export function createSnsPublisher(options: SnsOptions, deps: SnsPublisherDeps):
 	const autoDeliver = options.autoDeliver ?? (options.endpoint !== undefined && !options.deliver);
 	const delayMs = options.delayMs ?? DEFAULT_DELAY_MS;
 	const retryDelays = [...(options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS)];
+	const concurrency = Math.max(1, options.concurrency ?? 1);
 
 	let queue: PendingNotification[] = [];
 	let records: SentNotification[] = [];
@@ -49,7 +51,7 @@ export function createSnsPublisher(options: SnsOptions, deps: SnsPublisherDeps):
 		now: deps.now,
 	});
 
-	// One drain at a time, so posts keep their order.
+	// One drain at a time, so posts keep their order (with `concurrency` 1).
 	let chain: Promise<unknown> = Promise.resolve();
 	const serialize = <T>(task: () => Promise<T>): Promise<T> => {
 		const run = chain.then(task, task);
@@ -69,28 +71,37 @@ export function createSnsPublisher(options: SnsOptions, deps: SnsPublisherDeps):
 		return sent;
 	}
 
-	/** Signs and posts queued notifications in order until the queue is empty. */
+	/**
+	 * Signs and posts queued notifications until the queue is empty: in order, or, when automatic,
+	 * up to `concurrency` at once, as SNS posts to an HTTP endpoint in parallel.
+	 */
 	async function drain(automatic: boolean): Promise<FlushResult[]> {
 		const results: FlushResult[] = [];
-		while (queue.length > 0 && !(automatic && (paused || delivery.stopped()))) {
+		const take = () => {
+			if (automatic && (paused || delivery.stopped())) return undefined;
 			const [next, ...rest] = queue;
-			if (next === undefined) break;
 			queue = rest;
-			const sent = await record(
-				{
-					Type: "Notification",
-					MessageId: next.snsMessageId,
-					TopicArn: topicArn,
-					Subject: SES_EVENT_SUBJECT,
-					Message: JSON.stringify(next.event),
-					Timestamp: next.timestamp,
-					UnsubscribeURL: unsubscribeUrl,
-				},
-				next,
-			);
-			await delivery.post(sent, retryDelays, automatic);
-			results.push(flushResult(sent));
-		}
+			return next;
+		};
+		const postEach = async () => {
+			for (let next = take(); next !== undefined; next = take()) {
+				const sent = await record(
+					{
+						Type: "Notification",
+						MessageId: next.snsMessageId,
+						TopicArn: topicArn,
+						Subject: SES_EVENT_SUBJECT,
+						Message: JSON.stringify(next.event),
+						Timestamp: next.timestamp,
+						UnsubscribeURL: unsubscribeUrl,
+					},
+					next,
+				);
+				await delivery.post(sent, retryDelays, automatic);
+				results.push(flushResult(sent));
+			}
+		};
+		await Promise.all(Array.from({ length: automatic ? concurrency : 1 }, postEach));
 		return results;
 	}
 

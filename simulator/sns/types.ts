@@ -23,6 +23,11 @@ export interface SnsOptions {
 	/** Default 200. */
 	delayMs?: number;
 	/**
+	 * Automatic posts in flight at once. SNS posts a topic's messages to an HTTP endpoint in
+	 * parallel and in no guaranteed order; default 1 (in order, for tests that read them so).
+	 */
+	concurrency?: number;
+	/**
 	 * Pauses before each retry of a failed post; default [1000, 2000, 4000] (four attempts).
 	 * `flush()` and `publish()` retry as many times without pausing.
 	 */

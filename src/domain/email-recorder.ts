@@ -16,7 +16,9 @@
  * their SES ids, when and `last_event`: it goes in one send mark instead of their rows
  * (src/db/queries/send-marks.ts), and each email's next write stores it. An email the tally
  * passed meanwhile, or whose row moved since it was read (a notification came first), is left
- * out of the mark and decided again on its row, as after a lost race.
+ * out of the mark and decided again on its row, as after a lost race. Likewise the delivery of two
+ * or more such emails of one group, for accounts without webhooks: one mark whose entries hold
+ * what the delivery changed, never folded into the rows (src/domain/send-marking.ts says which).
  *
  * The customer's webhook events (`emit` effects) go in the same batch, written only for
  * accounts with an endpoint subscribed to the type (src/db/queries/webhooks.ts), each with an

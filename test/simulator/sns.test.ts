@@ -520,6 +520,35 @@ describe("delivery, flush and records", () => {
 		expect(sim.sns.pending()).toEqual([]);
 	});
 
+	it("posts up to `concurrency` automatic notifications at once, one at a time by default", async () => {
+		const inFlightAtMost = async (concurrency?: number) => {
+			let now = 0;
+			let most = 0;
+			const sim = newSimulator({
+				sns: {
+					autoDeliver: true,
+					delayMs: 1,
+					paused: true,
+					...(concurrency ? { concurrency } : {}),
+					deliver: async () => {
+						now += 1;
+						most = Math.max(most, now);
+						await new Promise((resolve) => setTimeout(resolve, 10));
+						now -= 1;
+						return new Response("ok");
+					},
+				},
+			});
+			const to = Array.from({ length: 6 }, (_, i) => `r${i}@example.test`);
+			for (const address of to) await sendTo(sim, [address]);
+			sim.sns.resume();
+			await waitFor(() => sim.sns.sent().filter((s) => s.outcome === "delivered").length === 6);
+			return most;
+		};
+		expect(await inFlightAtMost()).toBe(1);
+		expect(await inFlightAtMost(4)).toBe(4);
+	});
+
 	it("holds automatic delivery while paused, until resume()", async () => {
 		const { sim, worker } = snsHarness({
 			sns: { autoDeliver: true, delayMs: 1, paused: true },

@@ -2,26 +2,29 @@
  * GET /emails's query: a page of an account's emails, newest first, with the filters the API
  * and the dashboard offer, each a range of an index in the log's order (keyset, never OFFSET).
  */
-import { and, eq, exists, gte, isNull, lt, type SQL, type SQLWrapper, sql } from "drizzle-orm";
+import { and, eq, exists, gte, lt, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import { alias, type SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { idFloor } from "../../lib/ids.ts";
 import type { Db } from "../client.ts";
 import {
-	cronCursors,
-	EMAIL_EVENTS,
-	EMAIL_STATUSES,
 	type EmailEvent,
 	type EmailStatus,
 	emailRecipients,
-	emailStateKey,
 	emails,
 	emailTags,
 	ON_ITS_WAY_KEY,
 } from "../schema.ts";
 import { isEmail, seqFloor, seqOf, windowStart } from "./email-seq.ts";
-import { TALLY_CURSOR } from "./metrics.ts";
+import {
+	type FilteredColumns,
+	lastEventIs,
+	onTheirWay,
+	type StateColumns,
+	stateKeysFor,
+	statusIs,
+} from "./email-state-filters.ts";
 import { isAscending, keysetPage, type Order, type PageRequest } from "./pagination.ts";
-import { lastEventAsRead, sendMarkOf, statusAsRead, withSendMark } from "./send-marks.ts";
+import { sendMarkOf, withSendMark } from "./send-marks.ts";
 
 export const listColumns = {
 	id: emails.id,
@@ -58,29 +61,6 @@ export interface EmailFilters {
 	createdAfter?: number;
 	/** Epoch ms, exclusive. */
 	createdBefore?: number;
-}
-
-/** The columns the filters read, of `emails` or an alias of it. */
-type FilteredColumns = Record<
-	"status" | "lastEvent" | "domainId" | "seq" | "id" | "sendGroup" | "sesMessageId",
-	SQLiteColumn
->;
-
-/**
- * An email's last event as reads show it, where a mark may differ from its row: `sent` for a
- * queued one whose send mark is not in its row yet, `delivered` for one whose delivery is
- * marked (src/db/queries/send-marks.ts; only emails the tally has not passed have a send mark).
- */
-function lastEventIs(t: FilteredColumns, lastEvent: EmailEvent): SQL | undefined {
-	if (!MARKED_EVENTS.has(lastEvent)) return eq(t.lastEvent, lastEvent);
-	return sql`${lastEventAsRead(t)} = ${lastEvent}`;
-}
-const MARKED_EVENTS = new Set<EmailEvent>(["queued", "sent", "delivered"]);
-
-/** An email's status as reads show it: a marked delivery moves `pending` to `sent`. */
-function statusIs(t: FilteredColumns, status: EmailStatus): SQL | undefined {
-	if (status === "failed") return eq(t.status, status);
-	return sql`${statusAsRead(t)} = ${status}`;
 }
 
 /**
@@ -232,25 +212,6 @@ function listedRows(db: Db, accountId: string, query: PageRequest & EmailFilters
 	});
 }
 
-type StateColumns = Record<
-	"seq" | "stateKey" | "status" | "id" | "sendGroup" | "sesMessageId",
-	SQLiteColumn
->;
-
-/** The first seq of the tally's cursor's window (NULL before the tally's first run). */
-const tallyCursorSeq = sql`(SELECT ${windowStart("c.position")} FROM ${cronCursors} c WHERE c.name = ${TALLY_CURSOR})`;
-
-/**
- * Emails on their way with no state key: past the tally's cursor, where the insert leaves it,
- * and not delivered (in their rows or in marks).
- */
-const onTheirWay = (t: StateColumns) => [
-	gte(t.seq, tallyCursorSeq),
-	isNull(t.stateKey),
-	eq(t.status, "pending"),
-	sql`${statusAsRead(t)} = 'pending'`,
-];
-
 /**
  * The rowids `ofOneDomain` selects for each domain the account's emails were sent from, one
  * statement: the domain ids come from `emails_account_domain` itself, one seek each (a
@@ -266,22 +227,6 @@ function inEachDomain(accountId: string, ofOneDomain: SQLWrapper): SQL {
 		SELECT (SELECT s.domain_id FROM emails s WHERE s.account_id = ${accountId} AND s.domain_id > d.domain_id ORDER BY s.domain_id LIMIT 1)
 		FROM d WHERE d.domain_id IS NOT NULL
 	) SELECT x.rowid FROM d, emails x WHERE x.rowid IN (${ofOneDomain})`;
-}
-
-/**
- * The state index's keys whose emails a status and last_event filter can match, or null when
- * the filter allows the common end state, which has no key (the caller filters the account's
- * emails instead).
- */
-export function stateKeysFor(status?: EmailStatus, lastEvent?: EmailEvent): string[] | null {
-	if (status === undefined && lastEvent === undefined) return null;
-	const keys = new Set(
-		(status ? [status] : EMAIL_STATUSES).flatMap((s) =>
-			(lastEvent ? [lastEvent] : EMAIL_EVENTS).map((e) => emailStateKey(s, e)),
-		),
-	);
-	if (keys.has(null)) return null;
-	return [...keys] as string[];
 }
 
 /** The first `count` rows of pages each already in the log's order, in that order. */

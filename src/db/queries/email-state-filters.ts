@@ -1,0 +1,78 @@
+/**
+ * How GET /emails's status and last_event filters see an email: through its send mark where it
+ * has one (src/db/queries/send-marks.ts), through the state index's keys, and past the tally's
+ * cursor, where emails on their way have no key yet (src/db/queries/email-list.ts runs them).
+ */
+import { eq, gte, isNull, type SQL, sql } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
+import {
+	cronCursors,
+	EMAIL_EVENTS,
+	EMAIL_STATUSES,
+	type EmailEvent,
+	type EmailStatus,
+	emailStateKey,
+} from "../schema.ts";
+import { windowStart } from "./email-seq.ts";
+import { TALLY_CURSOR } from "./metrics.ts";
+import { lastEventAsRead, statusAsRead } from "./send-marks.ts";
+
+/** The columns the filters read, of `emails` or an alias of it. */
+export type FilteredColumns = Record<
+	"status" | "lastEvent" | "domainId" | "seq" | "id" | "sendGroup" | "sesMessageId",
+	SQLiteColumn
+>;
+
+/**
+ * An email's last event as reads show it, where a mark may differ from its row: `sent` for a
+ * queued one whose send mark is not in its row yet, `delivered` for one whose delivery is
+ * marked (src/db/queries/send-marks.ts; only emails the tally has not passed have a send mark).
+ */
+export function lastEventIs(t: FilteredColumns, lastEvent: EmailEvent): SQL | undefined {
+	if (!MARKED_EVENTS.has(lastEvent)) return eq(t.lastEvent, lastEvent);
+	return sql`${lastEventAsRead(t)} = ${lastEvent}`;
+}
+const MARKED_EVENTS = new Set<EmailEvent>(["queued", "sent", "delivered"]);
+
+/** An email's status as reads show it: a marked delivery moves `pending` to `sent`. */
+export function statusIs(t: FilteredColumns, status: EmailStatus): SQL | undefined {
+	if (status === "failed") return eq(t.status, status);
+	return sql`${statusAsRead(t)} = ${status}`;
+}
+
+/** The columns `onTheirWay` reads, of `emails` or an alias of it. */
+export type StateColumns = Record<
+	"seq" | "stateKey" | "status" | "id" | "sendGroup" | "sesMessageId",
+	SQLiteColumn
+>;
+
+/** The first seq of the tally's cursor's window (NULL before the tally's first run). */
+const tallyCursorSeq = sql`(SELECT ${windowStart("c.position")} FROM ${cronCursors} c WHERE c.name = ${TALLY_CURSOR})`;
+
+/**
+ * Emails on their way with no state key: past the tally's cursor, where the insert leaves it,
+ * and not delivered (in their rows or in marks).
+ */
+export const onTheirWay = (t: StateColumns) => [
+	gte(t.seq, tallyCursorSeq),
+	isNull(t.stateKey),
+	eq(t.status, "pending"),
+	// A row still pending may have its delivery in a mark: read only for those.
+	sql`${statusAsRead(t)} = 'pending'`,
+];
+
+/**
+ * The state index's keys whose emails a status and last_event filter can match, or null when
+ * the filter allows the common end state, which has no key (the caller filters the account's
+ * emails instead).
+ */
+export function stateKeysFor(status?: EmailStatus, lastEvent?: EmailEvent): string[] | null {
+	if (status === undefined && lastEvent === undefined) return null;
+	const keys = new Set(
+		(status ? [status] : EMAIL_STATUSES).flatMap((s) =>
+			(lastEvent ? [lastEvent] : EMAIL_EVENTS).map((e) => emailStateKey(s, e)),
+		),
+	);
+	if (keys.has(null)) return null;
+	return [...keys] as string[];
+}

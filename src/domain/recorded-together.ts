@@ -6,8 +6,12 @@
  * Why: SNS posts each notification on its own request, and SES publishes a send group's
  * deliveries within a second or two of each other. Recorded one by one, each delivery writes
  * its email's row; recorded together, the deliveries of one group go in one mark
- * (src/db/queries/send-marks.ts), a row for all of them. An isolate with nothing in flight
- * records a notification at once, so a quiet hour waits for nothing.
+ * (src/db/queries/send-marks.ts), a row for all of them. A batch waits `GATHER_MS` for the
+ * notifications that follow its first, or goes when the batch in flight ends: SNS waits for our
+ * answer and nobody else does, so a tenth of a second costs nothing a customer sees (a webhook
+ * event or a suppression is that much later). What it gathers depends on how densely one
+ * isolate receives a group's deliveries: SES reports each as the receiving server accepts it,
+ * within a second or two for most, and Cloudflare spreads SNS's requests over isolates.
  *
  * Each notification still settles with its own outcome, or fails with its batch (then
  * `/hooks/sns` parks it on the feedback queue, and recording it again adds nothing: every part
@@ -32,6 +36,8 @@ interface Item {
 
 /** Events one batch carries at most: its D1 batch stays well within a request's limits. */
 const MAX_EVENTS = 100;
+/** How long a batch waits for more notifications when nothing is in flight. */
+const GATHER_MS = 100;
 /** Past this a notification stops waiting and fails (and is parked), whatever its batch does. */
 const WAIT_LIMIT_MS = 20 * SECOND;
 
@@ -59,10 +65,11 @@ export function recordTogether(
 					item.recorded = recorded[i];
 				});
 			},
-			// One batch in flight: what arrives meanwhile waits for it and goes together.
+			// One batch in flight: what arrives meanwhile waits for it and goes with the next.
 			maxInFlight: 1,
 			maxItems: MAX_EVENTS,
 			timeoutMs: WAIT_LIMIT_MS,
+			lingerMs: GATHER_MS,
 		});
 		lines.set(binding, line);
 	}

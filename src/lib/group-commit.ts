@@ -9,6 +9,10 @@
  *   starts another), and each group goes as one send as soon as a send in flight ends. Every
  *   member settles with its group's send: all succeed or all see the failure.
  * - A call of `maxItems` items or more fills a send by itself and goes at once.
+ * - With `lingerMs`, a call that finds the line free does not go at once: it starts a group
+ *   that goes `lingerMs` later (or when a send in flight ends first), so calls that arrive a
+ *   moment apart travel together even when each send is quick. For sends that save more the
+ *   more they carry, where nobody waits on the answer (the SES notifications' recorder).
  *
  * On Workers one isolate serves many requests at once, and three of the runtime's rules shape this:
  * - A request's outstanding I/O is cancelled when it ends or its client disconnects, so every
@@ -47,6 +51,8 @@ export interface GroupCommitOptions<T> {
 	timeoutMs: number;
 	/** Makes each send's key (what the members of one send share); none: every key is 0. */
 	newKey?: () => number;
+	/** How long a call that finds the line free waits for others before its group goes; none: 0. */
+	lingerMs?: number;
 }
 
 interface Member<T> {
@@ -59,6 +65,8 @@ interface Group<T> {
 	members: Member<T>[];
 	size: number;
 	key: number;
+	/** When a lingering group may go (0: as soon as the line has room). */
+	notBefore: number;
 }
 
 /** A group commit: the returned function sends `items` now or with others, as said above. */
@@ -68,6 +76,7 @@ export function createGroupCommit<T>({
 	maxItems,
 	timeoutMs,
 	newKey = () => 0,
+	lingerMs = 0,
 }: GroupCommitOptions<T>): GroupCommit<T> {
 	/** When each send in flight started. */
 	const inFlight = new Set<{ since: number }>();
@@ -92,6 +101,7 @@ export function createGroupCommit<T>({
 		const now = Date.now();
 		for (const slot of inFlight) if (now - slot.since > timeoutMs) inFlight.delete(slot);
 		while (inFlight.size < maxInFlight) {
+			if ((waiting[0]?.notBefore ?? 0) > now) return;
 			const group = waiting.shift();
 			if (!group) return;
 			const { members } = group;
@@ -112,14 +122,24 @@ export function createGroupCommit<T>({
 
 	return (items, keepAlive, onKey) => {
 		startWaitingGroups(keepAlive);
-		if (inFlight.size < maxInFlight || items.length >= maxItems) {
+		const lineFree = inFlight.size < maxInFlight;
+		if ((lineFree && lingerMs <= 0) || items.length >= maxItems) {
 			onKey?.(newKey());
 			return start(items, keepAlive);
 		}
 		let group = waiting.find((g) => g.size + items.length <= maxItems);
 		if (!group) {
-			group = { members: [], size: 0, key: newKey() };
+			group = { members: [], size: 0, key: newKey(), notBefore: 0 };
 			waiting.push(group);
+			if (lineFree) {
+				// Nothing in flight will start it when it ends: it goes once it has lingered.
+				const lingering = group;
+				lingering.notBefore = Date.now() + lingerMs;
+				setTimeout(() => {
+					lingering.notBefore = 0; // the timer decides: a clock may read a little early
+					startWaitingGroups(keepAlive);
+				}, lingerMs);
+			}
 		}
 		const joined = group;
 		onKey?.(joined.key);

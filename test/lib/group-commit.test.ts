@@ -91,6 +91,26 @@ describe("group commit", () => {
 		expect(waiting.map((w) => w.status)).toEqual(["fulfilled", "fulfilled", "fulfilled"]);
 	});
 
+	it("with lingerMs, a call on a free line waits that long for others, and they go as one", async () => {
+		const { calls, send, call } = heldSend();
+		const commit = createGroupCommit({ ...options, maxInFlight: 1, lingerMs: 30, send });
+		const first = watch(commit(["a"], request().keepAlive));
+		await settle();
+		expect(calls).toEqual([]);
+		const second = watch(commit(["b"], request().keepAlive));
+		await new Promise((resolve) => setTimeout(resolve, 50));
+		expect(calls.map((c) => c.items)).toEqual([["a", "b"]]);
+		// While that send is in flight, the next call joins a group that goes when it ends.
+		const third = watch(commit(["c"], request().keepAlive));
+		call(0).resolve();
+		await settle();
+		expect([first.status, second.status]).toEqual(["fulfilled", "fulfilled"]);
+		expect(calls.map((c) => c.items)).toEqual([["a", "b"], ["c"]]);
+		call(1).resolve();
+		await settle();
+		expect(third.status).toBe("fulfilled");
+	});
+
 	it("fails every member of a group whose send fails, and only them", async () => {
 		const { send, call } = heldSend();
 		const commit = createGroupCommit({ ...options, send });

@@ -67,13 +67,21 @@ export function sendingDepsFromEnv(
 }
 
 export function notificationDepsFromEnv(env: Bindings, waitUntil: WaitUntil): NotificationDeps {
-	const store = { db: createDb(env.DB), webhookQueue: env.WEBHOOK_QUEUE };
 	return {
-		...store,
+		db: createDb(env.DB),
+		webhookQueue: env.WEBHOOK_QUEUE,
 		suspensionFor: (accountId) => suspensionDepsFromEnv(env, accountId),
 		onNotice: (notice) => waitUntil(sendNotices(env, waitUntil, notice)),
-		record: recordTogether(env.DB, store, waitUntil),
 	};
+}
+
+/**
+ * `/hooks/sns`'s: each notification's email event recorded with those of the notifications the
+ * isolate serves meanwhile (src/domain/recorded-together.ts).
+ */
+export function hookNotificationDepsFromEnv(env: Bindings, waitUntil: WaitUntil): NotificationDeps {
+	const deps = notificationDepsFromEnv(env, waitUntil);
+	return { ...deps, record: recordTogether(env.DB, deps, waitUntil) };
 }
 
 export function suspensionDepsFromEnv(env: Bindings, accountId: string): SuspensionDeps {

@@ -17,7 +17,7 @@ import { forgetStoredMarks, newSendGroup } from "../src/db/queries/send-marks.ts
 import { accountDayCounts, cronCursors, emails, sendMarks } from "../src/db/schema.ts";
 import { recordEmailEvents } from "../src/domain/email-recorder.ts";
 import type { LifecycleEvent } from "../src/domain/email-state.ts";
-import { recordTogether } from "../src/domain/recorded-together.ts";
+import { processing, recordTogether } from "../src/domain/recorded-together.ts";
 import type { WebhookMessage } from "../src/domain/webhook-delivery.ts";
 import { idFloor } from "../src/lib/ids.ts";
 import { api } from "./helpers/api.ts";
@@ -280,7 +280,7 @@ describe("deliveries in marks", () => {
 		}
 	});
 
-	it("concurrent notifications of an isolate are recorded together", async () => {
+	it("notifications processed at once in an isolate are recorded together", async () => {
 		const sender = await createSender();
 		const at = Date.now();
 		const { sendGroup, ids } = await sentInOneGroup(sender, 5, at);
@@ -288,17 +288,36 @@ describe("deliveries in marks", () => {
 		const kept: Promise<unknown>[] = [];
 		const record = recordTogether({}, store, (work) => kept.push(work));
 		const written = await rowsWritten(async () => {
-			const recorded = await Promise.all(inputs.map((input) => record(input)));
+			const recorded = await Promise.all(inputs.map((input) => processing(() => record(input))));
 			expect(recorded.map((r) => r?.isNew)).toEqual([true, true, true, true, true]);
 			await Promise.all(kept);
 		});
-		// The first waits a moment for the others: all five share a mark.
-		expect(written).toBe(1);
+		// The first finds nothing else in progress and goes at once, alone (its row); the four
+		// that came meanwhile share a mark.
+		expect(written).toBe(2);
 		const [mark] = await deliveryMarks(sendGroup);
-		expect(Object.keys(mark?.results ?? {})).toHaveLength(5);
+		expect(Object.keys(mark?.results ?? {})).toHaveLength(4);
 		for (const email of await findEmailsByIds(db(), ids)) {
 			expect(email).toMatchObject({ status: "sent", lastEvent: "delivered" });
 		}
+	});
+
+	it("while another notification is in progress, the first waits for those that follow", async () => {
+		const sender = await createSender();
+		const at = Date.now();
+		const { sendGroup, ids } = await sentInOneGroup(sender, 5, at);
+		const inputs = deliveries(await findEmailsByIds(db(), ids), at + 10);
+		let release = () => {};
+		const other = processing(() => new Promise<void>((resolve) => (release = resolve)));
+		const record = recordTogether({}, store, () => {});
+		const written = await rowsWritten(() =>
+			Promise.all(inputs.map((input) => processing(() => record(input)))),
+		);
+		release();
+		await other;
+		expect(written).toBe(1);
+		const [mark] = await deliveryMarks(sendGroup);
+		expect(Object.keys(mark?.results ?? {})).toHaveLength(5);
 	});
 
 	it("the purge deletes a group's marks with the last of its emails", async () => {

@@ -6,10 +6,11 @@
  * Why: SNS posts each notification on its own request, and SES publishes a send group's
  * deliveries within a second or two of each other. Recorded one by one, each delivery writes
  * its email's row; recorded together, the deliveries of one group go in one mark
- * (src/db/queries/send-marks.ts), a row for all of them. A batch waits `GATHER_MS` for the
- * notifications that follow its first, or goes when the batch in flight ends: SNS waits for our
- * answer and nobody else does, so a tenth of a second costs nothing a customer sees (a webhook
- * event or a suppression is that much later). What it gathers depends on how densely one
+ * (src/db/queries/send-marks.ts), a row for all of them. While other notifications are being
+ * processed in the isolate, a batch waits `GATHER_MS` for those that follow its first (or goes
+ * when the batch in flight ends): SNS waits for our answer and nobody else does, so a tenth of a
+ * second costs nothing a customer sees (a webhook event or a suppression is that much later).
+ * A notification alone in the isolate is recorded at once. What it gathers depends on how densely one
  * isolate receives a group's deliveries: SES reports each as the receiving server accepts it,
  * within a second or two for most, and Cloudflare spreads SNS's requests over isolates.
  *
@@ -44,6 +45,19 @@ const WAIT_LIMIT_MS = 20 * SECOND;
 /** One line per database binding and isolate, so concurrent requests share it. */
 const lines = new WeakMap<object, GroupCommit<Item>>();
 
+/** Notifications the isolate is processing (`processing`): more than one means others follow. */
+let inProgress = 0;
+
+/** Runs `work`, one notification's processing, counted as in progress meanwhile. */
+export async function processing<T>(work: () => Promise<T>): Promise<T> {
+	inProgress += 1;
+	try {
+		return await work();
+	} finally {
+		inProgress -= 1;
+	}
+}
+
 /**
  * A `RecordEvent` that shares the isolate's line for `binding` (the D1 binding `store.db`
  * wraps), keeping its batches alive with `keepAlive` (the request's `ctx.waitUntil`).
@@ -70,6 +84,7 @@ export function recordTogether(
 			maxItems: MAX_EVENTS,
 			timeoutMs: WAIT_LIMIT_MS,
 			lingerMs: GATHER_MS,
+			lingerIf: () => inProgress > 1,
 		});
 		lines.set(binding, line);
 	}

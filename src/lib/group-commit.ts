@@ -9,10 +9,10 @@
  *   starts another), and each group goes as one send as soon as a send in flight ends. Every
  *   member settles with its group's send: all succeed or all see the failure.
  * - A call of `maxItems` items or more fills a send by itself and goes at once.
- * - With `lingerMs`, a call that finds the line free does not go at once: it starts a group
- *   that goes `lingerMs` later (or when a send in flight ends first), so calls that arrive a
- *   moment apart travel together even when each send is quick. For sends that save more the
- *   more they carry, where nobody waits on the answer (the SES notifications' recorder).
+ * - With `lingerMs`, a call that finds the line free does not go at once (if `lingerIf` says so):
+ *   it starts a group that goes `lingerMs` later, so calls that arrive a moment apart travel
+ *   together even when each send is quick. For sends that save more the more they carry, where
+ *   nobody waits on the answer (the SES notifications' recorder).
  *
  * On Workers one isolate serves many requests at once, and three of the runtime's rules shape this:
  * - A request's outstanding I/O is cancelled when it ends or its client disconnects, so every
@@ -53,6 +53,8 @@ export interface GroupCommitOptions<T> {
 	newKey?: () => number;
 	/** How long a call that finds the line free waits for others before its group goes; none: 0. */
 	lingerMs?: number;
+	/** Whether to linger now (say, only while other calls are on their way); none: always. */
+	lingerIf?: () => boolean;
 }
 
 interface Member<T> {
@@ -77,6 +79,7 @@ export function createGroupCommit<T>({
 	timeoutMs,
 	newKey = () => 0,
 	lingerMs = 0,
+	lingerIf = () => true,
 }: GroupCommitOptions<T>): GroupCommit<T> {
 	/** When each send in flight started. */
 	const inFlight = new Set<{ since: number }>();
@@ -123,7 +126,7 @@ export function createGroupCommit<T>({
 	return (items, keepAlive, onKey) => {
 		startWaitingGroups(keepAlive);
 		const lineFree = inFlight.size < maxInFlight;
-		if ((lineFree && lingerMs <= 0) || items.length >= maxItems) {
+		if ((lineFree && (lingerMs <= 0 || !lingerIf())) || items.length >= maxItems) {
 			onKey?.(newKey());
 			return start(items, keepAlive);
 		}

@@ -111,6 +111,27 @@ describe("group commit", () => {
 		expect(third.status).toBe("fulfilled");
 	});
 
+	it("does not linger when lingerIf says no: a call on a free line goes at once", async () => {
+		const { calls, send } = heldSend();
+		let others = false;
+		const commit = createGroupCommit({
+			...options,
+			maxInFlight: 1,
+			lingerMs: 60_000,
+			lingerIf: () => others,
+			send,
+		});
+		commit(["alone"], request().keepAlive);
+		await settle();
+		expect(calls.map((c) => c.items)).toEqual([["alone"]]);
+		others = true;
+		calls[0]?.resolve();
+		await settle();
+		commit(["lingers"], request().keepAlive);
+		await settle();
+		expect(calls).toHaveLength(1);
+	});
+
 	it("fails every member of a group whose send fails, and only them", async () => {
 		const { send, call } = heldSend();
 		const commit = createGroupCommit({ ...options, send });

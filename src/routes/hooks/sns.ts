@@ -10,8 +10,9 @@
  * refuses or the certificate could not be fetched, so that SNS retries.
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import { notificationDepsFromEnv } from "../../deps.ts";
+import { hookNotificationDepsFromEnv } from "../../deps.ts";
 import { processNotification } from "../../domain/feedback.ts";
+import { processing } from "../../domain/recorded-together.ts";
 import { type Bindings, createRouter } from "../../env.ts";
 import { ApiError, type ErrorName } from "../../lib/errors.ts";
 import {
@@ -134,7 +135,8 @@ export const snsHook = createRouter().openapi(route, async (c) => {
 			};
 			const waitUntil = (work: Promise<unknown>) => c.executionCtx.waitUntil(work);
 			try {
-				const status = await processNotification(notificationDepsFromEnv(c.env, waitUntil), sns);
+				const deps = hookNotificationDepsFromEnv(c.env, waitUntil);
+				const status = await processing(() => processNotification(deps, sns));
 				return c.json({ status }, 200);
 			} catch (cause) {
 				// Verified but not processed now (D1 or the guard is down): parked on the feedback

@@ -1,7 +1,7 @@
 /**
  * SES notifications that arrive together are recorded together: one recorder batch
- * (src/domain/email-recorder.ts) for the notifications an isolate serves while the previous
- * batch is in D1.
+ * (src/domain/email-recorder.ts) for the notifications an isolate serves within a tenth of a
+ * second, or while the previous batch is in D1.
  *
  * Why: SNS posts each notification on its own request, and SES publishes a send group's
  * deliveries within a second or two of each other. Recorded one by one, each delivery writes
@@ -10,9 +10,10 @@
  * processed in the isolate, a batch waits `GATHER_MS` for those that follow its first (or goes
  * when the batch in flight ends): SNS waits for our answer and nobody else does, so a tenth of a
  * second costs nothing a customer sees (a webhook event or a suppression is that much later).
- * A notification alone in the isolate is recorded at once. What it gathers depends on how densely one
- * isolate receives a group's deliveries: SES reports each as the receiving server accepts it,
- * within a second or two for most, and Cloudflare spreads SNS's requests over isolates.
+ * A notification alone in the isolate is recorded at once. What it gathers depends on how
+ * densely one isolate receives a group's deliveries: SES reports each as the receiving server
+ * accepts it, within a second or two for most, and Cloudflare spreads SNS's requests over
+ * isolates.
  *
  * Each notification still settles with its own outcome, or fails with its batch (then
  * `/hooks/sns` parks it on the feedback queue, and recording it again adds nothing: every part
@@ -37,7 +38,7 @@ interface Item {
 
 /** Events one batch carries at most: its D1 batch stays well within a request's limits. */
 const MAX_EVENTS = 100;
-/** How long a batch waits for more notifications when nothing is in flight. */
+/** How long a batch waits for more notifications, when others are in progress. */
 const GATHER_MS = 100;
 /** Past this a notification stops waiting and fails (and is parked), whatever its batch does. */
 const WAIT_LIMIT_MS = 20 * SECOND;

@@ -210,6 +210,9 @@ describe("send marks", () => {
 			{ db: counted, webhookQueue },
 			rest.map((email) => delivered(email, at + 20)),
 		);
+		// It looks back an hour only: an older mark is left to the purge.
+		await forgetStoredMarks(db(), Date.now() + 2 * HOUR);
+		expect(await markOf(first)).toBeDefined();
 		await forgetStoredMarks(db());
 		expect(await markOf(first)).toBeUndefined();
 		for (const email of await findEmailsByIds(db(), ids)) {

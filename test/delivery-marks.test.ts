@@ -3,13 +3,9 @@
  * send group, recorded together, goes in one row that every read applies and no write folds
  * away, until a later event writes the email's row or the purge deletes both.
  */
-import { env } from "cloudflare:workers";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { instrumentD1 } from "../bench/metrics/d1.ts";
-import { readMetrics, resetMetrics } from "../bench/metrics/totals.ts";
 import { TALLY_LAG, tallyDayFigures } from "../src/cron/tally-day-figures.ts";
-import { createDb } from "../src/db/client.ts";
 import { type EmailRow, findEmailsByIds } from "../src/db/queries/emails.ts";
 import { dayOf, TALLY_CURSOR } from "../src/db/queries/metrics.ts";
 import { deleteOldestEmails } from "../src/db/queries/retention.ts";
@@ -18,13 +14,11 @@ import { accountDayCounts, cronCursors, emails, sendMarks } from "../src/db/sche
 import { recordEmailEvents } from "../src/domain/email-recorder.ts";
 import type { LifecycleEvent } from "../src/domain/email-state.ts";
 import { processing, recordTogether } from "../src/domain/recorded-together.ts";
-import type { WebhookMessage } from "../src/domain/webhook-delivery.ts";
 import { idFloor } from "../src/lib/ids.ts";
 import { api } from "./helpers/api.ts";
 import { createQueuedEmail, createSender, db } from "./helpers/factories.ts";
+import { counted, rowsWritten, storedRows, webhookQueue } from "./helpers/rows-written.ts";
 
-const counted = createDb(instrumentD1(env.DB));
-const webhookQueue = { sendBatch: async () => {} } as unknown as Queue<WebhookMessage>;
 const store = { db: counted, webhookQueue };
 type Sender = Awaited<ReturnType<typeof createSender>>;
 
@@ -36,12 +30,6 @@ beforeEach(async () => {
 afterEach(async () => {
 	await db().delete(cronCursors).where(eq(cronCursors.name, TALLY_CURSOR));
 });
-
-async function rowsWritten(work: () => Promise<unknown>) {
-	resetMetrics();
-	await work();
-	return readMetrics().d1.rowsWritten;
-}
 
 /**
  * `count` emails of one send group (accepted while the account had no webhook endpoint), whose
@@ -86,21 +74,6 @@ const event = (email: EmailRow, kind: "delivered" | "complained", at: number, ke
 
 const deliveries = (read: EmailRow[], at: number) =>
 	read.map((email) => event(email, "delivered", at, `sns:delivery-${email.id}`));
-
-/** The rows as stored, without their marks. */
-const storedRows = (ids: string[]) =>
-	db()
-		.select({
-			id: emails.id,
-			status: emails.status,
-			lastEvent: emails.lastEvent,
-			sesMessageId: emails.sesMessageId,
-			deliveredAt: emails.deliveredAt,
-			stateKey: emails.stateKey,
-			timeline: emails.timeline,
-		})
-		.from(emails)
-		.where(inArray(emails.id, ids));
 
 /** The group's marks that hold a delivery. */
 const deliveryMarks = async (sendGroup: number) =>

@@ -4,14 +4,11 @@
  * minute's tally, and never a way to send an email twice.
  */
 import { env } from "cloudflare:workers";
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { instrumentD1 } from "../bench/metrics/d1.ts";
-import { readMetrics, resetMetrics } from "../bench/metrics/totals.ts";
 import type { SesSimulator } from "../simulator/app.ts";
 import { requeueStuckEmails, STUCK_AFTER } from "../src/cron/requeue-stuck-emails.ts";
 import { TALLY_LAG, tallyDayFigures } from "../src/cron/tally-day-figures.ts";
-import { createDb } from "../src/db/client.ts";
 import { type EmailRow, findEmailsByIds } from "../src/db/queries/emails.ts";
 import { dayOf, TALLY_CURSOR } from "../src/db/queries/metrics.ts";
 import { forgetStoredMarks, newSendGroup } from "../src/db/queries/send-marks.ts";
@@ -36,11 +33,10 @@ import { SEND_QUEUE } from "../src/queues/index.ts";
 import { api } from "./helpers/api.ts";
 import { createQueuedEmail, createSender, db, uuidv7At } from "./helpers/factories.ts";
 import { runQueue } from "./helpers/queue.ts";
+import { counted, rowsWritten, storedRows, webhookQueue } from "./helpers/rows-written.ts";
 import { installSimulatorPostingToWorker } from "./helpers/simulator.ts";
 import { createWebhookEndpoint } from "./helpers/webhooks.ts";
 
-const counted = createDb(instrumentD1(env.DB));
-const webhookQueue = { sendBatch: async () => {} } as unknown as Queue<WebhookMessage>;
 type Sender = Awaited<ReturnType<typeof createSender>>;
 
 let sim: SesSimulator;
@@ -56,12 +52,6 @@ afterEach(async () => {
 	// Other tests count event by event, with no cursor.
 	await db().delete(cronCursors).where(eq(cronCursors.name, TALLY_CURSOR));
 });
-
-async function rowsWritten(work: () => Promise<unknown>) {
-	resetMetrics();
-	await work();
-	return readMetrics().d1.rowsWritten;
-}
 
 /** `count` emails queued in one send group, as POST /emails stores them. */
 async function queuedInOneGroup(sender: Sender, count: number, id = () => uuidv7()) {
@@ -80,20 +70,6 @@ async function markOf(id: string) {
 		.where(sql`json_type(${sendMarks.results}, ${`$."${id}"`}) IS NOT NULL`);
 	return mark;
 }
-
-/** The rows as stored, without their marks. */
-const storedRows = (ids: string[]) =>
-	db()
-		.select({
-			id: emails.id,
-			status: emails.status,
-			lastEvent: emails.lastEvent,
-			sesMessageId: emails.sesMessageId,
-			sentAt: emails.sentAt,
-			stateKey: emails.stateKey,
-		})
-		.from(emails)
-		.where(inArray(emails.id, ids));
 
 const accepted = (email: EmailRow, at: number) => ({
 	email,

@@ -7,10 +7,7 @@
 import { env } from "cloudflare:workers";
 import { and, eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
-import { instrumentD1 } from "../../bench/metrics/d1.ts";
-import { readMetrics, resetMetrics } from "../../bench/metrics/totals.ts";
 import { TALLY_LAG, tallyDayFigures } from "../../src/cron/tally-day-figures.ts";
-import { createDb } from "../../src/db/client.ts";
 import { findEmailsByIds, insertEmailsStatements, runBatch } from "../../src/db/queries/emails.ts";
 import { dayOf, TALLY_CURSOR } from "../../src/db/queries/metrics.ts";
 import { accountDayCounts, cronCursors } from "../../src/db/schema.ts";
@@ -21,17 +18,8 @@ import { attemptDelivery, type WebhookMessage } from "../../src/domain/webhook-d
 import type { Bindings } from "../../src/env.ts";
 import { uuidv7 } from "../../src/lib/ids.ts";
 import { createQueuedEmail, createSender } from "../helpers/factories.ts";
+import { counted, rowsWritten, webhookQueue } from "../helpers/rows-written.ts";
 import { createWebhookEndpoint } from "../helpers/webhooks.ts";
-
-const counted = createDb(instrumentD1(env.DB));
-const webhookQueue = { sendBatch: async () => {} } as unknown as Queue<WebhookMessage>;
-
-/** Rows written by `work`, as D1 reports them. */
-async function rowsWritten(work: () => Promise<unknown>) {
-	resetMetrics();
-	await work();
-	return readMetrics().d1.rowsWritten;
-}
 
 type Sender = Awaited<ReturnType<typeof createSender>>;
 

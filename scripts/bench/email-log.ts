@@ -36,7 +36,8 @@ const CATEGORIES = ["receipt", "welcome", "password-reset", "digest"];
  * One account's emails, each with its recipient and tag rows: 97% delivered, 2% bounced, 1%
  * complained, 0.1% still in flight (SES accepted, no notification yet); recipient `user-<k>@example.org`, each with EMAILS_PER_RECIPIENT emails; tag
  * `category:<one of four>`. The accounts' times and counters can meet, so each account's
- * emails take their own `slot` of those windows (src/db/queries/email-seq.ts).
+ * emails take their own `slot` of those windows (src/db/queries/email-seq.ts). In the usual mix
+ * the delivered emails' sends and deliveries are in marks (`deliveriesInMarksSql`).
  */
 function emailsSql(
 	account: BenchAccount,
@@ -66,7 +67,28 @@ INSERT INTO email_recipients (email_id, address, account_id)
 SELECT ${id}, ${recipient}, '${account.accountId}' FROM rows;
 ${rows}
 INSERT INTO email_tags (email_id, tag, account_id)
-SELECT ${id}, 'category:' || (${category}), '${account.accountId}' FROM rows;`;
+SELECT ${id}, 'category:' || (${category}), '${account.accountId}' FROM rows;${mix === "usual" ? deliveriesInMarksSql(account, count, idOffset) : ""}`;
+}
+
+/**
+ * Moves an account's delivered emails' sends and deliveries into marks, fifty consecutive emails
+ * a send group, as the API's batches leave them for an account without webhooks: the row as
+ * accepted, the rest in `send_marks` (src/db/queries/send-marks.ts), which every read and the
+ * list's filters apply. The group keys of the accounts differ by their `idOffset`.
+ */
+function deliveriesInMarksSql(account: BenchAccount, count: number, idOffset: number): string {
+	const perGroup = 50 * Math.max(1, Math.floor(SPAN_MS / count));
+	const group = `${idOffset} + CAST(created_at / ${perGroup} AS INTEGER)`;
+	const delivered = `account_id = '${account.accountId}' AND status = 'sent' AND last_event = 'delivered'`;
+	const change = `json_object('status', 'sent', 'lastEvent', 'delivered', 'deliveredAt', delivered_at,
+    'deliveredTo', json(delivered_to), 'timeline', json_array(json_object('type', 'delivered',
+    'recipient', json_extract(to_addresses, '$[0]'), 'details', json('null'), 'at', delivered_at, 'key', 'sns-d-' || id)))`;
+	return `
+INSERT INTO send_marks (group_key, part, results)
+SELECT ${group}, 0, json_group_object(id, json_array('ses-' || id, sent_at, ${change}))
+FROM emails WHERE ${delivered} GROUP BY 1;
+UPDATE emails SET send_group = ${group}, status = 'pending', last_event = 'queued', sent_at = NULL,
+  delivered_at = NULL, delivered_to = NULL WHERE ${delivered};`;
 }
 
 /** Status and last_event of email n: the usual mix, or the adversarial account's. */

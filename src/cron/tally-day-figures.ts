@@ -39,7 +39,7 @@ import { and, asc, eq, isNull, type SQL, type SQLWrapper, sql } from "drizzle-or
 import type { Db } from "../db/client.ts";
 import { nextWindowFloorId, seqFloor, windowFloorId } from "../db/queries/email-seq.ts";
 import { EVENT_FIGURES, TALLY_CURSOR, tallyCursor } from "../db/queries/metrics.ts";
-import { foldSendMarksStatement, sendMarkOf } from "../db/queries/send-marks.ts";
+import { deliveryMarkOf, foldSendMarksStatement } from "../db/queries/send-marks.ts";
 import { accountDayCounts, cronCursors, emails, ON_ITS_WAY_KEY } from "../db/schema.ts";
 import { idFloor } from "../lib/ids.ts";
 import { DAY, MINUTE } from "../lib/time.ts";
@@ -132,14 +132,14 @@ function keyOnItsWay(db: Db, from: string, to: string) {
 				inRange(from, to),
 				isNull(emails.stateKey),
 				eq(emails.status, "pending"),
-				sql`${sendMarkOf(emails)} IS NULL`,
+				sql`${deliveryMarkOf(emails)} IS NULL`,
 				sql`${tallyCursor} = ${from}`,
 			),
 		);
 }
 
-/** The mark of `e` (the tally's alias of `emails`): after the page's fold, only a delivery's. */
-const markOfE = sendMarkOf({
+/** The delivery mark of `e`, the tally's alias of `emails` (the page's fold stored the sends). */
+const markOfE = deliveryMarkOf({
 	id: sql`e.id`,
 	sendGroup: sql`e.send_group`,
 	sesMessageId: sql`e.ses_message_id`,

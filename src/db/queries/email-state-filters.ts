@@ -15,7 +15,7 @@ import {
 } from "../schema.ts";
 import { windowStart } from "./email-seq.ts";
 import { TALLY_CURSOR } from "./metrics.ts";
-import { lastEventAsRead, statusAsRead } from "./send-marks.ts";
+import { deliveryMarkOf, sendMarkOf } from "./send-marks.ts";
 
 /** The columns the filters read, of `emails` or an alias of it. */
 export type FilteredColumns = Record<
@@ -24,20 +24,38 @@ export type FilteredColumns = Record<
 >;
 
 /**
- * An email's last event as reads show it, where a mark may differ from its row: `sent` for a
- * queued one whose send mark is not in its row yet, `delivered` for one whose delivery is
- * marked (src/db/queries/send-marks.ts; only emails the tally has not passed have a send mark).
+ * An email's last event as reads show it, where a mark may differ from its row
+ * (src/db/queries/send-marks.ts): `sent` for a queued one whose send mark is not in its row yet,
+ * `delivered` for one whose delivery is marked (which only marks emails it leaves sent and
+ * delivered). Each lookup of a mark reads its JSON, so each value asks only what it needs.
  */
 export function lastEventIs(t: FilteredColumns, lastEvent: EmailEvent): SQL | undefined {
-	if (!MARKED_EVENTS.has(lastEvent)) return eq(t.lastEvent, lastEvent);
-	return sql`${lastEventAsRead(t)} = ${lastEvent}`;
+	const delivered = deliveryMarkOf(t);
+	switch (lastEvent) {
+		case "delivered":
+			return sql`(${t.lastEvent} = 'delivered' OR ${delivered} IS NOT NULL)`;
+		case "queued":
+			return sql`(${t.lastEvent} = 'queued' AND ${sendMarkOf(t)} IS NULL)`;
+		case "sent":
+			// A row as accepted is `sent` through its send entry, unless a delivery entry (looked
+			// up first: it rules the email out in one read) says delivered.
+			return sql`(${t.lastEvent} = 'sent' OR (${t.lastEvent} IN ('queued', 'scheduled') AND ${delivered} IS NULL AND ${sendMarkOf(t)} IS NOT NULL))`;
+		default:
+			return eq(t.lastEvent, lastEvent);
+	}
 }
-const MARKED_EVENTS = new Set<EmailEvent>(["queued", "sent", "delivered"]);
 
 /** An email's status as reads show it: a marked delivery moves `pending` to `sent`. */
 export function statusIs(t: FilteredColumns, status: EmailStatus): SQL | undefined {
-	if (status === "failed") return eq(t.status, status);
-	return sql`${statusAsRead(t)} = ${status}`;
+	const delivered = deliveryMarkOf(t);
+	switch (status) {
+		case "sent":
+			return sql`(${t.status} = 'sent' OR ${delivered} IS NOT NULL)`;
+		case "pending":
+			return sql`(${t.status} = 'pending' AND ${delivered} IS NULL)`;
+		default:
+			return eq(t.status, status);
+	}
 }
 
 /** The columns `onTheirWay` reads, of `emails` or an alias of it. */
@@ -57,8 +75,8 @@ export const onTheirWay = (t: StateColumns) => [
 	gte(t.seq, tallyCursorSeq),
 	isNull(t.stateKey),
 	eq(t.status, "pending"),
-	// A row still pending may have its delivery in a mark: read only for those.
-	sql`${statusAsRead(t)} = 'pending'`,
+	// A row still pending may have its delivery in a mark.
+	sql`${deliveryMarkOf(t)} IS NULL`,
 ];
 
 /**

@@ -44,9 +44,9 @@
  *   acceptance, that the tally has not passed, and whose mark is still the one the recorder read
  *   (so no two deliveries of an email are marked: the second is written to the row);
  * - a read takes an email's delivery entry over its send entry, and applies it
- *   (`withSendMark`); the list's status and last_event filters read them as reads show them
- *   (`statusAsRead`, `lastEventAsRead`); the tally counts the delivery's timeline and leaves the
- *   email without a state key, as a delivered email;
+ *   (`withSendMark`); the list's status and last_event filters see a marked delivery as sent
+ *   and delivered (`deliveryMarkOf`, src/db/queries/email-state-filters.ts); the tally counts
+ *   the delivery's timeline and leaves the email without a state key, as a delivered email;
  * - a later event (a bounce after the delivery, a complaint, an open) writes the row with the
  *   mark's fields, as a send's next write does; every row write requires the email's mark to be
  *   the one it read, so a write that missed a mark written meanwhile decides again;
@@ -93,15 +93,17 @@ function entryIn(group: SQLiteColumn | SQL, where: SQL, path: SQL) {
 	return sql`(SELECT json_extract(m.results, ${path}) FROM ${sendMarks} m WHERE m.group_key = ${group} AND ${where} LIMIT 1)`;
 }
 
-/** An email's status as reads show it: its marked delivery's, if it has one. */
-export function statusAsRead(e: MarkedColumns & { status: SQLiteColumn | SQL }): SQL<string> {
-	return sql`COALESCE(json_extract(${sendMarkOf(e)}, '$[2].status'), ${e.status})`;
-}
-
-/** An email's last event as reads show it: `sent` once its send is marked, or its delivery's. */
-export function lastEventAsRead(e: MarkedColumns & { lastEvent: SQLiteColumn | SQL }): SQL<string> {
-	const mark = sendMarkOf(e);
-	return sql`CASE WHEN ${mark} IS NULL THEN ${e.lastEvent} ELSE COALESCE(json_extract(${mark}, '$[2].lastEvent'), CASE WHEN ${e.lastEvent} IN ('queued', 'scheduled') THEN 'sent' ELSE ${e.lastEvent} END) END`;
+/**
+ * An email's delivery entry not yet stored in its row (as `sendMarkOf`'s, when it has one), or
+ * NULL. A marked delivery always leaves its email sent and delivered
+ * (src/domain/send-marking.ts), so the list's filters need only whether there is one: one
+ * lookup of the group's marks where `sendMarkOf` may take two.
+ */
+export function deliveryMarkOf(e: MarkedColumns): SQL<string | null> {
+	const path = entryPath(e.id);
+	return sql<
+		string | null
+	>`CASE WHEN ${e.sendGroup} IS NULL OR ${e.sesMessageId} IS NOT NULL THEN NULL ELSE ${entryIn(e.sendGroup, sql`json_array_length(m.results, ${path}) > 2`, path)} END`;
 }
 
 /** The fields a mark changes, as the row stores them (what a write compares its own with). */

@@ -5,35 +5,59 @@
 import type { ComponentProps, InputHTMLAttributes, ReactNode } from "react";
 import { useId } from "react";
 
+/** What a control gets from its `Labelled` wrapper: its id, and what ties its note to it. */
+interface ControlProps {
+	id: string;
+	"aria-invalid"?: true;
+	"aria-describedby"?: string;
+}
+
+/** A control with its label above it and its hint or error below, tied to it by id. */
+function Labelled({
+	label,
+	hint,
+	error,
+	children,
+}: {
+	label: string;
+	hint?: ReactNode;
+	error?: string;
+	children: (control: ControlProps) => ReactNode;
+}) {
+	const id = useId();
+	const note = error || hint;
+	return (
+		<div className="space-y-1">
+			<label htmlFor={id} className="block text-sm font-medium text-slate-700">
+				{label}
+			</label>
+			{children({
+				id,
+				"aria-invalid": error ? true : undefined,
+				"aria-describedby": note ? `${id}-note` : undefined,
+			})}
+			{note ? (
+				<p id={`${id}-note`} className={error ? "text-sm text-red-700" : "text-sm text-slate-600"}>
+					{error || hint}
+				</p>
+			) : null}
+		</div>
+	);
+}
+
+const CONTROL =
+	"block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm focus:border-indigo-500";
+
 export function Field({
 	label,
 	hint,
 	error,
 	...props
 }: InputHTMLAttributes<HTMLInputElement> & { label: string; hint?: ReactNode; error?: string }) {
-	const id = useId();
 	return (
-		<div className="space-y-1">
-			<label htmlFor={id} className="block text-sm font-medium text-slate-700">
-				{label}
-			</label>
-			<input
-				id={id}
-				{...props}
-				aria-invalid={error ? true : undefined}
-				aria-describedby={hint || error ? `${id}-note` : undefined}
-				className="block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm focus:border-indigo-500"
-			/>
-			{error ? (
-				<p id={`${id}-note`} className="text-sm text-red-700">
-					{error}
-				</p>
-			) : hint ? (
-				<p id={`${id}-note`} className="text-sm text-slate-600">
-					{hint}
-				</p>
-			) : null}
-		</div>
+		<Labelled label={label} hint={hint} error={error}>
+			{(control) => <input {...control} {...props} {...ariaOf(control)} className={CONTROL} />}
+		</Labelled>
 	);
 }
 
@@ -45,24 +69,22 @@ export function Select({
 	label: string;
 	options: { value: string; label: string }[];
 }) {
-	const id = useId();
 	return (
-		<div className="space-y-1">
-			<label htmlFor={id} className="block text-sm font-medium text-slate-700">
-				{label}
-			</label>
-			<select
-				id={id}
-				{...props}
-				className="block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm"
-			>
-				{options.map((o) => (
-					<option key={o.value} value={o.value}>
-						{o.label}
-					</option>
-				))}
-			</select>
-		</div>
+		<Labelled label={label}>
+			{(control) => (
+				<select
+					{...control}
+					{...props}
+					className="block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm"
+				>
+					{options.map((o) => (
+						<option key={o.value} value={o.value}>
+							{o.label}
+						</option>
+					))}
+				</select>
+			)}
+		</Labelled>
 	);
 }
 
@@ -125,26 +147,21 @@ export function TextArea({
 	error,
 	...props
 }: ComponentProps<"textarea"> & { label: string; hint?: string; error?: string }) {
-	const id = useId();
 	return (
-		<div className="space-y-1">
-			<label htmlFor={id} className="block text-sm font-medium text-slate-700">
-				{label}
-			</label>
-			<textarea
-				id={id}
-				rows={2}
-				maxLength={2000}
-				{...props}
-				aria-invalid={error ? true : undefined}
-				aria-describedby={hint || error ? `${id}-note` : undefined}
-				className="block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm focus:border-indigo-500"
-			/>
-			{error || hint ? (
-				<p id={`${id}-note`} className={error ? "text-sm text-red-700" : "text-sm text-slate-600"}>
-					{error ?? hint}
-				</p>
-			) : null}
-		</div>
+		<Labelled label={label} hint={hint} error={error}>
+			{(control) => (
+				<textarea
+					id={control.id}
+					rows={2}
+					maxLength={2000}
+					{...props}
+					{...ariaOf(control)}
+					className={CONTROL}
+				/>
+			)}
+		</Labelled>
 	);
 }
+
+/** The note's ties, after the caller's props: the wrapper's say wins, as it did inline. */
+const ariaOf = ({ id: _, ...aria }: ControlProps) => aria;

@@ -3,21 +3,29 @@
  * send group, recorded together, goes in one row that every read applies and no write folds
  * away, until a later event writes the email's row or the purge deletes both.
  */
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { env } from "cloudflare:workers";
+import { eq, inArray, sql } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { TALLY_LAG, tallyDayFigures } from "../src/cron/tally-day-figures.ts";
+import { createDb } from "../src/db/client.ts";
 import { type EmailRow, findEmailsByIds } from "../src/db/queries/emails.ts";
-import { dayOf, TALLY_CURSOR } from "../src/db/queries/metrics.ts";
+import { TALLY_CURSOR } from "../src/db/queries/metrics.ts";
 import { deleteOldestEmails } from "../src/db/queries/retention.ts";
 import { forgetStoredMarks, newSendGroup } from "../src/db/queries/send-marks.ts";
-import { accountDayCounts, cronCursors, emails, sendMarks } from "../src/db/schema.ts";
+import { cronCursors, emails, sendMarks } from "../src/db/schema.ts";
 import { recordEmailEvents } from "../src/domain/email-recorder.ts";
 import type { LifecycleEvent } from "../src/domain/email-state.ts";
 import { processing, recordTogether } from "../src/domain/recorded-together.ts";
 import { idFloor } from "../src/lib/ids.ts";
 import { api } from "./helpers/api.ts";
 import { createQueuedEmail, createSender, db } from "./helpers/factories.ts";
-import { counted, rowsWritten, storedRows, webhookQueue } from "./helpers/rows-written.ts";
+import {
+	counted,
+	dayFigure,
+	rowsWritten,
+	storedRows,
+	webhookQueue,
+} from "./helpers/rows-written.ts";
 
 const store = { db: counted, webhookQueue };
 type Sender = Awaited<ReturnType<typeof createSender>>;
@@ -81,20 +89,6 @@ const deliveryMarks = async (sendGroup: number) =>
 		Object.values(m.results).some((entry) => entry.length > 2),
 	);
 
-async function figure(accountId: string, at: number, name: string) {
-	const [row] = await db()
-		.select({ count: accountDayCounts.count })
-		.from(accountDayCounts)
-		.where(
-			and(
-				eq(accountDayCounts.accountId, accountId),
-				eq(accountDayCounts.day, dayOf(at)),
-				eq(accountDayCounts.figure, name),
-			),
-		);
-	return row?.count ?? 0;
-}
-
 describe("deliveries in marks", () => {
 	it("records a group's deliveries in one row, which reads, filters and the API see", async () => {
 		const sender = await createSender();
@@ -157,13 +151,13 @@ describe("deliveries in marks", () => {
 		const { sendGroup, ids } = await sentInOneGroup(sender, 3, at);
 		await recordEmailEvents(store, deliveries(await findEmailsByIds(db(), ids), at + 10));
 		const before = {
-			sent: await figure(sender.account.id, at, "sent"),
-			delivered: await figure(sender.account.id, at, "delivered"),
+			sent: await dayFigure(sender.account.id, at, "sent"),
+			delivered: await dayFigure(sender.account.id, at, "delivered"),
 		};
 
 		await tallyDayFigures(db(), Date.now() + TALLY_LAG + 1_000);
-		expect(await figure(sender.account.id, at, "sent")).toBe(before.sent + 3);
-		expect(await figure(sender.account.id, at, "delivered")).toBe(before.delivered + 3);
+		expect(await dayFigure(sender.account.id, at, "sent")).toBe(before.sent + 3);
+		expect(await dayFigure(sender.account.id, at, "delivered")).toBe(before.delivered + 3);
 		for (const row of await storedRows(ids)) {
 			expect(row).toMatchObject({ sesMessageId: null, stateKey: null, status: "pending" });
 		}
@@ -175,7 +169,7 @@ describe("deliveries in marks", () => {
 		}
 		// Counted once: a second run adds nothing.
 		await tallyDayFigures(db(), Date.now() + TALLY_LAG + 2_000);
-		expect(await figure(sender.account.id, at, "delivered")).toBe(before.delivered + 3);
+		expect(await dayFigure(sender.account.id, at, "delivered")).toBe(before.delivered + 3);
 	});
 
 	it("a later event writes the row with the marked delivery, as if the delivery had written it", async () => {
@@ -291,6 +285,31 @@ describe("deliveries in marks", () => {
 		expect(written).toBe(1);
 		const [mark] = await deliveryMarks(sendGroup);
 		expect(Object.keys(mark?.results ?? {})).toHaveLength(5);
+	});
+
+	it("a batch whose write fails fails each of its notifications, and the line goes on", async () => {
+		const sender = await createSender();
+		const at = Date.now();
+		const { ids } = await sentInOneGroup(sender, 3, at);
+		const inputs = deliveries(await findEmailsByIds(db(), ids), at + 10);
+		const down = new Proxy(env.DB, {
+			get(target, prop) {
+				if (prop === "batch") return () => Promise.reject(new Error("D1 unavailable"));
+				const value = Reflect.get(target, prop);
+				return typeof value === "function" ? value.bind(target) : value;
+			},
+		});
+		const failing = recordTogether(down, { db: createDb(down), webhookQueue }, () => {});
+		const outcomes = await Promise.allSettled(
+			inputs.map((input) => processing(() => failing(input))),
+		);
+		// Each fails (and /hooks/sns parks it on the feedback queue); nothing was written.
+		expect(outcomes.map((o) => o.status)).toEqual(["rejected", "rejected", "rejected"]);
+		for (const email of await findEmailsByIds(db(), ids)) expect(email.lastEvent).toBe("sent");
+		// The same notifications recorded once D1 answers again.
+		const record = recordTogether({}, store, () => {});
+		await Promise.all(inputs.map((input) => processing(() => record(input))));
+		for (const email of await findEmailsByIds(db(), ids)) expect(email.lastEvent).toBe("delivered");
 	});
 
 	it("the purge deletes a group's marks with the last of its emails", async () => {

@@ -4,21 +4,15 @@
  * minute's tally, and never a way to send an email twice.
  */
 import { env } from "cloudflare:workers";
-import { and, eq, sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { SesSimulator } from "../simulator/app.ts";
 import { requeueStuckEmails, STUCK_AFTER } from "../src/cron/requeue-stuck-emails.ts";
 import { TALLY_LAG, tallyDayFigures } from "../src/cron/tally-day-figures.ts";
 import { type EmailRow, findEmailsByIds } from "../src/db/queries/emails.ts";
-import { dayOf, TALLY_CURSOR } from "../src/db/queries/metrics.ts";
+import { TALLY_CURSOR } from "../src/db/queries/metrics.ts";
 import { forgetStoredMarks, newSendGroup } from "../src/db/queries/send-marks.ts";
-import {
-	accountDayCounts,
-	cronCursors,
-	emails,
-	ON_ITS_WAY_KEY,
-	sendMarks,
-} from "../src/db/schema.ts";
+import { cronCursors, emails, ON_ITS_WAY_KEY, sendMarks } from "../src/db/schema.ts";
 import { notificationDepsFromEnv } from "../src/deps.ts";
 import { recordEmailEvents } from "../src/domain/email-recorder.ts";
 import type { LifecycleEvent } from "../src/domain/email-state.ts";
@@ -33,7 +27,13 @@ import { SEND_QUEUE } from "../src/queues/index.ts";
 import { api } from "./helpers/api.ts";
 import { createQueuedEmail, createSender, db, uuidv7At } from "./helpers/factories.ts";
 import { runQueue } from "./helpers/queue.ts";
-import { counted, rowsWritten, storedRows, webhookQueue } from "./helpers/rows-written.ts";
+import {
+	counted,
+	dayFigure,
+	rowsWritten,
+	storedRows,
+	webhookQueue,
+} from "./helpers/rows-written.ts";
 import { installSimulatorPostingToWorker } from "./helpers/simulator.ts";
 import { createWebhookEndpoint } from "./helpers/webhooks.ts";
 
@@ -88,19 +88,7 @@ const delivered = (email: EmailRow, at: number) => ({
 	key: `delivery:${email.id}`,
 });
 
-async function sentFigure(accountId: string, at: number) {
-	const [row] = await db()
-		.select({ count: accountDayCounts.count })
-		.from(accountDayCounts)
-		.where(
-			and(
-				eq(accountDayCounts.accountId, accountId),
-				eq(accountDayCounts.day, dayOf(at)),
-				eq(accountDayCounts.figure, "sent"),
-			),
-		);
-	return row?.count ?? 0;
-}
+const sentFigure = (accountId: string, at: number) => dayFigure(accountId, at, "sent");
 
 describe("send marks", () => {
 	it("records a group's sends in one row, which every read sees, and the delivery stores it", async () => {

@@ -5,12 +5,12 @@
  * email shows up here. Counted by the benchmark's D1 counter (bench/metrics/d1.ts).
  */
 import { env } from "cloudflare:workers";
-import { and, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { TALLY_LAG, tallyDayFigures } from "../../src/cron/tally-day-figures.ts";
 import { findEmailsByIds, insertEmailsStatements, runBatch } from "../../src/db/queries/emails.ts";
-import { dayOf, TALLY_CURSOR } from "../../src/db/queries/metrics.ts";
-import { accountDayCounts, cronCursors } from "../../src/db/schema.ts";
+import { TALLY_CURSOR } from "../../src/db/queries/metrics.ts";
+import { cronCursors } from "../../src/db/schema.ts";
 import { webhookDeliveryDepsFromEnv } from "../../src/deps.ts";
 import { recordEmailEvents } from "../../src/domain/email-recorder.ts";
 import type { LifecycleEvent } from "../../src/domain/email-state.ts";
@@ -18,7 +18,7 @@ import { attemptDelivery, type WebhookMessage } from "../../src/domain/webhook-d
 import type { Bindings } from "../../src/env.ts";
 import { uuidv7 } from "../../src/lib/ids.ts";
 import { createQueuedEmail, createSender } from "../helpers/factories.ts";
-import { counted, rowsWritten, webhookQueue } from "../helpers/rows-written.ts";
+import { counted, dayFigure, rowsWritten, webhookQueue } from "../helpers/rows-written.ts";
 import { createWebhookEndpoint } from "../helpers/webhooks.ts";
 
 type Sender = Awaited<ReturnType<typeof createSender>>;
@@ -136,19 +136,7 @@ describe("rows written per email", () => {
 			sesMessageId: `ses-${key}`,
 			at,
 		});
-		const sentToday = async () =>
-			(
-				await counted
-					.select({ count: accountDayCounts.count })
-					.from(accountDayCounts)
-					.where(
-						and(
-							eq(accountDayCounts.accountId, sender.account.id),
-							eq(accountDayCounts.day, dayOf(at)),
-							eq(accountDayCounts.figure, "sent"),
-						),
-					)
-			)[0]?.count ?? 0;
+		const sentToday = () => dayFigure(sender.account.id, at, "sent", counted);
 		// Another writer records the first email's send before the batch's write: the batch's
 		// write of it loses, and deciding again on the fresh row finds nothing left to write.
 		await recordEmailEvents({ db: counted, webhookQueue }, [

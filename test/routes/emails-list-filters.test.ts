@@ -181,7 +181,7 @@ describe("GET /emails filters", () => {
 	});
 
 	it("lists the account's emails from every domain, a deleted one's too, in id order both ways", async () => {
-		// The list is a merge of each domain's range of emails_account_domain: pages must
+		// The list is a merge of each domain's runs (emails_account_runs): pages must
 		// interleave the domains by id, find a domain whose row is gone, and keep each filter.
 		const sender = await createSender();
 		const second = await createDomain(sender.account.id);
@@ -491,7 +491,7 @@ describe("query plans", () => {
 	/** A range of the state index, or the read of the emails on their way past the cursor. */
 	const orOnTheirWay = (state: RegExp) =>
 		new RegExp(
-			`USING INDEX emails_account_state ${state.source}|y USING INDEX emails_account_domain \\(account_id=\\? AND domain_id=\\? AND rowid[<>]\\?`,
+			`USING INDEX emails_account_state ${state.source}|h USING INDEX emails_account_runs \\(account_id=\\? AND domain_id=\\? AND rowid[<>]\\?`,
 		);
 
 	it("serves every filter from an index, never a scan or a sort", async () => {
@@ -499,11 +499,11 @@ describe("query plans", () => {
 			// The account's list: a range of each of its domains, at most a page each, merged.
 			[
 				{ limit: 20 },
-				/y USING (COVERING )?INDEX emails_account_domain \(account_id=\? AND domain_id=\?/,
+				/h USING (COVERING )?INDEX emails_account_runs \(account_id=\? AND domain_id=\?/,
 			],
 			[
 				{ limit: 20, createdAfter: 0, createdBefore: Date.now() },
-				/y USING (COVERING )?INDEX emails_account_domain \(account_id=\? AND domain_id=\?/,
+				/h USING (COVERING )?INDEX emails_account_runs \(account_id=\? AND domain_id=\?/,
 			],
 			// The state index leaves out the common end state (status sent, last_event delivered):
 			// every other filter is one range of it per status:last_event key, those two a filter
@@ -515,7 +515,7 @@ describe("query plans", () => {
 			[{ limit: 20, status: "pending" }, orOnTheirWay(/\(account_id=\? AND state_key=\?\)/)],
 			[
 				{ limit: 20, status: "sent" },
-				/y USING (COVERING )?INDEX emails_account_domain \(account_id=\? AND domain_id=\?/,
+				/h USING (COVERING )?INDEX emails_account_runs \(account_id=\? AND domain_id=\?/,
 			],
 			[
 				{ limit: 20, lastEvent: "bounced" },
@@ -527,13 +527,13 @@ describe("query plans", () => {
 			],
 			[
 				{ limit: 20, status: "pending", domainId: uuidv7() },
-				/USING INDEX emails_account_(state \(account_id=\? AND state_key=\?\)|domain \(account_id=\? AND domain_id=\? AND rowid>\?\))/,
+				/USING INDEX emails_account_(state \(account_id=\? AND state_key=\?\)|runs \(account_id=\? AND domain_id=\? AND rowid>\?\))/,
 			],
 			[
 				{ limit: 20, lastEvent: "delivered" },
-				/y USING (COVERING )?INDEX emails_account_domain \(account_id=\? AND domain_id=\?/,
+				/h USING (COVERING )?INDEX emails_account_runs \(account_id=\? AND domain_id=\?/,
 			],
-			[{ limit: 20, domainId: uuidv7() }, /USING INDEX emails_account_domain/],
+			[{ limit: 20, domainId: uuidv7() }, /USING INDEX emails_account_runs/],
 			[
 				{ limit: 20, to: "a@example.org" },
 				/email_recipients USING PRIMARY KEY \(account_id=\? AND address=\?\)/,
@@ -557,7 +557,7 @@ describe("query plans", () => {
 				expect(detail, JSON.stringify(filters)).toMatch(expected);
 				// The merge scans only its list of domain ids (`d`) and sorts only what the domains'
 				// pages hold (at most a page each); nothing else scans a table or sorts.
-				const merged = detail.includes("emails_account_domain (account_id=? AND domain_id=?");
+				const merged = detail.includes("emails_account_runs (account_id=? AND domain_id=?");
 				const rest = merged
 					? detail.replace(/SCAN (d|CONSTANT ROW)\n|USE TEMP B-TREE FOR ORDER BY/g, "")
 					: detail;

@@ -14,12 +14,13 @@ import {
 	emailTags,
 	ON_ITS_WAY_KEY,
 } from "../schema.ts";
+import { inRuns, runReach } from "./email-runs.ts";
 import { isEmail, seqFloor, seqOf, windowStart } from "./email-seq.ts";
 import {
 	type FilteredColumns,
 	lastEventIs,
+	type Narrowing,
 	onTheirWay,
-	type StateColumns,
 	stateKeysFor,
 	statusIs,
 } from "./email-state-filters.ts";
@@ -111,14 +112,15 @@ export async function listEmails(db: Db, accountId: string, query: PageRequest &
 function listedRows(db: Db, accountId: string, query: PageRequest & EmailFilters) {
 	const { status, lastEvent, to, domainId, tag, createdAfter, createdBefore } = query;
 	// The dates bound the list's order: ids in a lookup table's key, seqs in `emails`.
+	const at = (time: number) => seqFloor(idFloor(time));
 	const rest = (t: FilteredColumns = emails, id?: SQLiteColumn) => {
-		const at = (time: number) => (id ? idFloor(time) : seqFloor(idFloor(time)));
+		const bound = (time: number) => (id ? idFloor(time) : at(time));
 		return [
 			status === undefined ? undefined : statusIs(t, status),
 			lastEvent === undefined ? undefined : lastEventIs(t, lastEvent),
 			domainId === undefined ? undefined : eq(t.domainId, domainId),
-			createdAfter === undefined ? undefined : gte(id ?? t.seq, at(createdAfter)),
-			createdBefore === undefined ? undefined : lt(id ?? t.seq, at(createdBefore)),
+			createdAfter === undefined ? undefined : gte(id ?? t.seq, bound(createdAfter)),
+			createdBefore === undefined ? undefined : lt(id ?? t.seq, bound(createdBefore)),
 		];
 	};
 	return keysetPage(query, (where, order) => {
@@ -157,53 +159,71 @@ function listedRows(db: Db, accountId: string, query: PageRequest & EmailFilters
 				.orderBy(order(id))
 				.limit(query.limit + 1);
 		}
-		const page = (stateKey?: string, only: (SQL | undefined)[] = []) =>
+		/** A page of the emails of a state key, a range of `emails_account_state`. */
+		const page = (stateKey: string) =>
 			db
 				.select(listColumns)
 				.from(emails)
 				.where(
 					and(
 						eq(emails.accountId, accountId),
-						stateKey === undefined ? undefined : eq(emails.stateKey, stateKey),
+						eq(emails.stateKey, stateKey),
 						where(emails.seq, seqOf),
 						...rest(),
-						...only,
 					),
 				)
 				.orderBy(order(emails.seq))
 				.limit(query.limit + 1);
-		/** A page of each of the account's domains (`inEachDomain`), merged in order. */
-		const merged = (only: (t: StateColumns) => (SQL | undefined)[] = () => []) => {
+		/**
+		 * A page of the account's emails from `domain` (a bound id, or `d.domain_id` of
+		 * `inEachDomain`) through their runs (src/db/queries/email-runs.ts): the runs' first
+		 * emails from the cursor and dates on (a run holding an email past a lower bound starts
+		 * at most `runReach` before it), and their rows that pass every bound and filter.
+		 */
+		const ofDomain = (domain: SQL, only: Narrowing = {}) => {
+			const h = alias(emails, "h");
 			const y = alias(emails, "y");
-			const ofOneDomain = db
+			const ascending = isAscending(order);
+			return db
 				.select({ rowid: sql`${y}.rowid` })
-				.from(y)
+				.from(h)
+				.innerJoin(y, inRuns({ h, e: y }, accountId))
 				.where(
 					and(
-						eq(y.accountId, accountId),
-						sql`${y.domainId} = d.domain_id`,
+						sql`${h.domainId} = ${domain}`,
+						ascending ? where(h.seq, (id) => runReach(seqOf(id))) : where(h.seq, seqOf),
+						createdAfter === undefined ? undefined : gte(h.seq, runReach(at(createdAfter))),
+						createdBefore === undefined ? undefined : lt(h.seq, at(createdBefore)),
+						only.from === undefined ? undefined : gte(h.seq, runReach(only.from)),
 						where(y.seq, seqOf),
 						...rest(y),
-						...only(y),
+						...(only.rows?.(y) ?? []),
 					),
 				)
-				.orderBy(order(y.seq))
-				.limit(query.limit + 1);
-			return db
-				.select(listColumns)
-				.from(emails)
-				.where(sql`${emails}.rowid IN (${inEachDomain(accountId, ofOneDomain)})`)
-				.orderBy(order(emails.seq))
+				.orderBy(order(h.seq), order(y.seq))
 				.limit(query.limit + 1);
 		};
+		/** The rows of `ofDomain`'s rowids, in order. */
+		const listed = (rowids: SQL) =>
+			db
+				.select(listColumns)
+				.from(emails)
+				.where(sql`${emails}.rowid IN (${rowids})`)
+				.orderBy(order(emails.seq))
+				.limit(query.limit + 1);
+		/** The account's list: a page of each of its domains (`inEachDomain`), merged in order. */
+		const merged = (only?: Narrowing) =>
+			listed(inEachDomain(accountId, ofDomain(sql`d.domain_id`, only)));
+		const ofOneDomain = (id: string, only?: Narrowing) =>
+			listed(sql`${ofDomain(sql`${id}`, only)}`);
 		const keys = stateKeysFor(status, lastEvent);
-		if (!keys && domainId !== undefined) return page();
+		if (!keys && domainId !== undefined) return ofOneDomain(domainId);
 		if (!keys) return merged();
 		const pages = keys.map((key) => page(key));
 		// Emails on their way that the tally has not passed have no key (ON_ITS_WAY_KEY): the
 		// account's emails past its cursor, a few minutes' worth, are read for them.
 		if (keys.includes(ON_ITS_WAY_KEY))
-			pages.push(domainId === undefined ? merged(onTheirWay) : page(undefined, onTheirWay(emails)));
+			pages.push(domainId === undefined ? merged(onTheirWay) : ofOneDomain(domainId, onTheirWay));
 		const [first, ...others] = pages;
 		if (!first) return Promise.resolve([]);
 		return db
@@ -222,9 +242,9 @@ function listedRows(db: Db, accountId: string, query: PageRequest & EmailFilters
  */
 function inEachDomain(accountId: string, ofOneDomain: SQLWrapper): SQL {
 	return sql`WITH RECURSIVE d(domain_id) AS (
-		SELECT (SELECT s.domain_id FROM emails s WHERE s.account_id = ${accountId} ORDER BY s.domain_id LIMIT 1)
+		SELECT (SELECT s.domain_id FROM emails s WHERE s.account_id = ${accountId} AND s.in_run IS NULL ORDER BY s.domain_id LIMIT 1)
 		UNION ALL
-		SELECT (SELECT s.domain_id FROM emails s WHERE s.account_id = ${accountId} AND s.domain_id > d.domain_id ORDER BY s.domain_id LIMIT 1)
+		SELECT (SELECT s.domain_id FROM emails s WHERE s.account_id = ${accountId} AND s.in_run IS NULL AND s.domain_id > d.domain_id ORDER BY s.domain_id LIMIT 1)
 		FROM d WHERE d.domain_id IS NOT NULL
 	) SELECT x.rowid FROM d, emails x WHERE x.rowid IN (${ofOneDomain})`;
 }

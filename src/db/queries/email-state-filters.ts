@@ -68,16 +68,28 @@ export type StateColumns = Record<
 const tallyCursorSeq = sql`(SELECT ${windowStart("c.position")} FROM ${cronCursors} c WHERE c.name = ${TALLY_CURSOR})`;
 
 /**
+ * A narrowing of the account's list (src/db/queries/email-list.ts): the rows it keeps, and the
+ * first seq they can have, which bounds the runs the list reads too.
+ */
+export interface Narrowing {
+	from?: SQL;
+	rows?: (t: StateColumns) => (SQL | undefined)[];
+}
+
+/**
  * Emails on their way with no state key: past the tally's cursor, where the insert leaves it,
  * and not delivered (in their rows or in marks).
  */
-export const onTheirWay = (t: StateColumns) => [
-	gte(t.seq, tallyCursorSeq),
-	isNull(t.stateKey),
-	eq(t.status, "pending"),
-	// A row still pending may have its delivery in a mark.
-	sql`${deliveryMarkOf(t)} IS NULL`,
-];
+export const onTheirWay: Narrowing = {
+	from: tallyCursorSeq,
+	rows: (t) => [
+		gte(t.seq, tallyCursorSeq),
+		isNull(t.stateKey),
+		eq(t.status, "pending"),
+		// A row still pending may have its delivery in a mark.
+		sql`${deliveryMarkOf(t)} IS NULL`,
+	],
+};
 
 /**
  * The state index's keys whose emails a status and last_event filter can match, or null when

@@ -20,6 +20,7 @@ import {
 	ON_ITS_WAY_KEY,
 } from "../schema.ts";
 import { unpackBodies } from "./email-bodies.ts";
+import { keepRunsListed, planRuns, type RunPart, runColumns } from "./email-runs.ts";
 import { emailsWithIds, emailWithId, newSeq } from "./email-seq.ts";
 import { tallyCursor } from "./metrics.ts";
 import {
@@ -45,11 +46,11 @@ export type Statement = BatchItem<"sqlite">;
 
 /**
  * D1 binds at most 100 parameters per statement, and a multi-row INSERT binds every column of
- * every row (`seq` binds its id, `newSeq`), the state key's CASE two more (`withKeys`): rows per
- * INSERT = floor(100 / (columns + 2)).
+ * every row (`seq` binds its id, `newSeq`), the state key's CASE two more (`withKeys`) and the
+ * run's checks four (`runColumns`): rows per INSERT = floor(100 / (columns + 6)).
  */
-export function rowsPerInsert(table: typeof emails): number {
-	return Math.floor(100 / (Object.keys(getTableColumns(table)).length + 2));
+function rowsPerInsert(table: typeof emails): number {
+	return Math.floor(100 / (Object.keys(getTableColumns(table)).length + 6));
 }
 
 /**
@@ -62,9 +63,14 @@ export function rowsPerInsert(table: typeof emails): number {
  */
 export function insertEmailsStatements(db: Db, rows: NewEmail[]): Statement[] {
 	const { recipients, tags } = lookupRows(rows);
+	const parts = planRuns(rows);
+	const values = rows.map((row, i) => withKeys(row, parts[i] ?? "alone"));
+	// A run's later rows check the runs stored before their statement: its first goes before.
+	const later = values.filter((_, i) => parts[i] === "in");
+	const first = values.filter((_, i) => parts[i] !== "in");
 	return [
-		...chunk(rows.map(withKeys), rowsPerInsert(emails)).map((part) =>
-			db.insert(emails).values(part),
+		...[first, later].flatMap((group) =>
+			chunk(group, rowsPerInsert(emails)).map((part) => db.insert(emails).values(part)),
 		),
 		...(recipients.length ? [db.insert(emailRecipients).select(fromJsonRows(recipients))] : []),
 		...(tags.length ? [db.insert(emailTags).select(fromJsonRows(tags))] : []),
@@ -72,18 +78,18 @@ export function insertEmailsStatements(db: Db, rows: NewEmail[]): Statement[] {
 }
 
 /**
- * A new row with its seq (its window's free slot, src/db/queries/email-seq.ts) and its key in
- * the list's state index, from its status and last_event; none for an email on its way that
- * the tally has not passed (`ON_ITS_WAY_KEY`), decided in the insert itself against the cursor
- * it reads (an email stored behind it, or before the tally's first run, gets its key).
+ * A new row with its seq (its window's free slot, src/db/queries/email-seq.ts), its place in
+ * the runs of the list's index (src/db/queries/email-runs.ts) and its key in the list's state
+ * index, from its status and last_event; none for an email on its way that the tally has not
+ * passed (`ON_ITS_WAY_KEY`), decided in the insert itself against the cursor it reads (an
+ * email stored behind it, or before the tally's first run, gets its key).
  */
-const withKeys = (row: NewEmail): SQLiteInsertValue<typeof emails> => {
-	const seq = newSeq(row.id);
+const withKeys = (row: NewEmail, part: RunPart): SQLiteInsertValue<typeof emails> => {
+	const keyed = { ...row, seq: newSeq(row.id), ...runColumns(row, part) };
 	const key = emailStateKey(row.status ?? "pending", row.lastEvent ?? "queued");
-	if (key !== ON_ITS_WAY_KEY) return { ...row, seq, stateKey: key };
+	if (key !== ON_ITS_WAY_KEY) return { ...keyed, stateKey: key };
 	return {
-		...row,
-		seq,
+		...keyed,
 		stateKey: sql`CASE WHEN ${row.id} >= ${tallyCursor} THEN NULL ELSE ${key} END`,
 	};
 };
@@ -143,6 +149,7 @@ export function deleteEmailsStatements(db: Db, batch: LookupSource[]): Statement
 		...(recipients.length ? [byKey(emailRecipients, emailRecipients.address, recipients)] : []),
 		...(tags.length ? [byKey(emailTags, emailTags.tag, tags)] : []),
 		db.delete(emailAttachments).where(idIn(emailAttachments.emailId, ids)),
+		keepRunsListed(db, ids),
 		db.delete(emails).where(emailsWithIds(ids)),
 		...(groups.length ? [forgetMarksOfStatement(db, groups)] : []),
 	];

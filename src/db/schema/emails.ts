@@ -111,6 +111,14 @@ export const emails = sqliteTable(
 		 * send consumer may record SES's acceptance in `send_marks` instead of writing this row.
 		 */
 		sendGroup: integer("send_group"),
+		/**
+		 * Set (1) on an email the list reaches through the run of an email before it, so it has
+		 * no entry of its own in `emails_account_runs`: a batch's emails from one domain are one
+		 * run (src/db/queries/email-runs.ts).
+		 */
+		inRun: integer("in_run"),
+		/** On the first email of a run of several: the last seq its run holds. */
+		runEnd: integer("run_end"),
 	},
 	(t) => [
 		// GET /emails filters (src/db/queries/email-list.ts `listEmails`), each a range in id order.
@@ -121,10 +129,11 @@ export const emails = sqliteTable(
 		// the majority; docs/scaling.md has the tradeoff.
 		// Every index ends with the rowid, `seq`, so each range below is in the log's order.
 		index("emails_account_state").on(t.accountId, t.stateKey).where(sql`${t.stateKey} IS NOT NULL`),
-		// The account's emails by domain, in id order: the `domain_id` filter, and the account's
-		// whole list as the merge of its domains' ranges (`listEmails`), so no index of the
-		// account's emails in id order alone costs a row per email besides.
-		index("emails_account_domain").on(t.accountId, t.domainId),
+		// The account's emails by domain, in id order, one entry per run (the first email of each;
+		// the rest are read by seq from it, src/db/queries/email-runs.ts): the `domain_id` filter,
+		// and the account's whole list as the merge of its domains' ranges (`listEmails`), so no
+		// index of the account's emails in id order alone costs a row per email besides.
+		index("emails_account_runs").on(t.accountId, t.domainId).where(sql`${t.inRun} IS NULL`),
 		// The minute's dispatch of due scheduled emails (src/cron/dispatch-scheduled.ts): only
 		// emails still waiting are in it, so its range scan reads the due ones and nothing else.
 		index("emails_scheduled").on(t.scheduledAt).where(sql`${t.lastEvent} = 'scheduled'`),

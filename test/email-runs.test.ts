@@ -1,0 +1,197 @@
+/**
+ * Runs in the list's index (src/db/queries/email-runs.ts): a batch's emails from one domain
+ * cost the index one entry, and the list still reads every email in the log's order, however
+ * runs, runs of one, other domains and other accounts interleave, and whatever is deleted.
+ */
+import { eq, inArray } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { listEmails } from "../src/db/queries/email-list.ts";
+import {
+	deleteEmailsStatements,
+	insertEmailsStatements,
+	type NewEmail,
+	runBatch,
+} from "../src/db/queries/emails.ts";
+import { TALLY_CURSOR } from "../src/db/queries/metrics.ts";
+import { cronCursors, emails } from "../src/db/schema.ts";
+import { uuidv7 } from "../src/lib/ids.ts";
+import { createDomain, createSender, db } from "./helpers/factories.ts";
+import { counted, rowsWritten } from "./helpers/rows-written.ts";
+
+type Sender = { account: { id: string }; domain: { id: string } };
+
+const row = (sender: Sender, id: string, domainId = sender.domain.id): NewEmail => ({
+	id,
+	accountId: sender.account.id,
+	domainId,
+	from: "Acme <hello@acme.test>",
+	to: [`r-${id}@example.org`],
+	subject: "Hi",
+	text: "Hi",
+	createdAt: Date.now(),
+});
+
+/** Stores rows in one request's batch, as POST /emails/batch does. */
+const store = (rows: NewEmail[]) => runBatch(db(), insertEmailsStatements(db(), rows));
+
+/** Ids made one after another: each later in the log than the one before. */
+const ids = (count: number) => Array.from({ length: count }, () => uuidv7());
+
+/** Every id of the account's list (or one domain's), page by page both ways, as the API pages. */
+async function everyPage(accountId: string, filters: { domainId?: string } = {}, limit = 3) {
+	const older: string[] = [];
+	let after: string | undefined;
+	for (;;) {
+		const page = await listEmails(db(), accountId, { limit, after, ...filters });
+		older.push(...page.rows.map((r) => r.id));
+		if (!page.hasMore) break;
+		after = page.rows.at(-1)?.id;
+	}
+	const newer: string[] = [];
+	let before: string | undefined = older.at(-1);
+	const last = older.at(-1);
+	for (;;) {
+		const page = await listEmails(db(), accountId, { limit, before, ...filters });
+		newer.unshift(...page.rows.map((r) => r.id));
+		if (!page.hasMore) break;
+		before = page.rows[0]?.id;
+	}
+	return { older, newer: last ? [...newer, last] : newer };
+}
+
+const newestFirst = (list: string[]) => [...list].sort().reverse();
+
+const runColumnsOf = async (list: string[]) =>
+	new Map(
+		(
+			await db()
+				.select({ id: emails.id, inRun: emails.inRun, runEnd: emails.runEnd })
+				.from(emails)
+				.where(inArray(emails.id, list))
+		).map((r) => [r.id, { inRun: r.inRun, hasRange: r.runEnd !== null }]),
+	);
+
+describe("runs in the list's index", () => {
+	it("a batch's emails from one domain write one entry of the list's index between them", async () => {
+		const sender = await createSender();
+		const other = await createDomain(sender.account.id);
+		// With the tally's cursor behind them, emails on their way have no state entry: what is
+		// left is each email's row, its recipient's lookup row and the list's entries.
+		await db().insert(cronCursors).values({ name: TALLY_CURSOR, position: uuidv7() });
+		const batch = ids(40);
+		const written = await rowsWritten(() =>
+			runBatch(
+				counted,
+				insertEmailsStatements(
+					counted,
+					batch.map((id, i) => row(sender, id, i % 4 === 3 ? other.id : sender.domain.id)),
+				),
+			),
+		);
+		// 40 rows, 40 recipients, and one entry for each domain's run (30 and 10 emails).
+		expect(written).toBe(40 + 40 + 2);
+		const columns = await runColumnsOf(batch);
+		expect(columns.get(batch[0] as string)).toEqual({ inRun: null, hasRange: true });
+		expect(columns.get(batch[3] as string)).toEqual({ inRun: null, hasRange: true });
+		expect([...columns.values()].filter((c) => c.inRun === 1)).toHaveLength(38);
+		expect((await everyPage(sender.account.id)).older).toEqual(newestFirst(batch));
+	});
+
+	it("lists runs among other domains', other accounts' and singles' emails in order, both ways", async () => {
+		const sender = await createSender();
+		const second = { ...sender, domain: await createDomain(sender.account.id) };
+		const stranger = await createSender();
+		// One stretch of ids dealt out to three batches and some singles, so their ranges in
+		// the log interleave: the account's two domains' runs and another account's run.
+		const all = ids(60);
+		const mine = all.filter((_, i) => i % 3 !== 2);
+		const theirs = all.filter((_, i) => i % 3 === 2);
+		const singles = mine.filter((_, i) => i % 10 === 9);
+		const batched = mine.filter((id) => !singles.includes(id));
+		await store(theirs.map((id) => row(stranger, id)));
+		await store(batched.map((id, i) => (i % 2 ? row(second, id) : row(sender, id))));
+		for (const id of singles) await store([row(sender, id)]);
+
+		const list = await everyPage(sender.account.id);
+		expect(list.older).toEqual(newestFirst(mine));
+		expect(list.newer).toEqual(newestFirst(mine));
+		const ofSecond = batched.filter((_, i) => i % 2);
+		const domain = await everyPage(sender.account.id, { domainId: second.domain.id });
+		expect(domain.older).toEqual(newestFirst(ofSecond));
+		expect(domain.newer).toEqual(newestFirst(ofSecond));
+		expect((await everyPage(stranger.account.id)).older).toEqual(newestFirst(theirs));
+		// A page of one still steps through a run email by email.
+		expect((await everyPage(sender.account.id, {}, 1)).older).toEqual(newestFirst(mine));
+	});
+
+	it("an email stored inside another request's run joins it, and a run that would hold one is not made", async () => {
+		const sender = await createSender();
+		const [a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, b1, b2, b3] = ids(13) as string[] as [
+			string,
+			string,
+			string,
+			string,
+			string,
+			string,
+			string,
+			string,
+			string,
+			string,
+			string,
+			string,
+			string,
+		];
+		await store([a1, a3, a5, a7].map((id) => row(sender, id)));
+		// A single from another isolate, inside the stored run: it joins the run.
+		await store([row(sender, a4)]);
+		// Batches starting inside the run: their emails inside join it, those past it are alone.
+		await store([a6, a8, a10].map((id) => row(sender, id)));
+		await store([a2, a9].map((id) => row(sender, id)));
+		// A batch whose range would hold an email stored alone: no run is made.
+		await store([row(sender, b2)]);
+		await store([b1, b3].map((id) => row(sender, id)));
+		const columns = await runColumnsOf([a1, a4, a6, a8, a10, a2, a9, b1, b3]);
+		expect(columns.get(a1)).toEqual({ inRun: null, hasRange: true });
+		for (const joined of [a4, a6, a2]) expect(columns.get(joined)?.inRun).toBe(1);
+		expect(columns.get(a6)?.hasRange).toBe(false);
+		for (const alone of [a8, a10, a9, b1, b3])
+			expect(columns.get(alone), alone).toEqual({ inRun: null, hasRange: false });
+
+		const every = [a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, b1, b2, b3];
+		const list = await everyPage(sender.account.id, {}, 2);
+		expect(list.older).toEqual(newestFirst(every));
+		expect(list.newer).toEqual(newestFirst(every));
+	});
+
+	it("deleting a run's first emails gives its range to the first email left", async () => {
+		const sender = await createSender();
+		const batch = ids(12);
+		await store(batch.map((id) => row(sender, id)));
+		const gone = (list: string[]) =>
+			runBatch(
+				db(),
+				deleteEmailsStatements(
+					db(),
+					list.map((id) => ({ id, accountId: sender.account.id, to: [`r-${id}@example.org`] })),
+				),
+			);
+		// The purge deletes the oldest emails a batch at a time: here, the first three.
+		await gone(batch.slice(0, 3));
+		expect((await everyPage(sender.account.id)).older).toEqual(newestFirst(batch.slice(3)));
+		expect((await runColumnsOf([batch[3] as string])).get(batch[3] as string)).toEqual({
+			inRun: null,
+			hasRange: true,
+		});
+		// The first and some in the middle; then the rest but the last.
+		await gone([batch[3], batch[5], batch[6]] as string[]);
+		const left = batch.filter((_, i) => i === 4 || i > 6);
+		expect((await everyPage(sender.account.id)).older).toEqual(newestFirst(left));
+		await gone(left.slice(0, -1));
+		expect((await everyPage(sender.account.id)).older).toEqual(left.slice(-1));
+		const [last] = await db()
+			.select({ inRun: emails.inRun })
+			.from(emails)
+			.where(eq(emails.id, left.at(-1) as string));
+		expect(last?.inRun).toBeNull();
+	});
+});

@@ -18,6 +18,7 @@ import { inRuns, runReach } from "./email-runs.ts";
 import { isEmail, seqFloor, seqOf, windowStart } from "./email-seq.ts";
 import {
 	type FilteredColumns,
+	filteredColumns,
 	lastEventIs,
 	type Narrowing,
 	onTheirWay,
@@ -119,8 +120,8 @@ function listedRows(db: Db, accountId: string, query: PageRequest & EmailFilters
 			status === undefined ? undefined : statusIs(t, status),
 			lastEvent === undefined ? undefined : lastEventIs(t, lastEvent),
 			domainId === undefined ? undefined : eq(t.domainId, domainId),
-			createdAfter === undefined ? undefined : gte(id ?? t.seq, bound(createdAfter)),
-			createdBefore === undefined ? undefined : lt(id ?? t.seq, bound(createdBefore)),
+			createdAfter === undefined ? undefined : sql`${id ?? t.seq} >= ${bound(createdAfter)}`,
+			createdBefore === undefined ? undefined : sql`${id ?? t.seq} < ${bound(createdBefore)}`,
 		];
 	};
 	return keysetPage(query, (where, order) => {
@@ -183,25 +184,34 @@ function listedRows(db: Db, accountId: string, query: PageRequest & EmailFilters
 		const ofDomain = (domain: SQL, only: Narrowing = {}) => {
 			const h = alias(emails, "h");
 			const y = alias(emails, "y");
+			// The rows' own bounds (the cursor, the dates, the tally's) compare `+seq`, which
+			// SQLite cannot take for the rowid's range: that range must be the run's, or each
+			// run's rows would be read from the bound on.
+			const rows = { ...filteredColumns(y), seq: sql`+${y.seq}` };
 			const ascending = isAscending(order);
-			return db
-				.select({ rowid: sql`${y}.rowid` })
-				.from(h)
-				.innerJoin(y, inRuns({ h, e: y }, accountId))
-				.where(
-					and(
-						sql`${h.domainId} = ${domain}`,
-						ascending ? where(h.seq, (id) => runReach(seqOf(id))) : where(h.seq, seqOf),
-						createdAfter === undefined ? undefined : gte(h.seq, runReach(at(createdAfter))),
-						createdBefore === undefined ? undefined : lt(h.seq, at(createdBefore)),
-						only.from === undefined ? undefined : gte(h.seq, runReach(only.from)),
-						where(y.seq, seqOf),
-						...rest(y),
-						...(only.rows?.(y) ?? []),
-					),
-				)
-				.orderBy(order(h.seq), order(y.seq))
-				.limit(query.limit + 1);
+			return (
+				db
+					.select({ rowid: sql`${y}.rowid` })
+					// The runs' index, and the runs outside (CROSS JOIN): with a bound on seqs (a date,
+					// a cursor) SQLite would otherwise read every account's emails in that range.
+					.from(sql`${emails} AS ${h} INDEXED BY emails_account_runs`)
+					.crossJoin(y)
+					.where(
+						and(
+							inRuns({ h, e: y }, accountId),
+							sql`${h.domainId} = ${domain}`,
+							ascending ? where(h.seq, (id) => runReach(seqOf(id))) : where(h.seq, seqOf),
+							createdAfter === undefined ? undefined : gte(h.seq, runReach(at(createdAfter))),
+							createdBefore === undefined ? undefined : lt(h.seq, at(createdBefore)),
+							only.from === undefined ? undefined : gte(h.seq, runReach(only.from)),
+							where(rows.seq, seqOf),
+							...rest(rows),
+							...(only.rows?.(rows) ?? []),
+						),
+					)
+					.orderBy(order(h.seq), order(y.seq))
+					.limit(query.limit + 1)
+			);
 		};
 		/** The rows of `ofDomain`'s rowids, in order. */
 		const listed = (rowids: SQL) =>

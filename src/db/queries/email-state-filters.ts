@@ -3,7 +3,7 @@
  * has one (src/db/queries/send-marks.ts), through the state index's keys, and past the tally's
  * cursor, where emails on their way have no key yet (src/db/queries/email-list.ts runs them).
  */
-import { eq, gte, isNull, type SQL, sql } from "drizzle-orm";
+import { eq, isNull, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import {
 	cronCursors,
@@ -17,11 +17,14 @@ import { windowStart } from "./email-seq.ts";
 import { TALLY_CURSOR } from "./metrics.ts";
 import { deliveryMarkOf, sendMarkOf } from "./send-marks.ts";
 
-/** The columns the filters read, of `emails` or an alias of it. */
+/**
+ * The columns the filters read, of `emails` or an alias of it; `seq` may be an expression of
+ * the column (src/db/queries/email-list.ts compares `+seq` where the rowid's range is another's).
+ */
 export type FilteredColumns = Record<
-	"status" | "lastEvent" | "domainId" | "seq" | "id" | "sendGroup" | "sesMessageId",
+	"status" | "lastEvent" | "domainId" | "id" | "sendGroup" | "sesMessageId",
 	SQLiteColumn
->;
+> & { seq: SQLiteColumn | SQL };
 
 /**
  * An email's last event as reads show it, where a mark may differ from its row
@@ -58,11 +61,25 @@ export function statusIs(t: FilteredColumns, status: EmailStatus): SQL | undefin
 	}
 }
 
-/** The columns `onTheirWay` reads, of `emails` or an alias of it. */
+/** The columns `onTheirWay` reads, of `emails` or an alias of it (`seq` as above). */
 export type StateColumns = Record<
-	"seq" | "stateKey" | "status" | "id" | "sendGroup" | "sesMessageId",
+	"stateKey" | "status" | "id" | "sendGroup" | "sesMessageId",
 	SQLiteColumn
->;
+> & { seq: SQLiteColumn | SQL };
+
+/** The columns of `t`, `emails` or an alias of it, that the filters and `onTheirWay` read. */
+export const filteredColumns = (
+	t: Record<keyof FilteredColumns | keyof StateColumns, SQLiteColumn>,
+) => ({
+	status: t.status,
+	lastEvent: t.lastEvent,
+	domainId: t.domainId,
+	id: t.id,
+	sendGroup: t.sendGroup,
+	sesMessageId: t.sesMessageId,
+	stateKey: t.stateKey,
+	seq: t.seq,
+});
 
 /** The first seq of the tally's cursor's window (NULL before the tally's first run). */
 const tallyCursorSeq = sql`(SELECT ${windowStart("c.position")} FROM ${cronCursors} c WHERE c.name = ${TALLY_CURSOR})`;
@@ -83,7 +100,7 @@ export interface Narrowing {
 export const onTheirWay: Narrowing = {
 	from: tallyCursorSeq,
 	rows: (t) => [
-		gte(t.seq, tallyCursorSeq),
+		sql`${t.seq} >= ${tallyCursorSeq}`,
 		isNull(t.stateKey),
 		eq(t.status, "pending"),
 		// A row still pending may have its delivery in a mark.

@@ -4,7 +4,7 @@
  * query is a range scan on an `(account_id, id)` index, so its cost does not grow with the
  * account's size the way OFFSET would.
  */
-import { asc, desc, gt, lt, type SQL } from "drizzle-orm";
+import { asc, desc, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 
 export interface PageRequest {
@@ -22,7 +22,7 @@ export interface Page<T> {
  * The keyset's condition on a column; `position`, when the column is not the id itself, turns
  * the cursor's id into that column's value (an email's `seq`, src/db/queries/email-seq.ts).
  */
-type Where = (column: SQLiteColumn, position?: (id: string) => SQL) => SQL | undefined;
+type Where = (column: SQLiteColumn | SQL, position?: (id: string) => SQL) => SQL | undefined;
 export type Order = (id: SQLiteColumn) => SQL;
 
 /** Whether a page's query runs oldest first (a `before` page). */
@@ -46,9 +46,13 @@ export async function keysetPage<T>(
 ): Promise<Page<T>> {
 	const { limit, after, before } = page;
 	const rows = before
-		? await query((column, position) => gt(column, position ? position(before) : before), asc)
+		? await query(
+				(column, position) => sql`${column} > ${position ? position(before) : before}`,
+				asc,
+			)
 		: await query(
-				(column, position) => (after ? lt(column, position ? position(after) : after) : undefined),
+				(column, position) =>
+					after ? sql`${column} < ${position ? position(after) : after}` : undefined,
 				desc,
 			);
 	const hasMore = rows.length > limit;

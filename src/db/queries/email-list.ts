@@ -72,9 +72,10 @@ export interface EmailFilters {
  * never uses OFFSET; only a rare filter combined with another (say `status=failed` and a
  * `domain_id`) reads past the rows one index matches to find those the other keeps.
  *
- * - no filter, `created_after`/`created_before`: each of the account's domains' range of
- *   `emails_account_domain` (account_id, domain_id, seq), at most a page each, merged in order
- *   in one statement (`inEachDomain`); the dates are a seq range (UUIDv7 ids start with their
+ * - no filter, `created_after`/`created_before`: each of the account's domains' runs, a range
+ *   of `emails_account_runs` (account_id, domain_id, seq) with each run's rows read by seq
+ *   (src/db/queries/email-runs.ts), at most a page each, merged in order in one statement
+ *   (`inEachDomain`); the dates are a seq range (UUIDv7 ids start with their
  *   creation time, and so do seqs). An account sends from a few domains (Pro: 20, and those deleted within the
  *   90 days), so a page reads a few pages' entries whatever the account's size;
  * - `status`, `last_event`: `emails_account_state` (account_id, state_key, seq), one range per
@@ -88,14 +89,15 @@ export interface EmailFilters {
  *   Emails on their way (queued or sent) that the minute's tally has not passed have no key
  *   either (`ON_ITS_WAY_KEY`): a filter that allows them also reads the account's emails past
  *   the tally's cursor, its last few minutes, keeping those pending without a key;
- * - `domain_id`: its range of `emails_account_domain`;
+ * - `domain_id`: its runs likewise;
  * - `to`: `email_recipients`' primary key (account_id, address, email_id), in id order, then
  *   each email by a seek of its window;
  * - `tag`: `email_tags`' likewise; with `to` as well, the tag is checked on the email's own
  *   `email_tags` row by its whole key (account_id, tag, email_id).
  *
  * What this costs in rows written (D1 counts a row per table or index entry written):
- * - per email stored: 1 index entry (domain), and 1 more each time the lifecycle gives it
+ * - per email stored: 1 index entry (its domain's runs), shared by a batch's emails from one
+ *   domain (one run), and 1 more each time the lifecycle gives it
  *   another state key (an entry removed is not billed): none for an email delivered before
  *   the tally passes it (it never had one), 1 for a bounced one;
  * - per distinct recipient: 1 row (`email_recipients` has no rowid: its row is its key), so 1
@@ -214,7 +216,7 @@ function listedRows(db: Db, accountId: string, query: PageRequest & EmailFilters
 			);
 		};
 		/** The rows of `ofDomain`'s rowids, in order. */
-		const listed = (rowids: SQL) =>
+		const listed = (rowids: SQLWrapper) =>
 			db
 				.select(listColumns)
 				.from(emails)
@@ -224,8 +226,7 @@ function listedRows(db: Db, accountId: string, query: PageRequest & EmailFilters
 		/** The account's list: a page of each of its domains (`inEachDomain`), merged in order. */
 		const merged = (only?: Narrowing) =>
 			listed(inEachDomain(accountId, ofDomain(sql`d.domain_id`, only)));
-		const ofOneDomain = (id: string, only?: Narrowing) =>
-			listed(sql`${ofDomain(sql`${id}`, only)}`);
+		const ofOneDomain = (id: string, only?: Narrowing) => listed(ofDomain(sql`${id}`, only));
 		const keys = stateKeysFor(status, lastEvent);
 		if (!keys && domainId !== undefined) return ofOneDomain(domainId);
 		if (!keys) return merged();
@@ -244,7 +245,7 @@ function listedRows(db: Db, accountId: string, query: PageRequest & EmailFilters
 
 /**
  * The rowids `ofOneDomain` selects for each domain the account's emails were sent from, one
- * statement: the domain ids come from `emails_account_domain` itself, one seek each (a
+ * statement: the domain ids come from `emails_account_runs` itself, one seek each (a
  * recursive skip over `(account_id, domain_id)`), so a deleted domain's emails are listed too,
  * and `ofOneDomain` (correlated on `d.domain_id`) reads each domain's range in order, at most a
  * page. The account's list is their merge: no index of the account's emails in id order alone,

@@ -17,7 +17,7 @@ import {
 import { TALLY_CURSOR } from "../src/db/queries/metrics.ts";
 import { cronCursors, emails } from "../src/db/schema.ts";
 import { uuidv7 } from "../src/lib/ids.ts";
-import { createDomain, createSender, db } from "./helpers/factories.ts";
+import { createDomain, createSender, db, uuidv7At } from "./helpers/factories.ts";
 import { counted, rowsWritten } from "./helpers/rows-written.ts";
 
 type Sender = { account: { id: string }; domain: { id: string } };
@@ -40,7 +40,11 @@ const store = (rows: NewEmail[]) => runBatch(db(), insertEmailsStatements(db(), 
 const ids = (count: number) => Array.from({ length: count }, () => uuidv7());
 
 /** Every id of the account's list (or one domain's), page by page both ways, as the API pages. */
-async function everyPage(accountId: string, filters: { domainId?: string } = {}, limit = 3) {
+async function everyPage(
+	accountId: string,
+	filters: { domainId?: string; createdAfter?: number; createdBefore?: number } = {},
+	limit = 3,
+) {
 	const older: string[] = [];
 	let after: string | undefined;
 	for (;;) {
@@ -124,6 +128,24 @@ describe("runs in the list's index", () => {
 		expect((await everyPage(stranger.account.id)).older).toEqual(newestFirst(theirs));
 		// A page of one still steps through a run email by email.
 		expect((await everyPage(sender.account.id, {}, 1)).older).toEqual(newestFirst(mine));
+	});
+
+	it("a date inside a run bounds the list there, both ways", async () => {
+		const sender = await createSender();
+		// A batch whose ids span six milliseconds (a slow isolate), two per millisecond.
+		const at = Date.now() - 60_000;
+		const batch = Array.from({ length: 12 }, (_, i) => uuidv7At(at + Math.floor(i / 2))).sort();
+		await store(batch.map((id) => row(sender, id)));
+		expect((await runColumnsOf(batch)).get(batch[0] as string)?.hasRange).toBe(true);
+		const dates = { createdAfter: at + 2, createdBefore: at + 5 };
+		const inside = batch.slice(4, 10);
+		for (const limit of [1, 4]) {
+			const list = await everyPage(sender.account.id, dates, limit);
+			expect(list.older).toEqual(newestFirst(inside));
+			expect(list.newer).toEqual(newestFirst(inside));
+		}
+		const later = await everyPage(sender.account.id, { createdAfter: at + 3 }, 2);
+		expect(later.older).toEqual(newestFirst(batch.slice(6)));
 	});
 
 	it("an email stored inside another request's run joins it, and a run that would hold one is not made", async () => {

@@ -65,6 +65,11 @@ async function everyPage(
 	return { older, newer: last ? [...newer, last] : newer };
 }
 
+/** Ids made in the order of `names`, by name. */
+function idsNamed<Name extends string>(names: Name[]): Record<Name, string> {
+	return Object.fromEntries(names.map((name) => [name, uuidv7()])) as Record<Name, string>;
+}
+
 const newestFirst = (list: string[]) => [...list].sort().reverse();
 
 const runColumnsOf = async (list: string[]) =>
@@ -150,21 +155,21 @@ describe("runs in the list's index", () => {
 
 	it("an email stored inside another request's run joins it, and a run that would hold one is not made", async () => {
 		const sender = await createSender();
-		const [a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, b1, b2, b3] = ids(13) as string[] as [
-			string,
-			string,
-			string,
-			string,
-			string,
-			string,
-			string,
-			string,
-			string,
-			string,
-			string,
-			string,
-			string,
-		];
+		const { a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, b1, b2, b3 } = idsNamed([
+			"a1",
+			"a2",
+			"a3",
+			"a4",
+			"a5",
+			"a6",
+			"a7",
+			"a8",
+			"a9",
+			"a10",
+			"b1",
+			"b2",
+			"b3",
+		]);
 		await store([a1, a3, a5, a7].map((id) => row(sender, id)));
 		// A single from another isolate, inside the stored run: it joins the run.
 		await store([row(sender, a4)]);

@@ -9,7 +9,7 @@
  * median of --log-requests requests, one at a time, after one warm-up request.
  */
 import { rmSync, writeFileSync } from "node:fs";
-import { windowStartText } from "../../src/db/queries/email-seq.ts";
+import { SLOTS, windowStartText } from "../../src/db/queries/email-seq.ts";
 import { TALLY_CURSOR } from "../../src/db/queries/metrics.ts";
 import { idFloor } from "../../src/lib/ids.ts";
 import type { LocalStack } from "../local-stack.ts";
@@ -36,8 +36,10 @@ const CATEGORIES = ["receipt", "welcome", "password-reset", "digest"];
  * One account's emails, each with its recipient and tag rows: 97% delivered, 2% bounced, 1%
  * complained, 0.1% still in flight (SES accepted, no notification yet); recipient `user-<k>@example.org`, each with EMAILS_PER_RECIPIENT emails; tag
  * `category:<one of four>`. The accounts' times and counters can meet, so each account's
- * emails take their own `slot` of those windows (src/db/queries/email-seq.ts). In the usual mix
- * the delivered emails' sends and deliveries are in marks (`deliveriesInMarksSql`).
+ * emails take their own `slot` of those windows (src/db/queries/email-seq.ts). The emails are
+ * stored in runs of --log-run (src/db/queries/email-runs.ts): each run's emails share a time,
+ * as a batch's do, and its first holds the list index's entry and the run's range. In the usual
+ * mix the delivered emails' sends and deliveries are in marks (`deliveriesInMarksSql`).
  */
 function emailsSql(
 	account: BenchAccount,
@@ -47,20 +49,25 @@ function emailsSql(
 	mix: "usual" | "canceled" = "usual",
 ): string {
 	const id = uuidSql("t", `n + ${idOffset}`);
-	const rows = numbered(count, from, SPAN_MS);
+	const run = config.logRun;
+	const rows = numbered(count, from, SPAN_MS, run);
+	// The run's last email: the same time, its counter the last of the run's (src/db/queries/email-runs.ts).
+	const last = uuidSql("t", `MIN(n + ${run - 1}, ${count - 1}) + ${idOffset}`);
 	const recipients = Math.max(1, Math.floor(count / EMAILS_PER_RECIPIENT));
 	const recipient = `'user-' || (n % ${recipients}) || '@example.org'`;
 	const category = `CASE n % 4 ${CATEGORIES.map((c, i) => `WHEN ${i} THEN '${c}'`).join(" ")} END`;
 	return `${rows}
 INSERT INTO emails (seq, id, account_id, domain_id, from_address, to_addresses, subject, html, text_body,
-  tags, status, last_event, state_key, created_at, sent_at, delivered_at, delivered_to, webhooks)
+  tags, status, last_event, state_key, created_at, sent_at, delivered_at, delivered_to, webhooks, in_run, run_end)
 SELECT ${windowStartText(id)} + ${slot}, ${id}, '${account.accountId}', '${account.domainId}', 'Bench <bench@${account.domain}>',
   '["' || ${recipient} || '"]', 'Your ' || (${category}) || ' #' || n,
   '<p>Hello from the benchmark, email ' || n || '.</p>', 'Hello from the benchmark, email ' || n || '.',
   '[{"name":"category","value":"' || (${category}) || '"}]',
   ${stateColumns(mix === "canceled" ? CANCELED_STATE : USUAL_STATE)},
   t, t + 1000, CASE WHEN n % 100 < 2 OR n % 1000 = 999 THEN NULL ELSE t + 2000 END,
-  CASE WHEN n % 100 < 2 OR n % 1000 = 999 THEN NULL ELSE '["' || ${recipient} || '"]' END, 0
+  CASE WHEN n % 100 < 2 OR n % 1000 = 999 THEN NULL ELSE '["' || ${recipient} || '"]' END, 0,
+  CASE WHEN n % ${run} = 0 THEN NULL ELSE 1 END,
+  CASE WHEN n % ${run} = 0 AND MIN(n + ${run - 1}, ${count - 1}) > n THEN ${windowStartText(last)} + ${SLOTS - 1} END
 FROM rows;
 ${rows}
 INSERT INTO email_recipients (email_id, address, account_id)
@@ -71,13 +78,14 @@ SELECT ${id}, 'category:' || (${category}), '${account.accountId}' FROM rows;${m
 }
 
 /**
- * Moves an account's delivered emails' sends and deliveries into marks, fifty consecutive emails
- * a send group, as the API's batches leave them for an account without webhooks: the row as
+ * Moves an account's delivered emails' sends and deliveries into marks, a send group per run
+ * (fifty consecutive emails when each is a run of one), as the API's batches leave them for an account without webhooks: the row as
  * accepted, the rest in `send_marks` (src/db/queries/send-marks.ts), which every read and the
  * list's filters apply. The group keys of the accounts differ by their `idOffset`.
  */
 function deliveriesInMarksSql(account: BenchAccount, count: number, idOffset: number): string {
-	const perGroup = 50 * Math.max(1, Math.floor(SPAN_MS / count));
+	const perGroup =
+		(config.logRun > 1 ? config.logRun : 50) * Math.max(1, Math.floor(SPAN_MS / count));
 	const group = `${idOffset} + CAST(created_at / ${perGroup} AS INTEGER)`;
 	const delivered = `account_id = '${account.accountId}' AND status = 'sent' AND last_event = 'delivered'`;
 	const change = `json_object('status', 'sent', 'lastEvent', 'delivered', 'deliveredAt', delivered_at,
@@ -272,7 +280,7 @@ export function emailLogReport(log: EmailLog) {
 	console.log(`
 The email log at scale (metrics off): GET /emails for one account with ${fixed(log.small)} emails and one with ${fixed(log.large)}
   (same database, seeded in ${fixed(log.seedSeconds, 1)} s with their email_recipients and email_tags rows; ${EMAILS_PER_RECIPIENT} emails per
-  recipient and 4 tag values in both; 2% failed, 0.1% pending; emails over the last 30 days). Median of ${config.logRequests} requests each,
+  recipient and 4 tag values in both; 2% failed, 0.1% pending; emails over the last 30 days, ${config.logRun > 1 ? `in runs of ${config.logRun} (as batches store them)` : "each a run of one (as singles store them)"}). Median of ${config.logRequests} requests each,
   one at a time, after a warm-up; the whole request, API key lookup included.
 ${table(rows)}
   Issue 15's target: the ${fixed(log.large)}-email account within 1.5× of the ${fixed(log.small)}-email one, for every query.`);

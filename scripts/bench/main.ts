@@ -68,6 +68,8 @@
  *     1000)   --log-requests N (BENCH_LOG_REQUESTS, 15: requests per query, the median printed)
  *   --log-adversarial-emails N (BENCH_LOG_ADVERSARIAL_EMAILS, 100000: a third account, 99.9% of
  *     its emails canceled, where `status=sent` and `last_event=delivered` read past them; 0: none)
+ *   --log-run N (BENCH_LOG_RUN, 64: the seeded emails stored as runs of 64, as batches store
+ *     them; 1: each alone, as singles)
  *   --singles N (BENCH_SINGLES, 2000)   --batches N (BENCH_BATCHES, 20, of 100 emails)
  *   --concurrency N (BENCH_CONCURRENCY, 24)
  *   --accounts N (BENCH_ACCOUNTS: at least 32, more when the phase A load would give an account

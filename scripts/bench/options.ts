@@ -53,6 +53,7 @@ const { values: flags } = parseArgs({
 		"log-small-emails": { type: "string" },
 		"log-requests": { type: "string" },
 		"log-adversarial-emails": { type: "string" },
+		"log-run": { type: "string" },
 		"purge-max-invocations": { type: "string" },
 		port: { type: "string" },
 		"simulator-port": { type: "string" },
@@ -60,6 +61,14 @@ const { values: flags } = parseArgs({
 	},
 	strict: true,
 });
+
+function logRunOption(): number {
+	const run = option("log-run", "BENCH_LOG_RUN", 64, 64);
+	if (!Number.isInteger(run) || run < 1 || 4096 % run !== 0) {
+		throw new Error(`--log-run (BENCH_LOG_RUN) must be 1, 2, 4, … or 64, not ${run}`);
+	}
+	return run;
+}
 
 function option(
 	flag: Exclude<keyof typeof flags, "phases">,
@@ -125,6 +134,11 @@ export const config = {
 	logEmails: Math.floor(option("log-emails", "BENCH_LOG_EMAILS", 1_000_000, 5_000_000)),
 	logSmallEmails: Math.floor(option("log-small-emails", "BENCH_LOG_SMALL_EMAILS", 1000, 100_000)),
 	logRequests: Math.max(1, Math.floor(option("log-requests", "BENCH_LOG_REQUESTS", 15, 1000))),
+	/**
+	 * Emails per run in the seeded log (src/db/queries/email-runs.ts): 64, as batches store
+	 * them, or 1, as singles do. A divisor of 4,096, so a run's ids share a millisecond.
+	 */
+	logRun: logRunOption(),
 	/** A third account whose emails are almost all canceled: the partial list indexes' worst case. */
 	logAdversarialEmails: Math.floor(
 		option("log-adversarial-emails", "BENCH_LOG_ADVERSARIAL_EMAILS", 100_000, 5_000_000),

@@ -57,9 +57,12 @@ export const COUNT_TABLES_SQL = `SELECT (SELECT count(*) FROM emails) AS emails,
 export const uuidSql = (t: string, n: string) =>
 	`substr(printf('%012x', ${t}), 1, 8) || '-' || substr(printf('%012x', ${t}), 9, 4) || '-7' || printf('%03x', (${n}) % 4096) || '-8' || printf('%03x', ((${n}) / 4096) % 4096) || '-' || printf('%012x', ${n})`;
 
-/** `count` rows numbered n = 0 … count-1 with a time t spread over [from, from + span). */
-export const numbered = (count: number, from: number, span: number) =>
-	`WITH RECURSIVE seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq WHERE n < ${count - 1}), rows AS (SELECT n, ${from} + n * ${Math.max(1, Math.floor(span / count))} AS t FROM seq)`;
+/**
+ * `count` rows numbered n = 0 … count-1 with a time t spread over [from, from + span): each row
+ * its own, or the same for each `together` rows in a row (n / together, as a batch's emails).
+ */
+export const numbered = (count: number, from: number, span: number, together = 1) =>
+	`WITH RECURSIVE seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq WHERE n < ${count - 1}), rows AS (SELECT n, ${from} + (n / ${together}) * ${together * Math.max(1, Math.floor(span / count))} AS t FROM seq)`;
 
 /**
  * The purge's workload: expired emails (180 to 91 days old, each with a timeline of a delivery

@@ -135,6 +135,21 @@ describe("runs in the list's index", () => {
 		expect((await everyPage(sender.account.id, {}, 1)).older).toEqual(newestFirst(mine));
 	});
 
+	it("batches of one account and domain stored at once, their ids interleaved, list in order", async () => {
+		const sender = await createSender();
+		// Four requests' ids dealt out from one stretch, stored together as racing isolates would:
+		// whichever is stored first makes its run, and the others' emails join it or stand alone.
+		const all = ids(48);
+		const requests = [0, 1, 2, 3].map((k) => all.filter((_, i) => i % 4 === k));
+		await Promise.all(requests.map((list) => store(list.map((id) => row(sender, id)))));
+		const list = await everyPage(sender.account.id, {}, 5);
+		expect(list.older).toEqual(newestFirst(all));
+		expect(list.newer).toEqual(newestFirst(all));
+		// The first stored made a run the others' emails fall in: far fewer entries than emails.
+		const firsts = [...(await runColumnsOf(all)).values()].filter((c) => c.inRun === null);
+		expect(firsts.length).toBeLessThan(10);
+	});
+
 	it("a date inside a run bounds the list there, both ways", async () => {
 		const sender = await createSender();
 		// A batch whose ids span six milliseconds (a slow isolate), two per millisecond.

@@ -53,31 +53,34 @@ export type RunPart = { first: string } | "in" | "alone";
  */
 export function planRuns(rows: RunRow[]): RunPart[] {
 	const parts: RunPart[] = rows.map(() => "alone");
-	const byDomain = new Map<string, number[]>();
-	rows.forEach((row, i) => {
+	const byDomain = new Map<string, { id: string; at: number }[]>();
+	rows.forEach((row, at) => {
 		const key = JSON.stringify([row.accountId, row.domainId]);
-		byDomain.set(key, [...(byDomain.get(key) ?? []), i]);
+		byDomain.set(key, [...(byDomain.get(key) ?? []), { id: row.id, at }]);
 	});
-	for (const positions of byDomain.values()) {
-		const ordered = positions.sort((a, b) => ((rows[a]?.id ?? "") < (rows[b]?.id ?? "") ? -1 : 1));
-		let first = 0;
-		while (first < ordered.length) {
-			const start = idTime(rows[ordered[first] as number]?.id ?? "");
-			let last = first;
-			while (
-				last + 1 < ordered.length &&
-				idTime(rows[ordered[last + 1] as number]?.id ?? "") - start <= RUN_SPAN_MS
-			)
-				last++;
-			if (last > first) {
-				parts[ordered[first] as number] = { first: rows[ordered[last] as number]?.id ?? "" };
-				for (const i of ordered.slice(first + 1, last + 1)) parts[i] = "in";
+	for (const rowsOfDomain of byDomain.values()) {
+		let run: { id: string; at: number }[] = [];
+		const close = () => {
+			const [first, ...rest] = run;
+			const last = rest.at(-1);
+			if (!first || !last) return;
+			parts[first.at] = { first: last.id };
+			for (const row of rest) parts[row.at] = "in";
+		};
+		for (const row of rowsOfDomain.sort((a, b) => (a.id < b.id ? -1 : 1))) {
+			if (run[0] && idTime(row.id) - idTime(run[0].id) > RUN_SPAN_MS) {
+				close();
+				run = [];
 			}
-			first = last + 1;
+			run.push(row);
 		}
+		close();
 	}
 	return parts;
 }
+
+/** The last seq of the window of an id (src/db/queries/email-seq.ts). */
+const windowEnd = (id: string) => sql`${seqFloor(id)} + ${sql.raw(String(SLOTS - 1))}`;
 
 /** The first emails of the account and domain's runs stored in `[from, to]`, as a condition. */
 function runFirsts(row: RunRow, from: SQL, to: SQL, also: SQL = sql`1`): SQL {
@@ -91,10 +94,9 @@ function runFirsts(row: RunRow, from: SQL, to: SQL, also: SQL = sql`1`): SQL {
  */
 export function runColumns(row: RunRow, part: RunPart): { inRun: SQL; runEnd: SQL | null } {
 	const start = seqFloor(row.id);
-	const windowEnd = sql`${start} + ${sql.raw(String(SLOTS - 1))}`;
-	const inRun = sql`CASE WHEN ${runFirsts(row, runReach(start), windowEnd, sql`h.run_end >= ${start}`)} THEN 1 END`;
+	const inRun = sql`CASE WHEN ${runFirsts(row, runReach(start), windowEnd(row.id), sql`h.run_end >= ${start}`)} THEN 1 END`;
 	if (typeof part === "string") return { inRun, runEnd: null };
-	const end = sql`${seqFloor(part.first)} + ${sql.raw(String(SLOTS - 1))}`;
+	const end = windowEnd(part.first);
 	const overlaps = runFirsts(
 		row,
 		runReach(start),

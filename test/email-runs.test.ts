@@ -235,18 +235,21 @@ describe("runs in the list's index", () => {
 			expect(await rowsRead(query), JSON.stringify(query)).toBeLessThan(120);
 	});
 
+	/** Deletes the account's emails with these ids as the purge and a take-back do. */
+	const deleted = (sender: Sender, list: string[]) =>
+		runBatch(
+			db(),
+			deleteEmailsStatements(
+				db(),
+				list.map((id) => ({ id, accountId: sender.account.id, to: [`r-${id}@example.org`] })),
+			),
+		);
+
 	it("deleting a run's first emails gives its range to the first email left", async () => {
 		const sender = await createSender();
 		const batch = ids(12);
 		await store(batch.map((id) => row(sender, id)));
-		const gone = (list: string[]) =>
-			runBatch(
-				db(),
-				deleteEmailsStatements(
-					db(),
-					list.map((id) => ({ id, accountId: sender.account.id, to: [`r-${id}@example.org`] })),
-				),
-			);
+		const gone = (list: string[]) => deleted(sender, list);
 		// The purge deletes the oldest emails a batch at a time: here, the first three.
 		await gone(batch.slice(0, 3));
 		expect((await everyPage(sender.account.id)).older).toEqual(newestFirst(batch.slice(3)));
@@ -265,5 +268,18 @@ describe("runs in the list's index", () => {
 			.from(emails)
 			.where(eq(emails.id, left.at(-1) as string));
 		expect(last?.inRun).toBeNull();
+	});
+
+	it("a request's rows taken back leave another request's email that joined their run listed", async () => {
+		const sender = await createSender();
+		const [first, second, third, fourth] = ids(4) as [string, string, string, string];
+		await store([first, second, fourth].map((id) => row(sender, id)));
+		// Another isolate's single, stored inside the run, joins it.
+		await store([row(sender, third)]);
+		expect((await runColumnsOf([third])).get(third)?.inRun).toBe(1);
+		// The batch's queue send failed: its rows are taken back (src/domain/email-storage.ts).
+		await deleted(sender, [first, second, fourth]);
+		expect((await everyPage(sender.account.id)).older).toEqual([third]);
+		expect((await runColumnsOf([third])).get(third)).toEqual({ inRun: null, hasRange: true });
 	});
 });

@@ -33,7 +33,7 @@ import { emails } from "../schema.ts";
 import { aliasHasId, SLOTS, seqFloor } from "./email-seq.ts";
 
 /** The most a run's ids are apart, in milliseconds: it bounds the ranges checked and read. */
-export const RUN_SPAN_MS = 10;
+const RUN_SPAN_MS = 10;
 
 /** The seqs `RUN_SPAN_MS` and one more millisecond cover: 4,096 counters of eight slots each. */
 const REACH = sql.raw(String((RUN_SPAN_MS + 1) * 4096 * SLOTS));

@@ -12,6 +12,8 @@ const DAY_MS = 24 * 60 * 60_000;
 /** The daily figures each seeded day has (`account_day_counts`, one row per figure). */
 const EXPIRED_FIGURES = ["sent", "delivered", "complained"];
 const KEPT_FIGURES = ["sent", "delivered"];
+/** One email in this many has a second recipient, in cc (a lookup row). */
+const CC_EVERY = 10;
 /**
  * Emails per send group, each group with one mark: a batch's queue message, whose deliveries
  * stay in a mark until the purge (src/db/queries/send-marks.ts).
@@ -21,7 +23,10 @@ const GROUP_SIZE = 50;
 /** Row counts of the tables the purge works on. */
 export interface TableCounts {
 	emails: number;
-	/** The emails' lookup rows for GET /emails?to= (`email_recipients`), one each. */
+	/**
+	 * The emails' lookup rows for GET /emails?to= (`email_recipients`): one for each tenth email,
+	 * whose second recipient (in cc) has one; first recipients are in the email's row.
+	 */
 	recipients: number;
 	/** Their send groups' marks (`send_marks`), one per group of `GROUP_SIZE` emails. */
 	marks: number;
@@ -66,8 +71,8 @@ export const numbered = (count: number, from: number, span: number, together = 1
 
 /**
  * The purge's workload: expired emails (180 to 91 days old, each with a timeline of a delivery
- * and a complaint two days later in its row, its recipient's lookup row, and a mark per send
- * group of fifty), the account's daily figures of those days,
+ * and a complaint two days later in its row, its first recipient in its row and, for one in
+ * ten, a second recipient's lookup row, and a mark per send group of fifty), the account's daily figures of those days,
  * unmatched notifications of the same age, expired sessions, stale login failures and
  * idempotency keys; and rows inside their retention in every table, which must survive.
  */
@@ -83,7 +88,7 @@ export function purgeSeed(now: number) {
 	const span = ([a, b]: readonly [number, number]) => b - a + 1;
 	const expired: TableCounts = {
 		emails: e,
-		recipients: e,
+		recipients: Math.ceil(e / CC_EVERY),
 		marks: Math.ceil(e / GROUP_SIZE),
 		dayCounts: span(expiredDays) * EXPIRED_FIGURES.length,
 		unmatched: tenth,
@@ -93,7 +98,7 @@ export function purgeSeed(now: number) {
 	};
 	const kept: TableCounts = {
 		emails: fiftieth,
-		recipients: fiftieth,
+		recipients: Math.ceil(fiftieth / CC_EVERY),
 		marks: Math.ceil(fiftieth / GROUP_SIZE),
 		dayCounts: span(keptDays) * KEPT_FIGURES.length,
 		unmatched: fiftieth,
@@ -110,10 +115,11 @@ export function purgeSeed(now: number) {
 	const text = `'${"Thank you for your order. ".repeat(8)}'`;
 	const emailsInsert = (count: number, from: number, span: number, offset: number) =>
 		`${numbered(count, from, span)}
-INSERT INTO emails (seq, id, account_id, domain_id, from_address, to_addresses, subject, html, text_body,
-  status, last_event, created_at, sent_at, delivered_at, send_group, timeline)
+INSERT INTO emails (seq, id, account_id, domain_id, from_address, to_addresses, cc_addresses, first_recipient,
+  subject, html, text_body, status, last_event, created_at, sent_at, delivered_at, send_group, timeline)
 SELECT ${windowStartText(uuidSql("t", `n + ${offset}`))}, ${uuidSql("t", `n + ${offset}`)}, ${account}, '${DEMO.domainId}', 'Bench <bench@${DEMO.domain}>',
-  '["r' || n || '@example.org"]', 'Purge benchmark ' || n, ${html}, ${text}, 'sent', 'delivered',
+  '["r' || n || '@example.org"]', CASE WHEN n % ${CC_EVERY} = 0 THEN '["cc' || n || '@example.org"]' END,
+  'r' || n || '@example.org', 'Purge benchmark ' || n, ${html}, ${text}, 'sent', 'delivered',
   t, t + 1000, t + 2000, (n + ${offset}) / ${GROUP_SIZE},
   json_array(
     json_object('type', 'delivered', 'recipient', 'r' || n || '@example.org', 'details', json('null'), 'at', t + 2000, 'key', 'sns-d-' || n),
@@ -122,7 +128,7 @@ SELECT ${windowStartText(uuidSql("t", `n + ${offset}`))}, ${uuidSql("t", `n + ${
 FROM rows;
 ${numbered(count, from, span)}
 INSERT INTO email_recipients (email_id, address, account_id)
-SELECT ${uuidSql("t", `n + ${offset}`)}, 'r' || n || '@example.org', ${account} FROM rows;
+SELECT ${uuidSql("t", `n + ${offset}`)}, 'cc' || n || '@example.org', ${account} FROM rows WHERE n % ${CC_EVERY} = 0;
 INSERT INTO send_marks (group_key, part, results)
 SELECT send_group, 0, json_group_object(id, json_array('ses-' || id, sent_at)) FROM emails
 WHERE send_group BETWEEN ${offset / GROUP_SIZE} AND ${(offset + count - 1) / GROUP_SIZE} GROUP BY send_group;`;

@@ -168,7 +168,8 @@ describe("deleteOldestEmails", () => {
 	it("ends a batch early at its lookup-key budget and deletes those emails' lookup rows with them", async () => {
 		const now = Date.now();
 		const before = idFloor(now - RETENTION);
-		const to = (n: number) => [`a${n}@example.org`, `b${n}@example.org`];
+		// The first recipient is in the email's row: the others are its lookup keys.
+		const to = (n: number) => [`a${n}@example.org`, `b${n}@example.org`, `c${n}@example.org`];
 		const ids = [
 			await insertEmail(now - 93 * DAY, [], to(1)),
 			await insertEmail(now - 92 * DAY, [], to(2)),

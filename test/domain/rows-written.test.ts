@@ -10,16 +10,19 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { TALLY_LAG, tallyDayFigures } from "../../src/cron/tally-day-figures.ts";
 import { findEmailsByIds, insertEmailsStatements, runBatch } from "../../src/db/queries/emails.ts";
 import { TALLY_CURSOR } from "../../src/db/queries/metrics.ts";
+import { deleteOldestEmails } from "../../src/db/queries/retention.ts";
 import { cronCursors } from "../../src/db/schema.ts";
 import { webhookDeliveryDepsFromEnv } from "../../src/deps.ts";
 import { recordEmailEvents } from "../../src/domain/email-recorder.ts";
 import type { LifecycleEvent } from "../../src/domain/email-state.ts";
 import { attemptDelivery, type WebhookMessage } from "../../src/domain/webhook-delivery.ts";
 import type { Bindings } from "../../src/env.ts";
-import { uuidv7 } from "../../src/lib/ids.ts";
-import { createQueuedEmail, createSender } from "../helpers/factories.ts";
+import { idFloor, uuidv7 } from "../../src/lib/ids.ts";
+import { createQueuedEmail, createSender, uuidv7At } from "../helpers/factories.ts";
 import { counted, dayFigure, rowsWritten, webhookQueue } from "../helpers/rows-written.ts";
 import { createWebhookEndpoint } from "../helpers/webhooks.ts";
+
+const DAY = 24 * 60 * 60 * 1000;
 
 type Sender = Awaited<ReturnType<typeof createSender>>;
 
@@ -27,9 +30,9 @@ type Sender = Awaited<ReturnType<typeof createSender>>;
 async function lifecycle(
 	sender: Sender,
 	events: (at: number) => LifecycleEvent[],
-	{ webhooks = false, queue = webhookQueue } = {},
+	{ webhooks = false, queue = webhookQueue, at = Date.now() } = {},
 ) {
-	const id = uuidv7();
+	const id = uuidv7At(at);
 	const accept = await rowsWritten(() =>
 		runBatch(
 			counted,
@@ -42,7 +45,7 @@ async function lifecycle(
 					to: ["ann@example.org"],
 					subject: "Hi",
 					text: "Hi",
-					createdAt: Date.now(),
+					createdAt: at,
 					webhooks,
 				},
 			]),
@@ -118,6 +121,16 @@ describe("rows written per email", () => {
 		const [accept, send, bounce] = await lifecycle(sender, bounced);
 		expect([accept, send]).toEqual([4, 2]);
 		expect(bounce).toBeGreaterThanOrEqual(4);
+	});
+
+	it("the purge of a delivered single, 90 days on: its row only (its recipient's entry goes free)", async () => {
+		// The first recipient is a column with an index entry, not a lookup row: D1 bills the
+		// row's delete, not the removal of its index entries, where a lookup row's delete was a
+		// row written of its own. Its send and delivery stayed in its row (no marks to delete).
+		const at = Date.now() - 100 * DAY;
+		expect(await lifecycle(sender, delivered, { at })).toEqual([4, 2, 2]);
+		const purge = await rowsWritten(() => deleteOldestEmails(counted, idFloor(at + 1), 10));
+		expect(purge).toBe(1);
 	});
 
 	it("a consumer batch counts an account's day figure in one row, for the writes that won", async () => {

@@ -36,6 +36,21 @@ async function store(sender: Sender, overrides: Partial<NewEmail> & { at?: numbe
 	return row.id as string;
 }
 
+/**
+ * Makes a stored email look as emails stored before `first_recipient` existed: no first
+ * recipient in its row, and a lookup row for every recipient.
+ */
+async function storedBeforeFirstRecipient(id: string) {
+	const [row] = await db()
+		.update(emails)
+		.set({ firstRecipient: null })
+		.where(eq(emails.id, id))
+		.returning({ accountId: emails.accountId, first: emails.firstRecipient, to: emails.to });
+	if (!row) throw new Error(`no email ${id}`);
+	const address = row.to[0]?.replace(/^.*</, "").replace(/>$/, "").toLowerCase() ?? "";
+	await db().insert(emailRecipients).values({ accountId: row.accountId, address, emailId: id });
+}
+
 async function ids(key: string, query: string) {
 	const res = await api("GET", `/emails?${query}`, { key });
 	expect(res.status, `${query}: ${JSON.stringify(res.json)}`).toBe(200);
@@ -163,9 +178,14 @@ describe("GET /emails filters", () => {
 		const inCc = await store(sender, { to: ["x@example.org"], cc: ["ann@example.org"] });
 		const inBcc = await store(sender, { to: ["y@example.org"], bcc: ["ANN@example.org"] });
 		await store(sender, { to: ["anne@example.org", "nn@example.org"] });
+		// Stored before first recipients had their column: found through its lookup row.
+		const before = await store(sender, { to: ["ann@example.org"] });
+		await storedBeforeFirstRecipient(before);
 		const key = sender.key.token;
-		expect((await ids(key, "to=ann@example.org")).ids).toEqual(newestFirst([inTo, inCc, inBcc]));
-		expect((await ids(key, `to=${encodeURIComponent("ANN@EXAMPLE.ORG")}`)).ids).toHaveLength(3);
+		expect((await ids(key, "to=ann@example.org")).ids).toEqual(
+			newestFirst([inTo, inCc, inBcc, before]),
+		);
+		expect((await ids(key, `to=${encodeURIComponent("ANN@EXAMPLE.ORG")}`)).ids).toHaveLength(4);
 		expect((await ids(key, "to=nobody@example.org")).ids).toEqual([]);
 	});
 
@@ -326,10 +346,13 @@ describe("GET /emails filters", () => {
 	it("pages through a filter with after and before, newest first", async () => {
 		const sender = await createSender();
 		const matching: string[] = [];
+		// Ann is the first recipient (found by the column), a further one (by a lookup row), or
+		// the first of an email stored before the column (by a lookup row): one list, in order.
 		for (let i = 0; i < 7; i++) {
-			matching.push(
-				await store(sender, { to: ["ann@example.org"], tags: [{ name: "n", value: "x" }] }),
-			);
+			const to = i % 3 === 1 ? ["carl@example.org", "ann@example.org"] : ["ann@example.org"];
+			const id = await store(sender, { to, tags: [{ name: "n", value: "x" }] });
+			if (i % 3 === 2) await storedBeforeFirstRecipient(id);
+			matching.push(id);
 			await store(sender, { to: ["bob@example.org"] });
 		}
 		const expected = newestFirst(matching);
@@ -338,6 +361,7 @@ describe("GET /emails filters", () => {
 			"to=ann@example.org",
 			"tag=n:x",
 			"last_event=queued&to=ann@example.org",
+			"to=ann@example.org&tag=n:x",
 		]) {
 			const walked: string[] = [];
 			let after: string | undefined;
@@ -441,20 +465,28 @@ describe("lookup rows", () => {
 			.select({ address: emailRecipients.address })
 			.from(emailRecipients)
 			.where(inArray(emailRecipients.emailId, [id]));
+		// The first recipient is in the email's row, the others have lookup rows.
 		expect(rows.map((r) => r.address).sort()).toEqual([
-			"ann@example.org",
 			"bob@example.org",
 			"carl@example.org",
 			"dee@example.org",
 		]);
+		const [stored] = await db()
+			.select({ first: emails.firstRecipient })
+			.from(emails)
+			.where(eq(emails.id, id));
+		expect(stored?.first).toBe("ann@example.org");
 	});
 
 	it("the 90-day purge deletes them with their emails", async () => {
 		const sender = await createSender();
 		const now = Date.now();
 		const tags = [{ name: "category", value: "old" }];
-		const old = await store(sender, { at: now - RETENTION - DAY, to: ["ann@example.org"], tags });
-		const kept = await store(sender, { at: now - RETENTION + DAY, to: ["ann@example.org"], tags });
+		const to = ["ann@example.org", "bob@example.org"];
+		const old = await store(sender, { at: now - RETENTION - DAY, to, tags });
+		const older = await store(sender, { at: now - RETENTION - 2 * DAY, to, tags });
+		await storedBeforeFirstRecipient(older);
+		const kept = await store(sender, { at: now - RETENTION + DAY, to, tags });
 		const due = await db()
 			.select({ id: emails.id })
 			.from(emails)
@@ -467,8 +499,9 @@ describe("lookup rows", () => {
 				await db()
 					.select({ id: table.emailId })
 					.from(table)
-					.where(inArray(table.emailId, [old, kept]))
+					.where(inArray(table.emailId, [old, older, kept]))
 			).map((r) => r.id);
+		// Bob's rows, and Ann's of the email stored before the column, go with their emails.
 		expect(await left(emailRecipients)).toEqual([kept]);
 		expect(await left(emailTags)).toEqual([kept]);
 		expect(
@@ -476,10 +509,11 @@ describe("lookup rows", () => {
 				await db()
 					.select({ id: emails.id })
 					.from(emails)
-					.where(inArray(emails.id, [old, kept]))
+					.where(inArray(emails.id, [old, older, kept]))
 			).map((r) => r.id),
 		).toEqual([kept]);
 		expect((await ids(sender.key.token, "to=ann@example.org")).ids).toEqual([kept]);
+		expect((await ids(sender.key.token, "to=bob@example.org")).ids).toEqual([kept]);
 	});
 });
 
@@ -534,14 +568,16 @@ describe("query plans", () => {
 				/h USING (COVERING )?INDEX emails_account_runs \(account_id=\? AND domain_id=\?/,
 			],
 			[{ limit: 20, domainId: uuidv7() }, /USING INDEX emails_account_runs/],
+			// A first recipient through its index, further ones through their lookup rows: two
+			// ranges, merged.
 			[
 				{ limit: 20, to: "a@example.org" },
-				/email_recipients USING PRIMARY KEY \(account_id=\? AND address=\?\)/,
+				/emails USING (COVERING )?INDEX emails_account_recipient \(account_id=\? AND first_recipient=\?\)|email_recipients USING PRIMARY KEY \(account_id=\? AND address=\?\)/,
 			],
 			[{ limit: 20, tag: "a:b" }, /email_tags USING PRIMARY KEY \(account_id=\? AND tag=\?\)/],
 			[
 				{ limit: 20, to: "a@example.org", tag: "a:b", status: "sent", after: uuidv7() },
-				/email_recipients USING PRIMARY KEY \(account_id=\? AND address=\? AND email_id[<>]\?\)/,
+				/emails USING (COVERING )?INDEX emails_account_recipient \(account_id=\? AND first_recipient=\? AND rowid<\?\)|email_recipients USING PRIMARY KEY \(account_id=\? AND address=\? AND email_id[<>]\?\)/,
 			],
 			[
 				{ limit: 20, tag: "a:b", before: uuidv7() },
@@ -552,6 +588,7 @@ describe("query plans", () => {
 		// And one more: the emails on their way past the tally's cursor, which have no key, read
 		// from the cursor on in each domain's range.
 		expect(await plan({ limit: 20, status: "pending" })).toHaveLength(9);
+		expect(await plan({ limit: 20, to: "a@example.org", status: "failed" })).toHaveLength(2);
 		for (const [filters, expected] of cases) {
 			for (const detail of await plan(filters)) {
 				expect(detail, JSON.stringify(filters)).toMatch(expected);

@@ -90,8 +90,10 @@ export interface EmailFilters {
  *   either (`ON_ITS_WAY_KEY`): a filter that allows them also reads the account's emails past
  *   the tally's cursor, its last few minutes, keeping those pending without a key;
  * - `domain_id`: its runs likewise;
- * - `to`: `email_recipients`' primary key (account_id, address, email_id), in id order, then
- *   each email by a seek of its window;
+ * - `to`: the emails it is the first recipient of, a range of `emails_account_recipient`
+ *   (account_id, first_recipient, seq), merged in order with those it is a further recipient
+ *   of, a range of `email_recipients`' primary key (account_id, address, email_id), each email
+ *   found by a seek of its window;
  * - `tag`: `email_tags`' likewise; with `to` as well, the tag is checked on the email's own
  *   `email_tags` row by its whole key (account_id, tag, email_id).
  *
@@ -100,8 +102,9 @@ export interface EmailFilters {
  *   domain (one run), and 1 more each time the lifecycle gives it
  *   another state key (an entry removed is not billed): none for an email delivered before
  *   the tally passes it (it never had one), 1 for a bounced one;
- * - per distinct recipient: 1 row (`email_recipients` has no rowid: its row is its key), so 1
- *   for the usual one-recipient email, at most 50;
+ * - per distinct recipient: 1 index entry for the first (`emails_account_recipient`), which
+ *   the purge removes free, and 1 row each for the others (`email_recipients` has no rowid:
+ *   its row is its key), a row written again by the purge's delete; at most 50 recipients;
  * - per distinct tag: 1 row in `email_tags` likewise, none for an untagged email;
  * - the 90-day purge deletes the lookup rows of the emails it deletes, by their keys.
  * Emails stored before these tables existed have no lookup rows: `to` and `tag` do not find
@@ -127,9 +130,34 @@ function listedRows(db: Db, accountId: string, query: PageRequest & EmailFilters
 		];
 	};
 	return keysetPage(query, (where, order) => {
+		/** The rows of a selection of rowids, in order. */
+		const listed = (rowids: SQLWrapper) =>
+			db
+				.select(listColumns)
+				.from(emails)
+				.where(sql`${emails}.rowid IN (${rowids})`)
+				.orderBy(order(emails.seq))
+				.limit(query.limit + 1);
 		if (to !== undefined) {
+			// The emails whose first recipient it is, by their index (named: with a state filter
+			// SQLite could otherwise take the state's range, which the recipient narrows far more).
+			const first = db
+				.select({ rowid: sql`rowid` })
+				.from(sql`${emails} INDEXED BY emails_account_recipient`)
+				.where(
+					and(
+						eq(emails.accountId, accountId),
+						eq(emails.firstRecipient, to),
+						where(emails.seq, seqOf),
+						...rest(),
+						tag === undefined ? undefined : hasTag(db, accountId, emails.id, tag),
+					),
+				)
+				.orderBy(order(emails.seq))
+				.limit(query.limit + 1);
+			// And those it is a further recipient of (or any recipient, stored before the column).
 			const id = emailRecipients.emailId;
-			return db
+			const further = db
 				.select(listColumns)
 				.from(emailRecipients)
 				.innerJoin(emails, isEmail(emails, id, windowStart(`"email_recipients"."email_id"`)))
@@ -144,6 +172,9 @@ function listedRows(db: Db, accountId: string, query: PageRequest & EmailFilters
 				)
 				.orderBy(order(id))
 				.limit(query.limit + 1);
+			return db
+				.batch([listed(first), further])
+				.then((pages) => mergeInOrder(pages, order, query.limit + 1));
 		}
 		if (tag !== undefined) {
 			const id = emailTags.emailId;
@@ -215,14 +246,6 @@ function listedRows(db: Db, accountId: string, query: PageRequest & EmailFilters
 					.limit(query.limit + 1)
 			);
 		};
-		/** The rows of `ofDomain`'s rowids, in order. */
-		const listed = (rowids: SQLWrapper) =>
-			db
-				.select(listColumns)
-				.from(emails)
-				.where(sql`${emails}.rowid IN (${rowids})`)
-				.orderBy(order(emails.seq))
-				.limit(query.limit + 1);
 		/** The account's list: a page of each of its domains (`inEachDomain`), merged in order. */
 		const merged = (only?: Narrowing) =>
 			listed(inEachDomain(accountId, ofDomain(sql`d.domain_id`, only)));

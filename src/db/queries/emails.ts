@@ -55,13 +55,18 @@ function rowsPerInsert(table: typeof emails): number {
 
 /**
  * Stores emails with the lookup rows GET /emails filters on (`to`, `tag`), so every path that
- * stores an email makes it findable, in the caller's batch (all or nothing).
+ * stores an email makes it findable, in the caller's batch (all or nothing). The first
+ * recipient goes in the row (`first_recipient`, indexed), further ones in lookup rows.
  *
  * Each lookup table gets one INSERT … SELECT over a JSON array bound as a single parameter:
  * two statements whatever the number of emails, recipients and tags, where a multi-row INSERT
  * (100 bound parameters at most) would need one per 33 rows, up to 270 for a batch of 100.
  */
-export function insertEmailsStatements(db: Db, rows: NewEmail[]): Statement[] {
+export function insertEmailsStatements(db: Db, emailRows: NewEmail[]): Statement[] {
+	const rows = emailRows.map((row) => ({
+		...row,
+		firstRecipient: recipientAddresses(row)[0] ?? null,
+	}));
 	const { recipients, tags } = lookupRows(rows);
 	const parts = planRuns(rows);
 	const values = rows.map((row, i) => withKeys(row, parts[i] ?? "alone"));
@@ -94,7 +99,10 @@ const withKeys = (row: NewEmail, part: RunPart): SQLiteInsertValue<typeof emails
 	};
 };
 
-export type LookupSource = Pick<NewEmail, "accountId" | "to" | "cc" | "bcc" | "tags"> & {
+export type LookupSource = Pick<
+	NewEmail,
+	"accountId" | "to" | "cc" | "bcc" | "tags" | "firstRecipient"
+> & {
 	id: string;
 	/** Its send group, whose marks go with the group's last email (src/db/queries/send-marks.ts). */
 	sendGroup?: number | null;
@@ -102,13 +110,18 @@ export type LookupSource = Pick<NewEmail, "accountId" | "to" | "cc" | "bcc" | "t
 
 /**
  * The lookup rows of emails, as `[email_id, value, account_id]` triples: one per distinct
- * recipient (bare, lower-cased) and one per distinct `name:value` tag. The one definition for
- * inserting them and for the purge, which deletes them by these keys.
+ * recipient (bare, lower-cased) but the one in the row's `first_recipient`, and one per
+ * distinct `name:value` tag. The one definition for inserting them and for the purge, which
+ * deletes them by these keys; an email stored before `first_recipient` (null there) has a
+ * row for every recipient, and a source without it deletes every recipient's key (a key not
+ * stored costs nothing).
  */
 export function lookupRows(rows: LookupSource[]) {
 	return {
 		recipients: rows.flatMap((row) =>
-			recipientAddresses(row).map((address) => [row.id, address, row.accountId]),
+			recipientAddresses(row)
+				.filter((address) => address !== row.firstRecipient)
+				.map((address) => [row.id, address, row.accountId]),
 		),
 		tags: rows.flatMap((row) =>
 			[...new Set((row.tags ?? []).map((t) => `${t.name}:${t.value}`))].map((tag) => [

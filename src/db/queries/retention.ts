@@ -47,6 +47,7 @@ export async function deleteOldestEmails(
 			cc: emails.cc,
 			bcc: emails.bcc,
 			tags: emails.tags,
+			firstRecipient: emails.firstRecipient,
 			sendGroup: emails.sendGroup,
 		})
 		.from(emails)

@@ -119,6 +119,13 @@ export const emails = sqliteTable(
 		inRun: integer("in_run"),
 		/** On the first email of a run of several: the last seq its run holds. */
 		runEnd: integer("run_end"),
+		/**
+		 * Its first recipient (of to, cc and bcc), bare and lower-cased: GET /emails's `to`
+		 * filter finds it through `emails_account_recipient`, and only further recipients get a
+		 * row in `email_recipients`. Null on emails stored before it existed, whose recipients
+		 * all have rows there.
+		 */
+		firstRecipient: text("first_recipient"),
 	},
 	(t) => [
 		// GET /emails filters (src/db/queries/email-list.ts `listEmails`), each a range in id order.
@@ -134,6 +141,12 @@ export const emails = sqliteTable(
 		// and the account's whole list as the merge of its domains' ranges (`listEmails`), so no
 		// index of the account's emails in id order alone costs a row per email besides.
 		index("emails_account_runs").on(t.accountId, t.domainId).where(sql`${t.inRun} IS NULL`),
+		// The `to` filter's emails by their first recipient: an index entry costs what a lookup
+		// row does when written, but the purge's delete of the row removes it free, where a
+		// lookup row's delete is a row written (docs/scaling.md, "The purge").
+		index("emails_account_recipient")
+			.on(t.accountId, t.firstRecipient)
+			.where(sql`${t.firstRecipient} IS NOT NULL`),
 		// The minute's dispatch of due scheduled emails (src/cron/dispatch-scheduled.ts): only
 		// emails still waiting are in it, so its range scan reads the due ones and nothing else.
 		index("emails_scheduled").on(t.scheduledAt).where(sql`${t.lastEvent} = 'scheduled'`),

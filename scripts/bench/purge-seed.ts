@@ -13,7 +13,7 @@ const DAY_MS = 24 * 60 * 60_000;
 const EXPIRED_FIGURES = ["sent", "delivered", "complained"];
 const KEPT_FIGURES = ["sent", "delivered"];
 /** One email in this many has a second recipient, in cc (a lookup row). */
-const CC_EVERY = 10;
+export const CC_EVERY = 10;
 /**
  * Emails per send group, each group with one mark: a batch's queue message, whose deliveries
  * stay in a mark until the purge (src/db/queries/send-marks.ts).

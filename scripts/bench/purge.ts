@@ -13,6 +13,7 @@ import { fixed, problems, table } from "./outcome.ts";
 import { PRICES } from "./prices.ts";
 import {
 	addCounts,
+	CC_EVERY,
 	COUNT_TABLES_SQL,
 	purgeSeed,
 	sumCounts,
@@ -204,7 +205,7 @@ export function purgeReport(run: PurgeRun) {
 		]);
 	}
 	console.log(`
-Retention purge (src/cron/purge.ts), metrics on: ${fixed(sumCounts(run.expired))} expired rows (${fixed(run.expired.emails)} emails with their timelines, ${fixed(run.expired.recipients)} of their lookup rows, ${fixed(run.expired.marks)} send groups' marks, ${fixed(run.expired.dayCounts)} daily figures and ${fixed(sumCounts(run.expired) - run.expired.emails - run.expired.recipients - run.expired.marks - run.expired.dayCounts)} other rows)
+Retention purge (src/cron/purge.ts), metrics on: ${fixed(sumCounts(run.expired))} expired rows (${fixed(run.expired.emails)} emails with their timelines, ${fixed(run.expired.recipients)} lookup rows of their second recipients, ${fixed(run.expired.marks)} send groups' marks, ${fixed(run.expired.dayCounts)} daily figures and ${fixed(sumCounts(run.expired) - run.expired.emails - run.expired.recipients - run.expired.marks - run.expired.dayCounts)} other rows)
   and ${fixed(sumCounts(run.kept))} rows inside their retention, seeded in ${fixed(run.seedSeconds, 1)} s; cron "${PURGE_CRON}" fired through /__scheduled.
 ${table(rows)}
   "statements" is the purge's own count; "D1 statements" (from /__metrics) adds the cron's other jobs.
@@ -215,7 +216,7 @@ ${table(rows)}
   statements per invocation ${fixed(total((i) => i.report.statements) / n, 1)} average, ${fixed(max((i) => i.report.statements))} most (D1, all jobs: ${fixed(total((i) => i.d1Statements) / n, 1)} average)
   time per batch            ${fixed((seconds * 1000) / Math.max(1, batches), 1)} ms average over ${fixed(batches)} batches
   D1 rows written           ${fixed(total((i) => i.d1RowsWritten))} (as local D1 reports them: D1 bills a deleted row as written)
-  per expired email         ${fixed(perEmail, 2)} rows written, $${fixed(perEmail * PRICES.d1RowsWrittenPerMillion, 2)} per million emails: the email's row, its recipient's lookup row and its share of its group's mark.
+  per expired email         ${fixed(perEmail, 2)} rows written, $${fixed(perEmail * PRICES.d1RowsWrittenPerMillion, 2)} per million emails: the email's row (its first recipient's index entry goes free), the lookup rows of second recipients (one email in ${CC_EVERY} has one) and its share of its group's mark.
                             Not in the lifecycle's cost table, whose emails end sent or failed, not purged: every email pays it 90 days later.
   left afterwards           ${JSON.stringify(run.left)}${run.finished && JSON.stringify(run.left) === JSON.stringify(run.kept) ? ": exactly the rows inside their retention" : ""}`);
 }

@@ -5,13 +5,8 @@
 // a scope names a customer account and region (the DNS itself is one, shared by all).
 
 import { type AwsRegistry, isRegionName, PLATFORM_ACCOUNT_ID } from "./aws-accounts.ts";
-import {
-	type DnsFailureMode,
-	DnsInputError,
-	type DnsRecord,
-	type DnsStore,
-	normalizeName,
-} from "./dns.ts";
+import type { DnsFailureMode, DnsRecord, DnsStore } from "./dns.ts";
+import { DnsInputError, normalizeName } from "./dns-values.ts";
 import {
 	corruptRecords,
 	parseRecordKinds,

@@ -4,7 +4,8 @@
 // it stands in for a public resolver. Only what is in the store exists; nothing is forwarded.
 
 import { type Context, Hono } from "hono";
-import { DnsInputError, type DnsStore, normalizeName, parseQueryType } from "../dns.ts";
+import type { DnsStore } from "../dns.ts";
+import { DnsInputError, normalizeName, parseQueryType } from "../dns-values.ts";
 
 const DNS_JSON = "application/dns-json";
 const SERVFAIL = 2;

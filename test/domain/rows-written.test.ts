@@ -11,7 +11,7 @@ import { TALLY_LAG, tallyDayFigures } from "../../src/cron/tally-day-figures.ts"
 import { findEmailsByIds, insertEmailsStatements, runBatch } from "../../src/db/queries/emails.ts";
 import { TALLY_CURSOR } from "../../src/db/queries/metrics.ts";
 import { deleteOldestEmails } from "../../src/db/queries/retention.ts";
-import { cronCursors } from "../../src/db/schema.ts";
+import { cronCursors, type Tag } from "../../src/db/schema.ts";
 import { webhookDeliveryDepsFromEnv } from "../../src/deps.ts";
 import { recordEmailEvents } from "../../src/domain/email-recorder.ts";
 import type { LifecycleEvent } from "../../src/domain/email-state.ts";
@@ -30,7 +30,7 @@ type Sender = Awaited<ReturnType<typeof createSender>>;
 async function lifecycle(
 	sender: Sender,
 	events: (at: number) => LifecycleEvent[],
-	{ webhooks = false, queue = webhookQueue, at = Date.now() } = {},
+	{ webhooks = false, queue = webhookQueue, at = Date.now(), tags = [] as Tag[] } = {},
 ) {
 	const id = uuidv7At(at);
 	const accept = await rowsWritten(() =>
@@ -47,6 +47,7 @@ async function lifecycle(
 					text: "Hi",
 					createdAt: at,
 					webhooks,
+					tags,
 				},
 			]),
 		),
@@ -131,6 +132,19 @@ describe("rows written per email", () => {
 		expect(await lifecycle(sender, delivered, { at })).toEqual([4, 2, 2]);
 		const purge = await rowsWritten(() => deleteOldestEmails(counted, idFloor(at + 1), 10));
 		expect(purge).toBe(1);
+	});
+
+	it("the purge of a tagged single: its row only too (its first tag's entry goes free)", async () => {
+		// Accept: the row, its state and list entries, and the first recipient's and the first
+		// tag's index entries; the second tag has a lookup row, written and deleted.
+		const at = Date.now() - 100 * DAY;
+		const tags = [
+			{ name: "category", value: "receipt" },
+			{ name: "plan", value: "pro" },
+		];
+		expect(await lifecycle(sender, delivered, { at, tags })).toEqual([6, 2, 2]);
+		const purge = await rowsWritten(() => deleteOldestEmails(counted, idFloor(at + 1), 10));
+		expect(purge).toBe(2);
 	});
 
 	it("a consumer batch counts an account's day figure in one row, for the writes that won", async () => {

@@ -37,18 +37,19 @@ async function store(sender: Sender, overrides: Partial<NewEmail> & { at?: numbe
 }
 
 /**
- * Makes a stored email look as emails stored before `first_recipient` existed: no first
- * recipient in its row, and a lookup row for every recipient.
+ * Makes a stored email look as emails stored before `first_recipient` and `first_tag` existed:
+ * neither in its row, and a lookup row for every recipient and tag.
  */
-async function storedBeforeFirstRecipient(id: string) {
+async function storedBeforeFirstValues(id: string) {
 	const [row] = await db()
-		.update(emails)
-		.set({ firstRecipient: null })
-		.where(eq(emails.id, id))
-		.returning({ accountId: emails.accountId, first: emails.firstRecipient, to: emails.to });
-	if (!row) throw new Error(`no email ${id}`);
-	const address = row.to[0]?.replace(/^.*</, "").replace(/>$/, "").toLowerCase() ?? "";
-	await db().insert(emailRecipients).values({ accountId: row.accountId, address, emailId: id });
+		.select({ accountId: emails.accountId, recipient: emails.firstRecipient, tag: emails.firstTag })
+		.from(emails)
+		.where(eq(emails.id, id));
+	if (!row?.recipient) throw new Error(`no email ${id}`);
+	await db().update(emails).set({ firstRecipient: null, firstTag: null }).where(eq(emails.id, id));
+	const { accountId, recipient, tag } = row;
+	await db().insert(emailRecipients).values({ accountId, address: recipient, emailId: id });
+	if (tag) await db().insert(emailTags).values({ accountId, tag, emailId: id });
 }
 
 async function ids(key: string, query: string) {
@@ -180,7 +181,7 @@ describe("GET /emails filters", () => {
 		await store(sender, { to: ["anne@example.org", "nn@example.org"] });
 		// Stored before first recipients had their column: found through its lookup row.
 		const before = await store(sender, { to: ["ann@example.org"] });
-		await storedBeforeFirstRecipient(before);
+		await storedBeforeFirstValues(before);
 		const key = sender.key.token;
 		expect((await ids(key, "to=ann@example.org")).ids).toEqual(
 			newestFirst([inTo, inCc, inBcc, before]),
@@ -346,12 +347,16 @@ describe("GET /emails filters", () => {
 	it("pages through a filter with after and before, newest first", async () => {
 		const sender = await createSender();
 		const matching: string[] = [];
-		// Ann is the first recipient (found by the column), a further one (by a lookup row), or
-		// the first of an email stored before the column (by a lookup row): one list, in order.
+		// Ann and n:x are the first recipient and tag (found by the row's columns), further ones
+		// (by lookup rows), or the first of an email stored before the columns (by lookup rows):
+		// one list, in order.
 		for (let i = 0; i < 7; i++) {
-			const to = i % 3 === 1 ? ["carl@example.org", "ann@example.org"] : ["ann@example.org"];
-			const id = await store(sender, { to, tags: [{ name: "n", value: "x" }] });
-			if (i % 3 === 2) await storedBeforeFirstRecipient(id);
+			const further = i % 3 === 1;
+			const to = further ? ["carl@example.org", "ann@example.org"] : ["ann@example.org"];
+			const tags = [{ name: "n", value: "x" }];
+			if (further) tags.unshift({ name: "m", value: "y" });
+			const id = await store(sender, { to, tags });
+			if (i % 3 === 2) await storedBeforeFirstValues(id);
 			matching.push(id);
 			await store(sender, { to: ["bob@example.org"] });
 		}
@@ -472,20 +477,30 @@ describe("lookup rows", () => {
 			"dee@example.org",
 		]);
 		const [stored] = await db()
-			.select({ first: emails.firstRecipient })
+			.select({ recipient: emails.firstRecipient, tag: emails.firstTag })
 			.from(emails)
 			.where(eq(emails.id, id));
-		expect(stored?.first).toBe("ann@example.org");
+		expect(stored).toEqual({ recipient: "ann@example.org", tag: "category:receipt" });
+		// Its one tag is its first: no row in email_tags.
+		expect(
+			await db()
+				.select()
+				.from(emailTags)
+				.where(inArray(emailTags.emailId, [id])),
+		).toEqual([]);
 	});
 
 	it("the 90-day purge deletes them with their emails", async () => {
 		const sender = await createSender();
 		const now = Date.now();
-		const tags = [{ name: "category", value: "old" }];
+		const tags = [
+			{ name: "category", value: "old" },
+			{ name: "category", value: "older" },
+		];
 		const to = ["ann@example.org", "bob@example.org"];
 		const old = await store(sender, { at: now - RETENTION - DAY, to, tags });
 		const older = await store(sender, { at: now - RETENTION - 2 * DAY, to, tags });
-		await storedBeforeFirstRecipient(older);
+		await storedBeforeFirstValues(older);
 		const kept = await store(sender, { at: now - RETENTION + DAY, to, tags });
 		const due = await db()
 			.select({ id: emails.id })
@@ -501,7 +516,8 @@ describe("lookup rows", () => {
 					.from(table)
 					.where(inArray(table.emailId, [old, older, kept]))
 			).map((r) => r.id);
-		// Bob's rows, and Ann's of the email stored before the column, go with their emails.
+		// The second recipient's and tag's rows, and the first ones' of the email stored before
+		// the columns, go with their emails.
 		expect(await left(emailRecipients)).toEqual([kept]);
 		expect(await left(emailTags)).toEqual([kept]);
 		expect(
@@ -514,6 +530,8 @@ describe("lookup rows", () => {
 		).toEqual([kept]);
 		expect((await ids(sender.key.token, "to=ann@example.org")).ids).toEqual([kept]);
 		expect((await ids(sender.key.token, "to=bob@example.org")).ids).toEqual([kept]);
+		expect((await ids(sender.key.token, "tag=category:old")).ids).toEqual([kept]);
+		expect((await ids(sender.key.token, "tag=category:older")).ids).toEqual([kept]);
 	});
 });
 
@@ -574,14 +592,17 @@ describe("query plans", () => {
 				{ limit: 20, to: "a@example.org" },
 				/emails USING (COVERING )?INDEX emails_account_recipient \(account_id=\? AND first_recipient=\?\)|email_recipients USING PRIMARY KEY \(account_id=\? AND address=\?\)/,
 			],
-			[{ limit: 20, tag: "a:b" }, /email_tags USING PRIMARY KEY \(account_id=\? AND tag=\?\)/],
+			[
+				{ limit: 20, tag: "a:b" },
+				/emails USING (COVERING )?INDEX emails_account_tag \(account_id=\? AND first_tag=\?\)|email_tags USING PRIMARY KEY \(account_id=\? AND tag=\?\)/,
+			],
 			[
 				{ limit: 20, to: "a@example.org", tag: "a:b", status: "sent", after: uuidv7() },
 				/emails USING (COVERING )?INDEX emails_account_recipient \(account_id=\? AND first_recipient=\? AND rowid<\?\)|email_recipients USING PRIMARY KEY \(account_id=\? AND address=\? AND email_id[<>]\?\)/,
 			],
 			[
 				{ limit: 20, tag: "a:b", before: uuidv7() },
-				/email_tags USING PRIMARY KEY \(account_id=\? AND tag=\? AND email_id[<>]\?\)/,
+				/emails USING (COVERING )?INDEX emails_account_tag \(account_id=\? AND first_tag=\? AND rowid>\?\)|email_tags USING PRIMARY KEY \(account_id=\? AND tag=\? AND email_id[<>]\?\)/,
 			],
 		];
 		// status=pending is eight keys (nine last events, sent keyed as queued), in one batch.
@@ -589,6 +610,7 @@ describe("query plans", () => {
 		// from the cursor on in each domain's range.
 		expect(await plan({ limit: 20, status: "pending" })).toHaveLength(9);
 		expect(await plan({ limit: 20, to: "a@example.org", status: "failed" })).toHaveLength(2);
+		expect(await plan({ limit: 20, tag: "a:b" })).toHaveLength(2);
 		for (const [filters, expected] of cases) {
 			for (const detail of await plan(filters)) {
 				expect(detail, JSON.stringify(filters)).toMatch(expected);

@@ -2,7 +2,7 @@
  * GET /emails's query: a page of an account's emails, newest first, with the filters the API
  * and the dashboard offer, each a range of an index in the log's order (keyset, never OFFSET).
  */
-import { and, eq, exists, gte, lt, type SQL, type SQLWrapper, sql } from "drizzle-orm";
+import { and, eq, exists, gte, lt, or, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import { alias, type SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { idFloor } from "../../lib/ids.ts";
 import type { Db } from "../client.ts";
@@ -51,6 +51,26 @@ export const listColumns = {
 	sendMark: sendMarkOf(emails),
 };
 
+/**
+ * The `to` and `tag` filters' two sources: the emails whose first recipient or tag it is (a
+ * column of the row and its partial index), and those with a lookup row for it (`emailId`
+ * as SQL text, for the seek of its email's window).
+ */
+const BY_RECIPIENT = {
+	first: emails.firstRecipient,
+	index: "emails_account_recipient",
+	lookup: {
+		table: emailRecipients,
+		column: emailRecipients.address,
+		emailId: `"email_recipients"."email_id"`,
+	},
+};
+const BY_TAG = {
+	first: emails.firstTag,
+	index: "emails_account_tag",
+	lookup: { table: emailTags, column: emailTags.tag, emailId: `"email_tags"."email_id"` },
+};
+
 export interface EmailFilters {
 	status?: EmailStatus;
 	lastEvent?: EmailEvent;
@@ -94,8 +114,9 @@ export interface EmailFilters {
  *   (account_id, first_recipient, seq), merged in order with those it is a further recipient
  *   of, a range of `email_recipients`' primary key (account_id, address, email_id), each email
  *   found by a seek of its window;
- * - `tag`: `email_tags`' likewise; with `to` as well, the tag is checked on the email's own
- *   `email_tags` row by its whole key (account_id, tag, email_id).
+ * - `tag`: likewise, `emails_account_tag` and `email_tags`; with `to` as well, the tag is
+ *   checked on each email: its `first_tag`, or its own `email_tags` row by its whole key
+ *   (account_id, tag, email_id).
  *
  * What this costs in rows written (D1 counts a row per table or index entry written):
  * - per email stored: 1 index entry (its domain's runs), shared by a batch's emails from one
@@ -105,7 +126,8 @@ export interface EmailFilters {
  * - per distinct recipient: 1 index entry for the first (`emails_account_recipient`), which
  *   the purge removes free, and 1 row each for the others (`email_recipients` has no rowid:
  *   its row is its key), a row written again by the purge's delete; at most 50 recipients;
- * - per distinct tag: 1 row in `email_tags` likewise, none for an untagged email;
+ * - per distinct tag: likewise, the first an index entry (`emails_account_tag`) and the others
+ *   rows of `email_tags`; none for an untagged email;
  * - the 90-day purge deletes the lookup rows of the emails it deletes, by their keys.
  * Emails stored before these tables existed have no lookup rows: `to` and `tag` do not find
  * them (they age out within the 90 days).
@@ -138,60 +160,53 @@ function listedRows(db: Db, accountId: string, query: PageRequest & EmailFilters
 				.where(sql`${emails}.rowid IN (${rowids})`)
 				.orderBy(order(emails.seq))
 				.limit(query.limit + 1);
-		if (to !== undefined) {
-			// The emails whose first recipient it is, by their index (named: with a state filter
-			// SQLite could otherwise take the state's range, which the recipient narrows far more).
+		// By recipient, or by tag; with both, the tag is checked on each email the recipient finds,
+		// by its first tag or its own `email_tags` row.
+		const lookup =
+			to !== undefined
+				? { by: BY_RECIPIENT, value: to }
+				: tag !== undefined
+					? { by: BY_TAG, value: tag }
+					: undefined;
+		if (lookup) {
+			const { by, value } = lookup;
+			const tagged = to !== undefined && tag !== undefined ? hasTag(db, accountId, tag) : undefined;
+			// The emails whose first value it is, by their index (named: with a state filter SQLite
+			// could otherwise take the state's range, which the value narrows far more).
 			const first = db
 				.select({ rowid: sql`rowid` })
-				.from(sql`${emails} INDEXED BY emails_account_recipient`)
+				.from(sql`${emails} INDEXED BY ${sql.raw(by.index)}`)
 				.where(
 					and(
 						eq(emails.accountId, accountId),
-						eq(emails.firstRecipient, to),
+						eq(by.first, value),
 						where(emails.seq, seqOf),
 						...rest(),
-						tag === undefined ? undefined : hasTag(db, accountId, emails.id, tag),
+						tagged,
 					),
 				)
 				.orderBy(order(emails.seq))
 				.limit(query.limit + 1);
-			// And those it is a further recipient of (or any recipient, stored before the column).
-			const id = emailRecipients.emailId;
+			// And those it is a further value of (or any value, stored before the columns).
+			const { table, column, emailId } = by.lookup;
 			const further = db
 				.select(listColumns)
-				.from(emailRecipients)
-				.innerJoin(emails, isEmail(emails, id, windowStart(`"email_recipients"."email_id"`)))
+				.from(table)
+				.innerJoin(emails, isEmail(emails, table.emailId, windowStart(emailId)))
 				.where(
 					and(
-						eq(emailRecipients.accountId, accountId),
-						eq(emailRecipients.address, to),
-						where(id),
-						...rest(emails, id),
-						tag === undefined ? undefined : hasTag(db, accountId, id, tag),
+						eq(table.accountId, accountId),
+						eq(column, value),
+						where(table.emailId),
+						...rest(emails, table.emailId),
+						tagged,
 					),
 				)
-				.orderBy(order(id))
+				.orderBy(order(table.emailId))
 				.limit(query.limit + 1);
 			return db
 				.batch([listed(first), further])
 				.then((pages) => mergeInOrder(pages, order, query.limit + 1));
-		}
-		if (tag !== undefined) {
-			const id = emailTags.emailId;
-			return db
-				.select(listColumns)
-				.from(emailTags)
-				.innerJoin(emails, isEmail(emails, id, windowStart(`"email_tags"."email_id"`)))
-				.where(
-					and(
-						eq(emailTags.accountId, accountId),
-						eq(emailTags.tag, tag),
-						where(id),
-						...rest(emails, id),
-					),
-				)
-				.orderBy(order(id))
-				.limit(query.limit + 1);
 		}
 		/** A page of the emails of a state key, a range of `emails_account_state`. */
 		const page = (stateKey: string) =>
@@ -292,17 +307,21 @@ function mergeInOrder<T extends { place: string }>(pages: T[][], order: Order, c
 		.slice(0, count);
 }
 
-function hasTag(db: Db, accountId: string, emailId: SQLiteColumn, tag: string) {
-	return exists(
-		db
-			.select({ one: sql`1` })
-			.from(emailTags)
-			.where(
-				and(
-					eq(emailTags.accountId, accountId),
-					eq(emailTags.tag, tag),
-					eq(emailTags.emailId, emailId),
+/** Whether the email (`emails`) has the tag: its first, or one of its `email_tags` rows. */
+function hasTag(db: Db, accountId: string, tag: string): SQL | undefined {
+	return or(
+		eq(emails.firstTag, tag),
+		exists(
+			db
+				.select({ one: sql`1` })
+				.from(emailTags)
+				.where(
+					and(
+						eq(emailTags.accountId, accountId),
+						eq(emailTags.tag, tag),
+						eq(emailTags.emailId, emails.id),
+					),
 				),
-			),
+		),
 	);
 }

@@ -56,7 +56,8 @@ function rowsPerInsert(table: typeof emails): number {
 /**
  * Stores emails with the lookup rows GET /emails filters on (`to`, `tag`), so every path that
  * stores an email makes it findable, in the caller's batch (all or nothing). The first
- * recipient goes in the row (`first_recipient`, indexed), further ones in lookup rows.
+ * recipient and the first tag go in the row (`first_recipient`, `first_tag`, each indexed), any
+ * further ones in lookup rows.
  *
  * Each lookup table gets one INSERT … SELECT over a JSON array bound as a single parameter:
  * two statements whatever the number of emails, recipients and tags, where a multi-row INSERT
@@ -66,6 +67,7 @@ export function insertEmailsStatements(db: Db, emailRows: NewEmail[]): Statement
 	const rows = emailRows.map((row) => ({
 		...row,
 		firstRecipient: recipientAddresses(row)[0] ?? null,
+		firstTag: tagKeys(row)[0] ?? null,
 	}));
 	const { recipients, tags } = lookupRows(rows);
 	const parts = planRuns(rows);
@@ -101,7 +103,7 @@ const withKeys = (row: NewEmail, part: RunPart): SQLiteInsertValue<typeof emails
 
 export type LookupSource = Pick<
 	NewEmail,
-	"accountId" | "to" | "cc" | "bcc" | "tags" | "firstRecipient"
+	"accountId" | "to" | "cc" | "bcc" | "tags" | "firstRecipient" | "firstTag"
 > & {
 	id: string;
 	/** Its send group, whose marks go with the group's last email (src/db/queries/send-marks.ts). */
@@ -110,27 +112,28 @@ export type LookupSource = Pick<
 
 /**
  * The lookup rows of emails, as `[email_id, value, account_id]` triples: one per distinct
- * recipient (bare, lower-cased) but the one in the row's `first_recipient`, and one per
- * distinct `name:value` tag. The one definition for inserting them and for the purge, which
- * deletes them by these keys; an email stored before `first_recipient` (null there) has a
- * row for every recipient, and a source without it deletes every recipient's key (a key not
- * stored costs nothing).
+ * recipient (bare, lower-cased) and one per distinct `name:value` tag, but the first of each,
+ * which the row holds (`first_recipient`, `first_tag`). The one definition for inserting them
+ * and for the purge, which deletes them by these keys. An email stored before those columns
+ * (null there) has a row for every value, and a source without them deletes every value's key
+ * (a key not stored costs nothing).
  */
 export function lookupRows(rows: LookupSource[]) {
+	const further = (
+		row: LookupSource,
+		values: string[],
+		first: string | null | undefined,
+	): string[][] =>
+		values.filter((value) => value !== first).map((value) => [row.id, value, row.accountId]);
 	return {
-		recipients: rows.flatMap((row) =>
-			recipientAddresses(row)
-				.filter((address) => address !== row.firstRecipient)
-				.map((address) => [row.id, address, row.accountId]),
-		),
-		tags: rows.flatMap((row) =>
-			[...new Set((row.tags ?? []).map((t) => `${t.name}:${t.value}`))].map((tag) => [
-				row.id,
-				tag,
-				row.accountId,
-			]),
-		),
+		recipients: rows.flatMap((row) => further(row, recipientAddresses(row), row.firstRecipient)),
+		tags: rows.flatMap((row) => further(row, tagKeys(row), row.firstTag)),
 	};
+}
+
+/** An email's distinct tags as `name:value`, in the order given: the `tag` filter's values. */
+function tagKeys(row: Pick<NewEmail, "tags">): string[] {
+	return [...new Set((row.tags ?? []).map((t) => `${t.name}:${t.value}`))];
 }
 
 /** `[email_id, value, account_id]` triples as rows, in the lookup tables' column order. */

@@ -48,6 +48,7 @@ export async function deleteOldestEmails(
 			bcc: emails.bcc,
 			tags: emails.tags,
 			firstRecipient: emails.firstRecipient,
+			firstTag: emails.firstTag,
 			sendGroup: emails.sendGroup,
 		})
 		.from(emails)

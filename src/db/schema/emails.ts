@@ -126,6 +126,11 @@ export const emails = sqliteTable(
 		 * all have rows there.
 		 */
 		firstRecipient: text("first_recipient"),
+		/**
+		 * Its first tag as `name:value`, for the `tag` filter likewise (`emails_account_tag`);
+		 * further tags have rows in `email_tags`. Null without tags, or stored before it existed.
+		 */
+		firstTag: text("first_tag"),
 	},
 	(t) => [
 		// GET /emails filters (src/db/queries/email-list.ts `listEmails`), each a range in id order.
@@ -147,6 +152,8 @@ export const emails = sqliteTable(
 		index("emails_account_recipient")
 			.on(t.accountId, t.firstRecipient)
 			.where(sql`${t.firstRecipient} IS NOT NULL`),
+		// And the `tag` filter's, by its first tag, for the same reason.
+		index("emails_account_tag").on(t.accountId, t.firstTag).where(sql`${t.firstTag} IS NOT NULL`),
 		// The minute's dispatch of due scheduled emails (src/cron/dispatch-scheduled.ts): only
 		// emails still waiting are in it, so its range scan reads the due ones and nothing else.
 		index("emails_scheduled").on(t.scheduledAt).where(sql`${t.lastEvent} = 'scheduled'`),

@@ -2,20 +2,14 @@
  * GET /emails's query: a page of an account's emails, newest first, with the filters the API
  * and the dashboard offer, each a range of an index in the log's order (keyset, never OFFSET).
  */
-import { and, eq, exists, gte, lt, or, type SQL, type SQLWrapper, sql } from "drizzle-orm";
+import { and, eq, gte, lt, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import { alias, type SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { idFloor } from "../../lib/ids.ts";
 import type { Db } from "../client.ts";
-import {
-	type EmailEvent,
-	type EmailStatus,
-	emailRecipients,
-	emails,
-	emailTags,
-	ON_ITS_WAY_KEY,
-} from "../schema.ts";
+import { type EmailEvent, type EmailStatus, emails, ON_ITS_WAY_KEY } from "../schema.ts";
+import { lookupRanges } from "./email-lookup-filters.ts";
 import { inRuns, runReach } from "./email-runs.ts";
-import { isEmail, seqFloor, seqOf, windowStart } from "./email-seq.ts";
+import { seqFloor, seqOf } from "./email-seq.ts";
 import {
 	type FilteredColumns,
 	filteredColumns,
@@ -49,26 +43,6 @@ export const listColumns = {
 	/** With `sendMark`: the email's SES acceptance not yet in its row (src/db/queries/send-marks.ts). */
 	sesMessageId: emails.sesMessageId,
 	sendMark: sendMarkOf(emails),
-};
-
-/**
- * The `to` and `tag` filters' two sources: the emails whose first recipient or tag it is (a
- * column of the row and its partial index), and those with a lookup row for it (`emailId`
- * as SQL text, for the seek of its email's window).
- */
-const BY_RECIPIENT = {
-	first: emails.firstRecipient,
-	index: "emails_account_recipient",
-	lookup: {
-		table: emailRecipients,
-		column: emailRecipients.address,
-		emailId: `"email_recipients"."email_id"`,
-	},
-};
-const BY_TAG = {
-	first: emails.firstTag,
-	index: "emails_account_tag",
-	lookup: { table: emailTags, column: emailTags.tag, emailId: `"email_tags"."email_id"` },
 };
 
 export interface EmailFilters {
@@ -110,13 +84,9 @@ export interface EmailFilters {
  *   either (`ON_ITS_WAY_KEY`): a filter that allows them also reads the account's emails past
  *   the tally's cursor, its last few minutes, keeping those pending without a key;
  * - `domain_id`: its runs likewise;
- * - `to`: the emails it is the first recipient of, a range of `emails_account_recipient`
- *   (account_id, first_recipient, seq), merged in order with those it is a further recipient
- *   of, a range of `email_recipients`' primary key (account_id, address, email_id), each email
- *   found by a seek of its window;
- * - `tag`: likewise, `emails_account_tag` and `email_tags`; with `to` as well, the tag is
- *   checked on each email: its `first_tag`, or its own `email_tags` row by its whole key
- *   (account_id, tag, email_id).
+ * - `to`, `tag`: the emails whose first recipient or tag it is, a range of its index, merged in
+ *   order with those that have a lookup row for it, a range of the lookup table's primary key
+ *   (src/db/queries/email-lookup-filters.ts).
  *
  * What this costs in rows written (D1 counts a row per table or index entry written):
  * - per email stored: 1 index entry (its domain's runs), shared by a batch's emails from one
@@ -160,52 +130,16 @@ function listedRows(db: Db, accountId: string, query: PageRequest & EmailFilters
 				.where(sql`${emails}.rowid IN (${rowids})`)
 				.orderBy(order(emails.seq))
 				.limit(query.limit + 1);
-		// By recipient, or by tag; with both, the tag is checked on each email the recipient finds,
-		// by its first tag or its own `email_tags` row.
-		const lookup =
-			to !== undefined
-				? { by: BY_RECIPIENT, value: to }
-				: tag !== undefined
-					? { by: BY_TAG, value: tag }
-					: undefined;
-		if (lookup) {
-			const { by, value } = lookup;
-			const tagged = to !== undefined && tag !== undefined ? hasTag(db, accountId, tag) : undefined;
-			// The emails whose first value it is, by their index (named: with a state filter SQLite
-			// could otherwise take the state's range, which the value narrows far more).
-			const first = db
-				.select({ rowid: sql`rowid` })
-				.from(sql`${emails} INDEXED BY ${sql.raw(by.index)}`)
-				.where(
-					and(
-						eq(emails.accountId, accountId),
-						eq(by.first, value),
-						where(emails.seq, seqOf),
-						...rest(),
-						tagged,
-					),
-				)
-				.orderBy(order(emails.seq))
-				.limit(query.limit + 1);
-			// And those it is a further value of (or any value, stored before the columns).
-			const { table, column, emailId } = by.lookup;
-			const further = db
-				.select(listColumns)
-				.from(table)
-				.innerJoin(emails, isEmail(emails, table.emailId, windowStart(emailId)))
-				.where(
-					and(
-						eq(table.accountId, accountId),
-						eq(column, value),
-						where(table.emailId),
-						...rest(emails, table.emailId),
-						tagged,
-					),
-				)
-				.orderBy(order(table.emailId))
-				.limit(query.limit + 1);
+		const lookups = lookupRanges(
+			db,
+			accountId,
+			{ to, tag },
+			{ where, order, limit: query.limit + 1, others: (id) => rest(emails, id) },
+		);
+		if (lookups) {
+			const [first, further] = lookups;
 			return db
-				.batch([listed(first), further])
+				.batch([listed(first), listed(further)])
 				.then((pages) => mergeInOrder(pages, order, query.limit + 1));
 		}
 		/** A page of the emails of a state key, a range of `emails_account_state`. */
@@ -305,23 +239,4 @@ function mergeInOrder<T extends { place: string }>(pages: T[][], order: Order, c
 		.flat()
 		.sort((a, b) => (a.place < b.place === ascending ? -1 : 1))
 		.slice(0, count);
-}
-
-/** Whether the email (`emails`) has the tag: its first, or one of its `email_tags` rows. */
-function hasTag(db: Db, accountId: string, tag: string): SQL | undefined {
-	return or(
-		eq(emails.firstTag, tag),
-		exists(
-			db
-				.select({ one: sql`1` })
-				.from(emailTags)
-				.where(
-					and(
-						eq(emailTags.accountId, accountId),
-						eq(emailTags.tag, tag),
-						eq(emailTags.emailId, emails.id),
-					),
-				),
-		),
-	);
 }

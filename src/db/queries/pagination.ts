@@ -22,7 +22,7 @@ export interface Page<T> {
  * The keyset's condition on a column; `position`, when the column is not the id itself, turns
  * the cursor's id into that column's value (an email's `seq`, src/db/queries/email-seq.ts).
  */
-type Where = (column: SQLiteColumn | SQL, position?: (id: string) => SQL) => SQL | undefined;
+export type Where = (column: SQLiteColumn | SQL, position?: (id: string) => SQL) => SQL | undefined;
 export type Order = (id: SQLiteColumn) => SQL;
 
 /** Whether a page's query runs oldest first (a `before` page). */

@@ -6,7 +6,6 @@ import { and, eq, getTableColumns, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { SQLiteColumn, SQLiteInsertValue } from "drizzle-orm/sqlite-core";
 import { recipientAddresses } from "../../lib/addresses.ts";
-import { chunk } from "../../lib/chunk.ts";
 import type { Db } from "../client.ts";
 import {
 	accounts,
@@ -44,13 +43,49 @@ export type EmailRow = Omit<typeof emails.$inferSelect, "seq"> & { sendMark?: Se
 export type NewEmail = Omit<typeof emails.$inferInsert, "seq">;
 export type Statement = BatchItem<"sqlite">;
 
+/** D1 binds at most this many parameters per statement. */
+const MAX_BOUND = 100;
 /**
- * D1 binds at most 100 parameters per statement, and a multi-row INSERT binds every column of
- * every row (`seq` binds its id, `newSeq`), the state key's CASE two more (`withKeys`) and the
- * run's checks four (`runColumns`): rows per INSERT = floor(100 / (columns + 6)).
+ * What the SQL of a new row binds at most (`withKeys`): its seq the id (`newSeq`), its state
+ * key's CASE two values, the run's checks four (`runColumns`).
  */
-function rowsPerInsert(table: typeof emails): number {
-	return Math.floor(100 / (Object.keys(getTableColumns(table)).length + 6));
+const BOUND_BY_KEYS = 7;
+const emailsColumns = Object.entries(getTableColumns(emails));
+
+/**
+ * The parameters a row binds in a multi-row INSERT, at most: each value it gives (null too), each
+ * default of a column it leaves out (drizzle binds those; a column without one is a literal
+ * NULL), and its keys' SQL.
+ */
+function boundBy(row: NewEmail): number {
+	const given = row as Record<string, unknown>;
+	return emailsColumns.reduce(
+		(n, [key, column]) => n + (given[key] !== undefined || column.hasDefault ? 1 : 0),
+		BOUND_BY_KEYS,
+	);
+}
+
+/** The rows in INSERTs of as many rows as D1's parameter bound allows, in order. */
+function insertsOf(
+	db: Db,
+	rows: { row: NewEmail; value: SQLiteInsertValue<typeof emails> }[],
+): Statement[] {
+	const statements: Statement[] = [];
+	let part: SQLiteInsertValue<typeof emails>[] = [];
+	let bound = 0;
+	const flush = () => {
+		if (part.length) statements.push(db.insert(emails).values(part));
+		part = [];
+		bound = 0;
+	};
+	for (const { row, value } of rows) {
+		const n = boundBy(row);
+		if (bound + n > MAX_BOUND) flush();
+		part.push(value);
+		bound += n;
+	}
+	flush();
+	return statements;
 }
 
 /**
@@ -71,14 +106,13 @@ export function insertEmailsStatements(db: Db, emailRows: NewEmail[]): Statement
 	}));
 	const { recipients, tags } = lookupRows(rows);
 	const parts = planRuns(rows);
-	const values = rows.map((row, i) => withKeys(row, parts[i] ?? "alone"));
+	const values = rows.map((row, i) => ({ row, value: withKeys(row, parts[i] ?? "alone") }));
 	// A run's later rows check the runs stored before their statement: its first goes before.
 	const later = values.filter((_, i) => parts[i] === "in");
 	const first = values.filter((_, i) => parts[i] !== "in");
 	return [
-		...[first, later].flatMap((group) =>
-			chunk(group, rowsPerInsert(emails)).map((part) => db.insert(emails).values(part)),
-		),
+		...insertsOf(db, first),
+		...insertsOf(db, later),
 		...(recipients.length ? [db.insert(emailRecipients).select(fromJsonRows(recipients))] : []),
 		...(tags.length ? [db.insert(emailTags).select(fromJsonRows(tags))] : []),
 	];

@@ -16,7 +16,7 @@ import {
 } from "../src/db/queries/emails.ts";
 import { TALLY_CURSOR } from "../src/db/queries/metrics.ts";
 import { cronCursors, emails } from "../src/db/schema.ts";
-import { uuidv7 } from "../src/lib/ids.ts";
+import { idTime, uuidv7 } from "../src/lib/ids.ts";
 import { createDomain, createSender, db, uuidv7At } from "./helpers/factories.ts";
 import { counted, rowsWritten } from "./helpers/rows-written.ts";
 
@@ -135,6 +135,107 @@ describe("runs in the list's index", () => {
 		expect((await everyPage(sender.account.id, {}, 1)).older).toEqual(newestFirst(mine));
 	});
 
+	it("a busy account's singles from one domain share a run: one claims the second after it, the next join", async () => {
+		const sender = await createSender();
+		const at = Date.now() - 60_000;
+		// The tally's cursor behind them: emails on their way have no state entry.
+		const position = uuidv7At(at - 1000);
+		await db()
+			.insert(cronCursors)
+			.values({ name: TALLY_CURSOR, position })
+			.onConflictDoUpdate({ target: cronCursors.name, set: { position } });
+		// Four singles a quarter of a second apart, each in a request of its own.
+		const [s0, s1, s2, s3] = [0, 250, 500, 750].map((ms) => uuidv7At(at + ms)) as [
+			string,
+			string,
+			string,
+			string,
+		];
+		await store([row(sender, s0)]);
+		await store([row(sender, s1)]);
+		const joined = await rowsWritten(() =>
+			runBatch(counted, insertEmailsStatements(counted, [row(sender, s2)])),
+		);
+		await store([row(sender, s3)]);
+		const columns = await runColumnsOf([s0, s1, s2, s3]);
+		// The first has no email of its domain before it: a run of one, with no range.
+		expect(columns.get(s0)).toEqual({ inRun: null, hasRange: false });
+		// The second follows one: its run claims the second after it, where the others fall.
+		expect(columns.get(s1)).toEqual({ inRun: null, hasRange: true });
+		expect(columns.get(s2)).toEqual({ inRun: 1, hasRange: false });
+		expect(columns.get(s3)).toEqual({ inRun: 1, hasRange: false });
+		// A single that joins writes its row and its recipient's index entry, no list entry.
+		expect(joined).toBe(2);
+		const list = await everyPage(sender.account.id, {}, 1);
+		expect(list.older).toEqual(newestFirst([s0, s1, s2, s3]));
+		expect(list.newer).toEqual(newestFirst([s0, s1, s2, s3]));
+	});
+
+	it("a single long after its domain's last email claims nothing, and one past a claimed second starts another", async () => {
+		const sender = await createSender();
+		const at = Date.now() - 120_000;
+		const [quiet1, quiet2, busy1, busy2, busy3] = [0, 30_000, 31_000, 31_500, 32_600].map((ms) =>
+			uuidv7At(at + ms),
+		) as [string, string, string, string, string];
+		for (const id of [quiet1, quiet2, busy1, busy2, busy3]) await store([row(sender, id)]);
+		const columns = await runColumnsOf([quiet1, quiet2, busy1, busy2, busy3]);
+		for (const id of [quiet1, quiet2])
+			expect(columns.get(id)).toEqual({ inRun: null, hasRange: false });
+		// busy1 follows quiet2 within two seconds: it claims; busy2 joins; busy3 is past the
+		// claimed second but still within two of busy1: it claims the next.
+		expect(columns.get(busy1)).toEqual({ inRun: null, hasRange: true });
+		expect(columns.get(busy2)).toEqual({ inRun: 1, hasRange: false });
+		expect(columns.get(busy3)).toEqual({ inRun: null, hasRange: true });
+	});
+
+	it("claimed seconds list in order among other accounts', other domains' and batches' emails, both ways", async () => {
+		const sender = await createSender();
+		const second = { ...sender, domain: await createDomain(sender.account.id) };
+		const stranger = await createSender();
+		const at = Date.now() - 180_000;
+		// Three seconds of traffic, an email every 40 ms dealt out round-robin: the account's
+		// singles from two domains, a stranger's singles, and now and then a batch of three.
+		const mine: string[] = [];
+		const ofSecond: string[] = [];
+		const theirs: string[] = [];
+		for (let i = 0; i < 75; i++) {
+			const id = uuidv7At(at + i * 40);
+			if (i % 10 === 4) {
+				const batch = [id, uuidv7At(at + i * 40), uuidv7At(at + i * 40 + 1)].sort();
+				await store(batch.map((b) => row(sender, b)));
+				mine.push(...batch);
+			} else if (i % 3 === 0) {
+				await store([row(stranger, id)]);
+				theirs.push(id);
+			} else if (i % 3 === 1) {
+				await store([row(second, id)]);
+				mine.push(id);
+				ofSecond.push(id);
+			} else {
+				await store([row(sender, id)]);
+				mine.push(id);
+			}
+		}
+		const firsts = [...(await runColumnsOf(mine)).values()].filter((c) => c.inRun === null);
+		expect(firsts.length).toBeLessThan(mine.length / 3);
+		for (const limit of [1, 4, 7]) {
+			const list = await everyPage(sender.account.id, {}, limit);
+			expect(list.older, `older ${limit}`).toEqual(newestFirst(mine));
+			expect(list.newer, `newer ${limit}`).toEqual(newestFirst(mine));
+		}
+		const domain = await everyPage(sender.account.id, { domainId: second.domain.id }, 3);
+		expect(domain.older, "second older").toEqual(newestFirst(ofSecond));
+		expect(domain.newer, "second newer").toEqual(newestFirst(ofSecond));
+		expect((await everyPage(stranger.account.id, {}, 4)).older, "theirs").toEqual(
+			newestFirst(theirs),
+		);
+		const dates = { createdAfter: at + 1000, createdBefore: at + 2000 };
+		const inside = mine.filter((id) => idTime(id) >= at + 1000 && idTime(id) < at + 2000);
+		const bounded = await everyPage(sender.account.id, dates, 3);
+		expect(bounded.older, "bounded older").toEqual(newestFirst(inside));
+		expect(bounded.newer, "bounded newer").toEqual(newestFirst(inside));
+	});
+
 	it("batches of one account and domain stored at once, their ids interleaved, list in order", async () => {
 		const sender = await createSender();
 		// Four requests' ids dealt out from one stretch, stored together as racing isolates would:
@@ -191,15 +292,17 @@ describe("runs in the list's index", () => {
 		// Batches starting inside the run: their emails inside join it, those past it are alone.
 		await store([a6, a8, a10].map((id) => row(sender, id)));
 		await store([a2, a9].map((id) => row(sender, id)));
-		// A batch whose range would hold an email stored alone: no run is made.
+		// A single right after the account's other emails claims the second after it; a batch
+		// whose range would hold it makes no run, and its email inside the claim joins it.
 		await store([row(sender, b2)]);
 		await store([b1, b3].map((id) => row(sender, id)));
-		const columns = await runColumnsOf([a1, a4, a6, a8, a10, a2, a9, b1, b3]);
+		const columns = await runColumnsOf([a1, a4, a6, a8, a10, a2, a9, b1, b2, b3]);
 		expect(columns.get(a1)).toEqual({ inRun: null, hasRange: true });
-		for (const joined of [a4, a6, a2]) expect(columns.get(joined)?.inRun).toBe(1);
+		for (const joined of [a4, a6, a2, b3]) expect(columns.get(joined)?.inRun).toBe(1);
 		expect(columns.get(a6)?.hasRange).toBe(false);
-		for (const alone of [a8, a10, a9, b1, b3])
+		for (const alone of [a8, a10, a9, b1])
 			expect(columns.get(alone), alone).toEqual({ inRun: null, hasRange: false });
+		expect(columns.get(b2)).toEqual({ inRun: null, hasRange: true });
 
 		const every = [a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, b1, b2, b3];
 		const list = await everyPage(sender.account.id, {}, 2);

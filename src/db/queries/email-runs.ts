@@ -1,15 +1,19 @@
 /**
  * Runs: how the list's index of an account's emails by domain (`emails_account_runs`) holds a
- * batch's emails with one entry.
+ * batch's emails, or a busy sender's singles of a second, with one entry.
  *
  * Why: the index had an entry per email, a row written per email (D1 bills index entries as
- * rows) for the emails of a batch, which are stored together and sit side by side in the log.
+ * rows) for the emails of a batch, which are stored together and sit side by side in the log,
+ * and for a busy sender's singles, which come a few to the second.
  *
  * How:
- * - A run is an account's emails from one domain stored in one request, their ids at most
- *   `RUN_SPAN_MS` apart (a batch's ids are made in the same millisecond or two): its first
- *   email is in the index and holds `run_end`, the last seq of the run's range; the others are
- *   `in_run` and have no entry. Any other email is a run of one.
+ * - A run is an account's emails from one domain within a range of the log that its first
+ *   email holds: a batch's emails stored in one request (their ids made in a millisecond or
+ *   two), or the second after a single whose account sent from that domain in the two seconds
+ *   before it, which the singles that follow join. Its first email is in the index and holds
+ *   `run_end`, the last seq of the run's range; the others are `in_run` and have no entry. A
+ *   single with nothing of its domain just before it is a run of one and claims nothing, so a
+ *   quiet sender's emails do not make the list read other accounts' seconds.
  * - The account's emails of a domain are the rows of that account and domain in its runs'
  *   ranges: the list reads the runs' first emails in order and, from each, the rows of its range
  *   by seq (`inRuns`). A row of another account in a range is read and left out.
@@ -27,16 +31,29 @@
  */
 import { type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
-import { idTime } from "../../lib/ids.ts";
+import { idTime, UUID_PATTERN } from "../../lib/ids.ts";
 import type { Db } from "../client.ts";
 import { emails } from "../schema.ts";
 import { aliasHasId, SLOTS, seqFloor } from "./email-seq.ts";
 
-/** The most a run's ids are apart, in milliseconds: it bounds the ranges checked and read. */
-const RUN_SPAN_MS = 10;
+/**
+ * The most a run's range reaches past its first email, in milliseconds: a batch's ids (made in
+ * a millisecond or two) or the second a busy sender's single claims. It bounds the ranges
+ * checked and read.
+ */
+const RUN_SPAN_MS = 1000;
 
-/** The seqs `RUN_SPAN_MS` and one more millisecond cover: 4,096 counters of eight slots each. */
-const REACH = sql.raw(String((RUN_SPAN_MS + 1) * 4096 * SLOTS));
+/** The seqs of `ms` milliseconds: 4,096 counters of eight slots each. */
+const seqsOf = (ms: number) => sql.raw(String(ms * 4096 * SLOTS));
+
+/** The seqs `RUN_SPAN_MS` and one more millisecond cover. */
+const REACH = seqsOf(RUN_SPAN_MS + 1);
+
+/**
+ * How far back an email of its account and domain makes a single's sender busy: two claimed
+ * seconds, so a single just past a claimed second claims the next rather than stand alone.
+ */
+const BUSY = seqsOf(2 * RUN_SPAN_MS);
 
 /** The earliest seq at which the run holding an email at `seq` can start. */
 export const runReach = (seq: SQLWrapper): SQL => sql`(${seq}) - ${REACH}`;
@@ -95,15 +112,35 @@ function runFirsts(row: RunRow, from: SQL, to: SQL, also: SQL = sql`1`): SQL {
 export function runColumns(row: RunRow, part: RunPart): { inRun: SQL; runEnd: SQL | null } {
 	const start = seqFloor(row.id);
 	const inRun = sql`CASE WHEN ${runFirsts(row, runReach(start), windowEnd(row.id), sql`h.run_end >= ${start}`)} THEN 1 END`;
-	if (typeof part === "string") return { inRun, runEnd: null };
-	const end = windowEnd(part.first);
-	const overlaps = runFirsts(
-		row,
-		runReach(start),
-		end,
-		sql`(h.seq >= ${start} OR h.run_end >= ${start})`,
-	);
-	return { inRun, runEnd: sql`CASE WHEN NOT ${overlaps} THEN ${end} END` };
+	if (part === "in") return { inRun, runEnd: null };
+	const overlaps = (end: SQL) =>
+		runFirsts(row, runReach(start), end, sql`(h.seq >= ${start} OR h.run_end >= ${start})`);
+	if (part !== "alone") {
+		const end = windowEnd(part.first);
+		return { inRun, runEnd: sql`CASE WHEN NOT ${overlaps(end)} THEN ${end} END` };
+	}
+	// A single claims the second after it when its account sent from the domain just before:
+	// the singles that follow within it join its run instead of each taking an entry.
+	const end = claimEnd(row.id);
+	if (!end) return { inRun, runEnd: null };
+	const busy = runFirsts(row, sql`${start} - ${BUSY}`, sql`${start} - 1`);
+	return { inRun, runEnd: sql`CASE WHEN ${busy} AND NOT ${overlaps(end)} THEN ${end} END` };
+}
+
+/**
+ * The parameters `runColumns` binds for a row's part: the account and domain for each check (the
+ * run it may join; a run's first, the overlap; a single's, whether it is busy and the overlap).
+ */
+export function runChecksBound(part: RunPart): number {
+	if (part === "in") return 2;
+	return part === "alone" ? 6 : 4;
+}
+
+/** The last seq of the millisecond `RUN_SPAN_MS` after an id's; none for text that is not one. */
+function claimEnd(id: string): SQL | null {
+	if (!UUID_PATTERN.test(id)) return null;
+	const window = (BigInt(idTime(id) + RUN_SPAN_MS) << 12n) | 4095n;
+	return sql.raw(String(window * BigInt(SLOTS) + BigInt(SLOTS - 1)));
 }
 
 type RunColumns = Record<"seq" | "accountId" | "domainId" | "inRun" | "runEnd", SQLiteColumn>;

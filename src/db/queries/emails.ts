@@ -19,7 +19,13 @@ import {
 	ON_ITS_WAY_KEY,
 } from "../schema.ts";
 import { unpackBodies } from "./email-bodies.ts";
-import { keepRunsListed, planRuns, type RunPart, runColumns } from "./email-runs.ts";
+import {
+	keepRunsListed,
+	planRuns,
+	type RunPart,
+	runChecksBound,
+	runColumns,
+} from "./email-runs.ts";
 import { emailsWithIds, emailWithId, newSeq } from "./email-seq.ts";
 import { tallyCursor } from "./metrics.ts";
 import {
@@ -46,10 +52,10 @@ export type Statement = BatchItem<"sqlite">;
 /** D1 binds at most this many parameters per statement. */
 const MAX_BOUND = 100;
 /**
- * What the SQL of a new row binds at most (`withKeys`): its seq the id (`newSeq`), its state
- * key's CASE two values, the run's checks four (`runColumns`).
+ * What the SQL of a new row binds at most besides its run's checks (`withKeys`): its seq the id
+ * (`newSeq`), its state key's CASE three (the id, the key and the tally cursor's name).
  */
-const BOUND_BY_KEYS = 7;
+const BOUND_BY_KEYS = 4;
 const emailsColumns = Object.entries(getTableColumns(emails));
 
 /**
@@ -57,18 +63,18 @@ const emailsColumns = Object.entries(getTableColumns(emails));
  * default of a column it leaves out (drizzle binds those; a column without one is a literal
  * NULL), and its keys' SQL.
  */
-function boundBy(row: NewEmail): number {
+function boundBy(row: NewEmail, part: RunPart): number {
 	const given = row as Record<string, unknown>;
 	return emailsColumns.reduce(
 		(n, [key, column]) => n + (given[key] !== undefined || column.hasDefault ? 1 : 0),
-		BOUND_BY_KEYS,
+		BOUND_BY_KEYS + runChecksBound(part),
 	);
 }
 
 /** The rows in INSERTs of as many rows as D1's parameter bound allows, in order. */
 function insertsOf(
 	db: Db,
-	rows: { row: NewEmail; value: SQLiteInsertValue<typeof emails> }[],
+	rows: { row: NewEmail; part: RunPart; value: SQLiteInsertValue<typeof emails> }[],
 ): Statement[] {
 	const statements: Statement[] = [];
 	let part: SQLiteInsertValue<typeof emails>[] = [];
@@ -78,8 +84,8 @@ function insertsOf(
 		part = [];
 		bound = 0;
 	};
-	for (const { row, value } of rows) {
-		const n = boundBy(row);
+	for (const { row, part: run, value } of rows) {
+		const n = boundBy(row, run);
 		if (bound + n > MAX_BOUND) flush();
 		part.push(value);
 		bound += n;
@@ -106,7 +112,10 @@ export function insertEmailsStatements(db: Db, emailRows: NewEmail[]): Statement
 	}));
 	const { recipients, tags } = lookupRows(rows);
 	const parts = planRuns(rows);
-	const values = rows.map((row, i) => ({ row, value: withKeys(row, parts[i] ?? "alone") }));
+	const values = rows.map((row, i) => {
+		const part = parts[i] ?? "alone";
+		return { row, part, value: withKeys(row, part) };
+	});
 	// A run's later rows check the runs stored before their statement: its first goes before.
 	const later = values.filter((_, i) => parts[i] === "in");
 	const first = values.filter((_, i) => parts[i] !== "in");

@@ -4,7 +4,7 @@ import { EVERY_FIVE_MINUTES } from "../../src/cron/index.ts";
 import { type PurgeOptions, purgeExpiredData, RETENTION } from "../../src/cron/purge.ts";
 import { insertEmailsStatements, runBatch } from "../../src/db/queries/emails.ts";
 import { dayOf } from "../../src/db/queries/metrics.ts";
-import { deleteOldestEmails } from "../../src/db/queries/retention.ts";
+import { deleteOldDayCounts, deleteOldestEmails } from "../../src/db/queries/retention.ts";
 import {
 	accountDayCounts,
 	emailRecipients,
@@ -372,6 +372,52 @@ describe("purgeExpiredData", () => {
 			"SEARCH webhook_deliveries USING PRIMARY KEY (endpoint_id=? AND event_id=?)",
 			expect.stringMatching(/^SCAN w USING COVERING INDEX sqlite_autoindex_webhook_endpoints_1/),
 			"SEARCH d USING PRIMARY KEY (endpoint_id=? AND event_id<?)",
+		]);
+	});
+
+	it("deletes old daily figures of every account, a bounded number at a time", async () => {
+		const today = dayOf(Date.now());
+		const accounts = ["acct-a", "acct-b", "acct-c"].map((a) => `${a}-${uuidv7()}`);
+		for (const accountId of accounts)
+			await db()
+				.insert(accountDayCounts)
+				.values(
+					[today - 95, today - 91, today - 10].map((day) => ({
+						accountId,
+						day,
+						figure: "sent",
+						count: 1,
+					})),
+				);
+		const left = async () =>
+			(
+				await db()
+					.select({ day: accountDayCounts.day })
+					.from(accountDayCounts)
+					.where(inArray(accountDayCounts.accountId, accounts))
+			).length;
+		expect(await deleteOldDayCounts(db(), today - 90, 4)).toBe(4);
+		expect(await deleteOldDayCounts(db(), today - 90, 4)).toBe(2);
+		expect(await deleteOldDayCounts(db(), today - 90, 4)).toBe(0);
+		expect(await left()).toBe(3);
+	});
+
+	it("finds old daily figures account by account, each a key range, scanning no figure", async () => {
+		const plans = await queryPlans((d) => purgeExpiredData(d, { now: Date.now() }));
+		const [plan, ...others] = plans.filter((p) => /\baccount_day_counts\b/.test(p));
+		expect(others).toEqual([]);
+		const steps = (plan ?? "").split("\n").filter((line) => /^(SCAN|SEARCH)/.test(line));
+		// The accounts skipped through on the key (the first account the first row in key order,
+		// each next one a seek past the last); each one's days before the cutoff a range of the
+		// key; the delete itself by the key.
+		expect(steps).toEqual([
+			"SEARCH account_day_counts USING PRIMARY KEY (account_id=? AND day=? AND figure=?)",
+			"SCAN CONSTANT ROW",
+			"SCAN s",
+			"SCAN a",
+			"SEARCH s USING PRIMARY KEY (account_id>?)",
+			"SCAN a",
+			"SEARCH c USING PRIMARY KEY (account_id=? AND day<?)",
 		]);
 	});
 

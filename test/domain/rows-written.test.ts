@@ -105,6 +105,21 @@ describe("rows written per email", () => {
 		}
 	});
 
+	it("the tally's first figures of an account's day: a row each, with no index beside its key", async () => {
+		await tallyDayFigures(counted);
+		try {
+			// An account with no figure today yet: the tally inserts its `sent` and `delivered`.
+			const fresh = await createSender();
+			for (let i = 0; i < 2; i++) await lifecycle(fresh, delivered);
+			const tally = await rowsWritten(() => tallyDayFigures(counted, Date.now() + TALLY_LAG));
+			// Two figures, a row each (the table is its key), and the cursor.
+			expect(tally).toBe(2 + 1);
+			expect(await dayFigure(fresh.account.id, Date.now(), "delivered")).toBe(2);
+		} finally {
+			await counted.delete(cronCursors).where(eq(cronCursors.name, TALLY_CURSOR));
+		}
+	});
+
 	it("a hard-bounced single: the bounce moves it in the state index", async () => {
 		const bounced = (at: number): LifecycleEvent[] => [
 			{ kind: "accepted_by_ses", sesMessageId: `ses-${uuidv7()}`, at },

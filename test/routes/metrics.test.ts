@@ -213,7 +213,7 @@ describe("GET /account/metrics", () => {
 			.bind(...params)
 			.all<{ detail: string }>();
 		expect(results.map((r) => r.detail).join("\n")).toMatch(
-			/SEARCH account_day_counts USING INDEX sqlite_autoindex_account_day_counts_1 \(account_id=\? AND day>\? AND day<\?\)/,
+			/SEARCH account_day_counts USING PRIMARY KEY \(account_id=\? AND day>\? AND day<\?\)/,
 		);
 	});
 

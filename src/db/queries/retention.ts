@@ -8,7 +8,7 @@
  * the primary key's index; for emails, `seq < seqFloor(idFloor(t))`, a range of the rowid
  * (src/db/queries/email-seq.ts).
  */
-import { asc, inArray, lt, sql } from "drizzle-orm";
+import { asc, inArray, lt, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import {
 	accountDayCounts,
@@ -69,21 +69,32 @@ export async function deleteOldestEmails(
 }
 
 /**
- * Accounts' daily figures (`account_day_counts`) of days before `beforeDay`, through its `day`
- * index (written once per account, day and figure, not per count).
+ * Accounts' daily figures (`account_day_counts`) of days before `beforeDay`, at most `limit`:
+ * account by account on the key, which starts with the account and the day, so each account's
+ * old days are one range and no index of days is written with every day's first figure. The
+ * accounts come from the table itself (a recursive skip, one seek each), so a deleted
+ * account's figures go too.
  */
 export async function deleteOldDayCounts(
 	db: Db,
 	beforeDay: number,
 	limit: number,
 ): Promise<number> {
-	const oldest = db
-		.select({ rowid: sql`rowid` })
-		.from(accountDayCounts)
-		.where(lt(accountDayCounts.day, beforeDay))
-		.limit(limit);
-	const gone = await db.delete(accountDayCounts).where(inArray(sql`rowid`, oldest));
+	const gone = await db.run(oldDayCountsDelete(beforeDay, limit));
 	return gone.meta.changes;
+}
+
+/** `deleteOldDayCounts`'s statement. */
+export function oldDayCountsDelete(beforeDay: number, limit: number): SQL {
+	return sql`DELETE FROM ${accountDayCounts} WHERE (account_id, day, figure) IN (
+		WITH RECURSIVE a(id) AS (
+			SELECT (SELECT s.account_id FROM ${accountDayCounts} s ORDER BY s.account_id LIMIT 1)
+			UNION ALL
+			SELECT (SELECT s.account_id FROM ${accountDayCounts} s WHERE s.account_id > a.id ORDER BY s.account_id LIMIT 1) FROM a WHERE a.id IS NOT NULL
+		)
+		SELECT c.account_id, c.day, c.figure FROM a CROSS JOIN ${accountDayCounts} c
+		WHERE c.account_id = a.id AND c.day < ${beforeDay} LIMIT ${limit}
+	)`;
 }
 
 /**

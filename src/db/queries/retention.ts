@@ -8,7 +8,7 @@
  * the primary key's index; for emails, `seq < seqFloor(idFloor(t))`, a range of the rowid
  * (src/db/queries/email-seq.ts).
  */
-import { asc, inArray, lt, type SQL, sql } from "drizzle-orm";
+import { asc, inArray, lt, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import {
 	accountDayCounts,
@@ -80,13 +80,7 @@ export async function deleteOldDayCounts(
 	beforeDay: number,
 	limit: number,
 ): Promise<number> {
-	const gone = await db.run(oldDayCountsDelete(beforeDay, limit));
-	return gone.meta.changes;
-}
-
-/** `deleteOldDayCounts`'s statement. */
-export function oldDayCountsDelete(beforeDay: number, limit: number): SQL {
-	return sql`DELETE FROM ${accountDayCounts} WHERE (account_id, day, figure) IN (
+	const gone = await db.run(sql`DELETE FROM ${accountDayCounts} WHERE (account_id, day, figure) IN (
 		WITH RECURSIVE a(id) AS (
 			SELECT (SELECT s.account_id FROM ${accountDayCounts} s ORDER BY s.account_id LIMIT 1)
 			UNION ALL
@@ -94,7 +88,8 @@ export function oldDayCountsDelete(beforeDay: number, limit: number): SQL {
 		)
 		SELECT c.account_id, c.day, c.figure FROM a CROSS JOIN ${accountDayCounts} c
 		WHERE c.account_id = a.id AND c.day < ${beforeDay} LIMIT ${limit}
-	)`;
+	)`);
+	return gone.meta.changes;
 }
 
 /**

@@ -393,6 +393,26 @@ describe("runs in the list's index", () => {
 		expect(last?.inRun).toBeNull();
 	});
 
+	it("a claiming single taken back, or purged, leaves the singles that joined its second listed", async () => {
+		const sender = await createSender();
+		const at = Date.now() - 300_000;
+		const [s0, s1, s2, s3] = [0, 200, 400, 600].map((ms) => uuidv7At(at + ms)) as [
+			string,
+			string,
+			string,
+			string,
+		];
+		for (const id of [s0, s1, s2, s3]) await store([row(sender, id)]);
+		expect((await runColumnsOf([s1])).get(s1)).toEqual({ inRun: null, hasRange: true });
+		// Its queue send failed: the claiming single's row is taken back.
+		await deleted(sender, [s1]);
+		expect((await everyPage(sender.account.id, {}, 1)).older).toEqual([s3, s2, s0]);
+		expect((await runColumnsOf([s2])).get(s2)).toEqual({ inRun: null, hasRange: true });
+		// And the purge, oldest first, takes the next one.
+		await deleted(sender, [s0, s2]);
+		expect((await everyPage(sender.account.id)).older).toEqual([s3]);
+	});
+
 	it("a request's rows taken back leave another request's email that joined their run listed", async () => {
 		const sender = await createSender();
 		const [first, second, third, fourth] = ids(4) as [string, string, string, string];

@@ -13,20 +13,6 @@ type Sender = Awaited<ReturnType<typeof createSender>>;
 /** A statement's SQL and bound values, as drizzle builds them for D1. */
 type Built = { toSQL(): { sql: string; params: unknown[] } };
 
-/** What POST /emails/batch stores for one email of a plain batch. */
-const plain = (sender: Sender, i: number): NewEmail => ({
-	id: uuidv7(),
-	accountId: sender.account.id,
-	domainId: sender.domain.id,
-	from: sender.from,
-	to: [`r${i}@example.org`],
-	subject: `Receipt ${i}`,
-	html: "<p>Thanks</p>",
-	createdAt: Date.now(),
-	webhooks: false,
-	sendGroup: 7,
-});
-
 /** An email with only the columns it must have: the most rows to a statement. */
 const least = (sender: Sender, i: number): NewEmail => ({
 	id: uuidv7(),
@@ -36,6 +22,15 @@ const least = (sender: Sender, i: number): NewEmail => ({
 	to: [`r${i}@example.org`],
 	subject: "Hi",
 	createdAt: Date.now(),
+});
+
+/** What POST /emails/batch stores for one email of a plain batch. */
+const plain = (sender: Sender, i: number): NewEmail => ({
+	...least(sender, i),
+	subject: `Receipt ${i}`,
+	html: "<p>Thanks</p>",
+	webhooks: false,
+	sendGroup: 7,
 });
 
 /** An email with every column the insert may set. */
@@ -65,15 +60,13 @@ const full = (sender: Sender, i: number): NewEmail => ({
 	writeToken: "t",
 });
 
-/** Each alone in its run (its own domain): a run of one's checks bind the most. */
-const plainAlone = (sender: Sender, i: number): NewEmail => ({
-	...plain(sender, i),
-	domainId: `${sender.domain.id}-${i}`,
-});
-const fullAlone = (sender: Sender, i: number): NewEmail => ({
-	...full(sender, i),
-	domainId: `${sender.domain.id}-${i}`,
-});
+/** Each of `make`'s emails alone in its run (a domain of its own): a run of one binds the most. */
+const alone =
+	(make: typeof plain) =>
+	(sender: Sender, i: number): NewEmail => ({
+		...make(sender, i),
+		domainId: `${sender.domain.id}-${i}`,
+	});
 
 /** The INSERT statements into `emails` among a batch's statements. */
 const emailInserts = (rows: NewEmail[]) =>
@@ -84,7 +77,7 @@ const emailInserts = (rows: NewEmail[]) =>
 describe("storing a batch", () => {
 	it("binds at most D1's 100 parameters in any statement, whatever columns and runs its rows have", async () => {
 		const sender = await createSender();
-		for (const make of [least, plain, full, plainAlone, fullAlone]) {
+		for (const make of [least, plain, full, alone(plain), alone(full)]) {
 			const rows = Array.from({ length: 100 }, (_, i) => make(sender, i));
 			for (const query of emailInserts(rows)) expect(query.params.length).toBeLessThanOrEqual(100);
 			await runBatch(db(), insertEmailsStatements(db(), rows));

@@ -77,17 +77,17 @@ function insertsOf(
 	rows: { row: NewEmail; part: RunPart; value: SQLiteInsertValue<typeof emails> }[],
 ): Statement[] {
 	const statements: Statement[] = [];
-	let part: SQLiteInsertValue<typeof emails>[] = [];
+	let values: SQLiteInsertValue<typeof emails>[] = [];
 	let bound = 0;
 	const flush = () => {
-		if (part.length) statements.push(db.insert(emails).values(part));
-		part = [];
+		if (values.length) statements.push(db.insert(emails).values(values));
+		values = [];
 		bound = 0;
 	};
-	for (const { row, part: run, value } of rows) {
-		const n = boundBy(row, run);
+	for (const { row, part, value } of rows) {
+		const n = boundBy(row, part);
 		if (bound + n > MAX_BOUND) flush();
-		part.push(value);
+		values.push(value);
 		bound += n;
 	}
 	flush();

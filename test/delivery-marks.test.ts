@@ -212,6 +212,72 @@ describe("deliveries in marks", () => {
 		expect(row).toMatchObject({ deliveredAt: at + 10, lastEvent: "complained" });
 	});
 
+	it("deliveries that come before their sends are recorded go in a mark with the sends, and the consumer's sends then write nothing", async () => {
+		const sender = await createSender();
+		const at = Date.now();
+		const sendGroup = newSendGroup(at);
+		const ids: string[] = [];
+		for (let i = 0; i < 3; i++) {
+			ids.push((await createQueuedEmail(sender, { sendGroup, webhooks: false })).id as string);
+		}
+		// The consumer read its emails, and SES accepted them; their results are not written yet.
+		const consumerRead = await findEmailsByIds(db(), ids);
+		const sends = (read: EmailRow[]) =>
+			read.map((email) => ({
+				email,
+				event: { kind: "accepted_by_ses", sesMessageId: `ses-${email.id}`, at } as LifecycleEvent,
+				key: `ses-send:${email.id}`,
+			}));
+		// SES's deliveries come first, each naming its message and when SES accepted it.
+		const early = deliveries(await findEmailsByIds(db(), ids), at + 10).map((input) => ({
+			...input,
+			sentFirst: { sesMessageId: `ses-${input.email.id}`, at },
+		}));
+		const before = {
+			sent: await dayFigure(sender.account.id, at, "sent"),
+			delivered: await dayFigure(sender.account.id, at, "delivered"),
+		};
+		let recorded: Awaited<ReturnType<typeof recordEmailEvents>> = [];
+		expect(
+			await rowsWritten(async () => {
+				recorded = await recordEmailEvents(store, early);
+			}),
+		).toBe(1);
+		expect(await deliveryMarks(sendGroup)).toHaveLength(1);
+		// Each send counts in the account's reputation window once, with its delivery.
+		expect(recorded.map((r) => [r.isNew, r.guard.sends])).toEqual(
+			ids.map(() => [true, [{ recipients: 1, at: at + 10 }]]),
+		);
+		for (const email of await findEmailsByIds(db(), ids)) {
+			expect(email).toMatchObject({
+				status: "sent",
+				lastEvent: "delivered",
+				sesMessageId: `ses-${email.id}`,
+				sentAt: at,
+				deliveredAt: at + 10,
+			});
+		}
+
+		// The consumer's results, decided on its earlier read, then on a fresh one: nothing new.
+		for (const read of [consumerRead, await findEmailsByIds(db(), ids)]) {
+			let again: Awaited<ReturnType<typeof recordEmailEvents>> = [];
+			expect(
+				await rowsWritten(async () => {
+					again = await recordEmailEvents(store, sends(read));
+				}),
+			).toBe(0);
+			expect(again.map((r) => [r.isNew, r.guard.sends])).toEqual(ids.map(() => [false, []]));
+		}
+		expect(
+			await db().select().from(sendMarks).where(eq(sendMarks.sendGroup, sendGroup)),
+		).toHaveLength(1);
+
+		// The tally counts each send and delivery once, from the mark.
+		await tallyDayFigures(db(), Date.now() + TALLY_LAG + 1_000);
+		expect(await dayFigure(sender.account.id, at, "sent")).toBe(before.sent + 3);
+		expect(await dayFigure(sender.account.id, at, "delivered")).toBe(before.delivered + 3);
+	});
+
 	it("writes the rows instead for an account with webhooks, a delivery alone, and a partial delivery", async () => {
 		const sender = await createSender();
 		const at = Date.now();

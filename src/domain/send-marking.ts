@@ -29,23 +29,35 @@ const isMarkableSend = (d: Decided) =>
 	d.t.next.sentAt !== null;
 
 /**
- * The delivery of an email whose send is in a mark (and no delivery yet) that brings it to the
- * common end state (sent and delivered, which the state index leaves out, so no key is due),
- * changing only what a delivery changes and causing nothing but webhook events its account does
- * not receive (it had no endpoint at acceptance): recorded in a mark, never in the row.
+ * The delivery of an email whose send is only in a mark, or not recorded yet (SES's delivery
+ * came before the consumer wrote its results; the notification names the send, which comes in
+ * the same entry), with no delivery yet, that brings it to the common end state (sent and
+ * delivered, which the state index leaves out, so no key is due), changing only what a send
+ * and a delivery change and causing nothing but the send's count and webhook events its
+ * account does not receive (it had no endpoint at acceptance): recorded in a mark, never in the
+ * row. The consumer's results for it then find the send there and write nothing.
  */
 const isMarkableDelivery = ({ input: { email, event }, t, fresh, write }: Decided) =>
 	event.kind === "delivered" &&
-	email.sendMark?.delivered === false &&
+	(email.sendMark?.delivered === false ? sameSend(email, t) : sendComesWith(email, t)) &&
 	!email.webhooks &&
 	write !== null &&
 	fresh.length > 0 &&
 	emailStateKey(t.next.status, t.next.lastEvent) === null &&
-	t.effects.every((effect) => effect.kind === "emit") &&
-	t.next.sesMessageId === email.sesMessageId &&
-	t.next.sentAt === email.sentAt &&
+	t.effects.every((effect) => effect.kind === "emit" || effect.kind === "count_sends") &&
 	t.next.failureReason === email.failureReason &&
 	t.next.scheduledAt === email.scheduledAt;
+
+const sameSend = (email: EmailRow, t: Transition) =>
+	t.next.sesMessageId === email.sesMessageId && t.next.sentAt === email.sentAt;
+
+/** The send recorded nowhere (no mark, not in the row) and recorded by this decision. */
+const sendComesWith = (email: EmailRow, t: Transition) =>
+	!email.sendMark &&
+	email.sendGroup != null &&
+	email.sesMessageId === null &&
+	t.next.sesMessageId !== null &&
+	t.next.sentAt !== null;
 
 /**
  * A mark costs a row written for its insert and one for its delete (the minute's clean-up
@@ -79,9 +91,10 @@ function enoughPerGroup<D extends Decided>(markable: D[], least: number): D[] {
 }
 
 /** An email's entry in its mark, and what the mark's statement checks it against. */
-function entryOf({ input: { email }, t, fresh }: Decided): MarkedEntry {
+function entryOf({ input: { email, event }, t, fresh }: Decided): MarkedEntry {
 	const [sesMessageId, sentAt] = [t.next.sesMessageId as string, t.next.sentAt as number];
-	if (!email.sendMark) return [[sesMessageId, sentAt], email.revision, null];
+	const readMark = email.sendMark?.text ?? null;
+	if (event.kind !== "delivered") return [[sesMessageId, sentAt], email.revision, readMark];
 	const delivery = {
 		status: t.next.status,
 		lastEvent: t.next.lastEvent,
@@ -89,7 +102,7 @@ function entryOf({ input: { email }, t, fresh }: Decided): MarkedEntry {
 		deliveredTo: [...t.next.deliveredTo],
 		timeline: fresh,
 	};
-	return [[sesMessageId, sentAt, delivery], email.revision, email.sendMark.text];
+	return [[sesMessageId, sentAt, delivery], email.revision, readMark];
 }
 
 /** One mark per send group of the decisions, each email's kept if it is as read. */

@@ -142,7 +142,7 @@ export async function recordEmailEvents(
 				key: `${input.key}:suppress:${row.email}`,
 				at: now,
 				data: suppressionData(row),
-				onlyIf: sql`EXISTS (SELECT 1 FROM ${suppressions} WHERE ${suppressions.id} = ${row.id})`,
+				onlyIf: sql`EXISTS (SELECT 1 FROM ${suppressions} WHERE ${suppressions.accountId} = ${row.accountId} AND ${suppressions.id} = ${row.id})`,
 			})),
 	];
 	const emit = await outwardEventStatements(db, outward);

@@ -1,12 +1,22 @@
 import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { SesSimulator } from "../../simulator/app.ts";
+import {
+	deleteSuppressionsByIds,
+	findSuppressedPairs,
+	findSuppressedStatement,
+	findSuppression,
+	findSuppressionsByKeys,
+	listSuppressions,
+} from "../../src/db/queries/suppressions.ts";
 import { emails } from "../../src/db/schema.ts";
+import { uuidv7 } from "../../src/lib/ids.ts";
 import { SEND_QUEUE } from "../../src/queues/index.ts";
 import { api } from "../helpers/api.ts";
 import { client, expectJson } from "../helpers/client.ts";
 import { runCommonRouteTests } from "../helpers/common-route-tests.ts";
 import { createQueuedEmail, createSender, db } from "../helpers/factories.ts";
+import { queryPlans } from "../helpers/query-plans.ts";
 import { runQueue } from "../helpers/queue.ts";
 import { installSimulator } from "../helpers/simulator.ts";
 
@@ -135,6 +145,27 @@ describe("/suppressions", () => {
 		);
 		// …and it is still theirs.
 		await expectJson(byIdOrEmail(theirs.key.token, "x@example.org"), 200);
+	});
+});
+
+describe("the suppressions table", () => {
+	it("reads on its key (account, id) or its index by address, never a scan or a sort", async () => {
+		const { account } = await createSender();
+		const plans = await queryPlans(async (d) => {
+			await listSuppressions(d, account.id, { limit: 10 });
+			await listSuppressions(d, account.id, { limit: 10, before: uuidv7(), origin: "bounce" });
+			await findSuppression(d, account.id, "a@example.org");
+			await findSuppressionsByKeys(d, account.id, ["a@example.org", uuidv7()]);
+			await findSuppressedStatement(d, account.id, ["a@example.org"]);
+			await findSuppressedPairs(d, [[account.id, "a@example.org"]]);
+			await deleteSuppressionsByIds(d, account.id, [uuidv7()]);
+		});
+		for (const plan of plans) {
+			expect(plan).not.toMatch(/SCAN suppressions|TEMP B-TREE/);
+			expect(plan).toMatch(
+				/suppressions USING (PRIMARY KEY|(COVERING )?INDEX suppressions_account_email)/,
+			);
+		}
 	});
 });
 

@@ -46,7 +46,7 @@ async function addManual(store: WebhookStore, accountId: string, emails: string[
 			key: `suppression:${row.id}`,
 			at: now,
 			data: suppressionData(row),
-			onlyIf: sql`EXISTS (SELECT 1 FROM ${suppressions} WHERE ${suppressions.id} = ${row.id})`,
+			onlyIf: sql`EXISTS (SELECT 1 FROM ${suppressions} WHERE ${suppressions.accountId} = ${row.accountId} AND ${suppressions.id} = ${row.id})`,
 		})),
 	);
 	const results = await runBatch(db, [

@@ -60,7 +60,8 @@ describe("singles sent at once share queue messages", () => {
 			.from(emails)
 			.where(inArray(emails.id, ids));
 		expect(rows.map((r) => r.lastEvent)).toEqual(Array(SINGLES).fill("sent"));
-		// A message's emails share its send group, and only they do (src/db/queries/send-marks.ts).
+		// A message's emails share its send group, as the messages the isolate sent within the
+		// same tenth of a second do (src/domain/send-groups.ts): never more groups than messages.
 		const groups = await db()
 			.select({ id: emails.id, sendGroup: emails.sendGroup })
 			.from(emails)
@@ -69,7 +70,7 @@ describe("singles sent at once share queue messages", () => {
 		for (const message of messages) {
 			expect(new Set(idsIn(message).map((id) => groupOf.get(id))).size).toBe(1);
 		}
-		expect(new Set(groupOf.values()).size).toBe(messages.length);
+		expect(new Set(groupOf.values()).size).toBeLessThanOrEqual(messages.length);
 		// Exactly once: one message in SES per recipient, a moment after the last arrived.
 		await new Promise((resolve) => setTimeout(resolve, 1_500));
 		const recipients = delivered().flatMap((m) => m.to);

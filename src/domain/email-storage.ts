@@ -30,6 +30,7 @@ import { chunk } from "../lib/chunk.ts";
 import { createGroupCommit, type GroupCommit, type KeepAlive } from "../lib/group-commit.ts";
 import { uuidv7 } from "../lib/ids.ts";
 import type { ResolvedFile } from "./attachments.ts";
+import { createSendGroups, type SendGroups } from "./send-groups.ts";
 import { MAX_IDS_PER_MESSAGE, queueEmails, type SendMessage } from "./send-message.ts";
 
 /** Where attachments' bytes live: the R2 bucket (its `put`, `get` and `delete`). */
@@ -175,14 +176,17 @@ const SENDS_IN_FLIGHT = 1;
 /** A member whose message has not gone by then fails (rows taken back), rather than hang. */
 const SHARED_SEND_TIMEOUT_MS = 10_000;
 
-/** One group commit per queue binding (express, bulk) and isolate. */
-const groupCommits = new WeakMap<Queue<SendMessage>, GroupCommit<string>>();
+/** One group commit per queue binding (express, bulk) and isolate, and its send groups. */
+const groupCommits = new WeakMap<
+	Queue<SendMessage>,
+	{ commit: GroupCommit<string>; groups: SendGroups }
+>();
 
 /**
  * Queues the emails: those due now through the queue's group commit (src/lib/group-commit.ts),
  * so singles arriving together share a message; those delayed to their second as before.
  * Answers at once with the send group of the emails due now: their message's, which other
- * requests' emails in it share.
+ * requests' emails in it, and the isolate's messages around it, share (src/domain/send-groups.ts).
  */
 function queueDue(
 	deps: StoreDeps,
@@ -194,9 +198,10 @@ function queueDue(
 	const { queue, keepAlive } = deps;
 	let sendGroup = newSendGroup(now);
 	if (!keepAlive || immediate.length === 0) return { sendGroup, sent: queueEmails(queue, emails) };
-	let commit = groupCommits.get(queue);
-	if (!commit) {
-		commit = createGroupCommit({
+	let line = groupCommits.get(queue);
+	if (!line) {
+		const groups = createSendGroups();
+		const commit = createGroupCommit<string>({
 			send: (ids) =>
 				queueEmails(
 					queue,
@@ -205,12 +210,15 @@ function queueDue(
 			maxInFlight: SENDS_IN_FLIGHT,
 			maxItems: MAX_IDS_PER_MESSAGE,
 			timeoutMs: SHARED_SEND_TIMEOUT_MS,
-			newKey: () => newSendGroup(Date.now()),
+			newKey: groups.next,
 		});
-		groupCommits.set(queue, commit);
+		line = { commit, groups };
+		groupCommits.set(queue, line);
 	}
-	const shared = commit(immediate, keepAlive, (key) => {
+	const { groups } = line;
+	const shared = line.commit(immediate, keepAlive, (key) => {
 		sendGroup = key;
+		groups.joined(key, immediate.length);
 	});
 	// queueEmails sends nothing for an empty list.
 	return { sendGroup, sent: Promise.all([shared, queueEmails(queue, later)]).then(() => {}) };

@@ -10,11 +10,13 @@
  *
  * How:
  * - At acceptance, the emails of one queue message get one send group (`newSendGroup`; the
- *   group commit of src/domain/email-storage.ts tells each request its message's): the consumer
- *   gets them together, so one write's results share one mark. A group is kept that small on
- *   purpose: finding an email's mark reads every row of its group (one per consumer write that
- *   reported some of it), so a group of many messages would make each read long. A scheduled
- *   email has none, and its send is written as before.
+ *   group commit of src/domain/email-storage.ts tells each request its message's), shared with
+ *   the isolate's other messages of the same tenth of a second (src/domain/send-groups.ts): the
+ *   consumer mostly gets them together, so one write's results share one mark. A group is kept
+ *   to about a hundred emails, as a batch request's: finding an email's mark reads every row of
+ *   its group (one per consumer write or recorder batch that reported some of it), so a larger
+ *   group would make each read long. A scheduled email has none, and its send is written as
+ *   before.
  * - The recorder (src/domain/email-recorder.ts) puts three or more sends of one group in one
  *   write in one row (`markSendsStatement`): `{ email id: [SES message id, sent at] }`, only
  *   those the minute's tally has not passed (their id at or past its cursor) and whose rows are

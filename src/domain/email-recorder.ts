@@ -26,7 +26,6 @@
  * batch created are then put on the webhook queue. An email accepted while its account had no
  * endpoint (`emails.webhooks` false) adds no statement at all: no read, row or queue message.
  */
-import { sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import {
 	type EmailRow,
@@ -41,8 +40,8 @@ import {
 	dayOf,
 	figureOf,
 } from "../db/queries/metrics.ts";
-import { insertSuppressionStatement } from "../db/queries/suppressions.ts";
-import { suppressions, type TimelineRow } from "../db/schema.ts";
+import { insertSuppressionStatement, suppressionStored } from "../db/queries/suppressions.ts";
+import type { TimelineRow } from "../db/schema.ts";
 import { recipientAddresses } from "../lib/addresses.ts";
 import { uuidv7 } from "../lib/ids.ts";
 import { transition, transitionAfterSend } from "./email-lifecycle.ts";
@@ -142,7 +141,7 @@ export async function recordEmailEvents(
 				key: `${input.key}:suppress:${row.email}`,
 				at: now,
 				data: suppressionData(row),
-				onlyIf: sql`EXISTS (SELECT 1 FROM ${suppressions} WHERE ${suppressions.accountId} = ${row.accountId} AND ${suppressions.id} = ${row.id})`,
+				onlyIf: suppressionStored(row),
 			})),
 	];
 	const emit = await outwardEventStatements(db, outward);

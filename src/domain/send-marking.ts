@@ -48,6 +48,7 @@ const isMarkableDelivery = ({ input: { email, event }, t, fresh, write }: Decide
 	t.next.failureReason === email.failureReason &&
 	t.next.scheduledAt === email.scheduledAt;
 
+/** The send the email's mark holds, which the delivery leaves as it is. */
 const sameSend = (email: EmailRow, t: Transition) =>
 	t.next.sesMessageId === email.sesMessageId && t.next.sentAt === email.sentAt;
 

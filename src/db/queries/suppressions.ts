@@ -38,6 +38,13 @@ export function insertSuppressionStatement(db: Db, row: NewSuppression) {
 	return db.insert(suppressions).values(row).onConflictDoNothing();
 }
 
+/**
+ * Whether the row `insertSuppressionStatement` was given is stored: the id just chosen is there
+ * only if the batch really added the address (an address already listed keeps its own row).
+ */
+export const suppressionStored = (row: Pick<NewSuppression, "accountId" | "id">) =>
+	sql`EXISTS (SELECT 1 FROM ${suppressions} WHERE ${suppressions.accountId} = ${row.accountId} AND ${suppressions.id} = ${row.id})`;
+
 export function listSuppressions(
 	db: Db,
 	accountId: string,

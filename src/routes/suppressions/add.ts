@@ -1,13 +1,12 @@
 /** `POST /suppressions` and `POST /suppressions/batch/add`: manual entries (origin `manual`). */
 import { createRoute, z } from "@hono/zod-openapi";
-import { sql } from "drizzle-orm";
 import { createDb } from "../../db/client.ts";
 import { runBatch } from "../../db/queries/emails.ts";
 import {
 	findSuppressionsByKeys,
 	insertSuppressionStatement,
+	suppressionStored,
 } from "../../db/queries/suppressions.ts";
-import { suppressions } from "../../db/schema.ts";
 import {
 	enqueueDeliveries,
 	outwardEventStatements,
@@ -46,7 +45,7 @@ async function addManual(store: WebhookStore, accountId: string, emails: string[
 			key: `suppression:${row.id}`,
 			at: now,
 			data: suppressionData(row),
-			onlyIf: sql`EXISTS (SELECT 1 FROM ${suppressions} WHERE ${suppressions.accountId} = ${row.accountId} AND ${suppressions.id} = ${row.id})`,
+			onlyIf: suppressionStored(row),
 		})),
 	);
 	const results = await runBatch(db, [

@@ -39,11 +39,8 @@ afterEach(async () => {
 	await db().delete(cronCursors).where(eq(cronCursors.name, TALLY_CURSOR));
 });
 
-/**
- * `count` emails of one send group (accepted while the account had no webhook endpoint), whose
- * sends are recorded in a mark, as the consumer records them.
- */
-async function sentInOneGroup(sender: Sender, count: number, at: number, to?: string[]) {
+/** `count` emails of one send group, accepted while the account had no webhook endpoint. */
+async function queuedInOneGroup(sender: Sender, count: number, to?: string[]) {
 	const sendGroup = newSendGroup(Date.now());
 	const ids: string[] = [];
 	for (let i = 0; i < count; i++) {
@@ -54,6 +51,29 @@ async function sentInOneGroup(sender: Sender, count: number, at: number, to?: st
 		});
 		ids.push(row.id as string);
 	}
+	return { sendGroup, ids };
+}
+
+/** Each email reads sent and delivered: sent at `at`, delivered to all 10 ms later. */
+async function expectReadDelivered(ids: string[], at: number) {
+	for (const email of await findEmailsByIds(db(), ids)) {
+		expect(email).toMatchObject({
+			status: "sent",
+			lastEvent: "delivered",
+			sesMessageId: `ses-${email.id}`,
+			sentAt: at,
+			deliveredAt: at + 10,
+			deliveredTo: email.to,
+		});
+	}
+}
+
+/**
+ * `count` emails of one send group (as `queuedInOneGroup`), whose sends are recorded in a mark,
+ * as the consumer records them.
+ */
+async function sentInOneGroup(sender: Sender, count: number, at: number, to?: string[]) {
+	const { sendGroup, ids } = await queuedInOneGroup(sender, count, to);
 	const queued = await findEmailsByIds(db(), ids);
 	await recordEmailEvents(
 		store,
@@ -101,15 +121,8 @@ describe("deliveries in marks", () => {
 			expect(row).toMatchObject({ status: "pending", lastEvent: "queued", sesMessageId: null });
 		}
 		expect(await deliveryMarks(sendGroup)).toHaveLength(1);
+		await expectReadDelivered(ids, at);
 		for (const email of await findEmailsByIds(db(), ids)) {
-			expect(email).toMatchObject({
-				status: "sent",
-				lastEvent: "delivered",
-				sesMessageId: `ses-${email.id}`,
-				sentAt: at,
-				deliveredAt: at + 10,
-				deliveredTo: email.to,
-			});
 			// The send has no entry of its own: the API shows it from `sent_at`.
 			expect(email.timeline?.map((entry) => entry.type)).toEqual(["delivered"]);
 		}
@@ -215,11 +228,7 @@ describe("deliveries in marks", () => {
 	it("deliveries that come before their sends are recorded go in a mark with the sends, and the consumer's sends then write nothing", async () => {
 		const sender = await createSender();
 		const at = Date.now();
-		const sendGroup = newSendGroup(at);
-		const ids: string[] = [];
-		for (let i = 0; i < 3; i++) {
-			ids.push((await createQueuedEmail(sender, { sendGroup, webhooks: false })).id as string);
-		}
+		const { sendGroup, ids } = await queuedInOneGroup(sender, 3);
 		// The consumer read its emails, and SES accepted them; their results are not written yet.
 		const consumerRead = await findEmailsByIds(db(), ids);
 		const sends = (read: EmailRow[]) =>
@@ -248,15 +257,7 @@ describe("deliveries in marks", () => {
 		expect(recorded.map((r) => [r.isNew, r.guard.sends])).toEqual(
 			ids.map(() => [true, [{ recipients: 1, at: at + 10 }]]),
 		);
-		for (const email of await findEmailsByIds(db(), ids)) {
-			expect(email).toMatchObject({
-				status: "sent",
-				lastEvent: "delivered",
-				sesMessageId: `ses-${email.id}`,
-				sentAt: at,
-				deliveredAt: at + 10,
-			});
-		}
+		await expectReadDelivered(ids, at);
 
 		// The consumer's results, decided on its earlier read, then on a fresh one: nothing new.
 		for (const read of [consumerRead, await findEmailsByIds(db(), ids)]) {

@@ -11,14 +11,14 @@ import { createDb } from "../src/db/client.ts";
 import { type EmailRow, findEmailsByIds } from "../src/db/queries/emails.ts";
 import { TALLY_CURSOR } from "../src/db/queries/metrics.ts";
 import { deleteOldestEmails } from "../src/db/queries/retention.ts";
-import { forgetStoredMarks, newSendGroup } from "../src/db/queries/send-marks.ts";
+import { forgetStoredMarks } from "../src/db/queries/send-marks.ts";
 import { cronCursors, emails, sendMarks } from "../src/db/schema.ts";
 import { recordEmailEvents } from "../src/domain/email-recorder.ts";
 import type { LifecycleEvent } from "../src/domain/email-state.ts";
 import { processing, recordTogether } from "../src/domain/recorded-together.ts";
 import { idFloor } from "../src/lib/ids.ts";
 import { api } from "./helpers/api.ts";
-import { createQueuedEmail, createSender, db } from "./helpers/factories.ts";
+import { createQueuedGroup, createSender, db, uuidv7At } from "./helpers/factories.ts";
 import {
 	counted,
 	dayFigure,
@@ -40,19 +40,8 @@ afterEach(async () => {
 });
 
 /** `count` emails of one send group, accepted while the account had no webhook endpoint. */
-async function queuedInOneGroup(sender: Sender, count: number, to?: string[]) {
-	const sendGroup = newSendGroup(Date.now());
-	const ids: string[] = [];
-	for (let i = 0; i < count; i++) {
-		const row = await createQueuedEmail(sender, {
-			sendGroup,
-			webhooks: false,
-			...(to ? { to } : {}),
-		});
-		ids.push(row.id as string);
-	}
-	return { sendGroup, ids };
-}
+const queuedInOneGroup = (sender: Sender, count: number, to?: string[]) =>
+	createQueuedGroup(sender, count, () => ({ webhooks: false, ...(to ? { to } : {}) }));
 
 /** Each email reads sent and delivered: sent at `at`, delivered to all 10 ms later. */
 async function expectReadDelivered(ids: string[], at: number) {
@@ -275,6 +264,39 @@ describe("deliveries in marks", () => {
 
 		// The tally counts each send and delivery once, from the mark.
 		await tallyDayFigures(db(), Date.now() + TALLY_LAG + 1_000);
+		expect(await dayFigure(sender.account.id, at, "sent")).toBe(before.sent + 3);
+		expect(await dayFigure(sender.account.id, at, "delivered")).toBe(before.delivered + 3);
+	});
+
+	it("writes the rows instead for deliveries before their sends of emails the tally has passed", async () => {
+		const sender = await createSender();
+		const at = Date.now();
+		// Created a minute ago: behind the cursor the tally placed at the present, so each has
+		// its state key, which the delivery must take away, and the recorder counts its figures.
+		const { sendGroup, ids } = await createQueuedGroup(sender, 3, () => ({
+			id: uuidv7At(at - 60_000),
+			webhooks: false,
+		}));
+		const before = {
+			sent: await dayFigure(sender.account.id, at, "sent"),
+			delivered: await dayFigure(sender.account.id, at, "delivered"),
+		};
+		const early = deliveries(await findEmailsByIds(db(), ids), at + 10).map((input) => ({
+			...input,
+			sentFirst: { sesMessageId: `ses-${input.email.id}`, at },
+		}));
+		await recordEmailEvents(store, early);
+
+		expect(await deliveryMarks(sendGroup)).toEqual([]);
+		for (const row of await storedRows(ids)) {
+			expect(row).toMatchObject({
+				status: "sent",
+				lastEvent: "delivered",
+				sesMessageId: `ses-${row.id}`,
+				stateKey: null,
+			});
+		}
+		await expectReadDelivered(ids, at);
 		expect(await dayFigure(sender.account.id, at, "sent")).toBe(before.sent + 3);
 		expect(await dayFigure(sender.account.id, at, "delivered")).toBe(before.delivered + 3);
 	});

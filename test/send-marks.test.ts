@@ -21,11 +21,17 @@ import { idsIn, type SendMessage } from "../src/domain/send-message.ts";
 import type { WebhookMessage } from "../src/domain/webhook-delivery.ts";
 import { guardFor } from "../src/durable-objects/index.ts";
 import type { Bindings } from "../src/env.ts";
-import { idFloor, uuidv7 } from "../src/lib/ids.ts";
+import { idFloor } from "../src/lib/ids.ts";
 import { HOUR } from "../src/lib/time.ts";
 import { SEND_QUEUE } from "../src/queues/index.ts";
 import { api } from "./helpers/api.ts";
-import { createQueuedEmail, createSender, db, uuidv7At } from "./helpers/factories.ts";
+import {
+	createQueuedEmail,
+	createQueuedGroup,
+	createSender,
+	db,
+	uuidv7At,
+} from "./helpers/factories.ts";
 import { runQueue } from "./helpers/queue.ts";
 import {
 	counted,
@@ -36,8 +42,6 @@ import {
 } from "./helpers/rows-written.ts";
 import { installSimulatorPostingToWorker } from "./helpers/simulator.ts";
 import { createWebhookEndpoint } from "./helpers/webhooks.ts";
-
-type Sender = Awaited<ReturnType<typeof createSender>>;
 
 let sim: SesSimulator;
 let restore: () => void;
@@ -52,15 +56,6 @@ afterEach(async () => {
 	// Other tests count event by event, with no cursor.
 	await db().delete(cronCursors).where(eq(cronCursors.name, TALLY_CURSOR));
 });
-
-/** `count` emails queued in one send group, as POST /emails stores them. */
-async function queuedInOneGroup(sender: Sender, count: number, id = () => uuidv7()) {
-	const sendGroup = newSendGroup(Date.now());
-	const stored = [];
-	for (let i = 0; i < count; i++)
-		stored.push(await createQueuedEmail(sender, { id: id(), sendGroup }));
-	return { sendGroup, ids: stored.map((e) => e.id as string) };
-}
 
 /** The mark holding an email's send, if any. */
 async function markOf(id: string) {
@@ -93,7 +88,7 @@ const sentFigure = (accountId: string, at: number) => dayFigure(accountId, at, "
 describe("send marks", () => {
 	it("records a group's sends in one row, which every read sees, and the delivery stores it", async () => {
 		const sender = await createSender();
-		const { ids } = await queuedInOneGroup(sender, 5);
+		const { ids } = await createQueuedGroup(sender, 5);
 		const at = Date.now();
 		const queued = await findEmailsByIds(db(), ids);
 		expect(
@@ -188,7 +183,7 @@ describe("send marks", () => {
 		const sender = await createSender();
 		const at = Date.now();
 		// Created a minute ago: behind the cursor the tally placed at the present.
-		const behind = await queuedInOneGroup(sender, 3, () => uuidv7At(at - 60_000));
+		const behind = await createQueuedGroup(sender, 3, () => ({ id: uuidv7At(at - 60_000) }));
 		const before = await sentFigure(sender.account.id, at);
 		const written = await rowsWritten(async () =>
 			recordEmailEvents(
@@ -203,7 +198,7 @@ describe("send marks", () => {
 		for (const row of await storedRows(behind.ids)) expect(row.sesMessageId).toBe(`ses-${row.id}`);
 
 		await db().delete(cronCursors).where(eq(cronCursors.name, TALLY_CURSOR));
-		const noCursor = await queuedInOneGroup(sender, 3);
+		const noCursor = await createQueuedGroup(sender, 3);
 		await recordEmailEvents(
 			{ db: counted, webhookQueue },
 			(await findEmailsByIds(db(), noCursor.ids)).map((email) => accepted(email, at)),
@@ -215,7 +210,7 @@ describe("send marks", () => {
 
 	it("the tally stores the marks no write did and counts each send once; stored marks are deleted", async () => {
 		const sender = await createSender();
-		const { sendGroup, ids } = await queuedInOneGroup(sender, 3);
+		const { sendGroup, ids } = await createQueuedGroup(sender, 3);
 		const [first] = ids as [string];
 		const at = Date.now();
 		await recordEmailEvents(
@@ -254,7 +249,7 @@ describe("send marks", () => {
 
 	it("a notification that comes before the send is recorded stores the send; the late mark leaves it out", async () => {
 		const sender = await createSender();
-		const { ids } = await queuedInOneGroup(sender, 3);
+		const { ids } = await createQueuedGroup(sender, 3);
 		const id = ids[0] as string;
 		// The consumer's read, before SES answered.
 		const read = await findEmailsByIds(db(), ids);
@@ -292,7 +287,7 @@ describe("send marks", () => {
 
 	it("a notification that comes first counts its email's send in the account's reputation window", async () => {
 		const sender = await createSender();
-		const { ids } = await queuedInOneGroup(sender, 1);
+		const { ids } = await createQueuedGroup(sender, 1);
 		const id = ids[0] as string;
 		const [email] = await findEmailsByIds(db(), [id]);
 		if (!email) throw new Error("gone");
@@ -330,7 +325,7 @@ describe("send marks", () => {
 				for (const m of batch) queued.push(m.body);
 			},
 		} as unknown as Queue<WebhookMessage>;
-		const { ids } = await queuedInOneGroup(sender, 3);
+		const { ids } = await createQueuedGroup(sender, 3);
 		const read = await findEmailsByIds(db(), ids);
 		const [email] = read;
 		if (!email) throw new Error("gone");
@@ -353,7 +348,7 @@ describe("send marks", () => {
 	it("a send alone in its group (or with one other) is written to its row: a mark would cost more", async () => {
 		const sender = await createSender();
 		for (const size of [1, 2]) {
-			const { ids } = await queuedInOneGroup(sender, size);
+			const { ids } = await createQueuedGroup(sender, size);
 			const at = Date.now();
 			const written = await rowsWritten(async () =>
 				recordEmailEvents(
@@ -369,7 +364,7 @@ describe("send marks", () => {
 
 	it("a consumer run records a message's sends in one mark, not one per result", async () => {
 		const sender = await createSender();
-		const { sendGroup, ids } = await queuedInOneGroup(sender, 30);
+		const { sendGroup, ids } = await createQueuedGroup(sender, 30);
 		const run = await runQueue(SEND_QUEUE, [{ emailIds: ids }]);
 		expect(run.result.explicitAcks).toEqual(run.ids);
 		const marks = await db().select().from(sendMarks).where(eq(sendMarks.sendGroup, sendGroup));
@@ -382,7 +377,7 @@ describe("send marks", () => {
 
 	it("an email whose row is gone (its rows taken back, or purged) is not marked and keeps no mark", async () => {
 		const sender = await createSender();
-		const { ids } = await queuedInOneGroup(sender, 4);
+		const { ids } = await createQueuedGroup(sender, 4);
 		const [gone, late, ...rest] = ids as [string, string, string, string];
 		const read = await findEmailsByIds(db(), ids);
 		await db().delete(emails).where(eq(emails.id, gone));
@@ -417,9 +412,9 @@ describe("send marks", () => {
 			.update(cronCursors)
 			.set({ position: idFloor(now - 4 * HOUR) })
 			.where(eq(cronCursors.name, TALLY_CURSOR));
-		const old = () => uuidv7At(now - STUCK_AFTER - 30 * 60_000);
-		const marked = await queuedInOneGroup(sender, 3, old);
-		const unsent = await queuedInOneGroup(sender, 1, old);
+		const old = () => ({ id: uuidv7At(now - STUCK_AFTER - 30 * 60_000) });
+		const marked = await createQueuedGroup(sender, 3, old);
+		const unsent = await createQueuedGroup(sender, 1, old);
 		await recordEmailEvents(
 			{ db: counted, webhookQueue },
 			(await findEmailsByIds(db(), marked.ids)).map((email) => accepted(email, now)),

@@ -7,6 +7,7 @@ import { env } from "cloudflare:workers";
 import { createDb } from "../../src/db/client.ts";
 import { insertApiKey } from "../../src/db/queries/api-keys.ts";
 import { insertEmailsStatements, type NewEmail, runBatch } from "../../src/db/queries/emails.ts";
+import { newSendGroup } from "../../src/db/queries/send-marks.ts";
 import { type ApiKeyPermission, accounts, domains, type Plan } from "../../src/db/schema.ts";
 import type { Caller } from "../../src/env.ts";
 import { idFloor, randomToken, sha256Hex, uuidv7 } from "../../src/lib/ids.ts";
@@ -101,6 +102,23 @@ export async function createQueuedEmail(
 	};
 	await runBatch(db(), insertEmailsStatements(db(), [row]));
 	return row as NewEmail & { to: string[] };
+}
+
+/**
+ * `count` emails queued in one send group, as POST /emails stores the singles of one queue
+ * message; `overrides` is asked anew for each email.
+ */
+export async function createQueuedGroup(
+	sender: Parameters<typeof createQueuedEmail>[0],
+	count: number,
+	overrides: () => Partial<NewEmail> = () => ({}),
+) {
+	const sendGroup = newSendGroup(Date.now());
+	const ids: string[] = [];
+	for (let i = 0; i < count; i++) {
+		ids.push((await createQueuedEmail(sender, { sendGroup, ...overrides() })).id as string);
+	}
+	return { sendGroup, ids };
 }
 
 /** An account with a verified domain and a full-access key: the usual starting point. */

@@ -40,6 +40,12 @@ export interface LocalStackOptions {
 	persistTo?: string;
 	quiet?: boolean;
 	/**
+	 * wrangler's local trace store (its dev-only collector of every invocation's spans), on
+	 * unless false. It runs on the Worker's own thread and took about a millisecond and a half
+	 * of it per request, so the benchmark turns it off (docs/scaling.md).
+	 */
+	localTraces?: boolean;
+	/**
 	 * Once the Worker answers, give the demo account a webhook endpoint (every `email.*` event)
 	 * pointed at the simulator's receiver `demo`, and give that receiver its signing secret.
 	 */
@@ -191,7 +197,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 	];
 	const child = spawn("wrangler", args, {
 		stdio: options.quiet ? ["ignore", "ignore", "pipe"] : ["ignore", "inherit", "inherit"],
-		env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+		env: {
+			...process.env,
+			WRANGLER_SEND_METRICS: "false",
+			...(options.localTraces === false ? { X_LOCAL_OBSERVABILITY: "false" } : {}),
+		},
 	});
 	// Quiet mode pipes stderr: drain it (a full pipe would stall wrangler) and keep the tail for
 	// the error message if wrangler fails to start.

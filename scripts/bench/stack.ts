@@ -55,6 +55,8 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
 			simulatorPort: config.simulatorPort,
 			persistTo: options.persistTo,
 			quiet: true,
+			// The Worker measured, not wrangler's dev-only trace store on its thread.
+			localTraces: false,
 			vars: { SES_MAX_SEND_RATE, ...options.vars },
 		});
 	} finally {

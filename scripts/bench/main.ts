@@ -8,7 +8,12 @@
  *   (src/index.ts), exactly as deployed. A bare endpoint (`GET /`, no auth, no D1) and then
  *   `POST /emails` and `POST /emails/batch` under the same client concurrency, so accepted
  *   emails/s can be read as a ratio to what the same Worker does with no work at all; then end
- *   to end, from the first accepted request until the simulator holds every email.
+ *   to end, from the first accepted request until the simulator holds every email. Then, on a
+ *   fresh stack, the request path alone (bench/request-path.ts: the send queues' consumers
+ *   acknowledge their messages unsent, so no SES call and no notification shares the machine):
+ *   a bare endpoint and singles again.
+ * - Every phase runs wrangler dev without its local trace store (X_LOCAL_OBSERVABILITY=false):
+ *   a dev-only collector on the Worker's own thread, not part of what is deployed.
  * - Phase B, metrics on (scripts/bench/usage.ts): the metered entry, bench/worker.ts (the
  *   product Worker wrapped by bench/metrics/, with the same wrangler.toml). A smaller run of
  *   each path, drained until every queue message is acked, then D1 statements, rows read and

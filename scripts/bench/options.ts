@@ -20,6 +20,8 @@ export const FAIRNESS_PROBE_TIMEOUT_MS = 120_000;
 export const SES_MAX_SEND_RATE = "1000";
 /** The Worker entry with usage counters (phases B and C); phase A runs wrangler.toml's main. */
 export const METERED_ENTRY = "bench/worker.ts";
+/** The product Worker with its send queues' consumers off: the request path alone (phase A). */
+export const REQUEST_PATH_ENTRY = "bench/request-path.ts";
 /**
  * The Pro plan's request rate, which every benchmark account has; check() compares its burst
  * with the `ratelimit-limit` header the API answers. src/domain/plans.ts loads under Node's

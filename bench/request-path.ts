@@ -7,9 +7,9 @@
  * Why phase A measures it (scripts/bench/throughput.ts): locally the whole product shares one
  * workerd thread, and every accepted single brings back SES's notification, itself a request to
  * the same Worker that costs at least what a bare request does. With the pipeline running, the
- * accepted singles' rate can therefore never reach half the bare endpoint's whatever the send
- * path does; without it, the ratio measures the send path. Used by `npm run bench` only, on a
- * state folder it throws away.
+ * accepted singles' ratio to the bare endpoint measures the send path and the pipeline's work
+ * together; without it, the send path alone. Used by `npm run bench` only, on a state folder it
+ * throws away.
  */
 import type { Bindings } from "../src/env.ts";
 import worker from "../src/index.ts";

@@ -85,8 +85,8 @@ ${table([
   End to end: from the first accepted request until the SES simulator holds every email.
   Ratios (issue 15's targets in brackets): end to end over accepted, single ${ratio(a.singleEndToEnd, singleEps)}, batch ${ratio(a.batchEndToEnd, batchEps)} [at least 0.80];
   accepted singles over the bare endpoint: the request path alone ${fixed(pathSingleEps / pathBareRps, 2)} [at least 0.50];
-  with the pipeline on the same machine ${fixed(singleEps / bareRps, 2)} (every single brings SES's notification back, a request to the same
-  Worker that costs at least a bare one, so this one stays under 0.50 whatever the send path does).
+  with the pipeline on the same machine ${fixed(singleEps / bareRps, 2)} (every single also brings SES's notification back, a request to the
+  same Worker on the same runtime thread, and its consumer's work).
   The request path alone: the send queues' consumers off (bench/request-path.ts), as API isolates run in production.`);
 
 	const measured = measuredUsages(b);
